@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "arkyra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arkyra-api", targets: ["arkyra-api"]),
+        .executable(name: "arkyra-worker", targets: ["arkyra-worker"]),
+        .executable(name: "arkyra-cron", targets: ["arkyra-cron"]),
+        .executable(name: "arkyra-orchestrator", targets: ["arkyra-orchestrator"]),
+        .executable(name: "arkyra-sandbox", targets: ["arkyra-sandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: Libraries
+        .target(
+            name: "ArkyraCore",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Database/Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ArkyraAPI", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
+        .target(name: "ArkyraWorker", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
+        .target(name: "ArkyraCron", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
+        .target(name: "ArkyraOrchestrator", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ArkyraSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables (thin: read configuration, build, run)
+        .executableTarget(name: "arkyra-api", dependencies: ["ArkyraAPI", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-worker", dependencies: ["ArkyraWorker", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-cron", dependencies: ["ArkyraCron", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-orchestrator", dependencies: ["ArkyraOrchestrator", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-sandbox", dependencies: ["ArkyraSandbox", argumentParser], swiftSettings: swiftSettings),
+
+        // MARK: Tests
+        .target(
+            name: "ArkyraTestSupport",
+            dependencies: ["ArkyraCore", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ArkyraTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraCore", "ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraAPITests", dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraSandboxTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraEndToEndTests", dependencies: ["ArkyraTestSupport"], swiftSettings: swiftSettings),
+    ]
+)
+
+var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }

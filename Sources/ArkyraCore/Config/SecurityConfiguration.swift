@@ -1,0 +1,65 @@
+import Foundation
+
+/// Secrets and costs of the security layer. Its description never prints a secret.
+public struct SecurityConfiguration: Sendable, CustomStringConvertible {
+    /// HMAC-SHA256 key that signs access tokens (at least 32 bytes).
+    public var jwtSecret: [UInt8]
+    public var accessTokenLifetime: Duration
+    /// Keys that encrypt platform tokens at rest; the first encrypts, all decrypt (key rotation).
+    public var encryptionKeys: [EncryptionKey]
+    /// bcrypt cost factor (log2 of rounds).
+    public var bcryptCost: Int
+
+    /// One named AES-256 key.
+    public struct EncryptionKey: Sendable {
+        public var id: String
+        public var bytes: [UInt8]
+        public init(id: String, bytes: [UInt8]) {
+            self.id = id
+            self.bytes = bytes
+        }
+    }
+
+    public init(jwtSecret: [UInt8], accessTokenLifetime: Duration = .seconds(900), encryptionKeys: [EncryptionKey], bcryptCost: Int = 12) {
+        self.jwtSecret = jwtSecret
+        self.accessTokenLifetime = accessTokenLifetime
+        self.encryptionKeys = encryptionKeys
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Reads `ARKYRA_JWT_SECRET`, `ARKYRA_ACCESS_TOKEN_TTL_SECONDS`, `ARKYRA_ENCRYPTION_KEYS`, `ARKYRA_BCRYPT_COST`.
+    public init(reader: EnvironmentReader) throws {
+        let secret = try reader.required("ARKYRA_JWT_SECRET")
+        guard secret.utf8.count >= 32 else {
+            throw ConfigurationError(key: "ARKYRA_JWT_SECRET", problem: "must be at least 32 characters")
+        }
+        self.init(
+            jwtSecret: Array(secret.utf8),
+            accessTokenLifetime: .seconds(try reader.int("ARKYRA_ACCESS_TOKEN_TTL_SECONDS", default: 900, in: 60...86_400)),
+            encryptionKeys: try Self.parseKeys(try reader.required("ARKYRA_ENCRYPTION_KEYS")),
+            bcryptCost: try reader.int("ARKYRA_BCRYPT_COST", default: 12, in: 4...31)
+        )
+    }
+
+    /// Parses `id:base64,id:base64` where each key decodes to 32 bytes.
+    static func parseKeys(_ text: String) throws -> [EncryptionKey] {
+        let key = "ARKYRA_ENCRYPTION_KEYS"
+        var keys: [EncryptionKey] = []
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let data = Data(base64Encoded: parts[1]), data.count == 32 else {
+                throw ConfigurationError(key: key, problem: "entries must be id:base64 with a 32-byte key (openssl rand -base64 32)")
+            }
+            guard !keys.contains(where: { $0.id == parts[0] }) else {
+                throw ConfigurationError(key: key, problem: "names key '\(parts[0])' twice")
+            }
+            keys.append(EncryptionKey(id: parts[0], bytes: Array(data)))
+        }
+        guard !keys.isEmpty else { throw ConfigurationError(key: key, problem: "must name at least one key") }
+        return keys
+    }
+
+    public var description: String {
+        "SecurityConfiguration(jwtSecret: <redacted>, encryptionKeys: \(encryptionKeys.map(\.id)), bcryptCost: \(bcryptCost))"
+    }
+}

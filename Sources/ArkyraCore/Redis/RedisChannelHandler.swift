@@ -1,0 +1,127 @@
+import NIOCore
+
+/// What a caller writes into a Redis channel: commands sent together (pipelined) and a promise per reply.
+struct RedisRequest {
+    var commands: [RedisCommand]
+    /// One promise per command, in order; empty for commands whose answer arrives as a push (SUBSCRIBE).
+    var promises: [EventLoopPromise<RESPValue>]
+    var deadline: NIODeadline?
+}
+
+/// Encodes requests, parses replies and matches them to waiting promises in FIFO order; routes RESP3 pushes
+/// to `onPush`. A deadline that passes fails every waiting command and closes the connection, because after a
+/// lost reply the order of the replies that follow can no longer be trusted.
+final class RedisChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = RedisRequest
+    typealias OutboundOut = ByteBuffer
+
+    private struct Pending {
+        var id: UInt64
+        var promise: EventLoopPromise<RESPValue>
+    }
+
+    private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    private var nextID: UInt64 = 0
+    private var cumulation: ByteBuffer?
+    private let onPush: @Sendable (RESPValue) -> Void
+    private var context: ChannelHandlerContext?
+
+    init(onPush: @escaping @Sendable (RESPValue) -> Void) {
+        self.onPush = onPush
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        failAll(RedisError(.connectionClosed, "connection handler removed"))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        var buffer = context.channel.allocator.buffer(capacity: 64 * request.commands.count)
+        for command in request.commands {
+            command.encode(into: &buffer)
+        }
+        var lastID: UInt64 = 0
+        for replyPromise in request.promises {
+            nextID &+= 1
+            lastID = nextID
+            pending.append(Pending(id: nextID, promise: replyPromise))
+        }
+        if let deadline = request.deadline, !request.promises.isEmpty {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let finalID = lastID
+            context.eventLoop.scheduleTask(deadline: deadline) {
+                loopBound.value.deadlinePassed(for: finalID)
+            }
+        }
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if var buffer = cumulation {
+            buffer.writeBuffer(&incoming)
+            cumulation = buffer
+        } else {
+            cumulation = incoming
+        }
+        do {
+            while var buffer = cumulation, let value = try RESPParser.parse(&buffer) {
+                cumulation = buffer.readableBytes > 0 ? buffer : nil
+                deliver(value)
+            }
+            if var buffer = cumulation, buffer.readerIndex > 64 * 1024 {
+                buffer.discardReadBytes()
+                cumulation = buffer
+            }
+        } catch {
+            failAll(error)
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(RedisError(.connectionClosed, "connection closed by peer"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(RedisError(.connectionClosed, "\(error)"))
+        context.close(promise: nil)
+    }
+
+    private func deliver(_ value: RESPValue) {
+        if case .push = value {
+            onPush(value)
+            return
+        }
+        guard let head = pending.popFirst() else {
+            // A reply nobody waits for means the stream is out of step: nothing after it can be trusted.
+            failAll(RedisError(.protocolViolation, "unexpected reply"))
+            context?.close(promise: nil)
+            return
+        }
+        if case .error(let message) = value {
+            head.promise.fail(RedisError(.server, message))
+        } else {
+            head.promise.succeed(value)
+        }
+    }
+
+    private func deadlinePassed(for id: UInt64) {
+        guard let first = pending.first, first.id <= id else { return }
+        failAll(RedisError(.timeout, "no reply before the deadline"))
+        context?.close(promise: nil)
+    }
+
+    private func failAll(_ error: any Error) {
+        while let entry = pending.popFirst() {
+            entry.promise.fail(error)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import NIOCore
+
+/// Typed wrappers of the commands ARKYRA uses. Each decodes the reply or throws `.unexpectedReply`.
+extension RedisClient {
+    /// PING; true when Redis answers PONG.
+    public func ping() async throws -> Bool {
+        try await send(RedisCommand("PING")).string == "PONG"
+    }
+
+    /// GET: the value, or nil when the key does not exist.
+    public func get(_ key: String) async throws -> String? {
+        try await send(RedisCommand("GET", .string(key))).string
+    }
+
+    /// SET with an optional expiry; `onlyIfAbsent` adds NX. Returns whether the value was written.
+    @discardableResult
+    public func set(_ key: String, _ value: String, expiresIn: Duration? = nil, onlyIfAbsent: Bool = false) async throws -> Bool {
+        var arguments: [RedisArgument] = [.string(key), .string(value)]
+        if let expiresIn { arguments += ["PX", .string(String(expiresIn.milliseconds))] }
+        if onlyIfAbsent { arguments.append("NX") }
+        return !(try await send(RedisCommand("SET", arguments))).isNull
+    }
+
+    /// DEL: how many of the keys existed.
+    @discardableResult
+    public func delete(_ keys: [String]) async throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        return try integer(await send(RedisCommand("DEL", keys.map { .string($0) })))
+    }
+
+    /// ZADD of one member with its score; returns whether the member is new.
+    @discardableResult
+    public func zadd(_ key: String, score: Double, member: String) async throws -> Bool {
+        try integer(await send(RedisCommand("ZADD", .string(key), .string(String(score)), .string(member)))) == 1
+    }
+
+    /// ZSCORE: the member's score, or nil when it is not in the set.
+    public func zscore(_ key: String, member: String) async throws -> Double? {
+        let reply = try await send(RedisCommand("ZSCORE", .string(key), .string(member)))
+        switch reply {
+        case .double(let value): return value
+        default: return reply.string.flatMap(Double.init)
+        }
+    }
+
+    /// ZCARD: the number of members.
+    public func zcard(_ key: String) async throws -> Int {
+        try integer(await send(RedisCommand("ZCARD", .string(key))))
+    }
+
+    /// XLEN: the number of entries in a stream.
+    public func xlen(_ key: String) async throws -> Int {
+        try integer(await send(RedisCommand("XLEN", .string(key))))
+    }
+
+    /// PUBLISH: how many subscribers received the message.
+    @discardableResult
+    public func publish(_ channel: String, _ message: String) async throws -> Int {
+        try integer(await send(RedisCommand("PUBLISH", .string(channel), .string(message))))
+    }
+
+    /// Creates a consumer group (and the stream, MKSTREAM) unless it exists.
+    public func ensureConsumerGroup(stream: String, group: String) async throws {
+        do {
+            try await send(RedisCommand("XGROUP", "CREATE", .string(stream), .string(group), "0", "MKSTREAM"))
+        } catch let error as RedisError where error.serverPrefix == "BUSYGROUP" {
+            return
+        }
+    }
+
+    func integer(_ reply: RESPValue) throws -> Int {
+        guard let value = reply.int else { throw RedisError(.unexpectedReply, "expected an integer, got \(reply)") }
+        return value
+    }
+}
+
+extension RedisConnection {
+    /// XREADGROUP on one stream: up to `count` new entries for `consumer`, blocking up to `block`.
+    /// Run it on a dedicated connection: it holds the connection while it blocks.
+    public func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration) async throws -> [StreamEntry] {
+        let reply = try await send(
+            RedisCommand(
+                "XREADGROUP", "GROUP", .string(group), .string(consumer), "COUNT", .int(count),
+                "BLOCK", .string(String(block.milliseconds)), "STREAMS", .string(stream), ">"
+            ),
+            timeout: block + .seconds(5)
+        )
+        return try StreamEntry.entries(fromReadReply: reply)
+    }
+}
+
+/// One stream entry: its id and its field/value pairs.
+public struct StreamEntry: Sendable, Equatable {
+    public var id: String
+    public var fields: [String: String]
+
+    public init(id: String, fields: [String: String]) {
+        self.id = id
+        self.fields = fields
+    }
+
+    /// Decodes the reply of XREAD/XREADGROUP (RESP3 map or RESP2 array of `[stream, entries]`).
+    static func entries(fromReadReply reply: RESPValue) throws -> [StreamEntry] {
+        if reply.isNull { return [] }
+        var streams: [RESPValue] = []
+        switch reply {
+        case .map(let pairs): streams = pairs.map(\.value)
+        case .array(.some(let items)):
+            for item in items {
+                guard let pair = item.elements, pair.count == 2 else { throw RedisError(.unexpectedReply, "stream reply") }
+                streams.append(pair[1])
+            }
+        default: throw RedisError(.unexpectedReply, "stream reply \(reply)")
+        }
+        return try streams.flatMap { try entries(fromRange: $0) }
+    }
+
+    /// Decodes a list of `[id, [field, value, ...]]` (XRANGE, XAUTOCLAIM, one stream of XREAD).
+    static func entries(fromRange value: RESPValue) throws -> [StreamEntry] {
+        guard let items = value.elements else { return [] }
+        return try items.compactMap { item in
+            guard let pair = item.elements, pair.count == 2, let id = pair[0].string else {
+                throw RedisError(.unexpectedReply, "stream entry")
+            }
+            // A deleted entry that is still pending comes back with null fields.
+            guard let flat = pair[1].elements else { return nil }
+            var fields: [String: String] = [:]
+            for index in stride(from: 0, to: flat.count - 1, by: 2) {
+                if let key = flat[index].string { fields[key] = flat[index + 1].string }
+            }
+            return StreamEntry(id: id, fields: fields)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// ARKYRA's Redis client: a small pool of shared, pipelined connections for ordinary commands, plus
+/// connections of their own for blocking commands and subscriptions (so those never starve the pool).
+///
+/// Run it as a `Service`: it closes its connections on graceful shutdown.
+public final class RedisClient: Service, Sendable {
+    public let configuration: RedisConfiguration
+    private let slots: [RedisConnectionSlot]
+    private let next = Atomic<Int>(0)
+    private let eventLoopGroup: any EventLoopGroup
+
+    public init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.slots = (0..<configuration.poolSize).map { _ in
+            RedisConnectionSlot(configuration: configuration, eventLoop: eventLoopGroup.next())
+        }
+    }
+
+    /// Waits for graceful shutdown, then closes every pooled connection.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Closes every pooled connection; later commands fail with `.unavailable`.
+    public func shutdown() async {
+        for slot in slots {
+            await slot.shutdown()
+        }
+    }
+
+    /// Sends one command on a pooled connection.
+    /// - Throws: ``RedisError``.
+    @discardableResult
+    public func send(_ command: RedisCommand) async throws -> RESPValue {
+        try await pooledConnection().send(command)
+    }
+
+    /// Sends commands in one write on one pooled connection; replies come back in order.
+    /// - Throws: ``RedisError`` when no connection can be had; per-command failures are in the results.
+    public func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
+        try await pooledConnection().pipeline(commands)
+    }
+
+    /// Runs `body` with a connection of its own (for blocking commands), closed afterwards.
+    /// - Throws: ``RedisError`` `.unavailable` when connecting fails, or what `body` throws.
+    public func withDedicatedConnection<Result: Sendable>(
+        _ body: (RedisConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await RedisConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup)
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// A connection of its own that the caller closes (for a long-lived blocking reader).
+    public func makeDedicatedConnection() async throws -> RedisConnection {
+        try await RedisConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup)
+    }
+
+    /// Prefixes `name` with the configured key prefix: `prefix:name`.
+    public func key(_ name: String) -> String {
+        "\(configuration.keyPrefix):\(name)"
+    }
+
+    private func pooledConnection() async throws -> RedisConnection {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await slots[index % slots.count].connection()
+    }
+}

@@ -1,0 +1,112 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One connection to Redis, speaking RESP3. Safe to share: commands from many tasks are pipelined on it and
+/// their replies matched in order. Blocking commands and subscriptions need a connection of their own.
+public final class RedisConnection: Sendable {
+    let channel: any Channel
+    private let commandTimeout: Duration
+
+    private init(channel: any Channel, commandTimeout: Duration) {
+        self.channel = channel
+        self.commandTimeout = commandTimeout
+    }
+
+    /// Connects, switches to RESP3 (authenticating when a password is configured) and selects the database.
+    /// - Parameter onPush: receives out-of-band pushes (pub/sub messages); ignored by default.
+    /// - Throws: ``RedisError`` `.unavailable` when the connection or handshake fails.
+    public static func connect(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onPush: @escaping @Sendable (RESPValue) -> Void = { _ in }
+    ) async throws -> RedisConnection {
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: eventLoopGroup)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.milliseconds(Int64(configuration.commandTimeout.milliseconds)))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(onPush: onPush))
+                    }
+                }
+                .connect(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            throw RedisError(.unavailable, "cannot connect to \(configuration.host):\(configuration.port): \(error)")
+        }
+        let connection = RedisConnection(channel: channel, commandTimeout: configuration.commandTimeout)
+        do {
+            var hello: [RedisArgument] = ["3"]
+            if let password = configuration.password {
+                hello += ["AUTH", .string(configuration.username ?? "default"), .string(password)]
+            }
+            _ = try await connection.send(RedisCommand("HELLO", hello))
+            if configuration.database != 0 {
+                _ = try await connection.send(RedisCommand("SELECT", .int(configuration.database)))
+            }
+        } catch {
+            await connection.close()
+            throw RedisError(.unavailable, "handshake with \(configuration.host):\(configuration.port) failed: \(error)")
+        }
+        return connection
+    }
+
+    /// Whether the socket is still open.
+    public var isActive: Bool { channel.isActive }
+
+    /// Sends one command and waits for its reply.
+    /// - Parameter timeout: the deadline; the configured command timeout when nil. Blocking commands pass
+    ///   their block time plus a margin.
+    /// - Throws: ``RedisError``: `.server` for an error reply, `.timeout`, `.connectionClosed`.
+    public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
+        let promise = channel.eventLoop.makePromise(of: RESPValue.self)
+        let deadline = NIODeadline.now() + TimeAmount(timeout ?? commandTimeout)
+        channel.writeAndFlush(RedisRequest(commands: [command], promises: [promise], deadline: deadline), promise: nil)
+        return try await promise.futureResult.get()
+    }
+
+    /// Sends several commands in one write and returns each reply (or its error) in order.
+    public func pipeline(_ commands: [RedisCommand]) async -> [Result<RESPValue, any Error>] {
+        guard !commands.isEmpty else { return [] }
+        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+        let deadline = NIODeadline.now() + TimeAmount(commandTimeout)
+        channel.writeAndFlush(RedisRequest(commands: commands, promises: promises, deadline: deadline), promise: nil)
+        var results: [Result<RESPValue, any Error>] = []
+        results.reserveCapacity(promises.count)
+        for promise in promises {
+            do {
+                results.append(.success(try await promise.futureResult.get()))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
+    /// Writes a command whose answer arrives as a push (SUBSCRIBE, UNSUBSCRIBE and their pattern forms).
+    func sendExpectingPush(_ command: RedisCommand) async throws {
+        try await channel.writeAndFlush(RedisRequest(commands: [command], promises: [], deadline: nil))
+    }
+
+    /// Closes the socket; waiting commands fail with `.connectionClosed`.
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,29 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// A Lua script run with EVALSHA, falling back to EVAL when Redis does not know it yet (after a restart or
+/// SCRIPT FLUSH), which also loads it for the next call.
+public struct RedisScript: Sendable {
+    public let source: String
+    public let sha1: String
+
+    public init(_ source: String) {
+        self.source = source
+        self.sha1 = Insecure.SHA1.hash(data: Array(source.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension RedisClient {
+    /// Runs `script` with `keys` and `arguments`.
+    /// - Throws: ``RedisError`` `.server` when the script raises an error.
+    @discardableResult
+    public func run(_ script: RedisScript, keys: [String], arguments: [RedisArgument] = []) async throws -> RESPValue {
+        let tail: [RedisArgument] = [.int(keys.count)] + keys.map { .string($0) } + arguments
+        do {
+            return try await send(RedisCommand("EVALSHA", [.string(script.sha1)] + tail))
+        } catch let error as RedisError where error.serverPrefix == "NOSCRIPT" {
+            return try await send(RedisCommand("EVAL", [.string(script.source)] + tail))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import NIOCore
+
+/// A message received on a subscribed channel.
+public struct RedisMessage: Sendable, Equatable {
+    public var channel: String
+    public var payload: String
+}
+
+extension RedisClient {
+    /// Subscribes to `channels` on a connection of its own and runs `body` with the stream of messages.
+    /// The subscription ends (and its connection closes) when `body` returns or throws. The stream finishes
+    /// when the connection drops, so a caller that wants to stay subscribed loops and subscribes again.
+    /// - Throws: ``RedisError`` `.unavailable` when connecting fails, or what `body` throws.
+    public func subscribe<Result: Sendable>(
+        to channels: [String],
+        _ body: (AsyncStream<RedisMessage>) async throws -> Result
+    ) async throws -> Result {
+        let (stream, continuation) = AsyncStream<RedisMessage>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let (confirmations, confirm) = AsyncStream<String>.makeStream()
+        let connection = try await RedisConnection.connect(configuration: configuration) { push in
+            guard let items = push.elements, let kind = items.first?.string else { return }
+            switch kind {
+            case "message" where items.count == 3:
+                if let channel = items[1].string, let payload = items[2].string {
+                    continuation.yield(RedisMessage(channel: channel, payload: payload))
+                }
+            case "subscribe" where items.count >= 2:
+                confirm.yield(items[1].string ?? "")
+            default:
+                break
+            }
+        }
+        connection.channel.closeFuture.whenComplete { _ in
+            continuation.finish()
+            confirm.finish()
+        }
+        defer { continuation.finish() }
+        do {
+            try await connection.sendExpectingPush(RedisCommand("SUBSCRIBE", channels.map { .string($0) }))
+            var confirmed = 0
+            for await _ in confirmations {
+                confirmed += 1
+                if confirmed == channels.count { break }
+            }
+            guard confirmed == channels.count else { throw RedisError(.connectionClosed, "closed before SUBSCRIBE was confirmed") }
+            let result = try await body(stream)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+}
