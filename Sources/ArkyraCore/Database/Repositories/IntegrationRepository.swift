@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Connected channels. Tokens go in and come out encrypted; decrypting is the caller's business.
+public struct IntegrationRepository: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// What connecting a channel stores.
+    public struct NewIntegration: Sendable {
+        public var organizationID: UUID
+        public var provider: String
+        public var externalID: String
+        public var name: String
+        public var username: String
+        public var avatarURL: String?
+        public var instanceURL: String?
+        public var encryptedAccessToken: String
+
+        public init(organizationID: UUID, provider: String, externalID: String, name: String, username: String,
+                    avatarURL: String?, instanceURL: String?, encryptedAccessToken: String) {
+            self.organizationID = organizationID
+            self.provider = provider
+            self.externalID = externalID
+            self.name = name
+            self.username = username
+            self.avatarURL = avatarURL
+            self.instanceURL = instanceURL
+            self.encryptedAccessToken = encryptedAccessToken
+        }
+    }
+
+    static let columns = "id, organization_id, provider, external_id, name, username, avatar_url, instance_url, state, created_at"
+
+    /// Inserts a channel.
+    /// - Throws: ``RepositoryError/conflict(_:)`` when the organization already has this account connected.
+    public func create(_ new: NewIntegration, on connection: PostgresConnection) async throws -> Integration {
+        try await mappingConflicts {
+            let rows = try await connection.query(
+                """
+                INSERT INTO integrations (organization_id, provider, external_id, name, username, avatar_url, instance_url, access_token_encrypted)
+                VALUES (\(new.organizationID), \(new.provider), \(new.externalID), \(new.name), \(new.username), \(new.avatarURL),
+                        \(new.instanceURL), \(new.encryptedAccessToken))
+                RETURNING \(unescaped: Self.columns)
+                """,
+                logger: logger
+            )
+            guard let integration = try await Self.decode(rows).first else { throw PostgresDecodingError.Code.missingData }
+            return integration
+        }
+    }
+
+    /// The organization's channels, oldest first.
+    public func list(organizationID: UUID, client: PostgresClient) async throws -> [Integration] {
+        try await Self.decode(client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM integrations
+            WHERE organization_id = \(organizationID) AND deleted_at IS NULL ORDER BY created_at, id
+            """,
+            logger: logger
+        ))
+    }
+
+    /// The channels among `ids` that belong to `organizationID`.
+    public func find(ids: [UUID], organizationID: UUID, client: PostgresClient) async throws -> [Integration] {
+        try await Self.decode(client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM integrations
+            WHERE organization_id = \(organizationID) AND id = ANY(\(ids)) AND deleted_at IS NULL
+            """,
+            logger: logger
+        ))
+    }
+
+    /// A channel with its encrypted access token, for the worker that publishes through it.
+    public func withToken(id: UUID, organizationID: UUID, client: PostgresClient) async throws -> (integration: Integration, encryptedAccessToken: String)? {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns), access_token_encrypted FROM integrations
+            WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL
+            """,
+            logger: logger
+        )
+        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, String)
+        for try await row in rows.decode(Row.self) {
+            let integration = Self.make((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9))
+            return (integration, row.10)
+        }
+        return nil
+    }
+
+    private typealias Columns = (UUID, UUID, String, String, String, String, String?, String?, String, Date)
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [Integration] {
+        var result: [Integration] = []
+        for try await row in rows.decode(Columns.self) {
+            result.append(make(row))
+        }
+        return result
+    }
+
+    private static func make(_ row: Columns) -> Integration {
+        Integration(
+            id: row.0, organizationID: row.1, provider: row.2, externalID: row.3, name: row.4, username: row.5,
+            avatarURL: row.6, instanceURL: row.7, state: Integration.State(rawValue: row.8) ?? .disabled, createdAt: row.9
+        )
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Organizations and memberships.
+public struct OrganizationRepository: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Inserts an organization with `ownerID` as its owner.
+    public func create(name: String, ownerID: UUID, on connection: PostgresConnection) async throws -> Organization {
+        let rows = try await connection.query(
+            "INSERT INTO organizations (name) VALUES (\(name)) RETURNING id, name, created_at", logger: logger
+        )
+        var created: Organization?
+        for try await (id, name, createdAt) in rows.decode((UUID, String, Date).self) {
+            created = Organization(id: id, name: name, createdAt: createdAt)
+        }
+        guard let created else { throw PostgresDecodingError.Code.missingData }
+        try await connection.query(
+            "INSERT INTO memberships (organization_id, user_id, role) VALUES (\(created.id), \(ownerID), \(Role.owner.rawValue))",
+            logger: logger
+        )
+        return created
+    }
+
+    /// The organizations `userID` belongs to, with their role, oldest first.
+    public func list(forUser userID: UUID, client: PostgresClient) async throws -> [MemberOrganization] {
+        let rows = try await client.query(
+            """
+            SELECT o.id, o.name, o.created_at, m.role FROM organizations o
+            JOIN memberships m ON m.organization_id = o.id
+            WHERE m.user_id = \(userID) AND o.deleted_at IS NULL
+            ORDER BY o.created_at, o.id
+            """,
+            logger: logger
+        )
+        var result: [MemberOrganization] = []
+        for try await (id, name, createdAt, role) in rows.decode((UUID, String, Date, String).self) {
+            guard let role = Role(rawValue: role) else { continue }
+            result.append(MemberOrganization(organization: Organization(id: id, name: name, createdAt: createdAt), role: role))
+        }
+        return result
+    }
+
+    /// `userID`'s role in `organizationID`, or nil when they are not a member (or it does not exist).
+    public func role(ofUser userID: UUID, in organizationID: UUID, client: PostgresClient) async throws -> Role? {
+        let rows = try await client.query(
+            """
+            SELECT m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
+            WHERE m.user_id = \(userID) AND m.organization_id = \(organizationID) AND o.deleted_at IS NULL
+            """,
+            logger: logger
+        )
+        for try await role in rows.decode(String.self) {
+            return Role(rawValue: role)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Users and their password hashes.
+public struct UserRepository: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Inserts a user.
+    /// - Throws: ``RepositoryError/conflict(_:)`` when the email (case-insensitively) is taken.
+    public func create(email: String, passwordHash: String, name: String, on connection: PostgresConnection) async throws -> User {
+        try await mappingConflicts {
+            let rows = try await connection.query(
+                """
+                INSERT INTO users (email, password_hash, name) VALUES (\(email), \(passwordHash), \(name))
+                RETURNING id, email, name, created_at
+                """,
+                logger: logger
+            )
+            for try await (id, email, name, createdAt) in rows.decode((UUID, String, String, Date).self) {
+                return User(id: id, email: email, name: name, createdAt: createdAt)
+            }
+            throw PostgresDecodingError.Code.missingData
+        }
+    }
+
+    /// The user with `email` (case-insensitive) and their password hash, or nil.
+    public func credentials(email: String, client: PostgresClient) async throws -> (user: User, passwordHash: String)? {
+        let rows = try await client.query(
+            """
+            SELECT id, email, name, created_at, password_hash FROM users
+            WHERE lower(email) = lower(\(email)) AND deleted_at IS NULL
+            """,
+            logger: logger
+        )
+        for try await (id, email, name, createdAt, hash) in rows.decode((UUID, String, String, Date, String).self) {
+            return (User(id: id, email: email, name: name, createdAt: createdAt), hash)
+        }
+        return nil
+    }
+
+    /// The user with `id`, or nil when there is none (or it was deleted).
+    public func find(id: UUID, client: PostgresClient) async throws -> User? {
+        let rows = try await client.query(
+            "SELECT id, email, name, created_at FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger
+        )
+        for try await (id, email, name, createdAt) in rows.decode((UUID, String, String, Date).self) {
+            return User(id: id, email: email, name: name, createdAt: createdAt)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The routes every service exposes for Kubernetes and Prometheus: `/health` (every dependency; 503 when one
+/// fails), `/health/live` (the process answers) and `/metrics`.
+public enum AdminRoutes {
+    /// Adds the admin routes to `router`.
+    public static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry) {
+        router.get("health") { _, _ in
+            try healthResponse(await HealthReport.run(checks))
+        }
+        router.get("health/live") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))
+            )
+        }
+    }
+
+    /// A health report as JSON: 200 when healthy, 503 when not.
+    public static func healthResponse(_ report: HealthReport) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Response(
+            status: report.isHealthy ? .ok : .serviceUnavailable,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(report)))
+        )
+    }
+
+    /// A Hummingbird application that serves only the admin routes on `host:port`, running `services` (the
+    /// process's clients and loops) in its service group.
+    public static func application(
+        host: String, port: Int, checks: [HealthCheck], metrics: PrometheusCollectorRegistry,
+        services: [any Service], logger: Logger
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        add(to: router, checks: checks, metrics: metrics)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            services: services,
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import PostgresNIO
+
+/// One dependency check behind `/health`: a name and a probe that throws when the dependency is unwell.
+public struct HealthCheck: Sendable {
+    public let name: String
+    let probe: @Sendable () async throws -> Void
+
+    public init(name: String, probe: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.probe = probe
+    }
+
+    /// `SELECT 1` on the database.
+    public static func database(_ client: PostgresClient) -> HealthCheck {
+        HealthCheck(name: "db") { try await client.ping() }
+    }
+
+    /// `PING` on Redis.
+    public static func redis(_ client: RedisClient) -> HealthCheck {
+        HealthCheck(name: "redis") {
+            guard try await client.ping() else { throw RedisError(.unexpectedReply, "PING did not answer PONG") }
+        }
+    }
+
+    /// A write, read and delete in the media storage.
+    public static func storage(_ storage: LocalFileStorage) -> HealthCheck {
+        HealthCheck(name: "storage") { try await storage.probe() }
+    }
+}
+
+/// The outcome of running health checks, as `/health` answers it.
+public struct HealthReport: Sendable, Codable, Equatable {
+    public struct Check: Sendable, Codable, Equatable {
+        public var status: String
+        public var latencyMs: Int
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case status, error
+            case latencyMs = "latency_ms"
+        }
+    }
+
+    /// `ok` when every check passed, else `unavailable`.
+    public var status: String
+    public var checks: [String: Check]
+
+    public var isHealthy: Bool { status == "ok" }
+
+    /// Runs `checks` concurrently, each bounded by `timeout`.
+    public static func run(_ checks: [HealthCheck], timeout: Duration = .seconds(2)) async -> HealthReport {
+        let results = await withTaskGroup(of: (String, Check).self) { group in
+            for check in checks {
+                group.addTask {
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    do {
+                        try await withTimeout(timeout) { try await check.probe() }
+                        return (check.name, Check(status: "ok", latencyMs: Int((clock.now - start).milliseconds), error: nil))
+                    } catch {
+                        return (check.name, Check(status: "unavailable", latencyMs: Int((clock.now - start).milliseconds), error: Self.describe(error)))
+                    }
+                }
+            }
+            var results: [String: Check] = [:]
+            for await (name, check) in group { results[name] = check }
+            return results
+        }
+        return HealthReport(status: results.values.allSatisfy { $0.status == "ok" } ? "ok" : "unavailable", checks: results)
+    }
+
+    /// A short, secret-free description of why a check failed.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            return "database: \(error.code)" + (error.serverInfo?[.message].map { " \($0)" } ?? "")
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Mastodon (and API-compatible servers) through its REST API: verify_credentials to connect,
+/// POST /api/v1/statuses with an Idempotency-Key to publish.
+public struct MastodonProvider: Provider {
+    public let identifier = "mastodon"
+    let http: PlatformHTTP
+
+    public init(http: PlatformHTTP) {
+        self.http = http
+    }
+
+    public func connect(_ credentials: ProviderCredentials) async throws -> ProviderAccount {
+        var request = HTTPClientRequest(url: try endpoint(credentials, "/api/v1/accounts/verify_credentials"))
+        request.headers.add(name: "Authorization", value: "Bearer \(credentials.accessToken)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await http.send(request, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let account = response.decode(MastodonAccount.self) else {
+            throw ProviderError.rejected(status: response.status, message: "the server did not answer like a Mastodon server")
+        }
+        return ProviderAccount(
+            id: account.id, name: account.displayName.isEmpty ? account.username : account.displayName,
+            username: account.acct, avatarURL: account.avatar
+        )
+    }
+
+    public func publish(_ post: PublishRequest) async throws -> PublishedPost {
+        var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v1/statuses"))
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Idempotency-Key", value: post.idempotencyKey)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        let body = try JSONEncoder().encode(["status": post.content])
+        request.body = .bytes(ByteBuffer(data: body))
+        let response = try await http.send(request, mutates: true)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
+        guard let status = response.decode(MastodonStatus.self) else {
+            throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.bodyText.prefix(200))")
+        }
+        return PublishedPost(platformID: status.id, url: status.url ?? status.uri)
+    }
+
+    private func endpoint(_ credentials: ProviderCredentials, _ path: String) throws -> String {
+        guard let instance = credentials.instanceURL else {
+            throw ProviderError.rejected(status: 0, message: "a Mastodon channel needs its instance URL")
+        }
+        var base = instance.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    /// Maps a non-200 answer to a ``ProviderError`` as Mastodon documents its errors (`{"error": "..."}`).
+    static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
+        let message = response.decode(MastodonError.self)?.error ?? "HTTP \(response.status): \(response.bodyText.prefix(200))"
+        switch response.status {
+        case 401, 403:
+            return .invalidCredentials(message: message)
+        case 429:
+            return .rateLimited(retryAt: retryTime(response.headers), message: message)
+        case 400..<500:
+            return .rejected(status: response.status, message: message)
+        case 502...504 where !mutates:
+            return .unavailable(message: message)
+        default:
+            return mutates ? .outcomeUnknown(message: message) : .unavailable(message: message)
+        }
+    }
+
+    /// When a rate limit lifts: `Retry-After` (seconds or HTTP date) or Mastodon's `X-RateLimit-Reset` (ISO 8601).
+    static func retryTime(_ headers: HTTPHeaders, now: Date = Date()) -> Date? {
+        if let retryAfter = headers.first(name: "Retry-After") {
+            if let seconds = Int(retryAfter) { return now.addingTimeInterval(TimeInterval(seconds)) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            if let date = formatter.date(from: retryAfter) { return date }
+        }
+        if let reset = headers.first(name: "X-RateLimit-Reset") {
+            return ISO8601Timestamp.parse(reset)
+        }
+        return nil
+    }
+}
+
+/// The fields of Mastodon's Account entity ARKYRA reads.
+struct MastodonAccount: Decodable {
+    var id: String
+    var username: String
+    var acct: String
+    var displayName: String
+    var avatar: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, acct, avatar
+        case displayName = "display_name"
+    }
+}
+
+/// The fields of Mastodon's Status entity ARKYRA reads.
+struct MastodonStatus: Decodable {
+    var id: String
+    var uri: String?
+    var url: String?
+}
+
+/// Mastodon's Error entity.
+struct MastodonError: Decodable {
+    var error: String
+}

@@ -1,0 +1,16 @@
+/// The providers a process can use, by identifier.
+public struct ProviderRegistry: Sendable {
+    private let providers: [String: any Provider]
+
+    public init(_ providers: [any Provider]) {
+        self.providers = Dictionary(providers.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The provider for `identifier`, or nil when ARKYRA does not support it.
+    public func provider(for identifier: String) -> (any Provider)? {
+        providers[identifier]
+    }
+
+    /// Supported identifiers, sorted.
+    public var identifiers: [String] { providers.keys.sorted() }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import NIOCore
+
+/// One queue: delayed jobs wait in a sorted set scored by due time (ms since 1970); a Lua script moves due
+/// jobs atomically into the stream, where workers read them through a consumer group.
+public struct JobQueue: Sendable {
+    public let name: QueueName
+    public let keys: QueueKeys
+    let redis: RedisClient
+
+    public init(name: QueueName, redis: RedisClient) {
+        self.name = name
+        self.redis = redis
+        self.keys = QueueKeys(prefix: redis.configuration.keyPrefix, queue: name)
+    }
+
+    static let scheduleScript = RedisScript("""
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+        return redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        """)
+
+    static let cancelScript = RedisScript("""
+        redis.call('HDEL', KEYS[2], ARGV[1])
+        return redis.call('ZREM', KEYS[1], ARGV[1])
+        """)
+
+    /// Moves up to ARGV[1] due jobs (by Redis's own clock) into the stream; returns the count moved and the
+    /// score of the next job still waiting (or nil).
+    static let promoteScript = RedisScript("""
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        for _, id in ipairs(due) do
+            local payload = redis.call('HGET', KEYS[2], id)
+            if payload then
+                redis.call('XADD', KEYS[3], '*', 'job', payload)
+                redis.call('HDEL', KEYS[2], id)
+            end
+            redis.call('ZREM', KEYS[1], id)
+        end
+        local nextJob = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return {#due, nextJob[2] or false, now}
+        """)
+
+    /// Schedules `job` to run at `dueAt`; an existing job with the same id is moved to the new time.
+    public func schedule(_ job: Job, at dueAt: Date) async throws {
+        let score = Int64((dueAt.timeIntervalSince1970 * 1000).rounded())
+        try await redis.run(
+            Self.scheduleScript, keys: [keys.delayed, keys.payloads],
+            arguments: [.string(job.id), .string(String(score)), .string(try job.encoded())]
+        )
+    }
+
+    /// Removes a job that has not been promoted yet; returns whether it was waiting.
+    @discardableResult
+    public func cancel(jobID: String) async throws -> Bool {
+        try await redis.run(Self.cancelScript, keys: [keys.delayed, keys.payloads], arguments: [.string(jobID)]).int == 1
+    }
+
+    /// The due time of a waiting job, or nil when it is not waiting.
+    public func dueTime(ofJob jobID: String) async throws -> Date? {
+        try await redis.zscore(keys.delayed, member: jobID).map { Date(timeIntervalSince1970: $0 / 1000) }
+    }
+
+    /// What one promotion pass did.
+    public struct Promotion: Sendable {
+        public var promoted: Int
+        /// How long until the next waiting job is due (zero or more), nil when none waits.
+        public var nextDueIn: Duration?
+    }
+
+    /// Moves due jobs into the stream (at most `limit` per call).
+    public func promoteDue(limit: Int = 1000) async throws -> Promotion {
+        let reply = try await redis.run(
+            Self.promoteScript, keys: [keys.delayed, keys.payloads, keys.stream], arguments: [.int(limit)]
+        )
+        guard let items = reply.elements, items.count == 3, let promoted = items[0].int, let now = items[2].int else {
+            throw RedisError(.unexpectedReply, "promote script returned \(reply)")
+        }
+        let nextScore = items[1].string.flatMap(Double.init)
+        let nextDueIn = nextScore.map { Duration.milliseconds(max(0, Int64($0) - Int64(now))) }
+        return Promotion(promoted: promoted, nextDueIn: nextDueIn)
+    }
+
+    /// Creates the consumer group (and stream) when missing.
+    public func prepare() async throws {
+        try await redis.ensureConsumerGroup(stream: keys.stream, group: keys.group)
+    }
+
+    /// Reads up to `count` new jobs for `consumer`, blocking up to `block`, on a dedicated connection.
+    /// Entries whose payload cannot be decoded are acknowledged and dropped (they could never run).
+    public func receive(on connection: RedisConnection, consumer: String, count: Int, block: Duration) async throws -> [ReceivedJob] {
+        let entries = try await connection.readGroup(stream: keys.stream, group: keys.group, consumer: consumer, count: count, block: block)
+        var jobs: [ReceivedJob] = []
+        for entry in entries {
+            if let text = entry.fields["job"], let job = try? Job.decode(text) {
+                jobs.append(ReceivedJob(entryID: entry.id, job: job))
+            } else {
+                try await acknowledge(entryID: entry.id)
+            }
+        }
+        return jobs
+    }
+
+    /// Acknowledges a finished job and removes its entry from the stream.
+    public func acknowledge(entryID: String) async throws {
+        let results = try await redis.pipeline([
+            RedisCommand("XACK", .string(keys.stream), .string(keys.group), .string(entryID)),
+            RedisCommand("XDEL", .string(keys.stream), .string(entryID)),
+        ])
+        for case .failure(let error) in results { throw error }
+    }
+}

@@ -1,0 +1,24 @@
+/// The queues ARKYRA runs, each a Redis stream with a consumer group.
+public enum QueueName: String, Sendable, CaseIterable {
+    case publish
+    case notification
+    case media
+    case webhook
+    case ai
+}
+
+/// The Redis keys of one queue. They share the hash tag `{queue}` so they live on one Redis Cluster slot,
+/// which the Lua scripts that touch several of them need.
+public struct QueueKeys: Sendable, Equatable {
+    public let delayed: String
+    public let payloads: String
+    public let stream: String
+    public let group = "workers"
+
+    public init(prefix: String, queue: QueueName) {
+        let base = "\(prefix):{\(queue.rawValue)}"
+        delayed = "\(base):delayed"
+        payloads = "\(base):payloads"
+        stream = "\(base):stream"
+    }
+}
