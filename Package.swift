@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: Libraries
@@ -34,6 +35,7 @@ let package = Package(
             name: "ArkyraCore",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -49,14 +51,16 @@ let package = Package(
             resources: [.copy("Database/Migrations")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ArkyraAPI", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
-        .target(name: "ArkyraWorker", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
-        .target(name: "ArkyraCron", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
-        .target(name: "ArkyraOrchestrator", dependencies: ["ArkyraCore"], swiftSettings: swiftSettings),
+        .target(name: "ArkyraAPI", dependencies: serviceDependencies, swiftSettings: swiftSettings),
+        .target(name: "ArkyraWorker", dependencies: serviceDependencies, swiftSettings: swiftSettings),
+        .target(name: "ArkyraCron", dependencies: serviceDependencies, swiftSettings: swiftSettings),
+        .target(name: "ArkyraOrchestrator", dependencies: serviceDependencies, swiftSettings: swiftSettings),
         .target(
             name: "ArkyraSandbox",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -87,3 +91,18 @@ let package = Package(
 )
 
 var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+
+/// What every service library uses directly besides ArkyraCore.
+var serviceDependencies: [Target.Dependency] {
+    [
+        "ArkyraCore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]
+}

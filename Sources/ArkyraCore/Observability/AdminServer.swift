@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 
@@ -47,6 +48,28 @@ public enum AdminRoutes {
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             services: services,
+            logger: logger
+        )
+    }
+}
+
+extension AdminRoutes {
+    /// The shape every background service shares: a PostgreSQL pool and a Redis client, health checks on
+    /// both, and the admin server, plus whatever loops `makeServices` adds with those clients.
+    public static func serviceApplication(
+        configuration: ServiceConfiguration,
+        metrics: PrometheusCollectorRegistry,
+        logger: Logger,
+        makeServices: (PostgresClient, RedisClient) -> [any Service] = { _, _ in [] }
+    ) -> some ApplicationProtocol {
+        let database = PostgresClient(configuration: configuration.database, logger: logger)
+        let redis = RedisClient(configuration: configuration.redis)
+        return application(
+            host: configuration.adminHost,
+            port: configuration.adminPort,
+            checks: [.database(database), .redis(redis)],
+            metrics: metrics,
+            services: [database, redis] + makeServices(database, redis),
             logger: logger
         )
     }

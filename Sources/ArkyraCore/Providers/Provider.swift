@@ -5,6 +5,15 @@ public protocol Provider: Sendable {
     /// The identifier stored in `integrations.provider` (`mastodon`, `bluesky`, ...).
     var identifier: String { get }
 
+    /// Whether a channel names its server (federated platforms).
+    var requiresInstanceURL: Bool { get }
+
+    /// The longest post the platform takes, in its own counting (see ``characterCount(of:)``).
+    var maximumCharacters: Int { get }
+
+    /// The length of `text` as the platform counts it (links and mentions often count differently).
+    func characterCount(of text: String) -> Int
+
     /// Checks the credentials with the platform and returns the account they belong to.
     /// - Throws: ``ProviderError``.
     func connect(_ credentials: ProviderCredentials) async throws -> ProviderAccount

@@ -97,6 +97,17 @@ public struct PostRepository: Sendable {
         )
     }
 
+    /// Hands a post a worker holds back to the schedule (for a retry or after a rate limit).
+    public func returnToSchedule(id: UUID, error: String?, client: PostgresClient) async throws {
+        try await client.query(
+            """
+            UPDATE posts SET state = 'scheduled', error = \(error), updated_at = now()
+            WHERE id = \(id) AND state = 'publishing'
+            """,
+            logger: logger
+        )
+    }
+
     /// Records a failed (or unconfirmed) publish with the platform's message.
     public func markFinished(id: UUID, state: PostState, error: String, client: PostgresClient) async throws {
         try await client.query(

@@ -8,6 +8,9 @@ import NIOHTTP1
 /// POST /api/v1/statuses with an Idempotency-Key to publish.
 public struct MastodonProvider: Provider {
     public let identifier = "mastodon"
+    public let requiresInstanceURL = true
+    /// Mastodon's default limit; instances may raise it.
+    public let maximumCharacters = 500
     let http: PlatformHTTP
 
     public init(http: PlatformHTTP) {
@@ -44,6 +47,14 @@ public struct MastodonProvider: Provider {
             throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.bodyText.prefix(200))")
         }
         return PublishedPost(platformID: status.id, url: status.url ?? status.uri)
+    }
+
+    /// Mastodon counts characters, every link as 23, and a mention `@user@domain` as `@user`.
+    public func characterCount(of text: String) -> Int {
+        var counted = text
+        counted.replace(/https?:\/\/[^\s]+/) { _ in String(repeating: "x", count: 23) }
+        counted.replace(/@([A-Za-z0-9_]+)@[A-Za-z0-9.\-]+[A-Za-z0-9]/) { match in "@" + match.output.1 }
+        return counted.unicodeScalars.count
     }
 
     private func endpoint(_ credentials: ProviderCredentials, _ path: String) throws -> String {

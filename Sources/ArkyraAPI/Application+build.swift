@@ -1,0 +1,81 @@
+import ArkyraCore
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Logging
+import PostgresNIO
+import Prometheus
+
+/// Builds `arkyra-api`: the HTTP application with its PostgreSQL pool and Redis client in one service group.
+/// Tests call this too, with their own configuration.
+public func buildApplication(
+    configuration: APIConfiguration,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    httpClient: HTTPClient = .shared,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let service = configuration.service
+    let database = PostgresClient(configuration: service.database, logger: logger)
+    let redis = RedisClient(configuration: service.redis)
+    let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [database, redis],
+        logger: logger
+    )
+}
+
+/// The API's routes and middleware, on clients the caller runs.
+public func buildRouter(
+    configuration: APIConfiguration,
+    database: PostgresClient,
+    redis: RedisClient,
+    metrics: PrometheusCollectorRegistry,
+    httpClient: HTTPClient,
+    logger: Logger
+) -> Router<AppRequestContext> {
+    let service = configuration.service
+    let security = configuration.security
+    let providers = ProviderRegistry([MastodonProvider(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout))])
+    let audit = AuditRepository(logger: logger)
+    let signer = JWTSigner(secret: security.jwtSecret)
+    let organizations = OrganizationService(database: database, organizations: OrganizationRepository(logger: logger), audit: audit, logger: logger)
+    let accounts = AccountService(
+        database: database, users: UserRepository(logger: logger), audit: audit, hasher: PasswordHasher(cost: security.bcryptCost),
+        signer: signer, accessTokenLifetime: security.accessTokenLifetime, registrationEnabled: configuration.registrationEnabled, logger: logger
+    )
+    let integrations = IntegrationService(
+        database: database, integrations: IntegrationRepository(logger: logger), audit: audit, providers: providers,
+        cipher: TokenCipher(keys: security.encryptionKeys), urlPolicy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts),
+        logger: logger
+    )
+    let posts = PostService(
+        database: database, posts: PostRepository(logger: logger), integrations: IntegrationRepository(logger: logger), audit: audit,
+        providers: providers, queue: JobQueue(name: .publish, redis: redis), logger: logger
+    )
+    let bodyLimit = configuration.maxBodyBytes
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(signer: signer))
+
+    router.get { _, _ in
+        try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "health": "/health"])
+    }
+    HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+    }
+
+    AuthRoutes(accounts: accounts, maxBodyBytes: bodyLimit).add(to: router.group("api/v1/auth"))
+    let authenticated = router.group("api/v1", context: AuthenticatedContext.self)
+    OrganizationRoutes(organizations: organizations, maxBodyBytes: bodyLimit).add(to: authenticated.group("organizations"))
+    IntegrationRoutes(organizations: organizations, integrations: integrations, maxBodyBytes: bodyLimit)
+        .add(to: authenticated.group("organizations/:organization/integrations"))
+    PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
+        .add(to: authenticated.group("organizations/:organization/posts"))
+    return router
+}

@@ -1,0 +1,19 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Logging
+
+/// Per-request state of every API request: the correlation id, the client's address and, once the
+/// authentication middleware has read a valid token, the user.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+    /// Set by ``AuthenticationMiddleware`` when the request carries a valid access token.
+    public var userID: UUID?
+    public var remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}

@@ -1,0 +1,30 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The context of routes that need a logged-in user. Building it fails with 401 when there is none, so a
+/// handler written against this type cannot run unauthenticated.
+public struct AuthenticatedContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let userID: UUID
+    public let requestID: String
+    public let remoteAddress: SocketAddress?
+
+    public init(context: AppRequestContext) throws {
+        guard let userID = context.userID else {
+            throw APIError(.unauthorized, "unauthorized", "a valid access token is required (Authorization: Bearer <token>)")
+        }
+        self.coreContext = context.coreContext
+        self.userID = userID
+        self.requestID = context.requestID
+        self.remoteAddress = context.remoteAddress
+    }
+}
+
+extension AuthenticatedContext {
+    /// Where the request came from, for the audit log and the jobs it causes.
+    func origin(_ request: Request) -> RequestOrigin {
+        RequestOrigin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent], requestID: requestID)
+    }
+}

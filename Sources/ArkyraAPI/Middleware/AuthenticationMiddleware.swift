@@ -1,0 +1,34 @@
+import ArkyraCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Reads `Authorization: Bearer <access token>`; a valid token puts its user in the context. A present but
+/// invalid token is refused with 401 at once (rather than treated as anonymous), so clients learn to refresh.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let signer: JWTSigner
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw APIError(.unauthorized, "unauthorized", "the Authorization header must be 'Bearer <access token>'")
+        }
+        let claims: JWTSigner.Claims
+        do {
+            claims = try signer.verify(String(header.dropFirst(7)))
+        } catch JWTSigner.VerificationError.expired {
+            throw APIError(.unauthorized, "token_expired", "the access token has expired; log in again")
+        } catch {
+            throw APIError(.unauthorized, "unauthorized", "the access token is not valid")
+        }
+        guard let userID = UUID(uuidString: claims.sub) else {
+            throw APIError(.unauthorized, "unauthorized", "the access token is not valid")
+        }
+        var context = context
+        context.userID = userID
+        context.logger[metadataKey: "user_id"] = .string(claims.sub)
+        return try await next(request, context)
+    }
+}

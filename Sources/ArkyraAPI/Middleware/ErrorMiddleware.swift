@@ -1,0 +1,67 @@
+import ArkyraCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Logging
+import PostgresNIO
+
+/// Turns every error into the API's error shape. Deliberate ``APIError``s pass through; an outage of
+/// PostgreSQL or Redis becomes 503; anything else is logged in full and answered with an opaque 500 that
+/// carries the request id.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = Self.apiError(for: error, requestID: context.requestID, logger: context.logger)
+            var headers = HTTPFields()
+            for (name, value) in apiError.headers {
+                if let name = HTTPField.Name(name) { headers[name] = value }
+            }
+            return try JSONBody.response(ErrorBody(error: apiError), status: apiError.status, headers: headers)
+        }
+    }
+
+    static func apiError(for error: any Error, requestID: String, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return APIError(.notFound, "not_found", "no such route")
+            case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", "this route does not take \(error.status)")
+            case .contentTooLarge: return APIError(.contentTooLarge, "payload_too_large", "the body is too large")
+            default: return APIError(error.status, "http_error", error.body ?? error.status.reasonPhrase)
+            }
+        case let error as PSQLError:
+            logger.error("database failure", metadata: ["error": "\(String(reflecting: error))"])
+            return .serviceUnavailable
+        case let error as RedisError where [.unavailable, .connectionClosed, .timeout].contains(error.code):
+            logger.error("redis failure", metadata: ["error": "\(error)"])
+            return .serviceUnavailable
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return APIError(.internalServerError, "internal_error", "something went wrong; quote request id \(requestID) when reporting it")
+        }
+    }
+}
+
+/// The JSON body of every error response.
+struct ErrorBody: Encodable {
+    let error: APIError
+
+    struct Payload: Encodable {
+        let code: String
+        let message: String
+        let fields: [String: String]?
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Payload(code: error.code, message: error.message, fields: error.fields), forKey: .error)
+    }
+
+    enum CodingKeys: String, CodingKey { case error }
+}

@@ -1,0 +1,43 @@
+import ArkyraCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `GET/POST /api/v1/organizations/:organization/integrations`: the organization's channels.
+struct IntegrationRoutes {
+    let organizations: OrganizationService
+    let integrations: IntegrationService
+    let maxBodyBytes: Int
+
+    struct ConnectBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var provider: String
+        var instanceURL: String?
+        var accessToken: String
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case provider
+            case instanceURL = "instance_url"
+            case accessToken = "access_token"
+        }
+    }
+
+    struct Listing: Encodable {
+        var integrations: [Integration]
+    }
+
+    func add(to group: RouterGroup<AuthenticatedContext>) {
+        group.post { request, context in
+            let organization = try await organizations.authorize(.connectChannels, organization: try context.parameters.require("organization"), userID: context.userID)
+            let body = try await JSONBody.decode(ConnectBody.self, from: request, maxBytes: maxBodyBytes)
+            let integration = try await integrations.connect(
+                organizationID: organization.id, provider: body.provider, instanceURL: body.instanceURL,
+                accessToken: body.accessToken, by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(integration, status: .created)
+        }
+        group.get { _, context in
+            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            return try JSONBody.response(Listing(integrations: try await integrations.list(organizationID: organization.id)))
+        }
+    }
+}

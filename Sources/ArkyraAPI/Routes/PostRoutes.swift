@@ -1,0 +1,78 @@
+import ArkyraCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `/api/v1/organizations/:organization/posts`: schedule a post group, the calendar, one post.
+struct PostRoutes {
+    let organizations: OrganizationService
+    let posts: PostService
+    let maxBodyBytes: Int
+
+    struct ScheduleBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var publishAt: String
+        var timeZone: String?
+        var variants: [VariantBody]
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case variants
+            case publishAt = "publish_at"
+            case timeZone = "time_zone"
+        }
+
+        static func unknownFields(in object: [String: Any], path: String) -> [String: String] {
+            var unknown: [String: String] = [:]
+            let known = Set(Fields.allCases.map(\.stringValue))
+            for key in object.keys where !known.contains(key) { unknown[path + key] = "is not a known field" }
+            if let variants = object["variants"] as? [Any] {
+                for (index, variant) in variants.enumerated() {
+                    guard let variant = variant as? [String: Any] else { continue }
+                    unknown.merge(VariantBody.unknownFields(in: variant, path: "variants[\(index)].")) { first, _ in first }
+                }
+            }
+            return unknown
+        }
+    }
+
+    struct VariantBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var integrationID: String
+        var content: String
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case content
+            case integrationID = "integration_id"
+        }
+    }
+
+    struct Group: Encodable {
+        var groupID: String
+        var posts: [Post]
+    }
+
+    struct Listing: Encodable {
+        var posts: [Post]
+    }
+
+    func add(to group: RouterGroup<AuthenticatedContext>) {
+        group.post { request, context in
+            let organization = try await organizations.authorize(.writePosts, organization: try context.parameters.require("organization"), userID: context.userID)
+            let body = try await JSONBody.decode(ScheduleBody.self, from: request, maxBytes: maxBodyBytes)
+            let created = try await posts.schedule(
+                organizationID: organization.id,
+                variants: body.variants.map { PostService.Variant(integrationID: $0.integrationID, content: $0.content) },
+                publishAt: body.publishAt, timeZone: body.timeZone, by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created), status: .created)
+        }
+        group.get { request, context in
+            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            let found = try await posts.list(organizationID: organization.id, from: request.uri.queryParameters["from"].map(String.init),
+                                             to: request.uri.queryParameters["to"].map(String.init))
+            return try JSONBody.response(Listing(posts: found))
+        }
+        group.get(":post") { _, context in
+            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            return try JSONBody.response(try await posts.find(organizationID: organization.id, postID: try context.parameters.require("post")))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArkyraCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Organizations, and the membership check every organization route starts with.
+struct OrganizationService: Sendable {
+    let database: PostgresClient
+    let organizations: OrganizationRepository
+    let audit: AuditRepository
+    let logger: Logger
+
+    func create(name: String, by userID: UUID, origin: RequestOrigin) async throws -> MemberOrganization {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.count) else { throw APIError.validation(["name": "must be 1 to 200 characters"]) }
+        let organization = try await database.withTransaction(logger: logger) { connection in
+            let organization = try await organizations.create(name: name, ownerID: userID, on: connection)
+            try await audit.record(
+                AuditEvent(organizationID: organization.id, actorUserID: userID, action: "organization.created", targetType: "organization",
+                           targetID: organization.id.uuidString, origin: origin),
+                on: connection
+            )
+            return organization
+        }
+        return MemberOrganization(organization: organization, role: .owner)
+    }
+
+    func list(for userID: UUID) async throws -> [MemberOrganization] {
+        try await organizations.list(forUser: userID, client: database)
+    }
+
+    /// The organization id from the path, once `userID` is known to hold `permission` in it.
+    /// - Throws: 404 when the id is malformed or the user is not a member (another organization's objects do
+    ///   not exist for them), 403 when their role is too low.
+    func authorize(_ permission: Permission, organization rawID: String, userID: UUID) async throws -> (id: UUID, role: Role) {
+        guard let organizationID = UUID(uuidString: rawID),
+              let role = try await organizations.role(ofUser: userID, in: organizationID, client: database)
+        else { throw APIError.notFound("organization") }
+        guard role.includes(permission.minimumRole) else {
+            throw APIError(.forbidden, "forbidden", "your role (\(role.rawValue)) cannot do this; it needs \(permission.minimumRole.rawValue) or above")
+        }
+        return (organizationID, role)
+    }
+}

@@ -1,0 +1,107 @@
+import ArkyraCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Scheduling posts: validates a group against each channel's rules, stores it and schedules its publish
+/// jobs in one step, so a post is either saved and scheduled or not saved at all.
+struct PostService: Sendable {
+    let database: PostgresClient
+    let posts: PostRepository
+    let integrations: IntegrationRepository
+    let audit: AuditRepository
+    let providers: ProviderRegistry
+    let queue: JobQueue
+    let logger: Logger
+    /// Calendar queries return at most this many posts.
+    static let listLimit = 1000
+
+    /// One channel's text in a new post group.
+    struct Variant: Sendable {
+        var integrationID: String
+        var content: String
+    }
+
+    func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
+                  by userID: UUID, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
+        var fields: [String: String] = [:]
+        let publishAt = ISO8601Timestamp.parse(rawPublishAt)
+        if let publishAt {
+            if publishAt <= now { fields["publish_at"] = "must be in the future" }
+        } else {
+            fields["publish_at"] = "must be an ISO 8601 timestamp with a time zone, such as 2026-12-01T09:00:00Z"
+        }
+        let timeZone = rawTimeZone ?? "UTC"
+        if TimeZone(identifier: timeZone) == nil { fields["time_zone"] = "must be an IANA time zone such as Europe/Berlin" }
+        if variants.isEmpty { fields["variants"] = "must name at least one channel" }
+        if variants.count > 50 { fields["variants"] = "must name at most 50 channels" }
+
+        let ids = variants.map { UUID(uuidString: $0.integrationID) }
+        let known = try await integrations.find(ids: ids.compactMap { $0 }, organizationID: organizationID, client: database)
+        let byID = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var seen = Set<UUID>()
+        for (index, variant) in variants.enumerated() {
+            let path = "variants[\(index)]"
+            guard let id = ids[index], let integration = byID[id] else {
+                fields["\(path).integration_id"] = "is not a channel of this organization"
+                continue
+            }
+            if !seen.insert(id).inserted { fields["\(path).integration_id"] = "names the same channel twice" }
+            if integration.state != .connected { fields["\(path).integration_id"] = "needs to be reconnected first" }
+            let content = variant.content.trimmingCharacters(in: .whitespacesAndNewlines)
+            if content.isEmpty {
+                fields["\(path).content"] = "must not be empty"
+            } else if let provider = providers.provider(for: integration.provider) {
+                let length = provider.characterCount(of: variant.content)
+                if length > provider.maximumCharacters {
+                    fields["\(path).content"] = "is \(length) characters; \(integration.provider) takes at most \(provider.maximumCharacters)"
+                }
+            } else {
+                fields["\(path).integration_id"] = "is a \(integration.provider) channel, which ARKYRA cannot publish to"
+            }
+        }
+        guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }
+
+        let newPosts = variants.enumerated().map { index, variant in
+            PostRepository.NewPost(integrationID: ids[index]!, content: variant.content)
+        }
+        return try await database.withTransaction(logger: logger) { connection in
+            let created = try await posts.createGroup(
+                organizationID: organizationID, authorID: userID, posts: newPosts, state: .scheduled,
+                publishAt: publishAt, timeZone: timeZone, on: connection
+            )
+            try await audit.record(
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.scheduled", targetType: "post_group",
+                           targetID: created.first?.groupID.uuidString, origin: origin),
+                on: connection
+            )
+            // Scheduled inside the transaction: if Redis refuses, nothing is committed. If the commit fails
+            // after this, the worker finds no scheduled post for the job and drops it.
+            for post in created {
+                try await queue.schedule(PublishJob(postID: post.id, organizationID: organizationID).job(requestID: origin.requestID), at: publishAt)
+            }
+            return created
+        }
+    }
+
+    func list(organizationID: UUID, from rawFrom: String?, to rawTo: String?) async throws -> [Post] {
+        var fields: [String: String] = [:]
+        let from = rawFrom.flatMap(ISO8601Timestamp.parse)
+        let to = rawTo.flatMap(ISO8601Timestamp.parse)
+        if from == nil { fields["from"] = "is required: an ISO 8601 timestamp" }
+        if to == nil { fields["to"] = "is required: an ISO 8601 timestamp" }
+        if let from, let to {
+            if to <= from { fields["to"] = "must be after from" }
+            if to.timeIntervalSince(from) > 366 * 86_400 { fields["to"] = "must be at most 366 days after from" }
+        }
+        guard fields.isEmpty, let from, let to else { throw APIError.validation(fields) }
+        return try await posts.list(organizationID: organizationID, from: from, to: to, limit: Self.listLimit, client: database)
+    }
+
+    func find(organizationID: UUID, postID rawID: String) async throws -> Post {
+        guard let id = UUID(uuidString: rawID), let post = try await posts.find(id: id, organizationID: organizationID, client: database) else {
+            throw APIError.notFound("post")
+        }
+        return post
+    }
+}

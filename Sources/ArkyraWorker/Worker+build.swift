@@ -1,0 +1,31 @@
+import ArkyraCore
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
+
+/// Builds `arkyra-worker`: the admin server plus the database and Redis clients, the delayed-job promoter and
+/// the publish queue consumer, in one service group.
+public func buildWorker(
+    configuration: WorkerConfiguration,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    httpClient: HTTPClient = .shared,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let service = configuration.service
+    let http = PlatformHTTP(client: httpClient, timeout: service.outbound.timeout)
+    let providers = ProviderRegistry([MastodonProvider(http: http)])
+    let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
+    return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
+        let queue = JobQueue(name: .publish, redis: redis)
+        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: queue, logger: logger)
+        return [
+            DelayedJobPromoter(queue: queue, logger: logger),
+            QueueConsumer(
+                queue: queue, redis: redis, handlers: [publish], consumerName: configuration.consumerName,
+                concurrency: configuration.concurrency, logger: logger
+            ),
+        ]
+    }
+}
