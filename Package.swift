@@ -67,11 +67,15 @@ let package = Package(
         ),
 
         // MARK: Executables (thin: read configuration, build, run)
-        .executableTarget(name: "arkyra-api", dependencies: ["ArkyraAPI", argumentParser], swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-worker", dependencies: ["ArkyraWorker", argumentParser], swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-cron", dependencies: ["ArkyraCron", argumentParser], swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-orchestrator", dependencies: ["ArkyraOrchestrator", argumentParser], swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-sandbox", dependencies: ["ArkyraSandbox", argumentParser], swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-api", dependencies: ["ArkyraAPI", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-worker", dependencies: ["ArkyraWorker", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-cron", dependencies: ["ArkyraCron", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-orchestrator", dependencies: ["ArkyraOrchestrator", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "arkyra-sandbox",
+            dependencies: ["ArkyraSandbox", argumentParser, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
         .target(

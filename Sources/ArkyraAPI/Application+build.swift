@@ -19,12 +19,18 @@ public func buildApplication(
     let database = PostgresClient(configuration: service.database, logger: logger)
     let redis = RedisClient(configuration: service.redis)
     let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
-    return Application(
+    var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: [database, redis],
         logger: logger
     )
+    if configuration.migrateOnStart {
+        app.beforeServerStarts {
+            try await MigrationRunner(client: database, migrations: try Migration.bundled(), logger: logger).apply()
+        }
+    }
+    return app
 }
 
 /// The API's routes and middleware, on clients the caller runs.

@@ -1,1 +1,23 @@
-print("x")
+import ArgumentParser
+import ArkyraCore
+import ArkyraCron
+import Hummingbird
+
+@main
+struct ArkyraCronCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arkyra-cron",
+        abstract: "ARKYRA's scheduler of periodic jobs. Serves /health and /metrics on its admin port."
+    )
+
+    @Option(help: "A KEY=value file read after the environment (the environment wins).")
+    var envFile = ".env"
+
+    func run() async throws {
+        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try ServiceConfiguration(reader: $0, defaultAdminPort: 9102) }
+        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-cron", logging: configuration.logging)
+        logger.info("starting")
+        try await buildCron(configuration: configuration, metrics: metrics, logger: logger).runService()
+        logger.info("stopped")
+    }
+}

@@ -1,1 +1,23 @@
-print("x")
+import ArgumentParser
+import ArkyraCore
+import ArkyraOrchestrator
+import Hummingbird
+
+@main
+struct ArkyraOrchestratorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arkyra-orchestrator",
+        abstract: "ARKYRA's workflow host (campaigns, approvals, series). Serves /health and /metrics on its admin port."
+    )
+
+    @Option(help: "A KEY=value file read after the environment (the environment wins).")
+    var envFile = ".env"
+
+    func run() async throws {
+        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try ServiceConfiguration(reader: $0, defaultAdminPort: 9103) }
+        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-orchestrator", logging: configuration.logging)
+        logger.info("starting")
+        try await buildOrchestrator(configuration: configuration, metrics: metrics, logger: logger).runService()
+        logger.info("stopped")
+    }
+}

@@ -40,7 +40,9 @@ public struct MigrationRunner: Sendable {
                     let clock = ContinuousClock()
                     let start = clock.now
                     try await connection.withTransaction(logger: logger) { connection in
-                        _ = try await connection.simpleQuery(migration.sql).get()
+                        for statement in SQLStatementSplitter.split(migration.sql) {
+                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
                         let elapsed = Int((clock.now - start).milliseconds)
                         try await connection.query(
                             """

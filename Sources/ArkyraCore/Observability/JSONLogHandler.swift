@@ -37,7 +37,7 @@ public struct JSONLogHandler: LogHandler {
     /// Renders one log line; keys of `metadata` are sorted so lines are stable.
     static func render(time: Date, level: Logger.Level, service: String, logger: String, message: String, metadata: Logger.Metadata) -> Data {
         var object: [String: Any] = [
-            "ts": time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
+            "ts": ISO8601Timestamp.format(time),
             "level": level.rawValue,
             "service": service,
             "logger": logger,

@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+
+/// The start of every ARKYRA executable: read configuration, install logging and metrics, once per process.
+public enum ProcessBootstrap {
+    /// Reads the environment (and `envFile` when it exists) and builds the configuration with `make`.
+    /// A configuration error is printed to standard error as one line naming the key, and the process
+    /// exits with status 78 (EX_CONFIG).
+    public static func configuration<C>(envFile: String, _ make: (EnvironmentReader) throws -> C) -> C {
+        do {
+            return try make(try EnvironmentReader.process(dotEnvPath: envFile))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(78)
+        }
+    }
+
+    /// Installs JSON logging for `service` and Prometheus metrics; returns the process logger and the registry
+    /// `/metrics` serves.
+    public static func start(service: String, logging: LoggingConfiguration) -> (Logger, PrometheusCollectorRegistry) {
+        LoggingBootstrap.bootstrap(service: service, configuration: logging)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return (Logger(label: service), registry)
+    }
+}

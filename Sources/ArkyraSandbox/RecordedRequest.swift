@@ -1,0 +1,44 @@
+import Foundation
+
+/// A request that reached an emulated platform, as tests read it back from `GET /_sandbox/requests`.
+public struct RecordedRequest: Sendable, Codable, Equatable {
+    public var platform: String
+    public var method: String
+    public var path: String
+    public var idempotencyKey: String?
+    public var body: String
+    public var status: Int
+    public var receivedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case platform, method, path, body, status
+        case idempotencyKey = "idempotency_key"
+        case receivedAt = "received_at"
+    }
+}
+
+/// A failure the next matching requests get instead of the normal answer.
+public struct Fault: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        /// 429 with the platform's rate-limit headers, resetting in `resetIn` seconds.
+        case rateLimit = "rate_limit"
+        /// 500 without acting.
+        case serverError = "server_error"
+        /// Act (create the post), then answer only after `delay` seconds: the client times out not knowing.
+        case timeoutAfterAccept = "timeout_after_accept"
+        /// 401 as for a revoked token.
+        case invalidToken = "invalid_token"
+    }
+
+    public var platform: String
+    public var kind: Kind
+    /// How many requests get the fault (then it is used up).
+    public var count: Int
+    public var resetIn: Int?
+    public var delay: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case platform, kind, count, delay
+        case resetIn = "reset_in"
+    }
+}
