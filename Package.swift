@@ -80,17 +80,17 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "ArkyraTestSupport",
-            dependencies: ["ArkyraCore", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/ArkyraTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraCore", "ArkyraTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraAPITests", dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraSandboxTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraEndToEndTests", dependencies: ["ArkyraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraAPITests", dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraSandboxTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraEndToEndTests", dependencies: ["ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
     ]
 )
 
@@ -109,4 +109,9 @@ var serviceDependencies: [Target.Dependency] {
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]
+}
+
+/// What every test target uses besides its library.
+var testDependencies: [Target.Dependency] {
+    serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")]
 }

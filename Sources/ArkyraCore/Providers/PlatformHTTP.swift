@@ -44,6 +44,8 @@ public struct PlatformHTTP: Sendable {
             throw ProviderError.unavailable(message: "connect timed out")
         } catch let error as NIOConnectionError {
             throw ProviderError.unavailable(message: "cannot connect: \(error)")
+        } catch let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) {
+            throw ProviderError.unavailable(message: "cannot connect: \(error)")
         } catch {
             if mutates { throw ProviderError.outcomeUnknown(message: "\(error)") }
             throw ProviderError.unavailable(message: "\(error)")

@@ -26,6 +26,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var cumulation: ByteBuffer?
     private let onPush: @Sendable (RESPValue) -> Void
     private var context: ChannelHandlerContext?
+    /// Why this handler closed the connection itself; waiting commands fail with it.
+    private var closingError: RedisError?
 
     init(onPush: @escaping @Sendable (RESPValue) -> Void) {
         self.onPush = onPush
@@ -37,7 +39,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        failAll(RedisError(.connectionClosed, "connection handler removed"))
+        failAll(closingError ?? RedisError(.connectionClosed, "connection handler removed"))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -80,19 +82,24 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 cumulation = buffer
             }
         } catch {
-            failAll(error)
-            context.close(promise: nil)
+            close(because: error as? RedisError ?? RedisError(.protocolViolation, "\(error)"))
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(RedisError(.connectionClosed, "connection closed by peer"))
+        failAll(closingError ?? RedisError(.connectionClosed, "connection closed by peer"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(RedisError(.connectionClosed, "\(error)"))
-        context.close(promise: nil)
+        close(because: RedisError(.connectionClosed, "\(error)"))
+    }
+
+    /// Closes the connection first, so no new command is written to it, then fails what waits with `error`.
+    private func close(because error: RedisError) {
+        if closingError == nil { closingError = error }
+        context?.close(promise: nil)
+        failAll(error)
     }
 
     private func deliver(_ value: RESPValue) {
@@ -102,8 +109,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
         guard let head = pending.popFirst() else {
             // A reply nobody waits for means the stream is out of step: nothing after it can be trusted.
-            failAll(RedisError(.protocolViolation, "unexpected reply"))
-            context?.close(promise: nil)
+            close(because: RedisError(.protocolViolation, "unexpected reply"))
             return
         }
         if case .error(let message) = value {
@@ -115,8 +121,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func deadlinePassed(for id: UInt64) {
         guard let first = pending.first, first.id <= id else { return }
-        failAll(RedisError(.timeout, "no reply before the deadline"))
-        context?.close(promise: nil)
+        close(because: RedisError(.timeout, "no reply before the deadline"))
     }
 
     private func failAll(_ error: any Error) {

@@ -1,0 +1,83 @@
+@testable import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("Migration runner against the real database")
+struct MigrationRunnerTests {
+    let logger = TestEnvironment.logger
+
+    private func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
+        for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(Int.self) { return value }
+        return -1
+    }
+
+    @Test("applies the shipped migrations once and records their checksums")
+    func appliesOnce() async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration async throws in
+            try await TestEnvironment.withClient(configuration) { client async throws in
+                let runner = MigrationRunner(client: client, migrations: try Migration.bundled(), logger: logger)
+                let first = try await runner.apply()
+                #expect(first.map(\.version) == [1])
+                #expect(try await runner.apply().isEmpty)
+                #expect(try await count("SELECT count(*)::int FROM arkyra_schema_migrations", client) == 1)
+                #expect(try await count("SELECT count(*)::int FROM information_schema.tables WHERE table_name IN ('organizations','users','memberships','integrations','posts','media','tags','audit_events')", client) == 8)
+                #expect(try await runner.status().allSatisfy { $0.appliedAt != nil })
+            }
+        }
+    }
+
+    @Test("replicas migrating at the same time apply each migration exactly once")
+    func concurrentReplicas() async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration async throws in
+            let migrations = try Migration.ordered([
+                ("0001_first", "CREATE TABLE first (id int); INSERT INTO first VALUES (1);"),
+                ("0002_second", "INSERT INTO first VALUES (2); SELECT pg_sleep(0.2);"),
+            ])
+            let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await TestEnvironment.withClient(configuration) { client async throws in
+                            try await MigrationRunner(client: client, migrations: migrations, logger: logger).apply().count
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(applied == 2)
+            try await TestEnvironment.withClient(configuration) { client async throws in
+                #expect(try await count("SELECT count(*)::int FROM first", client) == 2)
+            }
+        }
+    }
+
+    @Test("a changed applied migration stops with a clear error; a failing one rolls back")
+    func checksumAndRollback() async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration async throws in
+            try await TestEnvironment.withClient(configuration) { client async throws in
+                let original = try Migration.ordered([("0001_first", "CREATE TABLE first (id int);")])
+                try await MigrationRunner(client: client, migrations: original, logger: logger).apply()
+                let changed = try Migration.ordered([("0001_first", "CREATE TABLE first (id bigint);")])
+                await #expect(performing: {
+                    try await MigrationRunner(client: client, migrations: changed, logger: logger).apply()
+                }, throws: { error in
+                    guard case .checksumMismatch(let version, _, _, _) = error as? MigrationError else { return false }
+                    return version == 1
+                })
+                let failing = original + (try Migration.ordered([("0002_broken", "CREATE TABLE second (id int); SELECT * FROM missing_table;")]))
+                await #expect(throws: (any Error).self) {
+                    try await MigrationRunner(client: client, migrations: failing, logger: logger).apply()
+                }
+                #expect(try await count("SELECT count(*)::int FROM information_schema.tables WHERE table_name = 'second'", client) == 0)
+                #expect(try await count("SELECT count(*)::int FROM arkyra_schema_migrations", client) == 1)
+            }
+        }
+    }
+
+    @Test("malformed file names and duplicate versions are refused")
+    func fileNames() {
+        #expect(throws: MigrationError.badFileName("first")) { try Migration.ordered([("first", "")]) }
+        #expect(throws: MigrationError.duplicateVersion(1)) { try Migration.ordered([("0001_a", ""), ("1_b", "")]) }
+    }
+}

@@ -1,0 +1,124 @@
+@testable import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import Testing
+
+@Suite("Redis client against the real server")
+struct RedisClientTests {
+    @Test("set, get, delete round trip with typed replies")
+    func roundTrip() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let key = redis.key("greeting")
+            #expect(try await redis.set(key, "hello"))
+            #expect(try await redis.get(key) == "hello")
+            #expect(try await redis.set(key, "again", onlyIfAbsent: true) == false)
+            #expect(try await redis.delete([key]) == 1)
+            #expect(try await redis.get(key) == nil)
+        }
+    }
+
+    @Test("a pipeline of 1,000 commands answers in order, errors in place")
+    func pipelineOrder() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let key = redis.key("counter")
+            var commands = (0..<1000).map { _ in RedisCommand("INCR", .string(key)) }
+            commands.insert(RedisCommand("HGET", .string(key), "field"), at: 500)
+            let results = try await redis.pipeline(commands)
+            #expect(results.count == 1001)
+            #expect(try results[0].get().int == 1)
+            #expect(throws: RedisError.self) { try results[500].get() }
+            #expect(try results[1000].get().int == 1000)
+        }
+    }
+
+    @Test("concurrent callers share the pool without mixing replies")
+    func concurrentCallers() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let key = redis.key("k\(index)")
+                        try await redis.set(key, "v\(index)")
+                        let value = try await redis.get(key)
+                        #expect(value == "v\(index)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("a Lua script runs with EVALSHA and falls back to EVAL after SCRIPT FLUSH")
+    func scriptFallback() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+            let key = redis.key("lua")
+            #expect(try await redis.run(script, keys: [key], arguments: ["5"]).int == 5)
+            try await redis.send(RedisCommand("SCRIPT", "FLUSH"))
+            #expect(try await redis.run(script, keys: [key], arguments: ["2"]).int == 7)
+            #expect(try await redis.run(script, keys: [key], arguments: ["1"]).int == 8)
+        }
+    }
+
+    @Test("a blocking read on a dedicated connection does not hold up pooled commands")
+    func blockingDoesNotStarvePool() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let stream = redis.key("stream")
+            try await redis.ensureConsumerGroup(stream: stream, group: "g")
+            let connection = try await redis.makeDedicatedConnection()
+            async let blocked = connection.readGroup(stream: stream, group: "g", consumer: "c", count: 1, block: .seconds(3))
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(try await redis.ping())
+            #expect(clock.now - start < .seconds(1))
+            try await redis.send(RedisCommand("XADD", .string(stream), "*", "job", "x"))
+            let entries = try await blocked
+            #expect(entries.count == 1)
+            #expect(entries.first?.fields["job"] == "x")
+            await connection.close()
+        }
+    }
+
+    @Test("a command past its deadline fails with timeout and the slot reconnects")
+    func deadline() async throws {
+        var configuration = TestEnvironment.redisConfiguration()
+        configuration.poolSize = 1
+        configuration.commandTimeout = .milliseconds(200)
+        let redis = RedisClient(configuration: configuration)
+        await #expect(throws: RedisError(.timeout, "no reply before the deadline")) {
+            try await redis.send(RedisCommand("BLPOP", .string(redis.key("never")), "2"))
+        }
+        #expect(try await redis.ping())
+        await redis.shutdown()
+    }
+
+    @Test("an unreachable server fails fast with unavailable, then backs off")
+    func unreachable() async throws {
+        var configuration = TestEnvironment.redisConfiguration()
+        configuration.port = 1
+        let redis = RedisClient(configuration: configuration)
+        for _ in 0..<3 {
+            await #expect(performing: { try await redis.ping() }, throws: { ($0 as? RedisError)?.code == .unavailable })
+        }
+        await redis.shutdown()
+    }
+
+    @Test("pub/sub delivers published messages to a scoped subscription")
+    func pubSub() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let channel = redis.key("events")
+            let received = try await redis.subscribe(to: [channel]) { messages in
+                try await redis.publish(channel, "first")
+                try await redis.publish(channel, "second")
+                var payloads: [String] = []
+                for await message in messages {
+                    payloads.append(message.payload)
+                    if payloads.count == 2 { break }
+                }
+                return payloads
+            }
+            #expect(received == ["first", "second"])
+            #expect(try await redis.publish(channel, "nobody") == 0)
+        }
+    }
+}

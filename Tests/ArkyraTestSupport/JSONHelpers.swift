@@ -1,0 +1,25 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+
+extension TestResponse {
+    /// The body as a JSON object (empty when it is not one).
+    public var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    /// `error.code` of an error response.
+    public var errorCode: String? {
+        (json["error"] as? [String: Any])?["code"] as? String
+    }
+
+    /// `error.fields` of an error response.
+    public var errorFields: [String: String] {
+        (json["error"] as? [String: Any])?["fields"] as? [String: String] ?? [:]
+    }
+}
+
+/// A JSON request body from a literal object.
+public func jsonBody(_ object: [String: Any]) -> ByteBuffer {
+    ByteBuffer(data: try! JSONSerialization.data(withJSONObject: object))
+}

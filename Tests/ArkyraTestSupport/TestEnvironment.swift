@@ -1,0 +1,117 @@
+import ArkyraCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Real PostgreSQL and Redis for tests, as `scripts/dev-services.sh` starts them. Each test gets a database of
+/// its own (created, migrated, dropped) and a Redis key prefix of its own (its keys deleted afterwards), so
+/// tests run in parallel and leave nothing behind.
+public enum TestEnvironment {
+    /// `ARKYRA_TEST_DATABASE_URL`, by default the dev server's `arkyra` database (used only to create others).
+    public static var maintenanceDatabase: DatabaseConfiguration {
+        let text = ProcessInfo.processInfo.environment["ARKYRA_TEST_DATABASE_URL"] ?? "postgres://arkyra:arkyra@127.0.0.1:55432/arkyra"
+        return try! DatabaseConfiguration(url: URL(string: text)!)
+    }
+
+    /// `ARKYRA_TEST_REDIS_URL`'s server with a fresh key prefix.
+    public static func redisConfiguration(prefix: String = "test-\(UUID().uuidString.prefix(8).lowercased())") -> RedisConfiguration {
+        let text = ProcessInfo.processInfo.environment["ARKYRA_TEST_REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
+        let url = URL(string: text)!
+        return RedisConfiguration(host: url.host ?? "127.0.0.1", port: url.port ?? 6379, poolSize: 2, commandTimeout: .seconds(5), keyPrefix: prefix)
+    }
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["ARKYRA_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }()
+
+    /// Fresh random secrets with a cheap bcrypt cost.
+    public static func security() -> SecurityConfiguration {
+        SecurityConfiguration(
+            jwtSecret: (0..<48).map { _ in UInt8.random(in: 0...255) },
+            encryptionKeys: [.init(id: "test", bytes: (0..<32).map { _ in UInt8.random(in: 0...255) })],
+            bcryptCost: 4
+        )
+    }
+
+    /// A service configuration on `database` and `redis` with admin port 0 and sandbox-friendly outbound rules.
+    public static func service(database: DatabaseConfiguration, redis: RedisConfiguration) -> ServiceConfiguration {
+        ServiceConfiguration(
+            database: database, redis: redis, adminPort: 0,
+            storage: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-test-storage"),
+            outbound: OutboundConfiguration(timeout: .seconds(2), allowPrivateHosts: true)
+        )
+    }
+
+    /// Creates an empty database, runs `body` with its configuration, then drops it.
+    public static func withEmptyDatabase<Result>(_ body: (DatabaseConfiguration) async throws -> Result) async throws -> Result {
+        let name = "arkyra_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        _ = try await withClient(maintenanceDatabase) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        }
+        var configuration = maintenanceDatabase
+        configuration.database = name
+        configuration.maxConnections = 10
+        do {
+            let result = try await body(configuration)
+            try await drop(name)
+            return result
+        } catch {
+            try? await drop(name)
+            throw error
+        }
+    }
+
+    /// A migrated database of its own: runs `body` with a running client and the configuration.
+    public static func withDatabase<Result>(_ body: (PostgresClient, DatabaseConfiguration) async throws -> Result) async throws -> Result {
+        try await withEmptyDatabase { configuration in
+            try await withClient(configuration) { client in
+                try await MigrationRunner(client: client, migrations: try Migration.bundled(), logger: logger).apply()
+                return try await body(client, configuration)
+            }
+        }
+    }
+
+    /// Runs `body` with a running client on `configuration`.
+    public static func withClient<Result>(_ configuration: DatabaseConfiguration, _ body: (PostgresClient) async throws -> Result) async throws -> Result {
+        let client = PostgresClient(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// Runs `body` with a Redis client on a fresh prefix, then deletes every key under that prefix.
+    public static func withRedis<Result>(_ body: (RedisClient) async throws -> Result) async throws -> Result {
+        let redis = RedisClient(configuration: redisConfiguration())
+        do {
+            let result = try await body(redis)
+            try await deleteKeys(redis)
+            await redis.shutdown()
+            return result
+        } catch {
+            try? await deleteKeys(redis)
+            await redis.shutdown()
+            throw error
+        }
+    }
+
+    private static func deleteKeys(_ redis: RedisClient) async throws {
+        var cursor = "0"
+        repeat {
+            let reply = try await redis.send(RedisCommand("SCAN", .string(cursor), "MATCH", .string("\(redis.configuration.keyPrefix):*"), "COUNT", "1000"))
+            guard let parts = reply.elements, parts.count == 2, let next = parts[0].string else { return }
+            cursor = next
+            let keys = parts[1].elements?.compactMap(\.string) ?? []
+            try await redis.delete(keys)
+        } while cursor != "0"
+    }
+
+    private static func drop(_ name: String) async throws {
+        _ = try await withClient(maintenanceDatabase) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        }
+    }
+}
