@@ -35,7 +35,7 @@ struct ErrorMiddleware: RouterMiddleware {
             case .contentTooLarge: return APIError(.contentTooLarge, "payload_too_large", "the body is too large")
             default: return APIError(error.status, "http_error", error.body ?? error.status.reasonPhrase)
             }
-        case let error as PSQLError:
+        case is PSQLError, is PostgresTransactionError:
             logger.error("database failure", metadata: ["error": "\(String(reflecting: error))"])
             return .serviceUnavailable
         case let error as RedisError where [.unavailable, .connectionClosed, .timeout].contains(error.code):

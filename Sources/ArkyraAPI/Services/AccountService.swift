@@ -35,7 +35,7 @@ struct AccountService: Sendable {
 
         let hash = try await hasher.hash(password)
         do {
-            let user = try await database.withTransaction(logger: logger) { connection in
+            let user = try await database.inTransaction(logger: logger) { connection in
                 let user = try await users.create(email: email, passwordHash: hash, name: name, on: connection)
                 try await audit.record(
                     AuditEvent(organizationID: nil, actorUserID: user.id, action: "user.registered", targetType: "user", targetID: user.id.uuidString, origin: origin),

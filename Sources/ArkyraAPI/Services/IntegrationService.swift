@@ -43,7 +43,7 @@ struct IntegrationService: Sendable {
             encryptedAccessToken: try cipher.seal(token)
         )
         do {
-            return try await database.withTransaction(logger: logger) { connection in
+            return try await database.inTransaction(logger: logger) { connection in
                 let integration = try await integrations.create(new, on: connection)
                 try await audit.record(
                     AuditEvent(organizationID: organizationID, actorUserID: userID, action: "integration.connected", targetType: "integration",

@@ -13,7 +13,7 @@ struct OrganizationService: Sendable {
     func create(name: String, by userID: UUID, origin: RequestOrigin) async throws -> MemberOrganization {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(name.count) else { throw APIError.validation(["name": "must be 1 to 200 characters"]) }
-        let organization = try await database.withTransaction(logger: logger) { connection in
+        let organization = try await database.inTransaction(logger: logger) { connection in
             let organization = try await organizations.create(name: name, ownerID: userID, on: connection)
             try await audit.record(
                 AuditEvent(organizationID: organization.id, actorUserID: userID, action: "organization.created", targetType: "organization",

@@ -65,7 +65,7 @@ struct PostService: Sendable {
         let newPosts = variants.enumerated().map { index, variant in
             PostRepository.NewPost(integrationID: ids[index]!, content: variant.content)
         }
-        return try await database.withTransaction(logger: logger) { connection in
+        return try await database.inTransaction(logger: logger) { connection in
             let created = try await posts.createGroup(
                 organizationID: organizationID, authorID: userID, posts: newPosts, state: .scheduled,
                 publishAt: publishAt, timeZone: timeZone, on: connection

@@ -1,0 +1,27 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import Testing
+
+@Suite("API: a Redis outage")
+struct OutageTests {
+    @Test("health says 503 for Redis, and scheduling answers 503 with nothing stored")
+    func redisDown() async throws {
+        try await APITestHarness.run(redisPort: 1) { api in
+            let health = try await api.request(.get, "/health")
+            #expect(health.status == .serviceUnavailable)
+            #expect(try await api.request(.get, "/health/redis").status == .serviceUnavailable)
+            #expect(try await api.request(.get, "/health/db").status == .ok)
+
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let response = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "Hello"]],
+            ])
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.errorCode == "service_unavailable")
+            #expect(try await api.posts(token, organization: organization).isEmpty)
+        }
+    }
+}

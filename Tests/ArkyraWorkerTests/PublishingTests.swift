@@ -1,0 +1,169 @@
+import ArkyraCore
+import ArkyraSandbox
+import ArkyraTestSupport
+@testable import ArkyraWorker
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+
+/// A database with one organization, one Mastodon channel on a live sandbox (token `good`) and a cipher.
+struct PublishingFixture {
+    let database: PostgresClient
+    let databaseConfiguration: DatabaseConfiguration
+    let redis: RedisClient
+    let sandbox: any TestClientProtocol
+    let security: SecurityConfiguration
+    let organizationID: UUID
+    let userID: UUID
+    let integrationID: UUID
+
+    var queue: JobQueue { JobQueue(name: .publish, redis: redis) }
+
+    var handler: PublishJobHandler {
+        let http = PlatformHTTP(client: .shared, timeout: .seconds(1))
+        return PublishJobHandler(
+            database: database, providers: ProviderRegistry([MastodonProvider(http: http)]),
+            cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, logger: TestEnvironment.logger
+        )
+    }
+
+    static func run(_ body: @Sendable (PublishingFixture) async throws -> Void) async throws {
+        let app = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
+        try await app.test(.live) { sandbox in
+            try await TestEnvironment.withDatabase { database, configuration async throws in
+                try await TestEnvironment.withRedis { redis async throws in
+                    let security = TestEnvironment.security()
+                    let logger = TestEnvironment.logger
+                    let (user, organization, integration) = try await database.inTransaction(logger: logger) { connection in
+                        let user = try await UserRepository(logger: logger).create(email: "w@example.com", passwordHash: "x", name: "W", on: connection)
+                        let organization = try await OrganizationRepository(logger: logger).create(name: "Org", ownerID: user.id, on: connection)
+                        let integration = try await IntegrationRepository(logger: logger).create(.init(
+                            organizationID: organization.id, provider: "mastodon", externalID: "1", name: "ada", username: "ada", avatarURL: nil,
+                            instanceURL: "http://127.0.0.1:\(sandbox.port!)/mastodon",
+                            encryptedAccessToken: try TokenCipher(keys: security.encryptionKeys).seal("good")
+                        ), on: connection)
+                        return (user.id, organization.id, integration.id)
+                    }
+                    try await body(PublishingFixture(
+                        database: database, databaseConfiguration: configuration, redis: redis, sandbox: sandbox, security: security,
+                        organizationID: organization, userID: user, integrationID: integration
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Inserts a scheduled post due at `publishAt` and returns its publish job.
+    func schedulePost(_ content: String = "Hello", at publishAt: Date = Date()) async throws -> (Post, PublishJob) {
+        let post = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+            try await PostRepository(logger: TestEnvironment.logger).createGroup(
+                organizationID: organizationID, authorID: userID, posts: [.init(integrationID: integrationID, content: content)],
+                state: .scheduled, publishAt: publishAt, timeZone: "UTC", on: connection
+            )[0]
+        }
+        return (post, PublishJob(postID: post.id, organizationID: organizationID))
+    }
+
+    func reload(_ post: Post) async throws -> Post {
+        try #require(try await PostRepository(logger: TestEnvironment.logger).find(id: post.id, organizationID: organizationID, client: database))
+    }
+
+    func fault(_ kind: String, extra: [String: Any] = [:]) async throws {
+        var object: [String: Any] = ["platform": "mastodon", "kind": kind, "count": 1]
+        object.merge(extra) { _, new in new }
+        try await sandbox.execute(uri: "/_sandbox/faults", method: .post, body: jsonBody(object)) { #expect($0.status == .created) }
+    }
+
+    /// Status-creating requests the sandbox received.
+    func statusRequests() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/requests?platform=mastodon", method: .get) { response in
+            (response.json["requests"] as? [[String: Any]] ?? []).filter { ($0["path"] as? String)?.hasSuffix("/statuses") == true }
+        }
+    }
+}
+
+@Suite("Worker: publishing a post")
+struct PublishingTests {
+    @Test("a due post is published once, even when its job is delivered twice")
+    func publishesOnce() async throws {
+        try await PublishingFixture.run { fixture in
+            let (post, job) = try await fixture.schedulePost()
+            try await fixture.handler.handle(job.job(requestID: "r1"))
+            try await fixture.handler.handle(job.job(requestID: "r1"))
+            let published = try await fixture.reload(post)
+            #expect(published.state == .published)
+            #expect(published.platformPostID != nil)
+            #expect(published.platformURL?.contains("/@ada/") == true)
+            let requests = try await fixture.statusRequests()
+            #expect(requests.count == 1)
+            #expect(requests.first?["idempotency_key"] as? String == post.id.uuidString)
+        }
+    }
+
+    @Test("a rate limit puts the post back on the schedule for the platform's reset time")
+    func rateLimited() async throws {
+        try await PublishingFixture.run { fixture in
+            let (post, job) = try await fixture.schedulePost()
+            try await fixture.fault("rate_limit", extra: ["reset_in": 300])
+            try await fixture.handler.handle(job.job(requestID: nil))
+            let after = try await fixture.reload(post)
+            #expect(after.state == .scheduled)
+            let due = try #require(try await fixture.queue.dueTime(ofJob: post.id.uuidString))
+            #expect(abs(due.timeIntervalSinceNow - 300) < 5)
+        }
+    }
+
+    @Test("platform failures end in the state a person needs to see")
+    func failures() async throws {
+        try await PublishingFixture.run { fixture in
+            let (refused, refusedJob) = try await fixture.schedulePost()
+            try await fixture.fault("invalid_token")
+            try await fixture.handler.handle(refusedJob.job(requestID: nil))
+            let refusedAfter = try await fixture.reload(refused)
+            #expect(refusedAfter.state == .failed)
+            #expect(refusedAfter.error?.contains("The access token is invalid") == true)
+
+            let (accepted, acceptedJob) = try await fixture.schedulePost()
+            try await fixture.fault("timeout_after_accept", extra: ["delay": 3])
+            try await fixture.handler.handle(acceptedJob.job(requestID: nil))
+            #expect(try await fixture.reload(accepted).state == .unconfirmed)
+
+            let (crashed, crashedJob) = try await fixture.schedulePost()
+            try await fixture.fault("server_error")
+            try await fixture.handler.handle(crashedJob.job(requestID: nil))
+            #expect(try await fixture.reload(crashed).state == .unconfirmed)
+
+            let (tooLong, tooLongJob) = try await fixture.schedulePost(String(repeating: "a", count: 501))
+            try await fixture.handler.handle(tooLongJob.job(requestID: nil))
+            let tooLongAfter = try await fixture.reload(tooLong)
+            #expect(tooLongAfter.state == .failed)
+            #expect(tooLongAfter.error == "Validation failed: Text character limit of 500 exceeded")
+        }
+    }
+
+    @Test("the running worker promotes a due job and publishes it")
+    func serviceLoop() async throws {
+        try await PublishingFixture.run { fixture in
+            let configuration = WorkerConfiguration(
+                service: TestEnvironment.service(database: fixture.databaseConfiguration, redis: fixture.redis.configuration),
+                security: fixture.security, concurrency: 4, consumerName: "test-worker"
+            )
+            let worker = buildWorker(configuration: configuration, logger: TestEnvironment.logger)
+            try await worker.test(.live) { admin in
+                let (post, job) = try await fixture.schedulePost(at: Date().addingTimeInterval(0.5))
+                try await fixture.queue.schedule(job.job(requestID: "loop"), at: post.publishAt!)
+                var state = PostState.scheduled
+                for _ in 0..<100 where state != .published {
+                    try await Task.sleep(for: .milliseconds(100))
+                    state = try await fixture.reload(post).state
+                }
+                #expect(state == .published)
+                try await admin.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+                try await admin.execute(uri: "/metrics", method: .get) { #expect($0.status == .ok) }
+            }
+        }
+    }
+}
