@@ -5,6 +5,7 @@
 #   scripts/dev-services.sh start    install if needed, start both, create the database role and database
 #   scripts/dev-services.sh stop     stop both by their pid files
 #   scripts/dev-services.sh status   print whether each is running
+#   scripts/dev-services.sh stop-postgres | stop-redis   stop one of them
 #
 # Ports come from ARKYRA_DEV_PG_PORT (55432) and ARKYRA_DEV_REDIS_PORT (56379).
 set -euo pipefail
@@ -106,8 +107,10 @@ stop_redis() {
 case "${1:-}" in
   start) install_missing; start_postgres; start_redis ;;
   stop) stop_redis; stop_postgres ;;
+  stop-postgres) stop_postgres ;;
+  stop-redis) stop_redis ;;
   status)
     if [ -f "$pg_data/postmaster.pid" ]; then echo "postgres: running (127.0.0.1:$pg_port)"; else echo "postgres: stopped"; fi
     if redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then echo "redis: running (127.0.0.1:$redis_port)"; else echo "redis: stopped"; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|stop-postgres|stop-redis|status" >&2; exit 2 ;;
 esac

@@ -1,0 +1,21 @@
+# ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
+.PHONY: run stop test build services bench clean-run
+
+run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
+	@scripts/run.sh
+
+stop: ## stop the services, the sandbox, PostgreSQL and Redis
+	@scripts/stop-services.sh
+	@scripts/dev-services.sh stop
+
+test: ## build and run every test against a real PostgreSQL and Redis
+	@scripts/test.sh
+
+build:
+	@swift build --build-tests
+
+services: ## start only PostgreSQL and Redis
+	@scripts/dev-services.sh start
+
+clean-run: stop ## forget all local data (databases, Redis, logs, .env)
+	rm -rf .run .env

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make test`: starts the PostgreSQL and Redis the tests need (installing them when missing), builds,
+# runs every test, and stops the servers it started (a running `make run` keeps its own).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="/opt/swift/usr/bin:$PATH"
+
+was_running=$(scripts/dev-services.sh status)
+scripts/dev-services.sh start
+cleanup() {
+  echo "$was_running" | grep -q "postgres: running" || scripts/dev-services.sh stop-postgres
+  echo "$was_running" | grep -q "redis: running" || scripts/dev-services.sh stop-redis
+}
+trap cleanup EXIT
+
+swift build --build-tests
+swift test --skip-build
