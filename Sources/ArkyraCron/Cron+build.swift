@@ -2,13 +2,33 @@ import ArkyraCore
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
-/// Builds `arkyra-cron`: for now it connects to PostgreSQL and Redis, serves `/health` and `/metrics`, and
-/// waits. The leader-elected scheduler and its jobs (the reconciler first) come with the queue work.
+/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler
+/// every `reconcileInterval`.
 public func buildCron(
     configuration: ServiceConfiguration,
+    reconcileInterval: Duration = .seconds(30),
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger
 ) -> some ApplicationProtocol {
-    AdminRoutes.serviceApplication(configuration: configuration, metrics: metrics, logger: logger)
+    AdminRoutes.serviceApplication(configuration: configuration, metrics: metrics, logger: logger) { database, redis in
+        let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
+        let election = LeaderElection(database: database, lockKey: 0x41524B59_5241_02, logger: logger)
+        return [LeaderLoop(election: election, interval: reconcileInterval, tick: { try await reconciler.reconcile() })]
+    }
+}
+
+/// The leader's periodic work as a service.
+struct LeaderLoop: Service {
+    let election: LeaderElection
+    let interval: Duration
+    let tick: @Sendable () async throws -> Void
+
+    func run() async throws {
+        // Cancelled on graceful shutdown so a sleeping leader stops at once instead of after its interval.
+        try await cancelWhenGracefulShutdown {
+            await election.lead(interval: interval, retryInterval: interval, tick: tick)
+        }
+    }
 }

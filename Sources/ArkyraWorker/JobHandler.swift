@@ -1,7 +1,59 @@
 import ArkyraCore
 
-/// Runs jobs of one type. Throwing means the job could not be handled and stays pending for a retry.
+/// Runs jobs of one type. Throwing ``PermanentJobError`` sends the job to the dead-letter table; any other
+/// error retries it under the handler's ``RetryPolicy``.
 public protocol JobHandler: Sendable {
     var jobType: String { get }
-    func handle(_ job: Job) async throws
+    var retryPolicy: RetryPolicy { get }
+    func handle(_ job: Job, context: JobContext) async throws
+}
+
+extension JobHandler {
+    public var retryPolicy: RetryPolicy { RetryPolicy() }
+}
+
+/// What a handler knows about the delivery it runs.
+public struct JobContext: Sendable {
+    /// This worker's consumer name (the lease holder).
+    public var consumer: String
+    /// 1 on first delivery, more after the job was reclaimed from a crashed or hung worker.
+    public var deliveries: Int
+    /// The consumer whose unfinished work this delivery may take over, if any.
+    public var staleOwner: String?
+
+    public init(consumer: String, deliveries: Int, staleOwner: String?) {
+        self.consumer = consumer
+        self.deliveries = deliveries
+        self.staleOwner = staleOwner
+    }
+}
+
+/// A failure that retrying cannot fix.
+public struct PermanentJobError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// How a job type retries: exponential backoff with jitter up to a number of attempts, and a cap on
+/// deliveries so a job that crashes its worker every time (a poison job) stops being handed out.
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    public var maxDeliveries: Int
+
+    public init(maxAttempts: Int = 5, baseDelay: Duration = .seconds(2), maxDelay: Duration = .seconds(300), maxDeliveries: Int = 5) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxDeliveries = maxDeliveries
+    }
+
+    /// The wait before retry number `attempt + 1`: base × 2^attempt, capped, ±20 % jitter.
+    public func delay(afterAttempt attempt: Int) -> Duration {
+        let exponential = baseDelay * (1 << min(attempt, 20))
+        let capped = min(exponential, maxDelay)
+        return capped * Double.random(in: 0.8...1.2)
+    }
 }

@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Publishes one post to its channel and records what happened. PostgreSQL decides: only a post that is
-/// still `scheduled` is claimed, so a job delivered twice publishes once.
+/// Publishes one post to its channel and records what happened. PostgreSQL decides who publishes: the claim
+/// moves a `scheduled` post to `publishing` under this worker with a new attempt number, and every later
+/// write is fenced by that number, so a job delivered twice publishes once and a stale worker cannot
+/// overwrite a newer attempt.
 public struct PublishJobHandler: JobHandler {
     public let jobType = PublishJob.type
     let database: PostgresClient
@@ -15,7 +17,9 @@ public struct PublishJobHandler: JobHandler {
     let queue: JobQueue
     let logger: Logger
     /// Attempts after which a platform that stays unreachable fails the post.
-    let maximumAttempts = 5
+    let maximumUnavailableAttempts = 5
+    /// How long platforms keep idempotency keys (Mastodon: one hour), with a margin.
+    static let idempotencyWindow: TimeInterval = 50 * 60
 
     public init(database: PostgresClient, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
         self.database = database
@@ -27,26 +31,36 @@ public struct PublishJobHandler: JobHandler {
         self.logger = logger
     }
 
-    public func handle(_ job: Job) async throws {
+    public func handle(_ job: Job, context: JobContext) async throws {
         var logger = logger
         if let requestID = job.requestID { logger[metadataKey: "request_id"] = "\(requestID)" }
         guard let target = PublishJob(job) else {
-            logger.error("publish job without a valid post id; dropped", metadata: ["job_id": "\(job.id)"])
-            return
+            throw PermanentJobError("publish job without a valid post id")
         }
         logger[metadataKey: "post_id"] = "\(target.postID)"
-        guard let post = try await posts.claimForPublishing(id: target.postID, client: database), post.organizationID == target.organizationID else {
-            logger.info("post is no longer scheduled; nothing to publish")
+        guard let claim = try await posts.claimForPublishing(id: target.postID, owner: context.consumer, staleOwner: context.staleOwner, client: database),
+              claim.post.organizationID == target.organizationID
+        else {
+            logger.info("post is not waiting to be published; nothing to do")
             return
         }
+        let post = claim.post
         guard let (integration, sealedToken) = try await integrations.withToken(id: post.integrationID, organizationID: post.organizationID, client: database) else {
-            return try await fail(post, state: .failed, "the channel was removed", logger: logger)
-        }
-        guard integration.state == .connected else {
-            return try await fail(post, state: .failed, "the channel needs to be reconnected", logger: logger)
+            return try await finish(post, .failed, "the channel was removed", logger: logger)
         }
         guard let provider = providers.provider(for: integration.provider) else {
-            return try await fail(post, state: .failed, "ARKYRA cannot publish to \(integration.provider)", logger: logger)
+            return try await finish(post, .failed, "ARKYRA cannot publish to \(integration.provider)", logger: logger)
+        }
+        if claim.tookOver {
+            // The previous holder stopped after claiming: it may have sent the post. Only a platform that
+            // honours idempotency keys, still within their window, can be asked again safely.
+            guard provider.supportsIdempotencyKeys, Date().timeIntervalSince(post.updatedAt) < Self.idempotencyWindow else {
+                return try await finish(post, .unconfirmed, "a worker stopped while publishing this post; please check whether it appeared on \(integration.provider)", logger: logger)
+            }
+            logger.notice("taking over a post from a stopped worker; resending with the same idempotency key")
+        }
+        guard integration.state == .connected else {
+            return try await finish(post, .failed, "the channel needs to be reconnected", logger: logger)
         }
         let credentials = ProviderCredentials(
             accessToken: try cipher.open(sealedToken),
@@ -54,49 +68,44 @@ public struct PublishJobHandler: JobHandler {
         )
         do {
             let published = try await provider.publish(PublishRequest(credentials: credentials, content: post.content, idempotencyKey: post.id.uuidString))
-            try await posts.markPublished(id: post.id, platformPostID: published.platformID, platformURL: published.url, client: database)
+            try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID, platformURL: published.url, client: database)
             logger.info("published", metadata: ["platform_post_id": "\(published.platformID)", "provider": "\(integration.provider)"])
         } catch let error as ProviderError {
-            try await handle(error, post: post, job: target, requestID: job.requestID, logger: logger)
+            try await handle(error, post: post, job: target, requestID: job.requestID, provider: provider, logger: logger)
         }
     }
 
-    private func handle(_ error: ProviderError, post: Post, job: PublishJob, requestID: String?, logger: Logger) async throws {
+    private func handle(_ error: ProviderError, post: Post, job: PublishJob, requestID: String?, provider: any Provider, logger: Logger) async throws {
         switch error {
         case .rateLimited(let retryAt, let message):
             let when = max(retryAt ?? Date().addingTimeInterval(60), Date())
             logger.notice("rate limited; rescheduled", metadata: ["retry_at": "\(ISO8601Timestamp.format(when))"])
             try await reschedule(post, job: job, attempt: job.attempt, at: when, note: "rate limited: \(message)", requestID: requestID)
-        case .unavailable(let message) where job.attempt + 1 < maximumAttempts:
-            let delay = Self.backoff(attempt: job.attempt)
+        case .unavailable(let message) where job.attempt + 1 < maximumUnavailableAttempts:
+            let delay = RetryPolicy().delay(afterAttempt: job.attempt)
             logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(job.attempt + 1)", "error": "\(message)"])
-            try await reschedule(post, job: job, attempt: job.attempt + 1, at: Date().addingTimeInterval(delay), note: message, requestID: requestID)
+            try await reschedule(post, job: job, attempt: job.attempt + 1, at: Date().addingTimeInterval(TimeInterval(delay.milliseconds) / 1000),
+                                 note: message, requestID: requestID)
         case .unavailable(let message):
-            try await fail(post, state: .failed, "the platform stayed unreachable: \(message)", logger: logger)
+            try await finish(post, .failed, "the platform stayed unreachable: \(message)", logger: logger)
         case .invalidCredentials(let message):
-            try await fail(post, state: .failed, "the platform refused the channel's token: \(message)", logger: logger)
+            try await finish(post, .failed, "the platform refused the channel's token: \(message)", logger: logger)
         case .rejected(_, let message):
-            try await fail(post, state: .failed, message, logger: logger)
+            try await finish(post, .failed, message, logger: logger)
         case .outcomeUnknown(let message):
-            try await fail(post, state: .unconfirmed, "the platform may have published this post; please check: \(message)", logger: logger)
+            try await finish(post, .unconfirmed, "the platform may have published this post; please check: \(message)", logger: logger)
         }
     }
 
     private func reschedule(_ post: Post, job: PublishJob, attempt: Int, at date: Date, note: String, requestID: String?) async throws {
-        try await posts.returnToSchedule(id: post.id, error: note, client: database)
+        try await posts.returnToSchedule(id: post.id, attempt: post.attempt, error: note, client: database)
         var next = job
         next.attempt = attempt
         try await queue.schedule(next.job(requestID: requestID), at: date)
     }
 
-    private func fail(_ post: Post, state: PostState, _ message: String, logger: Logger) async throws {
+    private func finish(_ post: Post, _ state: PostState, _ message: String, logger: Logger) async throws {
         logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])
-        try await posts.markFinished(id: post.id, state: state, error: message, client: database)
-    }
-
-    /// 2 s, 4 s, 8 s, ... with ±20 % jitter.
-    static func backoff(attempt: Int) -> TimeInterval {
-        let base = 2.0 * pow(2.0, Double(attempt))
-        return base * Double.random(in: 0.8...1.2)
+        try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, client: database)
     }
 }

@@ -23,8 +23,8 @@ public func buildWorker(
         return [
             DelayedJobPromoter(queue: queue, logger: logger),
             QueueConsumer(
-                queue: queue, redis: redis, handlers: [publish], consumerName: configuration.consumerName,
-                concurrency: configuration.concurrency, logger: logger
+                queue: queue, redis: redis, handlers: [publish], deadLetters: DeadJobRepository(client: database, logger: logger),
+                consumerName: configuration.consumerName, concurrency: configuration.concurrency, leases: configuration.leases, logger: logger
             ),
         ]
     }

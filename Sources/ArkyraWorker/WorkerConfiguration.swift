@@ -9,21 +9,29 @@ public struct WorkerConfiguration: Sendable {
     public var concurrency: Int
     /// This worker's consumer name in the consumer groups; unique per process.
     public var consumerName: String
+    /// How long a job may go without a heartbeat before another worker takes it over.
+    public var leases: QueueConsumer.Leases
 
-    public init(service: ServiceConfiguration, security: SecurityConfiguration, concurrency: Int = 16, consumerName: String) {
+    public init(service: ServiceConfiguration, security: SecurityConfiguration, concurrency: Int = 16, consumerName: String,
+                leases: QueueConsumer.Leases = .init()) {
         self.service = service
         self.security = security
         self.concurrency = concurrency
         self.consumerName = consumerName
+        self.leases = leases
     }
 
-    /// Reads the shared keys plus `ARKYRA_WORKER_CONCURRENCY` and `ARKYRA_WORKER_ID`.
+    /// Reads the shared keys plus `ARKYRA_WORKER_CONCURRENCY`, `ARKYRA_WORKER_ID` and `ARKYRA_WORKER_LEASE_SECONDS`.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9101),
             security: try SecurityConfiguration(reader: reader),
             concurrency: try reader.int("ARKYRA_WORKER_CONCURRENCY", default: 16, in: 1...1024),
-            consumerName: reader.string("ARKYRA_WORKER_ID", default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")
+            consumerName: reader.string(
+                "ARKYRA_WORKER_ID",
+                default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
+            ),
+            leases: .init(leaseDuration: .seconds(try reader.int("ARKYRA_WORKER_LEASE_SECONDS", default: 10, in: 2...600)))
         )
     }
 }

@@ -14,10 +14,13 @@ struct ArkyraCronCommand: AsyncParsableCommand {
     var envFile = ".env"
 
     func run() async throws {
-        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try ServiceConfiguration(reader: $0, defaultAdminPort: 9102) }
+        let (configuration, interval) = ProcessBootstrap.configuration(envFile: envFile) { reader in
+            (try ServiceConfiguration(reader: reader, defaultAdminPort: 9102),
+             Duration.seconds(try reader.int("ARKYRA_RECONCILE_INTERVAL_SECONDS", default: 30, in: 1...3600)))
+        }
         let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-cron", logging: configuration.logging)
         logger.info("starting")
-        try await buildCron(configuration: configuration, metrics: metrics, logger: logger).runService()
+        try await buildCron(configuration: configuration, reconcileInterval: interval, metrics: metrics, logger: logger).runService()
         logger.info("stopped")
     }
 }

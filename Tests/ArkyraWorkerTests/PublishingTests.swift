@@ -85,14 +85,18 @@ struct PublishingFixture {
     }
 }
 
+extension JobContext {
+    static let first = JobContext(consumer: "worker-a", deliveries: 1, staleOwner: nil)
+}
+
 @Suite("Worker: publishing a post")
 struct PublishingTests {
     @Test("a due post is published once, even when its job is delivered twice")
     func publishesOnce() async throws {
         try await PublishingFixture.run { fixture in
             let (post, job) = try await fixture.schedulePost()
-            try await fixture.handler.handle(job.job(requestID: "r1"))
-            try await fixture.handler.handle(job.job(requestID: "r1"))
+            try await fixture.handler.handle(job.job(requestID: "r1"), context: .first)
+            try await fixture.handler.handle(job.job(requestID: "r1"), context: .first)
             let published = try await fixture.reload(post)
             #expect(published.state == .published)
             #expect(published.platformPostID != nil)
@@ -108,7 +112,7 @@ struct PublishingTests {
         try await PublishingFixture.run { fixture in
             let (post, job) = try await fixture.schedulePost()
             try await fixture.fault("rate_limit", extra: ["reset_in": 300])
-            try await fixture.handler.handle(job.job(requestID: nil))
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
             let after = try await fixture.reload(post)
             #expect(after.state == .scheduled)
             let due = try #require(try await fixture.queue.dueTime(ofJob: post.id.uuidString))
@@ -121,26 +125,49 @@ struct PublishingTests {
         try await PublishingFixture.run { fixture in
             let (refused, refusedJob) = try await fixture.schedulePost()
             try await fixture.fault("invalid_token")
-            try await fixture.handler.handle(refusedJob.job(requestID: nil))
+            try await fixture.handler.handle(refusedJob.job(requestID: nil), context: .first)
             let refusedAfter = try await fixture.reload(refused)
             #expect(refusedAfter.state == .failed)
             #expect(refusedAfter.error?.contains("The access token is invalid") == true)
 
             let (accepted, acceptedJob) = try await fixture.schedulePost()
             try await fixture.fault("timeout_after_accept", extra: ["delay": 3])
-            try await fixture.handler.handle(acceptedJob.job(requestID: nil))
+            try await fixture.handler.handle(acceptedJob.job(requestID: nil), context: .first)
             #expect(try await fixture.reload(accepted).state == .unconfirmed)
 
             let (crashed, crashedJob) = try await fixture.schedulePost()
             try await fixture.fault("server_error")
-            try await fixture.handler.handle(crashedJob.job(requestID: nil))
+            try await fixture.handler.handle(crashedJob.job(requestID: nil), context: .first)
             #expect(try await fixture.reload(crashed).state == .unconfirmed)
 
             let (tooLong, tooLongJob) = try await fixture.schedulePost(String(repeating: "a", count: 501))
-            try await fixture.handler.handle(tooLongJob.job(requestID: nil))
+            try await fixture.handler.handle(tooLongJob.job(requestID: nil), context: .first)
             let tooLongAfter = try await fixture.reload(tooLong)
             #expect(tooLongAfter.state == .failed)
             #expect(tooLongAfter.error == "Validation failed: Text character limit of 500 exceeded")
+        }
+    }
+
+    @Test("a post held by a stopped worker is taken over and published once; the stale worker's write is fenced off")
+    func takeOver() async throws {
+        try await PublishingFixture.run { fixture in
+            let (post, job) = try await fixture.schedulePost()
+            let repository = PostRepository(logger: TestEnvironment.logger)
+            let stale = try #require(try await repository.claimForPublishing(id: post.id, owner: "worker-dead", staleOwner: nil, client: fixture.database))
+            #expect(stale.tookOver == false)
+            // A live holder keeps the post: another delivery without a stale owner does nothing.
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .publishing)
+            #expect(try await fixture.statusRequests().isEmpty)
+            // Reclaimed from the dead worker: taken over and published with the same idempotency key.
+            try await fixture.handler.handle(job.job(requestID: nil), context: JobContext(consumer: "worker-b", deliveries: 2, staleOwner: "worker-dead"))
+            let published = try await fixture.reload(post)
+            #expect(published.state == .published)
+            #expect(published.attempt == 2)
+            // The dead worker wakes up and reports a failure for its old attempt: nothing changes.
+            try await repository.markFinished(id: post.id, attempt: stale.post.attempt, state: .failed, error: "late", client: fixture.database)
+            #expect(try await fixture.reload(post).state == .published)
+            #expect(try await fixture.statusRequests().count == 1)
         }
     }
 

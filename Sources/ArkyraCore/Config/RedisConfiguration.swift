@@ -11,6 +11,8 @@ public struct RedisConfiguration: Sendable {
     public var poolSize: Int
     /// Deadline of one command; a command past it fails and its connection is closed.
     public var commandTimeout: Duration
+    /// Deadline of connecting and the handshake.
+    public var connectTimeout: Duration = .seconds(5)
     /// Prefix of every key ARKYRA writes, so several installations (or tests) can share one Redis.
     public var keyPrefix: String
 

@@ -32,10 +32,12 @@ public struct Post: Sendable, Codable, Equatable {
     public var publishedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// How many times a worker has claimed it for publishing; fences writes of stale workers.
+    public var attempt: Int
 
     public init(id: UUID, organizationID: UUID, groupID: UUID, parentID: UUID?, position: Int, integrationID: UUID,
                 content: String, state: PostState, publishAt: Date?, timeZone: String, platformPostID: String?,
-                platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date) {
+                platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date, attempt: Int = 0) {
         self.id = id
         self.organizationID = organizationID
         self.groupID = groupID
@@ -52,5 +54,6 @@ public struct Post: Sendable, Codable, Equatable {
         self.publishedAt = publishedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.attempt = attempt
     }
 }

@@ -5,6 +5,10 @@ public protocol Provider: Sendable {
     /// The identifier stored in `integrations.provider` (`mastodon`, `bluesky`, ...).
     var identifier: String { get }
 
+    /// Whether the platform honours idempotency keys, so a publish whose outcome is unknown may be sent again
+    /// with the same key without risking a second post.
+    var supportsIdempotencyKeys: Bool { get }
+
     /// Whether a channel names its server (federated platforms).
     var requiresInstanceURL: Bool { get }
 

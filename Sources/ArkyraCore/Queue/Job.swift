@@ -10,12 +10,34 @@ public struct Job: Sendable, Codable, Equatable {
     public var data: [String: String]
     /// The request that caused the job, so its logs carry the same correlation id.
     public var requestID: String?
+    /// Retries so far (0 on the first run).
+    public var attempt: Int
+    /// The consumer that held this job's work when it failed, so the retry may take that work over.
+    public var staleOwner: String?
 
-    public init(id: String, type: String, data: [String: String], requestID: String?) {
+    public init(id: String, type: String, data: [String: String], requestID: String?, attempt: Int = 0, staleOwner: String? = nil) {
         self.id = id
         self.type = type
         self.data = data
         self.requestID = requestID
+        self.attempt = attempt
+        self.staleOwner = staleOwner
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, data, attempt
+        case requestID = "request_id"
+        case staleOwner = "stale_owner"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        data = try container.decodeIfPresent([String: String].self, forKey: .data) ?? [:]
+        requestID = try container.decodeIfPresent(String.self, forKey: .requestID)
+        attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 0
+        staleOwner = try container.decodeIfPresent(String.self, forKey: .staleOwner)
     }
 
     func encoded() throws -> String {
@@ -31,4 +53,19 @@ public struct Job: Sendable, Codable, Equatable {
 public struct ReceivedJob: Sendable {
     public var entryID: String
     public var job: Job
+    /// How many times the entry has been delivered (1 on first delivery; more after reclaims).
+    public var deliveries: Int
+    /// The consumer that held the entry before it was reclaimed from it.
+    public var previousOwner: String?
+
+    public init(entryID: String, job: Job, deliveries: Int = 1, previousOwner: String? = nil) {
+        self.entryID = entryID
+        self.job = job
+        self.deliveries = deliveries
+        self.previousOwner = previousOwner
+    }
+
+    /// The consumer whose unfinished work this delivery may take over: the one it was reclaimed from, or the
+    /// one that failed it before this retry.
+    public var staleOwner: String? { previousOwner ?? job.staleOwner }
 }

@@ -88,7 +88,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Reads up to `count` new jobs for `consumer`, blocking up to `block`, on a dedicated connection.
-    /// Entries whose payload cannot be decoded are acknowledged and dropped (they could never run).
+    /// Entries whose payload cannot be decoded are removed (they could never run).
     public func receive(on connection: RedisConnection, consumer: String, count: Int, block: Duration) async throws -> [ReceivedJob] {
         let entries = try await connection.readGroup(stream: keys.stream, group: keys.group, consumer: consumer, count: count, block: block)
         var jobs: [ReceivedJob] = []
@@ -96,18 +96,98 @@ public struct JobQueue: Sendable {
             if let text = entry.fields["job"], let job = try? Job.decode(text) {
                 jobs.append(ReceivedJob(entryID: entry.id, job: job))
             } else {
-                try await acknowledge(entryID: entry.id)
+                try await discard(entryID: entry.id)
             }
         }
         return jobs
     }
 
-    /// Acknowledges a finished job and removes its entry from the stream.
-    public func acknowledge(entryID: String) async throws {
+    /// Acknowledges and deletes an entry, if `consumer` still holds it. Returns false when the entry was
+    /// reclaimed by another consumer meanwhile: the caller's lease was lost and its result must not count.
+    @discardableResult
+    public func acknowledge(entryID: String, consumer: String) async throws -> Bool {
+        try await redis.run(Self.acknowledgeScript, keys: [keys.stream], arguments: [.string(keys.group), .string(consumer), .string(entryID)]).int == 1
+    }
+
+    /// Extends the lease of entries `consumer` holds (resets their idle time); returns those it no longer holds.
+    public func heartbeat(entryIDs: [String], consumer: String) async throws -> [String] {
+        guard !entryIDs.isEmpty else { return [] }
+        let reply = try await redis.run(
+            Self.heartbeatScript, keys: [keys.stream], arguments: [.string(keys.group), .string(consumer)] + entryIDs.map { .string($0) }
+        )
+        return reply.elements?.compactMap(\.string) ?? []
+    }
+
+    /// Takes over up to `count` entries whose holder has not renewed its lease for `leaseDuration` (a crashed
+    /// or hung worker), with their delivery counts and previous holders.
+    public func reclaim(consumer: String, leaseDuration: Duration, count: Int = 100) async throws -> [ReceivedJob] {
+        let reply = try await redis.run(
+            Self.reclaimScript, keys: [keys.stream],
+            arguments: [.string(keys.group), .string(consumer), .string(String(leaseDuration.milliseconds)), .int(count)]
+        )
+        var jobs: [ReceivedJob] = []
+        for item in reply.elements ?? [] {
+            guard let parts = item.elements, parts.count == 4, let entryID = parts[0].string else { continue }
+            let fields = parts[1].elements ?? []
+            let payload = stride(from: 0, to: fields.count - 1, by: 2).first { fields[$0].string == "job" }.flatMap { fields[$0 + 1].string }
+            guard let payload, let job = try? Job.decode(payload) else {
+                try await discard(entryID: entryID)
+                continue
+            }
+            jobs.append(ReceivedJob(entryID: entryID, job: job, deliveries: parts[3].int ?? 2, previousOwner: parts[2].string))
+        }
+        return jobs
+    }
+
+    /// Removes an entry whoever holds it.
+    public func discard(entryID: String) async throws {
         let results = try await redis.pipeline([
             RedisCommand("XACK", .string(keys.stream), .string(keys.group), .string(entryID)),
             RedisCommand("XDEL", .string(keys.stream), .string(entryID)),
         ])
         for case .failure(let error) in results { throw error }
     }
+
+    /// Entries delivered to a consumer and not yet acknowledged.
+    public func pendingCount() async throws -> Int {
+        let reply = try await redis.send(RedisCommand("XPENDING", .string(keys.stream), .string(keys.group)))
+        return reply.elements?.first?.int ?? 0
+    }
+
+    static let acknowledgeScript = RedisScript("""
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+        if #pending == 0 or pending[1][2] ~= ARGV[2] then return 0 end
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('XDEL', KEYS[1], ARGV[3])
+        return 1
+        """)
+
+    static let heartbeatScript = RedisScript("""
+        local lost = {}
+        for index = 3, #ARGV do
+            local id = ARGV[index]
+            local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+            if #pending == 0 or pending[1][2] ~= ARGV[2] then
+                table.insert(lost, id)
+            else
+                redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, id, 'JUSTID')
+            end
+        end
+        return lost
+        """)
+
+    static let reclaimScript = RedisScript("""
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', tonumber(ARGV[3]), '-', '+', tonumber(ARGV[4]))
+        local claimed = {}
+        for _, entry in ipairs(pending) do
+            local result = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), entry[1])
+            local first = result[1]
+            if first and first[2] then
+                table.insert(claimed, {entry[1], first[2], entry[2], entry[4] + 1})
+            elseif #result > 0 or first == false then
+                redis.call('XACK', KEYS[1], ARGV[1], entry[1])
+            end
+        end
+        return claimed
+        """)
 }

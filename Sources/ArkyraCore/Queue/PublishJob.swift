@@ -20,15 +20,15 @@ public struct PublishJob: Sendable, Equatable {
               let postID = job.data["post_id"].flatMap(UUID.init(uuidString:)),
               let organizationID = job.data["organization_id"].flatMap(UUID.init(uuidString:))
         else { return nil }
-        self.init(postID: postID, organizationID: organizationID, attempt: job.data["attempt"].flatMap(Int.init) ?? 0)
+        self.init(postID: postID, organizationID: organizationID, attempt: job.attempt)
     }
 
     /// The queue job; its id is the post id, so scheduling a post twice keeps one job.
     public func job(requestID: String?) -> Job {
         Job(
             id: postID.uuidString, type: Self.type,
-            data: ["post_id": postID.uuidString, "organization_id": organizationID.uuidString, "attempt": String(attempt)],
-            requestID: requestID
+            data: ["post_id": postID.uuidString, "organization_id": organizationID.uuidString],
+            requestID: requestID, attempt: attempt
         )
     }
 }

@@ -25,7 +25,7 @@ public final class RedisConnection: Sendable {
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.milliseconds(Int64(configuration.commandTimeout.milliseconds)))
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(onPush: onPush))
@@ -42,9 +42,9 @@ public final class RedisConnection: Sendable {
             if let password = configuration.password {
                 hello += ["AUTH", .string(configuration.username ?? "default"), .string(password)]
             }
-            _ = try await connection.send(RedisCommand("HELLO", hello))
+            _ = try await connection.send(RedisCommand("HELLO", hello), timeout: configuration.connectTimeout)
             if configuration.database != 0 {
-                _ = try await connection.send(RedisCommand("SELECT", .int(configuration.database)))
+                _ = try await connection.send(RedisCommand("SELECT", .int(configuration.database)), timeout: configuration.connectTimeout)
             }
         } catch {
             await connection.close()

@@ -15,6 +15,11 @@ public struct RedisScript: Sendable {
 }
 
 extension RedisClient {
+    /// Loads `script` (SCRIPT LOAD), so EVALSHA calls sent in a pipeline find it.
+    public func load(_ script: RedisScript) async throws {
+        try await send(RedisCommand("SCRIPT", "LOAD", .string(script.source)))
+    }
+
     /// Runs `script` with `keys` and `arguments`.
     /// - Throws: ``RedisError`` `.server` when the script raises an error.
     @discardableResult

@@ -23,8 +23,9 @@ public struct PostRepository: Sendable {
 
     static let columns = """
         id, organization_id, group_id, parent_id, position, integration_id, content, state, publish_at, time_zone,
-        platform_post_id, platform_url, error, published_at, created_at, updated_at
+        platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt
         """
+    static let qualifiedColumns = columns.split(separator: ",").map { "posts." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 
     /// Inserts the variants of one post group, all in `state`, and returns them in order.
     public func createGroup(
@@ -72,64 +73,87 @@ public struct PostRepository: Sendable {
         ))
     }
 
-    /// Moves a scheduled post to `publishing` and returns it; nil when it is not scheduled any more (published,
-    /// deleted, or claimed by another worker), which is what makes a duplicated job harmless.
-    public func claimForPublishing(id: UUID, client: PostgresClient) async throws -> Post? {
-        try await Self.decode(client.query(
-            """
-            UPDATE posts SET state = 'publishing', updated_at = now()
-            WHERE id = \(id) AND state = 'scheduled' AND deleted_at IS NULL
-            RETURNING \(unescaped: Self.columns)
-            """,
-            logger: logger
-        )).first
+    /// A post a worker now holds, and whether it took it over from a worker that stopped mid-publish.
+    public struct Claim: Sendable {
+        public var post: Post
+        /// True when the post was already `publishing` under `staleOwner`: the platform may have it.
+        public var tookOver: Bool
     }
 
-    /// Records a successful publish.
-    public func markPublished(id: UUID, platformPostID: String, platformURL: String?, client: PostgresClient) async throws {
+    /// Moves a scheduled post to `publishing` under `owner`, with a new attempt number that fences every later
+    /// write. A post still `publishing` under `staleOwner` (a worker that stopped) is taken over. Nil when the
+    /// post is not there to claim (published, deleted, or held by a live worker), which makes a duplicated
+    /// job harmless.
+    public func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: PostgresClient) async throws -> Claim? {
+        let rows = try await client.query(
+            """
+            WITH before AS (SELECT id, state FROM posts WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE)
+            UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = \(owner), updated_at = now()
+            FROM before
+            WHERE posts.id = before.id
+              AND (before.state = 'scheduled' OR (before.state = 'publishing' AND posts.lease_owner = \(staleOwner)))
+            RETURNING \(unescaped: Self.qualifiedColumns), before.state
+            """,
+            logger: logger
+        )
+        typealias ClaimRow = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String)
+        for try await r in rows.decode(ClaimRow.self) {
+            let post = Self.make((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16))
+            return Claim(post: post, tookOver: r.17 == PostState.publishing.rawValue)
+        }
+        return nil
+    }
+
+    /// Records a successful publish, if `attempt` is still the post's current attempt.
+    public func markPublished(id: UUID, attempt: Int, platformPostID: String, platformURL: String?, client: PostgresClient) async throws {
         try await client.query(
             """
             UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), platform_url = \(platformURL),
-                   error = NULL, published_at = now(), updated_at = now()
-            WHERE id = \(id) AND state = 'publishing'
+                   error = NULL, published_at = now(), lease_owner = NULL, updated_at = now()
+            WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
             """,
             logger: logger
         )
     }
 
-    /// Hands a post a worker holds back to the schedule (for a retry or after a rate limit).
-    public func returnToSchedule(id: UUID, error: String?, client: PostgresClient) async throws {
+    /// Hands a held post back to the schedule (for a retry or after a rate limit).
+    public func returnToSchedule(id: UUID, attempt: Int, error: String?, client: PostgresClient) async throws {
         try await client.query(
             """
-            UPDATE posts SET state = 'scheduled', error = \(error), updated_at = now()
-            WHERE id = \(id) AND state = 'publishing'
+            UPDATE posts SET state = 'scheduled', error = \(error), lease_owner = NULL, updated_at = now()
+            WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
             """,
             logger: logger
         )
     }
 
     /// Records a failed (or unconfirmed) publish with the platform's message.
-    public func markFinished(id: UUID, state: PostState, error: String, client: PostgresClient) async throws {
+    public func markFinished(id: UUID, attempt: Int, state: PostState, error: String, client: PostgresClient) async throws {
         try await client.query(
             """
-            UPDATE posts SET state = \(state.rawValue), error = \(error), updated_at = now()
-            WHERE id = \(id) AND state = 'publishing'
+            UPDATE posts SET state = \(state.rawValue), error = \(error), lease_owner = NULL, updated_at = now()
+            WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
             """,
             logger: logger
         )
     }
 
-    private typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date)
+    private typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int)
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Post] {
         var result: [Post] = []
         for try await row in rows.decode(Columns.self) {
-            result.append(Post(
-                id: row.0, organizationID: row.1, groupID: row.2, parentID: row.3, position: row.4, integrationID: row.5,
-                content: row.6, state: PostState(rawValue: row.7) ?? .failed, publishAt: row.8, timeZone: row.9,
-                platformPostID: row.10, platformURL: row.11, error: row.12, publishedAt: row.13, createdAt: row.14, updatedAt: row.15
-            ))
+            result.append(make(row))
         }
         return result
+    }
+
+    private static func make(_ row: Columns) -> Post {
+        Post(
+            id: row.0, organizationID: row.1, groupID: row.2, parentID: row.3, position: row.4, integrationID: row.5,
+            content: row.6, state: PostState(rawValue: row.7) ?? .failed, publishAt: row.8, timeZone: row.9,
+            platformPostID: row.10, platformURL: row.11, error: row.12, publishedAt: row.13, createdAt: row.14, updatedAt: row.15,
+            attempt: row.16
+        )
     }
 }

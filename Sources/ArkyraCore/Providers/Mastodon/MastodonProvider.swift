@@ -9,6 +9,8 @@ import NIOHTTP1
 public struct MastodonProvider: Provider {
     public let identifier = "mastodon"
     public let requiresInstanceURL = true
+    /// Mastodon keeps Idempotency-Key for an hour.
+    public let supportsIdempotencyKeys = true
     /// Mastodon's default limit; instances may raise it.
     public let maximumCharacters = 500
     let http: PlatformHTTP

@@ -1,0 +1,36 @@
+import Foundation
+import PostgresNIO
+
+extension PostRepository {
+    /// A page of scheduled posts due before `until`, in (publish_at, id) order after `after`.
+    public func scheduled(dueBefore until: Date, after: (Date, UUID)?, limit: Int, client: PostgresClient) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
+        let start = after ?? (Date.distantPast, UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id, publish_at FROM posts
+            WHERE state = 'scheduled' AND deleted_at IS NULL AND publish_at < \(until)
+              AND (publish_at, id) > (\(start.0), \(start.1))
+            ORDER BY publish_at, id LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var result: [(UUID, UUID, Date)] = []
+        for try await row in rows.decode((UUID, UUID, Date).self) { result.append(row) }
+        return result
+    }
+
+    /// Posts that have been `publishing` since before `before`: their worker and job are gone.
+    public func stuckPublishing(since before: Date, limit: Int, client: PostgresClient) async throws -> [(id: UUID, organizationID: UUID, owner: String?)] {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id, lease_owner FROM posts
+            WHERE state = 'publishing' AND deleted_at IS NULL AND updated_at < \(before)
+            ORDER BY updated_at LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var result: [(UUID, UUID, String?)] = []
+        for try await row in rows.decode((UUID, UUID, String?).self) { result.append(row) }
+        return result
+    }
+}

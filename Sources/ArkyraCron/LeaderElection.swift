@@ -1,0 +1,48 @@
+import ArkyraCore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// One leader among the cron replicas, through a PostgreSQL session advisory lock held on a connection of
+/// its own. If that connection dies, PostgreSQL releases the lock and another replica takes over; the old
+/// leader notices on its next check and stops leading.
+public struct LeaderElection: Sendable {
+    let database: PostgresClient
+    let lockKey: Int64
+    let logger: Logger
+
+    public init(database: PostgresClient, lockKey: Int64, logger: Logger) {
+        self.database = database
+        self.lockKey = lockKey
+        self.logger = logger
+    }
+
+    /// Until shutdown: tries to become leader every `retryInterval`; while leader, calls `tick` every
+    /// `interval` after confirming the lock's connection is alive.
+    public func lead(interval: Duration, retryInterval: Duration, tick: @Sendable () async throws -> Void) async {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await database.withConnection { connection in
+                    let acquired = try await connection.query("SELECT pg_try_advisory_lock(\(lockKey))", logger: logger)
+                        .decode(Bool.self).first { _ in true } ?? false
+                    guard acquired else { return }
+                    logger.info("became the leader")
+                    defer { logger.info("stopped leading") }
+                    while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                        try await connection.query("SELECT 1", logger: logger)
+                        do {
+                            try await tick()
+                        } catch {
+                            logger.error("leader tick failed", metadata: ["error": "\(error)"])
+                        }
+                        try? await Task.sleep(for: interval)
+                    }
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                }
+            } catch {
+                logger.error("lost the database while leading or electing", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: retryInterval)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArkyraCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// PostgreSQL is the source of truth; this makes Redis agree with it. Each pass re-creates the publish job of
+/// every scheduled post whose job Redis lost (restart, flush, failover), and hands posts stuck in
+/// `publishing` (their worker and job both gone) back to the workers, whose takeover rules decide between
+/// resending with the same idempotency key and marking them unconfirmed.
+public struct Reconciler: Sendable {
+    let database: PostgresClient
+    let posts: PostRepository
+    let queue: JobQueue
+    let logger: Logger
+    /// Scheduled posts due within this horizon are checked; later ones are checked by later passes.
+    let horizon: TimeInterval
+    /// A post this overdue and still `scheduled` has lost its job (workers would have claimed it).
+    let overdueGrace: TimeInterval
+    /// A post `publishing` this long has lost its worker (longer than any lease plus platform timeout).
+    let stuckAfter: TimeInterval
+    static let pageSize = 1000
+
+    public init(database: PostgresClient, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
+                overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300) {
+        self.database = database
+        self.posts = PostRepository(logger: logger)
+        self.queue = queue
+        self.logger = logger
+        self.horizon = horizon
+        self.overdueGrace = overdueGrace
+        self.stuckAfter = stuckAfter
+    }
+
+    /// What one pass did.
+    public struct Outcome: Sendable, Equatable {
+        public var restored = 0
+        public var handedBack = 0
+    }
+
+    /// One pass over the database.
+    @discardableResult
+    public func reconcile(now: Date = Date()) async throws -> Outcome {
+        var outcome = Outcome()
+        var after: (Date, UUID)?
+        while true {
+            let page = try await posts.scheduled(dueBefore: now.addingTimeInterval(horizon), after: after, limit: Self.pageSize, client: database)
+            // Future posts must wait in the delayed set; overdue ones within the grace period may simply be in
+            // the stream or with a worker right now, so they are left alone.
+            let candidates = page.filter { $0.publishAt > now || $0.publishAt < now.addingTimeInterval(-overdueGrace) }
+            outcome.restored += try await queue.restore(candidates.map { post in
+                (PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil), max(post.publishAt, now))
+            })
+            guard page.count == Self.pageSize, let last = page.last else { break }
+            after = (last.publishAt, last.id)
+        }
+        let stuck = try await posts.stuckPublishing(since: now.addingTimeInterval(-stuckAfter), limit: Self.pageSize, client: database)
+        for post in stuck {
+            var job = PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil)
+            job.staleOwner = post.owner
+            try await queue.schedule(job, at: now)
+        }
+        outcome.handedBack = stuck.count
+        if outcome != Outcome() {
+            logger.warning("reconciled Redis with the database", metadata: ["restored": "\(outcome.restored)", "handed_back": "\(outcome.handedBack)"])
+        }
+        return outcome
+    }
+}
