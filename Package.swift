@@ -80,14 +80,14 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "ArkyraTestSupport",
-            dependencies: serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["ArkyraSandbox"] + serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/ArkyraTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraAPITests", dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraWorker", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraSandboxTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraEndToEndTests", dependencies: ["ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),

@@ -59,7 +59,7 @@ start_postgres() {
     echo "postgres already running on 127.0.0.1:$pg_port"
   else
     as_pg "$bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_data -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_data -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
     echo "postgres started on 127.0.0.1:$pg_port (data in $pg_data)"
   fi
   local psql=("$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt)

@@ -41,7 +41,7 @@ public struct Reconciler: Sendable {
     @discardableResult
     public func reconcile(now: Date = Date()) async throws -> Outcome {
         var outcome = Outcome()
-        var after: (Date, UUID)?
+        var after: UUID?
         while true {
             let page = try await posts.scheduled(dueBefore: now.addingTimeInterval(horizon), after: after, limit: Self.pageSize, client: database)
             // Future posts must wait in the delayed set; overdue ones within the grace period may simply be in
@@ -51,7 +51,7 @@ public struct Reconciler: Sendable {
                 (PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil), max(post.publishAt, now))
             })
             guard page.count == Self.pageSize, let last = page.last else { break }
-            after = (last.publishAt, last.id)
+            after = last.id
         }
         let stuck = try await posts.stuckPublishing(since: now.addingTimeInterval(-stuckAfter), limit: Self.pageSize, client: database)
         for post in stuck {

@@ -28,6 +28,8 @@ public struct Fault: Sendable, Codable, Equatable {
         case timeoutAfterAccept = "timeout_after_accept"
         /// 401 as for a revoked token.
         case invalidToken = "invalid_token"
+        /// Answer normally, but only after `delay` seconds (a slow platform).
+        case slow
     }
 
     public var platform: String

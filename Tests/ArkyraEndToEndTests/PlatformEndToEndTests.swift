@@ -9,7 +9,7 @@ struct PlatformEndToEndTests {
     func scheduleToPublished() async throws {
         try await TestEnvironment.withEmptyDatabase { database async throws in
             let redis = TestEnvironment.redisConfiguration()
-            let ports = (api: try freePort(), sandbox: try freePort(), worker: try freePort(), cron: try freePort(), orchestrator: try freePort())
+            let ports = (api: try freeTCPPort(), sandbox: try freeTCPPort(), worker: try freeTCPPort(), cron: try freeTCPPort(), orchestrator: try freeTCPPort())
             var environment = [
                 "ARKYRA_DATABASE_URL": "postgres://\(database.username):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)",
                 "ARKYRA_REDIS_URL": "redis://\(redis.host):\(redis.port)/0",

@@ -9,79 +9,13 @@ import Logging
 import PostgresNIO
 import Testing
 
-/// A database with one organization, one Mastodon channel on a live sandbox (token `good`) and a cipher.
-struct PublishingFixture {
-    let database: PostgresClient
-    let databaseConfiguration: DatabaseConfiguration
-    let redis: RedisClient
-    let sandbox: any TestClientProtocol
-    let security: SecurityConfiguration
-    let organizationID: UUID
-    let userID: UUID
-    let integrationID: UUID
-
-    var queue: JobQueue { JobQueue(name: .publish, redis: redis) }
-
+extension PublishingWorld {
     var handler: PublishJobHandler {
         let http = PlatformHTTP(client: .shared, timeout: .seconds(1))
         return PublishJobHandler(
             database: database, providers: ProviderRegistry([MastodonProvider(http: http)]),
             cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, logger: TestEnvironment.logger
         )
-    }
-
-    static func run(_ body: @Sendable (PublishingFixture) async throws -> Void) async throws {
-        let app = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
-        try await app.test(.live) { sandbox in
-            try await TestEnvironment.withDatabase { database, configuration async throws in
-                try await TestEnvironment.withRedis { redis async throws in
-                    let security = TestEnvironment.security()
-                    let logger = TestEnvironment.logger
-                    let (user, organization, integration) = try await database.inTransaction(logger: logger) { connection in
-                        let user = try await UserRepository(logger: logger).create(email: "w@example.com", passwordHash: "x", name: "W", on: connection)
-                        let organization = try await OrganizationRepository(logger: logger).create(name: "Org", ownerID: user.id, on: connection)
-                        let integration = try await IntegrationRepository(logger: logger).create(.init(
-                            organizationID: organization.id, provider: "mastodon", externalID: "1", name: "ada", username: "ada", avatarURL: nil,
-                            instanceURL: "http://127.0.0.1:\(sandbox.port!)/mastodon",
-                            encryptedAccessToken: try TokenCipher(keys: security.encryptionKeys).seal("good")
-                        ), on: connection)
-                        return (user.id, organization.id, integration.id)
-                    }
-                    try await body(PublishingFixture(
-                        database: database, databaseConfiguration: configuration, redis: redis, sandbox: sandbox, security: security,
-                        organizationID: organization, userID: user, integrationID: integration
-                    ))
-                }
-            }
-        }
-    }
-
-    /// Inserts a scheduled post due at `publishAt` and returns its publish job.
-    func schedulePost(_ content: String = "Hello", at publishAt: Date = Date()) async throws -> (Post, PublishJob) {
-        let post = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
-            try await PostRepository(logger: TestEnvironment.logger).createGroup(
-                organizationID: organizationID, authorID: userID, posts: [.init(integrationID: integrationID, content: content)],
-                state: .scheduled, publishAt: publishAt, timeZone: "UTC", on: connection
-            )[0]
-        }
-        return (post, PublishJob(postID: post.id, organizationID: organizationID))
-    }
-
-    func reload(_ post: Post) async throws -> Post {
-        try #require(try await PostRepository(logger: TestEnvironment.logger).find(id: post.id, organizationID: organizationID, client: database))
-    }
-
-    func fault(_ kind: String, extra: [String: Any] = [:]) async throws {
-        var object: [String: Any] = ["platform": "mastodon", "kind": kind, "count": 1]
-        object.merge(extra) { _, new in new }
-        try await sandbox.execute(uri: "/_sandbox/faults", method: .post, body: jsonBody(object)) { #expect($0.status == .created) }
-    }
-
-    /// Status-creating requests the sandbox received.
-    func statusRequests() async throws -> [[String: Any]] {
-        try await sandbox.execute(uri: "/_sandbox/requests?platform=mastodon", method: .get) { response in
-            (response.json["requests"] as? [[String: Any]] ?? []).filter { ($0["path"] as? String)?.hasSuffix("/statuses") == true }
-        }
     }
 }
 
@@ -93,14 +27,14 @@ extension JobContext {
 struct PublishingTests {
     @Test("a due post is published once, even when its job is delivered twice")
     func publishesOnce() async throws {
-        try await PublishingFixture.run { fixture in
+        try await PublishingWorld.run { fixture in
             let (post, job) = try await fixture.schedulePost()
             try await fixture.handler.handle(job.job(requestID: "r1"), context: .first)
             try await fixture.handler.handle(job.job(requestID: "r1"), context: .first)
             let published = try await fixture.reload(post)
             #expect(published.state == .published)
             #expect(published.platformPostID != nil)
-            #expect(published.platformURL?.contains("/@ada/") == true)
+            #expect(published.platformURL?.contains("/@user0/") == true)
             let requests = try await fixture.statusRequests()
             #expect(requests.count == 1)
             #expect(requests.first?["idempotency_key"] as? String == post.id.uuidString)
@@ -109,7 +43,7 @@ struct PublishingTests {
 
     @Test("a rate limit puts the post back on the schedule for the platform's reset time")
     func rateLimited() async throws {
-        try await PublishingFixture.run { fixture in
+        try await PublishingWorld.run { fixture in
             let (post, job) = try await fixture.schedulePost()
             try await fixture.fault("rate_limit", extra: ["reset_in": 300])
             try await fixture.handler.handle(job.job(requestID: nil), context: .first)
@@ -122,7 +56,7 @@ struct PublishingTests {
 
     @Test("platform failures end in the state a person needs to see")
     func failures() async throws {
-        try await PublishingFixture.run { fixture in
+        try await PublishingWorld.run { fixture in
             let (refused, refusedJob) = try await fixture.schedulePost()
             try await fixture.fault("invalid_token")
             try await fixture.handler.handle(refusedJob.job(requestID: nil), context: .first)
@@ -150,7 +84,7 @@ struct PublishingTests {
 
     @Test("a post held by a stopped worker is taken over and published once; the stale worker's write is fenced off")
     func takeOver() async throws {
-        try await PublishingFixture.run { fixture in
+        try await PublishingWorld.run { fixture in
             let (post, job) = try await fixture.schedulePost()
             let repository = PostRepository(logger: TestEnvironment.logger)
             let stale = try #require(try await repository.claimForPublishing(id: post.id, owner: "worker-dead", staleOwner: nil, client: fixture.database))
@@ -173,7 +107,7 @@ struct PublishingTests {
 
     @Test("the running worker promotes a due job and publishes it")
     func serviceLoop() async throws {
-        try await PublishingFixture.run { fixture in
+        try await PublishingWorld.run { fixture in
             let configuration = WorkerConfiguration(
                 service: TestEnvironment.service(database: fixture.databaseConfiguration, redis: fixture.redis.configuration),
                 security: fixture.security, concurrency: 4, consumerName: "test-worker"

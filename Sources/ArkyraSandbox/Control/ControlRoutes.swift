@@ -21,6 +21,12 @@ struct ControlRoutes {
             let account = await state.addMastodonAccount(token: token, username: username, displayName: parameters["display_name"] as? String)
             return SandboxJSON.response(["id": account.id, "username": account.username, "token": account.token], status: .created)
         }
+        group.get("mastodon/statuses") { _, _ in
+            let statuses = await state.statuses.map { status -> [String: Any] in
+                ["id": status.id, "account_id": status.accountID, "text": status.text, "created_at": SandboxJSON.timestamp(status.createdAt)]
+            }
+            return SandboxJSON.response(["statuses": statuses])
+        }
         group.get("requests") { request, _ in
             let platform = request.uri.queryParameters["platform"].map(String.init)
             let requests = await state.requests.filter { platform == nil || $0.platform == platform }
@@ -33,7 +39,7 @@ struct ControlRoutes {
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)), fault.count > 0 else {
                 return SandboxJSON.response(
-                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token, count, reset_in?, delay?}"],
+                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|slow, count, reset_in?, delay?}"],
                     status: .badRequest
                 )
             }

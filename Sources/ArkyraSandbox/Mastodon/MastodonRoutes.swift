@@ -88,6 +88,9 @@ struct MastodonRoutes {
             case .timeoutAfterAccept:
                 response = await handler(account, now)
                 try? await Task.sleep(for: .seconds(fault?.delay ?? 60))
+            case .slow:
+                try? await Task.sleep(for: .seconds(fault?.delay ?? 5))
+                response = await handler(account, now)
             case nil:
                 response = await handler(account, now)
             }

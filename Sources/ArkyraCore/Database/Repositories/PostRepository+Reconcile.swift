@@ -2,15 +2,15 @@ import Foundation
 import PostgresNIO
 
 extension PostRepository {
-    /// A page of scheduled posts due before `until`, in (publish_at, id) order after `after`.
-    public func scheduled(dueBefore until: Date, after: (Date, UUID)?, limit: Int, client: PostgresClient) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
-        let start = after ?? (Date.distantPast, UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+    /// A page of scheduled posts due before `until`, in id order after `after` (the cursor is the id alone:
+    /// a timestamp sent back to PostgreSQL may not compare equal to the one it came from).
+    public func scheduled(dueBefore until: Date, after: UUID?, limit: Int, client: PostgresClient) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
+        let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await client.query(
             """
             SELECT id, organization_id, publish_at FROM posts
-            WHERE state = 'scheduled' AND deleted_at IS NULL AND publish_at < \(until)
-              AND (publish_at, id) > (\(start.0), \(start.1))
-            ORDER BY publish_at, id LIMIT \(limit)
+            WHERE state = 'scheduled' AND deleted_at IS NULL AND publish_at < \(until) AND id > \(start)
+            ORDER BY id LIMIT \(limit)
             """,
             logger: logger
         )

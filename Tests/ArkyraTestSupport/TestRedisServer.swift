@@ -1,0 +1,80 @@
+import ArkyraCore
+import Foundation
+
+/// A Redis server of a test's own, for tests that flush, stop or restart Redis without disturbing the
+/// tests running beside them.
+public final class TestRedisServer: @unchecked Sendable {
+    // @unchecked: `process` is started in init and only stopped by the owning test.
+    public let port: Int
+    private let process = Process()
+    private let directory: String
+
+    /// Starts a server, runs `body` with it, and stops it.
+    public static func with<Result>(_ body: (TestRedisServer) async throws -> Result) async throws -> Result {
+        let server = try await TestRedisServer()
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private init() async throws {
+        port = try freeTCPPort()
+        directory = NSTemporaryDirectory() + "arkyra-redis-\(port)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.arguments = ["--bind", "127.0.0.1", "--port", String(port), "--dir", directory, "--save", "", "--appendonly", "no"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            let redis = RedisClient(configuration: configuration())
+            let up = (try? await redis.ping()) == true
+            await redis.shutdown()
+            if up { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await stop()
+        throw RedisError(.unavailable, "test redis-server on port \(port) did not start")
+    }
+
+    /// A configuration for this server with a fresh key prefix.
+    public func configuration() -> RedisConfiguration {
+        var configuration = TestEnvironment.redisConfiguration()
+        configuration.port = port
+        return configuration
+    }
+
+    /// The URL the binaries take.
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 5 s). Polls instead of `waitUntilExit`, which spins a
+    /// thread on Linux.
+    public func stop() async {
+        if process.isRunning { process.terminate() }
+        for _ in 0..<100 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A TCP port nothing listens on right now.
+public func freeTCPPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
