@@ -2,23 +2,52 @@ import ArkyraCore
 import Logging
 import ServiceLifecycle
 
-/// Moves due delayed jobs into their stream. It sleeps until the next job is due, but at most
-/// `maximumSleep`, so a job scheduled meanwhile for an earlier time waits no longer than that.
+/// Moves due delayed jobs into their stream, on time: it sleeps until the next job is due (at most
+/// `maximumSleep`), and wakes early when scheduling announces a new earliest job on the queue's wake channel.
 /// Several workers may run it: the promotion script is atomic, so no job is promoted twice.
 public struct DelayedJobPromoter: Service {
     let queue: JobQueue
+    let redis: RedisClient
     let maximumSleep: Duration
     let logger: Logger
 
-    public init(queue: JobQueue, maximumSleep: Duration = .milliseconds(100), logger: Logger) {
+    public init(queue: JobQueue, redis: RedisClient, maximumSleep: Duration = .seconds(1), logger: Logger) {
         self.queue = queue
+        self.redis = redis
         self.maximumSleep = maximumSleep
         self.logger = logger
     }
 
     public func run() async throws {
+        let doorbell = Doorbell()
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await listen(doorbell) }
+                group.addTask { await promote(doorbell) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Rings the doorbell for every announcement; resubscribes when the connection drops.
+    private func listen(_ doorbell: Doorbell) async {
+        while !Task.isCancelled {
+            do {
+                try await redis.subscribe(to: [queue.keys.wakeChannel]) { messages in
+                    doorbell.ring()  // Anything scheduled while unsubscribed is picked up now.
+                    for await _ in messages { doorbell.ring() }
+                }
+            } catch {
+                logger.debug("wake channel unavailable", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    private func promote(_ doorbell: Doorbell) async {
         var failures = 0
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+        while !Task.isCancelled {
             var sleep = maximumSleep
             do {
                 let promotion = try await queue.promoteDue()
@@ -26,7 +55,6 @@ public struct DelayedJobPromoter: Service {
                 failures = 0
                 if promotion.promoted > 0 {
                     logger.debug("promoted due jobs", metadata: ["queue": "\(queue.name)", "count": "\(promotion.promoted)"])
-                    continue
                 }
                 if let next = promotion.nextDueIn { sleep = min(next, maximumSleep) }
             } catch {
@@ -36,7 +64,7 @@ public struct DelayedJobPromoter: Service {
                 }
                 sleep = .milliseconds(min(100 * failures, 2000))
             }
-            try? await Task.sleep(for: sleep)
+            if sleep > .zero { await doorbell.wait(upTo: sleep) }
         }
     }
 }

@@ -21,7 +21,7 @@ public func buildWorker(
         let queue = JobQueue(name: .publish, redis: redis)
         let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: queue, logger: logger)
         return [
-            DelayedJobPromoter(queue: queue, logger: logger),
+            DelayedJobPromoter(queue: queue, redis: redis, logger: logger),
             QueueConsumer(
                 queue: queue, redis: redis, handlers: [publish], deadLetters: DeadJobRepository(client: database, logger: logger),
                 consumerName: configuration.consumerName, concurrency: configuration.concurrency, leases: configuration.leases, logger: logger

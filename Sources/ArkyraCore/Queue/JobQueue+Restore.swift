@@ -25,6 +25,7 @@ extension JobQueue {
         for result in try await redis.pipeline(commands) {
             restored += try result.get().int ?? 0
         }
+        if restored > 0 { try await redis.publish(keys.wakeChannel, "restored") }
         return restored
     }
 }

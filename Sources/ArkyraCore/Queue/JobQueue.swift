@@ -14,9 +14,16 @@ public struct JobQueue: Sendable {
         self.keys = QueueKeys(prefix: redis.configuration.keyPrefix, queue: name)
     }
 
+    /// Adds or moves a delayed job; when it becomes the earliest, tells the promoters (KEYS[3] channel) so
+    /// they shorten their sleep.
     static let scheduleScript = RedisScript("""
+        local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-        return redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        local added = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        if first[2] == nil or tonumber(ARGV[2]) < tonumber(first[2]) then
+            redis.call('PUBLISH', KEYS[3], ARGV[2])
+        end
+        return added
         """)
 
     static let cancelScript = RedisScript("""
@@ -46,7 +53,7 @@ public struct JobQueue: Sendable {
     public func schedule(_ job: Job, at dueAt: Date) async throws {
         let score = Int64((dueAt.timeIntervalSince1970 * 1000).rounded())
         try await redis.run(
-            Self.scheduleScript, keys: [keys.delayed, keys.payloads],
+            Self.scheduleScript, keys: [keys.delayed, keys.payloads, keys.wakeChannel],
             arguments: [.string(job.id), .string(String(score)), .string(try job.encoded())]
         )
     }

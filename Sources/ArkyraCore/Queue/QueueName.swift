@@ -13,6 +13,8 @@ public struct QueueKeys: Sendable, Equatable {
     public let delayed: String
     public let payloads: String
     public let stream: String
+    /// Pub/sub channel on which scheduling announces a new earliest job.
+    public let wakeChannel: String
     public let group = "workers"
 
     public init(prefix: String, queue: QueueName) {
@@ -20,5 +22,6 @@ public struct QueueKeys: Sendable, Equatable {
         delayed = "\(base):delayed"
         payloads = "\(base):payloads"
         stream = "\(base):stream"
+        wakeChannel = "\(base):wake"
     }
 }
