@@ -11,6 +11,9 @@ stop: ## stop the services, the sandbox, PostgreSQL and Redis
 test: ## build and run every test against a real PostgreSQL and Redis
 	@scripts/test.sh
 
+bench: ## measure the queue beside BullMQ and RQ; table on screen, JSON lines in .bench/results.jsonl
+	@scripts/bench.sh
+
 build:
 	@swift build --build-tests
 

@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "arkyra-cron", targets: ["arkyra-cron"]),
         .executable(name: "arkyra-orchestrator", targets: ["arkyra-orchestrator"]),
         .executable(name: "arkyra-sandbox", targets: ["arkyra-sandbox"]),
+        .executable(name: "arkyra-bench", targets: ["arkyra-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
@@ -76,6 +77,8 @@ let package = Package(
             dependencies: ["ArkyraSandbox", argumentParser, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+
+        .executableTarget(name: "arkyra-bench", dependencies: ["ArkyraWorker", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(

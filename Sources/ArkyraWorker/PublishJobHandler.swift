@@ -68,7 +68,7 @@ public struct PublishJobHandler: JobHandler {
         )
         do {
             let published = try await provider.publish(PublishRequest(credentials: credentials, content: post.content, idempotencyKey: post.id.uuidString))
-            try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID, platformURL: published.url, client: database)
+            try await recordPublished(post, published, requestID: job.requestID, logger: logger)
             logger.info("published", metadata: ["platform_post_id": "\(published.platformID)", "provider": "\(integration.provider)"])
         } catch let error as ProviderError {
             try await handle(error, post: post, job: target, requestID: job.requestID, provider: provider, logger: logger)
@@ -94,6 +94,32 @@ public struct PublishJobHandler: JobHandler {
             try await finish(post, .failed, message, logger: logger)
         case .outcomeUnknown(let message):
             try await finish(post, .unconfirmed, "the platform may have published this post; please check: \(message)", logger: logger)
+        }
+    }
+
+    /// Stores the platform's id and URL and, for a recurring post, creates its next occurrence in the same
+    /// transaction. The next occurrence's job is scheduled after the commit; if Redis refuses it, the
+    /// reconciler re-creates it from the database.
+    private func recordPublished(_ post: Post, _ published: PublishedPost, requestID: String?, logger: Logger) async throws {
+        let next = try await database.inTransaction(logger: logger) { connection -> Post? in
+            guard try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID,
+                                                platformURL: published.url, on: connection)
+            else {
+                logger.warning("published, but a newer attempt owns the post now; its outcome stands")
+                return nil
+            }
+            guard let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone) else { return nil }
+            return try await posts.createGroup(
+                organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
+                state: .scheduled, publishAt: recurrence.next(after: publishAt, in: zone), timeZone: post.timeZone,
+                recurrence: recurrence, on: connection
+            ).first
+        }
+        guard let next, let nextAt = next.publishAt else { return }
+        do {
+            try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: requestID), at: nextAt)
+        } catch {
+            logger.warning("next occurrence stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
         }
     }
 

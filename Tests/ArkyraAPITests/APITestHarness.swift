@@ -14,6 +14,7 @@ struct APITestHarness {
     let client: any TestClientProtocol
     let sandboxPort: Int
     let redis: RedisClient
+    let database: DatabaseConfiguration
 
     var instanceURL: String { "http://127.0.0.1:\(sandboxPort)/mastodon" }
 
@@ -31,7 +32,7 @@ struct APITestHarness {
                     )
                     let app = buildApplication(configuration: configuration, logger: TestEnvironment.logger)
                     try await app.test(.live) { client in
-                        try await body(APITestHarness(client: client, sandboxPort: sandboxClient.port!, redis: redis))
+                        try await body(APITestHarness(client: client, sandboxPort: sandboxClient.port!, redis: redis, database: database))
                     }
                 }
             }

@@ -105,6 +105,33 @@ struct PublishingTests {
         }
     }
 
+    @Test("publishing a daily post creates and schedules the next occurrence at the same local time")
+    func recurring() async throws {
+        try await PublishingWorld.run { fixture in
+            let berlin = TimeZone(identifier: "Europe/Berlin")!
+            let post = try await fixture.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await fixture.posts.createGroup(
+                    organizationID: fixture.organizationID, authorID: fixture.userID, posts: [.init(integrationID: fixture.channels[0], content: "Daily")],
+                    state: .scheduled, publishAt: Date(), timeZone: "Europe/Berlin", recurrence: Recurrence(unit: .day, every: 1), on: connection
+                )[0]
+            }
+            try await fixture.handler.handle(PublishJob(postID: post.id, organizationID: fixture.organizationID).job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .published)
+            let rows = try await fixture.database.query(
+                "SELECT id, publish_at FROM posts WHERE organization_id = \(fixture.organizationID) AND state = 'scheduled'"
+            )
+            var next: [(UUID, Date)] = []
+            for try await row in rows.decode((UUID, Date).self) { next.append(row) }
+            #expect(next.count == 1)
+            let (nextID, nextAt) = try #require(next.first)
+            #expect(nextAt == Recurrence(unit: .day, every: 1).next(after: post.publishAt!, in: berlin))
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = berlin
+            #expect(calendar.component(.hour, from: nextAt) == calendar.component(.hour, from: post.publishAt!))
+            #expect(try await fixture.queue.dueTime(ofJob: nextID.uuidString) != nil)
+        }
+    }
+
     @Test("the running worker promotes a due job and publishes it")
     func serviceLoop() async throws {
         try await PublishingWorld.run { fixture in

@@ -14,8 +14,9 @@ struct PostRoutes {
         var publishAt: String
         var timeZone: String?
         var variants: [VariantBody]
+        var recurrence: RecurrenceBody?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case variants
+            case variants, recurrence
             case publishAt = "publish_at"
             case timeZone = "time_zone"
         }
@@ -30,8 +31,18 @@ struct PostRoutes {
                     unknown.merge(VariantBody.unknownFields(in: variant, path: "variants[\(index)].")) { first, _ in first }
                 }
             }
+            if let recurrence = object["recurrence"] as? [String: Any] {
+                unknown.merge(RecurrenceBody.unknownFields(in: recurrence, path: "recurrence.")) { first, _ in first }
+            }
             return unknown
         }
+    }
+
+    struct RecurrenceBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var unit: String
+        var every: Int
+        enum CodingKeys: String, CodingKey, CaseIterable { case unit, every }
     }
 
     struct VariantBody: StrictDecodable {
@@ -41,6 +52,16 @@ struct PostRoutes {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case content
             case integrationID = "integration_id"
+        }
+    }
+
+    struct UpdateBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var content: String?
+        var publishAt: String?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case content
+            case publishAt = "publish_at"
         }
     }
 
@@ -60,7 +81,8 @@ struct PostRoutes {
             let created = try await posts.schedule(
                 organizationID: organization.id,
                 variants: body.variants.map { PostService.Variant(integrationID: $0.integrationID, content: $0.content) },
-                publishAt: body.publishAt, timeZone: body.timeZone, by: context.userID, origin: context.origin(request)
+                publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { ($0.unit, $0.every) },
+                by: context.userID, origin: context.origin(request)
             )
             return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created), status: .created)
         }
@@ -69,6 +91,20 @@ struct PostRoutes {
             let found = try await posts.list(organizationID: organization.id, from: request.uri.queryParameters["from"].map(String.init),
                                              to: request.uri.queryParameters["to"].map(String.init))
             return try JSONBody.response(Listing(posts: found))
+        }
+        group.patch(":post") { request, context in
+            let organization = try await organizations.authorize(.writePosts, organization: try context.parameters.require("organization"), userID: context.userID)
+            let body = try await JSONBody.decode(UpdateBody.self, from: request, maxBytes: maxBodyBytes)
+            let updated = try await posts.update(
+                organizationID: organization.id, postID: try context.parameters.require("post"), content: body.content,
+                publishAt: body.publishAt, by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(updated)
+        }
+        group.delete(":post") { request, context in
+            let organization = try await organizations.authorize(.writePosts, organization: try context.parameters.require("organization"), userID: context.userID)
+            try await posts.delete(organizationID: organization.id, postID: try context.parameters.require("post"), by: context.userID, origin: context.origin(request))
+            return Response(status: .noContent)
         }
         group.get(":post") { _, context in
             let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)

@@ -23,6 +23,7 @@ struct PostService: Sendable {
     }
 
     func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
+                  recurrence rawRecurrence: (unit: String, every: Int)? = nil,
                   by userID: UUID, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
         var fields: [String: String] = [:]
         let publishAt = ISO8601Timestamp.parse(rawPublishAt)
@@ -33,6 +34,17 @@ struct PostService: Sendable {
         }
         let timeZone = rawTimeZone ?? "UTC"
         if TimeZone(identifier: timeZone) == nil { fields["time_zone"] = "must be an IANA time zone such as Europe/Berlin" }
+        var recurrence: Recurrence?
+        if let rawRecurrence {
+            if let unit = Recurrence.Unit(rawValue: rawRecurrence.unit) {
+                recurrence = Recurrence(unit: unit, every: rawRecurrence.every)
+            } else {
+                fields["recurrence.unit"] = "must be one of: " + Recurrence.Unit.allCases.map(\.rawValue).joined(separator: ", ")
+            }
+            if !(1...Recurrence.maximumEvery).contains(rawRecurrence.every) {
+                fields["recurrence.every"] = "must be 1 to \(Recurrence.maximumEvery)"
+            }
+        }
         if variants.isEmpty { fields["variants"] = "must name at least one channel" }
         if variants.count > 50 { fields["variants"] = "must name at most 50 channels" }
 
@@ -68,7 +80,7 @@ struct PostService: Sendable {
         return try await database.inTransaction(logger: logger) { connection in
             let created = try await posts.createGroup(
                 organizationID: organizationID, authorID: userID, posts: newPosts, state: .scheduled,
-                publishAt: publishAt, timeZone: timeZone, on: connection
+                publishAt: publishAt, timeZone: timeZone, recurrence: recurrence, on: connection
             )
             try await audit.record(
                 AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.scheduled", targetType: "post_group",
@@ -96,6 +108,72 @@ struct PostService: Sendable {
         }
         guard fields.isEmpty, let from, let to else { throw APIError.validation(fields) }
         return try await posts.list(organizationID: organizationID, from: from, to: to, limit: Self.listLimit, client: database)
+    }
+
+    /// Changes the text or time of a post that has not started publishing; its job moves with it in the
+    /// same transaction. A post being published is refused with 409 rather than changed behind the worker.
+    func update(organizationID: UUID, postID rawID: String, content: String?, publishAt rawPublishAt: String?,
+                by userID: UUID, origin: RequestOrigin, now: Date = Date()) async throws -> Post {
+        guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
+        var fields: [String: String] = [:]
+        var publishAt: Date?
+        if let rawPublishAt {
+            publishAt = ISO8601Timestamp.parse(rawPublishAt)
+            if let publishAt, publishAt <= now { fields["publish_at"] = "must be in the future" }
+            if publishAt == nil { fields["publish_at"] = "must be an ISO 8601 timestamp with a time zone" }
+        }
+        if content == nil, rawPublishAt == nil { fields["body"] = "must change content or publish_at" }
+        guard fields.isEmpty else { throw APIError.validation(fields) }
+        return try await database.inTransaction(logger: logger) { connection in
+            guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection) else { throw APIError.notFound("post") }
+            try Self.requireChangeable(post)
+            let newContent = content ?? post.content
+            if let content {
+                let integration = try await integrations.find(ids: [post.integrationID], organizationID: organizationID, client: database).first
+                if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    throw APIError.validation(["content": "must not be empty"])
+                }
+                if let integration, let provider = providers.provider(for: integration.provider), provider.characterCount(of: content) > provider.maximumCharacters {
+                    throw APIError.validation(["content": "is \(provider.characterCount(of: content)) characters; \(integration.provider) takes at most \(provider.maximumCharacters)"])
+                }
+            }
+            guard let updated = try await posts.update(id: id, content: newContent, publishAt: publishAt ?? post.publishAt, on: connection) else {
+                throw APIError.notFound("post")
+            }
+            try await audit.record(
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.updated", targetType: "post", targetID: id.uuidString, origin: origin),
+                on: connection
+            )
+            if updated.state == .scheduled, let due = updated.publishAt {
+                try await queue.schedule(PublishJob(postID: id, organizationID: organizationID).job(requestID: origin.requestID), at: due)
+            }
+            return updated
+        }
+    }
+
+    /// Deletes a post that is not being published, cancelling its job in the same transaction.
+    func delete(organizationID: UUID, postID rawID: String, by userID: UUID, origin: RequestOrigin) async throws {
+        guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
+        try await database.inTransaction(logger: logger) { connection in
+            guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection) else { throw APIError.notFound("post") }
+            if post.state == .publishing { try Self.requireChangeable(post) }
+            try await posts.softDelete(id: id, on: connection)
+            try await audit.record(
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.deleted", targetType: "post", targetID: id.uuidString, origin: origin),
+                on: connection
+            )
+            try await queue.cancel(jobID: id.uuidString)
+        }
+    }
+
+    private static func requireChangeable(_ post: Post) throws {
+        switch post.state {
+        case .scheduled, .draft: return
+        case .publishing:
+            throw APIError(.conflict, "post_publishing", "this post is being published right now and cannot be changed; check it again in a moment")
+        case .published, .failed, .unconfirmed:
+            throw APIError(.conflict, "post_finished", "this post is already \(post.state.rawValue); schedule a new one instead")
+        }
     }
 
     func find(organizationID: UUID, postID rawID: String) async throws -> Post {

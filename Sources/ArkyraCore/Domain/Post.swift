@@ -34,10 +34,12 @@ public struct Post: Sendable, Codable, Equatable {
     public var updatedAt: Date
     /// How many times a worker has claimed it for publishing; fences writes of stale workers.
     public var attempt: Int
+    /// How the post repeats; nil for a one-off.
+    public var recurrence: Recurrence?
 
     public init(id: UUID, organizationID: UUID, groupID: UUID, parentID: UUID?, position: Int, integrationID: UUID,
                 content: String, state: PostState, publishAt: Date?, timeZone: String, platformPostID: String?,
-                platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date, attempt: Int = 0) {
+                platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date, attempt: Int = 0, recurrence: Recurrence? = nil) {
         self.id = id
         self.organizationID = organizationID
         self.groupID = groupID
@@ -55,5 +57,6 @@ public struct Post: Sendable, Codable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.attempt = attempt
+        self.recurrence = recurrence
     }
 }

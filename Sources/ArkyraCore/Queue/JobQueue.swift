@@ -198,3 +198,16 @@ public struct JobQueue: Sendable {
         return claimed
         """)
 }
+
+extension JobQueue {
+    /// Adds jobs to run now straight into the stream, in pipelined batches of up to 10,000.
+    public func enqueue(_ jobs: [Job]) async throws {
+        var start = 0
+        while start < jobs.count {
+            let batch = jobs[start..<min(start + 10_000, jobs.count)]
+            let commands = try batch.map { RedisCommand("XADD", .string(keys.stream), "*", "job", .string(try $0.encoded())) }
+            for case .failure(let error) in try await redis.pipeline(commands) { throw error }
+            start += batch.count
+        }
+    }
+}

@@ -19,9 +19,10 @@ struct MigrationRunnerTests {
             try await TestEnvironment.withClient(configuration) { client async throws in
                 let runner = MigrationRunner(client: client, migrations: try Migration.bundled(), logger: logger)
                 let first = try await runner.apply()
-                #expect(first.map(\.version) == [1, 2])
+                #expect(first.map(\.version) == (try Migration.bundled()).map(\.version))
+                #expect(first.count >= 3)
                 #expect(try await runner.apply().isEmpty)
-                #expect(try await count("SELECT count(*)::int FROM arkyra_schema_migrations", client) == 2)
+                #expect(try await count("SELECT count(*)::int FROM arkyra_schema_migrations", client) == first.count)
                 #expect(try await count("SELECT count(*)::int FROM information_schema.tables WHERE table_name IN ('organizations','users','memberships','integrations','posts','media','tags','audit_events','dead_jobs')", client) == 9)
                 #expect(try await runner.status().allSatisfy { $0.appliedAt != nil })
             }

@@ -23,23 +23,24 @@ public struct PostRepository: Sendable {
 
     static let columns = """
         id, organization_id, group_id, parent_id, position, integration_id, content, state, publish_at, time_zone,
-        platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt
+        platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt, recurrence::text
         """
     static let qualifiedColumns = columns.split(separator: ",").map { "posts." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 
     /// Inserts the variants of one post group, all in `state`, and returns them in order.
     public func createGroup(
-        organizationID: UUID, authorID: UUID, posts: [NewPost], state: PostState, publishAt: Date, timeZone: String,
-        on connection: PostgresConnection
+        organizationID: UUID, authorID: UUID?, posts: [NewPost], state: PostState, publishAt: Date, timeZone: String,
+        recurrence: Recurrence? = nil, on connection: PostgresConnection
     ) async throws -> [Post] {
         let groupID = UUID()
+        let recurrenceJSON = try recurrence.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         var created: [Post] = []
         for post in posts {
             let rows = try await connection.query(
                 """
-                INSERT INTO posts (organization_id, group_id, integration_id, content, state, publish_at, time_zone, created_by)
+                INSERT INTO posts (organization_id, group_id, integration_id, content, state, publish_at, time_zone, created_by, recurrence)
                 VALUES (\(organizationID), \(groupID), \(post.integrationID), \(post.content), \(state.rawValue), \(publishAt),
-                        \(timeZone), \(authorID))
+                        \(timeZone), \(authorID), \(recurrenceJSON)::jsonb)
                 RETURNING \(unescaped: Self.columns)
                 """,
                 logger: logger
@@ -47,6 +48,33 @@ public struct PostRepository: Sendable {
             created += try await Self.decode(rows)
         }
         return created
+    }
+
+    /// One post of an organization, locked until the end of the caller's transaction (for changing it).
+    public func lock(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Post? {
+        try await Self.decode(connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM posts
+            WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL FOR UPDATE
+            """,
+            logger: logger
+        )).first
+    }
+
+    /// Changes a post's text and time.
+    public func update(id: UUID, content: String, publishAt: Date?, on connection: PostgresConnection) async throws -> Post? {
+        try await Self.decode(connection.query(
+            """
+            UPDATE posts SET content = \(content), publish_at = \(publishAt), updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )).first
+    }
+
+    /// Marks a post deleted (kept for the audit trail; invisible everywhere else).
+    public func softDelete(id: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
     }
 
     /// One post of an organization, or nil.
@@ -80,7 +108,7 @@ public struct PostRepository: Sendable {
         public var tookOver: Bool
     }
 
-    /// Moves a scheduled post to `publishing` under `owner`, with a new attempt number that fences every later
+    /// Moves a scheduled post (once it is due) to `publishing` under `owner`, with a new attempt number that fences every later
     /// write. A post still `publishing` under `staleOwner` (a worker that stopped) is taken over. Nil when the
     /// post is not there to claim (published, deleted, or held by a live worker), which makes a duplicated
     /// job harmless.
@@ -91,29 +119,33 @@ public struct PostRepository: Sendable {
             UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = \(owner), updated_at = now()
             FROM before
             WHERE posts.id = before.id
-              AND (before.state = 'scheduled' OR (before.state = 'publishing' AND posts.lease_owner = \(staleOwner)))
+              AND ((before.state = 'scheduled' AND posts.publish_at <= now() + interval '2 seconds')
+                   OR (before.state = 'publishing' AND posts.lease_owner = \(staleOwner)))
             RETURNING \(unescaped: Self.qualifiedColumns), before.state
             """,
             logger: logger
         )
-        typealias ClaimRow = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String)
+        typealias ClaimRow = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?, String)
         for try await r in rows.decode(ClaimRow.self) {
-            let post = Self.make((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16))
-            return Claim(post: post, tookOver: r.17 == PostState.publishing.rawValue)
+            let post = Self.make((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16, r.17))
+            return Claim(post: post, tookOver: r.18 == PostState.publishing.rawValue)
         }
         return nil
     }
 
-    /// Records a successful publish, if `attempt` is still the post's current attempt.
-    public func markPublished(id: UUID, attempt: Int, platformPostID: String, platformURL: String?, client: PostgresClient) async throws {
-        try await client.query(
+    /// Records a successful publish, if `attempt` is still the post's current attempt; returns whether it did.
+    public func markPublished(id: UUID, attempt: Int, platformPostID: String, platformURL: String?, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
             """
             UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), platform_url = \(platformURL),
                    error = NULL, published_at = now(), lease_owner = NULL, updated_at = now()
             WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
+            RETURNING id
             """,
             logger: logger
         )
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
     }
 
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
@@ -138,7 +170,7 @@ public struct PostRepository: Sendable {
         )
     }
 
-    private typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int)
+    private typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?)
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Post] {
         var result: [Post] = []
@@ -153,7 +185,7 @@ public struct PostRepository: Sendable {
             id: row.0, organizationID: row.1, groupID: row.2, parentID: row.3, position: row.4, integrationID: row.5,
             content: row.6, state: PostState(rawValue: row.7) ?? .failed, publishAt: row.8, timeZone: row.9,
             platformPostID: row.10, platformURL: row.11, error: row.12, publishedAt: row.13, createdAt: row.14, updatedAt: row.15,
-            attempt: row.16
+            attempt: row.16, recurrence: row.17.flatMap { try? JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) }
         )
     }
 }

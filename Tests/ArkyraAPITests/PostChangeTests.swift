@@ -1,0 +1,80 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("API: changing and deleting scheduled posts")
+struct PostChangeTests {
+    /// A signed-up user with an organization, a channel and one scheduled post; returns (token, organization, post id).
+    private func scheduled(_ api: APITestHarness, extra: [String: Any] = [:]) async throws -> (String, String, String) {
+        let token = try await api.signUp()
+        let organization = try await api.createOrganization(token)
+        let channel = try await api.connectMastodon(token, organization: organization)
+        var body: [String: Any] = ["publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "Hello"]]]
+        body.merge(extra) { _, new in new }
+        let created = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: body)
+        #expect(created.status == .created, "\(created.json)")
+        let post = try #require((created.json["posts"] as? [[String: Any]])?.first?["id"] as? String)
+        return (token, organization, post)
+    }
+
+    @Test("editing moves the job with the post; deleting cancels it")
+    func editAndDelete() async throws {
+        try await APITestHarness.run { api in
+            let (token, organization, post) = try await scheduled(api)
+            let path = "/api/v1/organizations/\(organization)/posts/\(post)"
+            let later = APITestHarness.future(7200)
+            let edited = try await api.request(.patch, path, token: token, json: ["content": "Hello again", "publish_at": later])
+            #expect(edited.status == .ok)
+            #expect(edited.json["content"] as? String == "Hello again")
+            let queue = JobQueue(name: .publish, redis: api.redis)
+            let due = try #require(try await queue.dueTime(ofJob: post))
+            #expect(abs(due.timeIntervalSince(ISO8601Timestamp.parse(later)!)) < 0.01)
+
+            let invalid = try await api.request(.patch, path, token: token, json: ["publish_at": "2001-01-01T00:00:00Z", "content": ""])
+            #expect(invalid.status == .unprocessableContent)
+            let unknown = try await api.request(.patch, path, token: token, json: ["colour": "red"])
+            #expect(unknown.errorCode == "unknown_field")
+
+            let deleted = try await api.request(.delete, path, token: token)
+            #expect(deleted.status == .noContent)
+            #expect(try await queue.dueTime(ofJob: post) == nil)
+            #expect(try await api.request(.get, path, token: token).status == .notFound)
+            #expect(try await api.request(.delete, path, token: token).status == .notFound)
+        }
+    }
+
+    @Test("a post being published cannot be changed or deleted: 409, nothing lost")
+    func publishingIsLocked() async throws {
+        try await APITestHarness.run { api in
+            let (token, organization, post) = try await scheduled(api)
+            try await TestEnvironment.withClient(api.database) { client async throws in
+                _ = try await client.query("UPDATE posts SET state = 'publishing', lease_owner = 'w' WHERE id = \(UUID(uuidString: post)!)")
+            }
+            let path = "/api/v1/organizations/\(organization)/posts/\(post)"
+            let edit = try await api.request(.patch, path, token: token, json: ["content": "too late"])
+            #expect(edit.status == .conflict)
+            #expect(edit.errorCode == "post_publishing")
+            #expect(try await api.request(.delete, path, token: token).status == .conflict)
+            #expect(try await api.request(.get, path, token: token).json["content"] as? String == "Hello")
+        }
+    }
+
+    @Test("a recurring post is accepted with a valid rule and refused with a bad one")
+    func recurrenceRules() async throws {
+        try await APITestHarness.run { api in
+            let (token, organization, post) = try await scheduled(api, extra: ["recurrence": ["unit": "day", "every": 1], "time_zone": "Europe/Berlin"])
+            let single = try await api.request(.get, "/api/v1/organizations/\(organization)/posts/\(post)", token: token)
+            #expect((single.json["recurrence"] as? [String: Any])?["unit"] as? String == "day")
+            let channels = try await api.request(.get, "/api/v1/organizations/\(organization)/integrations", token: token)
+            let channel = try #require((channels.json["integrations"] as? [[String: Any]])?.first?["id"] as? String)
+            let bad = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "x"]],
+                "recurrence": ["unit": "fortnight", "every": 0],
+            ])
+            #expect(bad.status == .unprocessableContent)
+            #expect(Set(bad.errorFields.keys) == ["recurrence.unit", "recurrence.every"])
+        }
+    }
+}
