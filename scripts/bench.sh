@@ -15,8 +15,9 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import bullmq, rq" 2>
   "$venv/bin/pip" install -q bullmq==3.4.4 rq==3.0.0
 fi
 
-echo "building arkyra-bench (release) ..."
-swift build -c release --product arkyra-bench 2>&1 | grep -E "error|Compiling|Build complete" | grep -v "^\[" | tail -n 2
+echo "building arkyra-bench (release; the first time takes several minutes) ..."
+mkdir -p .run/logs
+swift build -c release --product arkyra-bench > .run/logs/bench-build.log 2>&1 || { tail -n 30 .run/logs/bench-build.log; exit 1; }
 bench_bin=$(swift build -c release --show-bin-path)/arkyra-bench
 
 port=${ARKYRA_BENCH_REDIS_PORT:-56400}

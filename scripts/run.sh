@@ -19,8 +19,8 @@ scripts/dev-services.sh start
 scripts/dev-env.sh
 scripts/stop-services.sh >/dev/null
 
-echo "building (the first build takes several minutes) ..."
-swift build 2>&1 | grep -E "error|warning: unre|Compiling|Build complete" | grep -v "^\[" | tail -n 3
+echo "building (the first build takes several minutes; log in $logs/build.log) ..."
+swift build > "$logs/build.log" 2>&1 || { tail -n 30 "$logs/build.log"; exit 1; }
 bin=$(swift build --show-bin-path)
 
 "$bin/arkyra-api" migrate

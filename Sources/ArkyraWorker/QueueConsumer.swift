@@ -63,8 +63,10 @@ public struct QueueConsumer: Service {
                     }
                     var jobs: [ReceivedJob] = []
                     if ContinuousClock.now >= nextReclaim {
-                        jobs = try await queue.reclaim(consumer: consumerName, leaseDuration: leases.leaseDuration, count: concurrency - inFlight.count)
-                        nextReclaim = ContinuousClock.now + leases.reclaimInterval
+                        let room = concurrency - inFlight.count
+                        jobs = try await queue.reclaim(consumer: consumerName, leaseDuration: leases.leaseDuration, count: room)
+                        // A full batch means more may be waiting: look again as soon as there is room.
+                        nextReclaim = jobs.count == room ? ContinuousClock.now : ContinuousClock.now + leases.reclaimInterval
                         for job in jobs {
                             logger.warning("took over a job from a stopped worker", metadata: [
                                 "job_id": "\(job.job.id)", "previous_owner": "\(job.previousOwner ?? "?")", "deliveries": "\(job.deliveries)",

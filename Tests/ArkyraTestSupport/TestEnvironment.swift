@@ -57,6 +57,9 @@ public enum TestEnvironment {
             let result = try await body(configuration)
             try await drop(name)
             return result
+        } catch let error as PSQLError {
+            try? await drop(name)
+            throw DescribedError(description: String(reflecting: error))
         } catch {
             try? await drop(name)
             throw error
@@ -114,4 +117,9 @@ public enum TestEnvironment {
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
+}
+
+/// An error whose description carries the details PostgresNIO hides by default, for test failure messages.
+public struct DescribedError: Error, CustomStringConvertible {
+    public let description: String
 }

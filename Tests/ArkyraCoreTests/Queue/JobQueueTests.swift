@@ -90,9 +90,9 @@ struct JobQueueLeaseTests {
             let queue = JobQueue(name: .publish, redis: redis)
             try await queue.prepare()
             let held = try await delivered(queue, redis, consumer: "a")
-            #expect(try await queue.reclaim(consumer: "b", leaseDuration: .milliseconds(300)).isEmpty)
-            try await Task.sleep(for: .milliseconds(400))
-            let reclaimed = try await queue.reclaim(consumer: "b", leaseDuration: .milliseconds(300))
+            #expect(try await queue.reclaim(consumer: "b", leaseDuration: .seconds(3)).isEmpty)
+            try await Task.sleep(for: .milliseconds(600))
+            let reclaimed = try await queue.reclaim(consumer: "b", leaseDuration: .milliseconds(500))
             #expect(reclaimed.map(\.entryID) == [held.entryID])
             #expect(reclaimed.first?.previousOwner == "a")
             #expect(reclaimed.first?.deliveries == 2)
@@ -113,7 +113,7 @@ struct JobQueueLeaseTests {
             for _ in 0..<6 {
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(try await queue.heartbeat(entryIDs: [held.entryID], consumer: "a").isEmpty)
-                #expect(try await queue.reclaim(consumer: "b", leaseDuration: .milliseconds(300)).isEmpty)
+                #expect(try await queue.reclaim(consumer: "b", leaseDuration: .seconds(1)).isEmpty)
             }
             #expect(try await queue.acknowledge(entryID: held.entryID, consumer: "a"))
         }
@@ -140,5 +140,21 @@ struct JobQueueWakeTests {
             }
             #expect(announcements.count == 3)
         }
+    }
+}
+
+@Suite("Job encoding")
+struct JobEncodingTests {
+    @Test("the hand-written JSON round-trips quotes, backslashes, control characters and non-ASCII text")
+    func roundTrip() throws {
+        let job = Job(
+            id: "id \"quoted\"", type: "t\\ype", data: ["text": "line\nbreak\ttab\u{01}é🙂", "b": ""], requestID: "r-1",
+            attempt: 3, staleOwner: "worker \"a\""
+        )
+        let text = try job.encoded()
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) is [String: Any])
+        #expect(try Job.decode(text) == job)
+        let plain = Job(id: "x", type: "y", data: [:], requestID: nil)
+        #expect(try Job.decode(try plain.encoded()) == plain)
     }
 }
