@@ -4,14 +4,14 @@ import Foundation
 /// A Redis server of a test's own, for tests that flush, stop or restart Redis without disturbing the
 /// tests running beside them.
 public final class TestRedisServer: @unchecked Sendable {
-    // @unchecked: `process` is started in init and only stopped by the owning test.
+    // @unchecked: `process` (the launcher, which exits once the server has daemonized) is only run in init.
     public let port: Int
     private let process = Process()
     private let directory: String
 
-    /// Starts a server, runs `body` with it, and stops it.
-    public static func with<Result>(_ body: (TestRedisServer) async throws -> Result) async throws -> Result {
-        let server = try await TestRedisServer()
+    /// Starts a server (on `port`, or a free one), runs `body` with it, and stops it.
+    public static func with<Result>(port: Int? = nil, _ body: (TestRedisServer) async throws -> Result) async throws -> Result {
+        let server = try await TestRedisServer(port: port)
         do {
             let result = try await body(server)
             await server.stop()
@@ -22,12 +22,15 @@ public final class TestRedisServer: @unchecked Sendable {
         }
     }
 
-    private init() async throws {
-        port = try freeTCPPort()
-        directory = NSTemporaryDirectory() + "arkyra-redis-\(port)"
+    private init(port: Int? = nil) async throws {
+        self.port = try port ?? freeTCPPort()
+        directory = NSTemporaryDirectory() + "arkyra-redis-\(self.port)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--bind", "127.0.0.1", "--port", String(port), "--dir", directory, "--save", "", "--appendonly", "no"]
+        process.arguments = [
+            "--bind", "127.0.0.1", "--port", String(self.port), "--dir", directory, "--save", "", "--appendonly", "no",
+            "--daemonize", "yes", "--pidfile", pidFile,
+        ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
@@ -51,14 +54,18 @@ public final class TestRedisServer: @unchecked Sendable {
     /// The URL the binaries take.
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Stops the server (SIGTERM, then SIGKILL after 5 s). Polls instead of `waitUntilExit`, which spins a
-    /// thread on Linux.
+    private var pidFile: String { directory + "/redis.pid" }
+
+    /// Kills the server, as an outage would, and waits until it is gone. The server runs daemonized, so it is
+    /// not this process's child and `kill(pid, 0)` tells when it has exited. (SIGKILL, because a test process
+    /// running a service group passes on an ignored SIGTERM to the programs it starts.)
     public func stop() async {
-        if process.isRunning { process.terminate() }
-        for _ in 0..<100 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(50))
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, SIGKILL)
+            for _ in 0..<100 where kill(pid, 0) == 0 {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

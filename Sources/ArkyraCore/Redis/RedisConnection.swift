@@ -73,16 +73,9 @@ public final class RedisConnection: Sendable {
         let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
         let deadline = NIODeadline.now() + TimeAmount(commandTimeout)
         channel.writeAndFlush(RedisRequest(commands: commands, promises: promises, deadline: deadline), promise: nil)
-        var results: [Result<RESPValue, any Error>] = []
-        results.reserveCapacity(promises.count)
-        for promise in promises {
-            do {
-                results.append(.success(try await promise.futureResult.get()))
-            } catch {
-                results.append(.failure(error))
-            }
-        }
-        return results
+        // One wait for the whole batch rather than one per reply.
+        let all = EventLoopFuture.whenAllComplete(promises.map(\.futureResult), on: channel.eventLoop)
+        return (try? await all.get()) ?? []
     }
 
     /// Writes a command whose answer arrives as a push (SUBSCRIBE, UNSUBSCRIBE and their pattern forms).

@@ -122,3 +122,32 @@ struct RedisClientTests {
         }
     }
 }
+
+@Suite("Redis client through an outage")
+struct RedisOutageTests {
+    @Test("commands fail while Redis is down and succeed again once it is back, without a restart")
+    func recovers() async throws {
+        let port = try freeTCPPort()
+        var configuration = TestEnvironment.redisConfiguration()
+        configuration.port = port
+        let redis = RedisClient(configuration: configuration)
+        try await TestRedisServer.with(port: port) { _ async throws in
+            #expect(try await redis.set(redis.key("k"), "before"))
+        }
+        await #expect(throws: RedisError.self) { try await redis.get(redis.key("k")) }
+        try await TestRedisServer.with(port: port) { _ async throws in
+            // Each pooled connection reconnects once its back-off (at most about 2.4 s) has passed.
+            var recovered = 0
+            for _ in 0..<60 where recovered < 10 {
+                if (try? await redis.set(redis.key("k"), "after")) == true {
+                    recovered += 1
+                } else {
+                    recovered = 0
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            #expect(recovered == 10)
+        }
+        await redis.shutdown()
+    }
+}
