@@ -83,5 +83,9 @@ public func buildRouter(
         .add(to: authenticated.group("organizations/:organization/integrations"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/posts"))
+    DeadJobRoutes(
+        organizations: organizations, deadJobs: DeadJobRepository(client: database, logger: logger), posts: PostRepository(logger: logger),
+        database: database, redis: redis
+    ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
     return router
 }

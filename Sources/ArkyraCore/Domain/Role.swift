@@ -23,6 +23,8 @@ public enum Permission: Sendable, CaseIterable {
     case writePosts
     case connectChannels
     case manageMembers
+    /// See failed jobs and run them again.
+    case manageJobs
     case manageOrganization
 
     /// The least role that holds this permission.
@@ -30,7 +32,7 @@ public enum Permission: Sendable, CaseIterable {
         switch self {
         case .readContent: return .viewer
         case .writePosts: return .editor
-        case .connectChannels, .manageMembers: return .admin
+        case .connectChannels, .manageMembers, .manageJobs: return .admin
         case .manageOrganization: return .owner
         }
     }

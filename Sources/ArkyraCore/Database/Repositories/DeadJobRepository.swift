@@ -28,18 +28,56 @@ public struct DeadJobRepository: DeadLetterStore {
         )
     }
 
-    /// Dead jobs of a queue, newest first.
-    public func list(queue: QueueName, limit: Int = 100) async throws -> [(id: UUID, job: Job, deliveries: Int, error: String, createdAt: Date)] {
-        let rows = try await client.query(
+    /// A dead job as the API shows it.
+    public struct DeadJob: Sendable, Encodable {
+        public var id: UUID
+        public var queue: String
+        public var job: Job
+        public var deliveries: Int
+        public var lastError: String
+        public var createdAt: Date
+        public var redrivenAt: Date?
+    }
+
+    /// The organization's dead jobs, newest first.
+    public func list(organizationID: UUID, limit: Int = 100) async throws -> [DeadJob] {
+        try await decode(client.query(
             """
-            SELECT id, job::text, deliveries, last_error, created_at FROM dead_jobs
-            WHERE queue = \(queue.rawValue) AND redriven_at IS NULL ORDER BY created_at DESC LIMIT \(limit)
+            SELECT id, queue, job::text, deliveries, last_error, created_at, redriven_at FROM dead_jobs
+            WHERE organization_id = \(organizationID) ORDER BY created_at DESC LIMIT \(limit)
             """,
             logger: logger
-        )
-        var result: [(UUID, Job, Int, String, Date)] = []
-        for try await (id, text, deliveries, error, createdAt) in rows.decode((UUID, String, Int, String, Date).self) {
-            result.append((id, try Job.decode(text), deliveries, error, createdAt))
+        ))
+    }
+
+    /// One dead job of the organization.
+    public func find(id: UUID, organizationID: UUID) async throws -> DeadJob? {
+        try await decode(client.query(
+            """
+            SELECT id, queue, job::text, deliveries, last_error, created_at, redriven_at FROM dead_jobs
+            WHERE id = \(id) AND organization_id = \(organizationID)
+            """,
+            logger: logger
+        )).first
+    }
+
+    /// Marks a dead job redriven, once; nil when it does not exist or was redriven already.
+    public func markRedriven(id: UUID, organizationID: UUID) async throws -> DeadJob? {
+        try await decode(client.query(
+            """
+            UPDATE dead_jobs SET redriven_at = now()
+            WHERE id = \(id) AND organization_id = \(organizationID) AND redriven_at IS NULL
+            RETURNING id, queue, job::text, deliveries, last_error, created_at, redriven_at
+            """,
+            logger: logger
+        )).first
+    }
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [DeadJob] {
+        var result: [DeadJob] = []
+        for try await (id, queue, text, deliveries, error, createdAt, redrivenAt) in rows.decode((UUID, String, String, Int, String, Date, Date?).self) {
+            result.append(DeadJob(id: id, queue: queue, job: try Job.decode(text), deliveries: deliveries, lastError: error,
+                                  createdAt: createdAt, redrivenAt: redrivenAt))
         }
         return result
     }

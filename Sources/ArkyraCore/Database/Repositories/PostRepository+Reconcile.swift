@@ -34,3 +34,12 @@ extension PostRepository {
         return result
     }
 }
+
+extension PostRepository {
+    /// The worker that holds a post, if any.
+    public func leaseOwner(id: UUID, client: PostgresClient) async throws -> String? {
+        let rows = try await client.query("SELECT lease_owner FROM posts WHERE id = \(id)", logger: logger)
+        for try await owner in rows.decode(String?.self) { return owner }
+        return nil
+    }
+}
