@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         // MARK: Libraries
@@ -52,7 +53,11 @@ let package = Package(
             resources: [.copy("Database/Migrations")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ArkyraAPI", dependencies: serviceDependencies, swiftSettings: swiftSettings),
+        .target(
+            name: "ArkyraAPI",
+            dependencies: serviceDependencies + [.product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "ArkyraWorker", dependencies: serviceDependencies, swiftSettings: swiftSettings),
         .target(name: "ArkyraCron", dependencies: serviceDependencies, swiftSettings: swiftSettings),
         .target(name: "ArkyraOrchestrator", dependencies: serviceDependencies, swiftSettings: swiftSettings),
@@ -88,7 +93,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraAPITests", dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ArkyraAPITests",
+            dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
+                + testDependencies,
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraWorker", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import ArkyraCore
 import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import Logging
 import PostgresNIO
@@ -19,8 +20,13 @@ public func buildApplication(
     let database = PostgresClient(configuration: service.database, logger: logger)
     let redis = RedisClient(configuration: service.redis)
     let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
+    let events = EventStream(
+        signer: JWTSigner(secret: configuration.security.jwtSecret), organizations: OrganizationRepository(logger: logger),
+        database: database, redis: redis
+    )
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade { request, _, _ in await events.shouldUpgrade(request) },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: [database, redis],
         logger: logger
@@ -83,6 +89,8 @@ public func buildRouter(
         .add(to: authenticated.group("organizations/:organization/integrations"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/posts"))
+    NotificationRoutes(organizations: organizations, notifications: NotificationRepository(logger: logger), database: database)
+        .add(to: authenticated.group("organizations/:organization"))
     DeadJobRoutes(
         organizations: organizations, deadJobs: DeadJobRepository(client: database, logger: logger), posts: PostRepository(logger: logger),
         database: database, redis: redis

@@ -15,6 +15,8 @@ public struct PublishJobHandler: JobHandler {
     let providers: ProviderRegistry
     let cipher: TokenCipher
     let queue: JobQueue
+    let events: EventPublisher
+    let notifications: NotificationRepository
     let logger: Logger
     /// Attempts after which a platform that stays unreachable fails the post.
     let maximumUnavailableAttempts = 5
@@ -28,6 +30,8 @@ public struct PublishJobHandler: JobHandler {
         self.providers = providers
         self.cipher = cipher
         self.queue = queue
+        self.events = EventPublisher(redis: queue.redis)
+        self.notifications = NotificationRepository(logger: logger)
         self.logger = logger
     }
 
@@ -115,6 +119,7 @@ public struct PublishJobHandler: JobHandler {
                 recurrence: recurrence, on: connection
             ).first
         }
+        await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
         guard let next, let nextAt = next.publishAt else { return }
         do {
             try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: requestID), at: nextAt)
@@ -128,10 +133,29 @@ public struct PublishJobHandler: JobHandler {
         var next = job
         next.attempt = attempt
         try await queue.schedule(next.job(requestID: requestID), at: date)
+        await announce(PostEvent(type: "post.rescheduled", organizationID: post.organizationID, postID: post.id, state: .scheduled, message: note), logger: logger)
     }
 
+    /// Ends the attempt as failed or unconfirmed, with an in-app notification in the same transaction and an
+    /// event for the browsers after it.
     private func finish(_ post: Post, _ state: PostState, _ message: String, logger: Logger) async throws {
         logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])
-        try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, client: database)
+        let recorded = try await database.inTransaction(logger: logger) { connection in
+            guard try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, on: connection) else { return false }
+            try await notifications.create(organizationID: post.organizationID, postID: post.id, kind: "post.\(state.rawValue)", message: message, on: connection)
+            return true
+        }
+        if recorded {
+            await announce(PostEvent(type: "post.\(state.rawValue)", organizationID: post.organizationID, postID: post.id, state: state, message: message), logger: logger)
+        }
+    }
+
+    /// Publishes an event; the database already holds the truth, so a failure here is only logged.
+    private func announce(_ event: PostEvent, logger: Logger) async {
+        do {
+            try await events.publish(event)
+        } catch {
+            logger.warning("could not announce a post event", metadata: ["event": "\(event.type)", "error": "\(error)"])
+        }
     }
 }

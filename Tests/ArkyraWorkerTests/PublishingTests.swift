@@ -41,6 +41,30 @@ struct PublishingTests {
         }
     }
 
+    @Test("a failed publish leaves an in-app notification and announces the event to the organization")
+    func notifiesFailure() async throws {
+        try await PublishingWorld.run { fixture in
+            let (post, job) = try await fixture.schedulePost()
+            try await fixture.fault("invalid_token")
+            let channel = EventPublisher.channel(prefix: fixture.redis.configuration.keyPrefix, organizationID: fixture.organizationID)
+            let event = try await fixture.redis.subscribe(to: [channel]) { messages async throws -> String? in
+                try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+                for await message in messages { return message.payload }
+                return nil
+            }
+            let payload = try #require(event)
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let decoded = try decoder.decode(PostEvent.self, from: Data(payload.utf8))
+            #expect(decoded.type == "post.failed")
+            #expect(decoded.postID == post.id)
+            let listed = try await NotificationRepository(logger: TestEnvironment.logger).list(organizationID: fixture.organizationID, client: fixture.database)
+            #expect(listed.count == 1)
+            #expect(listed.first?.kind == "post.failed")
+            #expect(listed.first?.postID == post.id)
+        }
+    }
+
     @Test("a rate limit puts the post back on the schedule for the platform's reset time")
     func rateLimited() async throws {
         try await PublishingWorld.run { fixture in
@@ -99,7 +123,10 @@ struct PublishingTests {
             #expect(published.state == .published)
             #expect(published.attempt == 2)
             // The dead worker wakes up and reports a failure for its old attempt: nothing changes.
-            try await repository.markFinished(id: post.id, attempt: stale.post.attempt, state: .failed, error: "late", client: fixture.database)
+            let late = try await fixture.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await repository.markFinished(id: post.id, attempt: stale.post.attempt, state: .failed, error: "late", on: connection)
+            }
+            #expect(late == false)
             #expect(try await fixture.reload(post).state == .published)
             #expect(try await fixture.statusRequests().count == 1)
         }

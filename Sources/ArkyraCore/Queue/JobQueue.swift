@@ -6,7 +6,7 @@ import NIOCore
 public struct JobQueue: Sendable {
     public let name: QueueName
     public let keys: QueueKeys
-    let redis: RedisClient
+    public let redis: RedisClient
 
     public init(name: QueueName, redis: RedisClient) {
         self.name = name

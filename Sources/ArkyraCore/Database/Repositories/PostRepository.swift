@@ -159,15 +159,20 @@ public struct PostRepository: Sendable {
         )
     }
 
-    /// Records a failed (or unconfirmed) publish with the platform's message.
-    public func markFinished(id: UUID, attempt: Int, state: PostState, error: String, client: PostgresClient) async throws {
-        try await client.query(
+    /// Records a failed (or unconfirmed) publish with the platform's message, if `attempt` is still the post's
+    /// current attempt; returns whether it did.
+    @discardableResult
+    public func markFinished(id: UUID, attempt: Int, state: PostState, error: String, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
             """
             UPDATE posts SET state = \(state.rawValue), error = \(error), lease_owner = NULL, updated_at = now()
             WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
+            RETURNING id
             """,
             logger: logger
         )
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
     }
 
     private typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?)

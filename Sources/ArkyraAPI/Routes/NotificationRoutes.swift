@@ -1,0 +1,28 @@
+import ArkyraCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PostgresNIO
+
+/// `GET /api/v1/organizations/:organization/notifications` (what a person must look at), and the plain-HTTP
+/// answer of the event stream route for clients that did not ask for a WebSocket.
+struct NotificationRoutes {
+    let organizations: OrganizationService
+    let notifications: NotificationRepository
+    let database: PostgresClient
+
+    struct Listing: Encodable {
+        var notifications: [NotificationRepository.Notification]
+    }
+
+    func add(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("notifications") { _, context in
+            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            return try JSONBody.response(Listing(notifications: try await notifications.list(organizationID: organization.id, client: database)))
+        }
+        group.get("events") { _, context -> Response in
+            _ = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            throw APIError(.upgradeRequired, "websocket_required", "connect to this route with a WebSocket (ws:// or wss://)")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// In-app notifications.
+public struct NotificationRepository: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// A notification as the API shows it.
+    public struct Notification: Sendable, Encodable {
+        public var id: UUID
+        public var postID: UUID?
+        public var kind: String
+        public var message: String
+        public var createdAt: Date
+        public var readAt: Date?
+    }
+
+    /// Adds a notification in the caller's transaction.
+    public func create(organizationID: UUID, postID: UUID?, kind: String, message: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO notifications (organization_id, post_id, kind, message)
+            VALUES (\(organizationID), \(postID), \(kind), \(message))
+            """,
+            logger: logger
+        )
+    }
+
+    /// The organization's notifications, newest first.
+    public func list(organizationID: UUID, limit: Int = 100, client: PostgresClient) async throws -> [Notification] {
+        let rows = try await client.query(
+            """
+            SELECT id, post_id, kind, message, created_at, read_at FROM notifications
+            WHERE organization_id = \(organizationID) ORDER BY created_at DESC LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var result: [Notification] = []
+        for try await (id, postID, kind, message, createdAt, readAt) in rows.decode((UUID, UUID?, String, String, Date, Date?).self) {
+            result.append(Notification(id: id, postID: postID, kind: kind, message: message, createdAt: createdAt, readAt: readAt))
+        }
+        return result
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// A change of a post's state, as browsers receive it over the organization's event stream.
+public struct PostEvent: Sendable, Codable, Equatable {
+    /// `post.published`, `post.failed`, `post.unconfirmed` or `post.rescheduled`.
+    public var type: String
+    public var organizationID: UUID
+    public var postID: UUID
+    public var state: PostState
+    public var message: String?
+    public var platformURL: String?
+    public var at: Date
+
+    public init(type: String, organizationID: UUID, postID: UUID, state: PostState, message: String? = nil, platformURL: String? = nil, at: Date = Date()) {
+        self.type = type
+        self.organizationID = organizationID
+        self.postID = postID
+        self.state = state
+        self.message = message
+        self.platformURL = platformURL
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, state, message, at
+        case organizationID = "organization_id"
+        case postID = "post_id"
+        case platformURL = "platform_url"
+    }
+}
+
+/// Publishes post events on Redis pub/sub, one channel per organization; every API instance relays its
+/// organization's channel to the browsers connected to it.
+public struct EventPublisher: Sendable {
+    let redis: RedisClient
+
+    public init(redis: RedisClient) {
+        self.redis = redis
+    }
+
+    /// The channel of an organization's events.
+    public static func channel(prefix: String, organizationID: UUID) -> String {
+        "\(prefix):events:\(organizationID.uuidString.lowercased())"
+    }
+
+    /// Publishes `event`; returns how many API instances received it.
+    @discardableResult
+    public func publish(_ event: PostEvent) async throws -> Int {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(event), as: UTF8.self)
+        return try await redis.publish(Self.channel(prefix: redis.configuration.keyPrefix, organizationID: event.organizationID), text)
+    }
+}

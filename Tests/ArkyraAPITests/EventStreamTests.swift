@@ -1,0 +1,57 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import HummingbirdWSClient
+import Synchronization
+import Testing
+
+@Suite("API: the organization's event stream")
+struct EventStreamTests {
+    @Test("a member's WebSocket receives the organization's post events; others are not upgraded")
+    func relaysEvents() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let organizationID = try #require(UUID(uuidString: organization))
+            let port = try #require(api.client.port)
+            let event = PostEvent(type: "post.published", organizationID: organizationID, postID: UUID(), state: .published, platformURL: "https://x/1")
+            let received = Mutex<String?>(nil)
+            try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(token)", logger: TestEnvironment.logger
+            ) { inbound, outbound, _ in
+                // The server subscribes right after the upgrade; publish until the first event comes through.
+                let publisher = Task {
+                    for _ in 0..<50 {
+                        try await EventPublisher(redis: api.redis).publish(event)
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    if case .text(let text) = message {
+                        received.withLock { $0 = text }
+                        break
+                    }
+                }
+                publisher.cancel()
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            let text = try #require(received.withLock { $0 })
+            #expect(text.contains(#""type":"post.published""#))
+            #expect(text.contains(event.postID.uuidString))
+
+            // Without a WebSocket, the route says so; a stranger's upgrade is refused and answered over HTTP.
+            let plain = try await api.request(.get, "/api/v1/organizations/\(organization)/events", token: token)
+            #expect(plain.status == .upgradeRequired)
+            let stranger = try await api.signUp()
+            #expect(try await api.request(.get, "/api/v1/organizations/\(organization)/events", token: stranger).status == .notFound)
+            await #expect(throws: (any Error).self) {
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(stranger)", logger: TestEnvironment.logger
+                ) { _, _, _ in }
+            }
+            let notifications = try await api.request(.get, "/api/v1/organizations/\(organization)/notifications", token: token)
+            #expect(notifications.status == .ok)
+            #expect((notifications.json["notifications"] as? [Any])?.isEmpty == true)
+        }
+    }
+}
