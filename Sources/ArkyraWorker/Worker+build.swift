@@ -22,6 +22,7 @@ public func buildWorker(
         let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: queue, logger: logger)
         return [
             DelayedJobPromoter(queue: queue, redis: redis, logger: logger),
+            QueueMetrics(queue: queue, registry: metrics, logger: logger),
             QueueConsumer(
                 queue: queue, redis: redis, handlers: [publish], deadLetters: DeadJobRepository(client: database, logger: logger),
                 consumerName: configuration.consumerName, concurrency: configuration.concurrency, leases: configuration.leases, logger: logger

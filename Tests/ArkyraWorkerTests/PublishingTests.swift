@@ -177,7 +177,12 @@ struct PublishingTests {
                 }
                 #expect(state == .published)
                 try await admin.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
-                try await admin.execute(uri: "/metrics", method: .get) { #expect($0.status == .ok) }
+                try await admin.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let text = String(buffer: response.body)
+                    #expect(text.contains(#"arkyra_queue_jobs{queue="publish",state="delayed"}"#))
+                    #expect(text.contains("arkyra_queue_overdue_seconds"))
+                }
             }
         }
     }
