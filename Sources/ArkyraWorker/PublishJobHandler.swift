@@ -70,8 +70,17 @@ public struct PublishJobHandler: JobHandler {
             accessToken: try cipher.open(sealedToken),
             instanceURL: integration.instanceURL.flatMap(URL.init(string:))
         )
+        var replyTo: String?
+        if let parentID = post.parentID {
+            guard let parentPlatformID = try await posts.platformPostID(of: parentID, client: database) else {
+                return try await finish(post, .failed, "the item before it in the thread was not published", logger: logger)
+            }
+            replyTo = parentPlatformID
+        }
         do {
-            let published = try await provider.publish(PublishRequest(credentials: credentials, content: post.content, idempotencyKey: post.id.uuidString))
+            let published = try await provider.publish(PublishRequest(
+                credentials: credentials, content: post.content, idempotencyKey: post.id.uuidString, replyTo: replyTo
+            ))
             try await recordPublished(post, published, requestID: job.requestID, logger: logger)
             logger.info("published", metadata: ["platform_post_id": "\(published.platformID)", "provider": "\(integration.provider)"])
         } catch let error as ProviderError {
@@ -101,30 +110,36 @@ public struct PublishJobHandler: JobHandler {
         }
     }
 
-    /// Stores the platform's id and URL and, for a recurring post, creates its next occurrence in the same
-    /// transaction. The next occurrence's job is scheduled after the commit; if Redis refuses it, the
-    /// reconciler re-creates it from the database.
+    /// Stores the platform's id and URL and, in the same transaction, releases the next item of its thread and
+    /// creates the next occurrence of a recurring post. Their jobs are scheduled after the commit; if Redis
+    /// refuses, the reconciler re-creates them from the database.
     private func recordPublished(_ post: Post, _ published: PublishedPost, requestID: String?, logger: Logger) async throws {
-        let next = try await database.inTransaction(logger: logger) { connection -> Post? in
+        let following = try await database.inTransaction(logger: logger) { connection -> [Post] in
             guard try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID,
                                                 platformURL: published.url, on: connection)
             else {
                 logger.warning("published, but a newer attempt owns the post now; its outcome stands")
-                return nil
+                return []
             }
-            guard let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone) else { return nil }
-            return try await posts.createGroup(
-                organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
-                state: .scheduled, publishAt: recurrence.next(after: publishAt, in: zone), timeZone: post.timeZone,
-                recurrence: recurrence, on: connection
-            ).first
+            var following: [Post] = []
+            if let nextItem = try await posts.releaseNextItem(after: post.id, on: connection) { following.append(nextItem) }
+            if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone) {
+                following += try await posts.createGroup(
+                    organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
+                    state: .scheduled, publishAt: recurrence.next(after: publishAt, in: zone), timeZone: post.timeZone,
+                    recurrence: recurrence, on: connection
+                )
+            }
+            return following
         }
         await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
-        guard let next, let nextAt = next.publishAt else { return }
-        do {
-            try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: requestID), at: nextAt)
-        } catch {
-            logger.warning("next occurrence stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
+        for next in following {
+            guard let nextAt = next.publishAt else { continue }
+            do {
+                try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: requestID), at: nextAt)
+            } catch {
+                logger.warning("following post stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -142,6 +157,7 @@ public struct PublishJobHandler: JobHandler {
         logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])
         let recorded = try await database.inTransaction(logger: logger) { connection in
             guard try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, on: connection) else { return false }
+            try await posts.failWaitingItems(below: post.id, reason: "an earlier item of this thread is \(state.rawValue)", on: connection)
             try await notifications.create(organizationID: post.organizationID, postID: post.id, kind: "post.\(state.rawValue)", message: message, on: connection)
             return true
         }

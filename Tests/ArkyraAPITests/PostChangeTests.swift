@@ -61,6 +61,34 @@ struct PostChangeTests {
         }
     }
 
+    @Test("a thread is stored with its items waiting; bad items are named")
+    func threads() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let path = "/api/v1/organizations/\(organization)/posts"
+            let created = try await api.request(.post, path, token: token, json: [
+                "publish_at": APITestHarness.future(),
+                "variants": [["integration_id": channel, "content": "1/3", "thread": [["content": "2/3", "delay_seconds": 30], ["content": "3/3"]]]],
+            ])
+            #expect(created.status == .created)
+            let posts = created.json["posts"] as? [[String: Any]] ?? []
+            #expect(posts.compactMap { $0["state"] as? String } == ["scheduled", "waiting", "waiting"])
+            #expect(posts[1]["parent_id"] as? String == posts[0]["id"] as? String)
+            let bad = try await api.request(.post, path, token: token, json: [
+                "publish_at": APITestHarness.future(),
+                "variants": [["integration_id": channel, "content": "1/2", "thread": [["content": "", "delay_seconds": -1]]]],
+            ])
+            #expect(Set(bad.errorFields.keys) == ["variants[0].thread[0].content", "variants[0].thread[0].delay_seconds"])
+            let unknown = try await api.request(.post, path, token: token, json: [
+                "publish_at": APITestHarness.future(),
+                "variants": [["integration_id": channel, "content": "1/2", "thread": [["content": "2/2", "media": []]]]],
+            ])
+            #expect(unknown.errorFields == ["variants[0].thread[0].media": "is not a known field"])
+        }
+    }
+
     @Test("a recurring post is accepted with a valid rule and refused with a bad one")
     func recurrenceRules() async throws {
         try await APITestHarness.run { api in

@@ -159,6 +159,41 @@ struct PublishingTests {
         }
     }
 
+    @Test("a thread is published in order, each item replying to the one before; a failing item fails the rest")
+    func threads() async throws {
+        try await PublishingWorld.run(channels: 2) { fixture in
+            func thread(_ channel: Int, _ texts: [String]) async throws -> [Post] {
+                try await fixture.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                    try await fixture.posts.createGroup(
+                        organizationID: fixture.organizationID, authorID: fixture.userID,
+                        posts: [.init(integrationID: fixture.channels[channel], content: texts[0],
+                                      thread: texts.dropFirst().map { .init(content: $0, delaySeconds: 0) })],
+                        state: .scheduled, publishAt: Date(), timeZone: "UTC", on: connection
+                    )
+                }
+            }
+            let good = try await thread(0, ["one", "two", "three"])
+            #expect(good.map(\.state) == [.scheduled, .waiting, .waiting])
+            for item in good {
+                try await fixture.handler.handle(PublishJob(postID: item.id, organizationID: fixture.organizationID).job(requestID: nil), context: .first)
+            }
+            let published = try await good.asyncMap { try await fixture.reload($0) }
+            #expect(published.map(\.state) == [.published, .published, .published])
+            let statuses = try await fixture.statuses()
+            let byID = Dictionary(uniqueKeysWithValues: statuses.map { ($0["id"] as? String ?? "", $0) })
+            #expect(byID[published[1].platformPostID ?? ""]?["in_reply_to_id"] as? String == published[0].platformPostID)
+            #expect(byID[published[2].platformPostID ?? ""]?["in_reply_to_id"] as? String == published[1].platformPostID)
+
+            let bad = try await thread(1, ["first", String(repeating: "x", count: 501), "third"])
+            for item in bad.prefix(2) {
+                try await fixture.handler.handle(PublishJob(postID: item.id, organizationID: fixture.organizationID).job(requestID: nil), context: .first)
+            }
+            let after = try await bad.asyncMap { try await fixture.reload($0) }
+            #expect(after.map(\.state) == [.published, .failed, .failed])
+            #expect(after[2].error == "an earlier item of this thread is failed")
+        }
+    }
+
     @Test("the running worker promotes a due job and publishes it")
     func serviceLoop() async throws {
         try await PublishingWorld.run { fixture in
@@ -185,5 +220,13 @@ struct PublishingTests {
                 }
             }
         }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

@@ -49,9 +49,31 @@ struct PostRoutes {
         typealias Fields = CodingKeys
         var integrationID: String
         var content: String
+        var thread: [ThreadItemBody]?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case content, thread
+            case integrationID = "integration_id"
+        }
+
+        static func unknownFields(in object: [String: Any], path: String) -> [String: String] {
+            var unknown: [String: String] = [:]
+            let known = Set(Fields.allCases.map(\.stringValue))
+            for key in object.keys where !known.contains(key) { unknown[path + key] = "is not a known field" }
+            for (index, item) in (object["thread"] as? [Any] ?? []).enumerated() {
+                guard let item = item as? [String: Any] else { continue }
+                unknown.merge(ThreadItemBody.unknownFields(in: item, path: "\(path)thread[\(index)].")) { first, _ in first }
+            }
+            return unknown
+        }
+    }
+
+    struct ThreadItemBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var content: String
+        var delaySeconds: Int?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case content
-            case integrationID = "integration_id"
+            case delaySeconds = "delay_seconds"
         }
     }
 
@@ -80,7 +102,12 @@ struct PostRoutes {
             let body = try await JSONBody.decode(ScheduleBody.self, from: request, maxBytes: maxBodyBytes)
             let created = try await posts.schedule(
                 organizationID: organization.id,
-                variants: body.variants.map { PostService.Variant(integrationID: $0.integrationID, content: $0.content) },
+                variants: body.variants.map { variant in
+                    PostService.Variant(
+                        integrationID: variant.integrationID, content: variant.content,
+                        thread: (variant.thread ?? []).map { .init(content: $0.content, delaySeconds: $0.delaySeconds ?? 0) }
+                    )
+                },
                 publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { ($0.unit, $0.every) },
                 by: context.userID, origin: context.origin(request)
             )

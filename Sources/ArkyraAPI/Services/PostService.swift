@@ -16,11 +16,13 @@ struct PostService: Sendable {
     /// Calendar queries return at most this many posts.
     static let listLimit = 1000
 
-    /// One channel's text in a new post group.
+    /// One channel's text in a new post group, and the replies that follow it as a thread.
     struct Variant: Sendable {
         var integrationID: String
         var content: String
+        var thread: [PostRepository.ThreadItem] = []
     }
+    static let maximumThreadItems = 25
 
     func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
                   recurrence rawRecurrence: (unit: String, every: Int)? = nil,
@@ -60,22 +62,21 @@ struct PostService: Sendable {
             }
             if !seen.insert(id).inserted { fields["\(path).integration_id"] = "names the same channel twice" }
             if integration.state != .connected { fields["\(path).integration_id"] = "needs to be reconnected first" }
-            let content = variant.content.trimmingCharacters(in: .whitespacesAndNewlines)
-            if content.isEmpty {
-                fields["\(path).content"] = "must not be empty"
-            } else if let provider = providers.provider(for: integration.provider) {
-                let length = provider.characterCount(of: variant.content)
-                if length > provider.maximumCharacters {
-                    fields["\(path).content"] = "is \(length) characters; \(integration.provider) takes at most \(provider.maximumCharacters)"
-                }
-            } else {
+            guard let provider = providers.provider(for: integration.provider) else {
                 fields["\(path).integration_id"] = "is a \(integration.provider) channel, which ARKYRA cannot publish to"
+                continue
+            }
+            if let problem = Self.contentProblem(variant.content, provider: provider) { fields["\(path).content"] = problem }
+            if variant.thread.count > Self.maximumThreadItems { fields["\(path).thread"] = "must have at most \(Self.maximumThreadItems) items" }
+            for (itemIndex, item) in variant.thread.enumerated() {
+                if let problem = Self.contentProblem(item.content, provider: provider) { fields["\(path).thread[\(itemIndex)].content"] = problem }
+                if !(0...86_400).contains(item.delaySeconds) { fields["\(path).thread[\(itemIndex)].delay_seconds"] = "must be 0 to 86400" }
             }
         }
         guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }
 
         let newPosts = variants.enumerated().map { index, variant in
-            PostRepository.NewPost(integrationID: ids[index]!, content: variant.content)
+            PostRepository.NewPost(integrationID: ids[index]!, content: variant.content, thread: variant.thread)
         }
         return try await database.inTransaction(logger: logger) { connection in
             let created = try await posts.createGroup(
@@ -89,7 +90,7 @@ struct PostService: Sendable {
             )
             // Scheduled inside the transaction: if Redis refuses, nothing is committed. If the commit fails
             // after this, the worker finds no scheduled post for the job and drops it.
-            for post in created {
+            for post in created where post.state == .scheduled {
                 try await queue.schedule(PublishJob(postID: post.id, organizationID: organizationID).job(requestID: origin.requestID), at: publishAt)
             }
             return created
@@ -130,11 +131,8 @@ struct PostService: Sendable {
             let newContent = content ?? post.content
             if let content {
                 let integration = try await integrations.find(ids: [post.integrationID], organizationID: organizationID, client: database).first
-                if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    throw APIError.validation(["content": "must not be empty"])
-                }
-                if let integration, let provider = providers.provider(for: integration.provider), provider.characterCount(of: content) > provider.maximumCharacters {
-                    throw APIError.validation(["content": "is \(provider.characterCount(of: content)) characters; \(integration.provider) takes at most \(provider.maximumCharacters)"])
+                if let integration, let provider = providers.provider(for: integration.provider), let problem = Self.contentProblem(content, provider: provider) {
+                    throw APIError.validation(["content": problem])
                 }
             }
             guard let updated = try await posts.update(id: id, content: newContent, publishAt: publishAt ?? post.publishAt, on: connection) else {
@@ -166,9 +164,19 @@ struct PostService: Sendable {
         }
     }
 
+    /// What is wrong with `content` for `provider`, or nil.
+    static func contentProblem(_ content: String, provider: any Provider) -> String? {
+        if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "must not be empty" }
+        let length = provider.characterCount(of: content)
+        if length > provider.maximumCharacters {
+            return "is \(length) characters; \(provider.identifier) takes at most \(provider.maximumCharacters)"
+        }
+        return nil
+    }
+
     private static func requireChangeable(_ post: Post) throws {
         switch post.state {
-        case .scheduled, .draft: return
+        case .scheduled, .draft, .waiting: return
         case .publishing:
             throw APIError(.conflict, "post_publishing", "this post is being published right now and cannot be changed; check it again in a moment")
         case .published, .failed, .unconfirmed:

@@ -3,6 +3,8 @@ import Foundation
 /// Where a post is in its life.
 public enum PostState: String, Sendable, Codable, CaseIterable {
     case draft
+    /// A thread item waiting for the item before it to be published.
+    case waiting
     case scheduled
     /// A worker holds it and may be talking to the platform.
     case publishing

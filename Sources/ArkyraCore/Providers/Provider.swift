@@ -60,11 +60,14 @@ public struct PublishRequest: Sendable {
     public var content: String
     /// Stable per post and channel, so a platform that honours idempotency keys never publishes it twice.
     public var idempotencyKey: String
+    /// The platform id of the post this one replies to (the item before it in a thread).
+    public var replyTo: String?
 
-    public init(credentials: ProviderCredentials, content: String, idempotencyKey: String) {
+    public init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil) {
         self.credentials = credentials
         self.content = content
         self.idempotencyKey = idempotencyKey
+        self.replyTo = replyTo
     }
 }
 

@@ -23,7 +23,8 @@ struct ControlRoutes {
         }
         group.get("mastodon/statuses") { _, _ in
             let statuses = await state.statuses.map { status -> [String: Any] in
-                ["id": status.id, "account_id": status.accountID, "text": status.text, "created_at": SandboxJSON.timestamp(status.createdAt)]
+                ["id": status.id, "account_id": status.accountID, "text": status.text, "created_at": SandboxJSON.timestamp(status.createdAt),
+                 "in_reply_to_id": status.inReplyToID as Any? ?? NSNull()]
             }
             return SandboxJSON.response(["statuses": statuses])
         }

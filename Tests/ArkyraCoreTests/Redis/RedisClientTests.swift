@@ -83,10 +83,10 @@ struct RedisClientTests {
     func deadline() async throws {
         var configuration = TestEnvironment.redisConfiguration()
         configuration.poolSize = 1
-        configuration.commandTimeout = .milliseconds(200)
+        configuration.commandTimeout = .seconds(1)
         let redis = RedisClient(configuration: configuration)
         await #expect(throws: RedisError(.timeout, "no reply before the deadline")) {
-            try await redis.send(RedisCommand("BLPOP", .string(redis.key("never")), "2"))
+            try await redis.send(RedisCommand("BLPOP", .string(redis.key("never")), "4"))
         }
         #expect(try await redis.ping())
         await redis.shutdown()

@@ -10,14 +10,27 @@ public struct PostRepository: Sendable {
         self.logger = logger
     }
 
-    /// One channel variant to insert.
+    /// One channel variant to insert, with the thread items that follow it.
     public struct NewPost: Sendable {
         public var integrationID: UUID
         public var content: String
+        public var thread: [ThreadItem]
 
-        public init(integrationID: UUID, content: String) {
+        public init(integrationID: UUID, content: String, thread: [ThreadItem] = []) {
             self.integrationID = integrationID
             self.content = content
+            self.thread = thread
+        }
+    }
+
+    /// A reply in a thread: its text and how long after the item before it it is published.
+    public struct ThreadItem: Sendable {
+        public var content: String
+        public var delaySeconds: Int
+
+        public init(content: String, delaySeconds: Int) {
+            self.content = content
+            self.delaySeconds = delaySeconds
         }
     }
 
@@ -45,9 +58,60 @@ public struct PostRepository: Sendable {
                 """,
                 logger: logger
             )
-            created += try await Self.decode(rows)
+            let head = try await Self.decode(rows)
+            created += head
+            var parentID = head.first?.id
+            for (index, item) in post.thread.enumerated() {
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO posts (organization_id, group_id, parent_id, position, integration_id, content, state, time_zone,
+                                       created_by, delay_seconds)
+                    VALUES (\(organizationID), \(groupID), \(parentID), \(index + 1), \(post.integrationID), \(item.content),
+                            \(PostState.waiting.rawValue), \(timeZone), \(authorID), \(item.delaySeconds))
+                    RETURNING \(unescaped: Self.columns)
+                    """,
+                    logger: logger
+                )
+                let inserted = try await Self.decode(rows)
+                created += inserted
+                parentID = inserted.first?.id
+            }
         }
         return created
+    }
+
+    /// Schedules the thread item that waits for `parentID` (its delay after now), in the caller's transaction.
+    public func releaseNextItem(after parentID: UUID, on connection: PostgresConnection) async throws -> Post? {
+        try await Self.decode(connection.query(
+            """
+            UPDATE posts SET state = 'scheduled', publish_at = now() + make_interval(secs => delay_seconds), updated_at = now()
+            WHERE parent_id = \(parentID) AND state = 'waiting' AND deleted_at IS NULL
+            RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )).first
+    }
+
+    /// Fails every item still waiting below `parentID` in its thread, in the caller's transaction.
+    public func failWaitingItems(below parentID: UUID, reason: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            WITH RECURSIVE below AS (
+                SELECT id FROM posts WHERE parent_id = \(parentID) AND state = 'waiting'
+                UNION ALL
+                SELECT p.id FROM posts p JOIN below b ON p.parent_id = b.id WHERE p.state = 'waiting'
+            )
+            UPDATE posts SET state = 'failed', error = \(reason), updated_at = now() WHERE id IN (SELECT id FROM below)
+            """,
+            logger: logger
+        )
+    }
+
+    /// The platform id of a published post (the item a reply answers).
+    public func platformPostID(of id: UUID, client: PostgresClient) async throws -> String? {
+        let rows = try await client.query("SELECT platform_post_id FROM posts WHERE id = \(id) AND state = 'published'", logger: logger)
+        for try await value in rows.decode(String?.self) { return value }
+        return nil
     }
 
     /// One post of an organization, locked until the end of the caller's transaction (for changing it).

@@ -41,7 +41,11 @@ public struct MastodonProvider: Provider {
         request.headers.add(name: "Idempotency-Key", value: post.idempotencyKey)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
-        let body = try JSONEncoder().encode(["status": post.content])
+        var fields = ["status": post.content]
+        if let replyTo = post.replyTo { fields["in_reply_to_id"] = replyTo }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = try encoder.encode(fields)
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await http.send(request, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
