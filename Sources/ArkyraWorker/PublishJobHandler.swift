@@ -102,7 +102,15 @@ public struct PublishJobHandler: JobHandler {
         case .unavailable(let message):
             try await finish(post, .failed, "the platform stayed unreachable: \(message)", logger: logger)
         case .invalidCredentials(let message):
-            try await finish(post, .failed, "the platform refused the channel's token: \(message)", logger: logger)
+            // Mastodon's tokens do not expire and cannot be refreshed: a refused token was revoked, so the
+            // channel waits for a person to reconnect it. (Refreshing comes with the first OAuth platform.)
+            try await finish(post, .failed, "the platform refused the channel's token: \(message); reconnect the channel", logger: logger) { connection in
+                try await integrations.markRefreshNeeded(id: post.integrationID, on: connection)
+                try await notifications.create(
+                    organizationID: post.organizationID, postID: nil, kind: "integration.refresh_needed",
+                    message: "A channel's token was refused (\(message)); connect the account again to keep publishing.", on: connection
+                )
+            }
         case .rejected(_, let message):
             try await finish(post, .failed, message, logger: logger)
         case .outcomeUnknown(let message):
@@ -153,10 +161,14 @@ public struct PublishJobHandler: JobHandler {
 
     /// Ends the attempt as failed or unconfirmed, with an in-app notification in the same transaction and an
     /// event for the browsers after it.
-    private func finish(_ post: Post, _ state: PostState, _ message: String, logger: Logger) async throws {
+    private func finish(
+        _ post: Post, _ state: PostState, _ message: String, logger: Logger,
+        alsoInTransaction: (PostgresConnection) async throws -> Void = { _ in }
+    ) async throws {
         logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])
         let recorded = try await database.inTransaction(logger: logger) { connection in
             guard try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, on: connection) else { return false }
+            try await alsoInTransaction(connection)
             try await posts.failWaitingItems(below: post.id, reason: "an earlier item of this thread is \(state.rawValue)", on: connection)
             try await notifications.create(organizationID: post.organizationID, postID: post.id, kind: "post.\(state.rawValue)", message: message, on: connection)
             return true

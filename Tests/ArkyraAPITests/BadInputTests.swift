@@ -2,6 +2,7 @@ import ArkyraCore
 import ArkyraTestSupport
 import Foundation
 import HTTPTypes
+import PostgresNIO
 import Testing
 
 @Suite("API: bad input gets a clear error and stores nothing")
@@ -135,10 +136,18 @@ struct BadInputTests {
             let down = try await api.request(.post, path, token: token, json: ["provider": "mastodon", "instance_url": "http://127.0.0.1:1", "access_token": "x"])
             #expect(down.status == .badGateway)
             #expect(down.errorCode == "platform_unavailable")
-            _ = try await api.connectMastodon(token, organization: organization)
+            let channel = try await api.connectMastodon(token, organization: organization)
             let again = try await api.request(.post, path, token: token, json: ["provider": "mastodon", "instance_url": api.instanceURL, "access_token": "good"])
             #expect(again.status == .conflict)
             #expect(again.errorCode == "channel_exists")
+            // A channel whose token was refused is reconnected by connecting the account again.
+            try await TestEnvironment.withClient(api.database) { client async throws in
+                _ = try await client.query("UPDATE integrations SET state = 'refresh_needed' WHERE id = \(UUID(uuidString: channel)!)")
+            }
+            let reconnected = try await api.request(.post, path, token: token, json: ["provider": "mastodon", "instance_url": api.instanceURL, "access_token": "good"])
+            #expect(reconnected.status == .created)
+            #expect(reconnected.json["id"] as? String == channel)
+            #expect(reconnected.json["state"] as? String == "connected")
         }
     }
 }

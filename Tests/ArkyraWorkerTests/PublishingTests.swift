@@ -59,9 +59,14 @@ struct PublishingTests {
             #expect(decoded.type == "post.failed")
             #expect(decoded.postID == post.id)
             let listed = try await NotificationRepository(logger: TestEnvironment.logger).list(organizationID: fixture.organizationID, client: fixture.database)
-            #expect(listed.count == 1)
-            #expect(listed.first?.kind == "post.failed")
-            #expect(listed.first?.postID == post.id)
+            #expect(Set(listed.map(\.kind)) == ["post.failed", "integration.refresh_needed"])
+            #expect(listed.first { $0.kind == "post.failed" }?.postID == post.id)
+            // The refused token leaves the channel waiting for a person; its next post fails without calling the platform.
+            let channels = try await IntegrationRepository(logger: TestEnvironment.logger).list(organizationID: fixture.organizationID, client: fixture.database)
+            #expect(channels.first?.state == .refreshNeeded)
+            let (next, nextJob) = try await fixture.schedulePost()
+            try await fixture.handler.handle(nextJob.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(next).error == "the channel needs to be reconnected")
         }
     }
 
@@ -80,7 +85,7 @@ struct PublishingTests {
 
     @Test("platform failures end in the state a person needs to see")
     func failures() async throws {
-        try await PublishingWorld.run { fixture in
+        try await PublishingWorld.run(channels: 4) { fixture in
             let (refused, refusedJob) = try await fixture.schedulePost()
             try await fixture.fault("invalid_token")
             try await fixture.handler.handle(refusedJob.job(requestID: nil), context: .first)
@@ -88,17 +93,17 @@ struct PublishingTests {
             #expect(refusedAfter.state == .failed)
             #expect(refusedAfter.error?.contains("The access token is invalid") == true)
 
-            let (accepted, acceptedJob) = try await fixture.schedulePost()
+            let (accepted, acceptedJob) = try await fixture.schedulePost(channel: 1)
             try await fixture.fault("timeout_after_accept", extra: ["delay": 3])
             try await fixture.handler.handle(acceptedJob.job(requestID: nil), context: .first)
             #expect(try await fixture.reload(accepted).state == .unconfirmed)
 
-            let (crashed, crashedJob) = try await fixture.schedulePost()
+            let (crashed, crashedJob) = try await fixture.schedulePost(channel: 2)
             try await fixture.fault("server_error")
             try await fixture.handler.handle(crashedJob.job(requestID: nil), context: .first)
             #expect(try await fixture.reload(crashed).state == .unconfirmed)
 
-            let (tooLong, tooLongJob) = try await fixture.schedulePost(String(repeating: "a", count: 501))
+            let (tooLong, tooLongJob) = try await fixture.schedulePost(String(repeating: "a", count: 501), channel: 3)
             try await fixture.handler.handle(tooLongJob.job(requestID: nil), context: .first)
             let tooLongAfter = try await fixture.reload(tooLong)
             #expect(tooLongAfter.state == .failed)

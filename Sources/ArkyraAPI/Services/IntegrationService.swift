@@ -53,7 +53,20 @@ struct IntegrationService: Sendable {
                 return integration
             }
         } catch RepositoryError.conflict {
-            throw APIError(.conflict, "channel_exists", "this \(identifier) account is already connected to the organization")
+            // Connecting an account again is how a channel whose token was refused gets its new token.
+            let reconnected = try await database.inTransaction(logger: logger) { connection -> Integration? in
+                guard let integration = try await integrations.reconnect(new, on: connection) else { return nil }
+                try await audit.record(
+                    AuditEvent(organizationID: organizationID, actorUserID: userID, action: "integration.reconnected", targetType: "integration",
+                               targetID: integration.id.uuidString, origin: origin),
+                    on: connection
+                )
+                return integration
+            }
+            guard let reconnected else {
+                throw APIError(.conflict, "channel_exists", "this \(identifier) account is already connected to the organization")
+            }
+            return reconnected
         }
     }
 

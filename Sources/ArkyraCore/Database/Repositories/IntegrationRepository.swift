@@ -54,6 +54,28 @@ public struct IntegrationRepository: Sendable {
         }
     }
 
+    /// Marks a channel whose token the platform refused: a person must reconnect it.
+    public func markRefreshNeeded(id: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE integrations SET state = 'refresh_needed', updated_at = now() WHERE id = \(id) AND state = 'connected'", logger: logger
+        )
+    }
+
+    /// Gives a channel that needs reconnecting its new token and connects it again; nil when the organization
+    /// has no such channel waiting to be reconnected.
+    public func reconnect(_ new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
+        try await Self.decode(connection.query(
+            """
+            UPDATE integrations SET access_token_encrypted = \(new.encryptedAccessToken), state = 'connected', name = \(new.name),
+                   username = \(new.username), avatar_url = \(new.avatarURL), updated_at = now()
+            WHERE organization_id = \(new.organizationID) AND provider = \(new.provider) AND coalesce(instance_url, '') = \(new.instanceURL ?? "")
+              AND external_id = \(new.externalID) AND state <> 'connected' AND deleted_at IS NULL
+            RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )).first
+    }
+
     /// The organization's channels, oldest first.
     public func list(organizationID: UUID, client: PostgresClient) async throws -> [Integration] {
         try await Self.decode(client.query(
