@@ -48,23 +48,8 @@ public final class RedisClient: Service, Sendable {
         try await pooledConnection().pipeline(commands)
     }
 
-    /// Runs `body` with a connection of its own (for blocking commands), closed afterwards.
-    /// - Throws: ``RedisError`` `.unavailable` when connecting fails, or what `body` throws.
-    public func withDedicatedConnection<Result: Sendable>(
-        _ body: (RedisConnection) async throws -> Result
-    ) async throws -> Result {
-        let connection = try await RedisConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup)
-        do {
-            let result = try await body(connection)
-            await connection.close()
-            return result
-        } catch {
-            await connection.close()
-            throw error
-        }
-    }
-
-    /// A connection of its own that the caller closes (for a long-lived blocking reader).
+    /// A connection of its own that the caller closes: for blocking commands (a long-lived XREADGROUP reader),
+    /// which would otherwise hold up every command pipelined behind them.
     public func makeDedicatedConnection() async throws -> RedisConnection {
         try await RedisConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
