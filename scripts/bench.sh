@@ -15,10 +15,13 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import bullmq, rq" 2>
   "$venv/bin/pip" install -q bullmq==3.4.4 rq==3.0.0
 fi
 
-echo "building arkyra-bench (release; the first time takes several minutes) ..."
+echo "building arkyra-bench and the services (release; the first time takes several minutes) ..."
 mkdir -p .run/logs
-swift build -c release --product arkyra-bench > .run/logs/bench-build.log 2>&1 || { tail -n 30 .run/logs/bench-build.log; exit 1; }
-bench_bin=$(swift build -c release --show-bin-path)/arkyra-bench
+for product in arkyra-bench arkyra-api arkyra-worker arkyra-sandbox; do
+  swift build -c release --product "$product" >> .run/logs/bench-build.log 2>&1 || { tail -n 30 .run/logs/bench-build.log; exit 1; }
+done
+bin=$(swift build -c release --show-bin-path)
+bench_bin=$bin/arkyra-bench
 
 port=${ARKYRA_BENCH_REDIS_PORT:-56400}
 dir=.run/bench-redis
@@ -36,5 +39,27 @@ echo "measuring BullMQ (Python) ..."
 "$venv/bin/python" scripts/bench/peers.py bullmq --redis-port "$port" >> "$out"
 echo "measuring RQ ..."
 "$venv/bin/python" scripts/bench/peers.py rq --redis-port "$port" --enqueue-jobs 20000 --process-jobs 5000 >> "$out"
+
+echo "measuring a burst: 10,000 posts due in the same second, 4 worker processes ..."
+pg_port=${ARKYRA_DEV_PG_PORT:-55432}
+psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
+$psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" -c "CREATE DATABASE arkyra_bench" >/dev/null
+export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_bench"
+export ARKYRA_REDIS_URL="redis://127.0.0.1:$port/0" ARKYRA_REDIS_KEY_PREFIX=burst
+export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="b:$(head -c 32 /dev/urandom | base64)"
+export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=64 ARKYRA_STORAGE_PATH=.run/bench-storage
+pids=()
+"$bin/arkyra-sandbox" --port 58090 > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
+ARKYRA_API_PORT=58080 "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & pids+=($!)
+worker_pids=()
+for index in 1 2 3 4; do
+  ARKYRA_ADMIN_PORT=$((58100 + index)) ARKYRA_WORKER_ID="bench-worker-$index" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/bench-worker-$index.log" 2>&1 &
+  pids+=($!); worker_pids+=($!)
+done
+stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" >/dev/null; }
+for _ in $(seq 100); do curl -fsS http://127.0.0.1:58080/health >/dev/null 2>&1 && break; sleep 0.2; done
+python3 scripts/bench/burst.py --api http://127.0.0.1:58080 --sandbox http://127.0.0.1:58090 \
+  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { stop_burst; exit 1; }
+stop_burst
 
 python3 scripts/bench/table.py "$out"

@@ -1,5 +1,4 @@
 import ArkyraCore
-import AsyncHTTPClient
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -10,17 +9,18 @@ import Prometheus
 public func buildWorker(
     configuration: WorkerConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    httpClient: HTTPClient = .shared,
     logger: Logger
 ) -> some ApplicationProtocol {
     let service = configuration.service
-    let http = PlatformHTTP(client: httpClient, timeout: service.outbound.timeout)
+    let platformClient = PlatformHTTPClient(connectionsPerHost: configuration.concurrency)
+    let http = PlatformHTTP(client: platformClient.client, timeout: service.outbound.timeout)
     let providers = ProviderRegistry([MastodonProvider(http: http)])
     let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
         let queue = JobQueue(name: .publish, redis: redis)
         let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: queue, logger: logger)
         return [
+            platformClient,
             DelayedJobPromoter(queue: queue, redis: redis, logger: logger),
             QueueMetrics(queue: queue, registry: metrics, logger: logger),
             QueueConsumer(

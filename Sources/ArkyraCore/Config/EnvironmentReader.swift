@@ -17,7 +17,9 @@ public struct EnvironmentReader: Sendable {
     public static func process(dotEnvPath: String? = ".env") throws -> EnvironmentReader {
         var merged: [String: String] = [:]
         if let dotEnvPath, FileManager.default.fileExists(atPath: dotEnvPath) {
-            let text = try String(contentsOfFile: dotEnvPath, encoding: .utf8)
+            guard let text = try? String(contentsOfFile: dotEnvPath, encoding: .utf8) else {
+                throw ConfigurationError(key: dotEnvPath, problem: "exists but cannot be read as a UTF-8 text file")
+            }
             merged = try parseDotEnv(text, path: dotEnvPath)
         }
         merged.merge(ProcessInfo.processInfo.environment) { _, environment in environment }
