@@ -14,6 +14,11 @@ protocol StrictDecodable: Decodable {
 
 extension StrictDecodable {
     static func unknownFields(in object: [String: Any], path: String) -> [String: String] {
+        ownUnknownFields(in: object, path: path)
+    }
+
+    /// The keys of `object` itself (not of nested objects) that this type does not know.
+    static func ownUnknownFields(in object: [String: Any], path: String) -> [String: String] {
         let known = Set(Fields.allCases.map(\.stringValue))
         var unknown: [String: String] = [:]
         for key in object.keys where !known.contains(key) {

@@ -27,7 +27,7 @@ struct IntegrationRoutes {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.post { request, context in
-            let organization = try await organizations.authorize(.connectChannels, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.connectChannels, in: context)
             let body = try await JSONBody.decode(ConnectBody.self, from: request, maxBytes: maxBodyBytes)
             let integration = try await integrations.connect(
                 organizationID: organization.id, provider: body.provider, instanceURL: body.instanceURL,
@@ -36,7 +36,7 @@ struct IntegrationRoutes {
             return try JSONBody.response(integration, status: .created)
         }
         group.get { _, context in
-            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(Listing(integrations: try await integrations.list(organizationID: organization.id)))
         }
     }

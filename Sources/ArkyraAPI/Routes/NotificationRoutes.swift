@@ -17,11 +17,11 @@ struct NotificationRoutes {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("notifications") { _, context in
-            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(Listing(notifications: try await notifications.list(organizationID: organization.id, client: database)))
         }
         group.get("events") { _, context -> Response in
-            _ = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            _ = try await organizations.authorize(.readContent, in: context)
             throw APIError(.upgradeRequired, "websocket_required", "connect to this route with a WebSocket (ws:// or wss://)")
         }
     }

@@ -22,9 +22,7 @@ struct PostRoutes {
         }
 
         static func unknownFields(in object: [String: Any], path: String) -> [String: String] {
-            var unknown: [String: String] = [:]
-            let known = Set(Fields.allCases.map(\.stringValue))
-            for key in object.keys where !known.contains(key) { unknown[path + key] = "is not a known field" }
+            var unknown = ownUnknownFields(in: object, path: path)
             if let variants = object["variants"] as? [Any] {
                 for (index, variant) in variants.enumerated() {
                     guard let variant = variant as? [String: Any] else { continue }
@@ -56,9 +54,7 @@ struct PostRoutes {
         }
 
         static func unknownFields(in object: [String: Any], path: String) -> [String: String] {
-            var unknown: [String: String] = [:]
-            let known = Set(Fields.allCases.map(\.stringValue))
-            for key in object.keys where !known.contains(key) { unknown[path + key] = "is not a known field" }
+            var unknown = ownUnknownFields(in: object, path: path)
             for (index, item) in (object["thread"] as? [Any] ?? []).enumerated() {
                 guard let item = item as? [String: Any] else { continue }
                 unknown.merge(ThreadItemBody.unknownFields(in: item, path: "\(path)thread[\(index)].")) { first, _ in first }
@@ -98,7 +94,7 @@ struct PostRoutes {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.post { request, context in
-            let organization = try await organizations.authorize(.writePosts, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(ScheduleBody.self, from: request, maxBytes: maxBodyBytes)
             let created = try await posts.schedule(
                 organizationID: organization.id,
@@ -114,13 +110,13 @@ struct PostRoutes {
             return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created), status: .created)
         }
         group.get { request, context in
-            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.readContent, in: context)
             let found = try await posts.list(organizationID: organization.id, from: request.uri.queryParameters["from"].map(String.init),
                                              to: request.uri.queryParameters["to"].map(String.init))
             return try JSONBody.response(Listing(posts: found))
         }
         group.patch(":post") { request, context in
-            let organization = try await organizations.authorize(.writePosts, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(UpdateBody.self, from: request, maxBytes: maxBodyBytes)
             let updated = try await posts.update(
                 organizationID: organization.id, postID: try context.parameters.require("post"), content: body.content,
@@ -129,12 +125,12 @@ struct PostRoutes {
             return try JSONBody.response(updated)
         }
         group.delete(":post") { request, context in
-            let organization = try await organizations.authorize(.writePosts, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.writePosts, in: context)
             try await posts.delete(organizationID: organization.id, postID: try context.parameters.require("post"), by: context.userID, origin: context.origin(request))
             return Response(status: .noContent)
         }
         group.get(":post") { _, context in
-            let organization = try await organizations.authorize(.readContent, organization: try context.parameters.require("organization"), userID: context.userID)
+            let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(try await posts.find(organizationID: organization.id, postID: try context.parameters.require("post")))
         }
     }

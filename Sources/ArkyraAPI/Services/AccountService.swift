@@ -52,8 +52,9 @@ struct AccountService: Sendable {
     func login(email: String, password: String) async throws -> Session {
         let refused = APIError(.unauthorized, "invalid_credentials", "the email or password is wrong")
         guard let found = try await users.credentials(email: email.trimmingCharacters(in: .whitespaces), client: database) else {
-            // Spend the same time as a real check, so response times do not reveal which emails exist.
-            _ = try await hasher.verify(password, against: Self.decoyHash)
+            // Spend the same time as a real check (a hash at the configured cost), so response times do not
+            // reveal which emails exist.
+            _ = try await hasher.hash(password)
             throw refused
         }
         guard try await hasher.verify(password, against: found.passwordHash) else { throw refused }
@@ -80,6 +81,4 @@ struct AccountService: Sendable {
         return nil
     }
 
-    /// A bcrypt hash of a random string, for the decoy check on unknown emails.
-    static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5j9s3jMZ9Lv3l5Dq5Q0bKqk9zvQb3hS"
 }

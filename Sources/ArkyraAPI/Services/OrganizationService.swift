@@ -29,6 +29,11 @@ struct OrganizationService: Sendable {
         try await organizations.list(forUser: userID, client: database)
     }
 
+    /// `authorize(_:organization:userID:)` for the route's `:organization` and the request's user.
+    func authorize(_ permission: Permission, in context: AuthenticatedContext) async throws -> (id: UUID, role: Role) {
+        try await authorize(permission, organization: try context.parameters.require("organization"), userID: context.userID)
+    }
+
     /// The organization id from the path, once `userID` is known to hold `permission` in it.
     /// - Throws: 404 when the id is malformed or the user is not a member (another organization's objects do
     ///   not exist for them), 403 when their role is too low.

@@ -68,14 +68,14 @@ public final class RedisConnection: Sendable {
     }
 
     /// Sends several commands in one write and returns each reply (or its error) in order.
-    public func pipeline(_ commands: [RedisCommand]) async -> [Result<RESPValue, any Error>] {
+    public func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
         guard !commands.isEmpty else { return [] }
         let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
         let deadline = NIODeadline.now() + TimeAmount(commandTimeout)
         channel.writeAndFlush(RedisRequest(commands: commands, promises: promises, deadline: deadline), promise: nil)
         // One wait for the whole batch rather than one per reply.
         let all = EventLoopFuture.whenAllComplete(promises.map(\.futureResult), on: channel.eventLoop)
-        return (try? await all.get()) ?? []
+        return try await all.get()
     }
 
     /// Writes a command whose answer arrives as a push (SUBSCRIBE, UNSUBSCRIBE and their pattern forms).

@@ -61,9 +61,10 @@ public struct DeadJobRepository: DeadLetterStore {
         )).first
     }
 
-    /// Marks a dead job redriven, once; nil when it does not exist or was redriven already.
-    public func markRedriven(id: UUID, organizationID: UUID) async throws -> DeadJob? {
-        try await decode(client.query(
+    /// Marks a dead job redriven, once, in the caller's transaction; nil when it does not exist or was redriven
+    /// already.
+    public func markRedriven(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> DeadJob? {
+        try await decode(connection.query(
             """
             UPDATE dead_jobs SET redriven_at = now()
             WHERE id = \(id) AND organization_id = \(organizationID) AND redriven_at IS NULL

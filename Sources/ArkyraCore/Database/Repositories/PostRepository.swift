@@ -136,9 +136,20 @@ public struct PostRepository: Sendable {
         )).first
     }
 
-    /// Marks a post deleted (kept for the audit trail; invisible everywhere else).
+    /// Marks a post deleted (kept for the audit trail; invisible everywhere else), with the thread items that
+    /// still wait below it (they could never be published without it).
     public func softDelete(id: UUID, on connection: PostgresConnection) async throws {
-        try await connection.query("UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
+        try await connection.query(
+            """
+            WITH RECURSIVE doomed AS (
+                SELECT \(id)::uuid AS id
+                UNION ALL
+                SELECT p.id FROM posts p JOIN doomed d ON p.parent_id = d.id WHERE p.state = 'waiting'
+            )
+            UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id IN (SELECT id FROM doomed)
+            """,
+            logger: logger
+        )
     }
 
     /// One post of an organization, or nil.
