@@ -4,18 +4,26 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler
-/// every `reconcileInterval`.
+/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler and
+/// the retention sweep every `reconcileInterval`.
 public func buildCron(
-    configuration: ServiceConfiguration,
-    reconcileInterval: Duration = .seconds(30),
+    configuration: CronConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger
 ) -> some ApplicationProtocol {
-    AdminRoutes.serviceApplication(configuration: configuration, metrics: metrics, logger: logger) { database, redis in
+    AdminRoutes.serviceApplication(configuration: configuration.service, metrics: metrics, logger: logger) { database, redis in
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
+        let retention = RetentionSweep(
+            deadJobs: DeadJobRepository(client: database, logger: logger), deadJobRetention: configuration.deadJobRetention,
+            deadJobLimit: configuration.deadJobLimit, logger: logger
+        )
         let election = LeaderElection(database: database, lockKey: 0x41524B59_5241_02, logger: logger)
-        return [LeaderLoop(election: election, interval: reconcileInterval, tick: { try await reconciler.reconcile() })]
+        return [
+            LeaderLoop(election: election, interval: configuration.reconcileInterval) {
+                try await reconciler.reconcile()
+                try await retention.sweep()
+            },
+        ]
     }
 }
 

@@ -1,4 +1,5 @@
 import ArkyraCore
+import Foundation
 
 /// Runs jobs of one type. Throwing ``PermanentJobError`` sends the job to the dead-letter table; any other
 /// error retries it under the handler's ``RetryPolicy``.
@@ -35,16 +36,21 @@ public struct PermanentJobError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// How a job type retries: exponential backoff with jitter up to a number of attempts, and a cap on
-/// deliveries so a job that crashes its worker every time (a poison job) stops being handed out.
+/// How a job type retries: exponential backoff with jitter, until a number of attempts or a time since the
+/// first attempt is used up; and a cap on deliveries so a job that crashes its worker every time (a poison
+/// job) stops being handed out.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
+    /// No retry is scheduled to start later than this after the first attempt began.
+    public var maxElapsed: Duration
     public var baseDelay: Duration
     public var maxDelay: Duration
     public var maxDeliveries: Int
 
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .seconds(2), maxDelay: Duration = .seconds(300), maxDeliveries: Int = 5) {
+    public init(maxAttempts: Int = 5, maxElapsed: Duration = .seconds(3600), baseDelay: Duration = .seconds(2),
+                maxDelay: Duration = .seconds(300), maxDeliveries: Int = 5) {
         self.maxAttempts = maxAttempts
+        self.maxElapsed = maxElapsed
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxDeliveries = maxDeliveries
@@ -55,5 +61,15 @@ public struct RetryPolicy: Sendable {
         let exponential = baseDelay * (1 << min(attempt, 20))
         let capped = min(exponential, maxDelay)
         return capped * Double.random(in: 0.8...1.2)
+    }
+
+    /// When the job that just failed its attempt number `attempt` (0-based) should run again, or nil when it
+    /// is out of attempts or the retry would start past `maxElapsed` since `firstAttemptAt`.
+    public func retryTime(afterAttempt attempt: Int, firstAttemptAt: Date, now: Date = Date()) -> Date? {
+        guard attempt + 1 < maxAttempts else { return nil }
+        let delay = delay(afterAttempt: attempt)
+        let next = now.addingTimeInterval(TimeInterval(delay.milliseconds) / 1000)
+        guard next.timeIntervalSince(firstAttemptAt) <= TimeInterval(maxElapsed.milliseconds) / 1000 else { return nil }
+        return next
     }
 }

@@ -3,9 +3,10 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import Prometheus
+import ServiceLifecycle
 
-/// Builds `arkyra-worker`: the admin server plus the database and Redis clients, the delayed-job promoter and
-/// the publish queue consumer, in one service group.
+/// Builds `arkyra-worker`: the admin server plus the database and Redis clients, a delayed-job promoter per
+/// queue and one consumer of all five queues (weighted by priority), in one service group.
 public func buildWorker(
     configuration: WorkerConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -17,16 +18,17 @@ public func buildWorker(
     let providers = ProviderRegistry([MastodonProvider(http: http)])
     let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
-        let queue = JobQueue(name: .publish, redis: redis)
-        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: queue, logger: logger)
-        return [
-            platformClient,
-            DelayedJobPromoter(queue: queue, redis: redis, logger: logger),
-            QueueMetrics(queue: queue, registry: metrics, logger: logger),
-            QueueConsumer(
-                queue: queue, redis: redis, handlers: [publish], deadLetters: DeadJobRepository(client: database, logger: logger),
-                consumerName: configuration.consumerName, concurrency: configuration.concurrency, leases: configuration.leases, logger: logger
-            ),
-        ]
+        let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }
+        let publishQueue = queues.first { $0.name == .publish }!
+        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, logger: logger)
+        let consumer = QueueConsumer(
+            queues: queues.map { QueueConsumer.WeightedQueue($0, weight: $0.name.weight) }, redis: redis, handlers: [publish],
+            deadLetters: DeadJobRepository(client: database, logger: logger), consumerName: configuration.consumerName,
+            concurrency: configuration.concurrency, leases: configuration.leases, logger: logger
+        )
+        let perQueue: [any Service] = queues.flatMap { queue -> [any Service] in
+            [DelayedJobPromoter(queue: queue, redis: redis, logger: logger), QueueMetrics(queue: queue, registry: metrics, logger: logger)]
+        }
+        return [platformClient] + perQueue + [consumer]
     }
 }

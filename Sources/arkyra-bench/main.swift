@@ -80,7 +80,7 @@ struct ArkyraBench: AsyncParsableCommand {
     func runConsumer(queue: JobQueue, redis: RedisClient, handler: any JobHandler, counter: Counter, logger: Logger,
                      promoter: Bool = false) async throws -> Duration {
         let consumer = QueueConsumer(
-            queue: queue, redis: redis, handlers: [handler], deadLetters: NoDeadLetters(), consumerName: "bench",
+            queues: [.init(queue, weight: 1)], redis: redis, handlers: [handler], deadLetters: NoDeadLetters(), consumerName: "bench",
             concurrency: concurrency, logger: logger
         )
         var services: [any Service] = [consumer]

@@ -14,13 +14,10 @@ struct ArkyraCronCommand: AsyncParsableCommand {
     var envFile = ".env"
 
     func run() async throws {
-        let (configuration, interval) = ProcessBootstrap.configuration(envFile: envFile) { reader in
-            (try ServiceConfiguration(reader: reader, defaultAdminPort: 9102),
-             Duration.seconds(try reader.int("ARKYRA_RECONCILE_INTERVAL_SECONDS", default: 30, in: 1...3600)))
-        }
-        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-cron", logging: configuration.logging)
+        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try CronConfiguration(reader: $0) }
+        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-cron", logging: configuration.service.logging)
         logger.info("starting")
-        try await buildCron(configuration: configuration, reconcileInterval: interval, metrics: metrics, logger: logger).runService()
+        try await buildCron(configuration: configuration, metrics: metrics, logger: logger).runService()
         logger.info("stopped")
     }
 }

@@ -10,7 +10,7 @@ struct CronServiceTests {
     func healthy() async throws {
         try await TestEnvironment.withDatabase { _, database async throws in
             let configuration = TestEnvironment.service(database: database, redis: TestEnvironment.redisConfiguration())
-            try await buildCron(configuration: configuration, logger: TestEnvironment.logger).test(.live) { client in
+            try await buildCron(configuration: CronConfiguration(service: configuration), logger: TestEnvironment.logger).test(.live) { client in
                 try await client.execute(uri: "/health", method: .get) { response in
                     #expect(response.status == .ok)
                     let checks = response.json["checks"] as? [String: [String: Any]] ?? [:]
@@ -27,7 +27,7 @@ struct CronServiceTests {
         var database = TestEnvironment.maintenanceDatabase
         database.port = 1
         let configuration = TestEnvironment.service(database: database, redis: TestEnvironment.redisConfiguration())
-        try await buildCron(configuration: configuration, logger: TestEnvironment.logger).test(.live) { client in
+        try await buildCron(configuration: CronConfiguration(service: configuration), logger: TestEnvironment.logger).test(.live) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let checks = response.json["checks"] as? [String: [String: Any]] ?? [:]

@@ -14,20 +14,28 @@ public struct Job: Sendable, Codable, Equatable {
     public var attempt: Int
     /// The consumer that held this job's work when it failed, so the retry may take that work over.
     public var staleOwner: String?
+    /// When the first attempt started; set when it failed, so retries can stop after a maximum elapsed time.
+    public var firstAttemptAt: Date?
+    /// The error of every failed attempt so far, oldest first (kept with the job when it is buried).
+    public var errors: [String]
 
-    public init(id: String, type: String, data: [String: String], requestID: String?, attempt: Int = 0, staleOwner: String? = nil) {
+    public init(id: String, type: String, data: [String: String], requestID: String?, attempt: Int = 0, staleOwner: String? = nil,
+                firstAttemptAt: Date? = nil, errors: [String] = []) {
         self.id = id
         self.type = type
         self.data = data
         self.requestID = requestID
         self.attempt = attempt
         self.staleOwner = staleOwner
+        self.firstAttemptAt = firstAttemptAt
+        self.errors = errors
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, type, data, attempt
+        case id, type, data, attempt, errors
         case requestID = "request_id"
         case staleOwner = "stale_owner"
+        case firstAttemptAt = "first_attempt_at"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +46,8 @@ public struct Job: Sendable, Codable, Equatable {
         requestID = try container.decodeIfPresent(String.self, forKey: .requestID)
         attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 0
         staleOwner = try container.decodeIfPresent(String.self, forKey: .staleOwner)
+        firstAttemptAt = try container.decodeIfPresent(Int64.self, forKey: .firstAttemptAt).map { Date(timeIntervalSince1970: Double($0) / 1000) }
+        errors = try container.decodeIfPresent([String].self, forKey: .errors) ?? []
     }
 
     /// The job as JSON. Written by hand: it is on the enqueue hot path, where JSONEncoder dominated the cost.
@@ -61,6 +71,17 @@ public struct Job: Sendable, Codable, Equatable {
         if let staleOwner {
             json += ",\"stale_owner\":"
             Self.appendQuoted(staleOwner, to: &json)
+        }
+        if let firstAttemptAt {
+            json += ",\"first_attempt_at\":\(Int64((firstAttemptAt.timeIntervalSince1970 * 1000).rounded()))"
+        }
+        if !errors.isEmpty {
+            json += ",\"errors\":["
+            for (index, error) in errors.enumerated() {
+                if index > 0 { json += "," }
+                Self.appendQuoted(error, to: &json)
+            }
+            json += "]"
         }
         json += "}"
         return json

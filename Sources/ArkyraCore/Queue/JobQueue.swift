@@ -94,9 +94,9 @@ public struct JobQueue: Sendable {
         try await redis.ensureConsumerGroup(stream: keys.stream, group: keys.group)
     }
 
-    /// Reads up to `count` new jobs for `consumer`, blocking up to `block`, on a dedicated connection.
-    /// Entries whose payload cannot be decoded are removed (they could never run).
-    public func receive(on connection: RedisConnection, consumer: String, count: Int, block: Duration) async throws -> [ReceivedJob] {
+    /// Reads up to `count` new jobs for `consumer`, blocking up to `block` (not at all when nil), on a dedicated
+    /// connection. Entries whose payload cannot be decoded are removed (they could never run).
+    public func receive(on connection: RedisConnection, consumer: String, count: Int, block: Duration? = nil) async throws -> [ReceivedJob] {
         let entries = try await connection.readGroup(stream: keys.stream, group: keys.group, consumer: consumer, count: count, block: block)
         var jobs: [ReceivedJob] = []
         for entry in entries {
@@ -107,6 +107,14 @@ public struct JobQueue: Sendable {
             }
         }
         return jobs
+    }
+
+    /// Waits up to `timeout`, without taking anything, until the stream holds an entry not yet delivered to
+    /// the group. Entries added after the group's last delivery always have larger ids, so none added between
+    /// an empty ``receive(on:consumer:count:block:)`` and this call is missed.
+    public func waitForUndelivered(on connection: RedisConnection, upTo timeout: Duration) async throws {
+        let lastDelivered = try await connection.lastDeliveredID(stream: keys.stream, group: keys.group)
+        _ = try await connection.waitForEntry(in: keys.stream, after: lastDelivered, block: timeout)
     }
 
     /// Acknowledges and deletes an entry, if `consumer` still holds it. Returns false when the entry was

@@ -5,6 +5,16 @@ public enum QueueName: String, Sendable, CaseIterable {
     case media
     case webhook
     case ai
+
+    /// The queue's share of a worker's capacity when queues compete: high priority (publish, notification)
+    /// 4, medium (media, webhook) 2, low (ai) 1.
+    public var weight: Int {
+        switch self {
+        case .publish, .notification: 4
+        case .media, .webhook: 2
+        case .ai: 1
+        }
+    }
 }
 
 /// The Redis keys of one queue. They share the hash tag `{queue}` so they live on one Redis Cluster slot,

@@ -75,17 +75,35 @@ extension RedisClient {
 }
 
 extension RedisConnection {
-    /// XREADGROUP on one stream: up to `count` new entries for `consumer`, blocking up to `block`.
-    /// Run it on a dedicated connection: it holds the connection while it blocks.
-    public func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration) async throws -> [StreamEntry] {
+    /// XREADGROUP on one stream: up to `count` new entries for `consumer`, blocking up to `block` (not at all
+    /// when nil). Run a blocking read on a dedicated connection: it holds the connection while it blocks.
+    public func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration?) async throws -> [StreamEntry] {
+        var arguments: [RedisArgument] = ["GROUP", .string(group), .string(consumer), "COUNT", .int(count)]
+        if let block { arguments += ["BLOCK", .string(String(block.milliseconds))] }
+        arguments += ["STREAMS", .string(stream), ">"]
+        let reply = try await send(RedisCommand("XREADGROUP", arguments), timeout: (block ?? .zero) + .seconds(5))
+        return try StreamEntry.entries(fromReadReply: reply)
+    }
+
+    /// XREAD without a group: waits up to `block` until `stream` has an entry after `id`; returns whether one
+    /// came. Nothing is delivered or claimed.
+    public func waitForEntry(in stream: String, after id: String, block: Duration) async throws -> Bool {
         let reply = try await send(
-            RedisCommand(
-                "XREADGROUP", "GROUP", .string(group), .string(consumer), "COUNT", .int(count),
-                "BLOCK", .string(String(block.milliseconds)), "STREAMS", .string(stream), ">"
-            ),
+            RedisCommand("XREAD", "COUNT", "1", "BLOCK", .string(String(block.milliseconds)), "STREAMS", .string(stream), .string(id)),
             timeout: block + .seconds(5)
         )
-        return try StreamEntry.entries(fromReadReply: reply)
+        return try !StreamEntry.entries(fromReadReply: reply).isEmpty
+    }
+
+    /// The id of the last entry delivered to `group` (XINFO GROUPS), "0-0" when the group is unknown.
+    public func lastDeliveredID(stream: String, group: String) async throws -> String {
+        let reply = try await send(RedisCommand("XINFO", "GROUPS", .string(stream)))
+        for info in reply.elements ?? [] {
+            guard case .map(let pairs) = info else { throw RedisError(.unexpectedReply, "XINFO GROUPS \(info)") }
+            let fields = Dictionary(pairs.compactMap { pair in pair.key.string.map { ($0, pair.value) } }, uniquingKeysWith: { first, _ in first })
+            if fields["name"]?.string == group, let id = fields["last-delivered-id"]?.string { return id }
+        }
+        return "0-0"
     }
 }
 

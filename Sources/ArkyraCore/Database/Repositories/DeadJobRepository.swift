@@ -74,6 +74,24 @@ public struct DeadJobRepository: DeadLetterStore {
         )).first
     }
 
+    /// Deletes dead jobs created before `cutoff`, then the oldest beyond the newest `limit`; returns how many
+    /// it deleted.
+    public func purge(createdBefore cutoff: Date, keepingAtMost limit: Int) async throws -> Int {
+        var deleted = 0
+        for query: PostgresQuery in [
+            "WITH gone AS (DELETE FROM dead_jobs WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*)::int FROM gone",
+            """
+            WITH gone AS (
+                DELETE FROM dead_jobs WHERE id IN (SELECT id FROM dead_jobs ORDER BY created_at DESC, id OFFSET \(limit))
+                RETURNING 1
+            ) SELECT count(*)::int FROM gone
+            """,
+        ] {
+            for try await count in try await client.query(query, logger: logger).decode(Int.self) { deleted += count }
+        }
+        return deleted
+    }
+
     private func decode(_ rows: PostgresRowSequence) async throws -> [DeadJob] {
         var result: [DeadJob] = []
         for try await (id, queue, text, deliveries, error, createdAt, redrivenAt) in rows.decode((UUID, String, String, Int, String, Date, Date?).self) {

@@ -1,0 +1,31 @@
+import ArkyraCore
+
+/// Everything `arkyra-cron` reads at start-up.
+public struct CronConfiguration: Sendable {
+    public var service: ServiceConfiguration
+    /// How often the leader reconciles Redis with PostgreSQL.
+    public var reconcileInterval: Duration
+    /// How long dead jobs are kept before the retention sweep deletes them.
+    public var deadJobRetention: Duration
+    /// The most dead jobs kept; the oldest beyond it are deleted.
+    public var deadJobLimit: Int
+
+    public init(service: ServiceConfiguration, reconcileInterval: Duration = .seconds(30),
+                deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000) {
+        self.service = service
+        self.reconcileInterval = reconcileInterval
+        self.deadJobRetention = deadJobRetention
+        self.deadJobLimit = deadJobLimit
+    }
+
+    /// Reads the shared keys plus `ARKYRA_RECONCILE_INTERVAL_SECONDS`, `ARKYRA_DEAD_JOB_RETENTION_DAYS` and
+    /// `ARKYRA_DEAD_JOB_LIMIT`.
+    public init(reader: EnvironmentReader) throws {
+        self.init(
+            service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9102),
+            reconcileInterval: .seconds(try reader.int("ARKYRA_RECONCILE_INTERVAL_SECONDS", default: 30, in: 1...3600)),
+            deadJobRetention: .seconds(86_400 * (try reader.int("ARKYRA_DEAD_JOB_RETENTION_DAYS", default: 30, in: 1...3650))),
+            deadJobLimit: try reader.int("ARKYRA_DEAD_JOB_LIMIT", default: 100_000, in: 100...100_000_000)
+        )
+    }
+}
