@@ -131,10 +131,11 @@ public struct PublishJobHandler: JobHandler {
             }
             var following: [Post] = []
             if let nextItem = try await posts.releaseNextItem(after: post.id, on: connection) { following.append(nextItem) }
-            if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone) {
+            if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone),
+               let nextAt = recurrence.next(after: publishAt, in: zone) {
                 following += try await posts.createGroup(
                     organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
-                    state: .scheduled, publishAt: recurrence.next(after: publishAt, in: zone), timeZone: post.timeZone,
+                    state: .scheduled, publishAt: nextAt, timeZone: post.timeZone,
                     recurrence: recurrence, on: connection
                 )
             }

@@ -103,6 +103,19 @@ struct PostChangeTests {
             ])
             #expect(bad.status == .unprocessableContent)
             #expect(Set(bad.errorFields.keys) == ["recurrence.unit", "recurrence.every"])
+            let badRule = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "x"]],
+                "recurrence": ["cron": "0 25 * * *"],
+            ])
+            #expect(badRule.errorFields == ["recurrence.cron": "hour field: 25 is not a number from 0 to 23"])
+            let weekdays = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "weekday post"]],
+                "recurrence": ["cron": "0 9 * * MON-FRI"], "time_zone": "Europe/Berlin",
+            ])
+            #expect(weekdays.status == .created)
+            let rulePost = try #require((weekdays.json["posts"] as? [[String: Any]])?.first?["id"] as? String)
+            let stored = try await api.request(.get, "/api/v1/organizations/\(organization)/posts/\(rulePost)", token: token)
+            #expect((stored.json["recurrence"] as? [String: Any])?["cron"] as? String == "0 9 * * MON-FRI")
         }
     }
 }

@@ -38,9 +38,10 @@ struct PostRoutes {
 
     struct RecurrenceBody: StrictDecodable {
         typealias Fields = CodingKeys
-        var unit: String
-        var every: Int
-        enum CodingKeys: String, CodingKey, CaseIterable { case unit, every }
+        var unit: String?
+        var every: Int?
+        var cron: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case unit, every, cron }
     }
 
     struct VariantBody: StrictDecodable {
@@ -104,7 +105,7 @@ struct PostRoutes {
                         thread: (variant.thread ?? []).map { .init(content: $0.content, delaySeconds: $0.delaySeconds ?? 0) }
                     )
                 },
-                publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { ($0.unit, $0.every) },
+                publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { .init(unit: $0.unit, every: $0.every, cron: $0.cron) },
                 by: context.userID, origin: context.origin(request)
             )
             return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created), status: .created)

@@ -24,8 +24,39 @@ struct PostService: Sendable {
     }
     static let maximumThreadItems = 25
 
+    /// A repeat rule as a client sent it: `unit` and `every`, or `cron`.
+    struct RecurrenceInput: Sendable {
+        var unit: String?
+        var every: Int?
+        var cron: String?
+    }
+
+    /// The recurrence `input` describes, or nil with its problems added to `problems`.
+    static func recurrence(_ input: RecurrenceInput, problems: inout [String: String]) -> Recurrence? {
+        if let cron = input.cron {
+            if input.unit != nil || input.every != nil {
+                problems["recurrence"] = "takes either unit and every, or cron, not both"
+                return nil
+            }
+            do {
+                return .rule(try CronRule(cron))
+            } catch {
+                problems["recurrence.cron"] = "\(error)"
+                return nil
+            }
+        }
+        let unit = input.unit.flatMap(Recurrence.Unit.init(rawValue:))
+        let every = input.every.flatMap { (1...Recurrence.maximumEvery).contains($0) ? $0 : nil }
+        if unit == nil {
+            problems["recurrence.unit"] = "must be one of: " + Recurrence.Unit.allCases.map(\.rawValue).joined(separator: ", ") + " (or give cron instead)"
+        }
+        if every == nil { problems["recurrence.every"] = "must be 1 to \(Recurrence.maximumEvery)" }
+        guard let unit, let every else { return nil }
+        return Recurrence(unit: unit, every: every)
+    }
+
     func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
-                  recurrence rawRecurrence: (unit: String, every: Int)? = nil,
+                  recurrence rawRecurrence: RecurrenceInput? = nil,
                   by userID: UUID, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
         var fields: [String: String] = [:]
         let publishAt = ISO8601Timestamp.parse(rawPublishAt)
@@ -36,17 +67,7 @@ struct PostService: Sendable {
         }
         let timeZone = rawTimeZone ?? "UTC"
         if TimeZone(identifier: timeZone) == nil { fields["time_zone"] = "must be an IANA time zone such as Europe/Berlin" }
-        var recurrence: Recurrence?
-        if let rawRecurrence {
-            if let unit = Recurrence.Unit(rawValue: rawRecurrence.unit) {
-                recurrence = Recurrence(unit: unit, every: rawRecurrence.every)
-            } else {
-                fields["recurrence.unit"] = "must be one of: " + Recurrence.Unit.allCases.map(\.rawValue).joined(separator: ", ")
-            }
-            if !(1...Recurrence.maximumEvery).contains(rawRecurrence.every) {
-                fields["recurrence.every"] = "must be 1 to \(Recurrence.maximumEvery)"
-            }
-        }
+        let recurrence = rawRecurrence.flatMap { Self.recurrence($0, problems: &fields) }
         if variants.isEmpty { fields["variants"] = "must name at least one channel" }
         if variants.count > 50 { fields["variants"] = "must name at most 50 channels" }
 
