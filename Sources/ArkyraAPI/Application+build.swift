@@ -50,7 +50,7 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let service = configuration.service
     let security = configuration.security
-    let providers = ProviderRegistry([MastodonProvider(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout))])
+    let providers = ProviderRegistry.all(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout))
     let audit = AuditRepository(logger: logger)
     let signer = JWTSigner(secret: security.jwtSecret)
     let organizations = OrganizationService(database: database, organizations: OrganizationRepository(logger: logger), audit: audit, logger: logger)

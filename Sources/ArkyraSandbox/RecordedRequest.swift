@@ -28,6 +28,9 @@ public struct Fault: Sendable, Codable, Equatable {
         case timeoutAfterAccept = "timeout_after_accept"
         /// 401 as for a revoked token.
         case invalidToken = "invalid_token"
+        /// The platform's answer for an expired access token (Bluesky: 400 ExpiredToken; Mastodon's tokens do
+        /// not expire, so there it is a 401).
+        case expiredToken = "expired_token"
         /// Answer normally, but only after `delay` seconds (a slow platform).
         case slow
     }

@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 
-/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`) and the control API
+/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`) and the control API
 /// under `/_sandbox`.
 public func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let state = SandboxState()
@@ -11,7 +11,9 @@ public func buildSandbox(configuration: SandboxConfiguration, logger: Logger) as
     let router = Router()
     let baseURL = "http://\(configuration.host):\(configuration.port)/mastodon"
     MastodonRoutes(state: state, baseURL: baseURL).add(to: router.group("mastodon"))
-    ControlRoutes(state: state).add(to: router.group("_sandbox"))
+    let bluesky = BlueskyState()
+    BlueskyRoutes(sandbox: state, state: bluesky).add(to: router.group("bluesky"))
+    ControlRoutes(state: state, bluesky: bluesky).add(to: router.group("_sandbox"))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

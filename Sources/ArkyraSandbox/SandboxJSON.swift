@@ -18,6 +18,13 @@ enum SandboxJSON {
         return formatter.string(from: date)
     }
 
+    /// Parses an ISO 8601 datetime with or without fractional seconds.
+    static func date(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+
     /// The body's parameters, from JSON or `application/x-www-form-urlencoded` (as the platforms accept).
     static func parameters(_ body: ByteBuffer, contentType: String?) -> [String: Any]? {
         let data = Data(buffer: body)

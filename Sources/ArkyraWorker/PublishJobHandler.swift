@@ -17,11 +17,15 @@ public struct PublishJobHandler: JobHandler {
     let queue: JobQueue
     let events: EventPublisher
     let notifications: NotificationRepository
+    let credentials: ChannelCredentials
     let logger: Logger
     /// Attempts after which a platform that stays unreachable fails the post.
     let maximumUnavailableAttempts = 5
     /// How long platforms keep idempotency keys (Mastodon: one hour), with a margin.
     static let idempotencyWindow: TimeInterval = 50 * 60
+    /// After an unknown outcome, how long to wait before looking for the post on the platform (it may still
+    /// be finishing the request).
+    static let lookupDelay: TimeInterval = 30
 
     public init(database: PostgresClient, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
         self.database = database
@@ -32,6 +36,7 @@ public struct PublishJobHandler: JobHandler {
         self.queue = queue
         self.events = EventPublisher(redis: queue.redis)
         self.notifications = NotificationRepository(logger: logger)
+        self.credentials = ChannelCredentials(database: database, integrations: integrations, cipher: cipher, logger: logger)
         self.logger = logger
     }
 
@@ -49,142 +54,67 @@ public struct PublishJobHandler: JobHandler {
             return
         }
         let post = claim.post
-        guard let (integration, sealedToken) = try await integrations.withToken(id: post.integrationID, organizationID: post.organizationID, client: database) else {
-            return try await finish(post, .failed, "the channel was removed", logger: logger)
+        let attempt = Attempt(post: post, job: target, requestID: job.requestID, consumer: context.consumer, tookOver: claim.tookOver, logger: logger)
+        guard let (integration, stored) = try await integrations.withCredentials(id: post.integrationID, organizationID: post.organizationID, client: database) else {
+            return try await finish(attempt, .failed, "the channel was removed")
         }
         guard let provider = providers.provider(for: integration.provider) else {
-            return try await finish(post, .failed, "ARKYRA cannot publish to \(integration.provider)", logger: logger)
-        }
-        if claim.tookOver {
-            // The previous holder stopped after claiming: it may have sent the post. Only a platform that
-            // honours idempotency keys, still within their window, can be asked again safely.
-            guard provider.supportsIdempotencyKeys, Date().timeIntervalSince(post.updatedAt) < Self.idempotencyWindow else {
-                return try await finish(post, .unconfirmed, "a worker stopped while publishing this post; please check whether it appeared on \(integration.provider)", logger: logger)
-            }
-            logger.notice("taking over a post from a stopped worker; resending with the same idempotency key")
+            return try await finish(attempt, .failed, "ARKYRA cannot publish to \(integration.provider)")
         }
         guard integration.state == .connected else {
-            return try await finish(post, .failed, "the channel needs to be reconnected", logger: logger)
+            let message = "the channel needs to be reconnected"
+            return try await finish(attempt, claim.tookOver ? .unconfirmed : .failed, claim.tookOver ? "\(message); check whether the post appeared" : message)
         }
-        let credentials = ProviderCredentials(
-            accessToken: try cipher.open(sealedToken),
-            instanceURL: integration.instanceURL.flatMap(URL.init(string:))
-        )
-        var replyTo: String?
-        if let parentID = post.parentID {
-            guard let parentPlatformID = try await posts.platformPostID(of: parentID, client: database) else {
-                return try await finish(post, .failed, "the item before it in the thread was not published", logger: logger)
-            }
-            replyTo = parentPlatformID
-        }
+        var request: PublishRequest
         do {
-            let published = try await provider.publish(PublishRequest(
-                credentials: credentials, content: post.content, idempotencyKey: post.id.uuidString, replyTo: replyTo
-            ))
-            try await recordPublished(post, published, requestID: job.requestID, logger: logger)
+            request = PublishRequest(
+                credentials: try await credentials.usable(integration, stored: stored, provider: provider), content: post.content,
+                idempotencyKey: post.id.uuidString, replyTo: nil, createdAt: post.publishAt ?? post.createdAt
+            )
+            if let parentID = post.parentID {
+                guard let parentPlatformID = try await posts.platformPostID(of: parentID, client: database) else {
+                    return try await finish(attempt, .failed, "the item before it in the thread was not published")
+                }
+                request.replyTo = parentPlatformID
+            }
+            if claim.tookOver {
+                // The previous holder stopped after claiming, or the outcome of its request was unknown: the
+                // platform may have the post.
+                if provider.findsPublishedPosts {
+                    if let found = try await provider.findPublished(request) {
+                        logger.notice("the post is on the platform already; recording it")
+                        return try await recordPublished(attempt, found)
+                    }
+                    logger.notice("the post is not on the platform; publishing it")
+                } else if provider.supportsIdempotencyKeys, Date().timeIntervalSince(claim.previouslyUpdatedAt) < Self.idempotencyWindow {
+                    logger.notice("taking over a post from a stopped worker; resending with the same idempotency key")
+                } else {
+                    return try await finish(attempt, .unconfirmed, "a worker stopped while publishing this post; please check whether it appeared on \(integration.provider)")
+                }
+            }
+            let published = try await publishRefreshingOnce(request, integration: integration, stored: stored, provider: provider)
+            try await recordPublished(attempt, published)
             logger.info("published", metadata: ["platform_post_id": "\(published.platformID)", "provider": "\(integration.provider)"])
         } catch let error as ProviderError {
-            try await handle(error, post: post, job: target, requestID: job.requestID, provider: provider, logger: logger)
+            try await handle(error, attempt, provider: provider)
         }
     }
 
-    private func handle(_ error: ProviderError, post: Post, job: PublishJob, requestID: String?, provider: any Provider, logger: Logger) async throws {
-        switch error {
-        case .rateLimited(let retryAt, let message):
-            let when = max(retryAt ?? Date().addingTimeInterval(60), Date())
-            logger.notice("rate limited; rescheduled", metadata: ["retry_at": "\(ISO8601Timestamp.format(when))"])
-            try await reschedule(post, job: job, attempt: job.attempt, at: when, note: "rate limited: \(message)", requestID: requestID)
-        case .unavailable(let message) where job.attempt + 1 < maximumUnavailableAttempts:
-            let delay = RetryPolicy().delay(afterAttempt: job.attempt)
-            logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(job.attempt + 1)", "error": "\(message)"])
-            try await reschedule(post, job: job, attempt: job.attempt + 1, at: Date().addingTimeInterval(TimeInterval(delay.milliseconds) / 1000),
-                                 note: message, requestID: requestID)
-        case .unavailable(let message):
-            try await finish(post, .failed, "the platform stayed unreachable: \(message)", logger: logger)
-        case .invalidCredentials(let message):
-            // Mastodon's tokens do not expire and cannot be refreshed: a refused token was revoked, so the
-            // channel waits for a person to reconnect it. (Refreshing comes with the first OAuth platform.)
-            try await finish(post, .failed, "the platform refused the channel's token: \(message); reconnect the channel", logger: logger) { connection in
-                try await integrations.markRefreshNeeded(id: post.integrationID, on: connection)
-                try await notifications.create(
-                    organizationID: post.organizationID, postID: nil, kind: "integration.refresh_needed",
-                    message: "A channel's token was refused (\(message)); connect the account again to keep publishing.", on: connection
-                )
-            }
-        case .rejected(_, let message):
-            try await finish(post, .failed, message, logger: logger)
-        case .outcomeUnknown(let message):
-            try await finish(post, .unconfirmed, "the platform may have published this post; please check: \(message)", logger: logger)
-        }
-    }
-
-    /// Stores the platform's id and URL and, in the same transaction, releases the next item of its thread and
-    /// creates the next occurrence of a recurring post. Their jobs are scheduled after the commit; if Redis
-    /// refuses, the reconciler re-creates them from the database.
-    private func recordPublished(_ post: Post, _ published: PublishedPost, requestID: String?, logger: Logger) async throws {
-        let following = try await database.inTransaction(logger: logger) { connection -> [Post] in
-            guard try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID,
-                                                platformURL: published.url, on: connection)
-            else {
-                logger.warning("published, but a newer attempt owns the post now; its outcome stands")
-                return []
-            }
-            var following: [Post] = []
-            if let nextItem = try await posts.releaseNextItem(after: post.id, on: connection) { following.append(nextItem) }
-            if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone),
-               let nextAt = recurrence.next(after: publishAt, in: zone) {
-                following += try await posts.createGroup(
-                    organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
-                    state: .scheduled, publishAt: nextAt, timeZone: post.timeZone,
-                    recurrence: recurrence, on: connection
-                )
-            }
-            return following
-        }
-        await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
-        for next in following {
-            guard let nextAt = next.publishAt else { continue }
-            do {
-                try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: requestID), at: nextAt)
-            } catch {
-                logger.warning("following post stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-
-    private func reschedule(_ post: Post, job: PublishJob, attempt: Int, at date: Date, note: String, requestID: String?) async throws {
-        try await posts.returnToSchedule(id: post.id, attempt: post.attempt, error: note, client: database)
-        var next = job
-        next.attempt = attempt
-        try await queue.schedule(next.job(requestID: requestID), at: date)
-        await announce(PostEvent(type: "post.rescheduled", organizationID: post.organizationID, postID: post.id, state: .scheduled, message: note), logger: logger)
-    }
-
-    /// Ends the attempt as failed or unconfirmed, with an in-app notification in the same transaction and an
-    /// event for the browsers after it.
-    private func finish(
-        _ post: Post, _ state: PostState, _ message: String, logger: Logger,
-        alsoInTransaction: (PostgresConnection) async throws -> Void = { _ in }
-    ) async throws {
-        logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])
-        let recorded = try await database.inTransaction(logger: logger) { connection in
-            guard try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, on: connection) else { return false }
-            try await alsoInTransaction(connection)
-            try await posts.failWaitingItems(below: post.id, reason: "an earlier item of this thread is \(state.rawValue)", on: connection)
-            try await notifications.create(organizationID: post.organizationID, postID: post.id, kind: "post.\(state.rawValue)", message: message, on: connection)
-            return true
-        }
-        if recorded {
-            await announce(PostEvent(type: "post.\(state.rawValue)", organizationID: post.organizationID, postID: post.id, state: state, message: message), logger: logger)
-        }
-    }
-
-    /// Publishes an event; the database already holds the truth, so a failure here is only logged.
-    private func announce(_ event: PostEvent, logger: Logger) async {
+    /// Publishes; when the platform says the access token expired, refreshes it once and tries once more.
+    private func publishRefreshingOnce(_ request: PublishRequest, integration: Integration, stored: IntegrationRepository.StoredCredentials,
+                                       provider: any Provider) async throws -> PublishedPost {
         do {
-            try await events.publish(event)
-        } catch {
-            logger.warning("could not announce a post event", metadata: ["event": "\(event.type)", "error": "\(error)"])
+            return try await provider.publish(request)
+        } catch ProviderError.tokenExpired(let message) {
+            logger.info("the platform says the token expired; refreshing it", metadata: ["integration_id": "\(integration.id)", "error": "\(message)"])
+            var retry = request
+            retry.credentials = try await credentials.refresh(integration, replacing: stored, provider: provider)
+            do {
+                return try await provider.publish(retry)
+            } catch ProviderError.tokenExpired(let message) {
+                throw ProviderError.invalidCredentials(message: "the token still expired right after a refresh: \(message)")
+            }
         }
     }
+
 }

@@ -15,7 +15,7 @@ public func buildWorker(
     let service = configuration.service
     let platformClient = PlatformHTTPClient(connectionsPerHost: configuration.concurrency)
     let http = PlatformHTTP(client: platformClient.client, timeout: service.outbound.timeout)
-    let providers = ProviderRegistry([MastodonProvider(http: http)])
+    let providers = ProviderRegistry.all(http: http)
     let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
         let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }

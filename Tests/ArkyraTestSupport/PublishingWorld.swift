@@ -40,7 +40,8 @@ public struct PublishingWorld: Sendable {
                     for (token, username) in accounts {
                         let integration = try await IntegrationRepository(logger: logger).create(.init(
                             organizationID: organization.id, provider: "mastodon", externalID: username, name: username, username: username,
-                            avatarURL: nil, instanceURL: "http://127.0.0.1:\(sandbox.port!)/mastodon", encryptedAccessToken: try cipher.seal(token)
+                            avatarURL: nil, instanceURL: "http://127.0.0.1:\(sandbox.port!)/mastodon",
+                            credentials: .init(encryptedAccessToken: try cipher.seal(token))
                         ), on: connection)
                         integrations.append(integration.id)
                     }

@@ -13,11 +13,14 @@ struct IntegrationRoutes {
         typealias Fields = CodingKeys
         var provider: String
         var instanceURL: String?
-        var accessToken: String
+        var accessToken: String?
+        var identifier: String?
+        var appPassword: String?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case provider
+            case provider, identifier
             case instanceURL = "instance_url"
             case accessToken = "access_token"
+            case appPassword = "app_password"
         }
     }
 
@@ -30,8 +33,10 @@ struct IntegrationRoutes {
             let organization = try await organizations.authorize(.connectChannels, in: context)
             let body = try await JSONBody.decode(ConnectBody.self, from: request, maxBytes: maxBodyBytes)
             let integration = try await integrations.connect(
-                organizationID: organization.id, provider: body.provider, instanceURL: body.instanceURL,
-                accessToken: body.accessToken, by: context.userID, origin: context.origin(request)
+                organizationID: organization.id,
+                .init(provider: body.provider, instanceURL: body.instanceURL, accessToken: body.accessToken, identifier: body.identifier,
+                      appPassword: body.appPassword),
+                by: context.userID, origin: context.origin(request)
             )
             return try JSONBody.response(integration, status: .created)
         }

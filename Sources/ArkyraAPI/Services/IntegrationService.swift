@@ -14,33 +14,61 @@ struct IntegrationService: Sendable {
     let urlPolicy: OutboundURLPolicy
     let logger: Logger
 
-    func connect(organizationID: UUID, provider identifier: String, instanceURL: String?, accessToken: String,
-                 by userID: UUID, origin: RequestOrigin) async throws -> Integration {
+    /// What a person sends to connect an account: an access token, or an identifier and an app password,
+    /// as the platform's ``ConnectMethod`` asks.
+    struct ConnectInput: Sendable {
+        var provider: String
+        var instanceURL: String?
+        var accessToken: String?
+        var identifier: String?
+        var appPassword: String?
+    }
+
+    func connect(organizationID: UUID, _ input: ConnectInput, by userID: UUID, origin: RequestOrigin) async throws -> Integration {
+        let identifier = input.provider
         guard let provider = providers.provider(for: identifier) else {
             throw APIError.validation(["provider": "must be one of: \(providers.identifiers.joined(separator: ", "))"])
         }
         var fields: [String: String] = [:]
-        let token = accessToken.trimmingCharacters(in: .whitespacesAndNewlines)
-        if token.isEmpty || token.count > 4096 { fields["access_token"] = "must be 1 to 4096 characters" }
-        var instance: URL?
-        if provider.requiresInstanceURL {
-            switch urlPolicy.validate(instanceURL ?? "") {
-            case .success(let url): instance = url
-            case .failure(let refusal): fields["instance_url"] = instanceURL == nil ? "is required for \(identifier)" : refusal.message
+        func required(_ value: String?, _ field: String, maximum: Int) -> String? {
+            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if trimmed.isEmpty || trimmed.count > maximum {
+                fields[field] = "is required for \(identifier): 1 to \(maximum) characters"
+                return nil
+            }
+            return trimmed
+        }
+        var request = ConnectRequest(instanceURL: nil)
+        switch provider.connectMethod {
+        case .accessToken:
+            request.accessToken = required(input.accessToken, "access_token", maximum: 4096)
+        case .appPassword:
+            request.identifier = required(input.identifier, "identifier", maximum: 253)
+            request.password = required(input.appPassword, "app_password", maximum: 256)
+        }
+        if provider.requiresInstanceURL || input.instanceURL != nil {
+            switch urlPolicy.validate(input.instanceURL ?? "") {
+            case .success(let url): request.instanceURL = url
+            case .failure(let refusal): fields["instance_url"] = input.instanceURL == nil ? "is required for \(identifier)" : refusal.message
             }
         }
         guard fields.isEmpty else { throw APIError.validation(fields) }
 
-        let account: ProviderAccount
+        let connected: ConnectedAccount
         do {
-            account = try await provider.connect(ProviderCredentials(accessToken: token, instanceURL: instance))
+            connected = try await provider.connect(request)
         } catch let error as ProviderError {
-            throw Self.apiError(for: error, provider: identifier)
+            throw Self.apiError(for: error, provider: identifier, secretField: provider.connectMethod == .accessToken ? "access_token" : "app_password")
         }
+        let account = connected.account
         let new = IntegrationRepository.NewIntegration(
             organizationID: organizationID, provider: identifier, externalID: account.id, name: account.name,
-            username: account.username, avatarURL: account.avatarURL, instanceURL: instance?.absoluteString,
-            encryptedAccessToken: try cipher.seal(token)
+            username: account.username, avatarURL: account.avatarURL, instanceURL: connected.credentials.instanceURL?.absoluteString,
+            credentials: IntegrationRepository.StoredCredentials(
+                encryptedAccessToken: try cipher.seal(connected.credentials.accessToken),
+                encryptedRefreshToken: try connected.credentials.refreshToken.map(cipher.seal),
+                expiresAt: connected.credentials.expiresAt
+            )
         )
         do {
             return try await database.inTransaction(logger: logger) { connection in
@@ -74,10 +102,10 @@ struct IntegrationService: Sendable {
         try await integrations.list(organizationID: organizationID, client: database)
     }
 
-    static func apiError(for error: ProviderError, provider: String) -> APIError {
+    static func apiError(for error: ProviderError, provider: String, secretField: String) -> APIError {
         switch error {
-        case .invalidCredentials(let message):
-            return APIError(.unprocessableContent, "channel_rejected", "\(provider) refused the access token: \(message)", fields: ["access_token": "was refused by \(provider)"])
+        case .invalidCredentials(let message), .tokenExpired(let message):
+            return APIError(.unprocessableContent, "channel_rejected", "\(provider) refused the credentials: \(message)", fields: [secretField: "was refused by \(provider)"])
         case .rejected(_, let message):
             return APIError(.unprocessableContent, "channel_rejected", "\(provider) refused the connection: \(message)")
         case .rateLimited(let retryAt, _):

@@ -5,12 +5,21 @@ public protocol Provider: Sendable {
     /// The identifier stored in `integrations.provider` (`mastodon`, `bluesky`, ...).
     var identifier: String { get }
 
+    /// What a person gives to connect an account.
+    var connectMethod: ConnectMethod { get }
+
     /// Whether the platform honours idempotency keys, so a publish whose outcome is unknown may be sent again
     /// with the same key without risking a second post.
     var supportsIdempotencyKeys: Bool { get }
 
-    /// Whether a channel names its server (federated platforms).
+    /// Whether ``findPublished(_:)`` can tell if a post whose outcome is unknown is on the platform.
+    var findsPublishedPosts: Bool { get }
+
+    /// Whether a channel must name its server (federated platforms); see also ``defaultInstanceURL``.
     var requiresInstanceURL: Bool { get }
+
+    /// The server used when a channel names none (nil: the channel must name one, or the platform has one).
+    var defaultInstanceURL: URL? { get }
 
     /// The longest post the platform takes, in its own counting (see ``characterCount(of:)``).
     var maximumCharacters: Int { get }
@@ -18,23 +27,85 @@ public protocol Provider: Sendable {
     /// The length of `text` as the platform counts it (links and mentions often count differently).
     func characterCount(of text: String) -> Int
 
-    /// Checks the credentials with the platform and returns the account they belong to.
+    /// Checks what a person gave with the platform and returns the account and the credentials to keep.
     /// - Throws: ``ProviderError``.
-    func connect(_ credentials: ProviderCredentials) async throws -> ProviderAccount
+    func connect(_ request: ConnectRequest) async throws -> ConnectedAccount
+
+    /// Exchanges expired credentials for new ones (the refresh token is often replaced too).
+    /// - Throws: ``ProviderError``: `.invalidCredentials` or `.tokenExpired` when the refresh itself was
+    ///   refused (a person must reconnect); `.unavailable` and friends when it could not be done right now.
+    func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials
 
     /// Publishes one post.
-    /// - Throws: ``ProviderError``; `.outcomeUnknown` when the platform may have accepted the post.
+    /// - Throws: ``ProviderError``; `.outcomeUnknown` when the platform may have accepted the post,
+    ///   `.tokenExpired` when refreshing the credentials may help.
     func publish(_ request: PublishRequest) async throws -> PublishedPost
+
+    /// Looks on the platform for the post `request` would create (after an unknown outcome); nil when it is
+    /// not there.
+    /// - Throws: ``ProviderError``.
+    func findPublished(_ request: PublishRequest) async throws -> PublishedPost?
+}
+
+extension Provider {
+    public var findsPublishedPosts: Bool { false }
+    public var defaultInstanceURL: URL? { nil }
+
+    public func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
+        throw ProviderError.invalidCredentials(message: "\(identifier) tokens cannot be refreshed; connect the account again")
+    }
+
+    public func findPublished(_ request: PublishRequest) async throws -> PublishedPost? { nil }
+}
+
+/// How a person connects an account of a platform.
+public enum ConnectMethod: String, Sendable {
+    /// An access token made in the platform's settings (Mastodon: Preferences → Development).
+    case accessToken = "access_token"
+    /// An account identifier and an app password (Bluesky: Settings → App passwords).
+    case appPassword = "app_password"
+}
+
+/// What a person gave to connect an account.
+public struct ConnectRequest: Sendable {
+    public var accessToken: String?
+    public var identifier: String?
+    public var password: String?
+    public var instanceURL: URL?
+
+    public init(accessToken: String? = nil, identifier: String? = nil, password: String? = nil, instanceURL: URL?) {
+        self.accessToken = accessToken
+        self.identifier = identifier
+        self.password = password
+        self.instanceURL = instanceURL
+    }
+}
+
+/// An account that was just connected, with the credentials to publish as it.
+public struct ConnectedAccount: Sendable {
+    public var account: ProviderAccount
+    public var credentials: ProviderCredentials
+
+    public init(account: ProviderAccount, credentials: ProviderCredentials) {
+        self.account = account
+        self.credentials = credentials
+    }
 }
 
 /// What a provider needs to act as an account.
-public struct ProviderCredentials: Sendable {
+public struct ProviderCredentials: Sendable, Equatable {
     public var accessToken: String
+    /// Exchanged for a new access token when it expires (platforms with expiring tokens).
+    public var refreshToken: String?
+    /// When the access token stops working, when the platform says.
+    public var expiresAt: Date?
     /// The server of federated platforms.
     public var instanceURL: URL?
 
-    public init(accessToken: String, instanceURL: URL?) {
+    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil, instanceURL: URL?) {
         self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.expiresAt = expiresAt
         self.instanceURL = instanceURL
     }
 }
@@ -62,12 +133,16 @@ public struct PublishRequest: Sendable {
     public var idempotencyKey: String
     /// The platform id of the post this one replies to (the item before it in a thread).
     public var replyTo: String?
+    /// The post's creation time as the platform records it, the same on every attempt (its scheduled time),
+    /// so ``Provider/findPublished(_:)`` can recognise it.
+    public var createdAt: Date
 
-    public init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil) {
+    public init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date) {
         self.credentials = credentials
         self.content = content
         self.idempotencyKey = idempotencyKey
         self.replyTo = replyTo
+        self.createdAt = createdAt
     }
 }
 
@@ -79,29 +154,5 @@ public struct PublishedPost: Sendable, Equatable {
     public init(platformID: String, url: String?) {
         self.platformID = platformID
         self.url = url
-    }
-}
-
-/// How a platform call failed; decides whether the caller retries, waits, asks a person or gives up.
-public enum ProviderError: Error, Equatable, CustomStringConvertible {
-    /// The token is invalid, expired or revoked (401/403).
-    case invalidCredentials(message: String)
-    /// Too many requests; retry at `retryAt` when the platform said when.
-    case rateLimited(retryAt: Date?, message: String)
-    /// The platform refused the content or request (4xx); retrying the same request cannot help.
-    case rejected(status: Int, message: String)
-    /// The platform could not be reached or failed before it could have accepted anything; safe to retry.
-    case unavailable(message: String)
-    /// The request may have been accepted (timeout or reset after sending, 5xx on a non-idempotent call).
-    case outcomeUnknown(message: String)
-
-    public var description: String {
-        switch self {
-        case .invalidCredentials(let message): return "invalid credentials: \(message)"
-        case .rateLimited(let retryAt, let message): return "rate limited until \(retryAt.map { "\($0)" } ?? "unknown"): \(message)"
-        case .rejected(let status, let message): return "rejected (\(status)): \(message)"
-        case .unavailable(let message): return "unavailable: \(message)"
-        case .outcomeUnknown(let message): return "outcome unknown: \(message)"
-        }
     }
 }

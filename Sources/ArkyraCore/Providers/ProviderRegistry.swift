@@ -11,6 +11,11 @@ public struct ProviderRegistry: Sendable {
         providers[identifier]
     }
 
+    /// Every platform ARKYRA supports, talking through `http`.
+    public static func all(http: PlatformHTTP) -> ProviderRegistry {
+        ProviderRegistry([MastodonProvider(http: http), BlueskyProvider(http: http)])
+    }
+
     /// Supported identifiers, sorted.
     public var identifiers: [String] { providers.keys.sorted() }
 }

@@ -7,6 +7,7 @@ import NIOCore
 /// platforms, inject faults, reset.
 struct ControlRoutes {
     let state: SandboxState
+    let bluesky: BlueskyState
 
     func add(to group: RouterGroup<BasicRequestContext>) {
         group.get("health") { _, _ in
@@ -28,6 +29,27 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["statuses": statuses])
         }
+        group.post("bluesky/accounts") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let parameters = SandboxJSON.parameters(body, contentType: "application/json"),
+                  let handle = parameters["handle"] as? String, !handle.isEmpty
+            else { return SandboxJSON.response(["error": "handle is required"], status: .badRequest) }
+            let password = (parameters["password"] as? String) ?? "app-" + BlueskyState.randomBase32(16)
+            let lifetime = (parameters["access_ttl_seconds"] as? Double) ?? 7200
+            let account = await bluesky.addAccount(handle: handle, password: password, accessLifetime: lifetime)
+            return SandboxJSON.response(["did": account.did, "handle": account.handle, "password": account.password], status: .created)
+        }
+        group.post("bluesky/accounts/:handle/expire-tokens") { _, context in
+            let count = await bluesky.expireAccessTokens(handle: context.parameters.get("handle") ?? "")
+            return SandboxJSON.response(["expired": count])
+        }
+        group.post("bluesky/accounts/:handle/revoke-sessions") { _, context in
+            let count = await bluesky.revokeSessions(handle: context.parameters.get("handle") ?? "")
+            return SandboxJSON.response(["revoked": count])
+        }
+        group.get("bluesky/records") { _, _ in
+            SandboxJSON.response(["records": await bluesky.records.map(\.json)])
+        }
         group.get("requests") { request, _ in
             let platform = request.uri.queryParameters["platform"].map(String.init)
             let requests = await state.requests.filter { platform == nil || $0.platform == platform }
@@ -40,7 +62,7 @@ struct ControlRoutes {
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)), fault.count > 0 else {
                 return SandboxJSON.response(
-                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|slow, count, reset_in?, delay?}"],
+                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow, count, reset_in?, delay?}"],
                     status: .badRequest
                 )
             }
@@ -49,6 +71,7 @@ struct ControlRoutes {
         }
         group.post("reset") { _, _ in
             await state.reset()
+            await bluesky.reset()
             return Response(status: .noContent)
         }
     }

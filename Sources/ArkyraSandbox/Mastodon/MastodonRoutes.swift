@@ -74,26 +74,7 @@ struct MastodonRoutes {
         var response: Response
         let fault = await state.takeFault(platform: Self.platform)
         if let account = await authenticate(request) {
-            switch fault?.kind {
-            case .rateLimit:
-                let reset = now.addingTimeInterval(TimeInterval(fault?.resetIn ?? 60))
-                response = SandboxJSON.response(["error": "Too many requests"], status: .tooManyRequests, headers: [
-                    HTTPField.Name("X-RateLimit-Limit")!: "300", HTTPField.Name("X-RateLimit-Remaining")!: "0",
-                    HTTPField.Name("X-RateLimit-Reset")!: SandboxJSON.timestamp(reset),
-                ])
-            case .serverError:
-                response = SandboxJSON.response(["error": "We're sorry, but something went wrong on our end."], status: .internalServerError)
-            case .invalidToken:
-                response = SandboxJSON.response(["error": "The access token is invalid"], status: .unauthorized, headers: wwwAuthenticate)
-            case .timeoutAfterAccept:
-                response = await handler(account, now)
-                try? await Task.sleep(for: .seconds(fault?.delay ?? 60))
-            case .slow:
-                try? await Task.sleep(for: .seconds(fault?.delay ?? 5))
-                response = await handler(account, now)
-            case nil:
-                response = await handler(account, now)
-            }
+            response = await faultResponses.answer(fault, now: now) { await handler(account, now) }
         } else {
             response = SandboxJSON.response(["error": "The access token is invalid"], status: .unauthorized, headers: wwwAuthenticate)
         }
@@ -103,6 +84,20 @@ struct MastodonRoutes {
             status: Int(response.status.code), receivedAt: now
         ))
         return response
+    }
+
+    private var faultResponses: FaultResponses {
+        let invalid = SandboxJSON.response(["error": "The access token is invalid"], status: .unauthorized, headers: wwwAuthenticate)
+        return FaultResponses(
+            rateLimited: { reset in
+                SandboxJSON.response(["error": "Too many requests"], status: .tooManyRequests, headers: [
+                    HTTPField.Name("X-RateLimit-Limit")!: "300", HTTPField.Name("X-RateLimit-Remaining")!: "0",
+                    HTTPField.Name("X-RateLimit-Reset")!: SandboxJSON.timestamp(reset),
+                ])
+            },
+            serverError: SandboxJSON.response(["error": "We're sorry, but something went wrong on our end."], status: .internalServerError),
+            invalidToken: invalid, expiredToken: invalid
+        )
     }
 
     private var wwwAuthenticate: HTTPFields {

@@ -29,10 +29,11 @@ struct MastodonProviderTests {
     @Test("connect reads the account; a bad token is invalid credentials")
     func connect() async throws {
         try await withSandbox { provider, instance, _ in
-            let account = try await provider.connect(ProviderCredentials(accessToken: "good", instanceURL: instance))
-            #expect(account.username == "ada")
+            let connected = try await provider.connect(ConnectRequest(accessToken: "good", instanceURL: instance))
+            #expect(connected.account.username == "ada")
+            #expect(connected.credentials == ProviderCredentials(accessToken: "good", instanceURL: instance))
             await #expect(throws: ProviderError.invalidCredentials(message: "The access token is invalid")) {
-                try await provider.connect(ProviderCredentials(accessToken: "bad", instanceURL: instance))
+                try await provider.connect(ConnectRequest(accessToken: "bad", instanceURL: instance))
             }
         }
     }
@@ -40,7 +41,7 @@ struct MastodonProviderTests {
     @Test("publish returns the status id and URL; the same idempotency key never posts twice")
     func publishIdempotent() async throws {
         try await withSandbox { provider, instance, client in
-            let request = PublishRequest(credentials: ProviderCredentials(accessToken: "good", instanceURL: instance), content: "hi", idempotencyKey: "post-1")
+            let request = PublishRequest(credentials: ProviderCredentials(accessToken: "good", instanceURL: instance), content: "hi", idempotencyKey: "post-1", createdAt: Date())
             let first = try await provider.publish(request)
             let second = try await provider.publish(request)
             #expect(first == second)
@@ -56,7 +57,7 @@ struct MastodonProviderTests {
     @Test("platform failures map to what the worker must do")
     func failures() async throws {
         try await withSandbox { provider, instance, client in
-            let request = PublishRequest(credentials: ProviderCredentials(accessToken: "good", instanceURL: instance), content: "hi", idempotencyKey: UUID().uuidString)
+            let request = PublishRequest(credentials: ProviderCredentials(accessToken: "good", instanceURL: instance), content: "hi", idempotencyKey: UUID().uuidString, createdAt: Date())
             try await fault(client, "rate_limit", extra: ["reset_in": 120])
             await #expect(performing: { try await provider.publish(request) }, throws: { error in
                 guard case .rateLimited(let retryAt?, _) = error as? ProviderError else { return false }
@@ -72,7 +73,7 @@ struct MastodonProviderTests {
                 if case .outcomeUnknown = error as? ProviderError { return true }
                 return false
             })
-            let blank = PublishRequest(credentials: request.credentials, content: "  ", idempotencyKey: UUID().uuidString)
+            let blank = PublishRequest(credentials: request.credentials, content: "  ", idempotencyKey: UUID().uuidString, createdAt: Date())
             await #expect(throws: ProviderError.rejected(status: 422, message: "Validation failed: Text can't be blank")) {
                 try await provider.publish(blank)
             }
@@ -82,7 +83,7 @@ struct MastodonProviderTests {
     @Test("a server that does not answer at all is unavailable, not unknown")
     func unreachable() async throws {
         let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(1)))
-        let request = PublishRequest(credentials: ProviderCredentials(accessToken: "x", instanceURL: URL(string: "http://127.0.0.1:1")!), content: "hi", idempotencyKey: "k")
+        let request = PublishRequest(credentials: ProviderCredentials(accessToken: "x", instanceURL: URL(string: "http://127.0.0.1:1")!), content: "hi", idempotencyKey: "k", createdAt: Date())
         await #expect(performing: { try await provider.publish(request) }, throws: { error in
             if case .unavailable = error as? ProviderError { return true }
             return false

@@ -19,10 +19,10 @@ public struct IntegrationRepository: Sendable {
         public var username: String
         public var avatarURL: String?
         public var instanceURL: String?
-        public var encryptedAccessToken: String
+        public var credentials: StoredCredentials
 
         public init(organizationID: UUID, provider: String, externalID: String, name: String, username: String,
-                    avatarURL: String?, instanceURL: String?, encryptedAccessToken: String) {
+                    avatarURL: String?, instanceURL: String?, credentials: StoredCredentials) {
             self.organizationID = organizationID
             self.provider = provider
             self.externalID = externalID
@@ -30,7 +30,20 @@ public struct IntegrationRepository: Sendable {
             self.username = username
             self.avatarURL = avatarURL
             self.instanceURL = instanceURL
+            self.credentials = credentials
+        }
+    }
+
+    /// A channel's tokens as stored: encrypted, with the access token's expiry when the platform gave one.
+    public struct StoredCredentials: Sendable, Equatable {
+        public var encryptedAccessToken: String
+        public var encryptedRefreshToken: String?
+        public var expiresAt: Date?
+
+        public init(encryptedAccessToken: String, encryptedRefreshToken: String? = nil, expiresAt: Date? = nil) {
             self.encryptedAccessToken = encryptedAccessToken
+            self.encryptedRefreshToken = encryptedRefreshToken
+            self.expiresAt = expiresAt
         }
     }
 
@@ -42,9 +55,11 @@ public struct IntegrationRepository: Sendable {
         try await mappingConflicts {
             let rows = try await connection.query(
                 """
-                INSERT INTO integrations (organization_id, provider, external_id, name, username, avatar_url, instance_url, access_token_encrypted)
+                INSERT INTO integrations (organization_id, provider, external_id, name, username, avatar_url, instance_url,
+                                          access_token_encrypted, refresh_token_encrypted, token_expires_at)
                 VALUES (\(new.organizationID), \(new.provider), \(new.externalID), \(new.name), \(new.username), \(new.avatarURL),
-                        \(new.instanceURL), \(new.encryptedAccessToken))
+                        \(new.instanceURL), \(new.credentials.encryptedAccessToken), \(new.credentials.encryptedRefreshToken),
+                        \(new.credentials.expiresAt))
                 RETURNING \(unescaped: Self.columns)
                 """,
                 logger: logger
@@ -66,7 +81,9 @@ public struct IntegrationRepository: Sendable {
     public func reconnect(_ new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
         try await Self.decode(connection.query(
             """
-            UPDATE integrations SET access_token_encrypted = \(new.encryptedAccessToken), state = 'connected', name = \(new.name),
+            UPDATE integrations SET access_token_encrypted = \(new.credentials.encryptedAccessToken),
+                   refresh_token_encrypted = \(new.credentials.encryptedRefreshToken), token_expires_at = \(new.credentials.expiresAt),
+                   state = 'connected', name = \(new.name),
                    username = \(new.username), avatar_url = \(new.avatarURL), updated_at = now()
             WHERE organization_id = \(new.organizationID) AND provider = \(new.provider) AND coalesce(instance_url, '') = \(new.instanceURL ?? "")
               AND external_id = \(new.externalID) AND state <> 'connected' AND deleted_at IS NULL
@@ -98,21 +115,49 @@ public struct IntegrationRepository: Sendable {
         ))
     }
 
-    /// A channel with its encrypted access token, for the worker that publishes through it.
-    public func withToken(id: UUID, organizationID: UUID, client: PostgresClient) async throws -> (integration: Integration, encryptedAccessToken: String)? {
+    /// A channel with its stored credentials, for the worker that publishes through it.
+    public func withCredentials(id: UUID, organizationID: UUID, client: PostgresClient) async throws -> (integration: Integration, credentials: StoredCredentials)? {
         let rows = try await client.query(
             """
-            SELECT \(unescaped: Self.columns), access_token_encrypted FROM integrations
+            SELECT \(unescaped: Self.columns), access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
             WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL
             """,
             logger: logger
         )
-        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, String)
+        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, String, String?, Date?)
         for try await row in rows.decode(Row.self) {
             let integration = Self.make((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9))
-            return (integration, row.10)
+            return (integration, StoredCredentials(encryptedAccessToken: row.10, encryptedRefreshToken: row.11, expiresAt: row.12))
         }
         return nil
+    }
+
+    /// Locks a connected channel's row until the caller's transaction ends and returns its credentials, so
+    /// that one worker at a time refreshes them; nil when the channel is gone or not connected.
+    public func lockCredentials(id: UUID, on connection: PostgresConnection) async throws -> StoredCredentials? {
+        let rows = try await connection.query(
+            """
+            SELECT access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
+            WHERE id = \(id) AND state = 'connected' AND deleted_at IS NULL FOR UPDATE
+            """,
+            logger: logger
+        )
+        for try await (access, refresh, expiresAt) in rows.decode((String, String?, Date?).self) {
+            return StoredCredentials(encryptedAccessToken: access, encryptedRefreshToken: refresh, expiresAt: expiresAt)
+        }
+        return nil
+    }
+
+    /// Stores refreshed credentials.
+    public func storeCredentials(id: UUID, _ credentials: StoredCredentials, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            UPDATE integrations SET access_token_encrypted = \(credentials.encryptedAccessToken),
+                   refresh_token_encrypted = \(credentials.encryptedRefreshToken), token_expires_at = \(credentials.expiresAt), updated_at = now()
+            WHERE id = \(id)
+            """,
+            logger: logger
+        )
     }
 
     private typealias Columns = (UUID, UUID, String, String, String, String, String?, String?, String, Date)

@@ -181,6 +181,8 @@ public struct PostRepository: Sendable {
         public var post: Post
         /// True when the post was already `publishing` under `staleOwner`: the platform may have it.
         public var tookOver: Bool
+        /// When the post last changed before this claim (for a takeover: about when the stale attempt began).
+        public var previouslyUpdatedAt: Date
     }
 
     /// Moves a scheduled post (once it is due) to `publishing` under `owner`, with a new attempt number that fences every later
@@ -190,20 +192,20 @@ public struct PostRepository: Sendable {
     public func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: PostgresClient) async throws -> Claim? {
         let rows = try await client.query(
             """
-            WITH before AS (SELECT id, state FROM posts WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE)
+            WITH before AS (SELECT id, state, updated_at FROM posts WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE)
             UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = \(owner), updated_at = now()
             FROM before
             WHERE posts.id = before.id
               AND ((before.state = 'scheduled' AND posts.publish_at <= now() + interval '2 seconds')
                    OR (before.state = 'publishing' AND posts.lease_owner = \(staleOwner)))
-            RETURNING \(unescaped: Self.qualifiedColumns), before.state
+            RETURNING \(unescaped: Self.qualifiedColumns), before.state, before.updated_at
             """,
             logger: logger
         )
-        typealias ClaimRow = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?, String)
+        typealias ClaimRow = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?, String, Date)
         for try await r in rows.decode(ClaimRow.self) {
             let post = Self.make((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16, r.17))
-            return Claim(post: post, tookOver: r.18 == PostState.publishing.rawValue)
+            return Claim(post: post, tookOver: r.18 == PostState.publishing.rawValue, previouslyUpdatedAt: r.19)
         }
         return nil
     }

@@ -8,6 +8,7 @@ import NIOHTTP1
 /// POST /api/v1/statuses with an Idempotency-Key to publish.
 public struct MastodonProvider: Provider {
     public let identifier = "mastodon"
+    public let connectMethod = ConnectMethod.accessToken
     public let requiresInstanceURL = true
     /// Mastodon keeps Idempotency-Key for an hour.
     public let supportsIdempotencyKeys = true
@@ -19,7 +20,8 @@ public struct MastodonProvider: Provider {
         self.http = http
     }
 
-    public func connect(_ credentials: ProviderCredentials) async throws -> ProviderAccount {
+    public func connect(_ connectRequest: ConnectRequest) async throws -> ConnectedAccount {
+        let credentials = ProviderCredentials(accessToken: connectRequest.accessToken ?? "", instanceURL: connectRequest.instanceURL)
         var request = HTTPClientRequest(url: try endpoint(credentials, "/api/v1/accounts/verify_credentials"))
         request.headers.add(name: "Authorization", value: "Bearer \(credentials.accessToken)")
         request.headers.add(name: "Accept", value: "application/json")
@@ -28,9 +30,12 @@ public struct MastodonProvider: Provider {
         guard let account = response.decode(MastodonAccount.self) else {
             throw ProviderError.rejected(status: response.status, message: "the server did not answer like a Mastodon server")
         }
-        return ProviderAccount(
-            id: account.id, name: account.displayName.isEmpty ? account.username : account.displayName,
-            username: account.acct, avatarURL: account.avatar
+        return ConnectedAccount(
+            account: ProviderAccount(
+                id: account.id, name: account.displayName.isEmpty ? account.username : account.displayName,
+                username: account.acct, avatarURL: account.avatar
+            ),
+            credentials: credentials
         )
     }
 
@@ -91,17 +96,8 @@ public struct MastodonProvider: Provider {
 
     /// When a rate limit lifts: `Retry-After` (seconds or HTTP date) or Mastodon's `X-RateLimit-Reset` (ISO 8601).
     static func retryTime(_ headers: HTTPHeaders, now: Date = Date()) -> Date? {
-        if let retryAfter = headers.first(name: "Retry-After") {
-            if let seconds = Int(retryAfter) { return now.addingTimeInterval(TimeInterval(seconds)) }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-            if let date = formatter.date(from: retryAfter) { return date }
-        }
-        if let reset = headers.first(name: "X-RateLimit-Reset") {
-            return ISO8601Timestamp.parse(reset)
-        }
-        return nil
+        ProviderError.retryTime(retryAfter: headers.first(name: "Retry-After"), now: now)
+            ?? headers.first(name: "X-RateLimit-Reset").flatMap(ISO8601Timestamp.parse)
     }
 }
 

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Bluesky (any AT Protocol PDS) through XRPC: an app password opens a session (createSession) whose access
+/// token expires after about two hours and is renewed with the refresh token (refreshSession); posts are
+/// `app.bsky.feed.post` records (createRecord). After an unknown outcome the account's latest posts are
+/// listed (listRecords) to find the one we sent, recognised by its text and its `createdAt`.
+public struct BlueskyProvider: Provider {
+    public let identifier = "bluesky"
+    public let connectMethod = ConnectMethod.appPassword
+    public let supportsIdempotencyKeys = false
+    public let findsPublishedPosts = true
+    public let requiresInstanceURL = false
+    /// Bluesky's own PDS entryway; self-hosted servers name theirs.
+    public let defaultInstanceURL: URL? = URL(string: "https://bsky.social")
+    /// Bluesky counts graphemes: at most 300.
+    public let maximumCharacters = 300
+    static let postCollection = "app.bsky.feed.post"
+    /// How many of the account's latest posts are searched for one whose outcome was unknown.
+    static let lookupDepth = 100
+    let http: PlatformHTTP
+
+    public init(http: PlatformHTTP) {
+        self.http = http
+    }
+
+    public func characterCount(of text: String) -> Int { text.count }
+
+    public func connect(_ connectRequest: ConnectRequest) async throws -> ConnectedAccount {
+        let instance = connectRequest.instanceURL ?? defaultInstanceURL!
+        let body = try JSONEncoder().encode(["identifier": connectRequest.identifier ?? "", "password": connectRequest.password ?? ""])
+        let response = try await send(instance, "com.atproto.server.createSession", method: .POST, token: nil, body: body, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        return try session(from: response, instance: instance)
+    }
+
+    public func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
+        guard let refreshToken = credentials.refreshToken else {
+            throw ProviderError.invalidCredentials(message: "no refresh token is stored; connect the account again")
+        }
+        let instance = credentials.instanceURL ?? defaultInstanceURL!
+        let response = try await send(instance, "com.atproto.server.refreshSession", method: .POST, token: refreshToken, body: nil, mutates: false)
+        guard response.status == 200 else {
+            // A refused refresh token (expired or revoked) means the session is over: a person must reconnect.
+            if case .tokenExpired(let message) = Self.error(for: response, mutates: false) { throw ProviderError.invalidCredentials(message: message) }
+            throw Self.error(for: response, mutates: false)
+        }
+        return try session(from: response, instance: instance).credentials
+    }
+
+    public func publish(_ post: PublishRequest) async throws -> PublishedPost {
+        let did = try Self.subject(of: post.credentials.accessToken)
+        var record: [String: Any] = [
+            "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
+        ]
+        if let replyTo = post.replyTo { record["reply"] = try await replyReference(to: replyTo, credentials: post.credentials) }
+        let body = try JSONSerialization.data(withJSONObject: ["repo": did, "collection": Self.postCollection, "record": record], options: [.sortedKeys])
+        let instance = post.credentials.instanceURL ?? defaultInstanceURL!
+        let response = try await send(instance, "com.atproto.repo.createRecord", method: .POST, token: post.credentials.accessToken, body: body, mutates: true)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
+        guard let created = response.decode(BlueskyRecordReference.self) else {
+            throw ProviderError.outcomeUnknown(message: "record created but the answer could not be read: \(response.bodyText.prefix(200))")
+        }
+        return PublishedPost(platformID: created.uri, url: Self.webURL(of: created.uri))
+    }
+
+    public func findPublished(_ post: PublishRequest) async throws -> PublishedPost? {
+        let did = try Self.subject(of: post.credentials.accessToken)
+        let instance = post.credentials.instanceURL ?? defaultInstanceURL!
+        let query = "repo=\(did)&collection=\(Self.postCollection)&limit=\(Self.lookupDepth)"
+        let response = try await send(instance, "com.atproto.repo.listRecords?\(query)", method: .GET, token: post.credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let listing = response.decode(BlueskyRecordList.self) else {
+            throw ProviderError.unavailable(message: "the record list could not be read: \(response.bodyText.prefix(200))")
+        }
+        let sentAt = (post.createdAt.timeIntervalSince1970 * 1000).rounded()
+        let match = listing.records.first { record in
+            record.value.text == post.content
+                && record.value.createdAt.flatMap(ISO8601Timestamp.parse).map { ($0.timeIntervalSince1970 * 1000).rounded() } == sentAt
+        }
+        return match.map { PublishedPost(platformID: $0.uri, url: Self.webURL(of: $0.uri)) }
+    }
+
+    /// The `reply` field for a post answering `parentURI`: the parent's reference and its thread's root.
+    private func replyReference(to parentURI: String, credentials: ProviderCredentials) async throws -> [String: Any] {
+        guard let parts = Self.parts(of: parentURI) else {
+            throw ProviderError.rejected(status: 0, message: "\(parentURI) is not an at:// record URI")
+        }
+        let instance = credentials.instanceURL ?? defaultInstanceURL!
+        let query = "repo=\(parts.repo)&collection=\(parts.collection)&rkey=\(parts.rkey)"
+        let response = try await send(instance, "com.atproto.repo.getRecord?\(query)", method: .GET, token: credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let parent = response.decode(BlueskyRecord.self), let cid = parent.cid else {
+            throw ProviderError.unavailable(message: "the post replied to could not be read: \(response.bodyText.prefix(200))")
+        }
+        let parentReference = ["uri": parent.uri, "cid": cid]
+        let root = parent.value.reply?.root.map { ["uri": $0.uri, "cid": $0.cid] } ?? parentReference
+        return ["root": root, "parent": parentReference]
+    }
+
+    private func session(from response: PlatformHTTP.Response, instance: URL) throws -> ConnectedAccount {
+        guard let session = response.decode(BlueskySession.self) else {
+            throw ProviderError.rejected(status: response.status, message: "the server did not answer like an AT Protocol server")
+        }
+        return ConnectedAccount(
+            account: ProviderAccount(id: session.did, name: session.handle, username: session.handle, avatarURL: nil),
+            credentials: ProviderCredentials(
+                accessToken: session.accessJwt, refreshToken: session.refreshJwt,
+                expiresAt: Self.expiry(of: session.accessJwt), instanceURL: instance
+            )
+        )
+    }
+
+    /// Calls the XRPC method `call` (with its query string, if any) on `instance`.
+    private func send(_ instance: URL, _ call: String, method: HTTPMethod, token: String?, body: Data?,
+                      mutates: Bool) async throws -> PlatformHTTP.Response {
+        var base = instance.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var request = HTTPClientRequest(url: "\(base)/xrpc/\(call)")
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        return try await http.send(request, mutates: mutates)
+    }
+}

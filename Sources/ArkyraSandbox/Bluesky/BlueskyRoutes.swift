@@ -1,0 +1,178 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A Bluesky PDS's XRPC API as the AT Protocol documents it, under `/bluesky/xrpc`: createSession with an app
+/// password, refreshSession (refresh tokens rotate), createRecord / getRecord / listRecords for posts.
+/// Errors are `{"error", "message"}`: an expired access token is 400 `ExpiredToken`, a revoked refresh
+/// token 401 `ExpiredToken`, a missing or unknown token 401. Writes cost points (create: 3) against 5,000
+/// per hour per account, reported in `ratelimit-*` headers; past it, 429 `RateLimitExceeded`; createSession
+/// allows 30 per 5 minutes per handle.
+struct BlueskyRoutes {
+    let sandbox: SandboxState
+    let state: BlueskyState
+    static let platform = "bluesky"
+    static let maximumGraphemes = 300
+    static let pointsPerHour = 5000
+    static let createCost = 3
+
+    func add(to group: RouterGroup<BasicRequestContext>) {
+        group.post("xrpc/com.atproto.server.createSession") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await record(request, body: body) { now in
+                let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+                let identifier = input["identifier"] as? String ?? ""
+                guard let password = input["password"] as? String, !identifier.isEmpty else {
+                    return Self.error(.badRequest, "InvalidRequest", "Input must have the properties \"identifier\" and \"password\"")
+                }
+                let limit = await sandbox.countRequest(bucket: "bsky-session", accountID: identifier, limit: 30, window: 300, now: now)
+                if limit.exceeded { return rateLimited(limit.reset, limit: 30, remaining: 0, policy: "30;w=300") }
+                guard let account = await state.account(identifier: identifier), account.password == password else {
+                    return Self.error(.unauthorized, "AuthenticationRequired", "Invalid identifier or password")
+                }
+                let session = await state.openSession(for: account, now: now)
+                return SandboxJSON.response(sessionJSON(account, session))
+            }
+        }
+        group.post("xrpc/com.atproto.server.refreshSession") { request, _ in
+            await record(request, body: ByteBuffer()) { now in
+                guard let token = Self.bearer(request) else { return Self.error(.unauthorized, "AuthenticationRequired", "Authentication Required") }
+                return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+                    let rotation = await state.rotate(token, now: now)
+                    switch rotation.check {
+                    case .valid(let account): return SandboxJSON.response(sessionJSON(account, rotation.session!))
+                    case .expired: return Self.error(.badRequest, "ExpiredToken", "Token has expired")
+                    case .revoked: return Self.error(.unauthorized, "ExpiredToken", "Token has been revoked")
+                    case .unknown: return Self.error(.unauthorized, "InvalidToken", "Token could not be verified")
+                    }
+                }
+            }
+        }
+        group.post("xrpc/com.atproto.repo.createRecord") { request, _ in
+            let body = try await request.body.collect(upTo: 1024 * 1024)
+            return await authenticated(request, body: body) { account, now in
+                let limit = await sandbox.countRequest(
+                    bucket: "bsky-points", accountID: account.did, limit: Self.pointsPerHour / Self.createCost, window: 3600, now: now
+                )
+                let remaining = max(0, Self.pointsPerHour - (Self.pointsPerHour / Self.createCost - limit.remaining) * Self.createCost)
+                if limit.exceeded { return rateLimited(limit.reset, limit: Self.pointsPerHour, remaining: 0, policy: "5000;w=3600") }
+                let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+                if let problem = Self.problem(in: input, did: account.did) { return Self.error(.badRequest, "InvalidRequest", problem) }
+                let record = input["record"] as! [String: Any]
+                let value = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])) ?? Data("{}".utf8)
+                let created = await state.createRecord(did: account.did, collection: input["collection"] as! String, value: value, now: now)
+                return SandboxJSON.response(
+                    ["uri": created.uri, "cid": created.cid, "commit": ["cid": "bafyrei" + BlueskyState.randomBase32(52), "rev": created.rkey],
+                     "validationStatus": "valid"],
+                    headers: rateHeaders(reset: limit.reset, limit: Self.pointsPerHour, remaining: remaining, policy: "5000;w=3600")
+                )
+            }
+        }
+        group.get("xrpc/com.atproto.repo.getRecord") { request, _ in
+            await record(request, body: ByteBuffer()) { _ in
+                let query = request.uri.queryParameters
+                let uri = "at://\(query["repo"].map(String.init) ?? "")/\(query["collection"].map(String.init) ?? "")/\(query["rkey"].map(String.init) ?? "")"
+                guard let found = await state.record(uri: uri) else { return Self.error(.badRequest, "RecordNotFound", "Could not locate record: \(uri)") }
+                return SandboxJSON.response(found.json)
+            }
+        }
+        group.get("xrpc/com.atproto.repo.listRecords") { request, _ in
+            await record(request, body: ByteBuffer()) { _ in
+                let query = request.uri.queryParameters
+                let limit = query["limit"].flatMap { Int(String($0)) } ?? 50
+                guard (1...100).contains(limit) else { return Self.error(.badRequest, "InvalidRequest", "limit must be between 1 and 100") }
+                guard let repo = query["repo"].map(String.init), let collection = query["collection"].map(String.init) else {
+                    return Self.error(.badRequest, "InvalidRequest", "Params must have the properties \"repo\" and \"collection\"")
+                }
+                let records = await state.list(did: repo, collection: collection, limit: limit, cursor: query["cursor"].map(String.init),
+                                               reverse: query["reverse"] == "true")
+                var answer: [String: Any] = ["records": records.map(\.json)]
+                if records.count == limit, let last = records.last { answer["cursor"] = last.rkey }
+                return SandboxJSON.response(answer)
+            }
+        }
+    }
+
+    /// Why a createRecord input is refused, as the PDS words it; nil when it is a valid post.
+    static func problem(in input: [String: Any], did: String) -> String? {
+        guard input["repo"] as? String == did else { return "Input/repo must be the authenticated account's DID" }
+        guard input["collection"] as? String == "app.bsky.feed.post" else { return "Input/collection: only app.bsky.feed.post is emulated" }
+        guard let record = input["record"] as? [String: Any] else { return "Input must have the property \"record\"" }
+        guard let text = record["text"] as? String else { return "Invalid app.bsky.feed.post record: Record must have the property \"text\"" }
+        if text.count > maximumGraphemes {
+            return "Invalid app.bsky.feed.post record: Record/text must not be longer than \(maximumGraphemes) graphemes"
+        }
+        guard let createdAt = record["createdAt"] as? String, SandboxJSON.date(createdAt) != nil else {
+            return "Invalid app.bsky.feed.post record: Record/createdAt must be an valid atproto datetime"
+        }
+        if let reply = record["reply"] {
+            let references = (reply as? [String: Any]).map { [$0["root"], $0["parent"]] } ?? []
+            let valid = references.count == 2 && references.allSatisfy { reference in
+                guard let reference = reference as? [String: Any] else { return false }
+                return (reference["uri"] as? String)?.hasPrefix("at://") == true && reference["cid"] is String
+            }
+            if !valid { return "Invalid app.bsky.feed.post record: Record/reply must have root and parent, each with uri and cid" }
+        }
+        return nil
+    }
+
+    /// Checks the access token, applies injected faults, runs `handler` and records the exchange.
+    private func authenticated(_ request: Request, body: ByteBuffer, _ handler: @escaping (BlueskyState.Account, Date) async -> Response) async -> Response {
+        await record(request, body: body) { now in
+            guard let token = Self.bearer(request) else { return Self.error(.unauthorized, "AuthenticationRequired", "Authentication Required") }
+            switch await state.checkAccess(token, now: now) {
+            case .valid(let account):
+                return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) { await handler(account, now) }
+            case .expired: return Self.error(.badRequest, "ExpiredToken", "Token has expired")
+            case .revoked, .unknown: return Self.error(.unauthorized, "InvalidToken", "Token could not be verified")
+            }
+        }
+    }
+
+    /// Runs `handler` and records the request with its answer.
+    private func record(_ request: Request, body: ByteBuffer, _ handler: (Date) async -> Response) async -> Response {
+        let now = Date()
+        let response = await handler(now)
+        await sandbox.record(RecordedRequest(
+            platform: Self.platform, method: request.method.rawValue, path: request.uri.path, idempotencyKey: nil,
+            body: String(buffer: body), status: Int(response.status.code), receivedAt: now
+        ))
+        return response
+    }
+
+    private var faults: FaultResponses {
+        FaultResponses(
+            rateLimited: { reset in rateLimited(reset, limit: Self.pointsPerHour, remaining: 0, policy: "5000;w=3600") },
+            serverError: Self.error(.internalServerError, "InternalServerError", "Internal Server Error"),
+            invalidToken: Self.error(.unauthorized, "InvalidToken", "Token could not be verified"),
+            expiredToken: Self.error(.badRequest, "ExpiredToken", "Token has expired")
+        )
+    }
+
+    private func rateLimited(_ reset: Date, limit: Int, remaining: Int, policy: String) -> Response {
+        SandboxJSON.response(["error": "RateLimitExceeded", "message": "Rate Limit Exceeded"], status: .tooManyRequests,
+                             headers: rateHeaders(reset: reset, limit: limit, remaining: remaining, policy: policy))
+    }
+
+    private func rateHeaders(reset: Date, limit: Int, remaining: Int, policy: String) -> HTTPFields {
+        [
+            HTTPField.Name("ratelimit-limit")!: String(limit), HTTPField.Name("ratelimit-remaining")!: String(remaining),
+            HTTPField.Name("ratelimit-reset")!: String(Int(reset.timeIntervalSince1970.rounded(.up))),
+            HTTPField.Name("ratelimit-policy")!: policy,
+        ]
+    }
+
+    private func sessionJSON(_ account: BlueskyState.Account, _ session: (access: String, refresh: String)) -> [String: Any] {
+        ["did": account.did, "handle": account.handle, "accessJwt": session.access, "refreshJwt": session.refresh, "active": true]
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst(7))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ name: String, _ message: String) -> Response {
+        SandboxJSON.response(["error": name, "message": message], status: status)
+    }
+}

@@ -1,0 +1,141 @@
+import ArkyraCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// What an attempt ends in: published, back on the schedule, looked up later, failed or unconfirmed.
+extension PublishJobHandler {
+    /// One claimed attempt at a post, with what its outcome needs.
+    struct Attempt {
+        var post: Post
+        var job: PublishJob
+        var requestID: String?
+        /// This worker, the post's lease holder.
+        var consumer: String
+        /// Whether this attempt took over one whose outcome is unknown (the platform may have the post).
+        var tookOver: Bool
+        var logger: Logger
+    }
+
+    func handle(_ error: ProviderError, _ attempt: Attempt, provider: any Provider) async throws {
+        let job = attempt.job
+        let retriesLeft = job.attempt + 1 < maximumUnavailableAttempts
+        switch error {
+        case .rateLimited(let retryAt, let message):
+            let when = max(retryAt ?? Date().addingTimeInterval(60), Date())
+            attempt.logger.notice("rate limited; rescheduled", metadata: ["retry_at": "\(ISO8601Timestamp.format(when))"])
+            try await retry(attempt, counting: false, at: when, note: "rate limited: \(message)")
+        case .unavailable(let message) where retriesLeft:
+            let delay = RetryPolicy().delay(afterAttempt: job.attempt)
+            attempt.logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(job.attempt + 1)", "error": "\(message)"])
+            try await retry(attempt, counting: true, at: Date().addingTimeInterval(TimeInterval(delay.milliseconds) / 1000), note: message)
+        case .unavailable(let message):
+            try await finish(attempt, attempt.tookOver ? .unconfirmed : .failed, "the platform stayed unreachable: \(message)")
+        case .invalidCredentials(let message), .tokenExpired(let message):
+            // The platform refused the token and, where tokens can be refreshed, the refresh too: the channel
+            // waits for a person to reconnect it.
+            let state: PostState = attempt.tookOver ? .unconfirmed : .failed
+            try await finish(attempt, state, "the platform refused the channel's token: \(message); reconnect the channel") { connection in
+                try await integrations.markRefreshNeeded(id: attempt.post.integrationID, on: connection)
+                try await notifications.create(
+                    organizationID: attempt.post.organizationID, postID: nil, kind: "integration.refresh_needed",
+                    message: "A channel's token was refused (\(message)); connect the account again to keep publishing.", on: connection
+                )
+            }
+        case .rejected(_, let message):
+            // Refused outright: this request created nothing (a takeover looked first, or resent idempotently).
+            try await finish(attempt, .failed, message)
+        case .outcomeUnknown(let message) where provider.findsPublishedPosts && retriesLeft:
+            attempt.logger.warning("the platform may have the post; looking for it shortly", metadata: ["error": "\(message)"])
+            var unknown = attempt
+            unknown.tookOver = true
+            try await retry(unknown, counting: true, at: Date().addingTimeInterval(Self.lookupDelay), note: message)
+        case .outcomeUnknown(let message):
+            try await finish(attempt, .unconfirmed, "the platform may have published this post; please check: \(message)")
+        }
+    }
+
+    /// Tries again at `date`. A fresh attempt goes back on the schedule. One that may have reached the
+    /// platform stays `publishing` under this worker, and its job is scheduled as a takeover of this worker's
+    /// own attempt, so the next run first looks for the post (or resends with the same idempotency key)
+    /// instead of sending it blindly.
+    func retry(_ attempt: Attempt, counting: Bool, at date: Date, note: String) async throws {
+        let post = attempt.post
+        var next = attempt.job
+        if counting { next.attempt += 1 }
+        var job = next.job(requestID: attempt.requestID)
+        if attempt.tookOver {
+            job.staleOwner = attempt.consumer
+        } else {
+            try await posts.returnToSchedule(id: post.id, attempt: post.attempt, error: note, client: database)
+        }
+        try await queue.schedule(job, at: date)
+        if !attempt.tookOver {
+            await announce(PostEvent(type: "post.rescheduled", organizationID: post.organizationID, postID: post.id, state: .scheduled, message: note),
+                           logger: attempt.logger)
+        }
+    }
+
+    /// Stores the platform's id and URL and, in the same transaction, releases the next item of its thread and
+    /// creates the next occurrence of a recurring post. Their jobs are scheduled after the commit; if Redis
+    /// refuses, the reconciler re-creates them from the database.
+    func recordPublished(_ attempt: Attempt, _ published: PublishedPost) async throws {
+        let post = attempt.post
+        let logger = attempt.logger
+        let following = try await database.inTransaction(logger: logger) { connection -> [Post] in
+            guard try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID,
+                                                platformURL: published.url, on: connection)
+            else {
+                logger.warning("published, but a newer attempt owns the post now; its outcome stands")
+                return []
+            }
+            var following: [Post] = []
+            if let nextItem = try await posts.releaseNextItem(after: post.id, on: connection) { following.append(nextItem) }
+            if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone),
+               let nextAt = recurrence.next(after: publishAt, in: zone) {
+                following += try await posts.createGroup(
+                    organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
+                    state: .scheduled, publishAt: nextAt, timeZone: post.timeZone, recurrence: recurrence, on: connection
+                )
+            }
+            return following
+        }
+        await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
+        for next in following {
+            guard let nextAt = next.publishAt else { continue }
+            do {
+                try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: attempt.requestID), at: nextAt)
+            } catch {
+                logger.warning("following post stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Ends the attempt as failed or unconfirmed, with an in-app notification in the same transaction and an
+    /// event for the browsers after it.
+    func finish(_ attempt: Attempt, _ state: PostState, _ message: String,
+                alsoInTransaction: (PostgresConnection) async throws -> Void = { _ in }) async throws {
+        let post = attempt.post
+        attempt.logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])
+        let recorded = try await database.inTransaction(logger: attempt.logger) { connection in
+            guard try await posts.markFinished(id: post.id, attempt: post.attempt, state: state, error: message, on: connection) else { return false }
+            try await alsoInTransaction(connection)
+            try await posts.failWaitingItems(below: post.id, reason: "an earlier item of this thread is \(state.rawValue)", on: connection)
+            try await notifications.create(organizationID: post.organizationID, postID: post.id, kind: "post.\(state.rawValue)", message: message, on: connection)
+            return true
+        }
+        if recorded {
+            await announce(PostEvent(type: "post.\(state.rawValue)", organizationID: post.organizationID, postID: post.id, state: state, message: message),
+                           logger: attempt.logger)
+        }
+    }
+
+    /// Publishes an event; the database already holds the truth, so a failure here is only logged.
+    func announce(_ event: PostEvent, logger: Logger) async {
+        do {
+            try await events.publish(event)
+        } catch {
+            logger.warning("could not announce a post event", metadata: ["event": "\(event.type)", "error": "\(error)"])
+        }
+    }
+}
