@@ -12,6 +12,7 @@ import Testing
 /// A live API on its own database and Redis prefix, next to a live sandbox with Mastodon token `good`.
 struct APITestHarness {
     let client: any TestClientProtocol
+    let sandbox: any TestClientProtocol
     let sandboxPort: Int
     let redis: RedisClient
     let database: DatabaseConfiguration
@@ -32,7 +33,7 @@ struct APITestHarness {
                     )
                     let app = buildApplication(configuration: configuration, logger: TestEnvironment.logger)
                     try await app.test(.live) { client in
-                        try await body(APITestHarness(client: client, sandboxPort: sandboxClient.port!, redis: redis, database: database))
+                        try await body(APITestHarness(client: client, sandbox: sandboxClient, sandboxPort: sandboxClient.port!, redis: redis, database: database))
                     }
                 }
             }

@@ -153,4 +153,30 @@ struct BadInputTests {
             #expect(reconnected.json["state"] as? String == "connected")
         }
     }
+
+    @Test("a Bluesky account connects with its handle and an app password; a wrong password is named")
+    func connectingBluesky() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let path = "/api/v1/organizations/\(organization)/integrations"
+            try await api.sandbox.execute(uri: "/_sandbox/bluesky/accounts", method: .post, body: jsonBody(["handle": "ada.test", "password": "app-pass"])) {
+                #expect($0.status == .created)
+            }
+            let pds = "http://127.0.0.1:\(api.sandboxPort)/bluesky"
+            let wrong = try await api.request(.post, path, token: token, json: [
+                "provider": "bluesky", "instance_url": pds, "identifier": "ada.test", "app_password": "nope",
+            ])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.errorFields == ["app_password": "was refused by bluesky"])
+            let connected = try await api.request(.post, path, token: token, json: [
+                "provider": "bluesky", "instance_url": pds, "identifier": "ada.test", "app_password": "app-pass",
+            ])
+            #expect(connected.status == .created)
+            #expect(connected.json["provider"] as? String == "bluesky")
+            #expect(connected.json["username"] as? String == "ada.test")
+            #expect((connected.json["external_id"] as? String)?.hasPrefix("did:plc:") == true)
+            #expect(connected.json["access_token"] == nil)
+        }
+    }
 }

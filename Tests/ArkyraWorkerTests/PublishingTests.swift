@@ -13,7 +13,7 @@ extension PublishingWorld {
     var handler: PublishJobHandler {
         let http = PlatformHTTP(client: .shared, timeout: .seconds(1))
         return PublishJobHandler(
-            database: database, providers: ProviderRegistry([MastodonProvider(http: http)]),
+            database: database, providers: ProviderRegistry.all(http: http),
             cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, logger: TestEnvironment.logger
         )
     }

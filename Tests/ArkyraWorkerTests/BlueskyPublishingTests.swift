@@ -1,0 +1,117 @@
+import ArkyraCore
+import ArkyraTestSupport
+@testable import ArkyraWorker
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("Worker: publishing to Bluesky (expiring tokens, unknown outcomes)")
+struct BlueskyPublishingTests {
+    @Test("an expired token is refreshed once, the post published, and the rotated tokens stored")
+    func refreshesExpiredToken() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            let before = try await fixture.channel(channel)
+            try await fixture.control("bluesky/accounts/ada.test/expire-tokens")
+            let (post, job) = try await fixture.schedulePost("Fresh tokens", on: channel)
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .published)
+            #expect(try await fixture.blueskyCalls() == [
+                "com.atproto.server.createSession", "com.atproto.repo.createRecord", "com.atproto.server.refreshSession", "com.atproto.repo.createRecord",
+            ])
+            let after = try await fixture.channel(channel)
+            #expect(after.state == "connected")
+            #expect(after.credentials.encryptedAccessToken != before.credentials.encryptedAccessToken)
+            #expect(after.credentials.encryptedRefreshToken != before.credentials.encryptedRefreshToken)
+            // The next post uses the stored tokens without refreshing again.
+            let (next, nextJob) = try await fixture.schedulePost("Second", on: channel)
+            try await fixture.handler.handle(nextJob.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(next).state == .published)
+            #expect(try await fixture.blueskyCalls().filter { $0 == "com.atproto.server.refreshSession" }.count == 1)
+        }
+    }
+
+    @Test("a token about to expire is refreshed before publishing")
+    func refreshesBeforeExpiry() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            _ = try await fixture.database.query("UPDATE integrations SET token_expires_at = now() + interval '30 seconds' WHERE id = \(channel)")
+            let (post, job) = try await fixture.schedulePost("Ahead of time", on: channel)
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .published)
+            #expect(try await fixture.blueskyCalls() == ["com.atproto.server.createSession", "com.atproto.server.refreshSession", "com.atproto.repo.createRecord"])
+            #expect(try await fixture.channel(channel).credentials.expiresAt.map { $0.timeIntervalSinceNow > 3600 } == true)
+        }
+    }
+
+    @Test("a refused refresh fails the post, marks the channel refresh_needed and tells the organization")
+    func refusedRefresh() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            try await fixture.control("bluesky/accounts/ada.test/revoke-sessions")
+            let (post, job) = try await fixture.schedulePost("Never", on: channel)
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            let failed = try await fixture.reload(post)
+            #expect(failed.state == .failed)
+            #expect(failed.error?.contains("Token has been revoked") == true)
+            #expect(try await fixture.channel(channel).state == "refresh_needed")
+            let kinds = try await NotificationRepository(logger: TestEnvironment.logger).list(organizationID: fixture.organizationID, client: fixture.database).map(\.kind)
+            #expect(kinds.contains("integration.refresh_needed"))
+            #expect(try await fixture.blueskyRecords().isEmpty)
+        }
+    }
+
+    @Test("a server error while refreshing leaves the channel connected and tries again later")
+    func transientRefreshFailure() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            try await fixture.control("bluesky/accounts/ada.test/expire-tokens")
+            try await fixture.fault("server_error", platform: "bluesky")
+            let (post, job) = try await fixture.schedulePost("Later", on: channel)
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .scheduled)
+            #expect(try await fixture.channel(channel).state == "connected")
+            #expect(try await fixture.queue.dueTime(ofJob: post.id.uuidString) != nil)
+            // The retry refreshes and publishes.
+            try await fixture.handler.handle(PublishJob(postID: post.id, organizationID: fixture.organizationID, attempt: 1).job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .published)
+            #expect(try await fixture.blueskyRecords().count == 1)
+        }
+    }
+
+    @Test("after a timeout once the platform had accepted, the post is looked up later and recorded, never posted twice")
+    func unknownOutcomeIsLookedUp() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            try await fixture.fault("timeout_after_accept", platform: "bluesky", extra: ["delay": 2])
+            let (post, job) = try await fixture.schedulePost("Did it go out?", on: channel)
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .publishing)
+            let lookupAt = try #require(try await fixture.queue.dueTime(ofJob: post.id.uuidString))
+            #expect(lookupAt.timeIntervalSinceNow > 20)
+            // The scheduled job runs as a takeover of this worker's own attempt: it finds the post.
+            try await fixture.handler.handle(
+                PublishJob(postID: post.id, organizationID: fixture.organizationID, attempt: 1).job(requestID: nil),
+                context: JobContext(consumer: "worker-b", deliveries: 1, staleOwner: JobContext.first.consumer)
+            )
+            let published = try await fixture.reload(post)
+            #expect(published.state == .published)
+            let records = try await fixture.blueskyRecords()
+            #expect(records.count == 1)
+            #expect(published.platformPostID == records.first?["uri"] as? String)
+        }
+    }
+
+    @Test("a post taken over from a stopped worker is published when the platform does not have it")
+    func takeOverPublishesWhenAbsent() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            let (post, job) = try await fixture.schedulePost("Crash before sending", on: channel)
+            _ = try #require(try await fixture.posts.claimForPublishing(id: post.id, owner: "worker-dead", staleOwner: nil, client: fixture.database))
+            try await fixture.handler.handle(job.job(requestID: nil), context: JobContext(consumer: "worker-b", deliveries: 2, staleOwner: "worker-dead"))
+            #expect(try await fixture.reload(post).state == .published)
+            #expect(try await fixture.blueskyRecords().count == 1)
+            #expect(try await fixture.blueskyCalls().suffix(2) == ["com.atproto.repo.listRecords", "com.atproto.repo.createRecord"])
+        }
+    }
+}
