@@ -8,21 +8,20 @@ enum SandboxJSON {
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 
+    /// `2026-11-30T09:00:00.000Z` (a format style: cheap, unlike building an ISO8601DateFormatter per call).
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Self.timestampStyle)
     }
+
+    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Parses an ISO 8601 datetime with or without fractional seconds.
     static func date(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+        (try? Date(text, strategy: timestampStyle)) ?? (try? Date(text, strategy: .iso8601))
     }
 
     /// The body's parameters, from JSON or `application/x-www-form-urlencoded` (as the platforms accept).

@@ -76,17 +76,46 @@ extension PublishJobHandler {
         }
     }
 
-    /// Stores the platform's id and URL and, in the same transaction, releases the next item of its thread and
+    /// Stores the platform's id and URL and, atomically with it, releases the next item of its thread and
     /// creates the next occurrence of a recurring post. Their jobs are scheduled after the commit; if Redis
     /// refuses, the reconciler re-creates them from the database.
     func recordPublished(_ attempt: Attempt, _ published: PublishedPost) async throws {
         let post = attempt.post
         let logger = attempt.logger
-        let following = try await database.inTransaction(logger: logger) { connection -> [Post] in
+        var following: [(id: UUID, organizationID: UUID, publishAt: Date)] = []
+        if post.recurrence == nil {
+            // The common case in one statement: the post and the release of its thread's next item.
+            let outcome = try await posts.markPublishedReleasingNext(
+                id: post.id, attempt: post.attempt, platformPostID: published.platformID, platformURL: published.url, client: database
+            )
+            guard outcome.published else {
+                return logger.warning("published, but a newer attempt owns the post now; its outcome stands")
+            }
+            following = outcome.released.map { [($0.id, $0.organizationID, $0.publishAt)] } ?? []
+        } else {
+            following = try await recordPublishedRecurring(attempt, published).compactMap { next in
+                next.publishAt.map { (next.id, next.organizationID, $0) }
+            }
+        }
+        await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
+        for next in following {
+            do {
+                try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: attempt.requestID), at: next.publishAt)
+            } catch {
+                logger.warning("following post stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Records a recurring post's publish, the release of its thread's next item and its next occurrence in
+    /// one transaction; returns the posts to schedule (none when a newer attempt owns the post).
+    private func recordPublishedRecurring(_ attempt: Attempt, _ published: PublishedPost) async throws -> [Post] {
+        let post = attempt.post
+        return try await database.inTransaction(logger: attempt.logger) { connection -> [Post] in
             guard try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID,
                                                 platformURL: published.url, on: connection)
             else {
-                logger.warning("published, but a newer attempt owns the post now; its outcome stands")
+                attempt.logger.warning("published, but a newer attempt owns the post now; its outcome stands")
                 return []
             }
             var following: [Post] = []
@@ -99,15 +128,6 @@ extension PublishJobHandler {
                 )
             }
             return following
-        }
-        await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
-        for next in following {
-            guard let nextAt = next.publishAt else { continue }
-            do {
-                try await queue.schedule(PublishJob(postID: next.id, organizationID: next.organizationID).job(requestID: attempt.requestID), at: nextAt)
-            } catch {
-                logger.warning("following post stored but not scheduled; the reconciler will schedule it", metadata: ["error": "\(error)"])
-            }
         }
     }
 

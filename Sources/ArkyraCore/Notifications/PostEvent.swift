@@ -48,7 +48,6 @@ public struct EventPublisher: Sendable {
     public func publish(_ event: PostEvent) async throws -> Int {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .sortedKeys
         let text = String(decoding: try encoder.encode(event), as: UTF8.self)
         return try await redis.publish(Self.channel(prefix: redis.configuration.keyPrefix, organizationID: event.organizationID), text)
     }

@@ -34,29 +34,49 @@ public struct JSONLogHandler: LogHandler {
         FileHandle.standardOutput.write(line)
     }
 
-    /// Renders one log line; keys of `metadata` are sorted so lines are stable.
+    /// Renders one log line: the fixed fields first, then the metadata with its keys sorted, so lines are stable.
     static func render(time: Date, level: Logger.Level, service: String, logger: String, message: String, metadata: Logger.Metadata) -> Data {
-        var object: [String: Any] = [
-            "ts": ISO8601Timestamp.format(time),
-            "level": level.rawValue,
-            "service": service,
-            "logger": logger,
-            "msg": message,
-        ]
-        for (key, value) in metadata where object[key] == nil {
-            object[key] = jsonValue(value)
+        var json = "{"
+        var first = true
+        func field(_ key: String, _ write: (inout String) -> Void) {
+            if !first { json += "," }
+            first = false
+            JSONText.appendQuoted(key, to: &json)
+            json += ":"
+            write(&json)
         }
-        var data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        data.append(0x0A)
-        return data
+        let fixed = [("ts", ISO8601Timestamp.format(time)), ("level", level.rawValue), ("service", service), ("logger", logger), ("msg", message)]
+        for (key, value) in fixed { field(key) { JSONText.appendQuoted(value, to: &$0) } }
+        let reserved = Set(fixed.map(\.0))
+        for key in metadata.keys.sorted() where !reserved.contains(key) {
+            field(key) { append(metadata[key]!, to: &$0) }
+        }
+        json += "}\n"
+        return Data(json.utf8)
     }
 
-    private static func jsonValue(_ value: Logger.Metadata.Value) -> Any {
+    private static func append(_ value: Logger.Metadata.Value, to json: inout String) {
         switch value {
-        case .string(let string): return string
-        case .stringConvertible(let convertible): return convertible.description
-        case .array(let array): return array.map(jsonValue)
-        case .dictionary(let dictionary): return dictionary.mapValues(jsonValue)
+        case .string(let string):
+            JSONText.appendQuoted(string, to: &json)
+        case .stringConvertible(let convertible):
+            JSONText.appendQuoted(convertible.description, to: &json)
+        case .array(let array):
+            json += "["
+            for (index, element) in array.enumerated() {
+                if index > 0 { json += "," }
+                append(element, to: &json)
+            }
+            json += "]"
+        case .dictionary(let dictionary):
+            json += "{"
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { json += "," }
+                JSONText.appendQuoted(key, to: &json)
+                json += ":"
+                append(dictionary[key]!, to: &json)
+            }
+            json += "}"
         }
     }
 }

@@ -53,24 +53,24 @@ public struct Job: Sendable, Codable, Equatable {
     /// The job as JSON. Written by hand: it is on the enqueue hot path, where JSONEncoder dominated the cost.
     func encoded() throws -> String {
         var json = "{\"id\":"
-        Self.appendQuoted(id, to: &json)
+        JSONText.appendQuoted(id, to: &json)
         json += ",\"type\":"
-        Self.appendQuoted(type, to: &json)
+        JSONText.appendQuoted(type, to: &json)
         json += ",\"data\":{"
         for (index, key) in data.keys.sorted().enumerated() {
             if index > 0 { json += "," }
-            Self.appendQuoted(key, to: &json)
+            JSONText.appendQuoted(key, to: &json)
             json += ":"
-            Self.appendQuoted(data[key]!, to: &json)
+            JSONText.appendQuoted(data[key]!, to: &json)
         }
         json += "},\"attempt\":\(attempt)"
         if let requestID {
             json += ",\"request_id\":"
-            Self.appendQuoted(requestID, to: &json)
+            JSONText.appendQuoted(requestID, to: &json)
         }
         if let staleOwner {
             json += ",\"stale_owner\":"
-            Self.appendQuoted(staleOwner, to: &json)
+            JSONText.appendQuoted(staleOwner, to: &json)
         }
         if let firstAttemptAt {
             json += ",\"first_attempt_at\":\(Int64((firstAttemptAt.timeIntervalSince1970 * 1000).rounded()))"
@@ -79,30 +79,12 @@ public struct Job: Sendable, Codable, Equatable {
             json += ",\"errors\":["
             for (index, error) in errors.enumerated() {
                 if index > 0 { json += "," }
-                Self.appendQuoted(error, to: &json)
+                JSONText.appendQuoted(error, to: &json)
             }
             json += "]"
         }
         json += "}"
         return json
-    }
-
-    /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
-    static func appendQuoted(_ text: String, to json: inout String) {
-        json += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20:
-                json += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 
     static func decode(_ text: String) throws -> Job {

@@ -21,13 +21,16 @@ public struct JWTSigner: Sendable {
         public var exp: Int
         /// A unique token id.
         public var jti: String
+        /// The session (login) the token belongs to; logging out or revoking the session ends the token too.
+        public var sid: String?
 
-        public init(sub: String, iss: String, iat: Int, exp: Int, jti: String) {
+        public init(sub: String, iss: String, iat: Int, exp: Int, jti: String, sid: String? = nil) {
             self.sub = sub
             self.iss = iss
             self.iat = iat
             self.exp = exp
             self.jti = jti
+            self.sid = sid
         }
     }
 
@@ -36,10 +39,12 @@ public struct JWTSigner: Sendable {
         case malformed, badSignature, expired, wrongIssuer
     }
 
-    /// A signed token for `subject` valid for `lifetime` from `now`.
-    public func sign(subject: String, lifetime: Duration, now: Date = Date()) throws -> String {
+    /// A signed token for `subject` (in session `sessionID`) valid for `lifetime` from `now`.
+    public func sign(subject: String, sessionID: String? = nil, lifetime: Duration, now: Date = Date()) throws -> String {
         let issued = Int(now.timeIntervalSince1970)
-        let claims = Claims(sub: subject, iss: issuer, iat: issued, exp: issued + Int(lifetime.components.seconds), jti: UUID().uuidString)
+        let claims = Claims(
+            sub: subject, iss: issuer, iat: issued, exp: issued + Int(lifetime.components.seconds), jti: UUID().uuidString, sid: sessionID
+        )
         let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -17,8 +17,11 @@ public enum ISO8601Timestamp {
 
     /// Formats with millisecond precision in UTC: `2026-11-30T09:00:00.000Z`.
     public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        // The format style truncates to the millisecond, and 0.123 s is stored as 0.12299…: format the middle
+        // of the rounded millisecond so the text shows the rounded value.
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        return Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000).formatted(style)
     }
+
+    static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

@@ -60,7 +60,7 @@ struct BlueskyRoutes {
                 let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
                 if let problem = Self.problem(in: input, did: account.did) { return Self.error(.badRequest, "InvalidRequest", problem) }
                 let record = input["record"] as! [String: Any]
-                let value = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])) ?? Data("{}".utf8)
+                let value = (try? JSONSerialization.data(withJSONObject: record, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
                 let created = await state.createRecord(did: account.did, collection: input["collection"] as! String, value: value, now: now)
                 return SandboxJSON.response(
                     ["uri": created.uri, "cid": created.cid, "commit": ["cid": "bafyrei" + BlueskyState.randomBase32(52), "rev": created.rkey],

@@ -147,7 +147,7 @@ actor BlueskyState {
     /// A JWT-shaped token whose claims clients may read; the signature is random (the sandbox checks tokens by lookup).
     static func token(scope: String, did: String, issuedAt: Date, expiresAt: Date) -> String {
         func encode(_ object: [String: Any]) -> String {
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data()
             return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
                 .replacingOccurrences(of: "=", with: "")
         }

@@ -225,6 +225,41 @@ public struct PostRepository: Sendable {
         return false
     }
 
+    /// The thread item a publish released: scheduled now (after its delay).
+    public struct ReleasedItem: Sendable, Equatable {
+        public var id: UUID
+        public var organizationID: UUID
+        public var publishAt: Date
+    }
+
+    /// ``markPublished(id:attempt:platformPostID:platformURL:on:)`` and ``releaseNextItem(after:on:)`` in one
+    /// statement (atomic on its own, one round trip): nil when `attempt` no longer owns the post, else the
+    /// released item, if the post has one waiting.
+    public func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
+                                           client: PostgresClient) async throws -> (published: Bool, released: ReleasedItem?) {
+        let rows = try await client.query(
+            """
+            WITH published AS (
+                UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), platform_url = \(platformURL),
+                       error = NULL, published_at = now(), lease_owner = NULL, updated_at = now()
+                WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
+                RETURNING id
+            ), released AS (
+                UPDATE posts SET state = 'scheduled', publish_at = now() + make_interval(secs => delay_seconds), updated_at = now()
+                WHERE parent_id IN (SELECT id FROM published) AND state = 'waiting' AND deleted_at IS NULL
+                RETURNING id, organization_id, publish_at
+            )
+            SELECT released.id, released.organization_id, released.publish_at FROM published LEFT JOIN released ON true
+            """,
+            logger: logger
+        )
+        for try await (releasedID, organizationID, publishAt) in rows.decode((UUID?, UUID?, Date?).self) {
+            guard let releasedID, let organizationID, let publishAt else { return (true, nil) }
+            return (true, ReleasedItem(id: releasedID, organizationID: organizationID, publishAt: publishAt))
+        }
+        return (false, nil)
+    }
+
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
     public func returnToSchedule(id: UUID, attempt: Int, error: String?, client: PostgresClient) async throws {
         try await client.query(

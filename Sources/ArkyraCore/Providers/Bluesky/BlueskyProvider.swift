@@ -57,7 +57,7 @@ public struct BlueskyProvider: Provider {
             "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
         ]
         if let replyTo = post.replyTo { record["reply"] = try await replyReference(to: replyTo, credentials: post.credentials) }
-        let body = try JSONSerialization.data(withJSONObject: ["repo": did, "collection": Self.postCollection, "record": record], options: [.sortedKeys])
+        let body = try JSONSerialization.data(withJSONObject: ["repo": did, "collection": Self.postCollection, "record": record], options: [.withoutEscapingSlashes])
         let instance = post.credentials.instanceURL ?? defaultInstanceURL!
         let response = try await send(instance, "com.atproto.repo.createRecord", method: .POST, token: post.credentials.accessToken, body: body, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }

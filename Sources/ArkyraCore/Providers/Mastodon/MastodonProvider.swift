@@ -48,9 +48,7 @@ public struct MastodonProvider: Provider {
         request.headers.add(name: "Accept", value: "application/json")
         var fields = ["status": post.content]
         if let replyTo = post.replyTo { fields["in_reply_to_id"] = replyTo }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let body = try encoder.encode(fields)
+        let body = try JSONEncoder().encode(fields)
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await http.send(request, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
