@@ -54,9 +54,15 @@ public func buildRouter(
     let audit = AuditRepository(logger: logger)
     let signer = JWTSigner(secret: security.jwtSecret)
     let organizations = OrganizationService(database: database, organizations: OrganizationRepository(logger: logger), audit: audit, logger: logger)
+    let revocations = SessionRevocations(redis: redis, accessTokenLifetime: security.accessTokenLifetime, logger: logger)
+    let sessions = SessionService(
+        database: database, sessions: SessionRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, signer: signer,
+        revocations: revocations, accessTokenLifetime: security.accessTokenLifetime, refreshTokenLifetime: security.refreshTokenLifetime,
+        logger: logger
+    )
     let accounts = AccountService(
         database: database, users: UserRepository(logger: logger), audit: audit, hasher: PasswordHasher(cost: security.bcryptCost),
-        signer: signer, accessTokenLifetime: security.accessTokenLifetime, registrationEnabled: configuration.registrationEnabled, logger: logger
+        sessions: sessions, limiter: RateLimiter(redis: redis), registrationEnabled: configuration.registrationEnabled, logger: logger
     )
     let integrations = IntegrationService(
         database: database, integrations: IntegrationRepository(logger: logger), audit: audit, providers: providers,
@@ -72,7 +78,7 @@ public func buildRouter(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticationMiddleware(signer: signer))
+    router.add(middleware: AuthenticationMiddleware(signer: signer, revocations: revocations))
 
     router.get { _, _ in
         try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "health": "/health"])
@@ -82,8 +88,10 @@ public func buildRouter(
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
 
-    AuthRoutes(accounts: accounts, maxBodyBytes: bodyLimit).add(to: router.group("api/v1/auth"))
+    let auth = AuthRoutes(accounts: accounts, sessions: sessions, maxBodyBytes: bodyLimit)
+    auth.add(to: router.group("api/v1/auth"))
     let authenticated = router.group("api/v1", context: AuthenticatedContext.self)
+    auth.add(authenticated: authenticated.group("auth"))
     OrganizationRoutes(organizations: organizations, maxBodyBytes: bodyLimit).add(to: authenticated.group("organizations"))
     IntegrationRoutes(organizations: organizations, integrations: integrations, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/integrations"))

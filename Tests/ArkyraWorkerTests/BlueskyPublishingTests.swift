@@ -83,7 +83,7 @@ struct BlueskyPublishingTests {
     func unknownOutcomeIsLookedUp() async throws {
         try await PublishingWorld.run { fixture in
             let channel = try await fixture.connectBluesky()
-            try await fixture.fault("timeout_after_accept", platform: "bluesky", extra: ["delay": 2])
+            try await fixture.fault("timeout_after_accept", platform: "bluesky", extra: ["delay": 6])
             let (post, job) = try await fixture.schedulePost("Did it go out?", on: channel)
             try await fixture.handler.handle(job.job(requestID: nil), context: .first)
             #expect(try await fixture.reload(post).state == .publishing)

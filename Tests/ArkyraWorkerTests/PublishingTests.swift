@@ -11,7 +11,7 @@ import Testing
 
 extension PublishingWorld {
     var handler: PublishJobHandler {
-        let http = PlatformHTTP(client: .shared, timeout: .seconds(1))
+        let http = PlatformHTTP(client: .shared, timeout: .seconds(3))
         return PublishJobHandler(
             database: database, providers: ProviderRegistry.all(http: http),
             cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, logger: TestEnvironment.logger
@@ -94,7 +94,7 @@ struct PublishingTests {
             #expect(refusedAfter.error?.contains("The access token is invalid") == true)
 
             let (accepted, acceptedJob) = try await fixture.schedulePost(channel: 1)
-            try await fixture.fault("timeout_after_accept", extra: ["delay": 3])
+            try await fixture.fault("timeout_after_accept", extra: ["delay": 6])
             try await fixture.handler.handle(acceptedJob.job(requestID: nil), context: .first)
             #expect(try await fixture.reload(accepted).state == .unconfirmed)
 

@@ -10,6 +10,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var requestID: String = ""
     /// Set by ``AuthenticationMiddleware`` when the request carries a valid access token.
     public var userID: UUID?
+    /// The session the access token belongs to (tokens issued before sessions existed have none).
+    public var sessionID: UUID?
     public var remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {

@@ -8,6 +8,7 @@ import NIOCore
 public struct AuthenticatedContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let userID: UUID
+    public let sessionID: UUID?
     public let requestID: String
     public let remoteAddress: SocketAddress?
 
@@ -17,6 +18,7 @@ public struct AuthenticatedContext: ChildRequestContext {
         }
         self.coreContext = context.coreContext
         self.userID = userID
+        self.sessionID = context.sessionID
         self.requestID = context.requestID
         self.remoteAddress = context.remoteAddress
     }

@@ -3,26 +3,23 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Registration and login.
+/// Registration, login (throttled per account and per address) and password changes.
 struct AccountService: Sendable {
     let database: PostgresClient
     let users: UserRepository
     let audit: AuditRepository
     let hasher: PasswordHasher
-    let signer: JWTSigner
-    let accessTokenLifetime: Duration
+    let sessions: SessionService
+    let limiter: RateLimiter
     let registrationEnabled: Bool
     let logger: Logger
 
-    /// An access token as the API returns it.
-    struct Session: Encodable {
-        var user: User
-        var accessToken: String
-        var tokenType = "Bearer"
-        var expiresIn: Int
-    }
+    /// Failed logins allowed per account and per client address in ``loginWindow`` before 429.
+    static let loginFailuresPerAccount = 10
+    static let loginFailuresPerAddress = 50
+    static let loginWindow = Duration.seconds(15 * 60)
 
-    func register(email: String, password: String, name: String, origin: RequestOrigin) async throws -> Session {
+    func register(email: String, password: String, name: String, origin: RequestOrigin) async throws -> SessionService.Tokens {
         guard registrationEnabled else {
             throw APIError(.forbidden, "registration_disabled", "registration is disabled on this installation; ask an administrator for an invitation")
         }
@@ -35,38 +32,72 @@ struct AccountService: Sendable {
 
         let hash = try await hasher.hash(password)
         do {
-            let user = try await database.inTransaction(logger: logger) { connection in
+            return try await database.inTransaction(logger: logger) { connection in
                 let user = try await users.create(email: email, passwordHash: hash, name: name, on: connection)
                 try await audit.record(
                     AuditEvent(organizationID: nil, actorUserID: user.id, action: "user.registered", targetType: "user", targetID: user.id.uuidString, origin: origin),
                     on: connection
                 )
-                return user
+                return try await sessions.open(for: user, origin: origin, on: connection)
             }
-            return try session(for: user)
         } catch RepositoryError.conflict {
             throw APIError(.conflict, "email_taken", "an account with this email already exists")
         }
     }
 
-    func login(email: String, password: String) async throws -> Session {
-        let refused = APIError(.unauthorized, "invalid_credentials", "the email or password is wrong")
-        guard let found = try await users.credentials(email: email.trimmingCharacters(in: .whitespaces), client: database) else {
-            // Spend the same time as a real check (a hash at the configured cost), so response times do not
-            // reveal which emails exist.
-            _ = try await hasher.hash(password)
-            throw refused
+    /// Checks the password and opens a session.
+    /// - Throws: 401 for a wrong email or password (the same answer, in the same time); 429 with
+    ///   `Retry-After` after too many failures for the account or from the address.
+    func login(email: String, password: String, origin: RequestOrigin) async throws -> SessionService.Tokens {
+        let email = email.trimmingCharacters(in: .whitespaces)
+        let keys = loginKeys(email: email, origin: origin)
+        for (key, limit) in keys {
+            let decision = try await limiter.hit(key, limit: limit, window: Self.loginWindow, cost: 0)
+            if !decision.allowed {
+                throw APIError(.tooManyRequests, "too_many_attempts", "too many failed logins; try again in \(decision.resetSeconds) s",
+                               headers: ["Retry-After": String(decision.resetSeconds)])
+            }
         }
-        guard try await hasher.verify(password, against: found.passwordHash) else { throw refused }
-        return try session(for: found.user)
+        let found = try await users.credentials(email: email, client: database)
+        // An unknown email costs a real hash at the configured cost, so timing does not reveal which exist.
+        var valid = false
+        if let found {
+            valid = try await hasher.verify(password, against: found.passwordHash)
+        } else {
+            _ = try await hasher.hash(password)
+        }
+        guard valid, let user = found?.user else {
+            for (key, limit) in keys { _ = try await limiter.hit(key, limit: limit, window: Self.loginWindow) }
+            throw APIError(.unauthorized, "invalid_credentials", "the email or password is wrong")
+        }
+        return try await database.inTransaction(logger: logger) { connection in
+            try await sessions.open(for: user, origin: origin, on: connection)
+        }
     }
 
-    private func session(for user: User) throws -> Session {
-        Session(
-            user: user,
-            accessToken: try signer.sign(subject: user.id.uuidString, lifetime: accessTokenLifetime),
-            expiresIn: Int(accessTokenLifetime.components.seconds)
-        )
+    /// Changes the password after checking the current one, and ends every other session.
+    func changePassword(userID: UUID, current: String, new: String, keepingSession sessionID: UUID?, origin: RequestOrigin) async throws {
+        if let problem = Self.passwordProblem(new) { throw APIError.validation(["new_password": problem]) }
+        guard let stored = try await users.passwordHash(id: userID, client: database), try await hasher.verify(current, against: stored) else {
+            throw APIError(.unprocessableContent, "wrong_password", "the current password is wrong", fields: ["current_password": "is wrong"])
+        }
+        let hash = try await hasher.hash(new)
+        let ended = try await database.inTransaction(logger: logger) { connection in
+            try await users.updatePasswordHash(id: userID, hash, on: connection)
+            let ended = try await sessions.sessions.revokeAll(userID: userID, keeping: sessionID, reason: "password_changed", on: connection)
+            try await audit.record(
+                AuditEvent(organizationID: nil, actorUserID: userID, action: "user.password_changed", targetType: "user", targetID: userID.uuidString, origin: origin),
+                on: connection
+            )
+            return ended
+        }
+        await sessions.revocations.markRevoked(ended)
+    }
+
+    private func loginKeys(email: String, origin: RequestOrigin) -> [(String, Int)] {
+        var keys = [("login:account:\(email.lowercased())", Self.loginFailuresPerAccount)]
+        if let ip = origin.ip { keys.append(("login:address:\(ip)", Self.loginFailuresPerAddress)) }
+        return keys
     }
 
     static func looksLikeEmail(_ email: String) -> Bool {
@@ -80,5 +111,4 @@ struct AccountService: Sendable {
         if password.utf8.count > PasswordHasher.maximumBytes { return "must be at most \(PasswordHasher.maximumBytes) bytes" }
         return nil
     }
-
 }

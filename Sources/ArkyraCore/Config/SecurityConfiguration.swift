@@ -5,6 +5,8 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
     /// HMAC-SHA256 key that signs access tokens (at least 32 bytes).
     public var jwtSecret: [UInt8]
     public var accessTokenLifetime: Duration
+    /// How long a session lasts without being used (each refresh extends it by this much).
+    public var refreshTokenLifetime: Duration
     /// Keys that encrypt platform tokens at rest; the first encrypts, all decrypt (key rotation).
     public var encryptionKeys: [EncryptionKey]
     /// bcrypt cost factor (log2 of rounds).
@@ -20,14 +22,17 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
         }
     }
 
-    public init(jwtSecret: [UInt8], accessTokenLifetime: Duration = .seconds(900), encryptionKeys: [EncryptionKey], bcryptCost: Int = 12) {
+    public init(jwtSecret: [UInt8], accessTokenLifetime: Duration = .seconds(900), refreshTokenLifetime: Duration = .seconds(30 * 86_400),
+                encryptionKeys: [EncryptionKey], bcryptCost: Int = 12) {
         self.jwtSecret = jwtSecret
         self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
         self.encryptionKeys = encryptionKeys
         self.bcryptCost = bcryptCost
     }
 
-    /// Reads `ARKYRA_JWT_SECRET`, `ARKYRA_ACCESS_TOKEN_TTL_SECONDS`, `ARKYRA_ENCRYPTION_KEYS`, `ARKYRA_BCRYPT_COST`.
+    /// Reads `ARKYRA_JWT_SECRET`, `ARKYRA_ACCESS_TOKEN_TTL_SECONDS`, `ARKYRA_SESSION_TTL_DAYS`, `ARKYRA_ENCRYPTION_KEYS`,
+    /// `ARKYRA_BCRYPT_COST`.
     public init(reader: EnvironmentReader) throws {
         let secret = try reader.required("ARKYRA_JWT_SECRET")
         guard secret.utf8.count >= 32 else {
@@ -36,6 +41,7 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
         self.init(
             jwtSecret: Array(secret.utf8),
             accessTokenLifetime: .seconds(try reader.int("ARKYRA_ACCESS_TOKEN_TTL_SECONDS", default: 900, in: 60...86_400)),
+            refreshTokenLifetime: .seconds(86_400 * (try reader.int("ARKYRA_SESSION_TTL_DAYS", default: 30, in: 1...365))),
             encryptionKeys: try Self.parseKeys(try reader.required("ARKYRA_ENCRYPTION_KEYS")),
             bcryptCost: try reader.int("ARKYRA_BCRYPT_COST", default: 12, in: 4...31)
         )

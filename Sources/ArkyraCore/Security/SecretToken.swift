@@ -12,7 +12,7 @@ public enum SecretToken {
     }
 
     /// What is stored in place of `secret`.
-    public static func hash(_ secret: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(secret.utf8)))
+    public static func hash(_ secret: String) -> Data {
+        Data(SHA256.hash(data: Data(secret.utf8)))
     }
 }

@@ -15,7 +15,7 @@ struct MastodonProviderTests {
         let app = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
         try await app.test(.live) { client in
             let instance = URL(string: "http://127.0.0.1:\(client.port!)/mastodon")!
-            let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(1)))
+            let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
             try await body(provider, instance, client)
         }
     }
@@ -68,7 +68,7 @@ struct MastodonProviderTests {
                 if case .outcomeUnknown = error as? ProviderError { return true }
                 return false
             })
-            try await fault(client, "timeout_after_accept", extra: ["delay": 3])
+            try await fault(client, "timeout_after_accept", extra: ["delay": 6])
             await #expect(performing: { try await provider.publish(request) }, throws: { error in
                 if case .outcomeUnknown = error as? ProviderError { return true }
                 return false
@@ -82,7 +82,7 @@ struct MastodonProviderTests {
 
     @Test("a server that does not answer at all is unavailable, not unknown")
     func unreachable() async throws {
-        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(1)))
+        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
         let request = PublishRequest(credentials: ProviderCredentials(accessToken: "x", instanceURL: URL(string: "http://127.0.0.1:1")!), content: "hi", idempotencyKey: "k", createdAt: Date())
         await #expect(performing: { try await provider.publish(request) }, throws: { error in
             if case .unavailable = error as? ProviderError { return true }
@@ -92,7 +92,7 @@ struct MastodonProviderTests {
 
     @Test("characters are counted the way Mastodon counts them")
     func counting() {
-        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(1)))
+        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
         #expect(provider.characterCount(of: "héllo") == 5)
         #expect(provider.characterCount(of: "see https://example.com/a/very/long/path/that/is/long") == 4 + 23)
         #expect(provider.characterCount(of: "hi @ada@mastodon.social") == 3 + 4)

@@ -34,7 +34,7 @@ public struct SessionRepository: Sendable {
     static let columns = "id, user_id, created_at, last_used_at, expires_at, ip, user_agent"
 
     /// Opens a session for `userID` whose first refresh token hashes to `refreshHash`.
-    public func create(userID: UUID, refreshHash: [UInt8], expiresAt: Date, origin: RequestOrigin, on connection: PostgresConnection) async throws -> Session {
+    public func create(userID: UUID, refreshHash: Data, expiresAt: Date, origin: RequestOrigin, on connection: PostgresConnection) async throws -> Session {
         let rows = try await connection.query(
             """
             INSERT INTO sessions (user_id, expires_at, ip, user_agent) VALUES (\(userID), \(expiresAt), \(origin.ip), \(origin.userAgent))
@@ -49,7 +49,7 @@ public struct SessionRepository: Sendable {
 
     /// Exchanges the refresh token hashing to `presentedHash` for `newHash`, extending the session to
     /// `expiresAt`. A token presented twice revokes its session.
-    public func rotate(presentedHash: [UInt8], newHash: [UInt8], expiresAt: Date, on connection: PostgresConnection) async throws -> Rotation {
+    public func rotate(presentedHash: Data, newHash: Data, expiresAt: Date, on connection: PostgresConnection) async throws -> Rotation {
         let rows = try await connection.query(
             """
             SELECT t.session_id, s.user_id, t.rotated_at IS NOT NULL, s.revoked_at IS NULL AND s.expires_at > now()

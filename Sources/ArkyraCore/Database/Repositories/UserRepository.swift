@@ -53,4 +53,16 @@ public struct UserRepository: Sendable {
         }
         return nil
     }
+
+    /// The password hash of user `id`, or nil when there is no such user.
+    public func passwordHash(id: UUID, client: PostgresClient) async throws -> String? {
+        let rows = try await client.query("SELECT password_hash FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger)
+        for try await hash in rows.decode(String.self) { return hash }
+        return nil
+    }
+
+    /// Replaces the password hash of user `id`.
+    public func updatePasswordHash(id: UUID, _ hash: String, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(id)", logger: logger)
+    }
 }
