@@ -73,6 +73,10 @@ public func buildRouter(
         database: database, posts: PostRepository(logger: logger), integrations: IntegrationRepository(logger: logger), audit: audit,
         providers: providers, queue: JobQueue(name: .publish, redis: redis), logger: logger
     )
+    let members = MemberService(
+        database: database, memberships: MembershipRepository(logger: logger), invitations: InvitationRepository(logger: logger),
+        users: UserRepository(logger: logger), audit: audit, logger: logger
+    )
     let bodyLimit = configuration.maxBodyBytes
 
     let router = Router(context: AppRequestContext.self)
@@ -93,6 +97,9 @@ public func buildRouter(
     let authenticated = router.group("api/v1", context: AuthenticatedContext.self)
     auth.add(authenticated: authenticated.group("auth"))
     OrganizationRoutes(organizations: organizations, maxBodyBytes: bodyLimit).add(to: authenticated.group("organizations"))
+    let memberRoutes = MemberRoutes(organizations: organizations, members: members, maxBodyBytes: bodyLimit)
+    memberRoutes.add(to: authenticated.group("organizations/:organization"))
+    memberRoutes.add(invitations: authenticated.group("invitations"))
     IntegrationRoutes(organizations: organizations, integrations: integrations, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/integrations"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)

@@ -57,6 +57,23 @@ struct APITestHarness {
         return try #require(response.json["access_token"] as? String)
     }
 
+    /// Registers a user and returns their access token and id.
+    func signUpUser(_ email: String = "user-\(UUID().uuidString.prefix(6))@example.com") async throws -> (token: String, id: String) {
+        let response = try await request(.post, "/api/v1/auth/register", json: ["email": email, "password": "correct horse", "name": "User"])
+        #expect(response.status == .created)
+        return (try #require(response.json["access_token"] as? String), try #require((response.json["user"] as? [String: Any])?["id"] as? String))
+    }
+
+    /// A new user who joined `organization` with `role` through an invitation from `inviter`.
+    func member(_ role: String, of organization: String, invitedBy inviter: String) async throws -> (token: String, id: String) {
+        let invitation = try await request(.post, "/api/v1/organizations/\(organization)/invitations", token: inviter, json: ["role": role])
+        #expect(invitation.status == .created)
+        let user = try await signUpUser()
+        let accepted = try await request(.post, "/api/v1/invitations/accept", token: user.token, json: ["token": try #require(invitation.json["token"] as? String)])
+        #expect(accepted.status == .ok)
+        return user
+    }
+
     /// Creates an organization and returns its id.
     func createOrganization(_ token: String, name: String = "Acme") async throws -> String {
         let response = try await request(.post, "/api/v1/organizations", token: token, json: ["name": name])

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `GET/POST /api/v1/organizations`.
+/// `GET/POST /api/v1/organizations`, `PATCH /api/v1/organizations/:organization`.
 struct OrganizationRoutes {
     let organizations: OrganizationService
     let maxBodyBytes: Int
@@ -26,6 +26,12 @@ struct OrganizationRoutes {
         }
         group.get { _, context in
             try JSONBody.response(Listing(organizations: try await organizations.list(for: context.userID)))
+        }
+        group.patch(":organization") { request, context in
+            let organization = try await organizations.authorize(.manageSettings, in: context)
+            let body = try await JSONBody.decode(CreateBody.self, from: request, maxBytes: maxBodyBytes)
+            let renamed = try await organizations.rename(organization.id, to: body.name, by: context.userID, origin: context.origin(request))
+            return try JSONBody.response(MemberOrganization(organization: renamed, role: organization.role))
         }
     }
 }

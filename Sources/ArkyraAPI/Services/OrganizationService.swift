@@ -25,6 +25,20 @@ struct OrganizationService: Sendable {
         return MemberOrganization(organization: organization, role: .owner)
     }
 
+    func rename(_ id: UUID, to rawName: String, by userID: UUID, origin: RequestOrigin) async throws -> Organization {
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.count) else { throw APIError.validation(["name": "must be 1 to 200 characters"]) }
+        return try await database.inTransaction(logger: logger) { connection in
+            guard let organization = try await organizations.rename(id: id, to: name, on: connection) else { throw APIError.notFound("organization") }
+            try await audit.record(
+                AuditEvent(organizationID: id, actorUserID: userID, action: "organization.renamed", targetType: "organization",
+                           targetID: id.uuidString, origin: origin),
+                on: connection
+            )
+            return organization
+        }
+    }
+
     func list(for userID: UUID) async throws -> [MemberOrganization] {
         try await organizations.list(forUser: userID, client: database)
     }

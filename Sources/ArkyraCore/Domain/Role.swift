@@ -17,7 +17,19 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     public func includes(_ required: Role) -> Bool { self >= required }
 }
 
-/// What a member may do, and the least role that grants it. The permission matrix lives here only.
+/// What a member may do, and the least role that grants it. The permission matrix lives here only:
+///
+/// | permission | viewer | editor | admin | owner |
+/// |---|---|---|---|---|
+/// | readContent: see channels, posts, the calendar, members, notifications | ✓ | ✓ | ✓ | ✓ |
+/// | writePosts: create, edit, move, delete posts | | ✓ | ✓ | ✓ |
+/// | connectChannels: connect and reconnect channels | | | ✓ | ✓ |
+/// | manageMembers: invite, change roles below their own, remove | | | ✓ | ✓ |
+/// | manageJobs: see and redrive failed jobs | | | ✓ | ✓ |
+/// | manageAPIKeys: create and revoke API keys | | | ✓ | ✓ |
+/// | manageSettings: rename the organization | | | ✓ | ✓ |
+/// | readAudit: read the audit log | | | ✓ | ✓ |
+/// | manageOrganization: transfer ownership, export or delete the organization | | | | ✓ |
 public enum Permission: Sendable, CaseIterable {
     case readContent
     case writePosts
@@ -25,6 +37,9 @@ public enum Permission: Sendable, CaseIterable {
     case manageMembers
     /// See failed jobs and run them again.
     case manageJobs
+    case manageAPIKeys
+    case manageSettings
+    case readAudit
     case manageOrganization
 
     /// The least role that holds this permission.
@@ -32,8 +47,18 @@ public enum Permission: Sendable, CaseIterable {
         switch self {
         case .readContent: return .viewer
         case .writePosts: return .editor
-        case .connectChannels, .manageMembers, .manageJobs: return .admin
+        case .connectChannels, .manageMembers, .manageJobs, .manageAPIKeys, .manageSettings, .readAudit: return .admin
         case .manageOrganization: return .owner
         }
     }
+}
+
+extension Role {
+    /// Whether a member with this role may change or remove a member holding `other`: only a higher role
+    /// may (the owner may manage everyone else; an admin, editors and viewers).
+    public func canManage(_ other: Role) -> Bool { self > other }
+
+    /// Whether a member with this role may give `granted` to someone: never ownership (it is transferred),
+    /// and nothing above their own role.
+    public func canGrant(_ granted: Role) -> Bool { granted != .owner && granted <= self }
 }

@@ -29,7 +29,12 @@ public struct OrganizationRepository: Sendable {
 
     /// The organizations `userID` belongs to, with their role, oldest first.
     public func list(forUser userID: UUID, client: PostgresClient) async throws -> [MemberOrganization] {
-        let rows = try await client.query(
+        try await client.withConnection { try await list(forUser: userID, connection: $0) }
+    }
+
+    /// ``list(forUser:client:)`` on a connection (inside a transaction).
+    public func list(forUser userID: UUID, connection: PostgresConnection) async throws -> [MemberOrganization] {
+        let rows = try await connection.query(
             """
             SELECT o.id, o.name, o.created_at, m.role FROM organizations o
             JOIN memberships m ON m.organization_id = o.id
@@ -57,6 +62,18 @@ public struct OrganizationRepository: Sendable {
         )
         for try await role in rows.decode(String.self) {
             return Role(rawValue: role)
+        }
+        return nil
+    }
+
+    /// Renames an organization; returns it, or nil when it does not exist.
+    public func rename(id: UUID, to name: String, on connection: PostgresConnection) async throws -> Organization? {
+        let rows = try await connection.query(
+            "UPDATE organizations SET name = \(name), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING id, name, created_at",
+            logger: logger
+        )
+        for try await (id, name, createdAt) in rows.decode((UUID, String, Date).self) {
+            return Organization(id: id, name: name, createdAt: createdAt)
         }
         return nil
     }
