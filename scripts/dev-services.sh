@@ -66,6 +66,8 @@ start_postgres() {
   if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'arkyra'")" != 1 ]; then
     "${psql[@]}" -c "CREATE ROLE arkyra LOGIN CREATEDB PASSWORD 'arkyra'"
   fi
+  # Dropping a test database WITH (FORCE) ends its sessions, autovacuum's included, which needs this role.
+  "${psql[@]}" -c "GRANT pg_signal_backend TO arkyra" >/dev/null
   if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'arkyra'")" != 1 ]; then
     "${psql[@]}" -c "CREATE DATABASE arkyra OWNER arkyra"
   fi

@@ -12,9 +12,30 @@ public struct APIConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Whether the API applies pending migrations before it starts serving (replicas take turns).
     public var migrateOnStart: Bool
+    public var rateLimits: RateLimits
+
+    /// Requests allowed per minute (sliding window, shared by all API instances through Redis).
+    public struct RateLimits: Sendable {
+        /// Per logged-in user, over the whole API.
+        public var perUser: Int
+        /// Per organization, over the routes of that organization and its public API keys together.
+        public var perOrganization: Int
+        /// Per public API key.
+        public var perAPIKey: Int
+        /// Per client address, for requests without a user (register, login, refresh).
+        public var perAddress: Int
+
+        public init(perUser: Int = 600, perOrganization: Int = 1200, perAPIKey: Int = 120, perAddress: Int = 120) {
+            self.perUser = perUser
+            self.perOrganization = perOrganization
+            self.perAPIKey = perAPIKey
+            self.perAddress = perAddress
+        }
+    }
 
     public init(service: ServiceConfiguration, security: SecurityConfiguration, host: String = "127.0.0.1", port: Int = 8080,
-                registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true) {
+                registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true,
+                rateLimits: RateLimits = RateLimits()) {
         self.service = service
         self.security = security
         self.host = host
@@ -22,10 +43,11 @@ public struct APIConfiguration: Sendable {
         self.registrationEnabled = registrationEnabled
         self.maxBodyBytes = maxBodyBytes
         self.migrateOnStart = migrateOnStart
+        self.rateLimits = rateLimits
     }
 
     /// Reads the shared keys plus `ARKYRA_API_HOST`, `ARKYRA_API_PORT`, `ARKYRA_REGISTRATION_ENABLED` and
-    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START`.
+    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` and the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
@@ -34,7 +56,13 @@ public struct APIConfiguration: Sendable {
             port: try reader.int("ARKYRA_API_PORT", default: 8080, in: 0...65535),
             registrationEnabled: try reader.bool("ARKYRA_REGISTRATION_ENABLED", default: true),
             maxBodyBytes: try reader.int("ARKYRA_MAX_BODY_BYTES", default: 1024 * 1024, in: 1024...(512 * 1024 * 1024)),
-            migrateOnStart: try reader.bool("ARKYRA_MIGRATE_ON_START", default: true)
+            migrateOnStart: try reader.bool("ARKYRA_MIGRATE_ON_START", default: true),
+            rateLimits: RateLimits(
+                perUser: try reader.int("ARKYRA_RATE_LIMIT_USER_PER_MINUTE", default: 600, in: 1...1_000_000),
+                perOrganization: try reader.int("ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE", default: 1200, in: 1...1_000_000),
+                perAPIKey: try reader.int("ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE", default: 120, in: 1...1_000_000),
+                perAddress: try reader.int("ARKYRA_RATE_LIMIT_ADDRESS_PER_MINUTE", default: 120, in: 1...1_000_000)
+            )
         )
     }
 }

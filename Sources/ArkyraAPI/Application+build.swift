@@ -1,5 +1,6 @@
 import ArkyraCore
 import AsyncHTTPClient
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -79,22 +80,40 @@ public func buildRouter(
     )
     let bodyLimit = configuration.maxBodyBytes
 
+    let keys = APIKeyService(database: database, keys: APIKeyRepository(logger: logger), audit: audit, logger: logger)
+    let limits = configuration.rateLimits
+    let limiter = RateLimiter(redis: redis)
+
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticationMiddleware(signer: signer, revocations: revocations))
 
     router.get { _, _ in
-        try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "health": "/health"])
+        try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health"])
     }
     HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
     router.get("metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
 
+    // The API of ARKYRA's own clients: access tokens, limits per user (or address) and per organization.
+    let v1 = router.group("api/v1")
+        .add(middleware: AuthenticationMiddleware(signer: signer, revocations: revocations))
+        .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
+            var budgets: [(key: String, perMinute: Int)] = []
+            if let userID = context.userID {
+                budgets.append(("user:\(userID)", limits.perUser))
+            } else {
+                budgets.append(("address:\(context.remoteAddress?.ipAddress ?? "unknown")", limits.perAddress))
+            }
+            if let organization = context.parameters.get("organization").flatMap(UUID.init(uuidString:)) {
+                budgets.append(("organization:\(organization)", limits.perOrganization))
+            }
+            return budgets
+        })
     let auth = AuthRoutes(accounts: accounts, sessions: sessions, maxBodyBytes: bodyLimit)
-    auth.add(to: router.group("api/v1/auth"))
-    let authenticated = router.group("api/v1", context: AuthenticatedContext.self)
+    auth.add(to: v1.group("auth"))
+    let authenticated = v1.group(context: AuthenticatedContext.self)
     auth.add(authenticated: authenticated.group("auth"))
     OrganizationRoutes(organizations: organizations, maxBodyBytes: bodyLimit).add(to: authenticated.group("organizations"))
     let memberRoutes = MemberRoutes(organizations: organizations, members: members, maxBodyBytes: bodyLimit)
@@ -110,5 +129,16 @@ public func buildRouter(
         organizations: organizations, deadJobs: DeadJobRepository(client: database, logger: logger), posts: PostRepository(logger: logger),
         database: database, redis: redis
     ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
+    APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
+        .add(to: authenticated.group("organizations/:organization/api-keys"))
+
+    // The public API for integrators (Postiz-compatible): API keys, limits per key and per organization.
+    let publicAPI = router.group("public/v1")
+        .add(middleware: APIKeyMiddleware(keys: keys))
+        .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
+            guard let key = context.apiKeyID, let organization = context.apiOrganizationID else { return [] }
+            return [("api-key:\(key)", limits.perAPIKey), ("organization:\(organization)", limits.perOrganization)]
+        })
+    PublicRoutes(posts: posts, integrations: integrations, maxBodyBytes: bodyLimit).add(to: publicAPI.group(context: PublicAPIContext.self))
     return router
 }

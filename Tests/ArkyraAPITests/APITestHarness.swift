@@ -20,7 +20,8 @@ struct APITestHarness {
     var instanceURL: String { "http://127.0.0.1:\(sandboxPort)/mastodon" }
 
     /// Runs `body` against a fresh API. `redisPort` overrides the Redis port (to simulate an outage).
-    static func run(redisPort: Int? = nil, _ body: @Sendable (APITestHarness) async throws -> Void) async throws {
+    static func run(redisPort: Int? = nil, rateLimits: APIConfiguration.RateLimits = .init(),
+                    _ body: @Sendable (APITestHarness) async throws -> Void) async throws {
         let sandbox = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
         try await sandbox.test(.live) { sandboxClient in
             try await TestEnvironment.withEmptyDatabase { database async throws in
@@ -29,7 +30,7 @@ struct APITestHarness {
                     if let redisPort { redisConfiguration.port = redisPort }
                     let configuration = APIConfiguration(
                         service: TestEnvironment.service(database: database, redis: redisConfiguration),
-                        security: TestEnvironment.security(), port: 0, maxBodyBytes: 16 * 1024
+                        security: TestEnvironment.security(), port: 0, maxBodyBytes: 16 * 1024, rateLimits: rateLimits
                     )
                     let app = buildApplication(configuration: configuration, logger: TestEnvironment.logger)
                     try await app.test(.live) { client in

@@ -112,9 +112,17 @@ public enum TestEnvironment {
         } while cursor != "0"
     }
 
+    /// Drops a test database, retrying briefly while a session that cannot be ended yet holds it.
     private static func drop(_ name: String) async throws {
-        _ = try await withClient(maintenanceDatabase) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        for attempt in 1...5 {
+            do {
+                _ = try await withClient(maintenanceDatabase) { admin in
+                    try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+                }
+                return
+            } catch let error as PSQLError where attempt < 5 && ["42501", "55006"].contains(error.serverInfo?[.sqlState] ?? "") {
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 }

@@ -12,6 +12,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var userID: UUID?
     /// The session the access token belongs to (tokens issued before sessions existed have none).
     public var sessionID: UUID?
+    /// Set by ``APIKeyMiddleware`` on the public API: the key and its organization.
+    public var apiKeyID: UUID?
+    public var apiOrganizationID: UUID?
     public var remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {

@@ -96,21 +96,27 @@ enum JSONBody {
         }
     }
 
-    static let encoder: JSONEncoder = {
+    /// ARKYRA's own API writes snake_case keys.
+    static let encoder = makeEncoder(keys: .convertToSnakeCase)
+    /// The public API keeps Postiz's camelCase keys.
+    static let camelCaseEncoder = makeEncoder(keys: .useDefaultKeys)
+
+    private static func makeEncoder(keys: JSONEncoder.KeyEncodingStrategy) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.keyEncodingStrategy = keys
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(ISO8601Timestamp.format(date))
         }
         return encoder
-    }()
+    }
 
-    /// `value` as a JSON response with `status`.
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    /// `value` as a JSON response with `status` (snake_case keys unless `camelCase`).
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], camelCase: Bool = false) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+        let data = try (camelCase ? camelCaseEncoder : encoder).encode(value)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 }

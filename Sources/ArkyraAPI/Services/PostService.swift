@@ -55,16 +55,24 @@ struct PostService: Sendable {
         return Recurrence(unit: unit, every: every)
     }
 
+    /// When a new post group goes out: at `publish_at` (which must be in the future), right away, or not yet (a
+    /// draft, kept with its date but not scheduled).
+    enum PublishMode: String, Sendable {
+        case schedule, now, draft
+    }
+
     func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
-                  recurrence rawRecurrence: RecurrenceInput? = nil,
-                  by userID: UUID, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
+                  recurrence rawRecurrence: RecurrenceInput? = nil, mode: PublishMode = .schedule, tags: [String] = [],
+                  by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
         var fields: [String: String] = [:]
-        let publishAt = ISO8601Timestamp.parse(rawPublishAt)
+        let publishAt = mode == .now ? now : ISO8601Timestamp.parse(rawPublishAt)
         if let publishAt {
-            if publishAt <= now { fields["publish_at"] = "must be in the future" }
+            if mode == .schedule, publishAt <= now { fields["publish_at"] = "must be in the future" }
         } else {
             fields["publish_at"] = "must be an ISO 8601 timestamp with a time zone, such as 2026-12-01T09:00:00Z"
         }
+        let tags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if tags.count > 20 || tags.contains(where: { !(1...100).contains($0.count) }) { fields["tags"] = "must be at most 20 names of 1 to 100 characters" }
         let timeZone = rawTimeZone ?? "UTC"
         if TimeZone(identifier: timeZone) == nil { fields["time_zone"] = "must be an IANA time zone such as Europe/Berlin" }
         let recurrence = rawRecurrence.flatMap { Self.recurrence($0, problems: &fields) }
@@ -101,12 +109,15 @@ struct PostService: Sendable {
         }
         return try await database.inTransaction(logger: logger) { connection in
             let created = try await posts.createGroup(
-                organizationID: organizationID, authorID: userID, posts: newPosts, state: .scheduled,
+                organizationID: organizationID, authorID: userID, posts: newPosts, state: mode == .draft ? .draft : .scheduled,
                 publishAt: publishAt, timeZone: timeZone, recurrence: recurrence, on: connection
             )
+            if !tags.isEmpty {
+                try await posts.tag(created.map(\.id), with: tags, organizationID: organizationID, on: connection)
+            }
             try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.scheduled", targetType: "post_group",
-                           targetID: created.first?.groupID.uuidString, origin: origin),
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: mode == .draft ? "post.drafted" : "post.scheduled",
+                           targetType: "post_group", targetID: created.first?.groupID.uuidString, origin: origin),
                 on: connection
             )
             // Scheduled inside the transaction: if Redis refuses, nothing is committed. If the commit fails
@@ -118,15 +129,16 @@ struct PostService: Sendable {
         }
     }
 
-    func list(organizationID: UUID, from rawFrom: String?, to rawTo: String?) async throws -> [Post] {
+    /// Posts with `from <= publish_at < to`; `fromField` and `toField` name the query parameters in errors.
+    func list(organizationID: UUID, from rawFrom: String?, to rawTo: String?, fromField: String = "from", toField: String = "to") async throws -> [Post] {
         var fields: [String: String] = [:]
         let from = rawFrom.flatMap(ISO8601Timestamp.parse)
         let to = rawTo.flatMap(ISO8601Timestamp.parse)
-        if from == nil { fields["from"] = "is required: an ISO 8601 timestamp" }
-        if to == nil { fields["to"] = "is required: an ISO 8601 timestamp" }
+        if from == nil { fields[fromField] = "is required: an ISO 8601 timestamp" }
+        if to == nil { fields[toField] = "is required: an ISO 8601 timestamp" }
         if let from, let to {
-            if to <= from { fields["to"] = "must be after from" }
-            if to.timeIntervalSince(from) > 366 * 86_400 { fields["to"] = "must be at most 366 days after from" }
+            if to <= from { fields[toField] = "must be after \(fromField)" }
+            if to.timeIntervalSince(from) > 366 * 86_400 { fields[toField] = "must be at most 366 days after \(fromField)" }
         }
         guard fields.isEmpty, let from, let to else { throw APIError.validation(fields) }
         return try await posts.list(organizationID: organizationID, from: from, to: to, limit: Self.listLimit, client: database)
@@ -135,7 +147,7 @@ struct PostService: Sendable {
     /// Changes the text or time of a post that has not started publishing; its job moves with it in the
     /// same transaction. A post being published is refused with 409 rather than changed behind the worker.
     func update(organizationID: UUID, postID rawID: String, content: String?, publishAt rawPublishAt: String?,
-                by userID: UUID, origin: RequestOrigin, now: Date = Date()) async throws -> Post {
+                by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> Post {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
         var fields: [String: String] = [:]
         var publishAt: Date?
@@ -171,7 +183,7 @@ struct PostService: Sendable {
     }
 
     /// Deletes a post that is not being published, cancelling its job in the same transaction.
-    func delete(organizationID: UUID, postID rawID: String, by userID: UUID, origin: RequestOrigin) async throws {
+    func delete(organizationID: UUID, postID rawID: String, by userID: UUID?, origin: RequestOrigin) async throws {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
         try await database.inTransaction(logger: logger) { connection in
             guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection) else { throw APIError.notFound("post") }
@@ -195,7 +207,7 @@ struct PostService: Sendable {
         return nil
     }
 
-    private static func requireChangeable(_ post: Post) throws {
+    static func requireChangeable(_ post: Post) throws {
         switch post.state {
         case .scheduled, .draft, .waiting: return
         case .publishing:
@@ -203,6 +215,11 @@ struct PostService: Sendable {
         case .published, .failed, .unconfirmed:
             throw APIError(.conflict, "post_finished", "this post is already \(post.state.rawValue); schedule a new one instead")
         }
+    }
+
+    /// The tag names of each of `ids`.
+    func tagNames(of ids: [UUID]) async throws -> [UUID: [String]] {
+        ids.isEmpty ? [:] : try await posts.tagNames(of: ids, client: database)
     }
 
     func find(organizationID: UUID, postID rawID: String) async throws -> Post {

@@ -24,10 +24,13 @@ public struct RequestOrigin: Sendable {
     public var ip: String?
     public var userAgent: String?
     public var requestID: String
+    /// The public API key the request came with, when it came through the public API.
+    public var apiKeyID: UUID?
 
-    public init(ip: String?, userAgent: String?, requestID: String) {
+    public init(ip: String?, userAgent: String?, requestID: String, apiKeyID: UUID? = nil) {
         self.ip = ip
         self.userAgent = userAgent
         self.requestID = requestID
+        self.apiKeyID = apiKeyID
     }
 }

@@ -80,6 +80,78 @@ public struct PostRepository: Sendable {
         return created
     }
 
+    /// Tags `postIDs` with the organization's tags named `names`, creating the missing ones.
+    public func tag(_ postIDs: [UUID], with names: [String], organizationID: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO tags (organization_id, name) SELECT \(organizationID), name FROM unnest(\(names)::text[]) AS name
+            ON CONFLICT (organization_id, lower(name)) WHERE deleted_at IS NULL DO NOTHING
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            INSERT INTO post_tags (post_id, tag_id)
+            SELECT post.id, t.id FROM unnest(\(postIDs)::uuid[]) AS post(id)
+            CROSS JOIN tags t WHERE t.organization_id = \(organizationID) AND t.deleted_at IS NULL AND lower(t.name) = ANY(\(names.map { $0.lowercased() })::text[])
+            ON CONFLICT DO NOTHING
+            """,
+            logger: logger
+        )
+    }
+
+    /// The tag names of each of `postIDs` (posts without tags are left out).
+    public func tagNames(of postIDs: [UUID], client: PostgresClient) async throws -> [UUID: [String]] {
+        let rows = try await client.query(
+            """
+            SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+            WHERE pt.post_id = ANY(\(postIDs)::uuid[]) AND t.deleted_at IS NULL ORDER BY t.name
+            """,
+            logger: logger
+        )
+        var names: [UUID: [String]] = [:]
+        for try await (postID, name) in rows.decode((UUID, String).self) { names[postID, default: []].append(name) }
+        return names
+    }
+
+    /// The organization's posts of group `groupID` (heads and thread items), in order.
+    public func group(_ groupID: UUID, organizationID: UUID, client: PostgresClient) async throws -> [Post] {
+        try await Self.decode(client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM posts
+            WHERE group_id = \(groupID) AND organization_id = \(organizationID) AND deleted_at IS NULL
+            ORDER BY integration_id, position
+            """,
+            logger: logger
+        ))
+    }
+
+    /// The publish times of a channel's live posts within `from..<to`.
+    public func publishTimes(integrationID: UUID, from: Date, to: Date, client: PostgresClient) async throws -> [Date] {
+        let rows = try await client.query(
+            """
+            SELECT publish_at FROM posts WHERE integration_id = \(integrationID) AND deleted_at IS NULL
+              AND publish_at >= \(from) AND publish_at < \(to) AND state NOT IN ('failed')
+            """,
+            logger: logger
+        )
+        var times: [Date] = []
+        for try await time in rows.decode(Date.self) { times.append(time) }
+        return times
+    }
+
+    /// Moves a post between `draft` and `scheduled` (nothing else), in the caller's transaction.
+    public func setState(_ state: PostState, id: UUID, publishAt: Date?, on connection: PostgresConnection) async throws -> Post? {
+        try await Self.decode(connection.query(
+            """
+            UPDATE posts SET state = \(state.rawValue), publish_at = coalesce(\(publishAt), publish_at), updated_at = now()
+            WHERE id = \(id) AND state IN ('draft', 'scheduled') AND deleted_at IS NULL
+            RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )).first
+    }
+
     /// Schedules the thread item that waits for `parentID` (its delay after now), in the caller's transaction.
     public func releaseNextItem(after parentID: UUID, on connection: PostgresConnection) async throws -> Post? {
         try await Self.decode(connection.query(

@@ -1,0 +1,30 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The context of the public API: requests authenticated by an organization's API key. Building it fails
+/// with 401 when the key middleware found none, so a public handler cannot run without a key.
+public struct PublicAPIContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let organizationID: UUID
+    public let apiKeyID: UUID
+    public let requestID: String
+    public let remoteAddress: SocketAddress?
+
+    public init(context: AppRequestContext) throws {
+        guard let organizationID = context.apiOrganizationID, let apiKeyID = context.apiKeyID else {
+            throw APIError(.unauthorized, "unauthorized", "an API key is required (Authorization: <api key>)")
+        }
+        self.coreContext = context.coreContext
+        self.organizationID = organizationID
+        self.apiKeyID = apiKeyID
+        self.requestID = context.requestID
+        self.remoteAddress = context.remoteAddress
+    }
+
+    /// Where the request came from, for the audit log.
+    func origin(_ request: Request) -> RequestOrigin {
+        RequestOrigin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent], requestID: requestID, apiKeyID: apiKeyID)
+    }
+}

@@ -1,0 +1,128 @@
+import ArkyraCore
+import Foundation
+
+/// The shapes of Postiz's public API, so its SDK, n8n node, CLI and agents work against ARKYRA unchanged.
+enum PostizFormat {
+    /// `POST /public/v1/posts`. Like Postiz, fields this API does not use are ignored (`shortLink`, ...).
+    struct CreateBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var type: String
+        var date: String?
+        var tags: [Tag]?
+        var posts: [Variant]
+        enum CodingKeys: String, CodingKey, CaseIterable { case type, date, tags, posts }
+
+        static func unknownFields(in object: [String: Any], path: String) -> [String: String] { [:] }
+
+        struct Tag: Decodable {
+            var value: String?
+            var label: String?
+        }
+
+        struct Variant: Decodable {
+            var integration: Reference
+            var value: [Item]
+        }
+
+        struct Reference: Decodable {
+            var id: String
+        }
+
+        /// One message: the post, then its comments (a thread). `delay` is in milliseconds, as in Postiz.
+        struct Item: Decodable {
+            var content: String
+            var image: [Image]?
+            var delay: Int?
+        }
+
+        struct Image: Decodable {
+            var id: String?
+            var path: String?
+        }
+    }
+
+    /// `PUT`/`PATCH /public/v1/posts/:id`: new content and/or date.
+    struct UpdateBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var content: String?
+        var date: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case content, date }
+    }
+
+    /// `PUT /public/v1/posts/:id/status`.
+    struct StatusBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var status: String
+        var date: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case status, date }
+    }
+
+    /// A channel as Postiz lists it.
+    struct Integration: Encodable {
+        var id: String
+        var name: String
+        var identifier: String
+        var picture: String?
+        var disabled: Bool
+        var profile: String
+
+        init(_ integration: ArkyraCore.Integration) {
+            id = integration.id.uuidString
+            name = integration.name
+            identifier = integration.provider
+            picture = integration.avatarURL
+            disabled = integration.state != .connected
+            profile = integration.username
+        }
+    }
+
+    /// A post as Postiz lists it, with ARKYRA's extra fields (`state`, `error`, `url`, `parentId`, `tags`).
+    struct Post: Encodable {
+        var id: String
+        var group: String
+        var parentId: String?
+        var publishDate: String?
+        var status: String
+        var state: String
+        var content: String
+        var integration: IntegrationReference
+        var url: String?
+        var error: String?
+        var tags: [String]
+
+        struct IntegrationReference: Encodable {
+            var id: String
+        }
+
+        init(_ post: ArkyraCore.Post, tags: [String]) {
+            id = post.id.uuidString
+            group = post.groupID.uuidString
+            parentId = post.parentID?.uuidString
+            publishDate = post.publishAt.map(ISO8601Timestamp.format)
+            status = Self.status(post.state)
+            state = post.state.rawValue
+            content = post.content
+            integration = IntegrationReference(id: post.integrationID.uuidString)
+            url = post.platformURL
+            error = post.error
+            self.tags = tags
+        }
+
+        /// Postiz's post statuses: QUEUE, PUBLISHED, ERROR, DRAFT.
+        static func status(_ state: PostState) -> String {
+            switch state {
+            case .draft: "DRAFT"
+            case .waiting, .scheduled, .publishing: "QUEUE"
+            case .published: "PUBLISHED"
+            case .failed, .unconfirmed: "ERROR"
+            }
+        }
+    }
+
+    /// One created post, per channel, as Postiz answers a create (plus its group).
+    struct Created: Encodable {
+        var postId: String
+        var integration: String
+        var group: String
+    }
+}

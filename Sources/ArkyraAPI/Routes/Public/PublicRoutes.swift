@@ -1,0 +1,111 @@
+import ArkyraCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/public/v1`: the API for integrators, authenticated by an organization's API key, compatible with
+/// Postiz's public API, plus what Postiz lacks: one post (GET, PUT, PATCH), a group (GET) and the status change.
+struct PublicRoutes {
+    let posts: PostService
+    let integrations: IntegrationService
+    let maxBodyBytes: Int
+
+    struct Listing: Encodable { var posts: [PostizFormat.Post] }
+    struct GroupListing: Encodable { var group: String; var posts: [PostizFormat.Post] }
+
+    func add(to group: RouterGroup<PublicAPIContext>) {
+        group.get("is-connected") { _, _ in
+            try JSONBody.response(["connected": true], camelCase: true)
+        }
+        group.get("integrations") { _, context in
+            try JSONBody.response(try await integrations.list(organizationID: context.organizationID).map(PostizFormat.Integration.init), camelCase: true)
+        }
+        group.get("find-slot/:integration") { _, context in
+            let slot = try await posts.nextFreeSlot(organizationID: context.organizationID, integrationID: try context.parameters.require("integration"))
+            return try JSONBody.response(["date": ISO8601Timestamp.format(slot)], camelCase: true)
+        }
+        group.get("posts") { request, context in
+            let query = request.uri.queryParameters
+            let found = try await posts.list(
+                organizationID: context.organizationID, from: query["startDate"].map(String.init), to: query["endDate"].map(String.init),
+                fromField: "startDate", toField: "endDate"
+            )
+            return try JSONBody.response(Listing(posts: try await formatted(found)), camelCase: true)
+        }
+        group.post("posts") { request, context in
+            let body = try await JSONBody.decode(PostizFormat.CreateBody.self, from: request, maxBytes: maxBodyBytes)
+            return try JSONBody.response(try await create(body, context: context, origin: context.origin(request)), status: .created, camelCase: true)
+        }
+        group.get("posts/group/:group") { _, context in
+            let groupID = try context.parameters.require("group")
+            let found = try await posts.group(organizationID: context.organizationID, groupID: groupID)
+            return try JSONBody.response(GroupListing(group: groupID, posts: try await formatted(found)), camelCase: true)
+        }
+        group.delete("posts/group/:group") { request, context in
+            try await posts.deleteGroup(organizationID: context.organizationID, groupID: try context.parameters.require("group"),
+                                        by: nil, origin: context.origin(request))
+            return try JSONBody.response(["success": true], camelCase: true)
+        }
+        group.get("posts/:post") { _, context in
+            let post = try await posts.find(organizationID: context.organizationID, postID: try context.parameters.require("post"))
+            return try JSONBody.response(try await formatted([post])[0], camelCase: true)
+        }
+        group.put("posts/:post") { request, context in try await update(request, context) }
+        group.patch("posts/:post") { request, context in try await update(request, context) }
+        group.put("posts/:post/status") { request, context in
+            let body = try await JSONBody.decode(PostizFormat.StatusBody.self, from: request, maxBytes: maxBodyBytes)
+            let changed = try await posts.changeStatus(
+                organizationID: context.organizationID, postID: try context.parameters.require("post"), to: body.status,
+                publishAt: body.date, by: nil, origin: context.origin(request)
+            )
+            return try JSONBody.response(try await formatted([changed])[0], camelCase: true)
+        }
+        group.delete("posts/:post") { request, context in
+            // As in Postiz, deleting a post deletes its whole group (every channel's variant).
+            let post = try await posts.find(organizationID: context.organizationID, postID: try context.parameters.require("post"))
+            try await posts.deleteGroup(organizationID: context.organizationID, groupID: post.groupID.uuidString, by: nil, origin: context.origin(request))
+            return try JSONBody.response(["success": true], camelCase: true)
+        }
+    }
+
+    private func create(_ body: PostizFormat.CreateBody, context: PublicAPIContext, origin: RequestOrigin) async throws -> [PostizFormat.Created] {
+        guard let mode = PostService.PublishMode(rawValue: body.type) else {
+            throw APIError.validation(["type": "must be one of: schedule, now, draft"])
+        }
+        var fields: [String: String] = [:]
+        for (index, variant) in body.posts.enumerated() {
+            if variant.value.isEmpty { fields["posts[\(index)].value"] = "must hold at least the post itself" }
+            for (itemIndex, item) in variant.value.enumerated() where !(item.image ?? []).isEmpty {
+                fields["posts[\(index)].value[\(itemIndex)].image"] = "media is not supported by ARKYRA yet; send text only"
+            }
+        }
+        guard fields.isEmpty else { throw APIError.validation(fields) }
+        let variants = body.posts.map { variant in
+            PostService.Variant(
+                integrationID: variant.integration.id, content: variant.value[0].content,
+                thread: variant.value.dropFirst().map { .init(content: $0.content, delaySeconds: ($0.delay ?? 0) / 1000) }
+            )
+        }
+        let created = try await posts.schedule(
+            organizationID: context.organizationID, variants: variants, publishAt: body.date ?? "", timeZone: nil, mode: mode,
+            tags: (body.tags ?? []).compactMap { $0.label ?? $0.value }, by: nil, origin: origin
+        )
+        return created.filter { $0.parentID == nil }.map {
+            PostizFormat.Created(postId: $0.id.uuidString, integration: $0.integrationID.uuidString, group: $0.groupID.uuidString)
+        }
+    }
+
+    private func update(_ request: Request, _ context: PublicAPIContext) async throws -> Response {
+        let body = try await JSONBody.decode(PostizFormat.UpdateBody.self, from: request, maxBytes: maxBodyBytes)
+        let updated = try await posts.update(
+            organizationID: context.organizationID, postID: try context.parameters.require("post"), content: body.content,
+            publishAt: body.date, by: nil, origin: context.origin(request)
+        )
+        return try JSONBody.response(try await formatted([updated])[0], camelCase: true)
+    }
+
+    private func formatted(_ found: [Post]) async throws -> [PostizFormat.Post] {
+        let tags = try await posts.tagNames(of: found.map(\.id))
+        return found.map { PostizFormat.Post($0, tags: tags[$0.id] ?? []) }
+    }
+}

@@ -1,0 +1,96 @@
+import ArkyraCore
+import Foundation
+import PostgresNIO
+
+/// Whole post groups, draft ↔ scheduled, and the next free posting slot of a channel.
+extension PostService {
+    /// The posts of a group.
+    /// - Throws: 404 when the organization has no such group.
+    func group(organizationID: UUID, groupID rawID: String) async throws -> [Post] {
+        guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post group") }
+        let found = try await posts.group(id, organizationID: organizationID, client: database)
+        if found.isEmpty { throw APIError.notFound("post group") }
+        return found
+    }
+
+    /// Deletes every post of a group, cancelling their jobs, in one transaction.
+    /// - Throws: 404 for an unknown group; 409 while one of its posts is being published (nothing is deleted).
+    func deleteGroup(organizationID: UUID, groupID rawID: String, by userID: UUID?, origin: RequestOrigin) async throws {
+        guard let groupID = UUID(uuidString: rawID) else { throw APIError.notFound("post group") }
+        try await database.inTransaction(logger: logger) { connection in
+            let members = try await posts.group(groupID, organizationID: organizationID, client: database)
+            if members.isEmpty { throw APIError.notFound("post group") }
+            for member in members where member.parentID == nil {
+                guard let locked = try await posts.lock(id: member.id, organizationID: organizationID, on: connection) else { continue }
+                if locked.state == .publishing { try Self.requireChangeable(locked) }
+                try await posts.softDelete(id: member.id, on: connection)
+            }
+            try await audit.record(
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post_group.deleted", targetType: "post_group",
+                           targetID: groupID.uuidString, origin: origin),
+                on: connection
+            )
+            for member in members { try await queue.cancel(jobID: member.id.uuidString) }
+        }
+    }
+
+    /// Moves a post between draft and scheduled. Scheduling needs a time in the future (the post's own, or
+    /// `publishAt`); drafting cancels its job.
+    /// - Throws: 404, 409 for a post that is publishing or finished, 422 for a time in the past.
+    func changeStatus(organizationID: UUID, postID rawID: String, to status: String, publishAt rawPublishAt: String?,
+                      by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> Post {
+        guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
+        guard let target = ["draft": PostState.draft, "schedule": .scheduled, "scheduled": .scheduled][status] else {
+            throw APIError.validation(["status": "must be draft or schedule"])
+        }
+        let publishAt = try rawPublishAt.map { raw -> Date in
+            guard let date = ISO8601Timestamp.parse(raw) else { throw APIError.validation(["date": "must be an ISO 8601 timestamp with a time zone"]) }
+            return date
+        }
+        return try await database.inTransaction(logger: logger) { connection in
+            guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection), post.parentID == nil else {
+                throw APIError.notFound("post")
+            }
+            try Self.requireChangeable(post)
+            if target == .scheduled, (publishAt ?? post.publishAt ?? now) <= now {
+                throw APIError.validation(["date": "must be in the future to schedule the post"])
+            }
+            guard let changed = try await posts.setState(target, id: id, publishAt: publishAt, on: connection) else { throw APIError.notFound("post") }
+            try await audit.record(
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: target == .draft ? "post.drafted" : "post.scheduled",
+                           targetType: "post", targetID: id.uuidString, origin: origin),
+                on: connection
+            )
+            if target == .scheduled, let due = changed.publishAt {
+                try await queue.schedule(PublishJob(postID: id, organizationID: organizationID).job(requestID: origin.requestID), at: due)
+            } else {
+                try await queue.cancel(jobID: id.uuidString)
+            }
+            return changed
+        }
+    }
+
+    /// Posting times, in minutes after midnight UTC: Postiz's defaults (02:00, 06:40, 11:40). Choosing them
+    /// per channel is not possible yet.
+    static let defaultPostingTimes = [120, 400, 700]
+
+    /// The first posting time of the channel after `now` with no post of the channel in that minute.
+    /// - Throws: 404 for a channel of another organization.
+    func nextFreeSlot(organizationID: UUID, integrationID rawID: String, now: Date = Date()) async throws -> Date {
+        guard let id = UUID(uuidString: rawID),
+              try await integrations.find(ids: [id], organizationID: organizationID, client: database).first != nil
+        else { throw APIError.notFound("integration") }
+        let horizon = 90
+        let dayStart = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        let taken = Set(try await posts.publishTimes(
+            integrationID: id, from: now, to: Date(timeIntervalSince1970: dayStart + Double(horizon + 1) * 86_400), client: database
+        ).map { Int($0.timeIntervalSince1970 / 60) })
+        for day in 0...horizon {
+            for minute in Self.defaultPostingTimes.sorted() {
+                let slot = Date(timeIntervalSince1970: dayStart + Double(day) * 86_400 + Double(minute) * 60)
+                if slot > now, !taken.contains(Int(slot.timeIntervalSince1970 / 60)) { return slot }
+            }
+        }
+        throw APIError(.conflict, "no_free_slot", "every posting time of this channel in the next \(horizon) days is taken")
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// API keys, stored as hashes.
+public struct APIKeyRepository: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    static let columns = "id, organization_id, name, prefix, created_by, created_at, last_used_at"
+
+    public func create(organizationID: UUID, name: String, prefix: String, keyHash: Data, createdBy: UUID,
+                       on connection: PostgresConnection) async throws -> APIKey {
+        let rows = try await connection.query(
+            """
+            INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by)
+            VALUES (\(organizationID), \(name), \(prefix), \(keyHash), \(createdBy)) RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )
+        guard let key = try await Self.decode(rows).first else { throw PostgresDecodingError.Code.missingData }
+        return key
+    }
+
+    /// The organization's keys that work, newest first.
+    public func list(organizationID: UUID, client: PostgresClient) async throws -> [APIKey] {
+        try await Self.decode(client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM api_keys WHERE organization_id = \(organizationID) AND revoked_at IS NULL
+            ORDER BY created_at DESC LIMIT 500
+            """,
+            logger: logger
+        ))
+    }
+
+    /// Revokes a key of the organization; returns whether it was live.
+    public func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND organization_id = \(organizationID) AND revoked_at IS NULL
+            RETURNING id
+            """,
+            logger: logger
+        )
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    /// The live key whose secret hashes to `keyHash`, recording its use (at most once a minute, so busy keys
+    /// do not write on every request); nil for an unknown or revoked key.
+    public func authenticate(keyHash: Data, client: PostgresClient) async throws -> (keyID: UUID, organizationID: UUID)? {
+        let rows = try await client.query(
+            """
+            WITH key AS (
+                SELECT k.id, k.organization_id, k.last_used_at FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+                WHERE k.key_hash = \(keyHash) AND k.revoked_at IS NULL AND o.deleted_at IS NULL
+            ), touched AS (
+                UPDATE api_keys SET last_used_at = now()
+                WHERE id IN (SELECT id FROM key WHERE last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')
+            )
+            SELECT id, organization_id FROM key
+            """,
+            logger: logger
+        )
+        for try await (id, organizationID) in rows.decode((UUID, UUID).self) { return (id, organizationID) }
+        return nil
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [APIKey] {
+        var keys: [APIKey] = []
+        for try await row in rows.decode((UUID, UUID, String, String, UUID?, Date, Date?).self) {
+            keys.append(APIKey(id: row.0, organizationID: row.1, name: row.2, prefix: row.3, createdBy: row.4, createdAt: row.5, lastUsedAt: row.6))
+        }
+        return keys
+    }
+}

@@ -1,0 +1,151 @@
+import ArkyraAPI
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Public API: API keys, Postiz-compatible posts, rate limits")
+struct PublicAPITests {
+    /// An owner, an organization with a Mastodon channel, and an API key of it.
+    private func setUp(_ api: APITestHarness) async throws -> (owner: String, organization: String, channel: String, key: String) {
+        let owner = try await api.signUp()
+        let organization = try await api.createOrganization(owner)
+        let channel = try await api.connectMastodon(owner, organization: organization)
+        let created = try await api.request(.post, "/api/v1/organizations/\(organization)/api-keys", token: owner, json: ["name": "n8n"])
+        #expect(created.status == .created)
+        return (owner, organization, channel, try #require(created.json["key"] as? String))
+    }
+
+    private func call(_ api: APITestHarness, _ method: HTTPRequest.Method, _ path: String, key: String?, json: [String: Any]? = nil) async throws -> TestResponse {
+        var headers = HTTPFields()
+        if let key { headers[.authorization] = key }
+        return try await api.request(method, "/public/v1\(path)", json: json, headers: headers)
+    }
+
+    @Test("keys are shown once, listed by prefix, accepted raw or as Bearer, and refused once revoked")
+    func keys() async throws {
+        try await APITestHarness.run { api in
+            let (owner, organization, _, key) = try await setUp(api)
+            #expect(key.hasPrefix("ark_"))
+            let listed = try await api.request(.get, "/api/v1/organizations/\(organization)/api-keys", token: owner)
+            let keys = try #require(listed.json["api_keys"] as? [[String: Any]])
+            #expect(keys.count == 1)
+            #expect(keys[0]["prefix"] as? String == String(key.prefix(12)))
+            #expect(!String(buffer: listed.body).contains(key))
+            #expect(try await call(api, .get, "/is-connected", key: key).json["connected"] as? Bool == true)
+            var bearer = HTTPFields()
+            bearer[.authorization] = "Bearer \(key)"
+            #expect(try await api.request(.get, "/public/v1/is-connected", headers: bearer).status == .ok)
+            #expect(try await call(api, .get, "/is-connected", key: nil).status == .unauthorized)
+            #expect(try await call(api, .get, "/is-connected", key: "ark_forged").errorCode == "invalid_api_key")
+            // An access token is not an API key.
+            #expect(try await call(api, .get, "/is-connected", key: owner).status == .unauthorized)
+            let id = try #require(keys[0]["id"] as? String)
+            #expect(try await api.request(.delete, "/api/v1/organizations/\(organization)/api-keys/\(id)", token: owner).status == .noContent)
+            #expect(try await call(api, .get, "/is-connected", key: key).status == .unauthorized)
+        }
+    }
+
+    @Test("Postiz's create body round-trips: integrations, schedule with a comment and tags, list, read, edit, draft, group, delete")
+    func postizRoundTrip() async throws {
+        try await APITestHarness.run { api in
+            let (_, _, channel, key) = try await setUp(api)
+            let integrations = try await call(api, .get, "/integrations", key: key)
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: integrations.body)) as? [[String: Any]])
+            #expect(list.first?["id"] as? String == channel)
+            #expect(list.first?["identifier"] as? String == "mastodon")
+            #expect(list.first?["disabled"] as? Bool == false)
+
+            let date = APITestHarness.future(7200)
+            let created = try await call(api, .post, "/posts", key: key, json: [
+                "type": "schedule", "date": date, "shortLink": false, "tags": [["value": "launch", "label": "Launch"]],
+                "posts": [["integration": ["id": channel], "value": [["content": "Hello", "image": []], ["content": "A comment", "delay": 60_000]],
+                           "settings": ["__type": "mastodon"]]],
+            ])
+            #expect(created.status == .created)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [[String: Any]])
+            #expect(answer.count == 1)
+            let postID = try #require(answer.first?["postId"] as? String)
+            let group = try #require(answer.first?["group"] as? String)
+            #expect(answer.first?["integration"] as? String == channel)
+
+            let start = ISO8601Timestamp.format(Date())
+            let end = ISO8601Timestamp.format(Date().addingTimeInterval(86_400))
+            let listed = try await call(api, .get, "/posts?startDate=\(start)&endDate=\(end)", key: key)
+            let posts = try #require(listed.json["posts"] as? [[String: Any]])
+            let head = try #require(posts.first { $0["id"] as? String == postID })
+            #expect(head["status"] as? String == "QUEUE")
+            #expect(head["content"] as? String == "Hello")
+            #expect(head["tags"] as? [String] == ["Launch"])
+            #expect(try await call(api, .get, "/posts?startDate=nope", key: key).errorFields.keys.contains("startDate"))
+
+            let edited = try await call(api, .patch, "/posts/\(postID)", key: key, json: ["content": "Hello, world"])
+            #expect(edited.json["content"] as? String == "Hello, world")
+            let drafted = try await call(api, .put, "/posts/\(postID)/status", key: key, json: ["status": "draft"])
+            #expect(drafted.json["status"] as? String == "DRAFT")
+            #expect(try await api.redis.zscore(api.redis.key("{publish}:delayed"), member: postID.uppercased()) == nil)
+            let rescheduled = try await call(api, .put, "/posts/\(postID)/status", key: key, json: ["status": "schedule"])
+            #expect(rescheduled.json["status"] as? String == "QUEUE")
+            #expect(try await api.redis.zscore(api.redis.key("{publish}:delayed"), member: postID.uppercased()) != nil)
+
+            let grouped = try await call(api, .get, "/posts/group/\(group)", key: key)
+            #expect((grouped.json["posts"] as? [[String: Any]])?.map { $0["content"] as? String } == ["Hello, world", "A comment"])
+            #expect(try await call(api, .delete, "/posts/\(postID)", key: key).json["success"] as? Bool == true)
+            #expect(try await call(api, .get, "/posts/\(postID)", key: key).status == .notFound)
+            #expect(try await call(api, .get, "/posts/group/\(group)", key: key).status == .notFound)
+        }
+    }
+
+    @Test("drafts, now, bad types and media get their answer; find-slot skips taken posting times")
+    func modesAndSlots() async throws {
+        try await APITestHarness.run { api in
+            let (_, _, channel, key) = try await setUp(api)
+            func create(_ type: String, date: String? = nil, image: Bool = false) async throws -> TestResponse {
+                var body: [String: Any] = ["type": type, "posts": [["integration": ["id": channel],
+                                                                  "value": [["content": "x \(UUID())", "image": image ? [["path": "a.png"]] : []]]]]]
+                if let date { body["date"] = date }
+                return try await call(api, .post, "/posts", key: key, json: body)
+            }
+            let draft = try await create("draft", date: APITestHarness.future())
+            #expect(draft.status == .created)
+            #expect(try await create("now").status == .created)
+            #expect(try await create("later").errorFields["type"] == "must be one of: schedule, now, draft")
+            #expect(try await create("schedule", date: APITestHarness.future(), image: true).errorFields["posts[0].value[0].image"]?.contains("media") == true)
+            #expect(try await create("schedule").errorFields.keys.contains("publish_at"))
+
+            let slot = try #require(try await call(api, .get, "/find-slot/\(channel)", key: key).json["date"] as? String)
+            let slotDate = try #require(ISO8601Timestamp.parse(slot))
+            #expect(slotDate > Date())
+            let minute = Int(slotDate.timeIntervalSince1970 / 60) % 1440
+            #expect([120, 400, 700].contains(minute))
+            #expect(try await create("schedule", date: slot).status == .created)
+            let next = try #require(try await call(api, .get, "/find-slot/\(channel)", key: key).json["date"] as? String)
+            #expect(try #require(ISO8601Timestamp.parse(next)) > slotDate)
+            #expect(try await call(api, .get, "/find-slot/\(UUID())", key: key).status == .notFound)
+        }
+    }
+
+    @Test("every answer carries RateLimit headers; past the key's budget the answer is 429 with Retry-After")
+    func rateLimits() async throws {
+        try await APITestHarness.run(rateLimits: .init(perUser: 600, perOrganization: 1200, perAPIKey: 3, perAddress: 120)) { api in
+            let (owner, _, _, key) = try await setUp(api)
+            let first = try await call(api, .get, "/is-connected", key: key)
+            #expect(first.headers[HTTPField.Name("RateLimit-Limit")!] == "3")
+            #expect(first.headers[HTTPField.Name("RateLimit-Remaining")!] == "2")
+            #expect(first.headers[HTTPField.Name("RateLimit-Reset")!].flatMap(Int.init).map { (1...60).contains($0) } == true)
+            _ = try await call(api, .get, "/is-connected", key: key)
+            _ = try await call(api, .get, "/is-connected", key: key)
+            let limited = try await call(api, .get, "/is-connected", key: key)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.errorCode == "rate_limited")
+            #expect(limited.headers[.retryAfter].flatMap(Int.init) != nil)
+            // The user's own API has its own budget.
+            let own = try await api.request(.get, "/api/v1/organizations", token: owner)
+            #expect(own.status == .ok)
+            #expect(own.headers[HTTPField.Name("RateLimit-Limit")!] == "600")
+        }
+    }
+}
