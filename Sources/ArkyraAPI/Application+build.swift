@@ -129,6 +129,7 @@ public func buildRouter(
         organizations: organizations, deadJobs: DeadJobRepository(client: database, logger: logger), posts: PostRepository(logger: logger),
         database: database, redis: redis
     ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
+    AuditRoutes(organizations: organizations, audit: audit, database: database).add(to: authenticated.group("organizations/:organization"))
     APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/api-keys"))
 

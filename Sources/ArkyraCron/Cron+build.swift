@@ -13,10 +13,7 @@ public func buildCron(
 ) -> some ApplicationProtocol {
     AdminRoutes.serviceApplication(configuration: configuration.service, metrics: metrics, logger: logger) { database, redis in
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
-        let retention = RetentionSweep(
-            deadJobs: DeadJobRepository(client: database, logger: logger), deadJobRetention: configuration.deadJobRetention,
-            deadJobLimit: configuration.deadJobLimit, logger: logger
-        )
+        let retention = RetentionSweep(database: database, configuration: configuration, logger: logger)
         let election = LeaderElection(database: database, lockKey: 0x41524B59_5241_02, logger: logger)
         return [
             LeaderLoop(election: election, interval: configuration.reconcileInterval) {

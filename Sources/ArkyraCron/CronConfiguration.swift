@@ -9,23 +9,28 @@ public struct CronConfiguration: Sendable {
     public var deadJobRetention: Duration
     /// The most dead jobs kept; the oldest beyond it are deleted.
     public var deadJobLimit: Int
+    /// How long audit events are kept.
+    public var auditRetention: Duration
 
     public init(service: ServiceConfiguration, reconcileInterval: Duration = .seconds(30),
-                deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000) {
+                deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000,
+                auditRetention: Duration = .seconds(365 * 86_400)) {
         self.service = service
         self.reconcileInterval = reconcileInterval
         self.deadJobRetention = deadJobRetention
         self.deadJobLimit = deadJobLimit
+        self.auditRetention = auditRetention
     }
 
-    /// Reads the shared keys plus `ARKYRA_RECONCILE_INTERVAL_SECONDS`, `ARKYRA_DEAD_JOB_RETENTION_DAYS` and
-    /// `ARKYRA_DEAD_JOB_LIMIT`.
+    /// Reads the shared keys plus `ARKYRA_RECONCILE_INTERVAL_SECONDS`, `ARKYRA_DEAD_JOB_RETENTION_DAYS`,
+    /// `ARKYRA_DEAD_JOB_LIMIT` and `ARKYRA_AUDIT_RETENTION_DAYS`.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9102),
             reconcileInterval: .seconds(try reader.int("ARKYRA_RECONCILE_INTERVAL_SECONDS", default: 30, in: 1...3600)),
             deadJobRetention: .seconds(86_400 * (try reader.int("ARKYRA_DEAD_JOB_RETENTION_DAYS", default: 30, in: 1...3650))),
-            deadJobLimit: try reader.int("ARKYRA_DEAD_JOB_LIMIT", default: 100_000, in: 100...100_000_000)
+            deadJobLimit: try reader.int("ARKYRA_DEAD_JOB_LIMIT", default: 100_000, in: 100...100_000_000),
+            auditRetention: .seconds(86_400 * (try reader.int("ARKYRA_AUDIT_RETENTION_DAYS", default: 365, in: 1...36_500)))
         )
     }
 }

@@ -1,28 +1,42 @@
 import ArkyraCore
 import Foundation
 import Logging
+import PostgresNIO
 
-/// Keeps what piles up bounded: deletes dead jobs older than the retention period and the oldest beyond
-/// the limit. Run by the leader with the reconciler.
+/// Keeps what piles up bounded: deletes dead jobs older than their retention period and the oldest beyond
+/// the limit, and audit events older than theirs. Run by the leader with the reconciler.
 public struct RetentionSweep: Sendable {
+    let database: PostgresClient
     let deadJobs: DeadJobRepository
-    let deadJobRetention: Duration
-    let deadJobLimit: Int
+    let audit: AuditRepository
+    let configuration: CronConfiguration
     let logger: Logger
 
-    public init(deadJobs: DeadJobRepository, deadJobRetention: Duration, deadJobLimit: Int, logger: Logger) {
-        self.deadJobs = deadJobs
-        self.deadJobRetention = deadJobRetention
-        self.deadJobLimit = deadJobLimit
+    public init(database: PostgresClient, configuration: CronConfiguration, logger: Logger) {
+        self.database = database
+        self.deadJobs = DeadJobRepository(client: database, logger: logger)
+        self.audit = AuditRepository(logger: logger)
+        self.configuration = configuration
         self.logger = logger
     }
 
-    /// One sweep; returns how many dead jobs it deleted.
+    /// What one sweep deleted.
+    public struct Outcome: Sendable, Equatable {
+        public var deadJobs: Int
+        public var auditEvents: Int
+    }
+
+    /// One sweep.
     @discardableResult
-    public func sweep(now: Date = Date()) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-TimeInterval(deadJobRetention.components.seconds))
-        let deleted = try await deadJobs.purge(createdBefore: cutoff, keepingAtMost: deadJobLimit)
-        if deleted > 0 { logger.info("deleted expired dead jobs", metadata: ["count": "\(deleted)"]) }
-        return deleted
+    public func sweep(now: Date = Date()) async throws -> Outcome {
+        func cutoff(_ retention: Duration) -> Date { now.addingTimeInterval(-TimeInterval(retention.components.seconds)) }
+        let outcome = Outcome(
+            deadJobs: try await deadJobs.purge(createdBefore: cutoff(configuration.deadJobRetention), keepingAtMost: configuration.deadJobLimit),
+            auditEvents: try await audit.purge(createdBefore: cutoff(configuration.auditRetention), client: database)
+        )
+        if outcome != Outcome(deadJobs: 0, auditEvents: 0) {
+            logger.info("deleted expired records", metadata: ["dead_jobs": "\(outcome.deadJobs)", "audit_events": "\(outcome.auditEvents)"])
+        }
+        return outcome
     }
 }

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Cron: retention")
 struct RetentionSweepTests {
-    @Test("dead jobs past the retention period go, and the oldest beyond the limit go")
+    @Test("dead jobs past the retention period go, and the oldest beyond the limit go; so do old audit events")
     func sweepsDeadJobs() async throws {
         try await TestEnvironment.withDatabase { database, _ async throws in
             let logger = TestEnvironment.logger
@@ -23,17 +23,26 @@ struct RetentionSweepTests {
                     logger: logger
                 )
             }
-            let sweep = RetentionSweep(
-                deadJobs: DeadJobRepository(client: database, logger: logger), deadJobRetention: .seconds(30 * 86_400),
-                deadJobLimit: 3, logger: logger
+            for age in [400, 10] {
+                try await database.query(
+                    """
+                    INSERT INTO audit_events (action, target_type, created_at) VALUES ('user.registered', 'user', \(now.addingTimeInterval(-Double(age) * 86_400)))
+                    """,
+                    logger: logger
+                )
+            }
+            let configuration = CronConfiguration(
+                service: TestEnvironment.service(database: TestEnvironment.maintenanceDatabase, redis: TestEnvironment.redisConfiguration()),
+                deadJobRetention: .seconds(30 * 86_400), deadJobLimit: 3, auditRetention: .seconds(365 * 86_400)
             )
-            #expect(try await sweep.sweep(now: now) == 4)
+            let sweep = RetentionSweep(database: database, configuration: configuration, logger: logger)
+            #expect(try await sweep.sweep(now: now) == .init(deadJobs: 4, auditEvents: 1))
             var left: [String] = []
             for try await id in try await database.query("SELECT job_id FROM dead_jobs ORDER BY created_at", logger: logger).decode(String.self) {
                 left.append(id)
             }
             #expect(left == ["job-4", "job-5", "job-6"])
-            #expect(try await sweep.sweep(now: now) == 0)
+            #expect(try await sweep.sweep(now: now) == .init(deadJobs: 0, auditEvents: 0))
         }
     }
 }

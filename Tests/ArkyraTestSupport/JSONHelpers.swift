@@ -13,6 +13,11 @@ extension TestResponse {
         (json["error"] as? [String: Any])?["code"] as? String
     }
 
+    /// `error.message` of an error response.
+    public var errorMessage: String? {
+        (json["error"] as? [String: Any])?["message"] as? String
+    }
+
     /// `error.fields` of an error response.
     public var errorFields: [String: String] {
         (json["error"] as? [String: Any])?["fields"] as? [String: String] ?? [:]

@@ -23,4 +23,75 @@ public struct AuditRepository: Sendable {
             logger: logger
         )
     }
+
+    /// One recorded action, as admins read the log.
+    public struct Entry: Sendable, Codable, Equatable {
+        public var id: Int64
+        public var actorUserID: UUID?
+        public var actorEmail: String?
+        public var action: String
+        public var targetType: String
+        public var targetID: String?
+        public var ip: String?
+        public var userAgent: String?
+        public var requestID: String?
+        public var apiKeyID: String?
+        public var createdAt: Date
+    }
+
+    /// What to list: newest first, older than `before` (an entry id, for paging), optionally one action
+    /// (or an action prefix ending in `.`), one actor, and a time range.
+    public struct Filter: Sendable {
+        public var action: String?
+        public var actorUserID: UUID?
+        public var from: Date?
+        public var to: Date?
+        public var before: Int64?
+        public var limit: Int
+
+        public init(action: String? = nil, actorUserID: UUID? = nil, from: Date? = nil, to: Date? = nil, before: Int64? = nil, limit: Int = 100) {
+            self.action = action
+            self.actorUserID = actorUserID
+            self.from = from
+            self.to = to
+            self.before = before
+            self.limit = limit
+        }
+    }
+
+    /// The organization's audit log under `filter`.
+    public func list(organizationID: UUID, filter: Filter, client: PostgresClient) async throws -> [Entry] {
+        let prefix = filter.action.map { $0.hasSuffix(".") ? $0 + "%" : $0 }
+        let rows = try await client.query(
+            """
+            SELECT a.id, a.actor_user_id, u.email, a.action, a.target_type, a.target_id, a.ip, a.user_agent, a.request_id,
+                   a.details->>'api_key_id', a.created_at
+            FROM audit_events a LEFT JOIN users u ON u.id = a.actor_user_id
+            WHERE a.organization_id = \(organizationID)
+              AND (\(prefix)::text IS NULL OR a.action LIKE \(prefix))
+              AND (\(filter.actorUserID)::uuid IS NULL OR a.actor_user_id = \(filter.actorUserID))
+              AND (\(filter.from)::timestamptz IS NULL OR a.created_at >= \(filter.from))
+              AND (\(filter.to)::timestamptz IS NULL OR a.created_at < \(filter.to))
+              AND (\(filter.before)::bigint IS NULL OR a.id < \(filter.before))
+            ORDER BY a.id DESC LIMIT \(filter.limit)
+            """,
+            logger: logger
+        )
+        var entries: [Entry] = []
+        for try await row in rows.decode((Int64, UUID?, String?, String, String, String?, String?, String?, String?, String?, Date).self) {
+            entries.append(Entry(id: row.0, actorUserID: row.1, actorEmail: row.2, action: row.3, targetType: row.4, targetID: row.5,
+                                 ip: row.6, userAgent: row.7, requestID: row.8, apiKeyID: row.9, createdAt: row.10))
+        }
+        return entries
+    }
+
+    /// Deletes audit events older than `cutoff`; returns how many.
+    public func purge(createdBefore cutoff: Date, client: PostgresClient) async throws -> Int {
+        let rows = try await client.query(
+            "WITH gone AS (DELETE FROM audit_events WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*)::int FROM gone", logger: logger
+        )
+        var count = 0
+        for try await deleted in rows.decode(Int.self) { count = deleted }
+        return count
+    }
 }
