@@ -89,9 +89,10 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware())
 
     router.get { _, _ in
-        try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health"])
+        try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health", "openapi": "/openapi.json", "docs": "/docs"])
     }
     HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
+    try? DocsRoutes().add(to: router)
     router.get("metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }

@@ -11,7 +11,7 @@ struct ArkyraAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-api",
         abstract: "ARKYRA's HTTP API: accounts, organizations, channels and posts.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, OpenAPI.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -31,6 +31,17 @@ struct Serve: AsyncParsableCommand {
         logger.info("starting", metadata: ["address": "\(configuration.host):\(configuration.port)"])
         try await buildApplication(configuration: configuration, metrics: metrics, logger: logger).runService()
         logger.info("stopped")
+    }
+}
+
+struct OpenAPI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi", abstract: "Print the API's OpenAPI 3.1 description (what /openapi.json serves), then exit."
+    )
+
+    func run() throws {
+        FileHandle.standardOutput.write(try openAPIDocument())
+        FileHandle.standardOutput.write(Data("\n".utf8))
     }
 }
 

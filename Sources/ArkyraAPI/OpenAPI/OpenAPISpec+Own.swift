@@ -1,0 +1,105 @@
+/// The routes of ARKYRA's own API (`/api/v1`, access tokens).
+extension OpenAPISpec {
+    static func list(_ key: String, of schema: String) -> JSONSchema {
+        .object(properties: [key: .array(.ref(schema))], required: [key])
+    }
+
+    static func body(_ properties: [String: JSONSchema], required: [String]) -> JSONSchema {
+        .object(properties: properties, required: required)
+    }
+
+    static let organization = "/api/v1/organizations/:organization"
+
+    static let ownOperations: [OpenAPIOperation] = authOperations + organizationOperations + contentOperations
+
+    static let authOperations: [OpenAPIOperation] = [
+        .init(method: "POST", path: "/api/v1/auth/register", summary: "Register and open a session", tag: "auth", security: .none,
+              body: body(["email": .text, "password": .text, "name": .text], required: ["email", "password"]), responses: [201: .ref("Tokens")]),
+        .init(method: "POST", path: "/api/v1/auth/login", summary: "Log in (throttled per account and address)", tag: "auth", security: .none,
+              body: body(["email": .text, "password": .text], required: ["email", "password"]), responses: [200: .ref("Tokens")]),
+        .init(method: "POST", path: "/api/v1/auth/refresh", summary: "Exchange a refresh token (rotates; reuse revokes the session)", tag: "auth",
+              security: .none, body: body(["refresh_token": .text], required: ["refresh_token"]), responses: [200: .ref("Tokens")]),
+        .init(method: "POST", path: "/api/v1/auth/logout", summary: "End the current session", tag: "auth", security: .bearer, responses: [204: nil]),
+        .init(method: "GET", path: "/api/v1/auth/sessions", summary: "Your live sessions", tag: "auth", security: .bearer,
+              responses: [200: list("sessions", of: "Session")]),
+        .init(method: "DELETE", path: "/api/v1/auth/sessions/:session", summary: "End one of your sessions", tag: "auth", security: .bearer,
+              responses: [204: nil]),
+        .init(method: "POST", path: "/api/v1/auth/password", summary: "Change your password (ends your other sessions)", tag: "auth",
+              security: .bearer, body: body(["current_password": .text, "new_password": .text], required: ["current_password", "new_password"]),
+              responses: [204: nil]),
+    ]
+
+    static let organizationOperations: [OpenAPIOperation] = [
+        .init(method: "GET", path: "/api/v1/organizations", summary: "The organizations you belong to", tag: "organizations", security: .bearer,
+              responses: [200: list("organizations", of: "MemberOrganization")]),
+        .init(method: "POST", path: "/api/v1/organizations", summary: "Create an organization (you own it)", tag: "organizations", security: .bearer,
+              body: body(["name": .text], required: ["name"]), responses: [201: .ref("MemberOrganization")]),
+        .init(method: "PATCH", path: organization, summary: "Rename (admin+)", tag: "organizations", security: .bearer,
+              body: body(["name": .text], required: ["name"]), responses: [200: .ref("MemberOrganization")]),
+        .init(method: "GET", path: "\(organization)/members", summary: "Members (viewer+)", tag: "members", security: .bearer,
+              responses: [200: list("members", of: "Member")]),
+        .init(method: "PATCH", path: "\(organization)/members/:user", summary: "Change a member's role (admin+, below your role)", tag: "members",
+              security: .bearer, body: body(["role": .text], required: ["role"]), responses: [204: nil]),
+        .init(method: "DELETE", path: "\(organization)/members/:user", summary: "Remove a member (admin+) or leave", tag: "members",
+              security: .bearer, responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/invitations", summary: "Pending invitations (admin+)", tag: "members", security: .bearer,
+              responses: [200: list("invitations", of: "Invitation")]),
+        .init(method: "POST", path: "\(organization)/invitations", summary: "Invite by link or email (admin+)", tag: "members", security: .bearer,
+              body: body(["email": .text, "role": .text], required: ["role"]),
+              responses: [201: .object(properties: ["invitation": .ref("Invitation"), "token": .text], required: ["invitation", "token"])]),
+        .init(method: "DELETE", path: "\(organization)/invitations/:invitation", summary: "Revoke an invitation (admin+)", tag: "members",
+              security: .bearer, responses: [204: nil]),
+        .init(method: "POST", path: "/api/v1/invitations/accept", summary: "Join with an invitation", tag: "members", security: .bearer,
+              body: body(["token": .text], required: ["token"]), responses: [200: .ref("MemberOrganization")]),
+        .init(method: "POST", path: "\(organization)/transfer-ownership", summary: "Make another member the owner (owner)", tag: "members",
+              security: .bearer, body: body(["user_id": .text], required: ["user_id"]), responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/api-keys", summary: "API keys (admin+)", tag: "api keys", security: .bearer,
+              responses: [200: list("api_keys", of: "APIKey")]),
+        .init(method: "POST", path: "\(organization)/api-keys", summary: "Create an API key, shown once (admin+)", tag: "api keys", security: .bearer,
+              body: body(["name": .text], required: ["name"]),
+              responses: [201: .object(properties: ["api_key": .ref("APIKey"), "key": .text], required: ["api_key", "key"])]),
+        .init(method: "DELETE", path: "\(organization)/api-keys/:key", summary: "Revoke an API key (admin+)", tag: "api keys", security: .bearer,
+              responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/audit", summary: "The audit log, newest first (admin+)", tag: "audit", security: .bearer,
+              query: [.init(name: "action", schema: .text), .init(name: "actor", schema: .uuid), .init(name: "from", schema: .dateTime),
+                      .init(name: "to", schema: .dateTime), .init(name: "before", schema: .integer()), .init(name: "limit", schema: .integer(minimum: 1, maximum: 500))],
+              responses: [200: .object(properties: ["entries": .array(.ref("AuditEntry")), "next_before": .integer()], required: ["entries"])]),
+    ]
+
+    static let contentOperations: [OpenAPIOperation] = [
+        .init(method: "GET", path: "\(organization)/integrations", summary: "Connected channels (viewer+)", tag: "channels", security: .bearer,
+              responses: [200: list("integrations", of: "Integration")]),
+        .init(method: "POST", path: "\(organization)/integrations", summary: "Connect a channel (admin+)", tag: "channels", security: .bearer,
+              body: body(["provider": .text, "instance_url": .text, "access_token": .text, "identifier": .text, "app_password": .text], required: ["provider"]),
+              responses: [201: .ref("Integration")]),
+        .init(method: "POST", path: "\(organization)/posts", summary: "Schedule a post group (editor+)", tag: "posts", security: .bearer,
+              body: body([
+                  "publish_at": .text, "time_zone": .text,
+                  "variants": .array(body([
+                      "integration_id": .text, "content": .text,
+                      "thread": .array(body(["content": .text, "delay_seconds": .integer()], required: ["content"])),
+                  ], required: ["integration_id", "content"])),
+                  "recurrence": body(["unit": .text, "every": .integer(), "cron": .text], required: []),
+              ], required: ["publish_at", "variants"]),
+              responses: [201: .object(properties: ["group_id": .text, "posts": .array(.ref("Post"))], required: ["group_id", "posts"])]),
+        .init(method: "GET", path: "\(organization)/posts", summary: "The calendar: posts in a time range (viewer+)", tag: "posts", security: .bearer,
+              query: [.init(name: "from", schema: .dateTime, required: true), .init(name: "to", schema: .dateTime, required: true)],
+              responses: [200: list("posts", of: "Post")]),
+        .init(method: "GET", path: "\(organization)/posts/:post", summary: "One post (viewer+)", tag: "posts", security: .bearer,
+              responses: [200: .ref("Post")]),
+        .init(method: "PATCH", path: "\(organization)/posts/:post", summary: "Change a post not yet publishing (editor+)", tag: "posts",
+              security: .bearer, body: body(["content": .text, "publish_at": .text], required: []), responses: [200: .ref("Post")]),
+        .init(method: "DELETE", path: "\(organization)/posts/:post", summary: "Delete a post not being published (editor+)", tag: "posts",
+              security: .bearer, responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/notifications", summary: "In-app notifications (viewer+)", tag: "notifications",
+              security: .bearer, responses: [200: list("notifications", of: "Notification")]),
+        .init(method: "GET", path: "\(organization)/events", summary: "Post events over WebSocket (viewer+; upgrade with ?access_token=)",
+              tag: "notifications", security: .bearer, responses: [426: .ref("Error")]),
+        .init(method: "GET", path: "\(organization)/dead-jobs", summary: "Jobs that will not run again by themselves (admin+)", tag: "jobs",
+              security: .bearer, responses: [200: list("dead_jobs", of: "DeadJob")]),
+        .init(method: "GET", path: "\(organization)/dead-jobs/:job", summary: "One dead job (admin+)", tag: "jobs", security: .bearer,
+              responses: [200: .ref("DeadJob")]),
+        .init(method: "POST", path: "\(organization)/dead-jobs/:job/redrive", summary: "Run a dead job again (admin+)", tag: "jobs",
+              security: .bearer, responses: [202: .ref("DeadJob")]),
+    ]
+}

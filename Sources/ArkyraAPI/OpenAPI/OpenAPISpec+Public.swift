@@ -1,0 +1,60 @@
+/// The public API (`/public/v1`, API keys, Postiz-compatible) and the service routes.
+extension OpenAPISpec {
+    static let publicOperations: [OpenAPIOperation] = [
+        .init(method: "GET", path: "/public/v1/is-connected", summary: "Whether the API key works", tag: "public", security: .apiKey,
+              responses: [200: .object(properties: ["connected": .boolean], required: ["connected"])]),
+        .init(method: "GET", path: "/public/v1/integrations", summary: "The organization's channels", tag: "public", security: .apiKey,
+              responses: [200: .array(.ref("PostizIntegration"))]),
+        .init(method: "GET", path: "/public/v1/find-slot/:integration", summary: "The channel's next free posting time", tag: "public",
+              security: .apiKey, responses: [200: .object(properties: ["date": .dateTime], required: ["date"])]),
+        .init(method: "GET", path: "/public/v1/posts", summary: "Posts in a time range", tag: "public", security: .apiKey,
+              query: [.init(name: "startDate", schema: .dateTime, required: true), .init(name: "endDate", schema: .dateTime, required: true),
+                      .init(name: "customer", schema: .text)],
+              responses: [200: .object(properties: ["posts": .array(.ref("PostizPost"))], required: ["posts"])]),
+        .init(method: "POST", path: "/public/v1/posts", summary: "Create posts (Postiz's body: type, date, tags, posts)", tag: "public",
+              security: .apiKey,
+              body: .object(properties: [
+                  "type": .string(values: ["schedule", "now", "draft"]), "date": .text, "shortLink": .boolean,
+                  "tags": .array(.object(properties: ["value": .text, "label": .text], closed: false)),
+                  "posts": .array(.object(properties: [
+                      "integration": .object(properties: ["id": .text], required: ["id"], closed: false),
+                      "value": .array(.object(properties: [
+                          "content": .text, "image": .array(.object(properties: ["id": .text, "path": .text], closed: false)), "delay": .integer(),
+                      ], required: ["content"], closed: false)),
+                      "settings": .object(properties: [:], closed: false),
+                  ], required: ["integration", "value"], closed: false)),
+              ], required: ["type", "posts"], closed: false),
+              responses: [201: .array(.object(properties: ["postId": .uuid, "integration": .uuid, "group": .uuid], required: ["postId", "integration", "group"]))]),
+        .init(method: "GET", path: "/public/v1/posts/:post", summary: "One post", tag: "public", security: .apiKey, responses: [200: .ref("PostizPost")]),
+        .init(method: "PUT", path: "/public/v1/posts/:post", summary: "Change a post not yet publishing", tag: "public", security: .apiKey,
+              body: body(["content": .text, "date": .text], required: []), responses: [200: .ref("PostizPost")]),
+        .init(method: "PATCH", path: "/public/v1/posts/:post", summary: "Change a post not yet publishing", tag: "public", security: .apiKey,
+              body: body(["content": .text, "date": .text], required: []), responses: [200: .ref("PostizPost")]),
+        .init(method: "DELETE", path: "/public/v1/posts/:post", summary: "Delete the post's whole group", tag: "public", security: .apiKey,
+              responses: [200: .object(properties: ["success": .boolean], required: ["success"])]),
+        .init(method: "PUT", path: "/public/v1/posts/:post/status", summary: "Move a post between draft and scheduled", tag: "public",
+              security: .apiKey, body: body(["status": .text, "date": .text], required: ["status"]), responses: [200: .ref("PostizPost")]),
+        .init(method: "GET", path: "/public/v1/posts/group/:group", summary: "Every post of a group", tag: "public", security: .apiKey,
+              responses: [200: .object(properties: ["group": .text, "posts": .array(.ref("PostizPost"))], required: ["group", "posts"])]),
+        .init(method: "DELETE", path: "/public/v1/posts/group/:group", summary: "Delete a group", tag: "public", security: .apiKey,
+              responses: [200: .object(properties: ["success": .boolean], required: ["success"])]),
+    ]
+
+    static let serviceOperations: [OpenAPIOperation] = [
+        .init(method: "GET", path: "/", summary: "Where things are", tag: "service", security: .none,
+              responses: [200: .object(properties: ["name": .text, "api": .text, "public_api": .text, "health": .text, "openapi": .text, "docs": .text],
+                                       required: ["name", "api", "public_api", "health", "openapi", "docs"])]),
+        .init(method: "GET", path: "/health", summary: "Every dependency's health", tag: "service", security: .none,
+              responses: [200: .ref("Health"), 503: .ref("Health")]),
+        .init(method: "GET", path: "/health/db", summary: "PostgreSQL's health", tag: "service", security: .none,
+              responses: [200: .ref("Health"), 503: .ref("Health")]),
+        .init(method: "GET", path: "/health/redis", summary: "Redis's health", tag: "service", security: .none,
+              responses: [200: .ref("Health"), 503: .ref("Health")]),
+        .init(method: "GET", path: "/health/storage", summary: "Media storage's health", tag: "service", security: .none,
+              responses: [200: .ref("Health"), 503: .ref("Health")]),
+        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics (text)", tag: "service", security: .none, responses: [200: nil]),
+        .init(method: "GET", path: "/openapi.json", summary: "This description", tag: "service", security: .none, responses: [200: nil]),
+        .init(method: "GET", path: "/docs", summary: "A browsable reference of this description (HTML)", tag: "service", security: .none,
+              responses: [200: nil]),
+    ]
+}

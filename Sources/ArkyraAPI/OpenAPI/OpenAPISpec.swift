@@ -1,0 +1,112 @@
+import Foundation
+
+/// The API's OpenAPI 3.1 description as JSON text (what `/openapi.json` serves).
+public func openAPIDocument() throws -> Data {
+    try OpenAPISpec.json()
+}
+
+/// The OpenAPI 3.1 description of every route, served at `/openapi.json` and written to docs/openapi.json.
+/// A test checks that it lists exactly the routes the router has.
+enum OpenAPISpec {
+    static let operations = ownOperations + publicOperations + serviceOperations
+
+    /// The whole document as JSON.
+    static func document() -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for operation in operations {
+            paths[operation.openAPIPath, default: [:]][operation.method.lowercased()] = operation.json
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "ARKYRA API",
+                "version": "1",
+                "description": "ARKYRA's own API (/api/v1, access tokens) and the public API for integrators (/public/v1, API keys, compatible with Postiz's). Errors are always {\"error\": {\"code\", \"message\", \"fields\"?}}.",
+            ],
+            "paths": paths,
+            "components": [
+                "schemas": schemas.mapValues(\.json),
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"],
+                    "apiKey": ["type": "apiKey", "in": "header", "name": "Authorization"],
+                ],
+            ],
+        ]
+    }
+
+    /// The document as pretty, stable JSON text.
+    static func json() throws -> Data {
+        try JSONSerialization.data(withJSONObject: document(), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    static let schemas: [String: JSONSchema] = [
+        "Error": .object(properties: [
+            "error": .object(properties: ["code": .text, "message": .text, "fields": .map(.text)], required: ["code", "message"]),
+        ], required: ["error"]),
+        "User": .object(properties: ["id": .uuid, "email": .text, "name": .text, "created_at": .dateTime], required: ["id", "email", "name", "created_at"]),
+        "Tokens": .object(properties: [
+            "user": .ref("User"), "access_token": .text, "token_type": .string(values: ["Bearer"]), "expires_in": .integer(),
+            "refresh_token": .text, "session_id": .uuid,
+        ], required: ["user", "access_token", "token_type", "expires_in", "refresh_token", "session_id"]),
+        "Session": .object(properties: [
+            "id": .uuid, "created_at": .dateTime, "last_used_at": .dateTime, "expires_at": .dateTime, "ip": .text, "user_agent": .text,
+            "current": .boolean,
+        ], required: ["id", "created_at", "last_used_at", "expires_at", "current"]),
+        "Organization": .object(properties: ["id": .uuid, "name": .text, "created_at": .dateTime], required: ["id", "name", "created_at"]),
+        "MemberOrganization": .object(properties: ["organization": .ref("Organization"), "role": .ref("Role")], required: ["organization", "role"]),
+        "Role": .string(values: ["owner", "admin", "editor", "viewer"]),
+        "Member": .object(properties: ["user_id": .uuid, "email": .text, "name": .text, "role": .ref("Role"), "joined_at": .dateTime],
+                          required: ["user_id", "email", "name", "role", "joined_at"]),
+        "Invitation": .object(properties: [
+            "id": .uuid, "organization_id": .uuid, "email": .text, "role": .ref("Role"), "invited_by": .uuid, "created_at": .dateTime,
+            "expires_at": .dateTime,
+        ], required: ["id", "organization_id", "role", "created_at", "expires_at"]),
+        "Integration": .object(properties: [
+            "id": .uuid, "organization_id": .uuid, "provider": .text, "external_id": .text, "name": .text, "username": .text,
+            "avatar_url": .text, "instance_url": .text, "state": .string(values: ["connected", "refresh_needed", "disabled"]), "created_at": .dateTime,
+        ], required: ["id", "organization_id", "provider", "external_id", "name", "username", "state", "created_at"]),
+        "Recurrence": .oneOf([
+            .object(properties: ["unit": .string(values: ["day", "week"]), "every": .integer(minimum: 1, maximum: 365)], required: ["unit", "every"]),
+            .object(properties: ["cron": .text], required: ["cron"]),
+        ]),
+        "Post": .object(properties: [
+            "id": .uuid, "organization_id": .uuid, "group_id": .uuid, "parent_id": .uuid, "position": .integer(minimum: 0),
+            "integration_id": .uuid, "content": .text,
+            "state": .string(values: ["draft", "waiting", "scheduled", "publishing", "published", "failed", "unconfirmed"]),
+            "publish_at": .dateTime, "time_zone": .text, "platform_post_id": .text, "platform_url": .text, "error": .text,
+            "published_at": .dateTime, "created_at": .dateTime, "updated_at": .dateTime, "attempt": .integer(minimum: 0),
+            "recurrence": .ref("Recurrence"),
+        ], required: ["id", "organization_id", "group_id", "position", "integration_id", "content", "state", "time_zone", "created_at", "updated_at", "attempt"]),
+        "Notification": .object(properties: [
+            "id": .uuid, "post_id": .uuid, "kind": .text, "message": .text, "created_at": .dateTime, "read_at": .dateTime,
+        ], required: ["id", "kind", "message", "created_at"]),
+        "Job": .object(properties: [
+            "id": .text, "type": .text, "data": .map(.text), "request_id": .text, "attempt": .integer(minimum: 0), "stale_owner": .text,
+            "first_attempt_at": .dateTime, "errors": .array(.text),
+        ], required: ["id", "type", "data", "attempt", "errors"]),
+        "DeadJob": .object(properties: [
+            "id": .uuid, "queue": .text, "job": .ref("Job"), "deliveries": .integer(minimum: 0), "last_error": .text,
+            "created_at": .dateTime, "redriven_at": .dateTime,
+        ], required: ["id", "queue", "job", "deliveries", "last_error", "created_at"]),
+        "APIKey": .object(properties: [
+            "id": .uuid, "organization_id": .uuid, "name": .text, "prefix": .text, "created_by": .uuid, "created_at": .dateTime,
+            "last_used_at": .dateTime,
+        ], required: ["id", "organization_id", "name", "prefix", "created_at"]),
+        "AuditEntry": .object(properties: [
+            "id": .integer(), "actor_user_id": .uuid, "actor_email": .text, "action": .text, "target_type": .text, "target_id": .text,
+            "ip": .text, "user_agent": .text, "request_id": .text, "api_key_id": .text, "created_at": .dateTime,
+        ], required: ["id", "action", "target_type", "created_at"]),
+        "Health": .object(properties: [
+            "status": .string(values: ["ok", "unavailable"]),
+            "checks": .map(.object(properties: ["status": .text, "latency_ms": .integer(), "error": .text], required: ["status", "latency_ms"])),
+        ], required: ["status", "checks"]),
+        "PostizPost": .object(properties: [
+            "id": .uuid, "group": .uuid, "parentId": .uuid, "publishDate": .dateTime,
+            "status": .string(values: ["QUEUE", "PUBLISHED", "ERROR", "DRAFT"]), "state": .text, "content": .text,
+            "integration": .object(properties: ["id": .uuid], required: ["id"]), "url": .text, "error": .text, "tags": .array(.text),
+        ], required: ["id", "group", "status", "state", "content", "integration", "tags"]),
+        "PostizIntegration": .object(properties: [
+            "id": .uuid, "name": .text, "identifier": .text, "picture": .text, "disabled": .boolean, "profile": .text,
+        ], required: ["id", "name", "identifier", "disabled", "profile"]),
+    ]
+}
