@@ -1,5 +1,5 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run stop test build services bench clean-run
+.PHONY: run stop test fuzz openapi build services bench clean-run
 
 run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
 	@scripts/run.sh
@@ -10,6 +10,12 @@ stop: ## stop the services, the sandbox, PostgreSQL and Redis
 
 test: ## build and run every test against a real PostgreSQL and Redis
 	@scripts/test.sh
+
+fuzz: ## fuzz a live API with schemathesis against its OpenAPI description (make test does it too)
+	@scripts/dev-services.sh start >/dev/null && swift build && scripts/schemathesis.sh
+
+openapi: ## rewrite docs/openapi.json from the code (a test fails when they differ)
+	@swift build --product arkyra-api && $$(swift build --show-bin-path)/arkyra-api openapi > docs/openapi.json
 
 bench: ## measure the queue beside BullMQ and RQ; table on screen, JSON lines in .bench/results.jsonl
 	@scripts/bench.sh

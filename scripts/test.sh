@@ -16,3 +16,5 @@ trap cleanup EXIT
 
 swift build --build-tests
 swift test --skip-build
+# The live API fuzzed against its OpenAPI description: no 5xx, no response the description does not allow.
+scripts/schemathesis.sh

@@ -179,4 +179,17 @@ struct BadInputTests {
             #expect(connected.json["access_token"] == nil)
         }
     }
+
+    @Test("text with NUL characters is refused with the field named, not passed to the database")
+    func nulCharacters() async throws {
+        try await APITestHarness.run { api in
+            let login = try await api.request(.post, "/api/v1/auth/login", raw: #"{"email":"a\u0000@example.com","password":"whatever"}"#)
+            #expect(login.status == .badRequest)
+            #expect(login.errorFields == ["email": "must not contain NUL characters"])
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let audit = try await api.request(.get, "/api/v1/organizations/\(organization)/audit?action=post.%00", token: token)
+            #expect(audit.errorFields["action"] == "must be an action name")
+        }
+    }
 }

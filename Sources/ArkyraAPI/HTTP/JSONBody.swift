@@ -53,6 +53,11 @@ enum JSONBody {
         guard let object = parsed as? [String: Any] else {
             throw APIError(.badRequest, "invalid_json", "the body must be a JSON object")
         }
+        // PostgreSQL's text cannot hold NUL characters; refuse them here, naming the field, rather than fail later.
+        let withNul = nulFields(in: object, path: "")
+        guard withNul.isEmpty else {
+            throw APIError(.badRequest, "invalid_field", "text must not contain NUL characters (\\u0000)", fields: withNul)
+        }
         let unknown = T.unknownFields(in: object, path: "")
         guard unknown.isEmpty else {
             throw APIError(.badRequest, "unknown_field", "the body has fields this endpoint does not take", fields: unknown)
@@ -63,6 +68,28 @@ enum JSONBody {
             let (field, message) = describe(error)
             throw APIError(.badRequest, "invalid_field", "\(field) \(message)", fields: [field: message])
         }
+    }
+
+    /// The paths of strings (values or keys) in `value` that contain U+0000.
+    static func nulFields(in value: Any, path: String) -> [String: String] {
+        var found: [String: String] = [:]
+        switch value {
+        case let string as String where string.contains("\u{0}"):
+            found[path.isEmpty ? "body" : path] = "must not contain NUL characters"
+        case let object as [String: Any]:
+            for (key, nested) in object {
+                let nestedPath = path.isEmpty ? key : "\(path).\(key)"
+                if key.contains("\u{0}") { found[path.isEmpty ? "body" : path] = "has a key with a NUL character" }
+                found.merge(nulFields(in: nested, path: nestedPath)) { first, _ in first }
+            }
+        case let array as [Any]:
+            for (index, nested) in array.enumerated() {
+                found.merge(nulFields(in: nested, path: "\(path)[\(index)]")) { first, _ in first }
+            }
+        default:
+            break
+        }
+        return found
     }
 
     private static func describe(_ error: DecodingError) -> (String, String) {

@@ -30,6 +30,7 @@ struct AuditRoutes {
         var fields: [String: String] = [:]
         var filter = AuditRepository.Filter()
         filter.action = query["action"].map(String.init)
+        if filter.action?.contains("\u{0}") == true || (filter.action?.count ?? 0) > 200 { fields["action"] = "must be an action name" }
         if let actor = query["actor"] {
             filter.actorUserID = UUID(uuidString: String(actor))
             if filter.actorUserID == nil { fields["actor"] = "must be a user id" }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Fuzzes a live arkyra-api with schemathesis (PyPI) against the API's own OpenAPI description: every
+# operation, generated valid and invalid inputs; fails on any 5xx or any response the description does not
+# allow. Needs PostgreSQL and Redis running (scripts/dev-services.sh) and a debug build (swift build).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="/opt/swift/usr/bin:$PATH"
+
+venv=.run/schemathesis-venv
+if ! "$venv/bin/schemathesis" --version >/dev/null 2>&1; then
+  echo "installing schemathesis into $venv ..."
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q schemathesis==4.32.5
+fi
+
+bin=$(swift build --show-bin-path)
+port=${ARKYRA_SCHEMATHESIS_PORT:-58380}
+pg_port=${ARKYRA_DEV_PG_PORT:-55432}
+database=arkyra_schemathesis
+psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
+$psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database" >/dev/null
+
+mkdir -p .run/logs
+export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/$database"
+export ARKYRA_REDIS_URL="redis://127.0.0.1:${ARKYRA_DEV_REDIS_PORT:-56379}/0" ARKYRA_REDIS_KEY_PREFIX="schemathesis-$$"
+export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="s:$(head -c 32 /dev/urandom | base64)"
+export ARKYRA_BCRYPT_COST=4 ARKYRA_LOG_LEVEL=error ARKYRA_API_PORT=$port ARKYRA_STORAGE_PATH=.run/schemathesis-storage
+# Generous limits: the fuzzer is one client sending thousands of requests.
+export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=1000000
+export ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ADDRESS_PER_MINUTE=1000000
+"$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/schemathesis-api.log 2>&1 &
+api_pid=$!
+stop() { kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null; }
+trap stop EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 100); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.2; done
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+token=$(curl -fsS -X POST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"fuzz@example.com","password":"fuzzing password"}' | json '["access_token"]')
+organization=$(curl -fsS -X POST "$base/api/v1/organizations" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d '{"name":"Fuzz"}' | json '["organization"]["id"]')
+key=$(curl -fsS -X POST "$base/api/v1/organizations/$organization/api-keys" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' -d '{"name":"fuzz"}' | json '["key"]')
+
+checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+examples=${ARKYRA_SCHEMATHESIS_EXAMPLES:-25}
+run() {
+  "$venv/bin/schemathesis" run "$base/openapi.json" --checks "$checks" --max-examples "$examples" --seed 1 \
+    --suppress-health-check all --workers 1 --request-timeout 10 --warnings off "$@"
+}
+status=0
+echo "schemathesis: /api/v1 with an access token"
+run --include-path-regex '^/api/v1/' --exclude-path-regex '(logout|password|sessions)' -H "Authorization: Bearer $token" || status=1
+echo "schemathesis: /public/v1 with an API key"
+run --include-path-regex '^/public/v1/' -H "Authorization: $key" || status=1
+echo "schemathesis: service routes"
+run --exclude-path-regex '^/(api|public)/' || status=1
+exit $status
