@@ -34,7 +34,7 @@ out=.bench/results.jsonl
 [ -f "$out" ] && mv "$out" ".bench/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$out"
 echo "measuring ARKYRA ..."
-"$bench_bin" --redis-port "$port" >> "$out"
+"$bench_bin" queue --redis-port "$port" >> "$out"
 echo "measuring BullMQ (Python) ..."
 "$venv/bin/python" scripts/bench/peers.py bullmq --redis-port "$port" >> "$out"
 echo "measuring RQ ..."
@@ -61,5 +61,8 @@ for _ in $(seq 100); do curl -fsS http://127.0.0.1:58080/health >/dev/null 2>&1 
 python3 scripts/bench/burst.py --api http://127.0.0.1:58080 --sandbox http://127.0.0.1:58090 \
   --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { stop_burst; exit 1; }
 stop_burst
+
+echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."
+scripts/bench/calendar.sh "$bin" "$port" >> "$out"
 
 python3 scripts/bench/table.py "$out"

@@ -131,6 +131,13 @@ public func buildRouter(
         database: database, redis: redis
     ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
     AuditRoutes(organizations: organizations, audit: audit, database: database).add(to: authenticated.group("organizations/:organization"))
+    let privacy = PrivacyRoutes(organizations: organizations, privacy: PrivacyService(
+        database: database, privacy: PrivacyRepository(logger: logger), users: UserRepository(logger: logger),
+        hasher: PasswordHasher(cost: security.bcryptCost), audit: audit, queue: JobQueue(name: .publish, redis: redis),
+        revocations: revocations, sessions: SessionRepository(logger: logger), logger: logger
+    ), maxBodyBytes: bodyLimit)
+    privacy.add(me: authenticated.group("me"))
+    privacy.add(organization: authenticated.group("organizations/:organization"))
     APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/api-keys"))
 

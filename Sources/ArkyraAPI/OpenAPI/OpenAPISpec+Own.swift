@@ -10,7 +10,19 @@ extension OpenAPISpec {
 
     static let organization = "/api/v1/organizations/:organization"
 
-    static let ownOperations: [OpenAPIOperation] = authOperations + organizationOperations + contentOperations
+    static let ownOperations: [OpenAPIOperation] = authOperations + organizationOperations + contentOperations + privacyOperations
+
+    static let privacyOperations: [OpenAPIOperation] = [
+        .init(method: "GET", path: "/api/v1/me/export", summary: "Everything stored about you, as JSON (GDPR)", tag: "privacy", security: .bearer,
+              responses: [200: .object(properties: ["exported_at": .text, "user": .object(properties: [:], closed: false)], required: ["exported_at"], closed: false)]),
+        .init(method: "DELETE", path: "/api/v1/me", summary: "Erase your account (organizations you own alone go with it)", tag: "privacy",
+              security: .bearer, body: body(["password": .text], required: ["password"]), responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/export", summary: "Everything the organization holds, as JSON (owner)", tag: "privacy",
+              security: .bearer,
+              responses: [200: .object(properties: ["exported_at": .text, "organization": .object(properties: [:], closed: false)], required: ["exported_at"], closed: false)]),
+        .init(method: "DELETE", path: organization, summary: "Erase the organization; repeat its name to confirm (owner)", tag: "privacy",
+              security: .bearer, body: body(["name": .text], required: ["name"]), responses: [204: nil]),
+    ]
 
     static let authOperations: [OpenAPIOperation] = [
         .init(method: "POST", path: "/api/v1/auth/register", summary: "Register and open a session", tag: "auth", security: .none,
@@ -83,8 +95,10 @@ extension OpenAPISpec {
               ], required: ["publish_at", "variants"]),
               responses: [201: .object(properties: ["group_id": .text, "posts": .array(.ref("Post"))], required: ["group_id", "posts"])]),
         .init(method: "GET", path: "\(organization)/posts", summary: "The calendar: posts in a time range (viewer+)", tag: "posts", security: .bearer,
-              query: [.init(name: "from", schema: .dateTime, required: true), .init(name: "to", schema: .dateTime, required: true)],
-              responses: [200: list("posts", of: "Post")]),
+              query: [.init(name: "from", schema: .dateTime, required: true), .init(name: "to", schema: .dateTime, required: true),
+                      .init(name: "integration_id", schema: .uuid), .init(name: "state", schema: .text), .init(name: "tag", schema: .text),
+                      .init(name: "cursor", schema: .uuid), .init(name: "limit", schema: .integer(minimum: 1, maximum: 1000))],
+              responses: [200: .object(properties: ["posts": .array(.ref("Post")), "next_cursor": .uuid], required: ["posts"])]),
         .init(method: "GET", path: "\(organization)/posts/:post", summary: "One post (viewer+)", tag: "posts", security: .bearer,
               responses: [200: .ref("Post")]),
         .init(method: "PATCH", path: "\(organization)/posts/:post", summary: "Change a post not yet publishing (editor+)", tag: "posts",

@@ -91,6 +91,8 @@ struct PostRoutes {
 
     struct Listing: Encodable {
         var posts: [Post]
+        /// Pass as `cursor` for the next page; absent on the last one.
+        var nextCursor: String?
     }
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
@@ -112,9 +114,17 @@ struct PostRoutes {
         }
         group.get { request, context in
             let organization = try await organizations.authorize(.readContent, in: context)
-            let found = try await posts.list(organizationID: organization.id, from: request.uri.queryParameters["from"].map(String.init),
-                                             to: request.uri.queryParameters["to"].map(String.init))
-            return try JSONBody.response(Listing(posts: found))
+            let query = request.uri.queryParameters
+            var input = PostService.CalendarInput()
+            input.from = query["from"].map { String($0) }
+            input.to = query["to"].map { String($0) }
+            input.integrationIDs = query.getAll("integration_id").map { String($0) }
+            input.states = query.getAll("state").map { String($0) }
+            input.tag = query["tag"].map { String($0) }
+            input.cursor = query["cursor"].map { String($0) }
+            input.limit = query["limit"].map { String($0) }
+            let page = try await posts.calendar(organizationID: organization.id, input)
+            return try JSONBody.response(Listing(posts: page.posts, nextCursor: page.nextCursor))
         }
         group.patch(":post") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)

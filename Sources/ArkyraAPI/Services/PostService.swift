@@ -129,19 +129,52 @@ struct PostService: Sendable {
         }
     }
 
-    /// Posts with `from <= publish_at < to`; `fromField` and `toField` name the query parameters in errors.
-    func list(organizationID: UUID, from rawFrom: String?, to rawTo: String?, fromField: String = "from", toField: String = "to") async throws -> [Post] {
+    /// Calendar filters as a client sent them.
+    struct CalendarInput: Sendable {
+        var from: String?
+        var to: String?
+        var integrationIDs: [String] = []
+        var states: [String] = []
+        var tag: String?
+        var cursor: String?
+        var limit: String?
+        /// How the time range is named in errors (`from`/`to` here, `startDate`/`endDate` in the public API).
+        var fromField = "from"
+        var toField = "to"
+    }
+
+    /// One page of the calendar; `nextCursor` continues it (nil on the last page).
+    struct CalendarPage: Sendable {
+        var posts: [Post]
+        var nextCursor: String?
+    }
+
+    /// Posts with `from <= publish_at < to` (at most 366 days apart), filtered and paged.
+    func calendar(organizationID: UUID, _ input: CalendarInput) async throws -> CalendarPage {
         var fields: [String: String] = [:]
-        let from = rawFrom.flatMap(ISO8601Timestamp.parse)
-        let to = rawTo.flatMap(ISO8601Timestamp.parse)
-        if from == nil { fields[fromField] = "is required: an ISO 8601 timestamp" }
-        if to == nil { fields[toField] = "is required: an ISO 8601 timestamp" }
+        let from = input.from.flatMap(ISO8601Timestamp.parse)
+        let to = input.to.flatMap(ISO8601Timestamp.parse)
+        if from == nil { fields[input.fromField] = "is required: an ISO 8601 timestamp" }
+        if to == nil { fields[input.toField] = "is required: an ISO 8601 timestamp" }
         if let from, let to {
-            if to <= from { fields[toField] = "must be after \(fromField)" }
-            if to.timeIntervalSince(from) > 366 * 86_400 { fields[toField] = "must be at most 366 days after \(fromField)" }
+            if to <= from { fields[input.toField] = "must be after \(input.fromField)" }
+            if to.timeIntervalSince(from) > 366 * 86_400 { fields[input.toField] = "must be at most 366 days after \(input.fromField)" }
         }
-        guard fields.isEmpty, let from, let to else { throw APIError.validation(fields) }
-        return try await posts.list(organizationID: organizationID, from: from, to: to, limit: Self.listLimit, client: database)
+        let integrationIDs = input.integrationIDs.map { UUID(uuidString: $0) }
+        if integrationIDs.contains(nil) { fields["integration_id"] = "must be channel ids" }
+        let states = input.states.map { PostState(rawValue: $0) }
+        if states.contains(nil) { fields["state"] = "must be one of: " + PostState.allCases.map(\.rawValue).joined(separator: ", ") }
+        if let tag = input.tag, !(1...100).contains(tag.count) || tag.contains("\u{0}") { fields["tag"] = "must be a tag name" }
+        let cursor = input.cursor.map { UUID(uuidString: $0) }
+        if cursor == .some(nil) { fields["cursor"] = "must be a next_cursor this API returned" }
+        let limit = input.limit.map { Int($0) } ?? Self.listLimit
+        if limit.map({ !(1...Self.listLimit).contains($0) }) ?? true { fields["limit"] = "must be 1 to \(Self.listLimit)" }
+        guard fields.isEmpty, let from, let to, let limit else { throw APIError.validation(fields) }
+        let posts = try await self.posts.list(organizationID: organizationID, PostRepository.CalendarQuery(
+            from: from, to: to, integrationIDs: integrationIDs.isEmpty ? nil : integrationIDs.compactMap { $0 },
+            states: states.isEmpty ? nil : states.compactMap { $0 }, tag: input.tag, after: cursor ?? nil, limit: limit
+        ), client: database)
+        return CalendarPage(posts: posts, nextCursor: posts.count == limit ? posts.last?.id.uuidString : nil)
     }
 
     /// Changes the text or time of a post that has not started publishing; its job moves with it in the

@@ -26,11 +26,10 @@ struct PublicRoutes {
         }
         group.get("posts") { request, context in
             let query = request.uri.queryParameters
-            let found = try await posts.list(
-                organizationID: context.organizationID, from: query["startDate"].map(String.init), to: query["endDate"].map(String.init),
-                fromField: "startDate", toField: "endDate"
-            )
-            return try JSONBody.response(Listing(posts: try await formatted(found)), camelCase: true)
+            let page = try await posts.calendar(organizationID: context.organizationID, .init(
+                from: query["startDate"].map(String.init), to: query["endDate"].map(String.init), fromField: "startDate", toField: "endDate"
+            ))
+            return try JSONBody.response(Listing(posts: try await formatted(page.posts)), camelCase: true)
         }
         group.post("posts") { request, context in
             let body = try await JSONBody.decode(PostizFormat.CreateBody.self, from: request, maxBytes: maxBodyBytes)

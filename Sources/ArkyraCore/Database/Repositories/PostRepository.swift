@@ -236,13 +236,45 @@ public struct PostRepository: Sendable {
     }
 
     /// The organization's posts with `from <= publish_at < to`, in time order, at most `limit`.
-    public func list(organizationID: UUID, from: Date, to: Date, limit: Int, client: PostgresClient) async throws -> [Post] {
+    /// What the calendar shows: posts with `from <= publish_at < to`, optionally only some channels, states or
+    /// one tag, after a cursor (the id of the last post of the previous page: exact, unlike a decoded time),
+    /// at most `limit`.
+    public struct CalendarQuery: Sendable {
+        public var from: Date
+        public var to: Date
+        public var integrationIDs: [UUID]?
+        public var states: [PostState]?
+        public var tag: String?
+        public var after: UUID?
+        public var limit: Int
+
+        public init(from: Date, to: Date, integrationIDs: [UUID]? = nil, states: [PostState]? = nil, tag: String? = nil,
+                    after: UUID? = nil, limit: Int) {
+            self.from = from
+            self.to = to
+            self.integrationIDs = integrationIDs
+            self.states = states
+            self.tag = tag
+            self.after = after
+            self.limit = limit
+        }
+    }
+
+    /// The organization's posts for `query`, in time order (the `(organization_id, publish_at)` index serves it).
+    public func list(organizationID: UUID, _ query: CalendarQuery, client: PostgresClient) async throws -> [Post] {
         try await Self.decode(client.query(
             """
-            SELECT \(unescaped: Self.columns) FROM posts
+            SELECT \(unescaped: Self.columns) FROM posts p
             WHERE organization_id = \(organizationID) AND deleted_at IS NULL
-              AND publish_at >= \(from) AND publish_at < \(to)
-            ORDER BY publish_at, id LIMIT \(limit)
+              AND publish_at >= \(query.from) AND publish_at < \(query.to)
+              AND (\(query.integrationIDs)::uuid[] IS NULL OR integration_id = ANY(\(query.integrationIDs)::uuid[]))
+              AND (\(query.states?.map(\.rawValue))::text[] IS NULL OR state = ANY(\(query.states?.map(\.rawValue))::text[]))
+              AND (\(query.tag)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+                    WHERE pt.post_id = p.id AND lower(t.name) = lower(\(query.tag)::text) AND t.deleted_at IS NULL))
+              AND (\(query.after)::uuid IS NULL
+                   OR (publish_at, id) > (SELECT c.publish_at, c.id FROM posts c WHERE c.id = \(query.after)::uuid))
+            ORDER BY publish_at, id LIMIT \(query.limit)
             """,
             logger: logger
         ))

@@ -6,11 +6,20 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// `make bench`'s measurements of ARKYRA's queue. Prints one JSON object per line:
-/// `{"name", "value", "unit"}`. Runs against the Redis it is pointed at, under its own key prefix.
+/// `make bench`'s tools: the queue measurements (the default) and a hello-world server, the framework's ceiling
+/// next to which the API's own routes are measured.
 @main
 struct ArkyraBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "arkyra-bench", abstract: "Queue benchmarks (used by make bench).")
+    static let configuration = CommandConfiguration(
+        commandName: "arkyra-bench", abstract: "Benchmark tools (used by make bench).",
+        subcommands: [QueueBench.self, HelloServer.self], defaultSubcommand: QueueBench.self
+    )
+}
+
+/// The queue measurements. Prints one JSON object per line: `{"name", "value", "unit"}`. Runs against the
+/// Redis it is pointed at, under its own key prefix.
+struct QueueBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "queue", abstract: "Queue benchmarks.")
 
     @Option(help: "Redis port.") var redisPort = 56379
     @Option(help: "Jobs for the bulk-enqueue measurement.") var enqueueJobs = 100_000
