@@ -21,7 +21,7 @@ export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/$databas
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$redis_port/0" ARKYRA_REDIS_KEY_PREFIX=calendar
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="c:$(head -c 32 /dev/urandom | base64)"
 export ARKYRA_LOG_LEVEL=error ARKYRA_API_PORT=$api_port ARKYRA_STORAGE_PATH=.run/bench-storage ARKYRA_BCRYPT_COST=4
-export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=100000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=100000000
+export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=1000000
 "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-calendar-api.log 2>&1 &
 api=$!
 "$bin/arkyra-bench" hello --port $hello_port > .run/logs/bench-hello.log 2>&1 &
@@ -29,6 +29,7 @@ hello=$!
 cleanup() { kill $api $hello 2>/dev/null || true; wait $api $hello 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null; }
 trap cleanup EXIT
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-calendar-api.log >&2; exit 1; }
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fsS -X POST "http://127.0.0.1:$api_port/api/v1/auth/register" -H 'Content-Type: application/json' \
