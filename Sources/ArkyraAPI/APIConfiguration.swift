@@ -13,6 +13,8 @@ public struct APIConfiguration: Sendable {
     /// Whether the API applies pending migrations before it starts serving (replicas take turns).
     public var migrateOnStart: Bool
     public var rateLimits: RateLimits
+    /// The same text on the same channel within this many hours is reported as a duplicate when scheduling.
+    public var duplicateWindowHours: Int
 
     /// Requests allowed per minute (sliding window, shared by all API instances through Redis).
     public struct RateLimits: Sendable {
@@ -35,7 +37,7 @@ public struct APIConfiguration: Sendable {
 
     public init(service: ServiceConfiguration, security: SecurityConfiguration, host: String = "127.0.0.1", port: Int = 8080,
                 registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true,
-                rateLimits: RateLimits = RateLimits()) {
+                rateLimits: RateLimits = RateLimits(), duplicateWindowHours: Int = 24) {
         self.service = service
         self.security = security
         self.host = host
@@ -44,10 +46,11 @@ public struct APIConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.migrateOnStart = migrateOnStart
         self.rateLimits = rateLimits
+        self.duplicateWindowHours = duplicateWindowHours
     }
 
     /// Reads the shared keys plus `ARKYRA_API_HOST`, `ARKYRA_API_PORT`, `ARKYRA_REGISTRATION_ENABLED` and
-    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` and the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys.
+    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys and `ARKYRA_DUPLICATE_WINDOW_HOURS`.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
@@ -62,7 +65,8 @@ public struct APIConfiguration: Sendable {
                 perOrganization: try reader.int("ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE", default: 1200, in: 1...1_000_000),
                 perAPIKey: try reader.int("ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE", default: 120, in: 1...1_000_000),
                 perAddress: try reader.int("ARKYRA_RATE_LIMIT_ADDRESS_PER_MINUTE", default: 120, in: 1...1_000_000)
-            )
+            ),
+            duplicateWindowHours: try reader.int("ARKYRA_DUPLICATE_WINDOW_HOURS", default: 24, in: 0...8760)
         )
     }
 }

@@ -72,7 +72,8 @@ public func buildRouter(
     )
     let posts = PostService(
         database: database, posts: PostRepository(logger: logger), integrations: IntegrationRepository(logger: logger), audit: audit,
-        providers: providers, queue: JobQueue(name: .publish, redis: redis), logger: logger
+        providers: providers, queue: JobQueue(name: .publish, redis: redis), templates: TemplateRepository(logger: logger),
+        duplicateWindow: TimeInterval(configuration.duplicateWindowHours * 3600), logger: logger
     )
     let members = MemberService(
         database: database, memberships: MembershipRepository(logger: logger), invitations: InvitationRepository(logger: logger),
@@ -120,7 +121,7 @@ public func buildRouter(
     let memberRoutes = MemberRoutes(organizations: organizations, members: members, maxBodyBytes: bodyLimit)
     memberRoutes.add(to: authenticated.group("organizations/:organization"))
     memberRoutes.add(invitations: authenticated.group("invitations"))
-    IntegrationRoutes(organizations: organizations, integrations: integrations, maxBodyBytes: bodyLimit)
+    IntegrationRoutes(organizations: organizations, integrations: integrations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/integrations"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/posts"))
@@ -131,6 +132,13 @@ public func buildRouter(
         database: database, redis: redis
     ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
     AuditRoutes(organizations: organizations, audit: audit, database: database).add(to: authenticated.group("organizations/:organization"))
+    let collaboration = CollaborationRoutes(organizations: organizations, collaboration: CollaborationService(
+        database: database, posts: PostRepository(logger: logger), comments: CommentRepository(logger: logger),
+        previews: PreviewLinkRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, logger: logger
+    ), maxBodyBytes: bodyLimit)
+    collaboration.add(to: authenticated.group("organizations/:organization/posts/:post"))
+    TemplateRoutes(organizations: organizations, templates: TemplateRepository(logger: logger), database: database, maxBodyBytes: bodyLimit)
+        .add(to: authenticated.group("organizations/:organization"))
     let privacy = PrivacyRoutes(organizations: organizations, privacy: PrivacyService(
         database: database, privacy: PrivacyRepository(logger: logger), users: UserRepository(logger: logger),
         hasher: PasswordHasher(cost: security.bcryptCost), audit: audit, queue: JobQueue(name: .publish, redis: redis),
@@ -140,6 +148,11 @@ public func buildRouter(
     privacy.add(organization: authenticated.group("organizations/:organization"))
     APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/api-keys"))
+
+    // Preview links: no login, the link is the key; limited per client address.
+    collaboration.add(preview: router.group("preview").add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
+        [("preview-address:\(context.remoteAddress?.ipAddress ?? "unknown")", limits.perAddress)]
+    }))
 
     // The public API for integrators (Postiz-compatible): API keys, limits per key and per organization.
     let publicAPI = router.group("public/v1")

@@ -57,6 +57,17 @@ struct PermissionMatrixTests {
                 Route(method: .get, path: "\(base)/audit", minimum: .admin),
                 Route(method: .patch, path: base, body: ["name": "Renamed"], minimum: .admin),
                 Route(method: .post, path: "\(base)/transfer-ownership", body: ["user_id": nobody], minimum: .owner),
+                Route(method: .get, path: "\(base)/integrations/\(channel)/next-slot", minimum: .viewer),
+                Route(method: .get, path: "\(base)/posts/\(post)/comments", minimum: .viewer),
+                Route(method: .post, path: "\(base)/posts/\(post)/comments", body: ["body": "a comment"], minimum: .viewer),
+                Route(method: .get, path: "\(base)/posts/\(post)/preview-links", minimum: .editor),
+                Route(method: .post, path: "\(base)/posts/\(post)/preview-links", body: [:], minimum: .editor),
+                Route(method: .get, path: "\(base)/sets", minimum: .viewer),
+                Route(method: .post, path: "\(base)/sets", body: ["name": "s", "content": ["a": 1]], minimum: .editor),
+                Route(method: .get, path: "\(base)/signatures", minimum: .viewer),
+                Route(method: .post, path: "\(base)/signatures", body: ["name": "s", "text": "t"], minimum: .editor),
+                Route(method: .get, path: "\(base)/export", minimum: .owner),
+                Route(method: .delete, path: base, body: ["name": "not its name"], minimum: .owner),
             ]
             let members: [(Role, String)] = [(.viewer, viewer.token), (.editor, editor.token), (.admin, admin.token), (.owner, owner)]
             for route in routes {

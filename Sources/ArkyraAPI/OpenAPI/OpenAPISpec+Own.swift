@@ -11,6 +11,7 @@ extension OpenAPISpec {
     static let organization = "/api/v1/organizations/:organization"
 
     static let ownOperations: [OpenAPIOperation] = authOperations + organizationOperations + contentOperations + privacyOperations
+        + collaborationOperations
 
     static let privacyOperations: [OpenAPIOperation] = [
         .init(method: "GET", path: "/api/v1/me/export", summary: "Everything stored about you, as JSON (GDPR)", tag: "privacy", security: .bearer,
@@ -84,6 +85,8 @@ extension OpenAPISpec {
         .init(method: "POST", path: "\(organization)/integrations", summary: "Connect a channel (admin+)", tag: "channels", security: .bearer,
               body: body(["provider": .text, "instance_url": .text, "access_token": .text, "identifier": .text, "app_password": .text], required: ["provider"]),
               responses: [201: .ref("Integration")]),
+        .init(method: "GET", path: "\(organization)/integrations/:integration/next-slot", summary: "The channel's next free posting time (viewer+)",
+              tag: "channels", security: .bearer, responses: [200: .object(properties: ["date": .dateTime], required: ["date"])]),
         .init(method: "POST", path: "\(organization)/posts", summary: "Schedule a post group (editor+)", tag: "posts", security: .bearer,
               body: body([
                   "publish_at": .text, "time_zone": .text,
@@ -92,8 +95,13 @@ extension OpenAPISpec {
                       "thread": .array(body(["content": .text, "delay_seconds": .integer()], required: ["content"])),
                   ], required: ["integration_id", "content"])),
                   "recurrence": body(["unit": .text, "every": .integer(), "cron": .text], required: []),
+                  "tags": .array(.text), "draft": .boolean, "signature_id": .text,
               ], required: ["publish_at", "variants"]),
-              responses: [201: .object(properties: ["group_id": .text, "posts": .array(.ref("Post"))], required: ["group_id", "posts"])]),
+              responses: [201: .object(properties: [
+                  "group_id": .text, "posts": .array(.ref("Post")),
+                  "warnings": .array(.object(properties: ["post_id": .uuid, "integration_id": .uuid, "duplicate_of": .uuid, "message": .text],
+                                             required: ["post_id", "integration_id", "duplicate_of", "message"])),
+              ], required: ["group_id", "posts", "warnings"])]),
         .init(method: "GET", path: "\(organization)/posts", summary: "The calendar: posts in a time range (viewer+)", tag: "posts", security: .bearer,
               query: [.init(name: "from", schema: .dateTime, required: true), .init(name: "to", schema: .dateTime, required: true),
                       .init(name: "integration_id", schema: .uuid), .init(name: "state", schema: .text), .init(name: "tag", schema: .text),
@@ -115,5 +123,45 @@ extension OpenAPISpec {
               responses: [200: .ref("DeadJob")]),
         .init(method: "POST", path: "\(organization)/dead-jobs/:job/redrive", summary: "Run a dead job again (admin+)", tag: "jobs",
               security: .bearer, responses: [202: .ref("DeadJob")]),
+    ]
+
+    static let post = "\(organization)/posts/:post"
+
+    static let collaborationOperations: [OpenAPIOperation] = [
+        .init(method: "GET", path: "\(post)/comments", summary: "The post group's comments (viewer+)", tag: "collaboration", security: .bearer,
+              responses: [200: list("comments", of: "Comment")]),
+        .init(method: "POST", path: "\(post)/comments", summary: "Comment on the post group (viewer+)", tag: "collaboration", security: .bearer,
+              body: body(["body": .text], required: ["body"]), responses: [201: .ref("Comment")]),
+        .init(method: "DELETE", path: "\(post)/comments/:comment", summary: "Delete your comment (admins: any)", tag: "collaboration",
+              security: .bearer, responses: [204: nil]),
+        .init(method: "GET", path: "\(post)/preview-links", summary: "The post group's working preview links (editor+)", tag: "collaboration",
+              security: .bearer, responses: [200: list("preview_links", of: "PreviewLink")]),
+        .init(method: "POST", path: "\(post)/preview-links", summary: "Share the post group without login (editor+)", tag: "collaboration",
+              security: .bearer, body: body(["expires_in_days": .integer(minimum: 1, maximum: 90), "allow_comments": .boolean], required: []),
+              responses: [201: .object(properties: ["preview_link": .ref("PreviewLink"), "token": .text, "url": .text], required: ["preview_link", "token", "url"])]),
+        .init(method: "DELETE", path: "\(post)/preview-links/:link", summary: "Revoke a preview link (editor+)", tag: "collaboration",
+              security: .bearer, responses: [204: nil]),
+        .init(method: "GET", path: "/preview/:token", summary: "What a preview link shows (no login)", tag: "collaboration", security: .none,
+              responses: [200: .ref("Preview")]),
+        .init(method: "POST", path: "/preview/:token/comments", summary: "Comment through a preview link (no login)", tag: "collaboration",
+              security: .none, body: body(["name": .text, "body": .text], required: ["name", "body"]), responses: [201: .ref("Comment")]),
+        .init(method: "GET", path: "\(organization)/sets", summary: "Saved editor presets (viewer+)", tag: "templates", security: .bearer,
+              responses: [200: list("sets", of: "PostSet")]),
+        .init(method: "POST", path: "\(organization)/sets", summary: "Save an editor preset (editor+)", tag: "templates", security: .bearer,
+              body: body(["name": .text, "content": .object(properties: [:], closed: false)], required: ["name", "content"]),
+              responses: [201: .ref("PostSet")]),
+        .init(method: "PATCH", path: "\(organization)/sets/:set", summary: "Change a preset (editor+)", tag: "templates", security: .bearer,
+              body: body(["name": .text, "content": .object(properties: [:], closed: false)], required: []), responses: [200: .ref("PostSet")]),
+        .init(method: "DELETE", path: "\(organization)/sets/:set", summary: "Delete a preset (editor+)", tag: "templates", security: .bearer,
+              responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/signatures", summary: "Signatures (viewer+)", tag: "templates", security: .bearer,
+              responses: [200: list("signatures", of: "Signature")]),
+        .init(method: "POST", path: "\(organization)/signatures", summary: "Add a signature; a new default replaces the old (editor+)", tag: "templates",
+              security: .bearer, body: body(["name": .text, "text": .text, "is_default": .boolean], required: ["name", "text"]),
+              responses: [201: .ref("Signature")]),
+        .init(method: "PATCH", path: "\(organization)/signatures/:signature", summary: "Change a signature (editor+)", tag: "templates",
+              security: .bearer, body: body(["name": .text, "text": .text, "is_default": .boolean], required: []), responses: [200: .ref("Signature")]),
+        .init(method: "DELETE", path: "\(organization)/signatures/:signature", summary: "Delete a signature (editor+)", tag: "templates",
+              security: .bearer, responses: [204: nil]),
     ]
 }

@@ -105,6 +105,23 @@ enum OpenAPISpec {
             "status": .string(values: ["QUEUE", "PUBLISHED", "ERROR", "DRAFT"]), "state": .text, "content": .text,
             "integration": .object(properties: ["id": .uuid], required: ["id"]), "url": .text, "error": .text, "tags": .array(.text),
         ], required: ["id", "group", "status", "state", "content", "integration", "tags"]),
+        "Comment": .object(properties: [
+            "id": .uuid, "group_id": .uuid, "author_id": .uuid, "author_name": .text, "via_preview": .boolean, "body": .text, "created_at": .dateTime,
+        ], required: ["id", "group_id", "author_name", "via_preview", "body", "created_at"]),
+        "PreviewLink": .object(properties: [
+            "id": .uuid, "group_id": .uuid, "allow_comments": .boolean, "created_by": .uuid, "created_at": .dateTime, "expires_at": .dateTime,
+        ], required: ["id", "group_id", "allow_comments", "created_at", "expires_at"]),
+        "Preview": .object(properties: [
+            "group_id": .uuid, "allow_comments": .boolean, "comments": .array(.ref("Comment")),
+            "posts": .array(.object(properties: [
+                "id": .uuid, "parent_id": .uuid, "channel": .text, "provider": .text, "content": .text, "state": .text, "publish_at": .dateTime,
+            ], required: ["id", "channel", "provider", "content", "state"])),
+        ], required: ["group_id", "allow_comments", "comments", "posts"]),
+        "PostSet": .object(properties: [
+            "id": .uuid, "name": .text, "content": .object(properties: [:], closed: false), "created_at": .dateTime, "updated_at": .dateTime,
+        ], required: ["id", "name", "content", "created_at", "updated_at"]),
+        "Signature": .object(properties: ["id": .uuid, "name": .text, "text": .text, "is_default": .boolean, "created_at": .dateTime],
+                             required: ["id", "name", "text", "is_default", "created_at"]),
         "PostizIntegration": .object(properties: [
             "id": .uuid, "name": .text, "identifier": .text, "picture": .text, "disabled": .boolean, "profile": .text,
         ], required: ["id", "name", "identifier", "disabled", "profile"]),

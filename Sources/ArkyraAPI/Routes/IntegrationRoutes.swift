@@ -3,10 +3,12 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `GET/POST /api/v1/organizations/:organization/integrations`: the organization's channels.
+/// `GET/POST /api/v1/organizations/:organization/integrations`: the organization's channels, and the next free
+/// posting time of one.
 struct IntegrationRoutes {
     let organizations: OrganizationService
     let integrations: IntegrationService
+    let posts: PostService
     let maxBodyBytes: Int
 
     struct ConnectBody: StrictDecodable {
@@ -43,6 +45,11 @@ struct IntegrationRoutes {
         group.get { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(Listing(integrations: try await integrations.list(organizationID: organization.id)))
+        }
+        group.get(":integration/next-slot") { _, context in
+            let organization = try await organizations.authorize(.readContent, in: context)
+            let slot = try await posts.nextFreeSlot(organizationID: organization.id, integrationID: try context.parameters.require("integration"))
+            return try JSONBody.response(["date": ISO8601Timestamp.format(slot)])
         }
     }
 }

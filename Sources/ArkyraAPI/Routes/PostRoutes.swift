@@ -15,8 +15,14 @@ struct PostRoutes {
         var timeZone: String?
         var variants: [VariantBody]
         var recurrence: RecurrenceBody?
+        var tags: [String]?
+        /// Store as a draft: kept with its date, not scheduled.
+        var draft: Bool?
+        /// A signature to add, `"none"`, or absent for the organization's default.
+        var signatureID: String?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case variants, recurrence
+            case variants, recurrence, tags, draft
+            case signatureID = "signature_id"
             case publishAt = "publish_at"
             case timeZone = "time_zone"
         }
@@ -87,6 +93,8 @@ struct PostRoutes {
     struct Group: Encodable {
         var groupID: String
         var posts: [Post]
+        /// Posts that repeat another one on the same channel close in time (stored anyway).
+        var warnings: [PostService.DuplicateWarning]
     }
 
     struct Listing: Encodable {
@@ -108,9 +116,11 @@ struct PostRoutes {
                     )
                 },
                 publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { .init(unit: $0.unit, every: $0.every, cron: $0.cron) },
-                by: context.userID, origin: context.origin(request)
+                mode: body.draft == true ? .draft : .schedule, tags: body.tags ?? [], signature: body.signatureID, by: context.userID,
+                origin: context.origin(request)
             )
-            return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created), status: .created)
+            let warnings = try await posts.duplicateWarnings(for: created)
+            return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created, warnings: warnings), status: .created)
         }
         group.get { request, context in
             let organization = try await organizations.authorize(.readContent, in: context)

@@ -93,4 +93,30 @@ extension PostService {
         }
         throw APIError(.conflict, "no_free_slot", "every posting time of this channel in the next \(horizon) days is taken")
     }
+
+    /// A new post whose text the same channel already has close in time.
+    struct DuplicateWarning: Encodable, Sendable {
+        var postID: UUID
+        var integrationID: UUID
+        var duplicateOf: UUID
+        var message: String
+    }
+
+    /// Warnings for the heads of `created` that repeat, on the same channel, the text of another post
+    /// scheduled within ``duplicateWindow`` of them (Postiz lets such posts through silently, postiz-app#1779).
+    func duplicateWarnings(for created: [Post]) async throws -> [DuplicateWarning] {
+        guard duplicateWindow > 0 else { return [] }
+        var warnings: [DuplicateWarning] = []
+        for post in created where post.parentID == nil {
+            guard let publishAt = post.publishAt,
+                  let twin = try await posts.sameContent(as: post, around: publishAt, within: duplicateWindow, client: database)
+            else { continue }
+            let hours = Int(duplicateWindow / 3600)
+            warnings.append(DuplicateWarning(
+                postID: post.id, integrationID: post.integrationID, duplicateOf: twin,
+                message: "this channel already has the same text scheduled within \(hours) hours of this post"
+            ))
+        }
+        return warnings
+    }
 }

@@ -12,6 +12,9 @@ struct PostService: Sendable {
     let audit: AuditRepository
     let providers: ProviderRegistry
     let queue: JobQueue
+    let templates: TemplateRepository
+    /// How close in time the same text on the same channel counts as a duplicate (a warning, not an error).
+    let duplicateWindow: TimeInterval
     let logger: Logger
     /// Calendar queries return at most this many posts.
     static let listLimit = 1000
@@ -63,8 +66,19 @@ struct PostService: Sendable {
 
     func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
                   recurrence rawRecurrence: RecurrenceInput? = nil, mode: PublishMode = .schedule, tags: [String] = [],
-                  by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
+                  signature: String? = nil, by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
         var fields: [String: String] = [:]
+        // A signature is added to each channel's text: the one named, else the organization's default; "none" adds none.
+        var variants = variants
+        if signature != "none" {
+            let id = signature.flatMap(UUID.init(uuidString:))
+            if signature != nil, id == nil { throw APIError.validation(["signature_id": "must be a signature id or \"none\""]) }
+            let chosen = try await templates.signature(id: id, organizationID: organizationID, client: database)
+            if id != nil, chosen == nil { throw APIError.validation(["signature_id": "is not a signature of this organization"]) }
+            if let chosen {
+                for index in variants.indices { variants[index].content += "\n\n" + chosen.text }
+            }
+        }
         let publishAt = mode == .now ? now : ISO8601Timestamp.parse(rawPublishAt)
         if let publishAt {
             if mode == .schedule, publishAt <= now { fields["publish_at"] = "must be in the future" }

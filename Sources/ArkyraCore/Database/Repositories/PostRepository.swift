@@ -126,6 +126,23 @@ public struct PostRepository: Sendable {
         ))
     }
 
+    /// Another live post of `post`'s channel, in another group, with the same text (ignoring case and
+    /// surrounding space) due within `window` seconds of `time`; nil when there is none.
+    public func sameContent(as post: Post, around time: Date, within window: TimeInterval, client: PostgresClient) async throws -> UUID? {
+        let rows = try await client.query(
+            """
+            SELECT id FROM posts
+            WHERE integration_id = \(post.integrationID) AND group_id <> \(post.groupID) AND deleted_at IS NULL AND state <> 'failed'
+              AND publish_at BETWEEN \(time.addingTimeInterval(-window)) AND \(time.addingTimeInterval(window))
+              AND lower(btrim(content)) = lower(btrim(\(post.content)))
+            LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
     /// The publish times of a channel's live posts within `from..<to`.
     public func publishTimes(integrationID: UUID, from: Date, to: Date, client: PostgresClient) async throws -> [Date] {
         let rows = try await client.query(
