@@ -14,6 +14,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A real SMTP server for the email tests (aiosmtpd, from PyPI).
+venv=.run/test-venv
+if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q aiosmtpd==1.4.6
+fi
+export ARKYRA_TEST_PYTHON="$PWD/$venv/bin/python"
+
 swift build --build-tests
 swift test --skip-build
 # The live API fuzzed against its OpenAPI description: no 5xx, no response the description does not allow.

@@ -1,0 +1,52 @@
+/// A server reply: a three-digit code and its text lines. A reply may span lines: `250-first`, `250 last`.
+public struct SMTPReply: Sendable, Equatable {
+    public var code: Int
+    public var lines: [String]
+
+    /// 2xx and 3xx go on; 4xx are temporary (try later); 5xx are permanent.
+    public var isPositive: Bool { code < 400 }
+    public var isPermanentFailure: Bool { code >= 500 }
+
+    /// Takes one complete reply off the front of `buffer` (text received so far), or nil when it is not
+    /// complete yet.
+    /// - Throws: ``SMTPError/malformed(_:)`` for a line that is not a reply line.
+    public static func take(from buffer: inout String) throws -> SMTPReply? {
+        var lines: [String] = []
+        var consumed = buffer.startIndex
+        while let end = buffer[consumed...].range(of: "\r\n") {
+            let line = String(buffer[consumed..<end.lowerBound])
+            consumed = end.upperBound
+            guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.malformed(line) }
+            let separator = line.dropFirst(3).first
+            lines.append(String(line.dropFirst(4)))
+            if separator != "-" {
+                buffer.removeSubrange(buffer.startIndex..<consumed)
+                return SMTPReply(code: code, lines: lines)
+            }
+        }
+        return nil
+    }
+}
+
+/// Why sending an email failed.
+public enum SMTPError: Error, Equatable, CustomStringConvertible {
+    /// The server answered something that is not SMTP.
+    case malformed(String)
+    /// The server refused a command; `permanent` for 5xx.
+    case refused(command: String, reply: SMTPReply)
+    /// The connection failed or closed early.
+    case connection(String)
+
+    public var permanent: Bool {
+        if case .refused(_, let reply) = self { return reply.isPermanentFailure }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .malformed(let line): "the mail server sent something that is not SMTP: \(line.prefix(200))"
+        case .refused(let command, let reply): "the mail server refused \(command): \(reply.code) \(reply.lines.joined(separator: " "))"
+        case .connection(let message): "cannot talk to the mail server: \(message)"
+        }
+    }
+}

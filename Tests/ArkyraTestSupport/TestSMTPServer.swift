@@ -1,0 +1,83 @@
+import ArkyraCore
+import Foundation
+
+/// A real SMTP server for a test (aiosmtpd from PyPI, which scripts/test.sh installs into .run/test-venv)
+/// that stores what it receives in a Maildir the test reads.
+public final class TestSMTPServer: @unchecked Sendable {
+    // @unchecked: `process` is started in init and only killed in stop(); the rest is immutable.
+    public let port: Int
+    private let process = Process()
+    private let maildir: String
+
+    /// The Python with aiosmtpd: `ARKYRA_TEST_PYTHON`, else the repository's .run/test-venv.
+    static var python: String {
+        if let python = ProcessInfo.processInfo.environment["ARKYRA_TEST_PYTHON"] { return python }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".run/test-venv/bin/python").path
+    }
+
+    /// Starts a server, runs `body` with it, and stops it.
+    public static func with<Result>(_ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
+        let server = try await TestSMTPServer()
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private init() async throws {
+        port = try freeTCPPort()
+        maildir = NSTemporaryDirectory() + "arkyra-smtp-\(port)"
+        for folder in ["tmp", "new", "cur"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + folder, withIntermediateDirectories: true)
+        }
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            throw DescribedError(description: "no Python with aiosmtpd at \(Self.python): run `make test`, or set ARKYRA_TEST_PYTHON")
+        }
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if Self.accepts(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await stop()
+        throw DescribedError(description: "aiosmtpd on port \(port) did not start")
+    }
+
+    public var server: MailConfiguration.SMTPServer { .init(host: "127.0.0.1", port: port) }
+
+    /// The raw messages received so far, oldest first.
+    public func messages() throws -> [String] {
+        let directory = maildir + "/new"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return try names.map { directory + "/" + $0 }
+            .sorted { (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date ?? .distantPast) ?? .distantPast
+                    < (try? FileManager.default.attributesOfItem(atPath: $1)[.modificationDate] as? Date ?? .distantPast) ?? .distantPast }
+            .map { try String(contentsOfFile: $0, encoding: .utf8) }
+    }
+
+    public func stop() async {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        try? FileManager.default.removeItem(atPath: maildir)
+    }
+
+    private static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
