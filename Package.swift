@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(
             name: "ArkyraAPITests",
-            dependencies: ["ArkyraAPI", "ArkyraSandbox", "ArkyraTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
+            dependencies: ["ArkyraAPI", "ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
                 + testDependencies,
             swiftSettings: swiftSettings
         ),

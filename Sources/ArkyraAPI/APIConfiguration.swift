@@ -15,6 +15,8 @@ public struct APIConfiguration: Sendable {
     public var rateLimits: RateLimits
     /// The same text on the same channel within this many hours is reported as a duplicate when scheduling.
     public var duplicateWindowHours: Int
+    /// Email (activation, password reset); off when no SMTP relay is configured.
+    public var mail: MailConfiguration
 
     /// Requests allowed per minute (sliding window, shared by all API instances through Redis).
     public struct RateLimits: Sendable {
@@ -37,7 +39,7 @@ public struct APIConfiguration: Sendable {
 
     public init(service: ServiceConfiguration, security: SecurityConfiguration, host: String = "127.0.0.1", port: Int = 8080,
                 registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true,
-                rateLimits: RateLimits = RateLimits(), duplicateWindowHours: Int = 24) {
+                rateLimits: RateLimits = RateLimits(), duplicateWindowHours: Int = 24, mail: MailConfiguration = MailConfiguration()) {
         self.service = service
         self.security = security
         self.host = host
@@ -47,10 +49,11 @@ public struct APIConfiguration: Sendable {
         self.migrateOnStart = migrateOnStart
         self.rateLimits = rateLimits
         self.duplicateWindowHours = duplicateWindowHours
+        self.mail = mail
     }
 
     /// Reads the shared keys plus `ARKYRA_API_HOST`, `ARKYRA_API_PORT`, `ARKYRA_REGISTRATION_ENABLED` and
-    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys and `ARKYRA_DUPLICATE_WINDOW_HOURS`.
+    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys, `ARKYRA_DUPLICATE_WINDOW_HOURS` and the mail keys.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
@@ -66,7 +69,8 @@ public struct APIConfiguration: Sendable {
                 perAPIKey: try reader.int("ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE", default: 120, in: 1...1_000_000),
                 perAddress: try reader.int("ARKYRA_RATE_LIMIT_ADDRESS_PER_MINUTE", default: 120, in: 1...1_000_000)
             ),
-            duplicateWindowHours: try reader.int("ARKYRA_DUPLICATE_WINDOW_HOURS", default: 24, in: 0...8760)
+            duplicateWindowHours: try reader.int("ARKYRA_DUPLICATE_WINDOW_HOURS", default: 24, in: 0...8760),
+            mail: try MailConfiguration(reader: reader)
         )
     }
 }

@@ -61,9 +61,14 @@ public func buildRouter(
         revocations: revocations, accessTokenLifetime: security.accessTokenLifetime, refreshTokenLifetime: security.refreshTokenLifetime,
         logger: logger
     )
+    let accountMail = AccountMailService(
+        database: database, users: UserRepository(logger: logger), tokens: AccountTokenRepository(logger: logger), audit: audit,
+        hasher: PasswordHasher(cost: security.bcryptCost), sessions: sessions, limiter: RateLimiter(redis: redis),
+        queue: JobQueue(name: .notification, redis: redis), cipher: TokenCipher(keys: security.encryptionKeys), mail: configuration.mail, logger: logger
+    )
     let accounts = AccountService(
         database: database, users: UserRepository(logger: logger), audit: audit, hasher: PasswordHasher(cost: security.bcryptCost),
-        sessions: sessions, limiter: RateLimiter(redis: redis), registrationEnabled: configuration.registrationEnabled, logger: logger
+        sessions: sessions, mail: accountMail, limiter: RateLimiter(redis: redis), registrationEnabled: configuration.registrationEnabled, logger: logger
     )
     let integrations = IntegrationService(
         database: database, integrations: IntegrationRepository(logger: logger), audit: audit, providers: providers,
@@ -113,7 +118,7 @@ public func buildRouter(
             }
             return budgets
         })
-    let auth = AuthRoutes(accounts: accounts, sessions: sessions, maxBodyBytes: bodyLimit)
+    let auth = AuthRoutes(accounts: accounts, sessions: sessions, mail: accountMail, maxBodyBytes: bodyLimit)
     auth.add(to: v1.group("auth"))
     let authenticated = v1.group(context: AuthenticatedContext.self)
     auth.add(authenticated: authenticated.group("auth"))

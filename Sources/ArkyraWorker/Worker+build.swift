@@ -21,8 +21,12 @@ public func buildWorker(
         let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }
         let publishQueue = queues.first { $0.name == .publish }!
         let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, logger: logger)
+        var handlers: [any JobHandler] = [publish]
+        if let smtp = configuration.mail.smtp {
+            handlers.append(EmailJobHandler(client: SMTPClient(server: smtp), mail: configuration.mail, cipher: cipher, logger: logger))
+        }
         let consumer = QueueConsumer(
-            queues: queues.map { QueueConsumer.WeightedQueue($0, weight: $0.name.weight) }, redis: redis, handlers: [publish],
+            queues: queues.map { QueueConsumer.WeightedQueue($0, weight: $0.name.weight) }, redis: redis, handlers: handlers,
             deadLetters: DeadJobRepository(client: database, logger: logger), consumerName: configuration.consumerName,
             concurrency: configuration.concurrency, leases: configuration.leases, logger: logger
         )

@@ -11,14 +11,17 @@ public struct WorkerConfiguration: Sendable {
     public var consumerName: String
     /// How long a job may go without a heartbeat before another worker takes it over.
     public var leases: QueueConsumer.Leases
+    /// Email: the worker sends the notification queue's emails through this relay (none: they wait, buried).
+    public var mail: MailConfiguration
 
     public init(service: ServiceConfiguration, security: SecurityConfiguration, concurrency: Int = 16, consumerName: String,
-                leases: QueueConsumer.Leases = .init()) {
+                leases: QueueConsumer.Leases = .init(), mail: MailConfiguration = .init()) {
         self.service = service
         self.security = security
         self.concurrency = concurrency
         self.consumerName = consumerName
         self.leases = leases
+        self.mail = mail
     }
 
     /// Reads the shared keys plus `ARKYRA_WORKER_CONCURRENCY`, `ARKYRA_WORKER_ID` and `ARKYRA_WORKER_LEASE_SECONDS`.
@@ -31,7 +34,8 @@ public struct WorkerConfiguration: Sendable {
                 "ARKYRA_WORKER_ID",
                 default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(4).lowercased())"
             ),
-            leases: .init(leaseDuration: .seconds(try reader.int("ARKYRA_WORKER_LEASE_SECONDS", default: 10, in: 2...600)))
+            leases: .init(leaseDuration: .seconds(try reader.int("ARKYRA_WORKER_LEASE_SECONDS", default: 10, in: 2...600))),
+            mail: try MailConfiguration(reader: reader)
         )
     }
 }

@@ -16,11 +16,13 @@ struct APITestHarness {
     let sandboxPort: Int
     let redis: RedisClient
     let database: DatabaseConfiguration
+    /// The API's secrets (the worker side of a test needs the same token keys).
+    let security: SecurityConfiguration
 
     var instanceURL: String { "http://127.0.0.1:\(sandboxPort)/mastodon" }
 
     /// Runs `body` against a fresh API. `redisPort` overrides the Redis port (to simulate an outage).
-    static func run(redisPort: Int? = nil, rateLimits: APIConfiguration.RateLimits = .init(),
+    static func run(redisPort: Int? = nil, rateLimits: APIConfiguration.RateLimits = .init(), mail: MailConfiguration = .init(),
                     _ body: @Sendable (APITestHarness) async throws -> Void) async throws {
         let sandbox = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
         try await sandbox.test(.live) { sandboxClient in
@@ -28,13 +30,14 @@ struct APITestHarness {
                 try await TestEnvironment.withRedis { redis async throws in
                     var redisConfiguration = redis.configuration
                     if let redisPort { redisConfiguration.port = redisPort }
+                    let security = TestEnvironment.security()
                     let configuration = APIConfiguration(
                         service: TestEnvironment.service(database: database, redis: redisConfiguration),
-                        security: TestEnvironment.security(), port: 0, maxBodyBytes: 16 * 1024, rateLimits: rateLimits
+                        security: security, port: 0, maxBodyBytes: 16 * 1024, rateLimits: rateLimits, mail: mail
                     )
                     let app = buildApplication(configuration: configuration, logger: TestEnvironment.logger)
                     try await app.test(.live) { client in
-                        try await body(APITestHarness(client: client, sandbox: sandboxClient, sandboxPort: sandboxClient.port!, redis: redis, database: database))
+                        try await body(APITestHarness(client: client, sandbox: sandboxClient, sandboxPort: sandboxClient.port!, redis: redis, database: database, security: security))
                     }
                 }
             }

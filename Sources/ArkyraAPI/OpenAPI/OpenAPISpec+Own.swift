@@ -27,7 +27,17 @@ extension OpenAPISpec {
 
     static let authOperations: [OpenAPIOperation] = [
         .init(method: "POST", path: "/api/v1/auth/register", summary: "Register and open a session", tag: "auth", security: .none,
-              body: body(["email": .text, "password": .text, "name": .text], required: ["email", "password"]), responses: [201: .ref("Tokens")]),
+              body: body(["email": .text, "password": .text, "name": .text], required: ["email", "password"]),
+              responses: [201: .oneOf([.ref("Tokens"), .object(properties: ["user": .ref("User"), "activation_required": .boolean],
+                                                                 required: ["user", "activation_required"])])]),
+        .init(method: "POST", path: "/api/v1/auth/activate", summary: "Activate an account with the emailed token, and log in", tag: "auth",
+              security: .none, body: body(["token": .text], required: ["token"]), responses: [200: .ref("Tokens")]),
+        .init(method: "POST", path: "/api/v1/auth/password/forgot", summary: "Email a password reset link (the same answer for any address)",
+              tag: "auth", security: .none, body: body(["email": .text], required: ["email"]),
+              responses: [202: .object(properties: ["status": .text], required: ["status"])]),
+        .init(method: "POST", path: "/api/v1/auth/password/reset", summary: "Set a new password with the emailed token (ends every session)",
+              tag: "auth", security: .none, body: body(["token": .text, "new_password": .text], required: ["token", "new_password"]),
+              responses: [204: nil]),
         .init(method: "POST", path: "/api/v1/auth/login", summary: "Log in (throttled per account and address)", tag: "auth", security: .none,
               body: body(["email": .text, "password": .text], required: ["email", "password"]), responses: [200: .ref("Tokens")]),
         .init(method: "POST", path: "/api/v1/auth/refresh", summary: "Exchange a refresh token (rotates; reuse revokes the session)", tag: "auth",

@@ -4,11 +4,34 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `/api/v1/auth`: register, log in, refresh, log out, sessions, change password.
+/// `/api/v1/auth`: register (and activate), log in, refresh, log out, sessions, change, forget and reset the password.
 struct AuthRoutes {
     let accounts: AccountService
     let sessions: SessionService
+    let mail: AccountMailService
     let maxBodyBytes: Int
+
+    struct TokenBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var token: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case token }
+    }
+
+    struct ForgotBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var email: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case email }
+    }
+
+    struct ResetBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var token: String
+        var newPassword: String
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case token
+            case newPassword = "new_password"
+        }
+    }
 
     struct RegisterBody: StrictDecodable {
         typealias Fields = CodingKeys
@@ -55,6 +78,20 @@ struct AuthRoutes {
         group.post("login") { request, context in
             let body = try await JSONBody.decode(LoginBody.self, from: request, maxBytes: maxBodyBytes)
             return try JSONBody.response(try await accounts.login(email: body.email, password: body.password, origin: context.origin(request)))
+        }
+        group.post("activate") { request, context in
+            let body = try await JSONBody.decode(TokenBody.self, from: request, maxBytes: maxBodyBytes)
+            return try JSONBody.response(try await mail.activate(token: body.token, origin: context.origin(request)))
+        }
+        group.post("password/forgot") { request, context in
+            let body = try await JSONBody.decode(ForgotBody.self, from: request, maxBytes: maxBodyBytes)
+            try await mail.forgotPassword(email: body.email, origin: context.origin(request))
+            return try JSONBody.response(["status": "if this address has an account, a reset link is on its way"], status: .accepted)
+        }
+        group.post("password/reset") { request, context in
+            let body = try await JSONBody.decode(ResetBody.self, from: request, maxBytes: maxBodyBytes)
+            try await mail.resetPassword(token: body.token, newPassword: body.newPassword, origin: context.origin(request))
+            return Response(status: .noContent)
         }
         group.post("refresh") { request, context in
             let body = try await JSONBody.decode(RefreshBody.self, from: request, maxBytes: maxBodyBytes)

@@ -10,6 +10,7 @@ struct AccountService: Sendable {
     let audit: AuditRepository
     let hasher: PasswordHasher
     let sessions: SessionService
+    let mail: AccountMailService
     let limiter: RateLimiter
     let registrationEnabled: Bool
     let logger: Logger
@@ -19,7 +20,25 @@ struct AccountService: Sendable {
     static let loginFailuresPerAddress = 50
     static let loginWindow = Duration.seconds(15 * 60)
 
-    func register(email: String, password: String, name: String, origin: RequestOrigin) async throws -> SessionService.Tokens {
+    /// What registering led to: a session, or (when email is configured) an account waiting for activation.
+    enum Registration: Encodable {
+        case session(SessionService.Tokens)
+        case activationRequired(User)
+
+        struct Pending: Encodable {
+            var user: User
+            var activationRequired = true
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .session(let tokens): try tokens.encode(to: encoder)
+            case .activationRequired(let user): try Pending(user: user).encode(to: encoder)
+            }
+        }
+    }
+
+    func register(email: String, password: String, name: String, origin: RequestOrigin) async throws -> Registration {
         guard registrationEnabled else {
             throw APIError(.forbidden, "registration_disabled", "registration is disabled on this installation; ask an administrator for an invitation")
         }
@@ -33,12 +52,14 @@ struct AccountService: Sendable {
         let hash = try await hasher.hash(password)
         do {
             return try await database.inTransaction(logger: logger) { connection in
-                let user = try await users.create(email: email, passwordHash: hash, name: name, on: connection)
+                let user = try await users.create(email: email, passwordHash: hash, name: name, verified: !mail.enabled, on: connection)
                 try await audit.record(
                     AuditEvent(organizationID: nil, actorUserID: user.id, action: "user.registered", targetType: "user", targetID: user.id.uuidString, origin: origin),
                     on: connection
                 )
-                return try await sessions.open(for: user, origin: origin, on: connection)
+                guard mail.enabled else { return .session(try await sessions.open(for: user, origin: origin, on: connection)) }
+                try await mail.sendActivation(to: user, origin: origin, on: connection)
+                return .activationRequired(user)
             }
         } catch RepositoryError.conflict {
             throw APIError(.conflict, "email_taken", "an account with this email already exists")
@@ -69,6 +90,9 @@ struct AccountService: Sendable {
         guard valid, let user = found?.user else {
             for (key, limit) in keys { _ = try await limiter.hit(key, limit: limit, window: Self.loginWindow) }
             throw APIError(.unauthorized, "invalid_credentials", "the email or password is wrong")
+        }
+        guard found?.verified == true else {
+            throw APIError(.forbidden, "email_not_verified", "activate your account with the link we emailed you first")
         }
         return try await database.inTransaction(logger: logger) { connection in
             try await sessions.open(for: user, origin: origin, on: connection)

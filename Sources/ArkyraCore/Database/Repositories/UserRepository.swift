@@ -12,11 +12,13 @@ public struct UserRepository: Sendable {
 
     /// Inserts a user.
     /// - Throws: ``RepositoryError/conflict(_:)`` when the email (case-insensitively) is taken.
-    public func create(email: String, passwordHash: String, name: String, on connection: PostgresConnection) async throws -> User {
+    /// `verified: false` leaves the address unconfirmed until the account is activated.
+    public func create(email: String, passwordHash: String, name: String, verified: Bool = true, on connection: PostgresConnection) async throws -> User {
         try await mappingConflicts {
             let rows = try await connection.query(
                 """
-                INSERT INTO users (email, password_hash, name) VALUES (\(email), \(passwordHash), \(name))
+                INSERT INTO users (email, password_hash, name, email_verified_at)
+                VALUES (\(email), \(passwordHash), \(name), CASE WHEN \(verified) THEN now() END)
                 RETURNING id, email, name, created_at
                 """,
                 logger: logger
@@ -29,16 +31,16 @@ public struct UserRepository: Sendable {
     }
 
     /// The user with `email` (case-insensitive) and their password hash, or nil.
-    public func credentials(email: String, client: PostgresClient) async throws -> (user: User, passwordHash: String)? {
+    public func credentials(email: String, client: PostgresClient) async throws -> (user: User, passwordHash: String, verified: Bool)? {
         let rows = try await client.query(
             """
-            SELECT id, email, name, created_at, password_hash FROM users
+            SELECT id, email, name, created_at, password_hash, email_verified_at IS NOT NULL FROM users
             WHERE lower(email) = lower(\(email)) AND deleted_at IS NULL
             """,
             logger: logger
         )
-        for try await (id, email, name, createdAt, hash) in rows.decode((UUID, String, String, Date, String).self) {
-            return (User(id: id, email: email, name: name, createdAt: createdAt), hash)
+        for try await (id, email, name, createdAt, hash, verified) in rows.decode((UUID, String, String, Date, String, Bool).self) {
+            return (User(id: id, email: email, name: name, createdAt: createdAt), hash, verified)
         }
         return nil
     }
@@ -64,5 +66,10 @@ public struct UserRepository: Sendable {
     /// Replaces the password hash of user `id`.
     public func updatePasswordHash(id: UUID, _ hash: String, on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(id)", logger: logger)
+    }
+
+    /// Marks the user's address confirmed.
+    public func markVerified(id: UUID, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = \(id)", logger: logger)
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Single-use secrets sent by email (activation, password reset), stored as hashes.
+public struct AccountTokenRepository: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public enum Purpose: String, Sendable {
+        case activation
+        case passwordReset = "password_reset"
+    }
+
+    public func create(userID: UUID, purpose: Purpose, tokenHash: Data, expiresAt: Date, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at) VALUES (\(tokenHash), \(userID), \(purpose.rawValue), \(expiresAt))
+            """,
+            logger: logger
+        )
+    }
+
+    /// Uses up the unexpired, unused token hashing to `tokenHash` for `purpose`; returns its user, or nil.
+    public func use(tokenHash: Data, purpose: Purpose, on connection: PostgresConnection) async throws -> UUID? {
+        let rows = try await connection.query(
+            """
+            UPDATE account_tokens SET used_at = now()
+            WHERE token_hash = \(tokenHash) AND purpose = \(purpose.rawValue) AND used_at IS NULL AND expires_at > now()
+            RETURNING user_id
+            """,
+            logger: logger
+        )
+        for try await userID in rows.decode(UUID.self) { return userID }
+        return nil
+    }
+
+    /// Ends every unused token of `userID` for `purpose` (a new one replaces them).
+    public func expireUnused(userID: UUID, purpose: Purpose, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE account_tokens SET used_at = now() WHERE user_id = \(userID) AND purpose = \(purpose.rawValue) AND used_at IS NULL",
+            logger: logger
+        )
+    }
+}

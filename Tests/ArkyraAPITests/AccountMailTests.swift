@@ -1,0 +1,90 @@
+import ArkyraAPI
+import ArkyraCore
+import ArkyraTestSupport
+import ArkyraWorker
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("API: activation and password reset by email")
+struct AccountMailTests {
+    /// Takes the next email job off the notification queue, sends it through the worker's handler to `smtp`,
+    /// and returns the secret of the link in it.
+    private func deliverNext(_ api: APITestHarness, smtp: TestSMTPServer, prefix: String) async throws -> String {
+        let queue = JobQueue(name: .notification, redis: api.redis)
+        try await queue.prepare()
+        _ = try await queue.promoteDue()
+        let connection = try await api.redis.makeDedicatedConnection()
+        let received = try await queue.receive(on: connection, consumer: "test", count: 1, block: .seconds(2))
+        await connection.close()
+        let job = try #require(received.first?.job)
+        #expect(!job.data.values.contains { $0.contains(prefix) }, "the secret sits readable in Redis")
+        let security = api.security
+        let mail = MailConfiguration(smtp: smtp.server, from: "ARKYRA <no-reply@arkyra.test>", publicURL: "https://arkyra.test")
+        try await EmailJobHandler(client: SMTPClient(server: smtp.server), mail: mail, cipher: TokenCipher(keys: security.encryptionKeys),
+                                  logger: TestEnvironment.logger)
+            .handle(job, context: JobContext(consumer: "test", deliveries: 1, staleOwner: nil))
+        let message = try #require(try smtp.messages().last)
+        #expect(message.contains("https://arkyra.test/"))
+        let match = try #require(message.firstMatch(of: Regex("token=(\(prefix)[A-Za-z0-9_-]+)")))
+        return String(match.output[1].substring ?? "")
+    }
+
+    @Test("with email configured, a new account is activated by the emailed link before it can log in")
+    func activation() async throws {
+        try await TestSMTPServer.with { smtp in
+            let mail = MailConfiguration(smtp: smtp.server, from: "no-reply@arkyra.test", publicURL: "https://arkyra.test")
+            try await APITestHarness.run(mail: mail) { api in
+                let registered = try await api.request(.post, "/api/v1/auth/register", json: ["email": "grace@example.com", "password": "correct horse"])
+                #expect(registered.status == .created)
+                #expect(registered.json["activation_required"] as? Bool == true)
+                #expect(registered.json["access_token"] == nil)
+                let early = try await api.request(.post, "/api/v1/auth/login", json: ["email": "grace@example.com", "password": "correct horse"])
+                #expect(early.errorCode == "email_not_verified")
+                let token = try await deliverNext(api, smtp: smtp, prefix: "act_")
+                let activated = try await api.request(.post, "/api/v1/auth/activate", json: ["token": token])
+                #expect(activated.status == .ok)
+                #expect(activated.json["access_token"] is String)
+                #expect(try await api.request(.post, "/api/v1/auth/activate", json: ["token": token]).errorCode == "invalid_token")
+                #expect(try await api.request(.post, "/api/v1/auth/login", json: ["email": "grace@example.com", "password": "correct horse"]).status == .ok)
+            }
+        }
+    }
+
+    @Test("a forgotten password is reset once through the emailed link, ending every session; unknown addresses get the same answer")
+    func reset() async throws {
+        try await TestSMTPServer.with { smtp in
+            let mail = MailConfiguration(smtp: smtp.server, from: "no-reply@arkyra.test", publicURL: "https://arkyra.test")
+            try await APITestHarness.run(mail: mail) { api in
+                _ = try await api.request(.post, "/api/v1/auth/register", json: ["email": "ada@example.com", "password": "correct horse"])
+                _ = try await api.request(.post, "/api/v1/auth/activate", json: ["token": try await deliverNext(api, smtp: smtp, prefix: "act_")])
+                let session = try await api.request(.post, "/api/v1/auth/login", json: ["email": "ada@example.com", "password": "correct horse"])
+                let access = try #require(session.json["access_token"] as? String)
+
+                let unknown = try await api.request(.post, "/api/v1/auth/password/forgot", json: ["email": "nobody@example.com"])
+                let known = try await api.request(.post, "/api/v1/auth/password/forgot", json: ["email": "ADA@example.com"])
+                #expect(unknown.status == .accepted && known.status == .accepted)
+                #expect(String(buffer: unknown.body) == String(buffer: known.body))
+                let token = try await deliverNext(api, smtp: smtp, prefix: "rst_")
+                #expect(try smtp.messages().count == 2, "one activation and one reset; nothing for the unknown address")
+
+                #expect(try await api.request(.post, "/api/v1/auth/password/reset", json: ["token": token, "new_password": "x"]).errorFields.keys.contains("new_password"))
+                #expect(try await api.request(.post, "/api/v1/auth/password/reset", json: ["token": token, "new_password": "battery staple"]).status == .noContent)
+                #expect(try await api.request(.get, "/api/v1/organizations", token: access).errorCode == "session_revoked")
+                #expect(try await api.request(.post, "/api/v1/auth/login", json: ["email": "ada@example.com", "password": "battery staple"]).status == .ok)
+                #expect(try await api.request(.post, "/api/v1/auth/password/reset", json: ["token": token, "new_password": "another one"]).errorCode == "invalid_token")
+            }
+        }
+    }
+
+    @Test("without email, registration logs in at once and a reset by email is refused clearly")
+    func withoutEmail() async throws {
+        try await APITestHarness.run { api in
+            let registered = try await api.request(.post, "/api/v1/auth/register", json: ["email": "eve@example.com", "password": "correct horse"])
+            #expect(registered.json["access_token"] is String)
+            #expect(try await api.request(.post, "/api/v1/auth/password/forgot", json: ["email": "eve@example.com"]).errorCode == "email_unavailable")
+        }
+    }
+}
