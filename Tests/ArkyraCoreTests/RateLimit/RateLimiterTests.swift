@@ -28,16 +28,21 @@ struct RateLimiterTests {
         }
     }
 
-    @Test("the window slides: requests of the previous window count less as it recedes")
+    @Test("the window slides: requests of the previous window count by how much of it still overlaps")
     func slides() async throws {
         try await TestEnvironment.withRedis { redis in
             let limiter = RateLimiter(redis: redis)
-            let window = Duration.seconds(2)
-            for _ in 0..<4 { #expect(try await limiter.hit("s", limit: 4, window: window).allowed) }
-            #expect(try await limiter.hit("s", limit: 4, window: window).allowed == false)
-            // Two windows later nothing of the burst is left.
-            try await Task.sleep(for: .milliseconds(4100))
-            for _ in 0..<4 { #expect(try await limiter.hit("s", limit: 4, window: window).allowed) }
+            // Six requests in the previous minute-long window, by Redis's clock.
+            let time = try #require(try await redis.send(RedisCommand("TIME")).elements?.compactMap { $0.string.flatMap(Double.init) })
+            let nowMilliseconds = time[0] * 1000 + (time[1] / 1000).rounded(.down)
+            let current = (nowMilliseconds / 60_000).rounded(.down)
+            let elapsed = (nowMilliseconds - current * 60_000) / 1000
+            _ = try await redis.send(RedisCommand("HSET", .string(redis.key("ratelimit:s")), .string(String(Int(current) - 1)), "6"))
+            var allowed = 0
+            while try await limiter.hit("s", limit: 10, window: .seconds(60)).allowed { allowed += 1 }
+            // They weigh 6 × (60 − elapsed) / 60 now, so 10 minus that fits (a moment later, perhaps one more).
+            let expected = Int((10 - 6 * (60 - elapsed) / 60).rounded(.down))
+            #expect((expected...expected + 1).contains(allowed), "allowed \(allowed), expected \(expected) at \(elapsed) s into the window")
         }
     }
 }
