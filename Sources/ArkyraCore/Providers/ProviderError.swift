@@ -26,6 +26,19 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The usual reading of a refused HTTP call: 401/403 refused credentials, 429 a rate limit (lifting at
+    /// `retryAt`), other 4xx a refusal, 502–504 unreachable when nothing changed; any other failure of a call
+    /// that changes something may have taken effect.
+    static func classify(status: Int, message: String, mutates: Bool, retryAt: @autoclosure () -> Date?) -> ProviderError {
+        switch status {
+        case 401, 403: .invalidCredentials(message: message)
+        case 429: .rateLimited(retryAt: retryAt(), message: message)
+        case 400..<500: .rejected(status: status, message: message)
+        case 502...504 where !mutates: .unavailable(message: message)
+        default: mutates ? .outcomeUnknown(message: message) : .unavailable(message: message)
+        }
+    }
+
     /// When a rate limit lifts, from the headers platforms use: `Retry-After` (seconds or an HTTP date), else
     /// a reset header read by `reset`.
     static func retryTime(retryAfter: String?, now: Date = Date()) -> Date? {

@@ -8,20 +8,8 @@ extension BlueskyProvider {
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
         let body = response.decode(BlueskyError.self)
         let message = body.map { "\($0.error): \($0.message ?? "")" } ?? "HTTP \(response.status): \(response.bodyText.prefix(200))"
-        switch response.status {
-        case 400 where body?.error == "ExpiredToken":
-            return .tokenExpired(message: message)
-        case 401, 403:
-            return .invalidCredentials(message: message)
-        case 429:
-            return .rateLimited(retryAt: retryTime(response.headers), message: message)
-        case 400..<500:
-            return .rejected(status: response.status, message: message)
-        case 502...504 where !mutates:
-            return .unavailable(message: message)
-        default:
-            return mutates ? .outcomeUnknown(message: message) : .unavailable(message: message)
-        }
+        if response.status == 400, body?.error == "ExpiredToken" { return .tokenExpired(message: message) }
+        return ProviderError.classify(status: response.status, message: message, mutates: mutates, retryAt: retryTime(response.headers))
     }
 
     /// When a rate limit lifts: `Retry-After`, else `ratelimit-reset` (Unix seconds).

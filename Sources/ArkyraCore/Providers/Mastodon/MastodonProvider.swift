@@ -78,18 +78,7 @@ public struct MastodonProvider: Provider {
     /// Maps a non-200 answer to a ``ProviderError`` as Mastodon documents its errors (`{"error": "..."}`).
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
         let message = response.decode(MastodonError.self)?.error ?? "HTTP \(response.status): \(response.bodyText.prefix(200))"
-        switch response.status {
-        case 401, 403:
-            return .invalidCredentials(message: message)
-        case 429:
-            return .rateLimited(retryAt: retryTime(response.headers), message: message)
-        case 400..<500:
-            return .rejected(status: response.status, message: message)
-        case 502...504 where !mutates:
-            return .unavailable(message: message)
-        default:
-            return mutates ? .outcomeUnknown(message: message) : .unavailable(message: message)
-        }
+        return ProviderError.classify(status: response.status, message: message, mutates: mutates, retryAt: retryTime(response.headers))
     }
 
     /// When a rate limit lifts: `Retry-After` (seconds or HTTP date) or Mastodon's `X-RateLimit-Reset` (ISO 8601).
