@@ -67,7 +67,7 @@ start_postgres() {
     "${psql[@]}" -c "CREATE ROLE arkyra LOGIN CREATEDB PASSWORD 'arkyra'"
   fi
   # Dropping a test database WITH (FORCE) ends its sessions, autovacuum's included, which needs this role.
-  "${psql[@]}" -c "GRANT pg_signal_backend TO arkyra" >/dev/null
+  "${psql[@]}" -c "GRANT pg_signal_backend TO arkyra" >/dev/null 2>&1
   if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'arkyra'")" != 1 ]; then
     "${psql[@]}" -c "CREATE DATABASE arkyra OWNER arkyra"
   fi

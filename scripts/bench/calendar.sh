@@ -46,7 +46,7 @@ INSERT INTO posts (organization_id, group_id, integration_id, content, state, pu
   SELECT i.organization_id, gen_random_uuid(), i.id, 'Post number ' || n || ' of a busy calendar, long enough to look like a real post.',
          'scheduled', date_trunc('day', now()) + (n * interval '525 minutes') + (random() * interval '8 hours'), 'UTC'
   FROM integrations i CROSS JOIN generate_series(1, 1000) AS n;
-ANALYZE;
+ANALYZE organizations; ANALYZE memberships; ANALYZE integrations; ANALYZE posts;
 SQL
 count=$($psql_bench -c "SELECT count(*) FROM posts")
 $psql_bench -tA -c "SELECT id FROM organizations" > .run/bench-organizations.txt
