@@ -71,7 +71,7 @@ public func buildRouter(
         sessions: sessions, mail: accountMail, limiter: RateLimiter(redis: redis), registrationEnabled: configuration.registrationEnabled, logger: logger
     )
     let integrations = IntegrationService(
-        database: database, integrations: IntegrationRepository(logger: logger), audit: audit, providers: providers,
+        database: database, integrations: IntegrationRepository(logger: logger), customers: CustomerRepository(logger: logger), audit: audit, providers: providers,
         cipher: TokenCipher(keys: security.encryptionKeys), urlPolicy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts),
         logger: logger
     )
@@ -151,6 +151,8 @@ public func buildRouter(
     ), maxBodyBytes: bodyLimit)
     privacy.add(me: authenticated.group("me"))
     privacy.add(organization: authenticated.group("organizations/:organization"))
+    CustomerRoutes(organizations: organizations, customers: CustomerRepository(logger: logger), audit: audit, database: database, maxBodyBytes: bodyLimit)
+        .add(to: authenticated.group("organizations/:organization/customers"))
     APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/api-keys"))
 

@@ -64,7 +64,9 @@ enum OpenAPISpec {
         "Integration": .object(properties: [
             "id": .uuid, "organization_id": .uuid, "provider": .text, "external_id": .text, "name": .text, "username": .text,
             "avatar_url": .text, "instance_url": .text, "state": .string(values: ["connected", "refresh_needed", "disabled"]), "created_at": .dateTime,
-        ], required: ["id", "organization_id", "provider", "external_id", "name", "username", "state", "created_at"]),
+            "customer_id": .uuid, "posting_times": .array(.integer(minimum: 0, maximum: 1439)),
+        ], required: ["id", "organization_id", "provider", "external_id", "name", "username", "state", "created_at", "posting_times"]),
+        "Customer": .object(properties: ["id": .uuid, "name": .text, "created_at": .dateTime], required: ["id", "name", "created_at"]),
         "Recurrence": .oneOf([
             .object(properties: ["unit": .string(values: ["day", "week"]), "every": .integer(minimum: 1, maximum: 365)], required: ["unit", "every"]),
             .object(properties: ["cron": .text], required: ["cron"]),
@@ -124,6 +126,7 @@ enum OpenAPISpec {
                              required: ["id", "name", "text", "is_default", "created_at"]),
         "PostizIntegration": .object(properties: [
             "id": .uuid, "name": .text, "identifier": .text, "picture": .text, "disabled": .boolean, "profile": .text,
+            "customer": .object(properties: ["id": .uuid, "name": .text], required: ["id", "name"]),
         ], required: ["id", "name", "identifier", "disabled", "profile"]),
     ]
 }

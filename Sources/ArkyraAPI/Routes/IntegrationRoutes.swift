@@ -26,6 +26,23 @@ struct IntegrationRoutes {
         }
     }
 
+    /// `customer_id` (null removes it) and/or `posting_times` (minutes after midnight UTC).
+    struct SettingsBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var customerID: String??
+        var postingTimes: [Int]?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case customerID = "customer_id"
+            case postingTimes = "posting_times"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            customerID = container.contains(.customerID) ? .some(try container.decodeIfPresent(String.self, forKey: .customerID)) : nil
+            postingTimes = try container.decodeIfPresent([Int].self, forKey: .postingTimes)
+        }
+    }
+
     struct Listing: Encodable {
         var integrations: [Integration]
     }
@@ -45,6 +62,15 @@ struct IntegrationRoutes {
         group.get { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(Listing(integrations: try await integrations.list(organizationID: organization.id)))
+        }
+        group.patch(":integration") { request, context in
+            let organization = try await organizations.authorize(.connectChannels, in: context)
+            let body = try await JSONBody.decode(SettingsBody.self, from: request, maxBytes: maxBodyBytes)
+            let updated = try await integrations.update(
+                organizationID: organization.id, integrationID: try context.parameters.require("integration"), customerID: body.customerID,
+                postingTimes: body.postingTimes, by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(updated)
         }
         group.get(":integration/next-slot") { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)

@@ -131,6 +131,7 @@ struct PostRoutes {
             input.integrationIDs = query.getAll("integration_id").map { String($0) }
             input.states = query.getAll("state").map { String($0) }
             input.tag = query["tag"].map { String($0) }
+            input.customer = query["customer"].map { String($0) }
             input.cursor = query["cursor"].map { String($0) }
             input.limit = query["limit"].map { String($0) }
             let page = try await posts.calendar(organizationID: organization.id, input)

@@ -8,6 +8,7 @@ import PostgresNIO
 struct IntegrationService: Sendable {
     let database: PostgresClient
     let integrations: IntegrationRepository
+    let customers: CustomerRepository
     let audit: AuditRepository
     let providers: ProviderRegistry
     let cipher: TokenCipher
@@ -96,6 +97,53 @@ struct IntegrationService: Sendable {
             }
             return reconnected
         }
+    }
+
+    /// Moves a channel to a customer (`.some(nil)`: to none) and/or changes its posting times.
+    /// - Throws: 404 for another organization's channel; 422 naming what is wrong.
+    func update(organizationID: UUID, integrationID rawID: String, customerID rawCustomer: String??, postingTimes: [Int]?,
+                by userID: UUID, origin: RequestOrigin) async throws -> Integration {
+        guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("integration") }
+        var fields: [String: String] = [:]
+        if rawCustomer == nil, postingTimes == nil { fields["body"] = "must change customer_id or posting_times" }
+        var customer: UUID?? = nil
+        if let rawCustomer {
+            if let text = rawCustomer {
+                var found: [CustomerRepository.Customer] = []
+                if let customerID = UUID(uuidString: text) {
+                    found = try await customers.find(ids: [customerID], organizationID: organizationID, client: database)
+                }
+                if let first = found.first { customer = .some(first.id) } else { fields["customer_id"] = "is not a customer of this organization" }
+            } else {
+                customer = .some(nil)
+            }
+        }
+        var times = postingTimes
+        if let postingTimes {
+            if postingTimes.isEmpty || postingTimes.count > 48 || postingTimes.contains(where: { !(0...1439).contains($0) }) {
+                fields["posting_times"] = "must be 1 to 48 minutes after midnight UTC, each 0 to 1439"
+            }
+            times = Array(Set(postingTimes)).sorted()
+        }
+        guard fields.isEmpty else { throw APIError.validation(fields) }
+        return try await database.inTransaction(logger: logger) { connection in
+            guard let updated = try await integrations.update(id: id, organizationID: organizationID, customerID: customer, postingTimes: times, on: connection) else {
+                throw APIError.notFound("integration")
+            }
+            try await audit.record(
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "integration.updated", targetType: "integration",
+                           targetID: id.uuidString, origin: origin),
+                on: connection
+            )
+            return updated
+        }
+    }
+
+    /// The organization's customers among `ids`, by id.
+    func customers(ids: [UUID], organizationID: UUID) async throws -> [UUID: CustomerRepository.Customer] {
+        guard !ids.isEmpty else { return [:] }
+        let found = try await customers.find(ids: Array(Set(ids)), organizationID: organizationID, client: database)
+        return Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     func list(organizationID: UUID) async throws -> [Integration] {

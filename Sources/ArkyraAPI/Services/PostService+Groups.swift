@@ -70,15 +70,12 @@ extension PostService {
         }
     }
 
-    /// Posting times, in minutes after midnight UTC: Postiz's defaults (02:00, 06:40, 11:40). Choosing them
-    /// per channel is not possible yet.
-    static let defaultPostingTimes = [120, 400, 700]
-
-    /// The first posting time of the channel after `now` with no post of the channel in that minute.
+    /// The first of the channel's posting times (minutes after midnight UTC; by default 02:00, 06:40 and 11:40,
+    /// as in Postiz) after `now` with no post of the channel in that minute.
     /// - Throws: 404 for a channel of another organization.
     func nextFreeSlot(organizationID: UUID, integrationID rawID: String, now: Date = Date()) async throws -> Date {
         guard let id = UUID(uuidString: rawID),
-              try await integrations.find(ids: [id], organizationID: organizationID, client: database).first != nil
+              let channel = try await integrations.find(ids: [id], organizationID: organizationID, client: database).first
         else { throw APIError.notFound("integration") }
         let horizon = 90
         let dayStart = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
@@ -86,7 +83,7 @@ extension PostService {
             integrationID: id, from: now, to: Date(timeIntervalSince1970: dayStart + Double(horizon + 1) * 86_400), client: database
         ).map { Int($0.timeIntervalSince1970 / 60) })
         for day in 0...horizon {
-            for minute in Self.defaultPostingTimes.sorted() {
+            for minute in channel.postingTimes.sorted() {
                 let slot = Date(timeIntervalSince1970: dayStart + Double(day) * 86_400 + Double(minute) * 60)
                 if slot > now, !taken.contains(Int(slot.timeIntervalSince1970 / 60)) { return slot }
             }

@@ -150,6 +150,7 @@ struct PostService: Sendable {
         var integrationIDs: [String] = []
         var states: [String] = []
         var tag: String?
+        var customer: String?
         var cursor: String?
         var limit: String?
         /// How the time range is named in errors (`from`/`to` here, `startDate`/`endDate` in the public API).
@@ -179,6 +180,8 @@ struct PostService: Sendable {
         let states = input.states.map { PostState(rawValue: $0) }
         if states.contains(nil) { fields["state"] = "must be one of: " + PostState.allCases.map(\.rawValue).joined(separator: ", ") }
         if let tag = input.tag, !(1...100).contains(tag.count) || tag.contains("\u{0}") { fields["tag"] = "must be a tag name" }
+        let customer = input.customer.map { UUID(uuidString: $0) }
+        if customer == .some(nil) { fields["customer"] = "must be a customer id" }
         let cursor = input.cursor.map { UUID(uuidString: $0) }
         if cursor == .some(nil) { fields["cursor"] = "must be a next_cursor this API returned" }
         let limit = input.limit.map { Int($0) } ?? Self.listLimit
@@ -186,7 +189,7 @@ struct PostService: Sendable {
         guard fields.isEmpty, let from, let to, let limit else { throw APIError.validation(fields) }
         let posts = try await self.posts.list(organizationID: organizationID, PostRepository.CalendarQuery(
             from: from, to: to, integrationIDs: integrationIDs.isEmpty ? nil : integrationIDs.compactMap { $0 },
-            states: states.isEmpty ? nil : states.compactMap { $0 }, tag: input.tag, after: cursor ?? nil, limit: limit
+            states: states.isEmpty ? nil : states.compactMap { $0 }, tag: input.tag, customerID: customer ?? nil, after: cursor ?? nil, limit: limit
         ), client: database)
         return CalendarPage(posts: posts, nextCursor: posts.count == limit ? posts.last?.id.uuidString : nil)
     }

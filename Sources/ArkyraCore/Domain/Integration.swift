@@ -21,9 +21,13 @@ public struct Integration: Sendable, Codable, Equatable {
     public var instanceURL: String?
     public var state: State
     public var createdAt: Date
+    /// The customer (client) the channel belongs to, if any.
+    public var customerID: UUID?
+    /// When the channel likes to post: minutes after midnight UTC, ascending.
+    public var postingTimes: [Int]
 
     public init(id: UUID, organizationID: UUID, provider: String, externalID: String, name: String, username: String,
-                avatarURL: String?, instanceURL: String?, state: State, createdAt: Date) {
+                avatarURL: String?, instanceURL: String?, state: State, createdAt: Date, customerID: UUID? = nil, postingTimes: [Int] = [120, 400, 700]) {
         self.id = id
         self.organizationID = organizationID
         self.provider = provider
@@ -34,5 +38,7 @@ public struct Integration: Sendable, Codable, Equatable {
         self.instanceURL = instanceURL
         self.state = state
         self.createdAt = createdAt
+        self.customerID = customerID
+        self.postingTimes = postingTimes
     }
 }

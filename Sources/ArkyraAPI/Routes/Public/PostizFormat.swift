@@ -65,14 +65,21 @@ enum PostizFormat {
         var picture: String?
         var disabled: Bool
         var profile: String
+        var customer: Customer?
 
-        init(_ integration: ArkyraCore.Integration) {
+        struct Customer: Encodable {
+            var id: String
+            var name: String
+        }
+
+        init(_ integration: ArkyraCore.Integration, customer: CustomerRepository.Customer?) {
             id = integration.id.uuidString
             name = integration.name
             identifier = integration.provider
             picture = integration.avatarURL
             disabled = integration.state != .connected
             profile = integration.username
+            self.customer = customer.map { Customer(id: $0.id.uuidString, name: $0.name) }
         }
     }
 

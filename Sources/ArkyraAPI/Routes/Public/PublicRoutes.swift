@@ -18,7 +18,9 @@ struct PublicRoutes {
             try JSONBody.response(["connected": true], camelCase: true)
         }
         group.get("integrations") { _, context in
-            try JSONBody.response(try await integrations.list(organizationID: context.organizationID).map(PostizFormat.Integration.init), camelCase: true)
+            let channels = try await integrations.list(organizationID: context.organizationID)
+            let customers = try await integrations.customers(ids: channels.compactMap(\.customerID), organizationID: context.organizationID)
+            return try JSONBody.response(channels.map { PostizFormat.Integration($0, customer: $0.customerID.flatMap { customers[$0] }) }, camelCase: true)
         }
         group.get("find-slot/:integration") { _, context in
             let slot = try await posts.nextFreeSlot(organizationID: context.organizationID, integrationID: try context.parameters.require("integration"))
@@ -26,9 +28,11 @@ struct PublicRoutes {
         }
         group.get("posts") { request, context in
             let query = request.uri.queryParameters
-            let page = try await posts.calendar(organizationID: context.organizationID, .init(
-                from: query["startDate"].map(String.init), to: query["endDate"].map(String.init), fromField: "startDate", toField: "endDate"
-            ))
+            var input = PostService.CalendarInput(fromField: "startDate", toField: "endDate")
+            input.from = query["startDate"].map { String($0) }
+            input.to = query["endDate"].map { String($0) }
+            input.customer = query["customer"].map { String($0) }
+            let page = try await posts.calendar(organizationID: context.organizationID, input)
             return try JSONBody.response(Listing(posts: try await formatted(page.posts)), camelCase: true)
         }
         group.post("posts") { request, context in

@@ -47,7 +47,7 @@ public struct IntegrationRepository: Sendable {
         }
     }
 
-    static let columns = "id, organization_id, provider, external_id, name, username, avatar_url, instance_url, state, created_at"
+    static let columns = "id, organization_id, provider, external_id, name, username, avatar_url, instance_url, state, created_at, customer_id, posting_times"
 
     /// Inserts a channel.
     /// - Throws: ``RepositoryError/conflict(_:)`` when the organization already has this account connected.
@@ -124,10 +124,10 @@ public struct IntegrationRepository: Sendable {
             """,
             logger: logger
         )
-        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, String, String?, Date?)
+        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, UUID?, [Int], String, String?, Date?)
         for try await row in rows.decode(Row.self) {
-            let integration = Self.make((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9))
-            return (integration, StoredCredentials(encryptedAccessToken: row.10, encryptedRefreshToken: row.11, expiresAt: row.12))
+            let integration = Self.make((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11))
+            return (integration, StoredCredentials(encryptedAccessToken: row.12, encryptedRefreshToken: row.13, expiresAt: row.14))
         }
         return nil
     }
@@ -160,7 +160,22 @@ public struct IntegrationRepository: Sendable {
         )
     }
 
-    private typealias Columns = (UUID, UUID, String, String, String, String, String?, String?, String, Date)
+    /// Changes a channel's customer (`.some(nil)` removes it) and/or posting times; nil when the organization
+    /// has no such channel.
+    public func update(id: UUID, organizationID: UUID, customerID: UUID??, postingTimes: [Int]?, on connection: PostgresConnection) async throws -> Integration? {
+        let setsCustomer = customerID != nil
+        return try await Self.decode(connection.query(
+            """
+            UPDATE integrations SET customer_id = CASE WHEN \(setsCustomer) THEN \(customerID ?? nil)::uuid ELSE customer_id END,
+                   posting_times = coalesce(\(postingTimes)::integer[], posting_times), updated_at = now()
+            WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL
+            RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )).first
+    }
+
+    private typealias Columns = (UUID, UUID, String, String, String, String, String?, String?, String, Date, UUID?, [Int])
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Integration] {
         var result: [Integration] = []
@@ -173,7 +188,8 @@ public struct IntegrationRepository: Sendable {
     private static func make(_ row: Columns) -> Integration {
         Integration(
             id: row.0, organizationID: row.1, provider: row.2, externalID: row.3, name: row.4, username: row.5,
-            avatarURL: row.6, instanceURL: row.7, state: Integration.State(rawValue: row.8) ?? .disabled, createdAt: row.9
+            avatarURL: row.6, instanceURL: row.7, state: Integration.State(rawValue: row.8) ?? .disabled, createdAt: row.9,
+            customerID: row.10, postingTimes: row.11
         )
     }
 }

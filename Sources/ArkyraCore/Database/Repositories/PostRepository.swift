@@ -262,16 +262,19 @@ public struct PostRepository: Sendable {
         public var integrationIDs: [UUID]?
         public var states: [PostState]?
         public var tag: String?
+        /// Only the channels of this customer.
+        public var customerID: UUID?
         public var after: UUID?
         public var limit: Int
 
         public init(from: Date, to: Date, integrationIDs: [UUID]? = nil, states: [PostState]? = nil, tag: String? = nil,
-                    after: UUID? = nil, limit: Int) {
+                    customerID: UUID? = nil, after: UUID? = nil, limit: Int) {
             self.from = from
             self.to = to
             self.integrationIDs = integrationIDs
             self.states = states
             self.tag = tag
+            self.customerID = customerID
             self.after = after
             self.limit = limit
         }
@@ -289,6 +292,8 @@ public struct PostRepository: Sendable {
               AND (\(query.tag)::text IS NULL OR EXISTS (
                     SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
                     WHERE pt.post_id = p.id AND lower(t.name) = lower(\(query.tag)::text) AND t.deleted_at IS NULL))
+              AND (\(query.customerID)::uuid IS NULL OR integration_id IN (
+                    SELECT i.id FROM integrations i WHERE i.customer_id = \(query.customerID)::uuid AND i.organization_id = \(organizationID)))
               AND (\(query.after)::uuid IS NULL
                    OR (publish_at, id) > (SELECT c.publish_at, c.id FROM posts c WHERE c.id = \(query.after)::uuid))
             ORDER BY publish_at, id LIMIT \(query.limit)
