@@ -22,8 +22,9 @@ public func buildApplication(
     let redis = RedisClient(configuration: service.redis)
     let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
     let events = EventStream(
-        signer: JWTSigner(secret: configuration.security.jwtSecret), organizations: OrganizationRepository(logger: logger),
-        database: database, redis: redis
+        signer: JWTSigner(secret: configuration.security.jwtSecret),
+        revocations: SessionRevocations(redis: redis, accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger),
+        organizations: OrganizationRepository(logger: logger), database: database, redis: redis
     )
     var app = Application(
         router: router,

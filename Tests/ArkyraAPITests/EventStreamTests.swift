@@ -7,10 +7,11 @@ import Testing
 
 @Suite("API: the organization's event stream")
 struct EventStreamTests {
-    @Test("a member's WebSocket receives the organization's post events; others are not upgraded")
+    @Test("a member's WebSocket receives the organization's post events; others, and ended sessions, are not upgraded")
     func relaysEvents() async throws {
         try await APITestHarness.run { api in
-            let token = try await api.signUp()
+            let email = "events@example.com"
+            let token = try await api.signUp(email)
             let organization = try await api.createOrganization(token)
             let organizationID = try #require(UUID(uuidString: organization))
             let port = try #require(api.client.port)
@@ -49,7 +50,15 @@ struct EventStreamTests {
                     url: "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(stranger)", logger: TestEnvironment.logger
                 ) { _, _, _ in }
             }
-            let notifications = try await api.request(.get, "/api/v1/organizations/\(organization)/notifications", token: token)
+            // A logged-out session's token no longer opens the stream.
+            #expect(try await api.request(.post, "/api/v1/auth/logout", token: token).status == .noContent)
+            await #expect(throws: (any Error).self) {
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(token)", logger: TestEnvironment.logger
+                ) { _, _, _ in }
+            }
+            let fresh = try #require(try await api.request(.post, "/api/v1/auth/login", json: ["email": email, "password": "correct horse"]).json["access_token"] as? String)
+            let notifications = try await api.request(.get, "/api/v1/organizations/\(organization)/notifications", token: fresh)
             #expect(notifications.status == .ok)
             #expect((notifications.json["notifications"] as? [Any])?.isEmpty == true)
         }

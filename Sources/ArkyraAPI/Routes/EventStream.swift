@@ -11,6 +11,7 @@ import PostgresNIO
 /// frames. Browsers cannot set headers on a WebSocket, so the access token may come as `?access_token=`.
 struct EventStream: Sendable {
     let signer: JWTSigner
+    let revocations: SessionRevocations
     let organizations: OrganizationRepository
     let database: PostgresClient
     let redis: RedisClient
@@ -28,6 +29,7 @@ struct EventStream: Sendable {
         let header = request.headerFields[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
         guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value,
               let claims = try? signer.verify(token), let userID = UUID(uuidString: claims.sub),
+              await !isRevoked(claims.sid),
               let role = try? await organizations.role(ofUser: userID, in: organizationID, client: database),
               role.includes(Permission.readContent.minimumRole)
         else { return .dontUpgrade }
@@ -45,5 +47,11 @@ struct EventStream: Sendable {
                 }
             }
         }
+    }
+
+    /// Whether the token's session has ended (logged out or revoked).
+    private func isRevoked(_ sessionID: String?) async -> Bool {
+        guard let sessionID = sessionID.flatMap(UUID.init(uuidString:)) else { return false }
+        return await revocations.isRevoked(sessionID)
     }
 }
