@@ -47,7 +47,7 @@ $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" -c "CREATE DA
 export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_bench"
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$port/0" ARKYRA_REDIS_KEY_PREFIX=burst
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="b:$(head -c 32 /dev/urandom | base64)"
-export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=64 ARKYRA_STORAGE_PATH=.run/bench-storage
+export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=256 ARKYRA_STORAGE_PATH=.run/bench-storage
 pids=()
 "$bin/arkyra-sandbox" --port 58090 > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
 ARKYRA_API_PORT=58080 "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & pids+=($!)

@@ -53,17 +53,30 @@ public struct OrganizationRepository: Sendable {
 
     /// `userID`'s role in `organizationID`, or nil when they are not a member (or it does not exist).
     public func role(ofUser userID: UUID, in organizationID: UUID, client: PostgresClient) async throws -> Role? {
-        let rows = try await client.query(
-            """
-            SELECT m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
-            WHERE m.user_id = \(userID) AND m.organization_id = \(organizationID) AND o.deleted_at IS NULL
-            """,
-            logger: logger
-        )
-        for try await role in rows.decode(String.self) {
+        for try await role in try await client.execute(RoleStatement(userID: userID, organizationID: organizationID), logger: logger) {
             return Role(rawValue: role)
         }
         return nil
+    }
+
+    /// The membership check every organization route starts with, prepared once per connection.
+    struct RoleStatement: PostgresPreparedStatement {
+        typealias Row = String
+        static let sql = """
+            SELECT m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
+            WHERE m.user_id = $1 AND m.organization_id = $2 AND o.deleted_at IS NULL
+            """
+        var userID: UUID
+        var organizationID: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(userID)
+            bindings.append(organizationID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
     /// Renames an organization; returns it, or nil when it does not exist.

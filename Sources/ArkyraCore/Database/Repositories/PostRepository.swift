@@ -282,24 +282,47 @@ public struct PostRepository: Sendable {
 
     /// The organization's posts for `query`, in time order (the `(organization_id, publish_at)` index serves it).
     public func list(organizationID: UUID, _ query: CalendarQuery, client: PostgresClient) async throws -> [Post] {
-        try await Self.decode(client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM posts p
-            WHERE organization_id = \(organizationID) AND deleted_at IS NULL
-              AND publish_at >= \(query.from) AND publish_at < \(query.to)
-              AND (\(query.integrationIDs)::uuid[] IS NULL OR integration_id = ANY(\(query.integrationIDs)::uuid[]))
-              AND (\(query.states?.map(\.rawValue))::text[] IS NULL OR state = ANY(\(query.states?.map(\.rawValue))::text[]))
-              AND (\(query.tag)::text IS NULL OR EXISTS (
+        var posts: [Post] = []
+        for try await row in try await client.execute(CalendarStatement(organizationID: organizationID, query: query), logger: logger) {
+            posts.append(Self.make(row))
+        }
+        return posts
+    }
+
+    /// The calendar query, prepared once per connection (it serves every calendar view).
+    struct CalendarStatement: PostgresPreparedStatement {
+        typealias Row = Columns
+        static let sql = """
+            SELECT \(PostRepository.columns) FROM posts p
+            WHERE organization_id = $1 AND deleted_at IS NULL AND publish_at >= $2 AND publish_at < $3
+              AND ($4::uuid[] IS NULL OR integration_id = ANY($4::uuid[]))
+              AND ($5::text[] IS NULL OR state = ANY($5::text[]))
+              AND ($6::text IS NULL OR EXISTS (
                     SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
-                    WHERE pt.post_id = p.id AND lower(t.name) = lower(\(query.tag)::text) AND t.deleted_at IS NULL))
-              AND (\(query.customerID)::uuid IS NULL OR integration_id IN (
-                    SELECT i.id FROM integrations i WHERE i.customer_id = \(query.customerID)::uuid AND i.organization_id = \(organizationID)))
-              AND (\(query.after)::uuid IS NULL
-                   OR (publish_at, id) > (SELECT c.publish_at, c.id FROM posts c WHERE c.id = \(query.after)::uuid))
-            ORDER BY publish_at, id LIMIT \(query.limit)
-            """,
-            logger: logger
-        ))
+                    WHERE pt.post_id = p.id AND lower(t.name) = lower($6::text) AND t.deleted_at IS NULL))
+              AND ($7::uuid IS NULL OR integration_id IN (
+                    SELECT i.id FROM integrations i WHERE i.customer_id = $7::uuid AND i.organization_id = $1))
+              AND ($8::uuid IS NULL OR (publish_at, id) > (SELECT c.publish_at, c.id FROM posts c WHERE c.id = $8::uuid))
+            ORDER BY publish_at, id LIMIT $9
+            """
+        var organizationID: UUID
+        var query: CalendarQuery
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 9)
+            bindings.append(organizationID)
+            bindings.append(query.from)
+            bindings.append(query.to)
+            if let ids = query.integrationIDs { bindings.append(ids) } else { bindings.appendNull() }
+            if let states = query.states { bindings.append(states.map(\.rawValue)) } else { bindings.appendNull() }
+            if let tag = query.tag { bindings.append(tag) } else { bindings.appendNull() }
+            if let customer = query.customerID { bindings.append(customer) } else { bindings.appendNull() }
+            if let after = query.after { bindings.append(after) } else { bindings.appendNull() }
+            bindings.append(query.limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// A post a worker now holds, and whether it took it over from a worker that stopped mid-publish.
@@ -309,31 +332,6 @@ public struct PostRepository: Sendable {
         public var tookOver: Bool
         /// When the post last changed before this claim (for a takeover: about when the stale attempt began).
         public var previouslyUpdatedAt: Date
-    }
-
-    /// Moves a scheduled post (once it is due) to `publishing` under `owner`, with a new attempt number that fences every later
-    /// write. A post still `publishing` under `staleOwner` (a worker that stopped) is taken over. Nil when the
-    /// post is not there to claim (published, deleted, or held by a live worker), which makes a duplicated
-    /// job harmless.
-    public func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: PostgresClient) async throws -> Claim? {
-        let rows = try await client.query(
-            """
-            WITH before AS (SELECT id, state, updated_at FROM posts WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE)
-            UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = \(owner), updated_at = now()
-            FROM before
-            WHERE posts.id = before.id
-              AND ((before.state = 'scheduled' AND posts.publish_at <= now() + interval '2 seconds')
-                   OR (before.state = 'publishing' AND posts.lease_owner = \(staleOwner)))
-            RETURNING \(unescaped: Self.qualifiedColumns), before.state, before.updated_at
-            """,
-            logger: logger
-        )
-        typealias ClaimRow = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?, String, Date)
-        for try await r in rows.decode(ClaimRow.self) {
-            let post = Self.make((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16, r.17))
-            return Claim(post: post, tookOver: r.18 == PostState.publishing.rawValue, previouslyUpdatedAt: r.19)
-        }
-        return nil
     }
 
     /// Records a successful publish, if `attempt` is still the post's current attempt; returns whether it did.
@@ -356,34 +354,6 @@ public struct PostRepository: Sendable {
         public var id: UUID
         public var organizationID: UUID
         public var publishAt: Date
-    }
-
-    /// ``markPublished(id:attempt:platformPostID:platformURL:on:)`` and ``releaseNextItem(after:on:)`` in one
-    /// statement (atomic on its own, one round trip): nil when `attempt` no longer owns the post, else the
-    /// released item, if the post has one waiting.
-    public func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
-                                           client: PostgresClient) async throws -> (published: Bool, released: ReleasedItem?) {
-        let rows = try await client.query(
-            """
-            WITH published AS (
-                UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), platform_url = \(platformURL),
-                       error = NULL, published_at = now(), lease_owner = NULL, updated_at = now()
-                WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
-                RETURNING id
-            ), released AS (
-                UPDATE posts SET state = 'scheduled', publish_at = now() + make_interval(secs => delay_seconds), updated_at = now()
-                WHERE parent_id IN (SELECT id FROM published) AND state = 'waiting' AND deleted_at IS NULL
-                RETURNING id, organization_id, publish_at
-            )
-            SELECT released.id, released.organization_id, released.publish_at FROM published LEFT JOIN released ON true
-            """,
-            logger: logger
-        )
-        for try await (releasedID, organizationID, publishAt) in rows.decode((UUID?, UUID?, Date?).self) {
-            guard let releasedID, let organizationID, let publishAt else { return (true, nil) }
-            return (true, ReleasedItem(id: releasedID, organizationID: organizationID, publishAt: publishAt))
-        }
-        return (false, nil)
     }
 
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
@@ -413,7 +383,7 @@ public struct PostRepository: Sendable {
         return false
     }
 
-    private typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?)
+    typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?)
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Post] {
         var result: [Post] = []
@@ -423,7 +393,7 @@ public struct PostRepository: Sendable {
         return result
     }
 
-    private static func make(_ row: Columns) -> Post {
+    static func make(_ row: Columns) -> Post {
         Post(
             id: row.0, organizationID: row.1, groupID: row.2, parentID: row.3, position: row.4, integrationID: row.5,
             content: row.6, state: PostState(rawValue: row.7) ?? .failed, publishAt: row.8, timeZone: row.9,
