@@ -14,24 +14,27 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limits: @Sendable (Request, AppRequestContext) -> [(key: String, perMinute: Int)]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var tightest: RateLimiter.Decision?
-        for limit in limits(request, context) {
-            let decision: RateLimiter.Decision
-            do {
-                decision = try await limiter.hit(limit.key, limit: limit.perMinute, window: .seconds(60))
-            } catch {
-                context.logger.warning("cannot check rate limits; letting the request through", metadata: ["error": "\(error)"])
-                return try await next(request, context)
+        let budgets = limits(request, context)
+        let decisions: [RateLimiter.Decision]
+        do {
+            // All budgets at once: the Redis connection pipelines them into one round trip.
+            decisions = try await withThrowingTaskGroup(of: RateLimiter.Decision.self) { group in
+                for budget in budgets {
+                    group.addTask { try await limiter.hit(budget.key, limit: budget.perMinute, window: .seconds(60)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
-            if !decision.allowed {
-                var error = APIError(.tooManyRequests, "rate_limited", "too many requests; try again in \(decision.resetSeconds) s")
-                error.headers = Self.headers(decision).merging(["Retry-After": String(decision.resetSeconds)]) { _, new in new }
-                throw error
-            }
-            if tightest == nil || decision.remaining < tightest!.remaining { tightest = decision }
+        } catch {
+            context.logger.warning("cannot check rate limits; letting the request through", metadata: ["error": "\(error)"])
+            return try await next(request, context)
+        }
+        if let refused = decisions.filter({ !$0.allowed }).max(by: { $0.resetSeconds < $1.resetSeconds }) {
+            var error = APIError(.tooManyRequests, "rate_limited", "too many requests; try again in \(refused.resetSeconds) s")
+            error.headers = Self.headers(refused).merging(["Retry-After": String(refused.resetSeconds)]) { _, new in new }
+            throw error
         }
         var response = try await next(request, context)
-        if let tightest {
+        if let tightest = decisions.min(by: { $0.remaining < $1.remaining }) {
             for (name, value) in Self.headers(tightest) { response.headers[HTTPField.Name(name)!] = value }
         }
         return response

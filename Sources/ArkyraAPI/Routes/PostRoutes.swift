@@ -97,12 +97,6 @@ struct PostRoutes {
         var warnings: [PostService.DuplicateWarning]
     }
 
-    struct Listing: Encodable {
-        var posts: [Post]
-        /// Pass as `cursor` for the next page; absent on the last one.
-        var nextCursor: String?
-    }
-
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.post { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
@@ -135,7 +129,7 @@ struct PostRoutes {
             input.cursor = query["cursor"].map { String($0) }
             input.limit = query["limit"].map { String($0) }
             let page = try await posts.calendar(organizationID: organization.id, input)
-            return try JSONBody.response(Listing(posts: page.posts, nextCursor: page.nextCursor))
+            return PostJSON.listing(page.posts, nextCursor: page.nextCursor)
         }
         group.patch(":post") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)

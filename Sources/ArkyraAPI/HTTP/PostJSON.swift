@@ -1,0 +1,77 @@
+import ArkyraCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Posts written as JSON by hand: calendar pages carry many posts and Foundation's encoder (with its
+/// snake_case key conversion) was a quarter of the API's work on them. The output is what ``JSONBody``'s
+/// encoder writes for ``Post`` (keys sorted, absent values left out); a test compares the two.
+enum PostJSON {
+    /// `{"next_cursor": …, "posts": […]}` as a response.
+    static func listing(_ posts: [Post], nextCursor: String?) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: listingText(posts, nextCursor: nextCursor))))
+    }
+
+    /// The listing's JSON text.
+    static func listingText(_ posts: [Post], nextCursor: String?) -> String {
+        var json = "{"
+        if let nextCursor {
+            json += "\"next_cursor\":"
+            JSONText.appendQuoted(nextCursor, to: &json)
+            json += ","
+        }
+        json += "\"posts\":["
+        for (index, post) in posts.enumerated() {
+            if index > 0 { json += "," }
+            append(post, to: &json)
+        }
+        json += "]}"
+        return json
+    }
+
+    /// Appends one post as a JSON object.
+    static func append(_ post: Post, to json: inout String) {
+        var first = true
+        func key(_ name: String) {
+            json += first ? "\"" : ",\""
+            first = false
+            json += name
+            json += "\":"
+        }
+        func string(_ name: String, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            JSONText.appendQuoted(value, to: &json)
+        }
+        func date(_ name: String, _ value: Date?) { string(name, value.map(ISO8601Timestamp.format)) }
+        json += "{"
+        key("attempt"); json += String(post.attempt)
+        string("content", post.content)
+        date("created_at", post.createdAt)
+        string("error", post.error)
+        string("group_id", post.groupID.uuidString)
+        string("id", post.id.uuidString)
+        string("integration_id", post.integrationID.uuidString)
+        string("organization_id", post.organizationID.uuidString)
+        string("parent_id", post.parentID?.uuidString)
+        string("platform_post_id", post.platformPostID)
+        string("platform_url", post.platformURL)
+        key("position"); json += String(post.position)
+        date("publish_at", post.publishAt)
+        date("published_at", post.publishedAt)
+        switch post.recurrence {
+        case .interval(let unit, let every)?:
+            key("recurrence"); json += "{\"every\":\(every),\"unit\":\"\(unit.rawValue)\"}"
+        case .rule(let rule)?:
+            key("recurrence"); json += "{\"cron\":"; JSONText.appendQuoted(rule.expression, to: &json); json += "}"
+        case nil:
+            break
+        }
+        string("state", post.state.rawValue)
+        string("time_zone", post.timeZone)
+        date("updated_at", post.updatedAt)
+        json += "}"
+    }
+}
