@@ -38,6 +38,11 @@ struct PublishingTests {
             let requests = try await fixture.statusRequests()
             #expect(requests.count == 1)
             #expect(requests.first?["idempotency_key"] as? String == post.id.uuidString)
+            // The claim records when publishing started, for operators (and the burst benchmark).
+            let rows = try await fixture.database.query("SELECT attempt_started_at >= publish_at FROM posts WHERE id = \(post.id)")
+            var startedAfterDue: [Bool] = []
+            for try await value in rows.decode(Bool.self) { startedAfterDue.append(value) }
+            #expect(startedAfterDue == [true])
         }
     }
 

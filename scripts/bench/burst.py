@@ -73,6 +73,10 @@ def main():
         f"max(extract(epoch FROM published_at - publish_at)) FROM posts WHERE {condition} AND state = 'published'"
     ).split("|")
     report("burst_publish_delay_p99", float(p99), "s")
+    started = query(
+        f"SELECT max(extract(epoch FROM attempt_started_at - publish_at)) FROM posts WHERE {condition} AND state = 'published'"
+    )
+    report("burst_all_started_within", float(started), "s")
     report("burst_all_published_within", float(latest), "s")
     statuses = len(session.get(f"{args.sandbox}/_sandbox/mastodon/statuses").json()["statuses"])
     report("burst_statuses_on_platform", statuses, "posts")

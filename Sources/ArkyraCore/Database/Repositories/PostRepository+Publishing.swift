@@ -8,7 +8,7 @@ extension PostRepository {
         typealias Row = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?, String, Date)
         static let sql = """
             WITH before AS (SELECT id, state, updated_at FROM posts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
-            UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = $2, updated_at = now()
+            UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = $2, updated_at = now(), attempt_started_at = now()
             FROM before
             WHERE posts.id = before.id
               AND ((before.state = 'scheduled' AND posts.publish_at <= now() + interval '2 seconds')
