@@ -55,7 +55,7 @@ public struct PublishJobHandler: JobHandler {
         }
         let post = claim.post
         let attempt = Attempt(post: post, job: target, requestID: job.requestID, consumer: context.consumer, tookOver: claim.tookOver, logger: logger)
-        guard let (integration, stored) = try await integrations.withCredentials(id: post.integrationID, organizationID: post.organizationID, client: database) else {
+        guard let (integration, stored) = claim.channel else {
             return try await finish(attempt, .failed, "the channel was removed")
         }
         guard let provider = providers.provider(for: integration.provider) else {

@@ -115,29 +115,17 @@ public struct IntegrationRepository: Sendable {
         ))
     }
 
-    struct CredentialsStatement: PostgresPreparedStatement {
-        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, UUID?, [Int], String, String?, Date?)
-        static let sql = """
-            SELECT \(IntegrationRepository.columns), access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
-            WHERE id = $1 AND organization_id = $2 AND deleted_at IS NULL
-            """
-        var id: UUID
-        var organizationID: UUID
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(id)
-            bindings.append(organizationID)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-    }
-
-    /// A channel with its stored credentials, for the worker that publishes through it (a prepared statement:
-    /// it runs for every post).
+    /// A channel with its stored credentials.
     public func withCredentials(id: UUID, organizationID: UUID, client: PostgresClient) async throws -> (integration: Integration, credentials: StoredCredentials)? {
-        for try await row in try await client.execute(CredentialsStatement(id: id, organizationID: organizationID), logger: logger) {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns), access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
+            WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL
+            """,
+            logger: logger
+        )
+        typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, Date, UUID?, [Int], String, String?, Date?)
+        for try await row in rows.decode(Row.self) {
             let integration = Self.make((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11))
             return (integration, StoredCredentials(encryptedAccessToken: row.12, encryptedRefreshToken: row.13, expiresAt: row.14))
         }

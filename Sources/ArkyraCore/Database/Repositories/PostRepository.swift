@@ -38,7 +38,6 @@ public struct PostRepository: Sendable {
         id, organization_id, group_id, parent_id, position, integration_id, content, state, publish_at, time_zone,
         platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt, recurrence::text
         """
-    static let qualifiedColumns = columns.split(separator: ",").map { "posts." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 
     /// Inserts the variants of one post group, all in `state`, and returns them in order.
     public func createGroup(
@@ -171,6 +170,8 @@ public struct PostRepository: Sendable {
         public var tookOver: Bool
         /// When the post last changed before this claim (for a takeover: about when the stale attempt began).
         public var previouslyUpdatedAt: Date
+        /// The post's channel with its stored credentials; nil when the channel was removed.
+        public var channel: (integration: Integration, credentials: IntegrationRepository.StoredCredentials)?
     }
 
     /// Records a successful publish, if `attempt` is still the post's current attempt; returns whether it did.
