@@ -60,6 +60,10 @@ stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; $ps
 for _ in $(seq 100); do curl -fsS http://127.0.0.1:58080/health >/dev/null 2>&1 && break; sleep 0.2; done
 python3 scripts/bench/burst.py --api http://127.0.0.1:58080 --sandbox http://127.0.0.1:58090 \
   --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { stop_burst; exit 1; }
+echo "measuring crash reclaim: kill -9 of a worker holding posts, time until another worker claims them ..."
+workers=$(for index in 1 2 3 4; do printf 'bench-worker-%s=%s,' "$index" "${worker_pids[$((index - 1))]}"; done)
+python3 scripts/bench/reclaim.py --api http://127.0.0.1:58080 --sandbox http://127.0.0.1:58090 \
+  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --workers "${workers%,}" >> "$out" || { stop_burst; exit 1; }
 stop_burst
 
 echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."

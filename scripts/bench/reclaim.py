@@ -1,0 +1,75 @@
+"""The kill -9 benchmark of `make bench`: posts are held by workers whose platform calls hang (the sandbox's
+`slow` fault), one worker is killed with SIGKILL, and the time until each of its posts is claimed again by
+another worker (its `attempt_started_at`, second attempt) is measured. Prints JSON lines."""
+import argparse
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+
+def report(name, value, unit):
+    print(json.dumps({"name": name, "value": round(value, 2), "unit": unit}), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--api", required=True)
+    parser.add_argument("--sandbox", required=True)
+    parser.add_argument("--psql", required=True)
+    parser.add_argument("--workers", required=True, help="worker-id=pid,... of the running workers")
+    parser.add_argument("--posts", type=int, default=200)
+    args = parser.parse_args()
+    workers = dict(pair.split("=") for pair in args.workers.split(","))
+    session = requests.Session()
+
+    def query(sql):
+        return subprocess.run(args.psql.split() + ["-qAt", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+    email = f"reclaim-{int(time.time())}@example.com"
+    session.post(f"{args.api}/api/v1/auth/register", json={"email": email, "password": "reclaim-password"}).raise_for_status()
+    token = session.post(f"{args.api}/api/v1/auth/login", json={"email": email, "password": "reclaim-password"}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    organization = session.post(f"{args.api}/api/v1/organizations", json={"name": "Reclaim"}, headers=headers).json()["organization"]["id"]
+    session.post(f"{args.sandbox}/_sandbox/mastodon/accounts", json={"username": "reclaim", "token": "reclaim-token"}).raise_for_status()
+    channel = session.post(f"{args.api}/api/v1/organizations/{organization}/integrations", headers=headers, json={
+        "provider": "mastodon", "instance_url": f"{args.sandbox}/mastodon", "access_token": "reclaim-token"}).json()["id"]
+    # Every publish hangs for a minute: the workers hold the posts, renewing their leases.
+    session.post(f"{args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "slow", "count": args.posts, "delay": 60}).raise_for_status()
+    due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for number in range(args.posts):
+        session.post(f"{args.api}/api/v1/organizations/{organization}/posts", headers=headers, json={
+            "publish_at": due, "variants": [{"integration_id": channel, "content": f"reclaim {number}"}]}).raise_for_status()
+    condition = f"organization_id = '{organization}'"
+    deadline = time.time() + 30
+    while time.time() < deadline and int(query(f"SELECT count(*) FROM posts WHERE {condition} AND state = 'publishing'")) < args.posts:
+        time.sleep(0.2)
+    owners = query(f"SELECT lease_owner, count(*) FROM posts WHERE {condition} AND state = 'publishing' GROUP BY 1 ORDER BY 2 DESC")
+    victim = owners.splitlines()[0].split("|")[0]
+    held = [line for line in query(f"SELECT id FROM posts WHERE {condition} AND lease_owner = '{victim}'").splitlines() if line]
+    killed_at = time.time()
+    os.kill(int(workers[victim]), signal.SIGKILL)
+    ids = ",".join(f"'{post}'" for post in held)
+    deadline = killed_at + 60
+    while time.time() < deadline:
+        taken = int(query(f"SELECT count(*) FROM posts WHERE id IN ({ids}) AND attempt >= 2"))
+        if taken >= len(held):
+            break
+        time.sleep(0.2)
+    delays = sorted(float(value) for value in query(
+        f"SELECT extract(epoch FROM attempt_started_at) - {killed_at} FROM posts WHERE id IN ({ids}) AND attempt >= 2").splitlines() if value)
+    report("kill9_posts_held", len(held), "posts")
+    report("kill9_posts_taken_over", len(delays), "posts")
+    if delays:
+        report("kill9_reclaim_p50", delays[len(delays) // 2], "s")
+        report("kill9_reclaim_p99", delays[min(len(delays) - 1, len(delays) * 99 // 100)], "s")
+    return 0 if len(delays) == len(held) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
