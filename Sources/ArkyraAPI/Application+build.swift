@@ -164,6 +164,11 @@ public func buildRouter(
 
     // The public API for integrators (Postiz-compatible): API keys, limits per key and per organization.
     let publicAPI = router.group("public/v1")
+        // Before the key is looked up: bounds what unknown keys cost (10× the address budget, for integrators
+        // that share an address).
+        .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
+            [("public-address:\(context.remoteAddress?.ipAddress ?? "unknown")", limits.perAddress * 10)]
+        })
         .add(middleware: APIKeyMiddleware(keys: keys))
         .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
             guard let key = context.apiKeyID, let organization = context.apiOrganizationID else { return [] }

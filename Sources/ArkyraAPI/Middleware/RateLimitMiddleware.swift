@@ -34,7 +34,9 @@ struct RateLimitMiddleware: RouterMiddleware {
             throw error
         }
         var response = try await next(request, context)
-        if let tightest = decisions.min(by: { $0.remaining < $1.remaining }) {
+        // An inner limit may have set its headers already; the tighter budget is the one to show.
+        let shown = response.headers[HTTPField.Name("RateLimit-Remaining")!].flatMap(Int.init)
+        if let tightest = decisions.min(by: { $0.remaining < $1.remaining }), shown.map({ tightest.remaining < $0 }) ?? true {
             for (name, value) in Self.headers(tightest) { response.headers[HTTPField.Name(name)!] = value }
         }
         return response
