@@ -22,8 +22,10 @@ public func buildApplication(
     let redis = RedisClient(configuration: service.redis)
     let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
     let events = EventStream(
-        signer: JWTSigner(secret: configuration.security.jwtSecret),
-        revocations: SessionRevocations(redis: redis, accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger),
+        verifier: AccessTokenVerifier(
+            signer: JWTSigner(secret: configuration.security.jwtSecret),
+            revocations: SessionRevocations(redis: redis, accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger)
+        ),
         organizations: OrganizationRepository(logger: logger), database: database, redis: redis
     )
     var app = Application(
@@ -82,7 +84,7 @@ public func buildRouter(
         duplicateWindow: TimeInterval(configuration.duplicateWindowHours * 3600), logger: logger
     )
     let members = MemberService(
-        database: database, memberships: MembershipRepository(logger: logger), invitations: InvitationRepository(logger: logger),
+        database: database, organizations: OrganizationRepository(logger: logger), memberships: MembershipRepository(logger: logger), invitations: InvitationRepository(logger: logger),
         users: UserRepository(logger: logger), audit: audit, logger: logger
     )
     let bodyLimit = configuration.maxBodyBytes
@@ -99,14 +101,14 @@ public func buildRouter(
         try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health", "openapi": "/openapi.json", "docs": "/docs"])
     }
     HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
-    try? DocsRoutes().add(to: router)
+    DocsRoutes().add(to: router)
     router.get("metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address) and per organization.
     let v1 = router.group("api/v1")
-        .add(middleware: AuthenticationMiddleware(signer: signer, revocations: revocations))
+        .add(middleware: AuthenticationMiddleware(verifier: AccessTokenVerifier(signer: signer, revocations: revocations)))
         .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
             var budgets: [(key: String, perMinute: Int)] = []
             if let userID = context.userID {
@@ -139,7 +141,8 @@ public func buildRouter(
     ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
     AuditRoutes(organizations: organizations, audit: audit, database: database).add(to: authenticated.group("organizations/:organization"))
     let collaboration = CollaborationRoutes(organizations: organizations, collaboration: CollaborationService(
-        database: database, posts: PostRepository(logger: logger), comments: CommentRepository(logger: logger),
+        database: database, posts: PostRepository(logger: logger), integrations: IntegrationRepository(logger: logger),
+        comments: CommentRepository(logger: logger),
         previews: PreviewLinkRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, logger: logger
     ), maxBodyBytes: bodyLimit)
     collaboration.add(to: authenticated.group("organizations/:organization/posts/:post"))

@@ -23,10 +23,3 @@ public struct AuthenticatedContext: ChildRequestContext {
         self.remoteAddress = context.remoteAddress
     }
 }
-
-extension AuthenticatedContext {
-    /// Where the request came from, for the audit log and the jobs it causes.
-    func origin(_ request: Request) -> RequestOrigin {
-        RequestOrigin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent], requestID: requestID)
-    }
-}

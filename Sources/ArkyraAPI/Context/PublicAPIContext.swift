@@ -22,9 +22,4 @@ public struct PublicAPIContext: ChildRequestContext {
         self.requestID = context.requestID
         self.remoteAddress = context.remoteAddress
     }
-
-    /// Where the request came from, for the audit log.
-    func origin(_ request: Request) -> RequestOrigin {
-        RequestOrigin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent], requestID: requestID, apiKeyID: apiKeyID)
-    }
 }

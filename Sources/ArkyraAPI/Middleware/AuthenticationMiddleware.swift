@@ -10,33 +10,18 @@ import NIOCore
 /// changed) is refused too.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let signer: JWTSigner
-    let revocations: SessionRevocations
+    let verifier: AccessTokenVerifier
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw APIError(.unauthorized, "unauthorized", "the Authorization header must be 'Bearer <access token>'")
         }
-        let claims: JWTSigner.Claims
-        do {
-            claims = try signer.verify(String(header.dropFirst(7)))
-        } catch JWTSigner.VerificationError.expired {
-            throw APIError(.unauthorized, "token_expired", "the access token has expired; refresh it or log in again")
-        } catch {
-            throw APIError(.unauthorized, "unauthorized", "the access token is not valid")
-        }
-        guard let userID = UUID(uuidString: claims.sub) else {
-            throw APIError(.unauthorized, "unauthorized", "the access token is not valid")
-        }
-        let sessionID = claims.sid.flatMap(UUID.init(uuidString:))
-        if let sessionID, await revocations.isRevoked(sessionID) {
-            throw APIError(.unauthorized, "session_revoked", "this session has ended; log in again")
-        }
+        let identity = try await verifier.verify(String(header.dropFirst(7)))
         var context = context
-        context.userID = userID
-        context.sessionID = sessionID
-        context.logger[metadataKey: "user_id"] = .string(claims.sub)
+        context.userID = identity.userID
+        context.sessionID = identity.sessionID
+        context.logger[metadataKey: "user_id"] = .string(identity.userID.uuidString)
         return try await next(request, context)
     }
 }

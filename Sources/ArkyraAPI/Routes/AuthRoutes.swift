@@ -126,10 +126,3 @@ struct AuthRoutes {
         }
     }
 }
-
-extension AppRequestContext {
-    /// Where the request came from, for the audit log.
-    func origin(_ request: Request) -> RequestOrigin {
-        RequestOrigin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent], requestID: requestID)
-    }
-}

@@ -5,10 +5,12 @@ import NIOCore
 
 /// `GET /openapi.json` (the API's OpenAPI 3.1 description) and `GET /docs` (a page that renders it).
 struct DocsRoutes {
-    func add(to router: Router<AppRequestContext>) throws {
-        let spec = ByteBuffer(data: try OpenAPISpec.json())
+    func add(to router: Router<AppRequestContext>) {
+        // Built once; should it ever fail, every request for it fails loudly (logged, 500) instead of the
+        // route going missing.
+        let spec = Result { ByteBuffer(data: try OpenAPISpec.json()) }
         router.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: spec))
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: try spec.get()))
         }
         router.get("docs") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Self.page)))

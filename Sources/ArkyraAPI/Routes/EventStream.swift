@@ -10,8 +10,7 @@ import PostgresNIO
 /// events (published, failed, unconfirmed, rescheduled) from Redis pub/sub to the browser as JSON text
 /// frames. Browsers cannot set headers on a WebSocket, so the access token may come as `?access_token=`.
 struct EventStream: Sendable {
-    let signer: JWTSigner
-    let revocations: SessionRevocations
+    let verifier: AccessTokenVerifier
     let organizations: OrganizationRepository
     let database: PostgresClient
     let redis: RedisClient
@@ -28,9 +27,8 @@ struct EventStream: Sendable {
         else { return .dontUpgrade }
         let header = request.headerFields[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
         guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value,
-              let claims = try? signer.verify(token), let userID = UUID(uuidString: claims.sub),
-              await !isRevoked(claims.sid),
-              let role = try? await organizations.role(ofUser: userID, in: organizationID, client: database),
+              let identity = try? await verifier.verify(token),
+              let role = try? await organizations.role(ofUser: identity.userID, in: organizationID, client: database),
               role.includes(Permission.readContent.minimumRole)
         else { return .dontUpgrade }
         let channel = EventPublisher.channel(prefix: redis.configuration.keyPrefix, organizationID: organizationID)
@@ -47,11 +45,5 @@ struct EventStream: Sendable {
                 }
             }
         }
-    }
-
-    /// Whether the token's session has ended (logged out or revoked).
-    private func isRevoked(_ sessionID: String?) async -> Bool {
-        guard let sessionID = sessionID.flatMap(UUID.init(uuidString:)) else { return false }
-        return await revocations.isRevoked(sessionID)
     }
 }

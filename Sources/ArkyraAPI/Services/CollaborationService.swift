@@ -8,6 +8,7 @@ import PostgresNIO
 struct CollaborationService: Sendable {
     let database: PostgresClient
     let posts: PostRepository
+    let integrations: IntegrationRepository
     let comments: CommentRepository
     let previews: PreviewLinkRepository
     let users: UserRepository
@@ -128,8 +129,7 @@ struct CollaborationService: Sendable {
     func preview(token: String) async throws -> Preview {
         let (link, organizationID) = try await resolve(token)
         let group = try await posts.group(link.groupID, organizationID: organizationID, client: database)
-        let channels = try await IntegrationRepository(logger: logger)
-            .find(ids: Array(Set(group.map(\.integrationID))), organizationID: organizationID, client: database)
+        let channels = try await integrations.find(ids: Array(Set(group.map(\.integrationID))), organizationID: organizationID, client: database)
         let byID = Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return Preview(
             groupID: link.groupID,

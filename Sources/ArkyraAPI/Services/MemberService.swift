@@ -7,6 +7,7 @@ import PostgresNIO
 /// manage members below their own role and grant roles up to their own; ownership is transferred, never granted.
 struct MemberService: Sendable {
     let database: PostgresClient
+    let organizations: OrganizationRepository
     let memberships: MembershipRepository
     let invitations: InvitationRepository
     let users: UserRepository
@@ -90,7 +91,7 @@ struct MemberService: Sendable {
                            targetID: userID.uuidString, origin: origin),
                 on: connection
             )
-            guard let organization = try await OrganizationRepository(logger: logger).list(forUser: userID, connection: connection)
+            guard let organization = try await organizations.list(forUser: userID, connection: connection)
                 .first(where: { $0.organization.id == invitation.organizationID })
             else { throw APIError.notFound("organization") }
             return organization

@@ -23,3 +23,12 @@ func mappingConflicts<Result>(_ body: () async throws -> Result) async throws ->
         throw error
     }
 }
+
+extension Optional {
+    /// The value of a row an INSERT … RETURNING always returns.
+    /// - Throws: a decoding error when the database returned nothing.
+    func unwrapped() throws -> Wrapped {
+        guard let self else { throw PostgresDecodingError.Code.missingData }
+        return self
+    }
+}

@@ -117,12 +117,3 @@ public struct TemplateRepository: Sendable {
         return signatures
     }
 }
-
-extension Optional {
-    /// The value of a row an INSERT … RETURNING always returns.
-    /// - Throws: a decoding error when the database returned nothing.
-    func unwrapped() throws -> Wrapped {
-        guard let self else { throw PostgresDecodingError.Code.missingData }
-        return self
-    }
-}
