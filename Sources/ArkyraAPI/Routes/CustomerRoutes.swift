@@ -48,14 +48,10 @@ struct CustomerRoutes {
         group.delete(":customer") { request, context in
             let organization = try await organizations.authorize(.connectChannels, in: context)
             guard let id = UUID(uuidString: try context.parameters.require("customer")) else { throw APIError.notFound("customer") }
-            let deleted = try await database.inTransaction(logger: context.logger) { connection in
-                guard try await customers.delete(id: id, organizationID: organization.id, on: connection) else { return false }
-                try await audit.record(
-                    AuditEvent(organizationID: organization.id, actorUserID: context.userID, action: "customer.deleted", targetType: "customer",
-                               targetID: id.uuidString, origin: context.origin(request)),
-                    on: connection
-                )
-                return true
+            let event = AuditEvent(organizationID: organization.id, actorUserID: context.userID, action: "customer.deleted", targetType: "customer",
+                                   targetID: id.uuidString, origin: context.origin(request))
+            let deleted = try await audit.recordingIfChanged(event, database: database, logger: context.logger) { connection in
+                try await customers.delete(id: id, organizationID: organization.id, on: connection)
             }
             if !deleted { throw APIError.notFound("customer") }
             return Response(status: .noContent)

@@ -42,14 +42,10 @@ struct APIKeyService: Sendable {
     }
 
     func revoke(_ id: UUID, organizationID: UUID, by userID: UUID, origin: RequestOrigin) async throws {
-        let revoked = try await database.inTransaction(logger: logger) { connection in
-            guard try await keys.revoke(id: id, organizationID: organizationID, on: connection) else { return false }
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "api_key.revoked", targetType: "api_key",
-                           targetID: id.uuidString, origin: origin),
-                on: connection
-            )
-            return true
+        let event = AuditEvent(organizationID: organizationID, actorUserID: userID, action: "api_key.revoked", targetType: "api_key",
+                               targetID: id.uuidString, origin: origin)
+        let revoked = try await audit.recordingIfChanged(event, database: database, logger: logger) { connection in
+            try await keys.revoke(id: id, organizationID: organizationID, on: connection)
         }
         if !revoked { throw APIError.notFound("API key") }
     }

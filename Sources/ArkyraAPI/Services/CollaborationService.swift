@@ -74,16 +74,11 @@ struct CollaborationService: Sendable {
     /// Deletes a comment: your own, or anyone's for admins and owners.
     func deleteComment(_ rawID: String, organizationID: UUID, groupID: UUID, by actor: (id: UUID, role: Role), origin: RequestOrigin) async throws {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("comment") }
-        let deleted = try await database.inTransaction(logger: logger) { connection in
-            guard try await comments.delete(id: id, organizationID: organizationID, groupID: groupID, authorID: actor.id,
-                                            anyAuthor: actor.role >= .admin, on: connection)
-            else { return false }
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: actor.id, action: "comment.deleted", targetType: "comment",
-                           targetID: id.uuidString, origin: origin),
-                on: connection
-            )
-            return true
+        let event = AuditEvent(organizationID: organizationID, actorUserID: actor.id, action: "comment.deleted", targetType: "comment",
+                               targetID: id.uuidString, origin: origin)
+        let deleted = try await audit.recordingIfChanged(event, database: database, logger: logger) { connection in
+            try await comments.delete(id: id, organizationID: organizationID, groupID: groupID, authorID: actor.id,
+                                      anyAuthor: actor.role >= .admin, on: connection)
         }
         if !deleted { throw APIError.notFound("comment (of yours)") }
     }
@@ -113,14 +108,10 @@ struct CollaborationService: Sendable {
 
     func revokePreview(_ rawID: String, organizationID: UUID, by userID: UUID, origin: RequestOrigin) async throws {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("preview link") }
-        let revoked = try await database.inTransaction(logger: logger) { connection in
-            guard try await previews.revoke(id: id, organizationID: organizationID, on: connection) else { return false }
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "preview_link.revoked", targetType: "preview_link",
-                           targetID: id.uuidString, origin: origin),
-                on: connection
-            )
-            return true
+        let event = AuditEvent(organizationID: organizationID, actorUserID: userID, action: "preview_link.revoked", targetType: "preview_link",
+                               targetID: id.uuidString, origin: origin)
+        let revoked = try await audit.recordingIfChanged(event, database: database, logger: logger) { connection in
+            try await previews.revoke(id: id, organizationID: organizationID, on: connection)
         }
         if !revoked { throw APIError.notFound("preview link") }
     }

@@ -58,14 +58,10 @@ struct MemberService: Sendable {
     }
 
     func revokeInvitation(_ id: UUID, organizationID: UUID, by actorID: UUID, origin: RequestOrigin) async throws {
-        let revoked = try await database.inTransaction(logger: logger) { connection in
-            guard try await invitations.revoke(id: id, organizationID: organizationID, on: connection) else { return false }
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: actorID, action: "invitation.revoked", targetType: "invitation",
-                           targetID: id.uuidString, origin: origin),
-                on: connection
-            )
-            return true
+        let event = AuditEvent(organizationID: organizationID, actorUserID: actorID, action: "invitation.revoked", targetType: "invitation",
+                               targetID: id.uuidString, origin: origin)
+        let revoked = try await audit.recordingIfChanged(event, database: database, logger: logger) { connection in
+            try await invitations.revoke(id: id, organizationID: organizationID, on: connection)
         }
         if !revoked { throw APIError.notFound("invitation") }
     }

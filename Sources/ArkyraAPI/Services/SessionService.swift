@@ -90,14 +90,10 @@ struct SessionService: Sendable {
     /// Ends one of the user's sessions (logging out is ending the current one).
     /// - Throws: 404 when the user has no such live session.
     func revoke(_ sessionID: UUID, userID: UUID, reason: String, origin: RequestOrigin) async throws {
-        let revoked = try await database.inTransaction(logger: logger) { connection in
-            guard try await sessions.revoke(sessionID: sessionID, userID: userID, reason: reason, on: connection) else { return false }
-            try await audit.record(
-                AuditEvent(organizationID: nil, actorUserID: userID, action: "session.revoked", targetType: "session",
-                           targetID: sessionID.uuidString, origin: origin),
-                on: connection
-            )
-            return true
+        let event = AuditEvent(organizationID: nil, actorUserID: userID, action: "session.revoked", targetType: "session",
+                               targetID: sessionID.uuidString, origin: origin)
+        let revoked = try await audit.recordingIfChanged(event, database: database, logger: logger) { connection in
+            try await sessions.revoke(sessionID: sessionID, userID: userID, reason: reason, on: connection)
         }
         guard revoked else { throw APIError.notFound("session") }
         await revocations.markRevoked([sessionID])

@@ -94,4 +94,15 @@ public struct AuditRepository: Sendable {
         for try await deleted in rows.decode(Int.self) { count = deleted }
         return count
     }
+
+    /// Runs `change` in one transaction and, when it reports that it changed something, records `event` in
+    /// that same transaction. Returns what `change` reported (false: nothing to change, nothing recorded).
+    public func recordingIfChanged(_ event: AuditEvent, database: PostgresClient, logger: Logger,
+                                   _ change: (PostgresConnection) async throws -> Bool) async throws -> Bool {
+        try await database.inTransaction(logger: logger) { connection in
+            guard try await change(connection) else { return false }
+            try await record(event, on: connection)
+            return true
+        }
+    }
 }
