@@ -15,26 +15,49 @@ if ! "$venv/bin/schemathesis" --version >/dev/null 2>&1; then
 fi
 
 bin=$(swift build --show-bin-path)
-port=${ARKYRA_SCHEMATHESIS_PORT:-58380}
 pg_port=${ARKYRA_DEV_PG_PORT:-55432}
 database=arkyra_schemathesis
 psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
 $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database" >/dev/null
 
 mkdir -p .run/logs
+log=.run/logs/schemathesis-api.log
 export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/$database"
 export ARKYRA_REDIS_URL="redis://127.0.0.1:${ARKYRA_DEV_REDIS_PORT:-56379}/0" ARKYRA_REDIS_KEY_PREFIX="schemathesis-$$"
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="s:$(head -c 32 /dev/urandom | base64)"
-export ARKYRA_BCRYPT_COST=4 ARKYRA_LOG_LEVEL=error ARKYRA_API_PORT=$port ARKYRA_STORAGE_PATH=.run/schemathesis-storage
+export ARKYRA_BCRYPT_COST=4 ARKYRA_LOG_LEVEL=error ARKYRA_STORAGE_PATH=.run/schemathesis-storage
 # Generous limits: the fuzzer is one client sending thousands of requests.
 export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=1000000
 export ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ADDRESS_PER_MINUTE=1000000
-"$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/schemathesis-api.log 2>&1 &
-api_pid=$!
-stop() { kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null; }
+api_pid=
+stop() {
+  local status=$?
+  [ "$status" -ne 0 ] && [ -s "$log" ] && { echo "schemathesis failed (status $status); the API's log ends:" >&2; tail -20 "$log" >&2; }
+  [ -n "$api_pid" ] && { kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; }; $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
+}
 trap stop EXIT
+
+# Starts the API on a port nobody holds (a fixed one may be taken, e.g. as another connection's local port)
+# and waits for /health; a process that exits is started again on another port, up to three times.
+start_api() {
+  local attempt
+  for attempt in 1 2 3; do
+    port=${ARKYRA_SCHEMATHESIS_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+    ARKYRA_API_PORT=$port "$bin/arkyra-api" --env-file /nonexistent/.env > "$log" 2>&1 &
+    api_pid=$!
+    for _ in $(seq 600); do
+      curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
+      kill -0 "$api_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    echo "the API did not answer on port $port (attempt $attempt); its log:" >&2
+    tail -20 "$log" >&2
+    kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; api_pid=
+  done
+  return 1
+}
+start_api
 base="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -fsS "$base/health" >/dev/null 2>&1 && break; sleep 0.2; done
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fsS -X POST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
