@@ -45,17 +45,22 @@ enum PostJSON {
             key(name)
             JSONText.appendQuoted(value, to: &json)
         }
+        func uuid(_ name: String, _ value: UUID?) {
+            guard let value else { return }
+            key(name)
+            JSONText.appendQuoted(value, to: &json)
+        }
         func date(_ name: String, _ value: Date?) { string(name, value.map(ISO8601Timestamp.format)) }
         json += "{"
         key("attempt"); json += String(post.attempt)
         string("content", post.content)
         date("created_at", post.createdAt)
         string("error", post.error)
-        string("group_id", post.groupID.uuidString)
-        string("id", post.id.uuidString)
-        string("integration_id", post.integrationID.uuidString)
-        string("organization_id", post.organizationID.uuidString)
-        string("parent_id", post.parentID?.uuidString)
+        uuid("group_id", post.groupID)
+        uuid("id", post.id)
+        uuid("integration_id", post.integrationID)
+        uuid("organization_id", post.organizationID)
+        uuid("parent_id", post.parentID)
         string("platform_post_id", post.platformPostID)
         string("platform_url", post.platformURL)
         key("position"); json += String(post.position)

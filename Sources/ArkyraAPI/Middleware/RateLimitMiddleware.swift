@@ -15,15 +15,10 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let budgets = limits(request, context)
+        if budgets.isEmpty { return try await next(request, context) }
         let decisions: [RateLimiter.Decision]
         do {
-            // All budgets at once: the Redis connection pipelines them into one round trip.
-            decisions = try await withThrowingTaskGroup(of: RateLimiter.Decision.self) { group in
-                for budget in budgets {
-                    group.addTask { try await limiter.hit(budget.key, limit: budget.perMinute, window: .seconds(60)) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            decisions = try await limiter.hit(budgets.map { ($0.key, $0.perMinute) }, window: .seconds(60))
         } catch {
             context.logger.warning("cannot check rate limits; letting the request through", metadata: ["error": "\(error)"])
             return try await next(request, context)

@@ -3,7 +3,8 @@ import Foundation
 /// Sliding-window rate limits in Redis, shared by every API instance. Each limited key is one hash holding
 /// the counts of the current and the previous fixed window; the sliding count weighs the previous window by
 /// how much of it still overlaps the last `window` (the approximation Cloudflare and others use: O(1) memory
-/// per key, accurate to within a few percent). Redis's clock decides the windows.
+/// per key, accurate to within a few percent). Redis's clock decides the windows. The keys share the hash tag
+/// `{ratelimit}`, so one script call can check several budgets on a Redis Cluster too.
 public struct RateLimiter: Sendable {
     let redis: RedisClient
 
@@ -24,42 +25,58 @@ public struct RateLimiter: Sendable {
     /// Counts `cost` against `key` if it fits under `limit` per `window`; `cost: 0` only asks whether one more
     /// would fit.
     public func hit(_ key: String, limit: Int, window: Duration, cost: Int = 1) async throws -> Decision {
+        try await hit([(key, limit)], window: window, cost: cost)[0]
+    }
+
+    /// ``hit(_:limit:window:cost:)`` for several budgets in one script call (one round trip), each decided on
+    /// its own; the decisions come in the order of `budgets`.
+    public func hit(_ budgets: [(key: String, limit: Int)], window: Duration, cost: Int = 1) async throws -> [Decision] {
         let reply = try await redis.run(
-            Self.script, keys: [redis.key("ratelimit:\(key)")],
-            arguments: [.int(limit), .string(String(window.milliseconds)), .int(cost)]
+            Self.script, keys: budgets.map { redis.key("{ratelimit}:\($0.key)") },
+            arguments: [.string(String(window.milliseconds)), .int(cost)] + budgets.map { .int($0.limit) }
         )
-        guard let values = reply.elements, values.count == 3, let allowed = values[0].int, let remaining = values[1].int, let reset = values[2].int else {
+        guard let values = reply.elements, values.count == 3 * budgets.count else {
             throw RedisError(.unexpectedReply, "rate limit script returned \(reply)")
         }
-        return Decision(allowed: allowed == 1, limit: limit, remaining: max(0, remaining), resetSeconds: max(1, (reset + 999) / 1000))
+        return try budgets.indices.map { index in
+            guard let allowed = values[3 * index].int, let remaining = values[3 * index + 1].int, let reset = values[3 * index + 2].int else {
+                throw RedisError(.unexpectedReply, "rate limit script returned \(reply)")
+            }
+            return Decision(allowed: allowed == 1, limit: budgets[index].limit, remaining: max(0, remaining), resetSeconds: max(1, (reset + 999) / 1000))
+        }
     }
 
     static let script = RedisScript("""
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        local limit = tonumber(ARGV[1])
-        local window = tonumber(ARGV[2])
-        local cost = tonumber(ARGV[3])
+        local window = tonumber(ARGV[1])
+        local cost = tonumber(ARGV[2])
         local current = math.floor(now / window)
         local elapsed = now - current * window
-        local previous = tonumber(redis.call('HGET', KEYS[1], tostring(current - 1)) or '0')
-        local count = tonumber(redis.call('HGET', KEYS[1], tostring(current)) or '0')
-        local used = previous * (window - elapsed) / window + count
-        if used + math.max(cost, 1) > limit then
-            local wait = window - elapsed
-            if previous > 0 then
-                local shed = math.ceil((used + math.max(cost, 1) - limit) * window / previous)
-                if shed > 0 and shed < wait then wait = shed end
+        local decisions = {}
+        for index, key in ipairs(KEYS) do
+            local limit = tonumber(ARGV[2 + index])
+            local previous = tonumber(redis.call('HGET', key, tostring(current - 1)) or '0')
+            local count = tonumber(redis.call('HGET', key, tostring(current)) or '0')
+            local used = previous * (window - elapsed) / window + count
+            if used + math.max(cost, 1) > limit then
+                local wait = window - elapsed
+                if previous > 0 then
+                    local shed = math.ceil((used + math.max(cost, 1) - limit) * window / previous)
+                    if shed > 0 and shed < wait then wait = shed end
+                end
+                table.insert(decisions, 0); table.insert(decisions, math.floor(limit - used)); table.insert(decisions, wait)
+            else
+                if cost > 0 then
+                    redis.call('HINCRBY', key, tostring(current), cost)
+                    for _, field in ipairs(redis.call('HKEYS', key)) do
+                        if tonumber(field) < current - 1 then redis.call('HDEL', key, field) end
+                    end
+                    redis.call('PEXPIRE', key, window * 2)
+                end
+                table.insert(decisions, 1); table.insert(decisions, math.floor(limit - used - cost)); table.insert(decisions, window - elapsed)
             end
-            return {0, math.floor(limit - used), wait}
         end
-        if cost > 0 then
-            redis.call('HINCRBY', KEYS[1], tostring(current), cost)
-            for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-                if tonumber(field) < current - 1 then redis.call('HDEL', KEYS[1], field) end
-            end
-            redis.call('PEXPIRE', KEYS[1], window * 2)
-        end
-        return {1, math.floor(limit - used - cost), window - elapsed}
+        return decisions
         """)
 }

@@ -39,17 +39,19 @@ public struct JWTSigner: Sendable {
         case malformed, badSignature, expired, wrongIssuer
     }
 
+    /// The header of every token ARKYRA signs, encoded: a token with any other header is not one of ours.
+    static let encodedHeader = base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+
     /// A signed token for `subject` (in session `sessionID`) valid for `lifetime` from `now`.
     public func sign(subject: String, sessionID: String? = nil, lifetime: Duration, now: Date = Date()) throws -> String {
         let issued = Int(now.timeIntervalSince1970)
         let claims = Claims(
             sub: subject, iss: issuer, iat: issued, exp: issued + Int(lifetime.components.seconds), jti: UUID().uuidString, sid: sessionID
         )
-        let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let payload = Self.base64URL(try encoder.encode(claims))
-        let signingInput = "\(header).\(payload)"
+        let signingInput = "\(Self.encodedHeader).\(payload)"
         let signature = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: key)
         return "\(signingInput).\(Self.base64URL(Data(signature)))"
     }
@@ -57,16 +59,13 @@ public struct JWTSigner: Sendable {
     /// The claims of a valid token.
     /// - Throws: ``VerificationError`` when the token is malformed, forged, expired or from another issuer.
     public func verify(_ token: String, now: Date = Date()) throws -> Claims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3,
-              let headerData = Self.decodeBase64URL(String(parts[0])),
-              let header = try? JSONDecoder().decode([String: String].self, from: headerData),
-              header["alg"] == "HS256",
-              let signature = Self.decodeBase64URL(String(parts[2])),
-              let payload = Self.decodeBase64URL(String(parts[1]))
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].elementsEqual(Self.encodedHeader.utf8),
+              let signature = Self.decodeBase64URL(parts[2]),
+              let payload = Self.decodeBase64URL(parts[1])
         else { throw VerificationError.malformed }
-        let signingInput = Data("\(parts[0]).\(parts[1])".utf8)
-        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key) else {
+        let signingInput = token.utf8[parts[0].startIndex..<parts[1].endIndex]
+        guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data(signingInput), using: key) else {
             throw VerificationError.badSignature
         }
         guard let claims = try? JSONDecoder().decode(Claims.self, from: payload) else { throw VerificationError.malformed }
@@ -76,15 +75,29 @@ public struct JWTSigner: Sendable {
     }
 
     static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        String(decoding: data.base64EncodedData().compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            case UInt8(ascii: "="): nil
+            default: byte
+            }
+        }, as: UTF8.self)
     }
 
-    static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
+    /// Decodes unpadded base64url; nil when `text` is not that.
+    static func decodeBase64URL<Text: Collection>(_ text: Text) -> Data? where Text.Element == UInt8 {
+        var base64 = [UInt8]()
+        base64.reserveCapacity(text.count + 3)
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "-"): base64.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): base64.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
+            default: base64.append(byte)
+            }
+        }
+        base64.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (4 - base64.count % 4) % 4))
+        return Data(base64Encoded: Data(base64))
     }
 }

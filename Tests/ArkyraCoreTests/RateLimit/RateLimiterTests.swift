@@ -37,12 +37,27 @@ struct RateLimiterTests {
             let nowMilliseconds = time[0] * 1000 + (time[1] / 1000).rounded(.down)
             let current = (nowMilliseconds / 60_000).rounded(.down)
             let elapsed = (nowMilliseconds - current * 60_000) / 1000
-            _ = try await redis.send(RedisCommand("HSET", .string(redis.key("ratelimit:s")), .string(String(Int(current) - 1)), "6"))
+            _ = try await redis.send(RedisCommand("HSET", .string(redis.key("{ratelimit}:s")), .string(String(Int(current) - 1)), "6"))
             var allowed = 0
             while try await limiter.hit("s", limit: 10, window: .seconds(60)).allowed { allowed += 1 }
             // They weigh 6 × (60 − elapsed) / 60 now, so 10 minus that fits (a moment later, perhaps one more).
             let expected = Int((10 - 6 * (60 - elapsed) / 60).rounded(.down))
             #expect((expected...expected + 1).contains(allowed), "allowed \(allowed), expected \(expected) at \(elapsed) s into the window")
+        }
+    }
+
+    @Test("several budgets in one call are each decided on their own, in the order asked")
+    func severalBudgets() async throws {
+        try await TestEnvironment.withRedis { redis in
+            let limiter = RateLimiter(redis: redis)
+            _ = try await limiter.hit("tight", limit: 1, window: .seconds(60))
+            let decisions = try await limiter.hit([("loose", 5), ("tight", 1), ("fresh", 2)], window: .seconds(60))
+            #expect(decisions.map(\.allowed) == [true, false, true])
+            #expect(decisions.map(\.remaining) == [4, 0, 1])
+            #expect(decisions.map(\.limit) == [5, 1, 2])
+            // The refused budget cost nothing; the others counted once.
+            #expect(try await limiter.hit("loose", limit: 5, window: .seconds(60), cost: 0).remaining == 4)
+            #expect(try await limiter.hit([], window: .seconds(60)).isEmpty)
         }
     }
 }
