@@ -20,7 +20,7 @@ public struct DelayedJobPromoter: Service {
 
     public func run() async throws {
         let doorbell = Doorbell()
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await listen(doorbell) }
                 group.addTask { await promote(doorbell) }

@@ -16,7 +16,7 @@ final class RunningProcess: @unchecked Sendable {
         merged.merge(environment) { _, new in new }
         process.environment = merged
         logPath = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

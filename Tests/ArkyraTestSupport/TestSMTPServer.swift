@@ -2,12 +2,25 @@ import ArkyraCore
 import Foundation
 
 /// A real SMTP server for a test (aiosmtpd from PyPI, which scripts/test.sh installs into .run/test-venv)
-/// that stores what it receives in a Maildir the test reads.
+/// that stores what it receives in a Maildir the test reads; optionally with TLS on a certificate made for
+/// the test (`localhost` only, so that 127.0.0.1 does not match it), which ``certificateFile`` holds for clients to trust.
 public final class TestSMTPServer: @unchecked Sendable {
     // @unchecked: `process` is started in init and only killed in stop(); the rest is immutable.
     public let port: Int
     private let process = Process()
     private let maildir: String
+    /// The server's self-signed certificate (PEM), when it speaks TLS.
+    public let certificateFile: String?
+
+    /// Whether and how the server encrypts.
+    public enum Security: Sendable {
+        /// Plain SMTP; no STARTTLS offered.
+        case plain
+        /// STARTTLS offered and required before MAIL (aiosmtpd answers 530 otherwise).
+        case startTLS
+        /// TLS from the first byte (SMTPS).
+        case implicitTLS
+    }
 
     /// The Python with aiosmtpd: `ARKYRA_TEST_PYTHON`, else the repository's .run/test-venv.
     static var python: String {
@@ -17,8 +30,8 @@ public final class TestSMTPServer: @unchecked Sendable {
     }
 
     /// Starts a server, runs `body` with it, and stops it.
-    public static func with<Result>(_ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
-        let server = try await TestSMTPServer()
+    public static func with<Result>(security: Security = .plain, _ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
+        let server = try await TestSMTPServer(security: security)
         do {
             let result = try await body(server)
             await server.stop()
@@ -29,17 +42,25 @@ public final class TestSMTPServer: @unchecked Sendable {
         }
     }
 
-    private init() async throws {
+    private init(security: Security) async throws {
         port = try freeTCPPort()
         maildir = NSTemporaryDirectory() + "arkyra-smtp-\(port)"
         for folder in ["tmp", "new", "cur"] {
             try FileManager.default.createDirectory(atPath: maildir + "/" + folder, withIntermediateDirectories: true)
         }
+        var tlsArguments: [String] = []
+        if security == .plain {
+            certificateFile = nil
+        } else {
+            let (certificate, key) = try Self.makeCertificate(in: maildir)
+            certificateFile = certificate
+            tlsArguments = security == .startTLS ? ["--tlscert", certificate, "--tlskey", key] : ["--smtpscert", certificate, "--smtpskey", key]
+        }
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw DescribedError(description: "no Python with aiosmtpd at \(Self.python): run `make test`, or set ARKYRA_TEST_PYTHON")
         }
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
+        process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + tlsArguments + ["-c", "aiosmtpd.handlers.Mailbox", maildir]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -52,6 +73,22 @@ public final class TestSMTPServer: @unchecked Sendable {
     }
 
     public var server: MailConfiguration.SMTPServer { .init(host: "127.0.0.1", port: port) }
+
+    /// A self-signed certificate for `localhost` (openssl), and its key, in `directory`.
+    private static func makeCertificate(in directory: String) throws -> (certificate: String, key: String) {
+        let certificate = directory + "/certificate.pem", key = directory + "/key.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                             "-keyout", key, "-out", certificate]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw DescribedError(description: "openssl could not make a test certificate") }
+        return (certificate, key)
+    }
 
     /// The raw messages received so far, oldest first.
     public func messages() throws -> [String] {

@@ -15,12 +15,31 @@ public struct MailConfiguration: Sendable {
         public var port: Int
         public var username: String?
         public var password: String?
+        public var tls: TLS
+        /// A PEM file of certificate authorities trusted besides the system's (a private CA).
+        public var trustedCAFile: String?
 
-        public init(host: String, port: Int = 25, username: String? = nil, password: String? = nil) {
+        /// How the connection is encrypted; certificates are always verified (system roots plus
+        /// ``trustedCAFile``), and a failed verification fails the delivery rather than falling back.
+        public enum TLS: String, Sendable, Equatable {
+            /// STARTTLS when the server offers it, plain SMTP when it does not (`smtp://`).
+            case whenOffered = "auto"
+            /// STARTTLS or nothing: a server that does not offer it gets no message (`smtp://…?starttls=required`).
+            case required
+            /// Plain SMTP throughout, for a relay on a trusted network (`smtp://…?starttls=never`).
+            case never
+            /// TLS from the first byte (`smtps://`, port 465 by default).
+            case implicit
+        }
+
+        public init(host: String, port: Int = 25, username: String? = nil, password: String? = nil, tls: TLS = .whenOffered,
+                    trustedCAFile: String? = nil) {
             self.host = host
             self.port = port
             self.username = username
             self.password = password
+            self.tls = tls
+            self.trustedCAFile = trustedCAFile
         }
     }
 
@@ -30,17 +49,21 @@ public struct MailConfiguration: Sendable {
         self.publicURL = publicURL
     }
 
-    /// Reads `ARKYRA_SMTP_URL` (`smtp://[user:password@]host[:port]`, empty for none), `ARKYRA_MAIL_FROM` and
-    /// `ARKYRA_PUBLIC_URL`.
-    /// - Throws: ``ConfigurationError`` for a malformed URL or sender.
+    /// Reads `ARKYRA_SMTP_URL` (`smtp://[user:password@]host[:port][?starttls=auto|required|never]` or
+    /// `smtps://…`, empty for none), `ARKYRA_SMTP_CA_FILE`, `ARKYRA_MAIL_FROM` and `ARKYRA_PUBLIC_URL`.
+    /// - Throws: ``ConfigurationError`` for a malformed URL, sender or CA file.
     public init(reader: EnvironmentReader) throws {
         var smtp: SMTPServer?
         let text = reader.string("ARKYRA_SMTP_URL", default: "")
         if !text.isEmpty {
-            guard let url = URL(string: text), url.scheme == "smtp", let host = url.host, !host.isEmpty else {
-                throw ConfigurationError(key: "ARKYRA_SMTP_URL", problem: "must look like smtp://user:password@host:port (plain SMTP to a relay)")
+            smtp = try Self.server(from: text)
+            let caFile = reader.string("ARKYRA_SMTP_CA_FILE", default: "")
+            if !caFile.isEmpty {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw ConfigurationError(key: "ARKYRA_SMTP_CA_FILE", problem: "must be a readable PEM file of certificate authorities")
+                }
+                smtp?.trustedCAFile = caFile
             }
-            smtp = SMTPServer(host: host, port: url.port ?? 25, username: url.user?.removingPercentEncoding, password: url.password?.removingPercentEncoding)
         }
         let from = reader.string("ARKYRA_MAIL_FROM", default: "no-reply@arkyra.localhost")
         guard from.contains("@"), !from.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" }) else {
@@ -49,5 +72,22 @@ public struct MailConfiguration: Sendable {
         var publicURL = reader.string("ARKYRA_PUBLIC_URL", default: "http://127.0.0.1:8080")
         while publicURL.hasSuffix("/") { publicURL.removeLast() }
         self.init(smtp: smtp, from: from, publicURL: publicURL)
+    }
+
+    static func server(from text: String) throws -> SMTPServer {
+        let problem = "must look like smtp://user:password@host:port (STARTTLS when offered; ?starttls=required or ?starttls=never) or smtps://user:password@host:port (TLS from the start)"
+        guard let components = URLComponents(string: text), let scheme = components.scheme, ["smtp", "smtps"].contains(scheme),
+              let host = components.host, !host.isEmpty, components.path.isEmpty || components.path == "/"
+        else { throw ConfigurationError(key: "ARKYRA_SMTP_URL", problem: problem) }
+        var tls: SMTPServer.TLS = scheme == "smtps" ? .implicit : .whenOffered
+        for item in components.queryItems ?? [] {
+            guard item.name == "starttls", scheme == "smtp", let value = item.value.flatMap(SMTPServer.TLS.init(rawValue:)), value != .implicit else {
+                throw ConfigurationError(key: "ARKYRA_SMTP_URL", problem: problem)
+            }
+            tls = value
+        }
+        return SMTPServer(host: host, port: components.port ?? (scheme == "smtps" ? 465 : 25),
+                          username: components.percentEncodedUser?.removingPercentEncoding,
+                          password: components.percentEncodedPassword?.removingPercentEncoding, tls: tls)
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// Sends email to an SMTP relay (RFC 5321): EHLO, AUTH PLAIN when credentials are configured, MAIL FROM,
-/// RCPT TO, DATA, QUIT, on one connection per message. Plain SMTP only: point it at a relay on a trusted
-/// network (a local Postfix, a sidecar); STARTTLS is not implemented yet.
+/// Sends email to an SMTP server (RFC 5321): EHLO, STARTTLS (RFC 3207) as the server's ``MailConfiguration/SMTPServer/TLS``
+/// setting says, or TLS from the start (`smtps://`), AUTH PLAIN when credentials are configured, MAIL FROM,
+/// RCPT TO, DATA, QUIT, on one connection per message. Certificates are verified against the system's roots
+/// and the configured CA file.
 public struct SMTPClient: Sendable {
     let server: MailConfiguration.SMTPServer
     let timeout: Duration
@@ -18,13 +20,17 @@ public struct SMTPClient: Sendable {
     /// - Throws: ``SMTPError`` (`permanent` when the server refused it for good), or ``TimeoutError``.
     public func send(_ message: EmailMessage) async throws {
         let server = server
+        let tls = try Self.tlsContext(for: server)
         try await withTimeout(timeout) {
             let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
             do {
                 channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                     .connectTimeout(.seconds(10))
                     .connect(host: server.host, port: server.port) { channel in
-                        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                        channel.eventLoop.makeCompletedFuture {
+                            if server.tls == .implicit { try Self.addTLS(tls, for: server, to: channel) }
+                            return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        }
                     }
             } catch {
                 throw SMTPError.connection("\(error)")
@@ -32,7 +38,20 @@ public struct SMTPClient: Sendable {
             try await channel.executeThenClose { inbound, outbound in
                 var session = Session(replies: inbound.makeAsyncIterator(), outbound: outbound)
                 _ = try await session.reply(to: "the greeting", expecting: 220)
-                let hello = try await session.send("EHLO arkyra", expecting: 250)
+                var hello = try await session.send("EHLO arkyra", expecting: 250)
+                let offersTLS = hello.lines.dropFirst().contains { $0.uppercased() == "STARTTLS" }
+                switch server.tls {
+                case .whenOffered where offersTLS, .required where offersTLS:
+                    _ = try await session.send("STARTTLS", expecting: 220)
+                    try await channel.channel.eventLoop.submit { try Self.addTLS(tls, for: server, to: channel.channel) }.get()
+                    // RFC 3207: forget what was said before the handshake and greet again.
+                    session.received = ""
+                    hello = try await session.send("EHLO arkyra", expecting: 250)
+                case .required:
+                    throw SMTPError.tlsUnavailable
+                case .whenOffered, .never, .implicit:
+                    break
+                }
                 if let username = server.username {
                     let credentials = Data("\u{0}\(username)\u{0}\(server.password ?? "")".utf8).base64EncodedString()
                     _ = try await session.send("AUTH PLAIN \(credentials)", expecting: 235, naming: "AUTH")
@@ -45,6 +64,28 @@ public struct SMTPClient: Sendable {
                 _ = try? await session.send("QUIT", expecting: 221)
             }
         }
+    }
+
+    /// The TLS client context for `server`: certificates verified against the system's roots plus its CA file;
+    /// nil when the connection stays plain.
+    static func tlsContext(for server: MailConfiguration.SMTPServer) throws -> NIOSSLContext? {
+        guard server.tls != .never else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let file = server.trustedCAFile { configuration.additionalTrustRoots = [.file(file)] }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw SMTPError.connection("cannot set up TLS: \(error)")
+        }
+    }
+
+    /// Puts TLS in front of everything on `channel` (on its event loop); the host name is checked against the
+    /// certificate and sent as SNI unless it is an IP address.
+    static func addTLS(_ context: NIOSSLContext?, for server: MailConfiguration.SMTPServer, to channel: any Channel) throws {
+        guard let context else { return }
+        let isAddress = (try? SocketAddress(ipAddress: server.host, port: 0)) != nil
+        let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : server.host)
+        try channel.pipeline.syncOperations.addHandler(handler, position: .first)
     }
 
     /// The address of `Name <address>`, or the text itself; line breaks and angle brackets removed.
@@ -78,7 +119,13 @@ public struct SMTPClient: Sendable {
                     guard codes.contains(reply.code) else { throw SMTPError.refused(command: command, reply: reply) }
                     return reply
                 }
-                guard let chunk = try await replies.next() else { throw SMTPError.connection("closed while waiting for the reply to \(command)") }
+                let chunk: ByteBuffer?
+                do {
+                    chunk = try await replies.next()
+                } catch {
+                    throw SMTPError.connection("\(error) while waiting for the reply to \(command)")
+                }
+                guard let chunk else { throw SMTPError.connection("closed while waiting for the reply to \(command)") }
                 received += String(buffer: chunk)
                 if received.utf8.count > 64 * 1024 { throw SMTPError.malformed("a reply longer than 64 KiB") }
             }

@@ -34,12 +34,17 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     /// The server refused a command; `permanent` for 5xx.
     case refused(command: String, reply: SMTPReply)
-    /// The connection failed or closed early.
+    /// The connection failed or closed early (a certificate that does not verify included).
     case connection(String)
+    /// STARTTLS is required by the configuration and the server does not offer it.
+    case tlsUnavailable
 
     public var permanent: Bool {
-        if case .refused(_, let reply) = self { return reply.isPermanentFailure }
-        return false
+        switch self {
+        case .refused(_, let reply): reply.isPermanentFailure
+        case .tlsUnavailable: true
+        case .malformed, .connection: false
+        }
     }
 
     public var description: String {
@@ -47,6 +52,7 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         case .malformed(let line): "the mail server sent something that is not SMTP: \(line.prefix(200))"
         case .refused(let command, let reply): "the mail server refused \(command): \(reply.code) \(reply.lines.joined(separator: " "))"
         case .connection(let message): "cannot talk to the mail server: \(message)"
+        case .tlsUnavailable: "the mail server does not offer STARTTLS, which ARKYRA_SMTP_URL requires (starttls=required)"
         }
     }
 }

@@ -67,4 +67,92 @@ struct SMTPTests {
             }
         }
     }
+
+    private func hello(_ server: MailConfiguration.SMTPServer) async throws {
+        try await SMTPClient(server: server, timeout: .seconds(10))
+            .send(EmailMessage(from: "no-reply@arkyra.test", to: "ada@example.com", subject: "Over TLS", body: "secret link"))
+    }
+
+    /// How sending to `server` fails (the test fails if it does not).
+    private func refusal(_ server: MailConfiguration.SMTPServer) async -> String {
+        do {
+            try await hello(server)
+            Issue.record("delivered to \(server.host):\(server.port)")
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("STARTTLS when the server offers it, its certificate verified; a server that insists on it gets nothing in plain text")
+    func startTLS() async throws {
+        try await TestSMTPServer.with(security: .startTLS) { smtp in
+            var server = MailConfiguration.SMTPServer(host: "localhost", port: smtp.port, trustedCAFile: smtp.certificateFile)
+            try await hello(server)
+            // aiosmtpd refuses MAIL before STARTTLS: the delivery went over TLS.
+            #expect(try smtp.messages().count == 1)
+            server.tls = .required
+            try await hello(server)
+            #expect(try smtp.messages().count == 2)
+
+            // Without the CA the certificate does not verify: no fallback to plain text, nothing delivered.
+            server.trustedCAFile = nil
+            #expect(await refusal(server).contains("CERTIFICATE_VERIFY_FAILED"))
+            // Plain text on purpose: this server says 530 (must issue STARTTLS first), a permanent refusal.
+            server.tls = .never
+            do {
+                try await hello(server)
+                Issue.record("the server took a message without STARTTLS")
+            } catch let error as SMTPError {
+                #expect(error.permanent, "\(error)")
+            }
+            #expect(try smtp.messages().count == 2)
+        }
+    }
+
+    @Test("starttls=required refuses a server without STARTTLS for good; without it, plain SMTP is used")
+    func requiredTLS() async throws {
+        try await TestSMTPServer.with { smtp in
+            var server = smtp.server
+            server.tls = .required
+            await #expect(throws: SMTPError.tlsUnavailable) { try await hello(server) }
+            #expect(SMTPError.tlsUnavailable.permanent)
+            #expect(try smtp.messages().isEmpty)
+            server.tls = .whenOffered
+            try await hello(server)
+            #expect(try smtp.messages().count == 1)
+        }
+    }
+
+    @Test("smtps: TLS from the first byte, the certificate checked against the host name")
+    func implicitTLS() async throws {
+        try await TestSMTPServer.with(security: .implicitTLS) { smtp in
+            var server = MailConfiguration.SMTPServer(host: "localhost", port: smtp.port, tls: .implicit, trustedCAFile: smtp.certificateFile)
+            try await hello(server)
+            #expect(try smtp.messages().count == 1)
+            #expect(try smtp.messages().first?.contains("secret link") == true)
+            // The same server reached by its address: the certificate names only localhost.
+            server.host = "127.0.0.1"
+            #expect(await refusal(server).contains("failedToValidateHostname"))
+            #expect(try smtp.messages().count == 1)
+        }
+    }
+
+    @Test("ARKYRA_SMTP_URL: smtp:// with STARTTLS when offered, required or never; smtps:// on 465; anything else is refused")
+    func configuration() throws {
+        func read(_ url: String, ca: String = "") throws -> MailConfiguration.SMTPServer? {
+            try MailConfiguration(reader: EnvironmentReader(values: ["ARKYRA_SMTP_URL": url, "ARKYRA_SMTP_CA_FILE": ca])).smtp
+        }
+        #expect(try read("smtp://relay.internal") == .init(host: "relay.internal", port: 25, tls: .whenOffered))
+        #expect(try read("smtp://ada%40example.com:p%2Fss@mail.example.com:587?starttls=required")
+                == .init(host: "mail.example.com", port: 587, username: "ada@example.com", password: "p/ss", tls: .required))
+        #expect(try read("smtp://relay:2525?starttls=never")?.tls == .never)
+        #expect(try read("smtps://mail.example.com") == .init(host: "mail.example.com", port: 465, tls: .implicit))
+        #expect(try read("") == nil)
+        for bad in ["http://mail.example.com", "smtp://", "smtps://mail.example.com?starttls=never", "smtp://m?starttls=sometimes",
+                    "smtp://m?tls=on", "smtp://m/path"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try read(bad) }
+        }
+        #expect(throws: ConfigurationError.self) { try read("smtp://m", ca: "/nonexistent/ca.pem") }
+    }
 }
