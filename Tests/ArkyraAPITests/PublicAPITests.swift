@@ -114,7 +114,17 @@ struct PublicAPITests {
             #expect(try await create("now").status == .created)
             #expect(try await create("later").errorFields["type"] == "must be one of: schedule, now, draft")
             #expect(try await create("schedule", date: APITestHarness.future(), image: true).errorFields["posts[0].value[0].image"]?.contains("media") == true)
-            #expect(try await create("schedule").errorFields.keys.contains("publish_at"))
+            // Errors name the fields as a Postiz client sent them.
+            #expect(try await create("schedule").errorFields.keys.contains("date"))
+            let thread: [String: Any] = ["type": "schedule", "date": APITestHarness.future(), "posts": [
+                ["integration": ["id": channel], "value": [["content": "head"], ["content": String(repeating: "x", count: 600), "delay": 90_000_000]]],
+                ["integration": ["id": UUID().uuidString], "value": [["content": ""]]],
+            ]]
+            let fields = try await call(api, .post, "/posts", key: key, json: thread).errorFields
+            #expect(fields["posts[0].value[1].content"] != nil, "\(fields)")
+            #expect(fields["posts[0].value[1].delay"] == "must be 0 to 86400000 (milliseconds)")
+            #expect(fields["posts[1].integration.id"] == "is not a channel of this organization")
+            #expect(!fields.keys.contains { $0.contains("variants") || $0.contains("thread") }, "\(fields)")
 
             let slot = try #require(try await call(api, .get, "/find-slot/\(channel)", key: key).json["date"] as? String)
             let slotDate = try #require(ISO8601Timestamp.parse(slot))

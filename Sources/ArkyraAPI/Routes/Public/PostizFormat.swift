@@ -3,6 +3,44 @@ import Foundation
 
 /// The shapes of Postiz's public API, so its SDK, n8n node, CLI and agents work against ARKYRA unchanged.
 enum PostizFormat {
+    /// Runs `body`, naming the fields of a validation error as a Postiz client sent them (`date`,
+    /// `posts[0].value[1].content`) rather than as ARKYRA's own API calls them (`publish_at`,
+    /// `variants[0].thread[0].content`).
+    static func inPostizTerms<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch var error as APIError where error.fields != nil {
+            error.fields = Dictionary(error.fields!.map(fieldInPostizTerms), uniquingKeysWith: { first, _ in first })
+            throw error
+        }
+    }
+
+    /// One field of a validation error, renamed (and its message adjusted where the units differ).
+    static func fieldInPostizTerms(_ name: String, _ rawMessage: String) -> (String, String) {
+        let message = rawMessage.replacingOccurrences(of: "publish_at", with: "date")
+        if name == "publish_at" { return ("date", message) }
+        if name == "variants" { return ("posts", message) }
+        guard name.hasPrefix("variants[") else { return (name, message) }
+        var rest = Substring(name.dropFirst("variants[".count))
+        guard let close = rest.firstIndex(of: "]"), let index = Int(rest[..<close]) else { return (name, message) }
+        rest = rest[rest.index(after: close)...]
+        let post = "posts[\(index)]"
+        switch rest {
+        case ".integration_id": return ("\(post).integration.id", message)
+        case ".content": return ("\(post).value[0].content", message)
+        case ".thread": return ("\(post).value", "must have at most \(PostService.maximumThreadItems + 1) items: the post and its comments")
+        default: break
+        }
+        guard rest.hasPrefix(".thread["), let itemClose = rest.firstIndex(of: "]"),
+              let item = Int(rest[rest.index(rest.startIndex, offsetBy: ".thread[".count)..<itemClose]) else { return (name, message) }
+        let value = "\(post).value[\(item + 1)]"
+        switch rest[rest.index(after: itemClose)...] {
+        case ".content": return ("\(value).content", message)
+        case ".delay_seconds": return ("\(value).delay", "must be 0 to 86400000 (milliseconds)")
+        default: return (name, message)
+        }
+    }
+
     /// `POST /public/v1/posts`. Like Postiz, fields this API does not use are ignored (`shortLink`, ...).
     struct CreateBody: StrictDecodable {
         typealias Fields = CodingKeys

@@ -57,10 +57,12 @@ struct PublicRoutes {
         group.patch("posts/:post") { request, context in try await update(request, context) }
         group.put("posts/:post/status") { request, context in
             let body = try await JSONBody.decode(PostizFormat.StatusBody.self, from: request, maxBytes: maxBodyBytes)
-            let changed = try await posts.changeStatus(
-                organizationID: context.organizationID, postID: try context.parameters.require("post"), to: body.status,
-                publishAt: body.date, by: nil, origin: context.origin(request)
-            )
+            let changed = try await PostizFormat.inPostizTerms {
+                try await posts.changeStatus(
+                    organizationID: context.organizationID, postID: try context.parameters.require("post"), to: body.status,
+                    publishAt: body.date, by: nil, origin: context.origin(request)
+                )
+            }
             return try JSONBody.response(try await formatted([changed])[0], camelCase: true)
         }
         group.delete("posts/:post") { request, context in
@@ -89,10 +91,12 @@ struct PublicRoutes {
                 thread: variant.value.dropFirst().map { .init(content: $0.content, delaySeconds: ($0.delay ?? 0) / 1000) }
             )
         }
-        let created = try await posts.schedule(
-            organizationID: context.organizationID, variants: variants, publishAt: body.date ?? "", timeZone: nil, mode: mode,
-            tags: (body.tags ?? []).compactMap { $0.label ?? $0.value }, by: nil, origin: origin
-        )
+        let created = try await PostizFormat.inPostizTerms {
+            try await posts.schedule(
+                organizationID: context.organizationID, variants: variants, publishAt: body.date ?? "", timeZone: nil, mode: mode,
+                tags: (body.tags ?? []).compactMap { $0.label ?? $0.value }, by: nil, origin: origin
+            )
+        }
         return created.filter { $0.parentID == nil }.map {
             PostizFormat.Created(postId: $0.id.uuidString, integration: $0.integrationID.uuidString, group: $0.groupID.uuidString)
         }
@@ -100,10 +104,12 @@ struct PublicRoutes {
 
     private func update(_ request: Request, _ context: PublicAPIContext) async throws -> Response {
         let body = try await JSONBody.decode(PostizFormat.UpdateBody.self, from: request, maxBytes: maxBodyBytes)
-        let updated = try await posts.update(
-            organizationID: context.organizationID, postID: try context.parameters.require("post"), content: body.content,
-            publishAt: body.date, by: nil, origin: context.origin(request)
-        )
+        let updated = try await PostizFormat.inPostizTerms {
+            try await posts.update(
+                organizationID: context.organizationID, postID: try context.parameters.require("post"), content: body.content,
+                publishAt: body.date, by: nil, origin: context.origin(request)
+            )
+        }
         return try JSONBody.response(try await formatted([updated])[0], camelCase: true)
     }
 
