@@ -104,8 +104,15 @@ public struct SMTPClient: Sendable {
         var received = ""
 
         mutating func send(_ command: String, expecting codes: Int..., naming name: String? = nil) async throws -> SMTPReply {
-            try await outbound.write(ByteBuffer(string: command.hasSuffix("\r\n") ? command : command + "\r\n"))
             let label = name ?? String(command.prefix(while: { $0 != " " && $0 != ":" }))
+            do {
+                try await outbound.write(ByteBuffer(string: command.hasSuffix("\r\n") ? command : command + "\r\n"))
+            } catch {
+                // The connection closed under the write; why (a certificate that does not verify, say) is on the inbound side.
+                var cause = "\(error)"
+                do { _ = try await replies.next() } catch let inbound { cause = "\(inbound)" }
+                throw SMTPError.connection("\(cause) while sending \(label)")
+            }
             return try await reply(to: label, expecting: codes)
         }
 
