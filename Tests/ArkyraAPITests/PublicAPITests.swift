@@ -117,13 +117,17 @@ struct PublicAPITests {
             // Errors name the fields as a Postiz client sent them.
             #expect(try await create("schedule").errorFields.keys.contains("date"))
             let thread: [String: Any] = ["type": "schedule", "date": APITestHarness.future(), "posts": [
-                ["integration": ["id": channel], "value": [["content": "head"], ["content": String(repeating: "x", count: 600), "delay": 90_000_000]]],
+                ["integration": ["id": channel], "value": [["content": "head"], ["content": String(repeating: "x", count: 600), "delay": 1000]]],
                 ["integration": ["id": UUID().uuidString], "value": [["content": ""]]],
             ]]
             let fields = try await call(api, .post, "/posts", key: key, json: thread).errorFields
             #expect(fields["posts[0].value[1].content"] != nil, "\(fields)")
-            #expect(fields["posts[0].value[1].delay"] == "must be 0 to 86400000 (milliseconds)")
             #expect(fields["posts[1].integration.id"] == "is not a channel of this organization")
+            let negative: [String: Any] = ["type": "schedule", "date": APITestHarness.future(), "posts": [
+                ["integration": ["id": channel], "value": [["content": "head"], ["content": "soon", "delay": -5], ["content": "later", "delay": 90_000_000]]]]]
+            let delays = try await call(api, .post, "/posts", key: key, json: negative).errorFields
+            #expect(delays["posts[0].value[1].delay"] == "must be 0 to 86400000 (milliseconds)")
+            #expect(delays["posts[0].value[2].delay"] == "must be 0 to 86400000 (milliseconds)")
             #expect(!fields.keys.contains { $0.contains("variants") || $0.contains("thread") }, "\(fields)")
 
             let slot = try #require(try await call(api, .get, "/find-slot/\(channel)", key: key).json["date"] as? String)
