@@ -10,17 +10,20 @@ import NIOSSL
 public struct SMTPClient: Sendable {
     let server: MailConfiguration.SMTPServer
     let timeout: Duration
+    /// Made once: building a TLS context reads the system's certificate authorities.
+    private let tls: Result<NIOSSLContext?, SMTPError>
 
     public init(server: MailConfiguration.SMTPServer, timeout: Duration = .seconds(30)) {
         self.server = server
         self.timeout = timeout
+        self.tls = Result { try Self.tlsContext(for: server) }.mapError { $0 as? SMTPError ?? .connection("\($0)") }
     }
 
     /// Delivers `message` to the relay.
     /// - Throws: ``SMTPError`` (`permanent` when the server refused it for good), or ``TimeoutError``.
     public func send(_ message: EmailMessage) async throws {
         let server = server
-        let tls = try Self.tlsContext(for: server)
+        let tls = try self.tls.get()
         try await withTimeout(timeout) {
             let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
             do {
