@@ -52,6 +52,9 @@ public struct SMTPClient: Sendable {
                     hello = try await session.send("EHLO arkyra", expecting: 250)
                 case .required:
                     throw SMTPError.tlsUnavailable
+                case .whenOffered where server.username != nil:
+                    // A password goes in clear text only where the configuration says the network is trusted.
+                    throw SMTPError.credentialsInPlainText
                 case .whenOffered, .never, .implicit:
                     break
                 }

@@ -38,11 +38,14 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
     case connection(String)
     /// STARTTLS is required by the configuration and the server does not offer it.
     case tlsUnavailable
+    /// Credentials are configured, the server offers no STARTTLS, and plain text was not allowed
+    /// (`starttls=never`): the password is not sent.
+    case credentialsInPlainText
 
     public var permanent: Bool {
         switch self {
         case .refused(_, let reply): reply.isPermanentFailure
-        case .tlsUnavailable: true
+        case .tlsUnavailable, .credentialsInPlainText: true
         case .malformed, .connection: false
         }
     }
@@ -53,6 +56,8 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         case .refused(let command, let reply): "the mail server refused \(command): \(reply.code) \(reply.lines.joined(separator: " "))"
         case .connection(let message): "cannot talk to the mail server: \(message)"
         case .tlsUnavailable: "the mail server does not offer STARTTLS, which ARKYRA_SMTP_URL requires (starttls=required)"
+        case .credentialsInPlainText:
+            "the mail server offers no STARTTLS, so the SMTP password would travel in plain text; use smtps://, or add starttls=never to ARKYRA_SMTP_URL for a relay on a trusted network"
         }
     }
 }

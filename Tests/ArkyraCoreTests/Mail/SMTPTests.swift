@@ -54,10 +54,16 @@ struct SMTPTests {
             try await nobody.send(EmailMessage(from: "a@b.test", to: "c@d.test", subject: "s", body: "b"))
         }
         try await TestSMTPServer.with { smtp in
-            // This server offers no AUTH: credentials it cannot take are refused for good.
+            // This server offers no STARTTLS: the password is not sent in plain text unless that is allowed.
             var server = smtp.server
             server.username = "ada"
             server.password = "secret"
+            await #expect(throws: SMTPError.credentialsInPlainText) {
+                try await SMTPClient(server: server).send(EmailMessage(from: "a@b.test", to: "c@d.test", subject: "s", body: "b"))
+            }
+            #expect(SMTPError.credentialsInPlainText.permanent)
+            // Allowed (starttls=never), it offers no AUTH: credentials it cannot take are refused for good.
+            server.tls = .never
             do {
                 try await SMTPClient(server: server).send(EmailMessage(from: "a@b.test", to: "c@d.test", subject: "s", body: "b"))
                 Issue.record("the server took AUTH it does not offer")
