@@ -64,10 +64,10 @@ public func buildRouter(
         revocations: revocations, accessTokenLifetime: security.accessTokenLifetime, refreshTokenLifetime: security.refreshTokenLifetime,
         logger: logger
     )
+    let mailer = Mailer(queue: JobQueue(name: .notification, redis: redis), cipher: TokenCipher(keys: security.encryptionKeys), configuration: configuration.mail)
     let accountMail = AccountMailService(
         database: database, users: UserRepository(logger: logger), tokens: AccountTokenRepository(logger: logger), audit: audit,
-        hasher: PasswordHasher(cost: security.bcryptCost), sessions: sessions, limiter: RateLimiter(redis: redis),
-        queue: JobQueue(name: .notification, redis: redis), cipher: TokenCipher(keys: security.encryptionKeys), mail: configuration.mail, logger: logger
+        hasher: PasswordHasher(cost: security.bcryptCost), sessions: sessions, limiter: RateLimiter(redis: redis), mailer: mailer, logger: logger
     )
     let accounts = AccountService(
         database: database, users: UserRepository(logger: logger), audit: audit, hasher: PasswordHasher(cost: security.bcryptCost),
@@ -85,7 +85,7 @@ public func buildRouter(
     )
     let members = MemberService(
         database: database, organizations: OrganizationRepository(logger: logger), memberships: MembershipRepository(logger: logger), invitations: InvitationRepository(logger: logger),
-        users: UserRepository(logger: logger), audit: audit, logger: logger
+        users: UserRepository(logger: logger), audit: audit, mailer: mailer, logger: logger
     )
     let bodyLimit = configuration.maxBodyBytes
 

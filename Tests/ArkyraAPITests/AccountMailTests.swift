@@ -8,7 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("API: activation and password reset by email")
+@Suite("API: activation, password reset and invitations by email")
 struct AccountMailTests {
     /// Takes the next email job off the notification queue, sends it through the worker's handler to `smtp`,
     /// and returns the secret of the link in it.
@@ -75,6 +75,43 @@ struct AccountMailTests {
                 #expect(try await api.request(.get, "/api/v1/organizations", token: access).errorCode == "session_revoked")
                 #expect(try await api.request(.post, "/api/v1/auth/login", json: ["email": "ada@example.com", "password": "battery staple"]).status == .ok)
                 #expect(try await api.request(.post, "/api/v1/auth/password/reset", json: ["token": token, "new_password": "another one"]).errorCode == "invalid_token")
+            }
+        }
+    }
+
+    /// Registers `email`, activates it through the emailed link and returns an access token.
+    private func activeUser(_ email: String, _ api: APITestHarness, smtp: TestSMTPServer) async throws -> String {
+        _ = try await api.request(.post, "/api/v1/auth/register", json: ["email": email, "password": "correct horse", "name": "Ada Lovelace"])
+        let activated = try await api.request(.post, "/api/v1/auth/activate", json: ["token": try await deliverNext(api, smtp: smtp, prefix: "act_")])
+        return try #require(activated.json["access_token"] as? String)
+    }
+
+    @Test("an invitation to an address is emailed with who invites, where and as what; one by link sends nothing")
+    func invitation() async throws {
+        try await TestSMTPServer.with { smtp in
+            let mail = MailConfiguration(smtp: smtp.server, from: "no-reply@arkyra.test", publicURL: "https://arkyra.test")
+            try await APITestHarness.run(mail: mail) { api in
+                let ada = try await activeUser("ada@example.com", api, smtp: smtp)
+                let organization = try #require(try await api.request(.post, "/api/v1/organizations", token: ada, json: ["name": "Acme"])
+                    .json["organization"] as? [String: Any])["id"] as? String
+                let queue = JobQueue(name: .notification, redis: api.redis)
+                let before = try await queue.depth()
+                let byLink = try await api.request(.post, "/api/v1/organizations/\(try #require(organization))/invitations", token: ada, json: ["role": "viewer"])
+                #expect(byLink.status == .created)
+                #expect(try await queue.depth() == before, "an invitation by link sent an email")
+
+                let invited = try await api.request(.post, "/api/v1/organizations/\(try #require(organization))/invitations", token: ada,
+                                                    json: ["role": "editor", "email": "grace@example.com"])
+                #expect(invited.status == .created)
+                let token = try await deliverNext(api, smtp: smtp, prefix: "inv_")
+                let message = try #require(try smtp.messages().last)
+                #expect(message.contains("To: grace@example.com"))
+                #expect(message.contains("Ada Lovelace (ada@example.com) invites you to join Acme on ARKYRA as editor"))
+
+                let grace = try await activeUser("grace@example.com", api, smtp: smtp)
+                let accepted = try await api.request(.post, "/api/v1/invitations/accept", token: grace, json: ["token": token])
+                #expect(accepted.status == .ok)
+                #expect(accepted.json["role"] as? String == "editor")
             }
         }
     }

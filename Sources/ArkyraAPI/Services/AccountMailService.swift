@@ -4,8 +4,7 @@ import Logging
 import PostgresNIO
 
 /// What needs an email: activating a new account (when SMTP is configured) and resetting a forgotten
-/// password. The secret goes out as a job on the notification queue, written in the same transaction as its
-/// hash; the worker sends it.
+/// password. The secret goes out through the ``Mailer``, in the same transaction as its hash is written.
 struct AccountMailService: Sendable {
     let database: PostgresClient
     let users: UserRepository
@@ -14,16 +13,14 @@ struct AccountMailService: Sendable {
     let hasher: PasswordHasher
     let sessions: SessionService
     let limiter: RateLimiter
-    let queue: JobQueue
-    let cipher: TokenCipher
-    let mail: MailConfiguration
+    let mailer: Mailer
     let logger: Logger
     static let activationLifetime: TimeInterval = 48 * 3600
     static let resetLifetime: TimeInterval = 3600
     /// Reset emails per address per hour; more requests are answered the same way but send nothing.
     static let resetsPerHour = 3
 
-    var enabled: Bool { mail.smtp != nil }
+    var enabled: Bool { mailer.enabled }
 
     /// Creates the activation secret and its email, in the caller's transaction.
     func sendActivation(to user: User, origin: RequestOrigin, on connection: PostgresConnection) async throws {
@@ -35,12 +32,12 @@ struct AccountMailService: Sendable {
 
             Open this link to activate your account (it works for 48 hours):
 
-            \(mail.publicURL)/activate?token=\(token)
+            \(mailer.publicURL)/activate?token=\(token)
 
-            Or send {"token": "\(token)"} to POST \(mail.publicURL)/api/v1/auth/activate.
+            Or send {"token": "\(token)"} to POST \(mailer.publicURL)/api/v1/auth/activate.
             If you did not sign up, ignore this email.
             """)
-        try await queue.schedule(try email.job(cipher: cipher, requestID: origin.requestID), at: Date())
+        try await mailer.send(email, origin: origin)
     }
 
     /// Confirms the address and logs in.
@@ -87,12 +84,12 @@ struct AccountMailService: Sendable {
 
                 Open this link to choose a new one (it works for one hour, once):
 
-                \(mail.publicURL)/reset-password?token=\(token)
+                \(mailer.publicURL)/reset-password?token=\(token)
 
-                Or send {"token": "\(token)", "new_password": "..."} to POST \(mail.publicURL)/api/v1/auth/password/reset.
+                Or send {"token": "\(token)", "new_password": "..."} to POST \(mailer.publicURL)/api/v1/auth/password/reset.
                 If it was not you, ignore this email: your password stays as it is.
                 """)
-            try await queue.schedule(try email.job(cipher: cipher, requestID: origin.requestID), at: Date())
+            try await mailer.send(email, origin: origin)
         }
     }
 

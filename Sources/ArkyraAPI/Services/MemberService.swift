@@ -12,6 +12,7 @@ struct MemberService: Sendable {
     let invitations: InvitationRepository
     let users: UserRepository
     let audit: AuditRepository
+    let mailer: Mailer
     let logger: Logger
     static let invitationLifetime: TimeInterval = 7 * 86_400
 
@@ -48,9 +49,33 @@ struct MemberService: Sendable {
                            targetID: invitation.id.uuidString, origin: origin),
                 on: connection
             )
+            if let email, mailer.enabled {
+                let message = try await invitationEmail(to: email, role: role, token: token, organizationID: organizationID,
+                                                        inviterID: actor.id, on: connection)
+                try await mailer.send(message, origin: origin)
+            }
             return invitation
         }
         return CreatedInvitation(invitation: invitation, token: token)
+    }
+
+    /// The invitation as an email: who invites, to which organization, with which role, and the link.
+    private func invitationEmail(to email: String, role: Role, token: String, organizationID: UUID, inviterID: UUID,
+                                 on connection: PostgresConnection) async throws -> EmailJob {
+        let organization = try await organizations.list(forUser: inviterID, connection: connection)
+            .first { $0.organization.id == organizationID }?.organization.name ?? "an organization"
+        let inviter = try await users.find(id: inviterID, client: database)
+        let who = inviter.map { $0.name.isEmpty ? $0.email : "\($0.name) (\($0.email))" } ?? "A member"
+        return EmailJob(to: email, subject: "You are invited to \(organization) on ARKYRA", body: """
+            \(who) invites you to join \(organization) on ARKYRA as \(role.rawValue).
+
+            Open this link to accept (it works for 7 days, once, for this address):
+
+            \(mailer.publicURL)/invitations/accept?token=\(token)
+
+            Or, logged in as \(email), send {"token": "\(token)"} to POST \(mailer.publicURL)/api/v1/invitations/accept.
+            If you do not know them, ignore this email.
+            """)
     }
 
     func pendingInvitations(organizationID: UUID) async throws -> [Invitation] {
