@@ -5,6 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source scripts/lib/processes.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
 scripts/dev-services.sh start >/dev/null   # installs redis-server when missing
@@ -23,7 +24,7 @@ done
 bin=$(swift build -c release --show-bin-path)
 bench_bin=$bin/arkyra-bench
 
-port=${ARKYRA_BENCH_REDIS_PORT:-56400}
+port=${ARKYRA_BENCH_REDIS_PORT:-$(free_port)}
 dir=.run/bench-redis
 mkdir -p "$dir" .bench
 redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no --daemonize yes --pidfile "$PWD/$dir/redis.pid" --logfile "$PWD/$dir/redis.log"
@@ -49,20 +50,21 @@ export ARKYRA_REDIS_URL="redis://127.0.0.1:$port/0" ARKYRA_REDIS_KEY_PREFIX=burs
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="b:$(head -c 32 /dev/urandom | base64)"
 export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=256 ARKYRA_STORAGE_PATH=.run/bench-storage
 pids=()
-"$bin/arkyra-sandbox" --port 58090 > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
-ARKYRA_API_PORT=58080 "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & pids+=($!)
+sandbox_port=$(free_port) api_port=$(free_port)
+"$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
+ARKYRA_API_PORT=$api_port "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
 worker_pids=()
 for index in 1 2 3 4; do
-  ARKYRA_ADMIN_PORT=$((58100 + index)) ARKYRA_WORKER_ID="bench-worker-$index" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/bench-worker-$index.log" 2>&1 &
+  ARKYRA_ADMIN_PORT=$(free_port) ARKYRA_WORKER_ID="bench-worker-$index" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/bench-worker-$index.log" 2>&1 &
   pids+=($!); worker_pids+=($!)
 done
-stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" >/dev/null; }
-for _ in $(seq 100); do curl -fsS http://127.0.0.1:58080/health >/dev/null 2>&1 && break; sleep 0.2; done
-python3 scripts/bench/burst.py --api http://127.0.0.1:58080 --sandbox http://127.0.0.1:58090 \
+stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" >/dev/null; }
+wait_for_health "http://127.0.0.1:$api_port/health" "$api_pid" || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-api.log >&2; stop_burst; exit 1; }
+python3 scripts/bench/burst.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
   --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { stop_burst; exit 1; }
 echo "measuring crash reclaim: kill -9 of a worker holding posts, time until another worker claims them ..."
 workers=$(for index in 1 2 3 4; do printf 'bench-worker-%s=%s,' "$index" "${worker_pids[$((index - 1))]}"; done)
-python3 scripts/bench/reclaim.py --api http://127.0.0.1:58080 --sandbox http://127.0.0.1:58090 \
+python3 scripts/bench/reclaim.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
   --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --workers "${workers%,}" >> "$out" || { stop_burst; exit 1; }
 stop_burst
 

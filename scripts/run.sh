@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source scripts/lib/processes.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
 api_port=${ARKYRA_API_PORT:-8080}
@@ -38,10 +39,7 @@ start orchestrator ARKYRA_ADMIN_PORT=9103 "$bin/arkyra-orchestrator"
 
 wait_for() {
   local name=$1 url=$2
-  for _ in $(seq 150); do
-    curl -fsS "$url" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
+  wait_for_health "$url" "$(cat "$pids/$name.pid")" && return 0
   echo "$name did not become healthy; its log ($logs/$name.log) ends with:" >&2
   tail -n 20 "$logs/$name.log" >&2
   exit 1

@@ -5,6 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+source scripts/lib/processes.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
 venv=.run/schemathesis-venv
@@ -37,19 +38,15 @@ stop() {
 }
 trap stop EXIT
 
-# Starts the API on a port nobody holds (a fixed one may be taken, e.g. as another connection's local port)
-# and waits for /health; a process that exits is started again on another port, up to three times.
+# Starts the API on a free port and waits for /health; a process that exits is started again on another port,
+# up to three times.
 start_api() {
   local attempt
   for attempt in 1 2 3; do
-    port=${ARKYRA_SCHEMATHESIS_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+    port=${ARKYRA_SCHEMATHESIS_PORT:-$(free_port)}
     ARKYRA_API_PORT=$port "$bin/arkyra-api" --env-file /nonexistent/.env > "$log" 2>&1 &
     api_pid=$!
-    for _ in $(seq 600); do
-      curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
-      kill -0 "$api_pid" 2>/dev/null || break
-      sleep 0.1
-    done
+    wait_for_health "http://127.0.0.1:$port/health" "$api_pid" && return 0
     echo "the API did not answer on port $port (attempt $attempt); its log:" >&2
     tail -20 "$log" >&2
     kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; api_pid=
@@ -59,7 +56,6 @@ start_api() {
 start_api
 base="http://127.0.0.1:$port"
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fsS -X POST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d '{"email":"fuzz@example.com","password":"fuzzing password"}' | json '["access_token"]')
 organization=$(curl -fsS -X POST "$base/api/v1/organizations" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \

@@ -103,8 +103,7 @@ struct PermissionMatrixTests {
             var headers = HTTPFields()
             headers[.authorization] = secret
             headers[.userAgent] = "n8n-test"
-            let channel = try #require(try await api.request(.get, "/public/v1/integrations", headers: headers).status == .ok)
-            _ = channel
+            try #require(try await api.request(.get, "/public/v1/integrations", headers: headers).status == .ok)
             let all = try await api.request(.get, "/api/v1/organizations/\(organization)/audit", token: owner)
             let entries = try #require(all.json["entries"] as? [[String: Any]])
             #expect(entries.map { $0["action"] as? String } == [

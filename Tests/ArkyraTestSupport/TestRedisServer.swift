@@ -3,7 +3,7 @@ import Foundation
 
 /// A Redis server of a test's own, for tests that flush, stop or restart Redis without disturbing the
 /// tests running beside them.
-public final class TestRedisServer: @unchecked Sendable {
+public final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
     // @unchecked: `process` (the launcher, which exits once the server has daemonized) is only run in init.
     public let port: Int
     private let process = Process()
@@ -11,15 +11,7 @@ public final class TestRedisServer: @unchecked Sendable {
 
     /// Starts a server (on `port`, or a free one), runs `body` with it, and stops it.
     public static func with<Result>(port: Int? = nil, _ body: (TestRedisServer) async throws -> Result) async throws -> Result {
-        let server = try await TestRedisServer(port: port)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await TestRedisServer(port: port).runThenStop(body)
     }
 
     private init(port: Int? = nil) async throws {
@@ -41,7 +33,7 @@ public final class TestRedisServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop()
-        throw RedisError(.unavailable, "test redis-server on port \(port) did not start")
+        throw RedisError(.unavailable, "test redis-server on port \(self.port) did not start")
     }
 
     /// A configuration for this server with a fresh key prefix.
@@ -68,20 +60,4 @@ public final class TestRedisServer: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-/// A TCP port nothing listens on right now.
-public func freeTCPPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -4,7 +4,7 @@ import Foundation
 /// A real SMTP server for a test (aiosmtpd from PyPI, which scripts/test.sh installs into .run/test-venv)
 /// that stores what it receives in a Maildir the test reads; optionally with TLS on a certificate made for
 /// the test (`localhost` only, so that 127.0.0.1 does not match it), which ``certificateFile`` holds for clients to trust.
-public final class TestSMTPServer: @unchecked Sendable {
+public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
     // @unchecked: `process` is started in init and only killed in stop(); the rest is immutable.
     public let port: Int
     private let process = Process()
@@ -31,15 +31,7 @@ public final class TestSMTPServer: @unchecked Sendable {
 
     /// Starts a server, runs `body` with it, and stops it.
     public static func with<Result>(security: Security = .plain, _ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
-        let server = try await TestSMTPServer(security: security)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await TestSMTPServer(security: security).runThenStop(body)
     }
 
     private init(security: Security) async throws {
@@ -65,7 +57,7 @@ public final class TestSMTPServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
-            if Self.accepts(port: port) { return }
+            if acceptsConnections(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop()
@@ -104,17 +96,5 @@ public final class TestSMTPServer: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         try? FileManager.default.removeItem(atPath: maildir)
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

@@ -3,16 +3,12 @@ worker processes. Seeds through the real API, then reads the outcome from Postgr
 import argparse
 import concurrent.futures
 import datetime
-import json
-import subprocess
 import sys
 import time
 
 import requests
 
-
-def report(name, value, unit):
-    print(json.dumps({"name": name, "value": round(value, 2), "unit": unit}), flush=True)
+from benchlib import connect_mastodon, psql_query, report, sign_up
 
 
 def main():
@@ -27,18 +23,9 @@ def main():
     args = parser.parse_args()
     session = requests.Session()
 
-    email = f"burst-{int(time.time())}@example.com"
-    session.post(f"{args.api}/api/v1/auth/register", json={"email": email, "password": "burst-password"}).raise_for_status()
-    token = session.post(f"{args.api}/api/v1/auth/login", json={"email": email, "password": "burst-password"}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    organization = session.post(f"{args.api}/api/v1/organizations", json={"name": "Burst"}, headers=headers).json()["organization"]["id"]
-    channels = []
-    for index in range(args.channels):
-        session.post(f"{args.sandbox}/_sandbox/mastodon/accounts", json={"username": f"burst{index}", "token": f"burst-token-{index}"}).raise_for_status()
-        response = session.post(f"{args.api}/api/v1/organizations/{organization}/integrations", headers=headers, json={
-            "provider": "mastodon", "instance_url": f"{args.sandbox}/mastodon", "access_token": f"burst-token-{index}"})
-        response.raise_for_status()
-        channels.append(response.json()["id"])
+    headers, organization = sign_up(session, args.api, "burst")
+    channels = [connect_mastodon(session, args.api, args.sandbox, headers, organization, f"burst{index}", f"burst-token-{index}")
+                for index in range(args.channels)]
 
     due = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=args.lead)
     due_text = due.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -57,9 +44,7 @@ def main():
         print("seeding took longer than the lead time; raise --lead", file=sys.stderr)
         return 1
 
-    def query(sql):
-        return subprocess.run(args.psql.split() + ["-qAt", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
-
+    query = psql_query(args.psql)
     condition = f"organization_id = '{organization}'"
     deadline = due.timestamp() + 120
     while time.time() < deadline:

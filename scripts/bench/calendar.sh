@@ -5,11 +5,12 @@
 # framework's ceiling on this machine, measured the same way. Prints JSON lines.
 # Usage: calendar.sh BIN_DIR REDIS_PORT
 set -euo pipefail
+source "$(dirname "$0")/../lib/processes.sh"
 bin=$1
 redis_port=$2
 pg_port=${ARKYRA_DEV_PG_PORT:-55432}
-api_port=58480
-hello_port=58490
+api_port=$(free_port)
+hello_port=$(free_port)
 seconds=${ARKYRA_BENCH_WRK_SECONDS:-15}
 database=arkyra_calendar
 psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
@@ -28,10 +29,9 @@ api=$!
 hello=$!
 cleanup() { kill $api $hello 2>/dev/null || true; wait $api $hello 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null; }
 trap cleanup EXIT
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -fsS "http://127.0.0.1:$api_port/health" >/dev/null || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-calendar-api.log >&2; exit 1; }
+wait_for_health "http://127.0.0.1:$api_port/health" $api || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-calendar-api.log >&2; exit 1; }
+wait_for_health "http://127.0.0.1:$hello_port/hello" $hello || { echo "the hello-world server did not start:" >&2; tail -5 .run/logs/bench-hello.log >&2; exit 1; }
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fsS -X POST "http://127.0.0.1:$api_port/api/v1/auth/register" -H 'Content-Type: application/json' \
   -d '{"email":"calendar@example.com","password":"calendar password"}' | json '["access_token"]')
 user=$($psql_bench -c "SELECT id FROM users WHERE email = 'calendar@example.com'")

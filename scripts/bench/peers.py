@@ -2,14 +2,11 @@
 queue, against the same Redis in the same run. Prints one JSON object per line: name, value, unit, peer."""
 import argparse
 import asyncio
-import json
 import sys
 import time
 import uuid
 
-
-def report(name, value, unit, peer):
-    print(json.dumps({"name": name, "value": round(value, 2), "unit": unit, "peer": peer}), flush=True)
+from benchlib import report
 
 
 def noop():

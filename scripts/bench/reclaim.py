@@ -3,18 +3,14 @@
 another worker (its `attempt_started_at`, second attempt) is measured. Prints JSON lines."""
 import argparse
 import datetime
-import json
 import os
 import signal
-import subprocess
 import sys
 import time
 
 import requests
 
-
-def report(name, value, unit):
-    print(json.dumps({"name": name, "value": round(value, 2), "unit": unit}), flush=True)
+from benchlib import connect_mastodon, psql_query, report, sign_up
 
 
 def main():
@@ -28,17 +24,9 @@ def main():
     workers = dict(pair.split("=") for pair in args.workers.split(","))
     session = requests.Session()
 
-    def query(sql):
-        return subprocess.run(args.psql.split() + ["-qAt", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
-
-    email = f"reclaim-{int(time.time())}@example.com"
-    session.post(f"{args.api}/api/v1/auth/register", json={"email": email, "password": "reclaim-password"}).raise_for_status()
-    token = session.post(f"{args.api}/api/v1/auth/login", json={"email": email, "password": "reclaim-password"}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    organization = session.post(f"{args.api}/api/v1/organizations", json={"name": "Reclaim"}, headers=headers).json()["organization"]["id"]
-    session.post(f"{args.sandbox}/_sandbox/mastodon/accounts", json={"username": "reclaim", "token": "reclaim-token"}).raise_for_status()
-    channel = session.post(f"{args.api}/api/v1/organizations/{organization}/integrations", headers=headers, json={
-        "provider": "mastodon", "instance_url": f"{args.sandbox}/mastodon", "access_token": "reclaim-token"}).json()["id"]
+    query = psql_query(args.psql)
+    headers, organization = sign_up(session, args.api, "reclaim")
+    channel = connect_mastodon(session, args.api, args.sandbox, headers, organization, "reclaim", "reclaim-token")
     # Every publish hangs for a minute: the workers hold the posts, renewing their leases.
     session.post(f"{args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "slow", "count": args.posts, "delay": 60}).raise_for_status()
     due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")

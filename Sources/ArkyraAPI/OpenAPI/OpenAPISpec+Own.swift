@@ -111,7 +111,7 @@ extension OpenAPISpec {
                   "publish_at": .text, "time_zone": .text,
                   "variants": .array(body([
                       "integration_id": .text, "content": .text,
-                      "thread": .array(body(["content": .text, "delay_seconds": .integer(minimum: 0, maximum: 86_400)], required: ["content"])),
+                      "thread": .array(body(["content": .text, "delay_seconds": .integer(minimum: 0, maximum: PostService.maximumDelaySeconds)], required: ["content"])),
                   ], required: ["integration_id", "content"])),
                   "recurrence": body(["unit": .text, "every": .integer(), "cron": .text], required: []),
                   "tags": .array(.text), "draft": .boolean, "signature_id": .text,

@@ -19,7 +19,7 @@ extension OpenAPISpec {
                   "posts": .array(.object(properties: [
                       "integration": .object(properties: ["id": .text], required: ["id"], closed: false),
                       "value": .array(.object(properties: [
-                          "content": .text, "image": .array(.object(properties: ["id": .text, "path": .text], closed: false)), "delay": .integer(minimum: 0, maximum: 86_400_000),
+                          "content": .text, "image": .array(.object(properties: ["id": .text, "path": .text], closed: false)), "delay": .integer(minimum: 0, maximum: PostService.maximumDelaySeconds * 1000),
                       ], required: ["content"], closed: false)),
                       "settings": .object(properties: [:], closed: false),
                   ], required: ["integration", "value"], closed: false)),

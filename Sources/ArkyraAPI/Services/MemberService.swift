@@ -62,8 +62,7 @@ struct MemberService: Sendable {
     /// The invitation as an email: who invites, to which organization, with which role, and the link.
     private func invitationEmail(to email: String, role: Role, token: String, organizationID: UUID, inviterID: UUID,
                                  on connection: PostgresConnection) async throws -> EmailJob {
-        let organization = try await organizations.list(forUser: inviterID, connection: connection)
-            .first { $0.organization.id == organizationID }?.organization.name ?? "an organization"
+        let organization = try await organizations.find(id: organizationID, on: connection)?.name ?? "an organization"
         let inviter = try await users.find(id: inviterID, client: database)
         let who = inviter.map { $0.name.isEmpty ? $0.email : "\($0.name) (\($0.email))" } ?? "A member"
         return EmailJob(to: email, subject: "You are invited to \(organization) on ARKYRA", body: """

@@ -26,6 +26,8 @@ struct PostService: Sendable {
         var thread: [PostRepository.ThreadItem] = []
     }
     static let maximumThreadItems = 25
+    /// The longest wait before a thread item, in seconds (the column allows no more).
+    static let maximumDelaySeconds = 86_400
 
     /// A repeat rule as a client sent it: `unit` and `every`, or `cron`.
     struct RecurrenceInput: Sendable {
@@ -113,7 +115,7 @@ struct PostService: Sendable {
             if variant.thread.count > Self.maximumThreadItems { fields["\(path).thread"] = "must have at most \(Self.maximumThreadItems) items" }
             for (itemIndex, item) in variant.thread.enumerated() {
                 if let problem = Self.contentProblem(item.content, provider: provider) { fields["\(path).thread[\(itemIndex)].content"] = problem }
-                if !(0...86_400).contains(item.delaySeconds) { fields["\(path).thread[\(itemIndex)].delay_seconds"] = "must be 0 to 86400" }
+                if !(0...Self.maximumDelaySeconds).contains(item.delaySeconds) { fields["\(path).thread[\(itemIndex)].delay_seconds"] = "must be 0 to \(Self.maximumDelaySeconds)" }
             }
         }
         guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }

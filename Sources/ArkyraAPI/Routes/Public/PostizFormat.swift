@@ -36,7 +36,7 @@ enum PostizFormat {
         let value = "\(post).value[\(item + 1)]"
         switch rest[rest.index(after: itemClose)...] {
         case ".content": return ("\(value).content", message)
-        case ".delay_seconds": return ("\(value).delay", "must be 0 to 86400000 (milliseconds)")
+        case ".delay_seconds": return ("\(value).delay", "must be 0 to \(PostService.maximumDelaySeconds * 1000) (milliseconds)")
         default: return (name, message)
         }
     }
@@ -71,6 +71,9 @@ enum PostizFormat {
             var content: String
             var image: [Image]?
             var delay: Int?
+
+            /// `delay` in whole seconds, rounded down, so that a negative delay stays negative (and is refused).
+            var delaySeconds: Int { Int((Double(delay ?? 0) / 1000).rounded(.down)) }
         }
 
         struct Image: Decodable {

@@ -80,16 +80,15 @@ struct PublicRoutes {
         var fields: [String: String] = [:]
         for (index, variant) in body.posts.enumerated() {
             if variant.value.isEmpty { fields["posts[\(index)].value"] = "must hold at least the post itself" }
-            for (itemIndex, item) in variant.value.enumerated() {
-                if !(item.image ?? []).isEmpty { fields["posts[\(index)].value[\(itemIndex)].image"] = "media is not supported by ARKYRA yet; send text only" }
-                if let delay = item.delay, !(0...86_400_000).contains(delay) { fields["posts[\(index)].value[\(itemIndex)].delay"] = "must be 0 to 86400000 (milliseconds)" }
+            for (itemIndex, item) in variant.value.enumerated() where !(item.image ?? []).isEmpty {
+                fields["posts[\(index)].value[\(itemIndex)].image"] = "media is not supported by ARKYRA yet; send text only"
             }
         }
         guard fields.isEmpty else { throw APIError.validation(fields) }
         let variants = body.posts.map { variant in
             PostService.Variant(
                 integrationID: variant.integration.id, content: variant.value[0].content,
-                thread: variant.value.dropFirst().map { .init(content: $0.content, delaySeconds: ($0.delay ?? 0) / 1000) }
+                thread: variant.value.dropFirst().map { .init(content: $0.content, delaySeconds: $0.delaySeconds) }
             )
         }
         let created = try await PostizFormat.inPostizTerms {

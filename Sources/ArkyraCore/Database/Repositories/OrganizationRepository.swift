@@ -79,6 +79,17 @@ public struct OrganizationRepository: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
+    /// The organization `id`, or nil when it does not exist (or was deleted).
+    public func find(id: UUID, on connection: PostgresConnection) async throws -> Organization? {
+        let rows = try await connection.query(
+            "SELECT id, name, created_at FROM organizations WHERE id = \(id) AND deleted_at IS NULL", logger: logger
+        )
+        for try await (id, name, createdAt) in rows.decode((UUID, String, Date).self) {
+            return Organization(id: id, name: name, createdAt: createdAt)
+        }
+        return nil
+    }
+
     /// Renames an organization; returns it, or nil when it does not exist.
     public func rename(id: UUID, to name: String, on connection: PostgresConnection) async throws -> Organization? {
         let rows = try await connection.query(

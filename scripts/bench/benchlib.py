@@ -1,0 +1,41 @@
+"""What the benchmark scripts share: the JSON line every figure is printed as, psql queries, and a user with an
+organization and Mastodon channels on the sandbox, set up through the real API."""
+import json
+import subprocess
+import time
+
+
+def report(name, value, unit, peer=None):
+    """Prints one figure as a JSON line: name, value, unit and, for another system's figure, peer."""
+    figure = {"name": name, "value": round(value, 2), "unit": unit}
+    if peer:
+        figure["peer"] = peer
+    print(json.dumps(figure), flush=True)
+
+
+def psql_query(command):
+    """A function that runs one SQL statement with the psql command line `command` and returns its output."""
+    def query(sql):
+        return subprocess.run(command.split() + ["-qAt", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+    return query
+
+
+def sign_up(session, api, label):
+    """Registers a user, logs in and creates an organization; returns the auth headers and the organization id."""
+    email = f"{label}-{int(time.time())}@example.com"
+    password = f"{label}-password"
+    session.post(f"{api}/api/v1/auth/register", json={"email": email, "password": password}).raise_for_status()
+    token = session.post(f"{api}/api/v1/auth/login", json={"email": email, "password": password}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = session.post(f"{api}/api/v1/organizations", json={"name": label.capitalize()}, headers=headers)
+    response.raise_for_status()
+    return headers, response.json()["organization"]["id"]
+
+
+def connect_mastodon(session, api, sandbox, headers, organization, username, token):
+    """Creates a Mastodon account on the sandbox and connects it as a channel; returns the channel id."""
+    session.post(f"{sandbox}/_sandbox/mastodon/accounts", json={"username": username, "token": token}).raise_for_status()
+    response = session.post(f"{api}/api/v1/organizations/{organization}/integrations", headers=headers, json={
+        "provider": "mastodon", "instance_url": f"{sandbox}/mastodon", "access_token": token})
+    response.raise_for_status()
+    return response.json()["id"]
