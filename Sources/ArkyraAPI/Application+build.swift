@@ -18,7 +18,7 @@ public func buildApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let service = configuration.service
-    let database = PostgresClient(configuration: service.database, logger: logger)
+    let database = Database(configuration: service.database, logger: logger)
     let redis = RedisClient(configuration: service.redis)
     let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
     let events = EventStream(
@@ -46,7 +46,7 @@ public func buildApplication(
 /// The API's routes and middleware, on clients the caller runs.
 public func buildRouter(
     configuration: APIConfiguration,
-    database: PostgresClient,
+    database: Database,
     redis: RedisClient,
     metrics: PrometheusCollectorRegistry,
     httpClient: HTTPClient,

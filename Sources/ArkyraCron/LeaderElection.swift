@@ -7,11 +7,11 @@ import ServiceLifecycle
 /// its own. If that connection dies, PostgreSQL releases the lock and another replica takes over; the old
 /// leader notices on its next check and stops leading.
 public struct LeaderElection: Sendable {
-    let database: PostgresClient
+    let database: Database
     let lockKey: Int64
     let logger: Logger
 
-    public init(database: PostgresClient, lockKey: Int64, logger: Logger) {
+    public init(database: Database, lockKey: Int64, logger: Logger) {
         self.database = database
         self.lockKey = lockKey
         self.logger = logger

@@ -8,7 +8,7 @@ import PostgresNIO
 /// `publishing` (their worker and job both gone) back to the workers, whose takeover rules decide between
 /// resending with the same idempotency key and marking them unconfirmed.
 public struct Reconciler: Sendable {
-    let database: PostgresClient
+    let database: Database
     let posts: PostRepository
     let queue: JobQueue
     let logger: Logger
@@ -20,7 +20,7 @@ public struct Reconciler: Sendable {
     let stuckAfter: TimeInterval
     static let pageSize = 1000
 
-    public init(database: PostgresClient, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
+    public init(database: Database, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
                 overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300) {
         self.database = database
         self.posts = PostRepository(logger: logger)

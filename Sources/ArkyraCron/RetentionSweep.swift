@@ -6,13 +6,13 @@ import PostgresNIO
 /// Keeps what piles up bounded: deletes dead jobs older than their retention period and the oldest beyond
 /// the limit, and audit events older than theirs. Run by the leader with the reconciler.
 public struct RetentionSweep: Sendable {
-    let database: PostgresClient
+    let database: Database
     let deadJobs: DeadJobRepository
     let audit: AuditRepository
     let configuration: CronConfiguration
     let logger: Logger
 
-    public init(database: PostgresClient, configuration: CronConfiguration, logger: Logger) {
+    public init(database: Database, configuration: CronConfiguration, logger: Logger) {
         self.database = database
         self.deadJobs = DeadJobRepository(client: database, logger: logger)
         self.audit = AuditRepository(logger: logger)

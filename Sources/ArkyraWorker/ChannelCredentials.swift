@@ -7,7 +7,7 @@ import PostgresNIO
 /// expire, refreshed shortly before they do or when the platform says they have. One worker at a time
 /// refreshes a channel (its row is locked meanwhile); a worker that waited uses what the other one stored.
 struct ChannelCredentials: Sendable {
-    let database: PostgresClient
+    let database: Database
     let integrations: IntegrationRepository
     let cipher: TokenCipher
     let logger: Logger

@@ -14,6 +14,9 @@ extension PublishJobHandler {
         var consumer: String
         /// Whether this attempt took over one whose outcome is unknown (the platform may have the post).
         var tookOver: Bool
+        /// How many times the platform rate-limited this post before, and when it first did.
+        var rateLimitHits: Int
+        var rateLimitedSince: Date?
         var logger: Logger
     }
 
@@ -22,9 +25,17 @@ extension PublishJobHandler {
         let retriesLeft = job.attempt + 1 < maximumUnavailableAttempts
         switch error {
         case .rateLimited(let retryAt, let message):
-            let when = max(retryAt ?? Date().addingTimeInterval(60), Date())
-            attempt.logger.notice("rate limited; rescheduled", metadata: ["retry_at": "\(ISO8601Timestamp.format(when))"])
-            try await retry(attempt, counting: false, at: when, note: "rate limited: \(message)")
+            let now = Date()
+            let post = attempt.post
+            switch rateLimitWait.decide(platformReset: retryAt, window: provider.rateLimitWindow, hits: attempt.rateLimitHits,
+                                        since: attempt.rateLimitedSince ?? now, now: now) {
+            case .waitUntil(let when):
+                attempt.logger.notice("rate limited; rescheduled", metadata: ["retry_at": "\(ISO8601Timestamp.format(when))", "hits": "\(attempt.rateLimitHits + 1)"])
+                try await posts.recordRateLimit(postID: post.id, attempt: post.attempt, integrationID: post.integrationID, until: when, client: database)
+                try await retry(attempt, counting: false, at: when, note: "rate limited: \(message)")
+            case .giveUp(let reason):
+                try await finish(attempt, attempt.tookOver ? .unconfirmed : .failed, "\(reason) (the platform said: \(message))")
+            }
         case .unavailable(let message) where retriesLeft:
             let delay = RetryPolicy().delay(afterAttempt: job.attempt)
             attempt.logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(job.attempt + 1)", "error": "\(message)"])

@@ -9,7 +9,7 @@ import PostgresNIO
 /// overwrite a newer attempt.
 public struct PublishJobHandler: JobHandler {
     public let jobType = PublishJob.type
-    let database: PostgresClient
+    let database: Database
     let posts: PostRepository
     let integrations: IntegrationRepository
     let providers: ProviderRegistry
@@ -19,6 +19,8 @@ public struct PublishJobHandler: JobHandler {
     let notifications: NotificationRepository
     let credentials: ChannelCredentials
     let logger: Logger
+    /// How long posts wait after a platform's "too many requests", and when they give up.
+    let rateLimitWait = RateLimitWait()
     /// Attempts after which a platform that stays unreachable fails the post.
     let maximumUnavailableAttempts = 5
     /// How long platforms keep idempotency keys (Mastodon: one hour), with a margin.
@@ -27,7 +29,7 @@ public struct PublishJobHandler: JobHandler {
     /// be finishing the request).
     static let lookupDelay: TimeInterval = 30
 
-    public init(database: PostgresClient, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
+    public init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
         self.database = database
         self.posts = PostRepository(logger: logger)
         self.integrations = IntegrationRepository(logger: logger)
@@ -54,16 +56,27 @@ public struct PublishJobHandler: JobHandler {
             return
         }
         let post = claim.post
-        let attempt = Attempt(post: post, job: target, requestID: job.requestID, consumer: context.consumer, tookOver: claim.tookOver, logger: logger)
-        guard let (integration, stored) = claim.channel else {
+        let attempt = Attempt(
+            post: post, job: target, requestID: job.requestID, consumer: context.consumer, tookOver: claim.tookOver,
+            rateLimitHits: claim.rateLimitHits, rateLimitedSince: claim.rateLimitedSince, logger: logger
+        )
+        guard let channel = claim.channel else {
             return try await finish(attempt, .failed, "the channel was removed")
         }
+        let integration = channel.integration, stored = channel.credentials
         guard let provider = providers.provider(for: integration.provider) else {
             return try await finish(attempt, .failed, "ARKYRA cannot publish to \(integration.provider)")
         }
         guard integration.state == .connected else {
             let message = "the channel needs to be reconnected"
             return try await finish(attempt, claim.tookOver ? .unconfirmed : .failed, claim.tookOver ? "\(message); check whether the post appeared" : message)
+        }
+        if let until = channel.rateLimitedUntil, until > Date() {
+            // Another post of this channel was told to wait: this one waits for the same reset without asking,
+            // spread over a few seconds so that the channel's posts do not all ask again at the same instant.
+            let spread = Double.random(in: 0...min(30, provider.rateLimitWindow / 10))
+            logger.info("the channel is rate limited; waiting for its reset", metadata: ["retry_at": "\(ISO8601Timestamp.format(until))"])
+            return try await retry(attempt, counting: false, at: until.addingTimeInterval(spread), note: "waiting for the channel's rate limit to lift")
         }
         var request: PublishRequest
         do {

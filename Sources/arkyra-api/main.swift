@@ -79,7 +79,7 @@ func withMigrationRunner(envFile: String, _ body: (MigrationRunner) async throws
     let configuration = ProcessBootstrap.configuration(envFile: envFile) { try DatabaseConfiguration(reader: $0) }
     var logger = Logger(label: "arkyra-migrate")
     logger.logLevel = .warning
-    let client = PostgresClient(configuration: configuration, logger: logger)
+    let client = Database(configuration: configuration, logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }

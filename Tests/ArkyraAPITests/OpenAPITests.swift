@@ -17,7 +17,7 @@ struct OpenAPITests {
         let service = TestEnvironment.service(database: TestEnvironment.maintenanceDatabase, redis: TestEnvironment.redisConfiguration())
         let configuration = APIConfiguration(service: service, security: TestEnvironment.security(), port: 0)
         let router = buildRouter(
-            configuration: configuration, database: PostgresClient(configuration: service.database, logger: TestEnvironment.logger),
+            configuration: configuration, database: Database(configuration: service.database, logger: TestEnvironment.logger),
             redis: RedisClient(configuration: service.redis), metrics: PrometheusCollectorRegistry(), httpClient: .shared, logger: TestEnvironment.logger
         )
         let served = Set(router.routes.map { "\($0.method) \(Self.normalized("\($0.path)"))" })

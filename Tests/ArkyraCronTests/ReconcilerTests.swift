@@ -12,13 +12,19 @@ struct ReconcilerTests {
     func flushAll() async throws {
         try await TestRedisServer.with { server async throws in
         try await PublishingWorld.run(channels: 4, redis: server.configuration()) { world in
-            // Half were due a minute ago (their time came while Redis was gone), half are due in a few seconds.
+            // Half were due a minute ago (their time came while Redis was gone), half are due a few seconds
+            // after the last is stored (however long storing them took).
             let overdue = Date().addingTimeInterval(-60)
-            let upcoming = Date().addingTimeInterval(8)
+            var jobs: [(job: PublishJob, isOverdue: Bool)] = []
             for index in 0..<1000 {
-                let due = index.isMultiple(of: 2) ? overdue : upcoming
-                let (_, job) = try await world.schedulePost("post \(index)", channel: index % 4, at: due)
-                try await world.queue.schedule(job.job(requestID: nil), at: due)
+                let isOverdue = index.isMultiple(of: 2)
+                let (_, job) = try await world.schedulePost("post \(index)", channel: index % 4, at: isOverdue ? overdue : Date().addingTimeInterval(3600))
+                jobs.append((job, isOverdue))
+            }
+            let upcoming = Date().addingTimeInterval(6)
+            try await world.database.query("UPDATE posts SET publish_at = \(upcoming) WHERE publish_at > now()")
+            for (job, isOverdue) in jobs {
+                try await world.queue.schedule(job.job(requestID: nil), at: isOverdue ? overdue : upcoming)
             }
             #expect(try await world.redis.zcard(world.queue.keys.delayed) == 1000)
             #expect(Date() < upcoming)

@@ -9,7 +9,7 @@ import Testing
 /// A migrated database with one organization and `channels` Mastodon channels on a live sandbox (tokens
 /// `token-0`, `token-1`, ...), a Redis client, and the secrets the worker needs.
 public struct PublishingWorld: Sendable {
-    public let database: PostgresClient
+    public let database: Database
     public let databaseConfiguration: DatabaseConfiguration
     public let redis: RedisClient
     public let sandbox: any TestClientProtocol

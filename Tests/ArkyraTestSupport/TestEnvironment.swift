@@ -67,7 +67,7 @@ public enum TestEnvironment {
     }
 
     /// A migrated database of its own: runs `body` with a running client and the configuration.
-    public static func withDatabase<Result>(_ body: (PostgresClient, DatabaseConfiguration) async throws -> Result) async throws -> Result {
+    public static func withDatabase<Result>(_ body: (Database, DatabaseConfiguration) async throws -> Result) async throws -> Result {
         try await withEmptyDatabase { configuration in
             try await withClient(configuration) { client in
                 try await MigrationRunner(client: client, migrations: try Migration.bundled(), logger: logger).apply()
@@ -77,13 +77,8 @@ public enum TestEnvironment {
     }
 
     /// Runs `body` with a running client on `configuration`.
-    public static func withClient<Result>(_ configuration: DatabaseConfiguration, _ body: (PostgresClient) async throws -> Result) async throws -> Result {
-        let client = PostgresClient(configuration: configuration, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+    public static func withClient<Result>(_ configuration: DatabaseConfiguration, _ body: (Database) async throws -> Result) async throws -> Result {
+        try await Database.withRunning(configuration: configuration, logger: logger, body)
     }
 
     /// Runs `body` with a Redis client on a fresh prefix, then deletes every key under that prefix.

@@ -41,7 +41,7 @@ final class RecordingHandler: JobHandler, Sendable {
 }
 
 /// A bare organization row, for jobs that name one.
-func makeOrganization(_ database: PostgresClient) async throws -> UUID {
+func makeOrganization(_ database: Database) async throws -> UUID {
     let rows = try await database.query("INSERT INTO organizations (name) VALUES ('Queue tests') RETURNING id", logger: TestEnvironment.logger)
     var ids: [UUID] = []
     for try await id in rows.decode(UUID.self) { ids.append(id) }

@@ -29,5 +29,7 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(.notFound, "not_found", "\(what) not found")
     }
 
-    static let serviceUnavailable = APIError(.serviceUnavailable, "service_unavailable", "a backing service is unavailable; try again shortly")
+    static let serviceUnavailable = APIError(
+        .serviceUnavailable, "service_unavailable", "a backing service is unavailable or busy; try again shortly", headers: ["Retry-After": "1"]
+    )
 }

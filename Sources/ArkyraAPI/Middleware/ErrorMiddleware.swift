@@ -35,7 +35,17 @@ struct ErrorMiddleware: RouterMiddleware {
             case .contentTooLarge: return APIError(.contentTooLarge, "payload_too_large", "the body is too large")
             default: return APIError(error.status, "http_error", error.body ?? error.status.reasonPhrase)
             }
-        case is PSQLError, is PostgresTransactionError:
+        case let error as DatabaseBusyError:
+            logger.warning("database busy", metadata: ["error": "\(error)"])
+            return .serviceUnavailable
+        case let error as PSQLError:
+            if let refusal = Self.refusal(error) {
+                logger.notice("database refused the request's data", metadata: ["error": "\(String(reflecting: error))"])
+                return refusal
+            }
+            logger.error("database failure", metadata: ["error": "\(String(reflecting: error))"])
+            return .serviceUnavailable
+        case is PostgresTransactionError:
             logger.error("database failure", metadata: ["error": "\(String(reflecting: error))"])
             return .serviceUnavailable
         case let error as RedisError where [.unavailable, .connectionClosed, .timeout].contains(error.code):
@@ -44,6 +54,24 @@ struct ErrorMiddleware: RouterMiddleware {
         default:
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return APIError(.internalServerError, "internal_error", "something went wrong; quote request id \(requestID) when reporting it")
+        }
+    }
+}
+
+extension ErrorMiddleware {
+    /// The answer to a statement PostgreSQL refused because of the data it carried (a constraint or a value
+    /// it cannot store): the client's doing, so 409 or 422 rather than 503. Nil for every other failure.
+    static func refusal(_ error: PSQLError) -> APIError? {
+        guard error.code == .server, let state = error.serverInfo?[.sqlState] else { return nil }
+        switch state {
+        case "23505", "23P01":
+            return APIError(.conflict, "conflict", "this conflicts with something that already exists")
+        case "23503":
+            return APIError(.conflict, "conflict", "this refers to something that no longer exists, or is still referred to")
+        case _ where state.hasPrefix("23") || state.hasPrefix("22"):
+            return APIError(.unprocessableContent, "invalid_value", "a value in the request cannot be stored (out of range or malformed)")
+        default:
+            return nil
         }
     }
 }

@@ -103,10 +103,13 @@ enum OpenAPISpec {
             "checks": .map(.object(properties: ["status": .text, "latency_ms": .integer(), "error": .text], required: ["status", "latency_ms"])),
         ], required: ["status", "checks"]),
         "PostizPost": .object(properties: [
-            "id": .uuid, "group": .uuid, "parentId": .uuid, "publishDate": .dateTime,
-            "status": .string(values: ["QUEUE", "PUBLISHED", "ERROR", "DRAFT"]), "state": .text, "content": .text,
-            "integration": .object(properties: ["id": .uuid], required: ["id"]), "url": .text, "error": .text, "tags": .array(.text),
-        ], required: ["id", "group", "status", "state", "content", "integration", "tags"]),
+            "id": .uuid, "content": .text, "publishDate": .dateTime, "releaseURL": .text, "releaseId": .text,
+            "state": .string(values: ["QUEUE", "PUBLISHED", "ERROR", "DRAFT"]), "intervalInDays": .integer(minimum: 1), "group": .uuid,
+            "settings": .text, "tags": .array(.object(properties: ["tag": .object(properties: ["name": .text], required: ["name"])], required: ["tag"])),
+            "integration": .object(properties: ["id": .uuid, "providerIdentifier": .text, "name": .text, "picture": .text], required: ["id"]),
+            "parentId": .uuid, "error": .text,
+            "arkyraState": .string(values: ["draft", "waiting", "scheduled", "publishing", "published", "failed", "unconfirmed"]),
+        ], required: ["id", "content", "state", "group", "settings", "tags", "integration", "arkyraState"]),
         "Comment": .object(properties: [
             "id": .uuid, "group_id": .uuid, "author_id": .uuid, "author_name": .text, "via_preview": .boolean, "body": .text, "created_at": .dateTime,
         ], required: ["id", "group_id", "author_name", "via_preview", "body", "created_at"]),

@@ -9,7 +9,7 @@ import PostgresNIO
 struct AuditRoutes {
     let organizations: OrganizationService
     let audit: AuditRepository
-    let database: PostgresClient
+    let database: Database
 
     struct Page: Encodable {
         var entries: [AuditRepository.Entry]

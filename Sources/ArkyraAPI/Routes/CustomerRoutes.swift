@@ -9,7 +9,7 @@ struct CustomerRoutes {
     let organizations: OrganizationService
     let customers: CustomerRepository
     let audit: AuditRepository
-    let database: PostgresClient
+    let database: Database
     let maxBodyBytes: Int
 
     struct CreateBody: StrictDecodable {

@@ -11,7 +11,7 @@ struct DeadJobRoutes {
     let organizations: OrganizationService
     let deadJobs: DeadJobRepository
     let posts: PostRepository
-    let database: PostgresClient
+    let database: Database
     let redis: RedisClient
 
     struct Listing: Encodable {

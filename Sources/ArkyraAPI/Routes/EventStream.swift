@@ -12,7 +12,7 @@ import PostgresNIO
 struct EventStream: Sendable {
     let verifier: AccessTokenVerifier
     let organizations: OrganizationRepository
-    let database: PostgresClient
+    let database: Database
     let redis: RedisClient
 
     typealias Upgrade = ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>

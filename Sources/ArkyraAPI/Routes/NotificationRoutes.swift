@@ -9,7 +9,7 @@ import PostgresNIO
 struct NotificationRoutes {
     let organizations: OrganizationService
     let notifications: NotificationRepository
-    let database: PostgresClient
+    let database: Database
 
     struct Listing: Encodable {
         var notifications: [NotificationRepository.Notification]

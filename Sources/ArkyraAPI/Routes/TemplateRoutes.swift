@@ -8,7 +8,7 @@ import PostgresNIO
 struct TemplateRoutes {
     let organizations: OrganizationService
     let templates: TemplateRepository
-    let database: PostgresClient
+    let database: Database
     let maxBodyBytes: Int
 
     struct SetBody: StrictDecodable {

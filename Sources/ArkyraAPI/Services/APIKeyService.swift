@@ -6,7 +6,7 @@ import PostgresNIO
 /// API keys of the public API: created (the secret is returned once), listed, revoked, and checked on every
 /// public request.
 struct APIKeyService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let keys: APIKeyRepository
     let audit: AuditRepository
     let logger: Logger

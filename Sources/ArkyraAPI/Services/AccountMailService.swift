@@ -6,7 +6,7 @@ import PostgresNIO
 /// What needs an email: activating a new account (when SMTP is configured) and resetting a forgotten
 /// password. The secret goes out through the ``Mailer``, in the same transaction as its hash is written.
 struct AccountMailService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let users: UserRepository
     let tokens: AccountTokenRepository
     let audit: AuditRepository

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Registration, login (throttled per account and per address) and password changes.
 struct AccountService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let users: UserRepository
     let audit: AuditRepository
     let hasher: PasswordHasher

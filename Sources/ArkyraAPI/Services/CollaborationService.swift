@@ -6,7 +6,7 @@ import PostgresNIO
 /// Working on a post together: comments on its group, and preview links that show it (and take comments)
 /// without logging in.
 struct CollaborationService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let posts: PostRepository
     let integrations: IntegrationRepository
     let comments: CommentRepository

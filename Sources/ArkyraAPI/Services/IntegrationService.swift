@@ -6,7 +6,7 @@ import PostgresNIO
 /// Connecting channels: checks the credentials with the platform, then stores the channel with its token
 /// encrypted.
 struct IntegrationService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let integrations: IntegrationRepository
     let customers: CustomerRepository
     let audit: AuditRepository
@@ -143,6 +143,13 @@ struct IntegrationService: Sendable {
     func customers(ids: [UUID], organizationID: UUID) async throws -> [UUID: CustomerRepository.Customer] {
         guard !ids.isEmpty else { return [:] }
         let found = try await customers.find(ids: Array(Set(ids)), organizationID: organizationID, client: database)
+        return Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The organization's channels among `ids` (removed ones left out), by id.
+    func find(ids: [UUID], organizationID: UUID) async throws -> [UUID: Integration] {
+        guard !ids.isEmpty else { return [:] }
+        let found = try await integrations.find(ids: ids, organizationID: organizationID, client: database)
         return Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

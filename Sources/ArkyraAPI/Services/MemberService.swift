@@ -6,7 +6,7 @@ import PostgresNIO
 /// Members of an organization: invitations, roles, removal and the transfer of ownership. A member may only
 /// manage members below their own role and grant roles up to their own; ownership is transferred, never granted.
 struct MemberService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let organizations: OrganizationRepository
     let memberships: MembershipRepository
     let invitations: InvitationRepository

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Organizations, and the membership check every organization route starts with.
 struct OrganizationService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let organizations: OrganizationRepository
     let audit: AuditRepository
     let logger: Logger

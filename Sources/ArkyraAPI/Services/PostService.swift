@@ -6,7 +6,7 @@ import PostgresNIO
 /// Scheduling posts: validates a group against each channel's rules, stores it and schedules its publish
 /// jobs in one step, so a post is either saved and scheduled or not saved at all.
 struct PostService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let posts: PostRepository
     let integrations: IntegrationRepository
     let audit: AuditRepository

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// GDPR: a person exports or erases their data; an owner exports or erases their organization.
 struct PrivacyService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let privacy: PrivacyRepository
     let users: UserRepository
     let hasher: PasswordHasher

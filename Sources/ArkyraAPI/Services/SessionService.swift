@@ -6,7 +6,7 @@ import PostgresNIO
 /// Sessions: a login opens one and returns a short-lived access token plus a refresh token. Refreshing
 /// rotates the refresh token; presenting an already-used one (a stolen copy) revokes the whole session.
 struct SessionService: Sendable {
-    let database: PostgresClient
+    let database: Database
     let sessions: SessionRepository
     let users: UserRepository
     let audit: AuditRepository

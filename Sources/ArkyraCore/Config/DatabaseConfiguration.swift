@@ -10,6 +10,8 @@ public struct DatabaseConfiguration: Sendable {
     /// `true` when the URL asks for `sslmode=require` (or `verify-full`).
     public var requireTLS: Bool
     public var maxConnections: Int
+    /// How long a caller waits for a free connection before it is told the database is busy.
+    public var acquireTimeout: Duration = .seconds(5)
 
     public init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool = false, maxConnections: Int = 20) {
         self.host = host
@@ -21,12 +23,13 @@ public struct DatabaseConfiguration: Sendable {
         self.maxConnections = maxConnections
     }
 
-    /// Reads `ARKYRA_DATABASE_URL` and `ARKYRA_DATABASE_MAX_CONNECTIONS`.
+    /// Reads `ARKYRA_DATABASE_URL`, `ARKYRA_DATABASE_MAX_CONNECTIONS` and `ARKYRA_DATABASE_ACQUIRE_TIMEOUT_MS`.
     public init(reader: EnvironmentReader) throws {
         let key = "ARKYRA_DATABASE_URL"
         let url = try reader.url(key, default: "postgres://arkyra:arkyra@127.0.0.1:55432/arkyra", schemes: ["postgres", "postgresql"])
         try self.init(url: url, key: key)
         maxConnections = try reader.int("ARKYRA_DATABASE_MAX_CONNECTIONS", default: 20, in: 1...500)
+        acquireTimeout = .milliseconds(try reader.int("ARKYRA_DATABASE_ACQUIRE_TIMEOUT_MS", default: 5000, in: 10...120_000))
     }
 
     /// Parses `postgres://user:password@host:port/database?sslmode=...`.

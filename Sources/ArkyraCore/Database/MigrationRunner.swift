@@ -9,11 +9,11 @@ public struct MigrationRunner: Sendable {
     /// The advisory lock key (any constant shared by all replicas).
     static let lockKey: Int64 = 0x41524B59_5241_01
 
-    public let client: PostgresClient
+    public let client: Database
     public let migrations: [Migration]
     public let logger: Logger
 
-    public init(client: PostgresClient, migrations: [Migration], logger: Logger) {
+    public init(client: Database, migrations: [Migration], logger: Logger) {
         self.client = client
         self.migrations = migrations
         self.logger = logger

@@ -60,9 +60,9 @@ extension AdminRoutes {
         configuration: ServiceConfiguration,
         metrics: PrometheusCollectorRegistry,
         logger: Logger,
-        makeServices: (PostgresClient, RedisClient) -> [any Service] = { _, _ in [] }
+        makeServices: (Database, RedisClient) -> [any Service] = { _, _ in [] }
     ) -> some ApplicationProtocol {
-        let database = PostgresClient(configuration: configuration.database, logger: logger)
+        let database = Database(configuration: configuration.database, logger: logger)
         let redis = RedisClient(configuration: configuration.redis)
         return application(
             host: configuration.adminHost,

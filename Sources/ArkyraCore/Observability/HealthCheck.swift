@@ -12,7 +12,7 @@ public struct HealthCheck: Sendable {
     }
 
     /// `SELECT 1` on the database.
-    public static func database(_ client: PostgresClient) -> HealthCheck {
+    public static func database(_ client: Database) -> HealthCheck {
         HealthCheck(name: "db") { try await client.ping() }
     }
 

@@ -24,6 +24,10 @@ public protocol Provider: Sendable {
     /// The longest post the platform takes, in its own counting (see ``characterCount(of:)``).
     var maximumCharacters: Int { get }
 
+    /// The platform's documented rate-limit window: how long to wait after a 429 that names no reset (or a
+    /// reset that has passed).
+    var rateLimitWindow: TimeInterval { get }
+
     /// The length of `text` as the platform counts it (links and mentions often count differently).
     func characterCount(of text: String) -> Int
 

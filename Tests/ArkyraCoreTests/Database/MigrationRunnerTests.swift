@@ -8,7 +8,7 @@ import Testing
 struct MigrationRunnerTests {
     let logger = TestEnvironment.logger
 
-    private func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
+    private func count(_ sql: String, _ client: Database) async throws -> Int {
         for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(Int.self) { return value }
         return -1
     }

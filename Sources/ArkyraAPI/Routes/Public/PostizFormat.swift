@@ -124,46 +124,73 @@ enum PostizFormat {
         }
     }
 
-    /// A post as Postiz lists it, with ARKYRA's extra fields (`state`, `error`, `url`, `parentId`, `tags`).
+    /// A post as Postiz's public API answers it (`id, content, publishDate, releaseURL, releaseId, state,
+    /// intervalInDays, group, settings, tags, integration`), plus ARKYRA's `parentId`, `error` and
+    /// `arkyraState` (the finer state behind Postiz's four).
     struct Post: Encodable {
         var id: String
-        var group: String
-        var parentId: String?
-        var publishDate: String?
-        var status: String
-        var state: String
         var content: String
+        var publishDate: String?
+        var releaseURL: String?
+        var releaseId: String?
+        var state: String
+        /// Days between occurrences of a repeating post (Postiz repeats only by days); null otherwise.
+        var intervalInDays: Int?
+        var group: String
+        /// Postiz keeps the provider settings of a post as a JSON string; ARKYRA has none yet: `"{}"`.
+        var settings: String
+        var tags: [TagLink]
         var integration: IntegrationReference
-        var url: String?
+        var parentId: String?
         var error: String?
-        var tags: [String]
+        var arkyraState: String
+
+        /// Postiz lists a post's tags as `{ "tag": { "name": ... } }`.
+        struct TagLink: Encodable {
+            var tag: Tag
+            struct Tag: Encodable { var name: String }
+        }
 
         struct IntegrationReference: Encodable {
             var id: String
+            var providerIdentifier: String?
+            var name: String?
+            var picture: String?
         }
 
-        init(_ post: ArkyraCore.Post, tags: [String]) {
+        init(_ post: ArkyraCore.Post, tags: [String], channel: ArkyraCore.Integration?) {
             id = post.id.uuidString
-            group = post.groupID.uuidString
-            parentId = post.parentID?.uuidString
-            publishDate = post.publishAt.map(ISO8601Timestamp.format)
-            status = Self.status(post.state)
-            state = post.state.rawValue
             content = post.content
-            integration = IntegrationReference(id: post.integrationID.uuidString)
-            url = post.platformURL
+            publishDate = post.publishAt.map(ISO8601Timestamp.format)
+            releaseURL = post.platformURL
+            releaseId = post.platformPostID
+            state = Self.state(post.state)
+            intervalInDays = Self.intervalInDays(post.recurrence)
+            group = post.groupID.uuidString
+            settings = "{}"
+            self.tags = tags.map { TagLink(tag: .init(name: $0)) }
+            integration = IntegrationReference(
+                id: post.integrationID.uuidString, providerIdentifier: channel?.provider, name: channel?.name, picture: channel?.avatarURL
+            )
+            parentId = post.parentID?.uuidString
             error = post.error
-            self.tags = tags
+            arkyraState = post.state.rawValue
         }
 
-        /// Postiz's post statuses: QUEUE, PUBLISHED, ERROR, DRAFT.
-        static func status(_ state: PostState) -> String {
+        /// Postiz's post states: QUEUE, PUBLISHED, ERROR, DRAFT.
+        static func state(_ state: PostState) -> String {
             switch state {
             case .draft: "DRAFT"
             case .waiting, .scheduled, .publishing: "QUEUE"
             case .published: "PUBLISHED"
             case .failed, .unconfirmed: "ERROR"
             }
+        }
+
+        /// A repeat every N days or weeks in days; rules that are not a fixed number of days have none.
+        static func intervalInDays(_ recurrence: Recurrence?) -> Int? {
+            guard case .interval(let unit, let every) = recurrence else { return nil }
+            return unit == .day ? every : every * 7
         }
     }
 

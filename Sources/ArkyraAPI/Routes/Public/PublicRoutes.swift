@@ -114,7 +114,9 @@ struct PublicRoutes {
     }
 
     private func formatted(_ found: [Post]) async throws -> [PostizFormat.Post] {
+        guard let organizationID = found.first?.organizationID else { return [] }
         let tags = try await posts.tagNames(of: found.map(\.id))
-        return found.map { PostizFormat.Post($0, tags: tags[$0.id] ?? []) }
+        let channels = try await integrations.find(ids: Array(Set(found.map(\.integrationID))), organizationID: organizationID)
+        return found.map { PostizFormat.Post($0, tags: tags[$0.id] ?? [], channel: channels[$0.integrationID]) }
     }
 }

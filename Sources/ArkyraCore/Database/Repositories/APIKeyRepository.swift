@@ -26,7 +26,7 @@ public struct APIKeyRepository: Sendable {
     }
 
     /// The organization's keys that work, newest first.
-    public func list(organizationID: UUID, client: PostgresClient) async throws -> [APIKey] {
+    public func list(organizationID: UUID, client: Database) async throws -> [APIKey] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM api_keys WHERE organization_id = \(organizationID) AND revoked_at IS NULL
@@ -51,7 +51,7 @@ public struct APIKeyRepository: Sendable {
 
     /// The live key whose secret hashes to `keyHash`, recording its use (at most once a minute, so busy keys
     /// do not write on every request); nil for an unknown or revoked key.
-    public func authenticate(keyHash: Data, client: PostgresClient) async throws -> (keyID: UUID, organizationID: UUID)? {
+    public func authenticate(keyHash: Data, client: Database) async throws -> (keyID: UUID, organizationID: UUID)? {
         let rows = try await client.query(
             """
             WITH key AS (

@@ -60,7 +60,7 @@ public struct AuditRepository: Sendable {
     }
 
     /// The organization's audit log under `filter`.
-    public func list(organizationID: UUID, filter: Filter, client: PostgresClient) async throws -> [Entry] {
+    public func list(organizationID: UUID, filter: Filter, client: Database) async throws -> [Entry] {
         let prefix = filter.action.map { $0.hasSuffix(".") ? $0 + "%" : $0 }
         let rows = try await client.query(
             """
@@ -86,7 +86,7 @@ public struct AuditRepository: Sendable {
     }
 
     /// Deletes audit events older than `cutoff`; returns how many.
-    public func purge(createdBefore cutoff: Date, client: PostgresClient) async throws -> Int {
+    public func purge(createdBefore cutoff: Date, client: Database) async throws -> Int {
         let rows = try await client.query(
             "WITH gone AS (DELETE FROM audit_events WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*)::int FROM gone", logger: logger
         )
@@ -97,7 +97,7 @@ public struct AuditRepository: Sendable {
 
     /// Runs `change` in one transaction and, when it reports that it changed something, records `event` in
     /// that same transaction. Returns what `change` reported (false: nothing to change, nothing recorded).
-    public func recordingIfChanged(_ event: AuditEvent, database: PostgresClient, logger: Logger,
+    public func recordingIfChanged(_ event: AuditEvent, database: Database, logger: Logger,
                                    _ change: (PostgresConnection) async throws -> Bool) async throws -> Bool {
         try await database.inTransaction(logger: logger) { connection in
             guard try await change(connection) else { return false }

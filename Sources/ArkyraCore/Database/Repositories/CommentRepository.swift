@@ -26,7 +26,7 @@ public struct CommentRepository: Sendable {
     }
 
     /// The group's comments, oldest first.
-    public func list(organizationID: UUID, groupID: UUID, client: PostgresClient) async throws -> [Comment] {
+    public func list(organizationID: UUID, groupID: UUID, client: Database) async throws -> [Comment] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM post_comments

@@ -27,14 +27,14 @@ public struct CustomerRepository: Sendable {
         }
     }
 
-    public func list(organizationID: UUID, client: PostgresClient) async throws -> [Customer] {
+    public func list(organizationID: UUID, client: Database) async throws -> [Customer] {
         try await decode(client.query(
             "SELECT id, name, created_at FROM customers WHERE organization_id = \(organizationID) ORDER BY lower(name), id LIMIT 1000", logger: logger
         ))
     }
 
     /// The organization's customers among `ids`.
-    public func find(ids: [UUID], organizationID: UUID, client: PostgresClient) async throws -> [Customer] {
+    public func find(ids: [UUID], organizationID: UUID, client: Database) async throws -> [Customer] {
         try await decode(client.query(
             "SELECT id, name, created_at FROM customers WHERE organization_id = \(organizationID) AND id = ANY(\(ids)::uuid[])", logger: logger
         ))

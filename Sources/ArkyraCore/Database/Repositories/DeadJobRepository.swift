@@ -9,10 +9,10 @@ public protocol DeadLetterStore: Sendable {
 
 /// Dead jobs in PostgreSQL (`dead_jobs`).
 public struct DeadJobRepository: DeadLetterStore {
-    let client: PostgresClient
+    let client: Database
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: Database, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -94,7 +94,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// The organization's channels, oldest first.
-    public func list(organizationID: UUID, client: PostgresClient) async throws -> [Integration] {
+    public func list(organizationID: UUID, client: Database) async throws -> [Integration] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM integrations
@@ -105,7 +105,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// The channels among `ids` that belong to `organizationID`.
-    public func find(ids: [UUID], organizationID: UUID, client: PostgresClient) async throws -> [Integration] {
+    public func find(ids: [UUID], organizationID: UUID, client: Database) async throws -> [Integration] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM integrations
@@ -116,7 +116,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// A channel with its stored credentials.
-    public func withCredentials(id: UUID, organizationID: UUID, client: PostgresClient) async throws -> (integration: Integration, credentials: StoredCredentials)? {
+    public func withCredentials(id: UUID, organizationID: UUID, client: Database) async throws -> (integration: Integration, credentials: StoredCredentials)? {
         let rows = try await client.query(
             """
             SELECT \(unescaped: Self.columns), access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
@@ -183,6 +183,19 @@ public struct IntegrationRepository: Sendable {
             result.append(make(row))
         }
         return result
+    }
+
+    /// A channel from a row holding ``columns`` by their names, each prefixed with `prefix`.
+    static func integration(_ row: PostgresRandomAccessRow, prefix: String = "") throws -> Integration {
+        Integration(
+            id: try row[prefix + "id"].decode(UUID.self), organizationID: try row[prefix + "organization_id"].decode(UUID.self),
+            provider: try row[prefix + "provider"].decode(String.self), externalID: try row[prefix + "external_id"].decode(String.self),
+            name: try row[prefix + "name"].decode(String.self), username: try row[prefix + "username"].decode(String.self),
+            avatarURL: try row[prefix + "avatar_url"].decode(String?.self), instanceURL: try row[prefix + "instance_url"].decode(String?.self),
+            state: Integration.State(rawValue: try row[prefix + "state"].decode(String.self)) ?? .disabled,
+            createdAt: try row[prefix + "created_at"].decode(Date.self), customerID: try row[prefix + "customer_id"].decode(UUID?.self),
+            postingTimes: try row[prefix + "posting_times"].decode([Int]?.self) ?? []
+        )
     }
 
     private static func make(_ row: Columns) -> Integration {

@@ -27,7 +27,7 @@ public struct InvitationRepository: Sendable {
     }
 
     /// The organization's invitations that can still be accepted, newest first.
-    public func pending(organizationID: UUID, client: PostgresClient) async throws -> [Invitation] {
+    public func pending(organizationID: UUID, client: Database) async throws -> [Invitation] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM invitations

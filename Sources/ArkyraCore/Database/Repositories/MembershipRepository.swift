@@ -11,7 +11,7 @@ public struct MembershipRepository: Sendable {
     }
 
     /// The organization's members, owner first, then by when they joined.
-    public func list(organizationID: UUID, client: PostgresClient) async throws -> [Member] {
+    public func list(organizationID: UUID, client: Database) async throws -> [Member] {
         let rows = try await client.query(
             """
             SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id

@@ -32,7 +32,7 @@ public struct NotificationRepository: Sendable {
     }
 
     /// The organization's notifications, newest first.
-    public func list(organizationID: UUID, limit: Int = 100, client: PostgresClient) async throws -> [Notification] {
+    public func list(organizationID: UUID, limit: Int = 100, client: Database) async throws -> [Notification] {
         let rows = try await client.query(
             """
             SELECT id, post_id, kind, message, created_at, read_at FROM notifications

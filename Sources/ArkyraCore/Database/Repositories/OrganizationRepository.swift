@@ -28,7 +28,7 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// The organizations `userID` belongs to, with their role, oldest first.
-    public func list(forUser userID: UUID, client: PostgresClient) async throws -> [MemberOrganization] {
+    public func list(forUser userID: UUID, client: Database) async throws -> [MemberOrganization] {
         try await client.withConnection { try await list(forUser: userID, connection: $0) }
     }
 
@@ -52,8 +52,8 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// `userID`'s role in `organizationID`, or nil when they are not a member (or it does not exist).
-    public func role(ofUser userID: UUID, in organizationID: UUID, client: PostgresClient) async throws -> Role? {
-        for try await role in try await client.execute(RoleStatement(userID: userID, organizationID: organizationID), logger: logger) {
+    public func role(ofUser userID: UUID, in organizationID: UUID, client: Database) async throws -> Role? {
+        for role in try await client.execute(RoleStatement(userID: userID, organizationID: organizationID), logger: logger) {
             return Role(rawValue: role)
         }
         return nil

@@ -25,7 +25,7 @@ extension PostRepository {
     }
 
     /// The tag names of each of `postIDs` (posts without tags are left out).
-    public func tagNames(of postIDs: [UUID], client: PostgresClient) async throws -> [UUID: [String]] {
+    public func tagNames(of postIDs: [UUID], client: Database) async throws -> [UUID: [String]] {
         let rows = try await client.query(
             """
             SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -39,7 +39,7 @@ extension PostRepository {
     }
 
     /// The organization's posts of group `groupID` (heads and thread items), in order.
-    public func group(_ groupID: UUID, organizationID: UUID, client: PostgresClient) async throws -> [Post] {
+    public func group(_ groupID: UUID, organizationID: UUID, client: Database) async throws -> [Post] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -52,7 +52,7 @@ extension PostRepository {
 
     /// Another live post of `post`'s channel, in another group, with the same text (ignoring case and
     /// surrounding space) due within `window` seconds of `time`; nil when there is none.
-    public func sameContent(as post: Post, around time: Date, within window: TimeInterval, client: PostgresClient) async throws -> UUID? {
+    public func sameContent(as post: Post, around time: Date, within window: TimeInterval, client: Database) async throws -> UUID? {
         let rows = try await client.query(
             """
             SELECT id FROM posts
@@ -68,7 +68,7 @@ extension PostRepository {
     }
 
     /// The publish times of a channel's live posts within `from..<to`.
-    public func publishTimes(integrationID: UUID, from: Date, to: Date, client: PostgresClient) async throws -> [Date] {
+    public func publishTimes(integrationID: UUID, from: Date, to: Date, client: Database) async throws -> [Date] {
         let rows = try await client.query(
             """
             SELECT publish_at FROM posts WHERE integration_id = \(integrationID) AND deleted_at IS NULL
@@ -121,9 +121,9 @@ extension PostRepository {
     }
 
     /// The organization's posts for `query`, in time order (the `(organization_id, publish_at)` index serves it).
-    public func list(organizationID: UUID, _ query: CalendarQuery, client: PostgresClient) async throws -> [Post] {
+    public func list(organizationID: UUID, _ query: CalendarQuery, client: Database) async throws -> [Post] {
         var posts: [Post] = []
-        for try await row in try await client.execute(CalendarStatement(organizationID: organizationID, query: query), logger: logger) {
+        for row in try await client.execute(CalendarStatement(organizationID: organizationID, query: query), logger: logger) {
             posts.append(Self.make(row))
         }
         return posts

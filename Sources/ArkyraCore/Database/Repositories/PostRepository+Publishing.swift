@@ -4,25 +4,27 @@ import PostgresNIO
 /// The statements a worker runs for every post it publishes, prepared once per connection: PostgreSQL parses
 /// and plans them once instead of on every post (in a burst they are most of its work).
 extension PostRepository {
-    /// The claim and, in the same statement, the post's channel with its stored credentials.
+    /// The claim and, in the same statement, the post's channel with its stored credentials. The channel's
+    /// columns are renamed `channel_…` so that every column is decoded by a name of its own.
     struct ClaimStatement: PostgresPreparedStatement {
-        typealias Row = (
-            UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?,
-            String, Date,
-            UUID?, UUID?, String?, String?, String?, String?, String?, String?, String?, Date?, UUID?, [Int]?, String?, String?, Date?
-        )
+        typealias Row = Claim
         static let sql = """
             WITH before AS (SELECT id, state, updated_at FROM posts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE),
             claimed AS (
                 UPDATE posts SET state = 'publishing', attempt = posts.attempt + 1, lease_owner = $2, updated_at = now(), attempt_started_at = now()
                 FROM before
                 WHERE posts.id = before.id
+                  -- A scheduled post may be claimed up to 2 s early: the promoter hands over jobs due within its
+                  -- tick, and a worker whose clock runs slightly ahead of PostgreSQL's must not drop them.
                   AND ((before.state = 'scheduled' AND posts.publish_at <= now() + interval '2 seconds')
                        OR (before.state = 'publishing' AND posts.lease_owner = $3::text))
                 RETURNING posts.*, before.state AS previous_state, before.updated_at AS previously_updated_at
             )
-            SELECT \(qualified(PostRepository.columns, "c")), c.previous_state, c.previously_updated_at,
-                   \(qualified(IntegrationRepository.columns, "i")), i.access_token_encrypted, i.refresh_token_encrypted, i.token_expires_at
+            SELECT \(aliased(PostRepository.columns, "c", prefix: "")), c.previous_state, c.previously_updated_at,
+                   c.rate_limit_hits, c.rate_limited_since,
+                   \(aliased(IntegrationRepository.columns, "i", prefix: "channel_")),
+                   i.access_token_encrypted AS channel_access_token, i.refresh_token_encrypted AS channel_refresh_token,
+                   i.token_expires_at AS channel_token_expires_at, i.rate_limited_until AS channel_rate_limited_until
             FROM claimed c
             LEFT JOIN integrations i ON i.id = c.integration_id AND i.organization_id = c.organization_id AND i.deleted_at IS NULL
             """
@@ -38,11 +40,37 @@ extension PostRepository {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Claim {
+            let columns = row.makeRandomAccess()
+            var channel: Claim.Channel?
+            if columns["channel_id"].bytes != nil {
+                channel = Claim.Channel(
+                    integration: try IntegrationRepository.integration(columns, prefix: "channel_"),
+                    credentials: IntegrationRepository.StoredCredentials(
+                        encryptedAccessToken: try columns["channel_access_token"].decode(String.self),
+                        encryptedRefreshToken: try columns["channel_refresh_token"].decode(String?.self),
+                        expiresAt: try columns["channel_token_expires_at"].decode(Date?.self)
+                    ),
+                    rateLimitedUntil: try columns["channel_rate_limited_until"].decode(Date?.self)
+                )
+            }
+            return Claim(
+                post: try PostRepository.post(columns),
+                tookOver: try columns["previous_state"].decode(String.self) == PostState.publishing.rawValue,
+                previouslyUpdatedAt: try columns["previously_updated_at"].decode(Date.self),
+                rateLimitHits: try columns["rate_limit_hits"].decode(Int.self),
+                rateLimitedSince: try columns["rate_limited_since"].decode(Date?.self),
+                channel: channel
+            )
+        }
 
-        /// `id, name` → `c.id, c.name`.
-        static func qualified(_ columns: String, _ alias: String) -> String {
-            columns.split(separator: ",").map { "\(alias)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        /// `id, name` → `c.id AS channel_id, c.name AS channel_name`.
+        static func aliased(_ columns: String, _ alias: String, prefix: String) -> String {
+            columns.split(separator: ",").map { column in
+                let name = column.trimmingCharacters(in: .whitespacesAndNewlines)
+                let bare = name.split(separator: ":").first.map(String.init) ?? name
+                return "\(alias).\(name) AS \(prefix)\(bare)"
+            }.joined(separator: ", ")
         }
     }
 
@@ -50,22 +78,27 @@ extension PostRepository {
     /// write. A post still `publishing` under `staleOwner` (a worker that stopped) is taken over. Nil when the
     /// post is not there to claim (published, deleted, or held by a live worker), which makes a duplicated
     /// job harmless. The claim brings the post's channel and credentials along (one round trip per post).
-    public func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: PostgresClient) async throws -> Claim? {
-        for try await r in try await client.execute(ClaimStatement(id: id, owner: owner, staleOwner: staleOwner), logger: logger) {
-            let post = Self.make((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, r.16, r.17))
-            var channel: (integration: Integration, credentials: IntegrationRepository.StoredCredentials)?
-            if let channelID = r.20, let organizationID = r.21, let provider = r.22, let externalID = r.23, let name = r.24, let username = r.25,
-               let state = r.28, let createdAt = r.29, let accessToken = r.32 {
-                let integration = Integration(
-                    id: channelID, organizationID: organizationID, provider: provider, externalID: externalID, name: name, username: username,
-                    avatarURL: r.26, instanceURL: r.27, state: Integration.State(rawValue: state) ?? .disabled, createdAt: createdAt,
-                    customerID: r.30, postingTimes: r.31 ?? []
-                )
-                channel = (integration, IntegrationRepository.StoredCredentials(encryptedAccessToken: accessToken, encryptedRefreshToken: r.33, expiresAt: r.34))
-            }
-            return Claim(post: post, tookOver: r.18 == PostState.publishing.rawValue, previouslyUpdatedAt: r.19, channel: channel)
+    public func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: Database) async throws -> Claim? {
+        for claim in try await client.execute(ClaimStatement(id: id, owner: owner, staleOwner: staleOwner), logger: logger) {
+            return claim
         }
         return nil
+    }
+
+    /// Records that the platform rate-limited this attempt: the post counts one more refusal (and when the
+    /// first was), and its channel waits until `until` — at least; a later reset already recorded stands.
+    public func recordRateLimit(postID: UUID, attempt: Int, integrationID: UUID, until: Date, client: Database) async throws {
+        try await client.query(
+            """
+            WITH post AS (
+                UPDATE posts SET rate_limit_hits = rate_limit_hits + 1, rate_limited_since = coalesce(rate_limited_since, now())
+                WHERE id = \(postID) AND attempt = \(attempt)
+            )
+            UPDATE integrations SET rate_limited_until = greatest(coalesce(rate_limited_until, \(until)), \(until))
+            WHERE id = \(integrationID)
+            """,
+            logger: logger
+        )
     }
 
     struct PublishedStatement: PostgresPreparedStatement {
@@ -104,9 +137,9 @@ extension PostRepository {
     /// statement (atomic on its own, one round trip): `published` is false when `attempt` no longer owns the
     /// post; `released` is the thread's next item, when one was waiting.
     public func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
-                                           client: PostgresClient) async throws -> (published: Bool, released: ReleasedItem?) {
+                                           client: Database) async throws -> (published: Bool, released: ReleasedItem?) {
         let statement = PublishedStatement(platformPostID: platformPostID, platformURL: platformURL, id: id, attempt: attempt)
-        for try await (releasedID, organizationID, publishAt) in try await client.execute(statement, logger: logger) {
+        for (releasedID, organizationID, publishAt) in try await client.execute(statement, logger: logger) {
             guard let releasedID, let organizationID, let publishAt else { return (true, nil) }
             return (true, ReleasedItem(id: releasedID, organizationID: organizationID, publishAt: publishAt))
         }

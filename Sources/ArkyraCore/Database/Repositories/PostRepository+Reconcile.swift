@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostRepository {
     /// A page of scheduled posts due before `until`, in id order after `after` (the cursor is the id alone:
     /// a timestamp sent back to PostgreSQL may not compare equal to the one it came from).
-    public func scheduled(dueBefore until: Date, after: UUID?, limit: Int, client: PostgresClient) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
+    public func scheduled(dueBefore until: Date, after: UUID?, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
         let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await client.query(
             """
@@ -20,7 +20,7 @@ extension PostRepository {
     }
 
     /// Posts that have been `publishing` since before `before`: their worker and job are gone.
-    public func stuckPublishing(since before: Date, limit: Int, client: PostgresClient) async throws -> [(id: UUID, organizationID: UUID, owner: String?)] {
+    public func stuckPublishing(since before: Date, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID, owner: String?)] {
         let rows = try await client.query(
             """
             SELECT id, organization_id, lease_owner FROM posts
@@ -37,7 +37,7 @@ extension PostRepository {
 
 extension PostRepository {
     /// The worker that holds a post, if any.
-    public func leaseOwner(id: UUID, client: PostgresClient) async throws -> String? {
+    public func leaseOwner(id: UUID, client: Database) async throws -> String? {
         let rows = try await client.query("SELECT lease_owner FROM posts WHERE id = \(id)", logger: logger)
         for try await owner in rows.decode(String?.self) { return owner }
         return nil

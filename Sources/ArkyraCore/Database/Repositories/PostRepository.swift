@@ -107,7 +107,7 @@ public struct PostRepository: Sendable {
     }
 
     /// The platform id of a published post (the item a reply answers).
-    public func platformPostID(of id: UUID, client: PostgresClient) async throws -> String? {
+    public func platformPostID(of id: UUID, client: Database) async throws -> String? {
         let rows = try await client.query("SELECT platform_post_id FROM posts WHERE id = \(id) AND state = 'published'", logger: logger)
         for try await value in rows.decode(String?.self) { return value }
         return nil
@@ -152,7 +152,7 @@ public struct PostRepository: Sendable {
     }
 
     /// One post of an organization, or nil.
-    public func find(id: UUID, organizationID: UUID, client: PostgresClient) async throws -> Post? {
+    public func find(id: UUID, organizationID: UUID, client: Database) async throws -> Post? {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -170,8 +170,19 @@ public struct PostRepository: Sendable {
         public var tookOver: Bool
         /// When the post last changed before this claim (for a takeover: about when the stale attempt began).
         public var previouslyUpdatedAt: Date
+        /// How many times the platform rate-limited this post, and when it first did.
+        public var rateLimitHits: Int
+        public var rateLimitedSince: Date?
         /// The post's channel with its stored credentials; nil when the channel was removed.
-        public var channel: (integration: Integration, credentials: IntegrationRepository.StoredCredentials)?
+        public var channel: Channel?
+
+        /// A claimed post's channel.
+        public struct Channel: Sendable {
+            public var integration: Integration
+            public var credentials: IntegrationRepository.StoredCredentials
+            /// Until when the platform rate-limits the channel, as another post of it was told.
+            public var rateLimitedUntil: Date?
+        }
     }
 
     /// Records a successful publish, if `attempt` is still the post's current attempt; returns whether it did.
@@ -197,7 +208,7 @@ public struct PostRepository: Sendable {
     }
 
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
-    public func returnToSchedule(id: UUID, attempt: Int, error: String?, client: PostgresClient) async throws {
+    public func returnToSchedule(id: UUID, attempt: Int, error: String?, client: Database) async throws {
         try await client.query(
             """
             UPDATE posts SET state = 'scheduled', error = \(error), lease_owner = NULL, updated_at = now()
@@ -231,6 +242,22 @@ public struct PostRepository: Sendable {
             result.append(make(row))
         }
         return result
+    }
+
+    /// A post from a row holding ``columns`` by their names.
+    static func post(_ row: PostgresRandomAccessRow) throws -> Post {
+        Post(
+            id: try row["id"].decode(UUID.self), organizationID: try row["organization_id"].decode(UUID.self),
+            groupID: try row["group_id"].decode(UUID.self), parentID: try row["parent_id"].decode(UUID?.self),
+            position: try row["position"].decode(Int.self), integrationID: try row["integration_id"].decode(UUID.self),
+            content: try row["content"].decode(String.self), state: PostState(rawValue: try row["state"].decode(String.self)) ?? .failed,
+            publishAt: try row["publish_at"].decode(Date?.self), timeZone: try row["time_zone"].decode(String.self),
+            platformPostID: try row["platform_post_id"].decode(String?.self), platformURL: try row["platform_url"].decode(String?.self),
+            error: try row["error"].decode(String?.self), publishedAt: try row["published_at"].decode(Date?.self),
+            createdAt: try row["created_at"].decode(Date.self), updatedAt: try row["updated_at"].decode(Date.self),
+            attempt: try row["attempt"].decode(Int.self),
+            recurrence: try row["recurrence"].decode(String?.self).flatMap { try? JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) }
+        )
     }
 
     static func make(_ row: Columns) -> Post {

@@ -26,7 +26,7 @@ public struct PreviewLinkRepository: Sendable {
     }
 
     /// The group's links that still work.
-    public func list(organizationID: UUID, groupID: UUID, client: PostgresClient) async throws -> [PreviewLink] {
+    public func list(organizationID: UUID, groupID: UUID, client: Database) async throws -> [PreviewLink] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM preview_links
@@ -47,7 +47,7 @@ public struct PreviewLinkRepository: Sendable {
     }
 
     /// The working link whose secret hashes to `tokenHash`, with its organization.
-    public func find(tokenHash: Data, client: PostgresClient) async throws -> (link: PreviewLink, organizationID: UUID)? {
+    public func find(tokenHash: Data, client: Database) async throws -> (link: PreviewLink, organizationID: UUID)? {
         let rows = try await client.query(
             """
             SELECT \(unescaped: Self.columns), organization_id FROM preview_links

@@ -12,7 +12,7 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// The user's data as a JSON document.
-    public func exportUser(_ userID: UUID, client: PostgresClient) async throws -> String {
+    public func exportUser(_ userID: UUID, client: Database) async throws -> String {
         try await single(client.query(
             """
             SELECT jsonb_build_object(
@@ -33,7 +33,7 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// The organization's data as a JSON document.
-    public func exportOrganization(_ organizationID: UUID, client: PostgresClient) async throws -> String {
+    public func exportOrganization(_ organizationID: UUID, client: Database) async throws -> String {
         try await single(client.query(
             """
             SELECT jsonb_build_object(

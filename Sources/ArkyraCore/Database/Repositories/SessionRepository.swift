@@ -102,7 +102,7 @@ public struct SessionRepository: Sendable {
     }
 
     /// The user's live sessions, newest first.
-    public func list(userID: UUID, client: PostgresClient) async throws -> [Session] {
+    public func list(userID: UUID, client: Database) async throws -> [Session] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM sessions

@@ -22,7 +22,7 @@ public struct TemplateRepository: Sendable {
         )).first.unwrapped()
     }
 
-    public func sets(organizationID: UUID, client: PostgresClient) async throws -> [PostSet] {
+    public func sets(organizationID: UUID, client: Database) async throws -> [PostSet] {
         try await decodeSets(client.query(
             "SELECT id, name, content::text, created_at, updated_at FROM post_sets WHERE organization_id = \(organizationID) ORDER BY name, id LIMIT 500",
             logger: logger
@@ -58,7 +58,7 @@ public struct TemplateRepository: Sendable {
         )).first.unwrapped()
     }
 
-    public func signatures(organizationID: UUID, client: PostgresClient) async throws -> [Signature] {
+    public func signatures(organizationID: UUID, client: Database) async throws -> [Signature] {
         try await decodeSignatures(client.query(
             "SELECT id, name, text, is_default, created_at FROM signatures WHERE organization_id = \(organizationID) ORDER BY name, id LIMIT 500",
             logger: logger
@@ -82,7 +82,7 @@ public struct TemplateRepository: Sendable {
     }
 
     /// The signature to add to a new post: the one named, or else the default (nil when there is none).
-    public func signature(id: UUID?, organizationID: UUID, client: PostgresClient) async throws -> Signature? {
+    public func signature(id: UUID?, organizationID: UUID, client: Database) async throws -> Signature? {
         try await decodeSignatures(client.query(
             """
             SELECT id, name, text, is_default, created_at FROM signatures

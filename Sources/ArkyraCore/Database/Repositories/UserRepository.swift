@@ -31,7 +31,7 @@ public struct UserRepository: Sendable {
     }
 
     /// The user with `email` (case-insensitive) and their password hash, or nil.
-    public func credentials(email: String, client: PostgresClient) async throws -> (user: User, passwordHash: String, verified: Bool)? {
+    public func credentials(email: String, client: Database) async throws -> (user: User, passwordHash: String, verified: Bool)? {
         let rows = try await client.query(
             """
             SELECT id, email, name, created_at, password_hash, email_verified_at IS NOT NULL FROM users
@@ -46,7 +46,7 @@ public struct UserRepository: Sendable {
     }
 
     /// The user with `id`, or nil when there is none (or it was deleted).
-    public func find(id: UUID, client: PostgresClient) async throws -> User? {
+    public func find(id: UUID, client: Database) async throws -> User? {
         let rows = try await client.query(
             "SELECT id, email, name, created_at FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger
         )
@@ -57,7 +57,7 @@ public struct UserRepository: Sendable {
     }
 
     /// The password hash of user `id`, or nil when there is no such user.
-    public func passwordHash(id: UUID, client: PostgresClient) async throws -> String? {
+    public func passwordHash(id: UUID, client: Database) async throws -> String? {
         let rows = try await client.query("SELECT password_hash FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger)
         for try await hash in rows.decode(String.self) { return hash }
         return nil

@@ -18,6 +18,8 @@ public struct BlueskyProvider: Provider {
     public let defaultInstanceURL: URL? = URL(string: "https://bsky.social")
     /// Bluesky counts graphemes: at most 300.
     public let maximumCharacters = 300
+    /// Record writes are limited per hour (5,000 points).
+    public let rateLimitWindow: TimeInterval = 3600
     static let postCollection = "app.bsky.feed.post"
     /// How many of the account's latest posts are searched for one whose outcome was unknown.
     static let lookupDepth = 100

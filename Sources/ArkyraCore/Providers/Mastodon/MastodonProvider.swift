@@ -14,6 +14,8 @@ public struct MastodonProvider: Provider {
     public let supportsIdempotencyKeys = true
     /// Mastodon's default limit; instances may raise it.
     public let maximumCharacters = 500
+    /// 300 requests per 5 minutes per account.
+    public let rateLimitWindow: TimeInterval = 300
     let http: PlatformHTTP
 
     public init(http: PlatformHTTP) {

@@ -1,0 +1,174 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The only way into PostgreSQL for services and repositories. It owns the connection pool, so code that
+/// is handed a `Database` cannot lease from the pool behind its back, and it makes nested acquisition
+/// impossible: while a task holds a connection (inside ``withConnection(_:)`` or ``inTransaction(logger:_:)``),
+/// every query, connection or transaction that task asks for runs on the connection it already holds — a
+/// transaction joins the one in progress. A handler can therefore never wait for a second connection while
+/// holding one, which is how a burst of concurrent requests used to exhaust the pool for good.
+///
+/// Every lease has a deadline: a caller that waits longer than ``acquireTimeout`` for a free connection
+/// gets ``DatabaseBusyError`` (the API answers 503 with `Retry-After`), never a hang. A cancelled caller
+/// (a client that went away) stops waiting for its lease at once.
+public struct Database: Service, Sendable {
+    private let pool: PostgresClient
+    /// How long a caller may wait for a free connection.
+    public let acquireTimeout: Duration
+    private let logger: Logger
+
+    /// The connection the current task holds, and whether a transaction is open on it.
+    private struct Held: Sendable {
+        var connection: PostgresConnection
+        var inTransaction: Bool
+    }
+
+    @TaskLocal private static var held: Held?
+
+    /// A database over `pool`, which runs as part of this service.
+    public init(pool: PostgresClient, acquireTimeout: Duration = .seconds(5), logger: Logger) {
+        self.pool = pool
+        self.acquireTimeout = acquireTimeout
+        self.logger = logger
+    }
+
+    /// A pool for `configuration` (see ``DatabaseConfiguration``), with its acquisition deadline.
+    public init(configuration: DatabaseConfiguration, logger: Logger) {
+        self.init(pool: PostgresClient(configuration: configuration, logger: logger), acquireTimeout: configuration.acquireTimeout, logger: logger)
+    }
+
+    /// Runs the pool until the service group shuts down.
+    public func run() async {
+        await pool.run()
+    }
+
+    /// Runs `body` with a database whose pool runs only for the span of the call — for commands and tests
+    /// that work outside a service group.
+    public static func withRunning<Result>(
+        configuration: DatabaseConfiguration, logger: Logger, _ body: (Database) async throws -> Result
+    ) async throws -> Result {
+        let database = Database(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+
+    /// Runs `SELECT 1`, failing when the database does not answer within `timeout`.
+    /// - Throws: ``TimeoutError``, ``DatabaseBusyError`` or the database error.
+    public func ping(timeout: Duration = .seconds(2)) async throws {
+        try await withTimeout(timeout) {
+            _ = try await self.query("SELECT 1")
+        }
+    }
+
+    /// Runs `body` with a connection: the one this task already holds, or a new lease.
+    /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `body`'s errors.
+    public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        if let held = Self.held { return try await body(held.connection) }
+        return try await lease { connection in
+            try await Self.$held.withValue(Held(connection: connection, inTransaction: false)) { try await body(connection) }
+        }
+    }
+
+    /// Runs `body` in a transaction, committed when it returns and rolled back when it throws; inside a
+    /// transaction already open in this task, `body` joins it. An error thrown by `body` comes out as itself;
+    /// failures to begin, commit or roll back come out as `PostgresTransactionError`.
+    /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `body`'s errors.
+    public func inTransaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        if let held = Self.held {
+            if held.inTransaction { return try await body(held.connection) }
+            return try await Self.transaction(on: held.connection, logger: logger, body)
+        }
+        return try await lease { connection in try await Self.transaction(on: connection, logger: logger, body) }
+    }
+
+    /// Runs one query on this task's connection or a leased one (released when its rows have been read).
+    /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `PSQLError`.
+    @discardableResult
+    public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        if let held = Self.held { return try await held.connection.query(query, logger: logger ?? self.logger, file: file, line: line) }
+        return try await withLeaseDeadline { [pool] in try await pool.query(query, logger: logger, file: file, line: line) }
+    }
+
+    /// Runs a prepared statement on this task's connection or a leased one, and reads all its rows.
+    /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `PSQLError`.
+    public func execute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, logger: Logger? = nil, file: String = #fileID, line: Int = #line
+    ) async throws -> [Statement.Row] {
+        try await withConnection { connection in
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger ?? self.logger, file: file, line: line) { rows.append(row) }
+            return rows
+        }
+    }
+
+    private static func transaction<Result: Sendable>(
+        on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await connection.withTransaction(logger: logger) { connection in
+                try await $held.withValue(Held(connection: connection, inTransaction: true)) { try await body(connection) }
+            }
+        } catch let error as PostgresTransactionError where error.rollbackError == nil && error.beginError == nil && error.commitError == nil {
+            if let cause = error.closureError { throw cause }
+            throw error
+        }
+    }
+
+    /// Leases a connection for `body` with a deadline on the wait. The pool lends a connection only for the
+    /// span of a closure, and `body` may not cross tasks, so a child task holds the lease and hands the
+    /// connection over; a timer child gives up on it after ``acquireTimeout``, which cancels the pending lease.
+    private func lease<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let connection = OneShot<PostgresConnection>()
+        let returned = OneShot<Void>()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [pool] in
+                do {
+                    try await pool.withConnection { leased in
+                        // Only the winner waits: a connection that arrives after the deadline goes straight back.
+                        if connection.resolve(.success(leased)) { _ = try? await returned.valueIgnoringCancellation() }
+                    }
+                } catch {
+                    connection.resolve(.failure(error))
+                }
+            }
+            group.addTask { [acquireTimeout, logger] in
+                try? await Task.sleep(for: acquireTimeout)
+                if connection.resolve(.failure(DatabaseBusyError(waited: acquireTimeout))) {
+                    logger.warning("no database connection free", metadata: ["waited": "\(acquireTimeout)"])
+                }
+            }
+            defer { returned.resolve(.success(())) }
+            let leased: PostgresConnection
+            do {
+                leased = try await connection.value()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+            return try await body(leased)
+        }
+    }
+
+    /// Runs `operation` (a lease and the start of one statement), failing with ``DatabaseBusyError`` when it
+    /// is still waiting after ``acquireTimeout``.
+    private func withLeaseDeadline<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        do {
+            return try await withTimeout(acquireTimeout, operation: operation)
+        } catch is TimeoutError {
+            logger.warning("no database connection free", metadata: ["waited": "\(acquireTimeout)"])
+            throw DatabaseBusyError(waited: acquireTimeout)
+        }
+    }
+}
+
+/// Thrown when no database connection became free within the deadline: the pool is exhausted for now.
+public struct DatabaseBusyError: Error, CustomStringConvertible, Sendable {
+    /// How long the caller waited.
+    public var waited: Duration
+    public var description: String { "no database connection became free within \(waited)" }
+}

@@ -1,0 +1,92 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("Database: one connection per task, and a deadline on every lease")
+struct DatabaseTests {
+    /// A database of one connection, so that any second lease by the same task would wait forever.
+    static func withSingleConnection(acquireTimeout: Duration = .seconds(30), _ body: (Database) async throws -> Void) async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration in
+            var single = configuration
+            single.maxConnections = 1
+            single.acquireTimeout = acquireTimeout
+            try await Database.withRunning(configuration: single, logger: TestEnvironment.logger) { database in
+                try await database.query("CREATE TABLE items (name text PRIMARY KEY)")
+                try await body(database)
+            }
+        }
+    }
+
+    @Test("queries, connections and transactions asked for inside a transaction run on its connection and see its writes")
+    func nestedUseTheHeldConnection() async throws {
+        try await Self.withSingleConnection { database in
+            let seen = try await database.inTransaction(logger: TestEnvironment.logger) { connection -> [String] in
+                try await connection.query("INSERT INTO items VALUES ('a')")
+                var names: [String] = []
+                for try await name in try await database.query("SELECT name FROM items").decode(String.self) { names.append(name) }
+                try await database.withConnection { try await $0.query("INSERT INTO items VALUES ('b')") }
+                try await database.inTransaction(logger: TestEnvironment.logger) { try await $0.query("INSERT INTO items VALUES ('c')") }
+                names += try await database.execute(CountStatement()).map { "\($0)" }
+                return names
+            }
+            #expect(seen == ["a", "3"])
+        }
+    }
+
+    @Test("an error in a joined transaction rolls back the whole transaction")
+    func joinedTransactionRollsBack() async throws {
+        try await Self.withSingleConnection { database async throws in
+            await #expect(throws: Refused.self) {
+                try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+                    _ = try await connection.query("INSERT INTO items VALUES ('a')")
+                    try await database.inTransaction(logger: TestEnvironment.logger) { _ -> Void in throw Refused() }
+                }
+            }
+            #expect(try await database.execute(CountStatement()) == [0])
+        }
+    }
+
+    @Test("a caller that finds no free connection within the deadline gets DatabaseBusyError; the pool recovers")
+    func exhaustionIsAnError() async throws {
+        try await Self.withSingleConnection(acquireTimeout: .milliseconds(300)) { database in
+            let holding = OneShotSignal()
+            let release = OneShotSignal()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await database.withConnection { _ in
+                        holding.fire()
+                        await release.wait()
+                    }
+                }
+                await holding.wait()
+                await #expect(throws: DatabaseBusyError.self) { try await database.query("SELECT 1") }
+                await #expect(throws: DatabaseBusyError.self) { try await database.withConnection { _ in } }
+                await #expect(throws: DatabaseBusyError.self) { try await database.inTransaction(logger: TestEnvironment.logger) { _ in } }
+                release.fire()
+                try await group.waitForAll()
+            }
+            #expect(try await database.execute(CountStatement()) == [0])
+        }
+    }
+
+    struct Refused: Error {}
+
+    struct CountStatement: PostgresPreparedStatement {
+        typealias Row = Int
+        static let sql = "SELECT count(*)::int FROM items"
+        func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
+    }
+}
+
+/// Fired once, awaited by one task.
+final class OneShotSignal: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() { (stream, continuation) = AsyncStream.makeStream() }
+    func fire() { continuation.finish() }
+    func wait() async { for await _ in stream {} }
+}
