@@ -94,7 +94,11 @@ let package = Package(
             path: "Tests/ArkyraTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ArkyraCoreTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ArkyraCoreTests",
+            dependencies: ["ArkyraSandbox", "ArkyraTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")] + testDependencies,
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ArkyraAPITests",
             dependencies: ["ArkyraAPI", "ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport", .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]

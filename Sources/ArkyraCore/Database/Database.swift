@@ -38,6 +38,11 @@ public struct Database: Service, Sendable {
         self.init(pool: PostgresClient(configuration: configuration, logger: logger), acquireTimeout: configuration.acquireTimeout, logger: logger)
     }
 
+    /// The same pool with another acquisition deadline (for callers that should give up sooner or later).
+    public func waiting(atMost acquireTimeout: Duration) -> Database {
+        Database(pool: pool, acquireTimeout: acquireTimeout, logger: logger)
+    }
+
     /// Runs the pool until the service group shuts down.
     public func run() async {
         await pool.run()

@@ -44,6 +44,12 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
+        if let closingError {
+            // Closing: nothing more is sent, and what asks gets the reason at once.
+            for replyPromise in request.promises { replyPromise.fail(closingError) }
+            promise?.fail(closingError)
+            return
+        }
         var buffer = context.channel.allocator.buffer(capacity: 64 * request.commands.count)
         for command in request.commands {
             command.encode(into: &buffer)
@@ -61,7 +67,16 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 loopBound.value.deadlinePassed(for: finalID)
             }
         }
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        // A failed socket write leaves the reply order unknowable: close, failing everything that waits.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { result in
+            if case .failure(let error) = result {
+                loopBound.value.close(because: RedisError(.connectionClosed, "write failed: \(error)"))
+            }
+            promise?.completeWith(result)
+        }
+        context.write(wrapOutboundOut(buffer), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -8,7 +8,9 @@ public final class RedisConnection: Sendable {
     let channel: any Channel
     private let commandTimeout: Duration
 
-    private init(channel: any Channel, commandTimeout: Duration) {
+    /// A connection over `channel`, whose pipeline already holds a ``RedisChannelHandler`` (wire tests use an
+    /// embedded channel).
+    init(channel: any Channel, commandTimeout: Duration) {
         self.channel = channel
         self.commandTimeout = commandTimeout
     }
@@ -63,7 +65,7 @@ public final class RedisConnection: Sendable {
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? commandTimeout)
-        channel.writeAndFlush(RedisRequest(commands: [command], promises: [promise], deadline: deadline), promise: nil)
+        write(RedisRequest(commands: [command], promises: [promise], deadline: deadline))
         return try await promise.futureResult.get()
     }
 
@@ -72,10 +74,21 @@ public final class RedisConnection: Sendable {
         guard !commands.isEmpty else { return [] }
         let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
         let deadline = NIODeadline.now() + TimeAmount(commandTimeout)
-        channel.writeAndFlush(RedisRequest(commands: commands, promises: promises, deadline: deadline), promise: nil)
+        write(RedisRequest(commands: commands, promises: promises, deadline: deadline))
         // One wait for the whole batch rather than one per reply.
         let all = EventLoopFuture.whenAllComplete(promises.map(\.futureResult), on: channel.eventLoop)
         return try await all.get()
+    }
+
+    /// Writes `request`. A write that fails — the pipeline torn down before the handler saw it, the socket
+    /// gone — fails every reply it waits for with that error, so no caller waits for a reply that cannot come.
+    private func write(_ request: RedisRequest) {
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in
+            let failure = error as? RedisError ?? RedisError(.connectionClosed, "the command could not be written: \(error)")
+            for promise in request.promises { promise.fail(failure) }
+        }
+        channel.writeAndFlush(request, promise: written)
     }
 
     /// Writes a command whose answer arrives as a push (SUBSCRIBE, UNSUBSCRIBE and their pattern forms).

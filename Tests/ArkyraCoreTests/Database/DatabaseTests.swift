@@ -7,11 +7,11 @@ import Testing
 @Suite("Database: one connection per task, and a deadline on every lease")
 struct DatabaseTests {
     /// A database of one connection, so that any second lease by the same task would wait forever.
-    static func withSingleConnection(acquireTimeout: Duration = .seconds(30), _ body: (Database) async throws -> Void) async throws {
+    static func withSingleConnection(_ body: (Database) async throws -> Void) async throws {
         try await TestEnvironment.withEmptyDatabase { configuration in
             var single = configuration
             single.maxConnections = 1
-            single.acquireTimeout = acquireTimeout
+            single.acquireTimeout = .seconds(30)
             try await Database.withRunning(configuration: single, logger: TestEnvironment.logger) { database in
                 try await database.query("CREATE TABLE items (name text PRIMARY KEY)")
                 try await body(database)
@@ -50,7 +50,8 @@ struct DatabaseTests {
 
     @Test("a caller that finds no free connection within the deadline gets DatabaseBusyError; the pool recovers")
     func exhaustionIsAnError() async throws {
-        try await Self.withSingleConnection(acquireTimeout: .milliseconds(300)) { database in
+        try await Self.withSingleConnection { database in
+            let impatient = database.waiting(atMost: .milliseconds(300))
             let holding = OneShotSignal()
             let release = OneShotSignal()
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,9 +62,10 @@ struct DatabaseTests {
                     }
                 }
                 await holding.wait()
-                await #expect(throws: DatabaseBusyError.self) { try await database.query("SELECT 1") }
-                await #expect(throws: DatabaseBusyError.self) { try await database.withConnection { _ in } }
-                await #expect(throws: DatabaseBusyError.self) { try await database.inTransaction(logger: TestEnvironment.logger) { _ in } }
+                await #expect(throws: DatabaseBusyError.self) { try await impatient.query("SELECT 1") }
+                await #expect(throws: DatabaseBusyError.self) { try await impatient.withConnection { _ in } }
+                await #expect(throws: DatabaseBusyError.self) { try await impatient.inTransaction(logger: TestEnvironment.logger) { _ in } }
+                await #expect(throws: DatabaseBusyError.self) { try await impatient.execute(CountStatement()) }
                 release.fire()
                 try await group.waitForAll()
             }
