@@ -79,12 +79,9 @@ func withMigrationRunner(envFile: String, _ body: (MigrationRunner) async throws
     let configuration = ProcessBootstrap.configuration(envFile: envFile) { try DatabaseConfiguration(reader: $0) }
     var logger = Logger(label: "arkyra-migrate")
     logger.logLevel = .warning
-    let client = Database(configuration: configuration, logger: logger)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
-        defer { group.cancelAll() }
+    try await Database.withRunning(configuration: configuration, logger: logger) { database in
         do {
-            try await body(MigrationRunner(client: client, migrations: try Migration.bundled(), logger: logger))
+            try await body(MigrationRunner(client: database, migrations: try Migration.bundled(), logger: logger))
         } catch let error as MigrationError {
             FileHandle.standardError.write(Data("migration error: \(error)\n".utf8))
             throw ExitCode(65)
