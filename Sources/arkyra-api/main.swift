@@ -3,8 +3,6 @@ import ArkyraAPI
 import ArkyraCore
 import Foundation
 import Hummingbird
-import Logging
-import PostgresNIO
 
 @main
 struct ArkyraAPICommand: AsyncParsableCommand {
@@ -46,17 +44,12 @@ struct OpenAPI: ParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Apply pending database migrations, then exit.",
-        subcommands: [Status.self]
-    )
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, then exit.", subcommands: [Status.self])
     @OptionGroup var options: EnvironmentOptions
 
     func run() async throws {
-        try await withMigrationRunner(envFile: options.envFile) { runner in
-            let applied = try await runner.apply()
-            print(applied.isEmpty ? "database is up to date" : "applied \(applied.count) migration(s): " + applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))
-        }
+        let status = try await MigrationCommand.apply(envFile: options.envFile)
+        if status != 0 { throw ExitCode(status) }
     }
 
     struct Status: AsyncParsableCommand {
@@ -64,27 +57,8 @@ struct Migrate: AsyncParsableCommand {
         @OptionGroup var options: EnvironmentOptions
 
         func run() async throws {
-            try await withMigrationRunner(envFile: options.envFile) { runner in
-                for status in try await runner.status() {
-                    let applied = status.appliedAt.map { "applied \(ISO8601Timestamp.format($0))" } ?? "pending"
-                    print(String(format: "%04d  %@  %@", status.version, status.name.padding(toLength: 32, withPad: " ", startingAt: 0), applied))
-                }
-            }
-        }
-    }
-}
-
-/// Runs `body` with a migration runner on a short-lived connection pool.
-func withMigrationRunner(envFile: String, _ body: (MigrationRunner) async throws -> Void) async throws {
-    let configuration = ProcessBootstrap.configuration(envFile: envFile) { try DatabaseConfiguration(reader: $0) }
-    var logger = Logger(label: "arkyra-migrate")
-    logger.logLevel = .warning
-    try await Database.withRunning(configuration: configuration, logger: logger) { database in
-        do {
-            try await body(MigrationRunner(client: database, migrations: try Migration.bundled(), logger: logger))
-        } catch let error as MigrationError {
-            FileHandle.standardError.write(Data("migration error: \(error)\n".utf8))
-            throw ExitCode(65)
+            let status = try await MigrationCommand.status(envFile: options.envFile)
+            if status != 0 { throw ExitCode(status) }
         }
     }
 }
