@@ -49,6 +49,7 @@ export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_b
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$port/0" ARKYRA_REDIS_KEY_PREFIX=burst
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="b:$(head -c 32 /dev/urandom | base64)"
 export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=256 ARKYRA_STORAGE_PATH=.run/bench-storage
+failed=0
 pids=()
 sandbox_port=$(free_port) api_port=$(free_port)
 "$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
@@ -61,14 +62,15 @@ done
 stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" >/dev/null; }
 wait_for_health "http://127.0.0.1:$api_port/health" "$api_pid" || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-api.log >&2; stop_burst; exit 1; }
 python3 scripts/bench/burst.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
-  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { stop_burst; exit 1; }
+  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { echo "the burst was not measured (the reason is above)" >&2; failed=1; }
 echo "measuring crash reclaim: kill -9 of a worker holding posts, time until another worker claims them ..."
 workers=$(for index in 1 2 3 4; do printf 'bench-worker-%s=%s,' "$index" "${worker_pids[$((index - 1))]}"; done)
 python3 scripts/bench/reclaim.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
-  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --workers "${workers%,}" >> "$out" || { stop_burst; exit 1; }
+  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --workers "${workers%,}" >> "$out" || { echo "crash reclaim was not measured (the reason is above)" >&2; failed=1; }
 stop_burst
 
 echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."
-scripts/bench/calendar.sh "$bin" "$port" >> "$out"
+scripts/bench/calendar.sh "$bin" "$port" >> "$out" || { echo "the calendar was not measured (the reason is above)" >&2; failed=1; }
 
 python3 scripts/bench/table.py "$out"
+exit "$failed"

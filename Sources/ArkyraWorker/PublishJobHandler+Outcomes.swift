@@ -17,12 +17,14 @@ extension PublishJobHandler {
         /// How many times the platform rate-limited this post before, and when it first did.
         var rateLimitHits: Int
         var rateLimitedSince: Date?
+        /// How many times this post was retried because its platform was unavailable (kept on the post, so a
+        /// job the reconciler re-creates still counts them).
+        var unavailableRetries: Int
         var logger: Logger
     }
 
     func handle(_ error: ProviderError, _ attempt: Attempt, provider: any Provider) async throws {
-        let job = attempt.job
-        let retriesLeft = job.attempt + 1 < maximumUnavailableAttempts
+        let retriesLeft = attempt.unavailableRetries + 1 < maximumUnavailableAttempts
         switch error {
         case .rateLimited(let retryAt, let message):
             let now = Date()
@@ -37,8 +39,8 @@ extension PublishJobHandler {
                 try await finish(attempt, attempt.tookOver ? .unconfirmed : .failed, "\(reason) (the platform said: \(message))")
             }
         case .unavailable(let message) where retriesLeft:
-            let delay = RetryPolicy().delay(afterAttempt: job.attempt)
-            attempt.logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(job.attempt + 1)", "error": "\(message)"])
+            let delay = RetryPolicy().delay(afterAttempt: attempt.unavailableRetries)
+            attempt.logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(attempt.unavailableRetries + 1)", "error": "\(message)"])
             try await retry(attempt, counting: true, at: Date().addingTimeInterval(TimeInterval(delay.milliseconds) / 1000), note: message)
         case .unavailable(let message):
             try await finish(attempt, attempt.tookOver ? .unconfirmed : .failed, "the platform stayed unreachable: \(message)")
@@ -73,12 +75,13 @@ extension PublishJobHandler {
     func retry(_ attempt: Attempt, counting: Bool, at date: Date, note: String) async throws {
         let post = attempt.post
         var next = attempt.job
-        if counting { next.attempt += 1 }
+        next.attempt = attempt.unavailableRetries + (counting ? 1 : 0)
         var job = next.job(requestID: attempt.requestID)
         if attempt.tookOver {
             job.staleOwner = attempt.consumer
+            if counting { try await posts.countUnavailableRetry(id: post.id, attempt: post.attempt, client: database) }
         } else {
-            try await posts.returnToSchedule(id: post.id, attempt: post.attempt, error: note, client: database)
+            try await posts.returnToSchedule(id: post.id, attempt: post.attempt, error: note, countingRetry: counting, client: database)
         }
         try await queue.schedule(job, at: date)
         if !attempt.tookOver {

@@ -58,7 +58,8 @@ public struct PublishJobHandler: JobHandler {
         let post = claim.post
         let attempt = Attempt(
             post: post, job: target, requestID: job.requestID, consumer: context.consumer, tookOver: claim.tookOver,
-            rateLimitHits: claim.rateLimitHits, rateLimitedSince: claim.rateLimitedSince, logger: logger
+            rateLimitHits: claim.rateLimitHits, rateLimitedSince: claim.rateLimitedSince,
+            unavailableRetries: claim.unavailableRetries, logger: logger
         )
         guard let channel = claim.channel else {
             return try await finish(attempt, .failed, "the channel was removed")

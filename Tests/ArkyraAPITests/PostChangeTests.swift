@@ -89,6 +89,41 @@ struct PostChangeTests {
         }
     }
 
+    @Test("deleting a thread whose first items are out deletes the item already released too; one being published is refused")
+    func deletingAThreadMidWay() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let path = "/api/v1/organizations/\(organization)/posts"
+            let created = try await api.request(.post, path, token: token, json: [
+                "publish_at": APITestHarness.future(),
+                "variants": [["integration_id": channel, "content": "1/3", "thread": [["content": "2/3"], ["content": "3/3"]]]],
+            ])
+            let ids = try (created.json["posts"] as? [[String: Any]] ?? []).map { try #require(UUID(uuidString: $0["id"] as? String ?? "")) }
+            try #require(ids.count == 3)
+            try await TestEnvironment.withClient(api.database) { database in
+                // As after the first item went out: it is published and the second was released to the schedule.
+                try await database.query("UPDATE posts SET state = 'published' WHERE id = \(ids[0])")
+                try await database.query("UPDATE posts SET state = 'publishing', publish_at = now() WHERE id = \(ids[1])")
+                let refused = try await api.request(.delete, "\(path)/\(ids[0])", token: token)
+                #expect(refused.status == .conflict)
+                #expect(try await liveCount(ids, database) == 3)
+
+                try await database.query("UPDATE posts SET state = 'scheduled', publish_at = now() + interval '1 hour' WHERE id = \(ids[1])")
+                #expect(try await api.request(.delete, "\(path)/\(ids[0])", token: token).status == .noContent)
+                #expect(try await liveCount(ids, database) == 0)
+            }
+        }
+    }
+
+    private func liveCount(_ ids: [UUID], _ database: Database) async throws -> Int {
+        for try await count in try await database.query("SELECT count(*)::int FROM posts WHERE id = ANY(\(ids)) AND deleted_at IS NULL").decode(Int.self) {
+            return count
+        }
+        return -1
+    }
+
     @Test("a recurring post is accepted with a valid rule and refused with a bad one")
     func recurrenceRules() async throws {
         try await APITestHarness.run { api in

@@ -10,8 +10,14 @@ public enum TestEnvironment {
     /// `ARKYRA_TEST_DATABASE_URL`, by default the dev server's `arkyra` database (used only to create others).
     public static var maintenanceDatabase: DatabaseConfiguration {
         let text = ProcessInfo.processInfo.environment["ARKYRA_TEST_DATABASE_URL"] ?? "postgres://arkyra:arkyra@127.0.0.1:55432/arkyra"
-        return try! DatabaseConfiguration(url: URL(string: text)!)
+        var configuration = try! DatabaseConfiguration(url: URL(string: text)!)
+        configuration.acquireTimeout = testAcquireTimeout
+        return configuration
     }
+
+    /// Tests run in parallel on a shared machine, where a fresh pool's first connection can take seconds;
+    /// tests of the deadline itself set their own.
+    public static let testAcquireTimeout: Duration = .seconds(60)
 
     /// `ARKYRA_TEST_REDIS_URL`'s server with a fresh key prefix.
     public static func redisConfiguration(prefix: String = "test-\(UUID().uuidString.prefix(8).lowercased())") -> RedisConfiguration {

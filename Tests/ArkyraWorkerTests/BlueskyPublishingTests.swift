@@ -111,7 +111,7 @@ struct BlueskyPublishingTests {
             try await fixture.handler.handle(job.job(requestID: nil), context: JobContext(consumer: "worker-b", deliveries: 2, staleOwner: "worker-dead"))
             #expect(try await fixture.reload(post).state == .published)
             #expect(try await fixture.blueskyRecords().count == 1)
-            #expect(try await fixture.blueskyCalls().suffix(2) == ["com.atproto.repo.listRecords", "com.atproto.repo.createRecord"])
+            #expect(try await fixture.blueskyCalls().suffix(2) == ["com.atproto.repo.getRecord", "com.atproto.repo.createRecord"])
         }
     }
 }

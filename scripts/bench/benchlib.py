@@ -2,7 +2,10 @@
 organization and Mastodon channels on the sandbox, set up through the real API."""
 import json
 import subprocess
+import sys
 import time
+
+import requests
 
 
 def report(name, value, unit, peer=None):
@@ -39,3 +42,21 @@ def connect_mastodon(session, api, sandbox, headers, organization, username, tok
         "provider": "mastodon", "instance_url": f"{sandbox}/mastodon", "access_token": token})
     response.raise_for_status()
     return response.json()["id"]
+
+
+def run(main):
+    """Runs a benchmark's `main` and exits with its status; a failure (an HTTP error, a psql error, a timeout)
+    is printed as one line naming what failed, never as a traceback."""
+    try:
+        status = main()
+    except requests.HTTPError as error:
+        response = error.response
+        print(f"benchmark failed: {response.request.method} {response.url} answered {response.status_code}: {response.text[:300]}", file=sys.stderr)
+        status = 1
+    except subprocess.CalledProcessError as error:
+        print(f"benchmark failed: {' '.join(error.cmd[:3])} ... exited {error.returncode}: {error.stderr.strip()[:300]}", file=sys.stderr)
+        status = 1
+    except (requests.RequestException, OSError, ValueError, KeyError) as error:
+        print(f"benchmark failed: {type(error).__name__}: {error}", file=sys.stderr)
+        status = 1
+    sys.exit(status)

@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from benchlib import connect_mastodon, psql_query, report, sign_up
+from benchlib import connect_mastodon, psql_query, report, run, sign_up
 
 
 def main():
@@ -18,7 +18,7 @@ def main():
     parser.add_argument("--psql", required=True, help="psql command line for the benchmark database")
     parser.add_argument("--channels", type=int, default=40)
     parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--lead", type=float, default=25.0, help="seconds between seeding and the burst")
+    parser.add_argument("--lead", type=float, help="seconds between the start of seeding and the burst (default: measured)")
     parser.add_argument("--worker-pids", default="")
     args = parser.parse_args()
     session = requests.Session()
@@ -27,18 +27,24 @@ def main():
     channels = [connect_mastodon(session, args.api, args.sandbox, headers, organization, f"burst{index}", f"burst-token-{index}")
                 for index in range(args.channels)]
 
-    due = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=args.lead)
-    due_text = due.strftime("%Y-%m-%dT%H:%M:%SZ")
     groups = args.posts // len(channels)
 
-    def create(number):
+    def create(number, publish_at):
         variants = [{"integration_id": channel, "content": f"burst {number}/{index}"} for index, channel in enumerate(channels)]
         response = requests.post(f"{args.api}/api/v1/organizations/{organization}/posts", headers=headers,
-                                 json={"publish_at": due_text, "variants": variants})
+                                 json={"publish_at": publish_at, "variants": variants})
         response.raise_for_status()
 
+    # One group scheduled two hours ahead (never published during the run) times the seeding, so that the
+    # lead leaves room for seeding at no better than one request at a time.
+    probe_started = time.time()
+    create("probe", (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    lead = args.lead or 10 + (time.time() - probe_started) * groups
+    due = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=lead)
+    due_text = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(create, range(groups)))
+        list(pool.map(lambda number: create(number, due_text), range(groups)))
     total = groups * len(channels)
     if datetime.datetime.now(datetime.timezone.utc) >= due:
         print("seeding took longer than the lead time; raise --lead", file=sys.stderr)
@@ -76,4 +82,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

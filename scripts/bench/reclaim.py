@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from benchlib import connect_mastodon, psql_query, report, sign_up
+from benchlib import connect_mastodon, psql_query, report, run, sign_up
 
 
 def main():
@@ -29,14 +29,23 @@ def main():
     channel = connect_mastodon(session, args.api, args.sandbox, headers, organization, "reclaim", "reclaim-token")
     # Every publish hangs for a minute: the workers hold the posts, renewing their leases.
     session.post(f"{args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "slow", "count": args.posts, "delay": 60}).raise_for_status()
-    due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The posts fall due together once all of them exist: the publish time leaves room for creating them on a
+    # machine several times slower than this one, and the wait below starts from that time.
+    started = time.time()
+    session.post(f"{args.api}/api/v1/organizations/{organization}/posts", headers=headers, json={
+        "publish_at": at(started + 600), "variants": [{"integration_id": channel, "content": "reclaim probe"}]}).raise_for_status()
+    per_post = time.time() - started
+    due_at = time.time() + 2 + per_post * args.posts * 4
     for number in range(args.posts):
         session.post(f"{args.api}/api/v1/organizations/{organization}/posts", headers=headers, json={
-            "publish_at": due, "variants": [{"integration_id": channel, "content": f"reclaim {number}"}]}).raise_for_status()
-    condition = f"organization_id = '{organization}'"
-    deadline = time.time() + 30
+            "publish_at": at(due_at), "variants": [{"integration_id": channel, "content": f"reclaim {number}"}]}).raise_for_status()
+    condition = f"organization_id = '{organization}' AND content <> 'reclaim probe'"
+    deadline = max(time.time(), due_at) + 30
     while time.time() < deadline and int(query(f"SELECT count(*) FROM posts WHERE {condition} AND state = 'publishing'")) < args.posts:
         time.sleep(0.2)
+    if time.time() >= deadline:
+        print(f"benchmark failed: the workers did not claim all {args.posts} posts within 30 s of their publish time", file=sys.stderr)
+        return 1
     owners = query(f"SELECT lease_owner, count(*) FROM posts WHERE {condition} AND state = 'publishing' GROUP BY 1 ORDER BY 2 DESC")
     victim = owners.splitlines()[0].split("|")[0]
     held = [line for line in query(f"SELECT id FROM posts WHERE {condition} AND lease_owner = '{victim}'").splitlines() if line]
@@ -59,5 +68,9 @@ def main():
     return 0 if len(delays) == len(held) else 1
 
 
+def at(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -13,29 +13,28 @@ extension PostService {
         return found
     }
 
-    /// Deletes every post of a group, cancelling their jobs, in one transaction.
+    /// Deletes every post of a group with every item of its threads, in one transaction; their jobs are
+    /// cancelled once it is committed.
     /// - Throws: 404 for an unknown group; 409 while one of its posts is being published (nothing is deleted).
     func deleteGroup(organizationID: UUID, groupID rawID: String, by userID: UUID?, origin: RequestOrigin) async throws {
         guard let groupID = UUID(uuidString: rawID) else { throw APIError.notFound("post group") }
-        try await database.inTransaction(logger: logger) { connection in
-            let members = try await posts.group(groupID, organizationID: organizationID, client: database)
+        let deleted = try await database.inTransaction(logger: logger) { connection -> [UUID] in
+            let members = try await posts.lockGroup(groupID, organizationID: organizationID, on: connection)
             if members.isEmpty { throw APIError.notFound("post group") }
-            for member in members where member.parentID == nil {
-                guard let locked = try await posts.lock(id: member.id, organizationID: organizationID, on: connection) else { continue }
-                if locked.state == .publishing { try Self.requireChangeable(locked) }
-                try await posts.softDelete(id: member.id, on: connection)
-            }
+            if let publishing = members.first(where: { $0.state == .publishing }) { try Self.requireChangeable(publishing) }
+            try await posts.softDelete(ids: members.map(\.id), on: connection)
             try await audit.record(
                 AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post_group.deleted", targetType: "post_group",
                            targetID: groupID.uuidString, origin: origin),
                 on: connection
             )
-            for member in members { try await queue.cancel(jobID: member.id.uuidString) }
+            return members.map(\.id)
         }
+        await cancelJobs(of: deleted)
     }
 
     /// Moves a post between draft and scheduled. Scheduling needs a time in the future (the post's own, or
-    /// `publishAt`); drafting cancels its job.
+    /// `publishAt`); drafting cancels its job. Jobs change once the change is committed.
     /// - Throws: 404, 409 for a post that is publishing or finished, 422 for a time in the past.
     func changeStatus(organizationID: UUID, postID rawID: String, to status: String, publishAt rawPublishAt: String?,
                       by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> Post {
@@ -47,7 +46,7 @@ extension PostService {
             guard let date = ISO8601Timestamp.parse(raw) else { throw APIError.validation(["date": "must be an ISO 8601 timestamp with a time zone"]) }
             return date
         }
-        return try await database.inTransaction(logger: logger) { connection in
+        let changed = try await database.inTransaction(logger: logger) { connection in
             guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection), post.parentID == nil else {
                 throw APIError.notFound("post")
             }
@@ -61,13 +60,14 @@ extension PostService {
                            targetType: "post", targetID: id.uuidString, origin: origin),
                 on: connection
             )
-            if target == .scheduled, let due = changed.publishAt {
-                try await queue.schedule(PublishJob(postID: id, organizationID: organizationID).job(requestID: origin.requestID), at: due)
-            } else {
-                try await queue.cancel(jobID: id.uuidString)
-            }
             return changed
         }
+        if changed.state == .scheduled {
+            await scheduleJobs(for: [changed], requestID: origin.requestID)
+        } else {
+            await cancelJobs(of: [id])
+        }
+        return changed
     }
 
     /// The first of the channel's posting times (minutes after midnight UTC; by default 02:00, 06:40 and 11:40,

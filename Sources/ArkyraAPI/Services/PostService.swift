@@ -123,7 +123,7 @@ struct PostService: Sendable {
         let newPosts = variants.enumerated().map { index, variant in
             PostRepository.NewPost(integrationID: ids[index]!, content: variant.content, thread: variant.thread)
         }
-        return try await database.inTransaction(logger: logger) { connection in
+        let created = try await database.inTransaction(logger: logger) { connection in
             let created = try await posts.createGroup(
                 organizationID: organizationID, authorID: userID, posts: newPosts, state: mode == .draft ? .draft : .scheduled,
                 publishAt: publishAt, timeZone: timeZone, recurrence: recurrence, on: connection
@@ -136,13 +136,10 @@ struct PostService: Sendable {
                            targetType: "post_group", targetID: created.first?.groupID.uuidString, origin: origin),
                 on: connection
             )
-            // Scheduled inside the transaction: if Redis refuses, nothing is committed. If the commit fails
-            // after this, the worker finds no scheduled post for the job and drops it.
-            for post in created where post.state == .scheduled {
-                try await queue.schedule(PublishJob(postID: post.id, organizationID: organizationID).job(requestID: origin.requestID), at: publishAt)
-            }
             return created
         }
+        await scheduleJobs(for: created.filter { $0.state == .scheduled }, requestID: origin.requestID)
+        return created
     }
 
     /// Calendar filters as a client sent them.
@@ -196,8 +193,8 @@ struct PostService: Sendable {
         return CalendarPage(posts: posts, nextCursor: posts.count == limit ? posts.last?.id.uuidString : nil)
     }
 
-    /// Changes the text or time of a post that has not started publishing; its job moves with it in the
-    /// same transaction. A post being published is refused with 409 rather than changed behind the worker.
+    /// Changes the text or time of a post that has not started publishing; its job moves with it once the
+    /// change is committed. A post being published is refused with 409 rather than changed behind the worker.
     func update(organizationID: UUID, postID rawID: String, content: String?, publishAt rawPublishAt: String?,
                 by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> Post {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
@@ -210,7 +207,7 @@ struct PostService: Sendable {
         }
         if content == nil, rawPublishAt == nil { fields["body"] = "must change content or publish_at" }
         guard fields.isEmpty else { throw APIError.validation(fields) }
-        return try await database.inTransaction(logger: logger) { connection in
+        let updated = try await database.inTransaction(logger: logger) { connection in
             guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection) else { throw APIError.notFound("post") }
             try Self.requireChangeable(post)
             let newContent = content ?? post.content
@@ -227,25 +224,54 @@ struct PostService: Sendable {
                 AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.updated", targetType: "post", targetID: id.uuidString, origin: origin),
                 on: connection
             )
-            if updated.state == .scheduled, let due = updated.publishAt {
-                try await queue.schedule(PublishJob(postID: id, organizationID: organizationID).job(requestID: origin.requestID), at: due)
-            }
             return updated
         }
+        if updated.state == .scheduled { await scheduleJobs(for: [updated], requestID: origin.requestID) }
+        return updated
     }
 
-    /// Deletes a post that is not being published, cancelling its job in the same transaction.
+    /// Deletes a post and the rest of its thread below it (items already released included), unless one of
+    /// them is being published; their jobs are cancelled once the deletion is committed.
     func delete(organizationID: UUID, postID rawID: String, by userID: UUID?, origin: RequestOrigin) async throws {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post") }
-        try await database.inTransaction(logger: logger) { connection in
-            guard let post = try await posts.lock(id: id, organizationID: organizationID, on: connection) else { throw APIError.notFound("post") }
-            if post.state == .publishing { try Self.requireChangeable(post) }
-            try await posts.softDelete(id: id, on: connection)
+        let deleted = try await database.inTransaction(logger: logger) { connection -> [UUID] in
+            let thread = try await posts.lockThread(from: id, organizationID: organizationID, on: connection)
+            guard thread.contains(where: { $0.id == id }) else { throw APIError.notFound("post") }
+            if let publishing = thread.first(where: { $0.state == .publishing }) { try Self.requireChangeable(publishing) }
+            try await posts.softDelete(ids: thread.map(\.id), on: connection)
             try await audit.record(
                 AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.deleted", targetType: "post", targetID: id.uuidString, origin: origin),
                 on: connection
             )
-            try await queue.cancel(jobID: id.uuidString)
+            return thread.map(\.id)
+        }
+        await cancelJobs(of: deleted)
+    }
+
+    /// Schedules the publish jobs of committed posts. Jobs go to Redis only after the commit: a worker
+    /// handed a job earlier could look for its post before the post exists and drop the job. When Redis
+    /// refuses, the posts are safe in PostgreSQL and the reconciler creates their jobs once Redis answers.
+    func scheduleJobs(for scheduled: [Post], requestID: String?) async {
+        for post in scheduled {
+            guard let due = post.publishAt else { continue }
+            do {
+                try await queue.schedule(PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: requestID), at: due)
+            } catch {
+                logger.warning("post stored but its job not scheduled; the reconciler will schedule it",
+                               metadata: ["post_id": "\(post.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Cancels the jobs of committed deletions or drafts. A job that stays (Redis refused) is harmless: the
+    /// worker finds its post deleted or not scheduled and drops it.
+    func cancelJobs(of ids: [UUID]) async {
+        for id in ids {
+            do {
+                try await queue.cancel(jobID: id.uuidString)
+            } catch {
+                logger.warning("job not cancelled; the worker will drop it", metadata: ["post_id": "\(id)", "error": "\(error)"])
+            }
         }
     }
 

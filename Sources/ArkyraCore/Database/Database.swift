@@ -90,12 +90,15 @@ public struct Database: Service, Sendable {
         return try await lease { connection in try await Self.transaction(on: connection, logger: logger, body) }
     }
 
-    /// Runs one query on this task's connection or a leased one (released when its rows have been read).
+    /// Runs one query on this task's connection or a leased one and reads all its rows. The deadline covers
+    /// only the wait for a connection: a statement that is slow once it runs (waiting for a row lock, say) is
+    /// never reported as ``DatabaseBusyError``, since it may still commit.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `PSQLError`.
     @discardableResult
-    public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
-        if let held = Self.held { return try await held.connection.query(query, logger: logger ?? self.logger, file: file, line: line) }
-        return try await withLeaseDeadline { [pool] in try await pool.query(query, logger: logger, file: file, line: line) }
+    public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> Rows {
+        try await withConnection { connection in
+            Rows(try await connection.query(query, logger: logger ?? self.logger, file: file, line: line).collect())
+        }
     }
 
     /// Runs a prepared statement on this task's connection or a leased one, and reads all its rows.
@@ -158,17 +161,6 @@ public struct Database: Service, Sendable {
             return try await body(leased)
         }
     }
-
-    /// Runs `operation` (a lease and the start of one statement), failing with ``DatabaseBusyError`` when it
-    /// is still waiting after ``acquireTimeout``.
-    private func withLeaseDeadline<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        do {
-            return try await withTimeout(acquireTimeout, operation: operation)
-        } catch is TimeoutError {
-            logger.warning("no database connection free", metadata: ["waited": "\(acquireTimeout)"])
-            throw DatabaseBusyError(waited: acquireTimeout)
-        }
-    }
 }
 
 /// Thrown when no database connection became free within the deadline: the pool is exhausted for now.
@@ -176,4 +168,20 @@ public struct DatabaseBusyError: Error, CustomStringConvertible, Sendable {
     /// How long the caller waited.
     public var waited: Duration
     public var description: String { "no database connection became free within \(waited)" }
+}
+
+/// The rows of one query, read in full before its connection went back to the pool. They decode like
+/// PostgresNIO's row sequence: `for try await (id, name) in rows.decode((UUID, String).self)`.
+public struct Rows: AsyncSequence, Sendable {
+    public typealias Element = PostgresRow
+    public let all: [PostgresRow]
+
+    init(_ rows: [PostgresRow]) { all = rows }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var rows: IndexingIterator<[PostgresRow]>
+        public mutating func next() async throws -> PostgresRow? { rows.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rows: all.makeIterator()) }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 /// A Bluesky PDS's XRPC API as the AT Protocol documents it, under `/bluesky/xrpc`: createSession with an app
-/// password, refreshSession (refresh tokens rotate), createRecord / getRecord / listRecords for posts.
+/// password, refreshSession (refresh tokens rotate), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords for posts.
 /// Errors are `{"error", "message"}`: an expired access token is 400 `ExpiredToken`, a revoked refresh
 /// token 401 `ExpiredToken`, a missing or unknown token 401. Writes cost points (create: 3) against 5,000
 /// per hour per account, reported in `ratelimit-*` headers; past it, 429 `RateLimitExceeded`; createSession
@@ -61,7 +61,12 @@ struct BlueskyRoutes {
                 if let problem = Self.problem(in: input, did: account.did) { return Self.error(.badRequest, "InvalidRequest", problem) }
                 let record = input["record"] as! [String: Any]
                 let value = (try? JSONSerialization.data(withJSONObject: record, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
-                let created = await state.createRecord(did: account.did, collection: input["collection"] as! String, value: value, now: now)
+                guard let created = await state.createRecord(
+                    did: account.did, collection: input["collection"] as! String, rkey: input["rkey"] as? String, value: value, now: now
+                ) else {
+                    // What Bluesky's PDS answers today for a record key already in use (atproto issue #3718).
+                    return Self.error(.internalServerError, "InternalServerError", "Internal Server Error")
+                }
                 return SandboxJSON.response(
                     ["uri": created.uri, "cid": created.cid, "commit": ["cid": "bafyrei" + BlueskyState.randomBase32(52), "rev": created.rkey],
                      "validationStatus": "valid"],
@@ -99,6 +104,9 @@ struct BlueskyRoutes {
         guard input["repo"] as? String == did else { return "Input/repo must be the authenticated account's DID" }
         guard input["collection"] as? String == "app.bsky.feed.post" else { return "Input/collection: only app.bsky.feed.post is emulated" }
         guard let record = input["record"] as? [String: Any] else { return "Input must have the property \"record\"" }
+        if let rkey = input["rkey"] {
+            guard let rkey = rkey as? String, isRecordKey(rkey) else { return "Input/rkey must be a valid Record Key" }
+        }
         guard let text = record["text"] as? String else { return "Invalid app.bsky.feed.post record: Record must have the property \"text\"" }
         if text.count > maximumGraphemes {
             return "Invalid app.bsky.feed.post record: Record/text must not be longer than \(maximumGraphemes) graphemes"
@@ -115,6 +123,12 @@ struct BlueskyRoutes {
             if !valid { return "Invalid app.bsky.feed.post record: Record/reply must have root and parent, each with uri and cid" }
         }
         return nil
+    }
+
+    /// The record key syntax of the AT Protocol: 1 to 512 of `A-Za-z0-9.-_:~`, not `.` or `..`.
+    static func isRecordKey(_ key: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:~")
+        return (1...512).contains(key.count) && key.allSatisfy(allowed.contains) && key != "." && key != ".."
     }
 
     /// Checks the access token, applies injected faults, runs `handler` and records the exchange.

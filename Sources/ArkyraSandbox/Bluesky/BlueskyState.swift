@@ -102,8 +102,10 @@ actor BlueskyState {
         return count
     }
 
-    func createRecord(did: String, collection: String, value: Data, now: Date) -> Record {
-        let rkey = nextTID(now)
+    /// Stores a record under `rkey` (a fresh TID when nil); nil when the key is taken.
+    func createRecord(did: String, collection: String, rkey: String?, value: Data, now: Date) -> Record? {
+        let rkey = rkey ?? nextTID(now)
+        if record(uri: "at://\(did)/\(collection)/\(rkey)") != nil { return nil }
         let record = Record(
             uri: "at://\(did)/\(collection)/\(rkey)", cid: "bafyrei" + Self.randomBase32(52), rkey: rkey, did: did, value: value, indexedAt: now
         )

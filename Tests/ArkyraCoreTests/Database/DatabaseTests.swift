@@ -73,6 +73,36 @@ struct DatabaseTests {
         }
     }
 
+    @Test("a statement that is slow once it runs (waiting for a row lock) is not cut off by the lease deadline")
+    func slowStatementIsNotBusy() async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration in
+            var two = configuration
+            two.maxConnections = 2
+            two.acquireTimeout = .milliseconds(300)
+            try await Database.withRunning(configuration: two, logger: TestEnvironment.logger) { database in
+                try await database.query("CREATE TABLE items (name text PRIMARY KEY)")
+                try await database.query("INSERT INTO items VALUES ('a')")
+                let locked = OneShotSignal()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+                            try await connection.query("SELECT name FROM items FOR UPDATE")
+                            locked.fire()
+                            try await Task.sleep(for: .seconds(1))
+                        }
+                    }
+                    await locked.wait()
+                    // Waits about a second for the lock, past the 300 ms deadline, and still commits.
+                    try await database.query("UPDATE items SET name = 'b' WHERE name = 'a'")
+                    try await group.waitForAll()
+                }
+                var names: [String] = []
+                for try await name in try await database.query("SELECT name FROM items").decode(String.self) { names.append(name) }
+                #expect(names == ["b"])
+            }
+        }
+    }
+
     struct Refused: Error {}
 
     struct CountStatement: PostgresPreparedStatement {

@@ -59,14 +59,26 @@ struct BlueskyProviderTests {
         }
     }
 
-    @Test("a post whose outcome was unknown is found by its text and creation time, and only that one")
-    func findPublished() async throws {
-        try await withAccount { provider, connected, _ in
+    @Test("a post is created once under its own record key: sent again it is refused, and after an unknown outcome it is found by that key")
+    func onceUnderItsKey() async throws {
+        try await withAccount { provider, connected, client in
             let scheduledAt = Date(timeIntervalSince1970: 1_800_000_000.123)
-            let sent = try await provider.publish(post("Launch day", connected, at: scheduledAt))
-            #expect(try await provider.findPublished(post("Launch day", connected, at: scheduledAt)) == sent)
-            #expect(try await provider.findPublished(post("Launch day", connected, at: scheduledAt.addingTimeInterval(60))) == nil)
-            #expect(try await provider.findPublished(post("Other text", connected, at: scheduledAt)) == nil)
+            let request = post("Launch day", connected, at: scheduledAt)
+            let key = BlueskyProvider.recordKey(for: request)
+            #expect(key.count == 13)
+            #expect(key == BlueskyProvider.recordKey(for: request), "the key is the same on every attempt")
+            let sent = try await provider.publish(request)
+            #expect(sent.platformID == "at://\(connected.account.id)/app.bsky.feed.post/\(key)")
+
+            await #expect(throws: ProviderError.self) { try await provider.publish(request) }
+            let records = try await client.execute(uri: "/_sandbox/bluesky/records", method: .get) { $0.json["records"] as? [[String: Any]] ?? [] }
+            #expect(records.count == 1, "the second create of the same post must not add a record")
+
+            #expect(try await provider.findPublished(request) == sent)
+            #expect(try await provider.findPublished(post("Launch day", connected, at: scheduledAt)) == nil, "another post at the same time")
+            var moved = request
+            moved.createdAt = scheduledAt.addingTimeInterval(60)
+            #expect(try await provider.findPublished(moved) == nil, "the same post rescheduled has another key")
         }
     }
 

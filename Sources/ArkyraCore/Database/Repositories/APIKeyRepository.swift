@@ -69,7 +69,7 @@ public struct APIKeyRepository: Sendable {
         return nil
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [APIKey] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [APIKey] {
         var keys: [APIKey] = []
         for try await row in rows.decode((UUID, UUID, String, String, UUID?, Date, Date?).self) {
             keys.append(APIKey(id: row.0, organizationID: row.1, name: row.2, prefix: row.3, createdBy: row.4, createdAt: row.5, lastUsedAt: row.6))

@@ -51,7 +51,7 @@ public struct CommentRepository: Sendable {
         return false
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Comment] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Comment] {
         var comments: [Comment] = []
         for try await row in rows.decode((UUID, UUID, UUID?, String, Bool, String, Date).self) {
             comments.append(Comment(id: row.0, groupID: row.1, authorID: row.2, authorName: row.3, viaPreview: row.4, body: row.5, createdAt: row.6))

@@ -49,7 +49,7 @@ public struct CustomerRepository: Sendable {
         return false
     }
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [Customer] {
+    private func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Customer] {
         var customers: [Customer] = []
         for try await (id, name, createdAt) in rows.decode((UUID, String, Date).self) { customers.append(Customer(id: id, name: name, createdAt: createdAt)) }
         return customers

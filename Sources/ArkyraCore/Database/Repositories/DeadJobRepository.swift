@@ -92,7 +92,7 @@ public struct DeadJobRepository: DeadLetterStore {
         return deleted
     }
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [DeadJob] {
+    private func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [DeadJob] {
         var result: [DeadJob] = []
         for try await (id, queue, text, deliveries, error, createdAt, redrivenAt) in rows.decode((UUID, String, String, Int, String, Date, Date?).self) {
             result.append(DeadJob(id: id, queue: queue, job: try Job.decode(text), deliveries: deliveries, lastError: error,

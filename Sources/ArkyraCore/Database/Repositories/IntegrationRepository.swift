@@ -177,7 +177,7 @@ public struct IntegrationRepository: Sendable {
 
     private typealias Columns = (UUID, UUID, String, String, String, String, String?, String?, String, Date, UUID?, [Int])
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Integration] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Integration] {
         var result: [Integration] = []
         for try await row in rows.decode(Columns.self) {
             result.append(make(row))

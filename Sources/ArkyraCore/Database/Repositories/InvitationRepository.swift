@@ -67,7 +67,7 @@ public struct InvitationRepository: Sendable {
         try await connection.query("UPDATE invitations SET accepted_at = now(), accepted_by = \(userID) WHERE id = \(id)", logger: logger)
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Invitation] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Invitation] {
         var invitations: [Invitation] = []
         for try await row in rows.decode((UUID, UUID, String?, String, UUID?, Date, Date).self) {
             invitations.append(Invitation(id: row.0, organizationID: row.1, email: row.2, role: Role(rawValue: row.3) ?? .viewer,

@@ -21,7 +21,7 @@ extension PostRepository {
                 RETURNING posts.*, before.state AS previous_state, before.updated_at AS previously_updated_at
             )
             SELECT \(aliased(PostRepository.columns, "c", prefix: "")), c.previous_state, c.previously_updated_at,
-                   c.rate_limit_hits, c.rate_limited_since,
+                   c.rate_limit_hits, c.rate_limited_since, c.unavailable_retries,
                    \(aliased(IntegrationRepository.columns, "i", prefix: "channel_")),
                    i.access_token_encrypted AS channel_access_token, i.refresh_token_encrypted AS channel_refresh_token,
                    i.token_expires_at AS channel_token_expires_at, i.rate_limited_until AS channel_rate_limited_until
@@ -60,6 +60,7 @@ extension PostRepository {
                 previouslyUpdatedAt: try columns["previously_updated_at"].decode(Date.self),
                 rateLimitHits: try columns["rate_limit_hits"].decode(Int.self),
                 rateLimitedSince: try columns["rate_limited_since"].decode(Date?.self),
+                unavailableRetries: try columns["unavailable_retries"].decode(Int.self),
                 channel: channel
             )
         }

@@ -135,20 +135,37 @@ public struct PostRepository: Sendable {
         )).first
     }
 
-    /// Marks a post deleted (kept for the audit trail; invisible everywhere else), with the thread items that
-    /// still wait below it (they could never be published without it).
-    public func softDelete(id: UUID, on connection: PostgresConnection) async throws {
-        try await connection.query(
+    /// A post and every live item of its thread below it (released or still waiting), locked, in id order.
+    public func lockThread(from id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
+        try await Self.decode(connection.query(
             """
-            WITH RECURSIVE doomed AS (
-                SELECT \(id)::uuid AS id
+            WITH RECURSIVE thread AS (
+                SELECT id FROM posts WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL
                 UNION ALL
-                SELECT p.id FROM posts p JOIN doomed d ON p.parent_id = d.id WHERE p.state = 'waiting'
+                SELECT p.id FROM posts p JOIN thread t ON p.parent_id = t.id WHERE p.deleted_at IS NULL
             )
-            UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id IN (SELECT id FROM doomed)
+            SELECT \(unescaped: Self.columns) FROM posts WHERE id IN (SELECT id FROM thread) ORDER BY id FOR UPDATE
             """,
             logger: logger
-        )
+        ))
+    }
+
+    /// Every live post of a group (each channel's post and all its thread items), locked, in id order — one
+    /// order for every caller, so that concurrent changes to a group cannot deadlock.
+    public func lockGroup(_ groupID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
+        try await Self.decode(connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM posts
+            WHERE group_id = \(groupID) AND organization_id = \(organizationID) AND deleted_at IS NULL
+            ORDER BY id FOR UPDATE
+            """,
+            logger: logger
+        ))
+    }
+
+    /// Marks posts deleted. The reconciler and the workers skip deleted posts, so none is published later.
+    public func softDelete(ids: [UUID], on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id = ANY(\(ids))", logger: logger)
     }
 
     /// One post of an organization, or nil.
@@ -173,6 +190,8 @@ public struct PostRepository: Sendable {
         /// How many times the platform rate-limited this post, and when it first did.
         public var rateLimitHits: Int
         public var rateLimitedSince: Date?
+        /// How many times this post was retried because its platform was unavailable.
+        public var unavailableRetries: Int
         /// The post's channel with its stored credentials; nil when the channel was removed.
         public var channel: Channel?
 
@@ -208,12 +227,23 @@ public struct PostRepository: Sendable {
     }
 
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
-    public func returnToSchedule(id: UUID, attempt: Int, error: String?, client: Database) async throws {
+    public func returnToSchedule(id: UUID, attempt: Int, error: String?, countingRetry: Bool, client: Database) async throws {
+        let retries = countingRetry ? 1 : 0
         try await client.query(
             """
-            UPDATE posts SET state = 'scheduled', error = \(error), lease_owner = NULL, updated_at = now()
+            UPDATE posts SET state = 'scheduled', error = \(error), lease_owner = NULL, updated_at = now(),
+                   unavailable_retries = unavailable_retries + \(retries)
             WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
             """,
+            logger: logger
+        )
+    }
+
+    /// Counts one more retry of a post whose platform was unavailable while `attempt` still owns it (a
+    /// retry that stays `publishing` under its worker).
+    public func countUnavailableRetry(id: UUID, attempt: Int, client: Database) async throws {
+        try await client.query(
+            "UPDATE posts SET unavailable_retries = unavailable_retries + 1 WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)",
             logger: logger
         )
     }
@@ -236,7 +266,7 @@ public struct PostRepository: Sendable {
 
     typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?)
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [Post] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Post] {
         var result: [Post] = []
         for try await row in rows.decode(Columns.self) {
             result.append(make(row))

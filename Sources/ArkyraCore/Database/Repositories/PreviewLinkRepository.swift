@@ -61,7 +61,7 @@ public struct PreviewLinkRepository: Sendable {
         return nil
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [PreviewLink] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [PreviewLink] {
         var links: [PreviewLink] = []
         for try await row in rows.decode((UUID, UUID, Bool, UUID?, Date, Date).self) {
             links.append(PreviewLink(id: row.0, groupID: row.1, allowComments: row.2, createdBy: row.3, createdAt: row.4, expiresAt: row.5))

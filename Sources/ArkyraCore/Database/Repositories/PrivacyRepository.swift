@@ -97,7 +97,7 @@ public struct PrivacyRepository: Sendable {
         try await connection.query("DELETE FROM users WHERE id = \(userID)", logger: logger)
     }
 
-    private func single(_ rows: PostgresRowSequence) async throws -> String {
+    private func single(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> String {
         for try await text in rows.decode(String.self) { return text }
         throw PostgresDecodingError.Code.missingData
     }

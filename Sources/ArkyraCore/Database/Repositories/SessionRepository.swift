@@ -112,7 +112,7 @@ public struct SessionRepository: Sendable {
         ))
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [Session] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Session] {
         var sessions: [Session] = []
         for try await row in rows.decode((UUID, UUID, Date, Date, Date, String?, String?).self) {
             sessions.append(Session(id: row.0, userID: row.1, createdAt: row.2, lastUsedAt: row.3, expiresAt: row.4, ip: row.5, userAgent: row.6))

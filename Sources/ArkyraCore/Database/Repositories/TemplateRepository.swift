@@ -96,12 +96,12 @@ public struct TemplateRepository: Sendable {
         try await connection.query("UPDATE signatures SET is_default = false WHERE organization_id = \(organizationID) AND is_default", logger: logger)
     }
 
-    private func deleted(_ rows: PostgresRowSequence) async throws -> Bool {
+    private func deleted(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> Bool {
         for try await _ in rows.decode(UUID.self) { return true }
         return false
     }
 
-    private func decodeSets(_ rows: PostgresRowSequence) async throws -> [PostSet] {
+    private func decodeSets(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [PostSet] {
         var sets: [PostSet] = []
         for try await row in rows.decode((UUID, String, String, Date, Date).self) {
             sets.append(PostSet(id: row.0, name: row.1, content: (try? JSONValue.parse(row.2)) ?? .null, createdAt: row.3, updatedAt: row.4))
@@ -109,7 +109,7 @@ public struct TemplateRepository: Sendable {
         return sets
     }
 
-    private func decodeSignatures(_ rows: PostgresRowSequence) async throws -> [Signature] {
+    private func decodeSignatures(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Signature] {
         var signatures: [Signature] = []
         for try await row in rows.decode((UUID, String, String, Bool, Date).self) {
             signatures.append(Signature(id: row.0, name: row.1, text: row.2, isDefault: row.3, createdAt: row.4))

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOHTTP1
 
@@ -39,6 +40,22 @@ extension BlueskyProvider {
     /// When a session token expires (its `exp` claim).
     static func expiry(of token: String) -> Date? {
         (claims(of: token)?["exp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue) }
+    }
+
+    /// The record key of a post's record, the same on every attempt at the post: a TID (the key form Bluesky's
+    /// app expects for posts) whose time is the post's time plus a sub-second offset and whose clock id is 10
+    /// bits, both taken from the post's idempotency key. Creating the post a second time then fails instead of
+    /// publishing it twice, and an attempt whose outcome is unknown finds the record by its key. Two posts of
+    /// one account due in the same second share a key with a chance of about one in a billion.
+    static func recordKey(for post: PublishRequest) -> String {
+        let digest = Array(SHA256.hash(data: Data(post.idempotencyKey.utf8)))
+        let offset = (UInt64(digest[0]) << 16 | UInt64(digest[1]) << 8 | UInt64(digest[2])) % 1_000_000
+        let clock = (UInt64(digest[3]) << 8 | UInt64(digest[4])) & 0x3FF
+        let seconds = max(0, post.createdAt.timeIntervalSince1970.rounded(.down))
+        let micros = (UInt64(seconds) * 1_000_000 + offset) & ((1 << 53) - 1)
+        let value = micros << 10 | clock
+        let alphabet = Array("234567abcdefghijklmnopqrstuvwxyz")
+        return String(stride(from: 60, through: 0, by: -5).map { alphabet[Int((value >> UInt64($0)) & 31)] })
     }
 
     /// The parts of `at://repo/collection/rkey`.
@@ -84,10 +101,6 @@ struct BlueskyRecord: Decodable {
     var uri: String
     var cid: String?
     var value: Post
-}
-
-struct BlueskyRecordList: Decodable {
-    var records: [BlueskyRecord]
 }
 
 /// An XRPC error body.

@@ -6,8 +6,8 @@ import NIOHTTP1
 
 /// Bluesky (any AT Protocol PDS) through XRPC: an app password opens a session (createSession) whose access
 /// token expires after about two hours and is renewed with the refresh token (refreshSession); posts are
-/// `app.bsky.feed.post` records (createRecord). After an unknown outcome the account's latest posts are
-/// listed (listRecords) to find the one we sent, recognised by its text and its `createdAt`.
+/// `app.bsky.feed.post` records (createRecord) under a record key derived from the post, so that a post
+/// is created at most once; after an unknown outcome the record is read back by that key (getRecord).
 public struct BlueskyProvider: Provider {
     public let identifier = "bluesky"
     public let connectMethod = ConnectMethod.appPassword
@@ -21,8 +21,6 @@ public struct BlueskyProvider: Provider {
     /// Record writes are limited per hour (5,000 points).
     public let rateLimitWindow: TimeInterval = 3600
     static let postCollection = "app.bsky.feed.post"
-    /// How many of the account's latest posts are searched for one whose outcome was unknown.
-    static let lookupDepth = 100
     let http: PlatformHTTP
 
     public init(http: PlatformHTTP) {
@@ -59,7 +57,10 @@ public struct BlueskyProvider: Provider {
             "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
         ]
         if let replyTo = post.replyTo { record["reply"] = try await replyReference(to: replyTo, credentials: post.credentials) }
-        let body = try JSONSerialization.data(withJSONObject: ["repo": did, "collection": Self.postCollection, "record": record], options: [.withoutEscapingSlashes])
+        let body = try JSONSerialization.data(
+            withJSONObject: ["repo": did, "collection": Self.postCollection, "rkey": Self.recordKey(for: post), "record": record],
+            options: [.withoutEscapingSlashes]
+        )
         let instance = post.credentials.instanceURL ?? defaultInstanceURL!
         let response = try await send(instance, "com.atproto.repo.createRecord", method: .POST, token: post.credentials.accessToken, body: body, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
@@ -72,18 +73,16 @@ public struct BlueskyProvider: Provider {
     public func findPublished(_ post: PublishRequest) async throws -> PublishedPost? {
         let did = try Self.subject(of: post.credentials.accessToken)
         let instance = post.credentials.instanceURL ?? defaultInstanceURL!
-        let query = "repo=\(did)&collection=\(Self.postCollection)&limit=\(Self.lookupDepth)"
-        let response = try await send(instance, "com.atproto.repo.listRecords?\(query)", method: .GET, token: post.credentials.accessToken, body: nil, mutates: false)
+        let query = "repo=\(did)&collection=\(Self.postCollection)&rkey=\(Self.recordKey(for: post))"
+        let response = try await send(instance, "com.atproto.repo.getRecord?\(query)", method: .GET, token: post.credentials.accessToken, body: nil, mutates: false)
+        if response.status == 400, response.decode(BlueskyError.self)?.error == "RecordNotFound" { return nil }
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let listing = response.decode(BlueskyRecordList.self) else {
-            throw ProviderError.unavailable(message: "the record list could not be read: \(response.bodyText.prefix(200))")
+        guard let record = response.decode(BlueskyRecord.self) else {
+            throw ProviderError.unavailable(message: "the record could not be read: \(response.bodyText.prefix(200))")
         }
-        let sentAt = (post.createdAt.timeIntervalSince1970 * 1000).rounded()
-        let match = listing.records.first { record in
-            record.value.text == post.content
-                && record.value.createdAt.flatMap(ISO8601Timestamp.parse).map { ($0.timeIntervalSince1970 * 1000).rounded() } == sentAt
-        }
-        return match.map { PublishedPost(platformID: $0.uri, url: Self.webURL(of: $0.uri)) }
+        // Another post under the same key (the one-in-a-billion case) is not this one.
+        guard record.value.text == post.content else { return nil }
+        return PublishedPost(platformID: record.uri, url: Self.webURL(of: record.uri))
     }
 
     /// The `reply` field for a post answering `parentURI`: the parent's reference and its thread's root.
