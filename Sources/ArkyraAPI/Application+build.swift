@@ -14,13 +14,16 @@ import Prometheus
 public func buildApplication(
     configuration: APIConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    httpClient: HTTPClient = .shared,
     logger: Logger
 ) -> some ApplicationProtocol {
     let service = configuration.service
     let database = Database(configuration: service.database, logger: logger)
     let redis = RedisClient(configuration: service.redis)
-    let router = buildRouter(configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: httpClient, logger: logger)
+    // Platforms are called when channels are connected; the client follows no redirects (see PlatformHTTP).
+    let platformClient = PlatformHTTPClient(connectionsPerHost: 8)
+    let router = buildRouter(
+        configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: platformClient.client, logger: logger
+    )
     let events = EventStream(
         verifier: AccessTokenVerifier(
             signer: JWTSigner(secret: configuration.security.jwtSecret),
@@ -32,7 +35,7 @@ public func buildApplication(
         router: router,
         server: .http1WebSocketUpgrade { request, _, _ in await events.shouldUpgrade(request) },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [database, redis],
+        services: [platformClient, database, redis],
         logger: logger
     )
     if configuration.migrateOnStart {
@@ -54,7 +57,7 @@ public func buildRouter(
 ) -> Router<AppRequestContext> {
     let service = configuration.service
     let security = configuration.security
-    let providers = ProviderRegistry.all(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout))
+    let providers = ProviderRegistry.all(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts)))
     let audit = AuditRepository(logger: logger)
     let signer = JWTSigner(secret: security.jwtSecret)
     let organizations = OrganizationService(database: database, organizations: OrganizationRepository(logger: logger), audit: audit, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// How one emulated platform words each injected fault.
 struct FaultResponses {
@@ -28,6 +29,18 @@ struct FaultResponses {
         case .slow:
             try? await Task.sleep(for: .seconds(fault?.delay ?? 5))
             return await handler()
+        case .trickle:
+            let response = await handler()
+            let seconds = Int(fault?.delay ?? 60)
+            var headers = response.headers
+            headers[.contentLength] = nil
+            return Response(status: response.status, headers: headers, body: ResponseBody { writer in
+                for _ in 0..<seconds {
+                    try await writer.write(ByteBuffer(string: " "))
+                    try await Task.sleep(for: .seconds(1))
+                }
+                try await writer.finish(nil)
+            })
         case nil:
             return await handler()
         }

@@ -33,6 +33,9 @@ public struct Fault: Sendable, Codable, Equatable {
         case expiredToken = "expired_token"
         /// Answer normally, but only after `delay` seconds (a slow platform).
         case slow
+        /// Act, send the answer's head at once, then its body one byte a second for `delay` seconds (a
+        /// trickling server that would hold a client without a deadline on the whole exchange).
+        case trickle
     }
 
     public var platform: String

@@ -14,7 +14,7 @@ public func buildWorker(
 ) -> some ApplicationProtocol {
     let service = configuration.service
     let platformClient = PlatformHTTPClient(connectionsPerHost: configuration.concurrency)
-    let http = PlatformHTTP(client: platformClient.client, timeout: service.outbound.timeout)
+    let http = PlatformHTTP(client: platformClient.client, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts))
     let providers = ProviderRegistry.all(http: http)
     let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in

@@ -55,6 +55,18 @@ struct CalendarTests {
             #expect((otherChannel.json["posts"] as? [Any])?.isEmpty == true)
             let bad = try await api.request(.get, "\(base)?\(range)&state=lost&limit=5000&cursor=x", token: token)
             #expect(Set(bad.errorFields.keys) == ["state", "limit", "cursor"])
+
+            // Another organization's post id as a cursor tells nothing about where that post sits in time.
+            let stranger = try await api.signUp()
+            let theirs = try await api.createOrganization(stranger)
+            let theirChannel = try await api.connectMastodon(stranger, organization: theirs)
+            let their = try await api.request(.post, "/api/v1/organizations/\(theirs)/posts", token: stranger, json: [
+                "publish_at": same, "variants": [["integration_id": theirChannel, "content": "theirs"]],
+            ])
+            let theirPost = try #require((their.json["posts"] as? [[String: Any]])?.first?["id"] as? String)
+            let probed = try await api.request(.get, "\(base)?\(range)&cursor=\(theirPost)", token: token)
+            #expect(probed.status == .ok)
+            #expect((probed.json["posts"] as? [Any])?.isEmpty == true)
         }
     }
 }

@@ -14,7 +14,7 @@ extension PublishingWorld {
         try await sandbox.execute(uri: "/_sandbox/bluesky/accounts", method: .post, body: jsonBody(["handle": handle, "password": "app-pass"])) {
             #expect($0.status == .created)
         }
-        let provider = BlueskyProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
+        let provider = BlueskyProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true)))
         let connected = try await provider.connect(ConnectRequest(identifier: handle, password: "app-pass", instanceURL: blueskyURL))
         let cipher = TokenCipher(keys: security.encryptionKeys)
         let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in

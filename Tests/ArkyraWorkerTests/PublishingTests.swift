@@ -11,7 +11,7 @@ import Testing
 
 extension PublishingWorld {
     var handler: PublishJobHandler {
-        let http = PlatformHTTP(client: .shared, timeout: .seconds(3))
+        let http = PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true))
         return PublishJobHandler(
             database: database, providers: ProviderRegistry.all(http: http),
             cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, logger: TestEnvironment.logger

@@ -5,17 +5,22 @@ import NIOFoundationCompat
 import NIOHTTP1
 import NIOPosix
 
-/// The HTTP plumbing every provider shares: send a request, collect a bounded body, and classify transport
-/// failures by whether the platform could have received the request.
+/// The HTTP plumbing every provider shares: send a request, collect a bounded body within one deadline for
+/// the whole exchange, and classify transport failures by whether the platform could have received the
+/// request. Redirects are not followed (the client is configured so): a platform API answers where it is
+/// asked, and following one could carry a request, or a POST body, to a host nobody checked.
 public struct PlatformHTTP: Sendable {
     public let client: HTTPClient
     public let timeout: Duration
+    /// Checked before every request: the host's addresses must be public (unless private hosts are allowed).
+    public let policy: OutboundURLPolicy
     /// Bodies larger than this are refused (platform answers are small).
     static let maximumBodyBytes = 4 * 1024 * 1024
 
-    public init(client: HTTPClient, timeout: Duration) {
+    public init(client: HTTPClient, timeout: Duration, policy: OutboundURLPolicy) {
         self.client = client
         self.timeout = timeout
+        self.policy = policy
     }
 
     /// A platform's answer: status, headers and the whole body.
@@ -29,17 +34,31 @@ public struct PlatformHTTP: Sendable {
             try? JSONDecoder().decode(type, from: Data(buffer: body))
         }
 
-        public var bodyText: String { String(buffer: body) }
+        /// What came back, for messages people see: the status and the size and type of the body, never the
+        /// body itself (a server that is not the platform must not get its page shown through ARKYRA).
+        public var summary: String {
+            "HTTP \(status) with \(body.readableBytes) bytes of \(headers.first(name: "Content-Type") ?? "unknown type")"
+        }
     }
 
     /// Sends `request`. For a request that changes something on the platform (`mutates`), a failure after the
     /// request may have gone out is `.outcomeUnknown`; a failure to connect is always `.unavailable`.
     /// - Throws: ``ProviderError``.
     public func send(_ request: HTTPClientRequest, mutates: Bool) async throws -> Response {
+        if let refusal = await policy.refusal(connectingTo: request.url) {
+            throw ProviderError.rejected(status: 0, message: "the server's address \(refusal.message)")
+        }
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(timeout))
-            let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
-            return Response(status: Int(response.status.code), headers: response.headers, body: body)
+            // The client's own deadline ends waiting for the answer's head, with its errors (a connection that
+            // never opened is `unavailable`); half a second later ours ends a body that is still trickling in.
+            return try await withTimeout(timeout + .milliseconds(500)) { [client, timeout] in
+                let response = try await client.execute(request, timeout: TimeAmount(timeout))
+                let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
+                return Response(status: Int(response.status.code), headers: response.headers, body: body)
+            }
+        } catch is TimeoutError {
+            let message = "no complete answer within \(timeout)"
+            throw mutates ? ProviderError.outcomeUnknown(message: message) : ProviderError.unavailable(message: message)
         } catch let error as HTTPClientError where error == .connectTimeout {
             throw ProviderError.unavailable(message: "connect timed out")
         } catch let error as NIOConnectionError {
@@ -50,5 +69,12 @@ public struct PlatformHTTP: Sendable {
             if mutates { throw ProviderError.outcomeUnknown(message: "\(error)") }
             throw ProviderError.unavailable(message: "\(error)")
         }
+    }
+
+    /// The client configuration platforms are called with: no redirects (see above).
+    public static func clientConfiguration() -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return configuration
     }
 }

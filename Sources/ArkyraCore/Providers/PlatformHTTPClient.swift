@@ -9,7 +9,7 @@ public struct PlatformHTTPClient: Service {
     public let client: HTTPClient
 
     public init(connectionsPerHost: Int) {
-        var configuration = HTTPClient.Configuration()
+        var configuration = PlatformHTTP.clientConfiguration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }

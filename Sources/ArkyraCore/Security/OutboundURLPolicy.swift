@@ -1,10 +1,14 @@
 import Foundation
+import NIOPosix
 
 /// Checks URLs that users supply (a Mastodon instance, a webhook) before ARKYRA calls them, so a user cannot
-/// make the server reach its own network. Literal loopback, private, link-local and unique-local addresses and
-/// `localhost` are refused unless private hosts are allowed (development against the sandbox).
-///
-/// Names that resolve to private addresses are not caught here; that needs a check at connect time.
+/// make the server reach its own network, unless private hosts are allowed (development against the sandbox).
+/// Two checks: ``validate(_:)`` when the URL is entered (the form: https, no credentials, no literal address
+/// that is not public, no numeric host in the legacy forms resolvers accept such as `127.1` or `2130706433`,
+/// no `localhost`), and ``refusal(connectingTo:)`` before every request, which resolves the name and refuses
+/// when any of its addresses is not public. The HTTP client resolves the name once more when it connects, so
+/// a DNS server that changes its answer within that instant (rebinding) is not caught; closing that needs a
+/// connector that dials the checked address, which AsyncHTTPClient does not offer.
 public struct OutboundURLPolicy: Sendable {
     public let allowPrivateHosts: Bool
 
@@ -19,7 +23,10 @@ public struct OutboundURLPolicy: Sendable {
         else { return .failure(.malformed) }
         guard components.user == nil, components.password == nil else { return .failure(.credentialsInURL) }
         guard scheme == "https" || (scheme == "http" && allowPrivateHosts) else { return .failure(.schemeNotAllowed) }
-        if !allowPrivateHosts, Self.isPrivate(host: host) { return .failure(.privateHost) }
+        if !allowPrivateHosts {
+            if Self.isLegacyNumeric(host) { return .failure(.malformed) }
+            if Self.isPrivate(host: host) { return .failure(.privateHost) }
+        }
         var normalized = URLComponents()
         normalized.scheme = scheme
         normalized.host = components.host
@@ -33,7 +40,7 @@ public struct OutboundURLPolicy: Sendable {
 
     /// Why a URL was refused; `message` is fit for the user.
     public enum URLRefusal: Error, Equatable {
-        case malformed, credentialsInURL, schemeNotAllowed, privateHost
+        case malformed, credentialsInURL, schemeNotAllowed, privateHost, unresolvable
 
         public var message: String {
             switch self {
@@ -41,25 +48,62 @@ public struct OutboundURLPolicy: Sendable {
             case .credentialsInURL: return "must not contain a user name or password"
             case .schemeNotAllowed: return "must use https"
             case .privateHost: return "must not point at a private or loopback address"
+            case .unresolvable: return "names a host that does not resolve"
             }
         }
     }
 
+    /// Whether `host` names this machine or a private network by its form: a literal address that is not
+    /// public, or a name reserved for local use.
     static func isPrivate(host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if bare == "localhost" || bare.hasSuffix(".localhost") || bare.hasSuffix(".local") || bare.hasSuffix(".internal") { return true }
-        let octets = bare.split(separator: ".").compactMap { UInt8($0) }
-        if octets.count == 4, bare.split(separator: ".").count == 4 {
-            switch (octets[0], octets[1]) {
-            case (0, _), (10, _), (127, _), (169, 254), (192, 168), (100, 64...127): return true
-            case (172, 16...31): return true
-            default: return false
+        if let address = IPAddress(host) { return !address.isPublic }
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return name == "localhost" || [".localhost", ".local", ".internal", ".home.arpa"].contains { name.hasSuffix($0) }
+    }
+
+    /// Hosts that resolvers read as IPv4 in forms other than the dotted quad (`127.1`, `2130706433`,
+    /// `0x7f.0.0.1`, `0`): a last label of digits or `0x` hex, which no DNS name has.
+    static func isLegacyNumeric(_ host: String) -> Bool {
+        guard IPAddress(host) == nil, let last = host.lowercased().split(separator: ".").last else { return false }
+        if last.allSatisfy(\.isNumber) { return true }
+        return last.hasPrefix("0x") && last.dropFirst(2).allSatisfy(\.isHexDigit)
+    }
+
+    /// Why ARKYRA must not connect to `url` now, or nil: resolves its host and refuses when any address is
+    /// not public (or the name does not resolve).
+    public func refusal(connectingTo url: String) async -> URLRefusal? {
+        if allowPrivateHosts { return nil }
+        guard let host = URLComponents(string: url)?.host, !host.isEmpty else { return .malformed }
+        if Self.isLegacyNumeric(host) { return .malformed }
+        if Self.isPrivate(host: host) { return .privateHost }
+        if IPAddress(host) != nil { return nil }
+        guard let addresses = try? await Self.resolve(host), !addresses.isEmpty else { return .unresolvable }
+        return addresses.allSatisfy(\.isPublic) ? nil : .privateHost
+    }
+
+    /// Every address `host` resolves to, from the system resolver (on NIO's thread pool: it blocks).
+    static func resolve(_ host: String) async throws -> [IPAddress] {
+        try await NIOThreadPool.singleton.runIfActive {
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, nil, &hints, &list) == 0 else { return [] }
+            defer { freeaddrinfo(list) }
+            var addresses: [IPAddress] = []
+            var next = list
+            while let entry = next {
+                if let address = entry.pointee.ai_addr {
+                    if entry.pointee.ai_family == AF_INET {
+                        let v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                        addresses.append(IPAddress(v4: withUnsafeBytes(of: v4) { Array($0) }))
+                    } else if entry.pointee.ai_family == AF_INET6 {
+                        let v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+                        addresses.append(IPAddress(v6: withUnsafeBytes(of: v6) { Array($0) }))
+                    }
+                }
+                next = entry.pointee.ai_next
             }
+            return addresses
         }
-        if bare.contains(":") {
-            return bare == "::1" || bare == "::" || bare.hasPrefix("fc") || bare.hasPrefix("fd") || bare.hasPrefix("fe80")
-                || bare.hasPrefix("::ffff:")
-        }
-        return false
     }
 }

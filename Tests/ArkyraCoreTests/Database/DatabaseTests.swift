@@ -78,8 +78,12 @@ struct DatabaseTests {
         try await TestEnvironment.withEmptyDatabase { configuration in
             var two = configuration
             two.maxConnections = 2
-            two.acquireTimeout = .milliseconds(300)
+            two.acquireTimeout = .seconds(1)
             try await Database.withRunning(configuration: two, logger: TestEnvironment.logger) { database in
+                // Both connections open before the clock matters.
+                async let first: Void = database.withConnection { _ = try await $0.query("SELECT pg_sleep(0.2)") }
+                async let second: Void = database.withConnection { _ = try await $0.query("SELECT pg_sleep(0.2)") }
+                _ = try await (first, second)
                 try await database.query("CREATE TABLE items (name text PRIMARY KEY)")
                 try await database.query("INSERT INTO items VALUES ('a')")
                 let locked = OneShotSignal()
@@ -88,11 +92,11 @@ struct DatabaseTests {
                         try await database.inTransaction(logger: TestEnvironment.logger) { connection in
                             try await connection.query("SELECT name FROM items FOR UPDATE")
                             locked.fire()
-                            try await Task.sleep(for: .seconds(1))
+                            try await Task.sleep(for: .seconds(3))
                         }
                     }
                     await locked.wait()
-                    // Waits about a second for the lock, past the 300 ms deadline, and still commits.
+                    // Waits about three seconds for the lock, past the one-second deadline, and still commits.
                     try await database.query("UPDATE items SET name = 'b' WHERE name = 'a'")
                     try await group.waitForAll()
                 }

@@ -15,7 +15,7 @@ struct MastodonProviderTests {
         let app = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
         try await app.test(.live) { client in
             let instance = URL(string: "http://127.0.0.1:\(client.port!)/mastodon")!
-            let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
+            let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true)))
             try await body(provider, instance, client)
         }
     }
@@ -80,9 +80,25 @@ struct MastodonProviderTests {
         }
     }
 
+    @Test("a body that trickles in past the deadline ends the exchange at the deadline, as an unknown outcome")
+    func trickle() async throws {
+        try await withSandbox { provider, instance, client in
+            try await fault(client, "trickle", extra: ["delay": 30])
+            let request = PublishRequest(credentials: ProviderCredentials(accessToken: "good", instanceURL: instance), content: "slowly",
+                                         idempotencyKey: UUID().uuidString, createdAt: Date())
+            let started = ContinuousClock.now
+            await #expect(performing: { try await provider.publish(request) }, throws: { error in
+                if case .outcomeUnknown = error as? ProviderError { return true }
+                return false
+            })
+            // The 3 s deadline and its half-second allowance, not the 30 s the body takes.
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
     @Test("a server that does not answer at all is unavailable, not unknown")
     func unreachable() async throws {
-        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
+        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true)))
         let request = PublishRequest(credentials: ProviderCredentials(accessToken: "x", instanceURL: URL(string: "http://127.0.0.1:1")!), content: "hi", idempotencyKey: "k", createdAt: Date())
         await #expect(performing: { try await provider.publish(request) }, throws: { error in
             if case .unavailable = error as? ProviderError { return true }
@@ -92,7 +108,7 @@ struct MastodonProviderTests {
 
     @Test("characters are counted the way Mastodon counts them")
     func counting() {
-        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3)))
+        let provider = MastodonProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true)))
         #expect(provider.characterCount(of: "héllo") == 5)
         #expect(provider.characterCount(of: "see https://example.com/a/very/long/path/that/is/long") == 4 + 23)
         #expect(provider.characterCount(of: "hi @ada@mastodon.social") == 3 + 4)

@@ -142,7 +142,7 @@ extension PostRepository {
                     WHERE pt.post_id = p.id AND lower(t.name) = lower($6::text) AND t.deleted_at IS NULL))
               AND ($7::uuid IS NULL OR integration_id IN (
                     SELECT i.id FROM integrations i WHERE i.customer_id = $7::uuid AND i.organization_id = $1))
-              AND ($8::uuid IS NULL OR (publish_at, id) > (SELECT c.publish_at, c.id FROM posts c WHERE c.id = $8::uuid))
+              AND ($8::uuid IS NULL OR (publish_at, id) > (SELECT c.publish_at, c.id FROM posts c WHERE c.id = $8::uuid AND c.organization_id = $1))
             ORDER BY publish_at, id LIMIT $9
             """
         var organizationID: UUID

@@ -8,7 +8,7 @@ extension BlueskyProvider {
     /// `ExpiredToken` is an expired access token, 401 a token that is not accepted at all.
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
         let body = response.decode(BlueskyError.self)
-        let message = body.map { "\($0.error): \($0.message ?? "")" } ?? "HTTP \(response.status): \(response.bodyText.prefix(200))"
+        let message = body.map { "\($0.error): \($0.message ?? "")" } ?? response.summary
         if response.status == 400, body?.error == "ExpiredToken" { return .tokenExpired(message: message) }
         return ProviderError.classify(status: response.status, message: message, mutates: mutates, retryAt: retryTime(response.headers))
     }

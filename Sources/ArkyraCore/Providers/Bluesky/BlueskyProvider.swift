@@ -65,7 +65,7 @@ public struct BlueskyProvider: Provider {
         let response = try await send(instance, "com.atproto.repo.createRecord", method: .POST, token: post.credentials.accessToken, body: body, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
         guard let created = response.decode(BlueskyRecordReference.self) else {
-            throw ProviderError.outcomeUnknown(message: "record created but the answer could not be read: \(response.bodyText.prefix(200))")
+            throw ProviderError.outcomeUnknown(message: "record created but the answer could not be read: \(response.summary)")
         }
         return PublishedPost(platformID: created.uri, url: Self.webURL(of: created.uri))
     }
@@ -78,7 +78,7 @@ public struct BlueskyProvider: Provider {
         if response.status == 400, response.decode(BlueskyError.self)?.error == "RecordNotFound" { return nil }
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
         guard let record = response.decode(BlueskyRecord.self) else {
-            throw ProviderError.unavailable(message: "the record could not be read: \(response.bodyText.prefix(200))")
+            throw ProviderError.unavailable(message: "the record could not be read: \(response.summary)")
         }
         // Another post under the same key (the one-in-a-billion case) is not this one.
         guard record.value.text == post.content else { return nil }
@@ -95,7 +95,7 @@ public struct BlueskyProvider: Provider {
         let response = try await send(instance, "com.atproto.repo.getRecord?\(query)", method: .GET, token: credentials.accessToken, body: nil, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
         guard let parent = response.decode(BlueskyRecord.self), let cid = parent.cid else {
-            throw ProviderError.unavailable(message: "the post replied to could not be read: \(response.bodyText.prefix(200))")
+            throw ProviderError.unavailable(message: "the post replied to could not be read: \(response.summary)")
         }
         let parentReference = ["uri": parent.uri, "cid": cid]
         let root = parent.value.reply?.root.map { ["uri": $0.uri, "cid": $0.cid] } ?? parentReference

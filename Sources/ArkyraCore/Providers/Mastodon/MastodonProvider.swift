@@ -55,7 +55,7 @@ public struct MastodonProvider: Provider {
         let response = try await http.send(request, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
         guard let status = response.decode(MastodonStatus.self) else {
-            throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.bodyText.prefix(200))")
+            throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.summary)")
         }
         return PublishedPost(platformID: status.id, url: status.url ?? status.uri)
     }
@@ -79,7 +79,7 @@ public struct MastodonProvider: Provider {
 
     /// Maps a non-200 answer to a ``ProviderError`` as Mastodon documents its errors (`{"error": "..."}`).
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
-        let message = response.decode(MastodonError.self)?.error ?? "HTTP \(response.status): \(response.bodyText.prefix(200))"
+        let message = response.decode(MastodonError.self)?.error ?? response.summary
         return ProviderError.classify(status: response.status, message: message, mutates: mutates, retryAt: retryTime(response.headers))
     }
 
