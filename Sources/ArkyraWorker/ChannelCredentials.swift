@@ -5,7 +5,8 @@ import PostgresNIO
 
 /// A channel's credentials for publishing: decrypted from the database and, for platforms whose tokens
 /// expire, refreshed shortly before they do or when the platform says they have. One worker at a time
-/// refreshes a channel (its row is locked meanwhile); a worker that waited uses what the other one stored.
+/// refreshes a channel — it holds the channel's refresh lease in PostgreSQL, not a row lock, since the
+/// refresh is an HTTP call — and workers that find the lease taken wait for what it stores.
 struct ChannelCredentials: Sendable {
     let database: Database
     let integrations: IntegrationRepository
@@ -13,6 +14,12 @@ struct ChannelCredentials: Sendable {
     let logger: Logger
     /// Credentials expiring within this margin are refreshed before use.
     static let refreshMargin: TimeInterval = 120
+    /// How long a refresh lease lasts: longer than any refresh call (whose deadline is the outbound timeout),
+    /// so that it runs out only when its holder stopped.
+    var leaseSeconds = 90
+    /// How long a worker waits for another one's refresh, and how often it looks.
+    var waitForOthers: Duration = .seconds(20)
+    var lookEvery: Duration = .milliseconds(250)
 
     /// Credentials to publish with: the stored ones, refreshed first when they expire within the margin.
     /// - Throws: ``ProviderError`` from a refresh, or a decryption error.
@@ -23,22 +30,45 @@ struct ChannelCredentials: Sendable {
         return try open(stored, instanceURL: integration.instanceURL)
     }
 
-    /// Refreshes the channel's credentials, unless another worker already replaced `stale`.
+    /// Refreshes the channel's credentials, unless another worker already replaced `stale`; while another
+    /// worker is refreshing them, waits for its result.
     /// - Throws: ``ProviderError``: `.invalidCredentials` when the platform refused the refresh or the channel
-    ///   is no longer connected; transient errors as the provider reports them.
+    ///   is no longer connected; `.unavailable` when another worker's refresh did not finish in time;
+    ///   transient errors as the provider reports them.
     func refresh(_ integration: Integration, replacing stale: IntegrationRepository.StoredCredentials, provider: any Provider) async throws -> ProviderCredentials {
-        try await database.inTransaction(logger: logger) { connection in
-            guard let current = try await integrations.lockCredentials(id: integration.id, on: connection) else {
-                throw ProviderError.invalidCredentials(message: "the channel is no longer connected")
-            }
-            if current.encryptedAccessToken != stale.encryptedAccessToken {
+        let clock = ContinuousClock()
+        let giveUp = clock.now + waitForOthers
+        while true {
+            switch try await integrations.claimRefresh(id: integration.id, stale: stale, seconds: leaseSeconds, client: database) {
+            case .claimed:
+                return try await refreshHoldingLease(integration, stale: stale, provider: provider)
+            case .replaced(let current):
                 return try open(current, instanceURL: integration.instanceURL)
+            case .disconnected:
+                throw ProviderError.invalidCredentials(message: "the channel is no longer connected")
+            case .busy:
+                guard clock.now < giveUp else {
+                    throw ProviderError.unavailable(message: "another worker is refreshing the channel's token")
+                }
+                try await Task.sleep(for: lookEvery)
             }
-            let fresh = try await provider.refresh(try open(current, instanceURL: integration.instanceURL))
-            try await integrations.storeCredentials(id: integration.id, try seal(fresh), on: connection)
-            logger.info("refreshed the channel's token", metadata: ["integration_id": "\(integration.id)"])
-            return fresh
         }
+    }
+
+    private func refreshHoldingLease(_ integration: Integration, stale: IntegrationRepository.StoredCredentials, provider: any Provider) async throws -> ProviderCredentials {
+        let fresh: ProviderCredentials
+        do {
+            fresh = try await provider.refresh(try open(stale, instanceURL: integration.instanceURL))
+        } catch {
+            try? await integrations.releaseRefresh(id: integration.id, client: database)
+            throw error
+        }
+        guard try await integrations.storeRefreshed(id: integration.id, replacing: stale, with: try seal(fresh), client: database) else {
+            // Only a person reconnecting the channel replaces credentials while the lease is held.
+            throw ProviderError.invalidCredentials(message: "the channel was reconnected meanwhile")
+        }
+        logger.info("refreshed the channel's token", metadata: ["integration_id": "\(integration.id)"])
+        return fresh
     }
 
     func open(_ stored: IntegrationRepository.StoredCredentials, instanceURL: String?) throws -> ProviderCredentials {

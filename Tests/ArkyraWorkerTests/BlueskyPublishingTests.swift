@@ -44,6 +44,30 @@ struct BlueskyPublishingTests {
         }
     }
 
+    @Test("two workers needing a refresh at once refresh once; no row lock is held while the platform answers")
+    func oneRefreshNoLock() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            _ = try await fixture.database.query("UPDATE integrations SET token_expires_at = now() + interval '30 seconds' WHERE id = \(channel)")
+            let (first, firstJob) = try await fixture.schedulePost("First", on: channel)
+            let (second, secondJob) = try await fixture.schedulePost("Second", on: channel)
+            // The refresh takes two seconds to answer.
+            try await fixture.fault("slow", platform: "bluesky", extra: ["delay": 2])
+            let other = JobContext(consumer: "worker-b", deliveries: 1, staleOwner: nil)
+            async let a: Void = fixture.handler.handle(firstJob.job(requestID: nil), context: .first)
+            async let b: Void = fixture.handler.handle(secondJob.job(requestID: nil), context: other)
+            try await Task.sleep(for: .milliseconds(700))
+            // Meanwhile the channel's row can be locked at once: nobody holds it across the HTTP call.
+            try await fixture.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                _ = try await connection.query("SELECT id FROM integrations WHERE id = \(channel) FOR UPDATE NOWAIT")
+            }
+            _ = try await (a, b)
+            #expect(try await fixture.reload(first).state == .published)
+            #expect(try await fixture.reload(second).state == .published)
+            #expect(try await fixture.blueskyCalls().filter { $0 == "com.atproto.server.refreshSession" }.count == 1)
+        }
+    }
+
     @Test("a refused refresh fails the post, marks the channel refresh_needed and tells the organization")
     func refusedRefresh() async throws {
         try await PublishingWorld.run { fixture in

@@ -5,8 +5,6 @@ import subprocess
 import sys
 import time
 
-import requests
-
 
 def report(name, value, unit, peer=None):
     """Prints one figure as a JSON line: name, value, unit and, for another system's figure, peer."""
@@ -47,6 +45,7 @@ def connect_mastodon(session, api, sandbox, headers, organization, username, tok
 def run(main):
     """Runs a benchmark's `main` and exits with its status; a failure (an HTTP error, a psql error, a timeout)
     is printed as one line naming what failed, never as a traceback."""
+    import requests  # only the scripts that call the API have it (the peers' environment does not)
     try:
         status = main()
     except requests.HTTPError as error:

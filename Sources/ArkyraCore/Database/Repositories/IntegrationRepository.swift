@@ -132,32 +132,70 @@ public struct IntegrationRepository: Sendable {
         return nil
     }
 
-    /// Locks a connected channel's row until the caller's transaction ends and returns its credentials, so
-    /// that one worker at a time refreshes them; nil when the channel is gone or not connected.
-    public func lockCredentials(id: UUID, on connection: PostgresConnection) async throws -> StoredCredentials? {
-        let rows = try await connection.query(
-            """
-            SELECT access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
-            WHERE id = \(id) AND state = 'connected' AND deleted_at IS NULL FOR UPDATE
-            """,
-            logger: logger
-        )
-        for try await (access, refresh, expiresAt) in rows.decode((String, String?, Date?).self) {
-            return StoredCredentials(encryptedAccessToken: access, encryptedRefreshToken: refresh, expiresAt: expiresAt)
-        }
-        return nil
+    /// What asking for a channel's refresh lease found.
+    public enum RefreshClaim: Sendable, Equatable {
+        /// This caller holds the lease and refreshes the stale credentials.
+        case claimed
+        /// Another worker already replaced the stale credentials: use these.
+        case replaced(StoredCredentials)
+        /// Another worker holds the lease and has not stored new credentials yet.
+        case busy
+        /// The channel is gone or no longer connected.
+        case disconnected
     }
 
-    /// Stores refreshed credentials.
-    public func storeCredentials(id: UUID, _ credentials: StoredCredentials, on connection: PostgresConnection) async throws {
-        try await connection.query(
+    /// Takes the channel's refresh lease for `seconds` when its credentials are still `stale` and nobody
+    /// holds the lease — one statement, no lock held afterwards.
+    public func claimRefresh(id: UUID, stale: StoredCredentials, seconds: Int, client: Database) async throws -> RefreshClaim {
+        let rows = try await client.query(
             """
-            UPDATE integrations SET access_token_encrypted = \(credentials.encryptedAccessToken),
-                   refresh_token_encrypted = \(credentials.encryptedRefreshToken), token_expires_at = \(credentials.expiresAt), updated_at = now()
-            WHERE id = \(id)
+            WITH current AS (
+                SELECT id, state, access_token_encrypted, refresh_token_encrypted, token_expires_at, refresh_lease_until
+                FROM integrations WHERE id = \(id) AND deleted_at IS NULL FOR UPDATE
+            ), claimed AS (
+                UPDATE integrations i SET refresh_lease_until = now() + make_interval(secs => \(seconds))
+                FROM current c
+                WHERE i.id = c.id AND c.state = 'connected' AND c.access_token_encrypted = \(stale.encryptedAccessToken)
+                  AND (c.refresh_lease_until IS NULL OR c.refresh_lease_until < now())
+                RETURNING i.id
+            )
+            SELECT c.state, c.access_token_encrypted, c.refresh_token_encrypted, c.token_expires_at, EXISTS (SELECT 1 FROM claimed)
+            FROM current c
             """,
             logger: logger
         )
+        for try await (state, access, refresh, expiresAt, claimed) in rows.decode((String, String, String?, Date?, Bool).self) {
+            if claimed { return .claimed }
+            if state != Integration.State.connected.rawValue { return .disconnected }
+            if access != stale.encryptedAccessToken {
+                return .replaced(StoredCredentials(encryptedAccessToken: access, encryptedRefreshToken: refresh, expiresAt: expiresAt))
+            }
+            return .busy
+        }
+        return .disconnected
+    }
+
+    /// Stores refreshed credentials in place of `stale` and gives the refresh lease back; false when the
+    /// stored credentials are no longer `stale` (nothing is written).
+    @discardableResult
+    public func storeRefreshed(id: UUID, replacing stale: StoredCredentials, with fresh: StoredCredentials, client: Database) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE integrations SET access_token_encrypted = \(fresh.encryptedAccessToken),
+                   refresh_token_encrypted = \(fresh.encryptedRefreshToken), token_expires_at = \(fresh.expiresAt),
+                   refresh_lease_until = NULL, updated_at = now()
+            WHERE id = \(id) AND access_token_encrypted = \(stale.encryptedAccessToken)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    /// Gives the refresh lease back without new credentials (the refresh failed).
+    public func releaseRefresh(id: UUID, client: Database) async throws {
+        try await client.query("UPDATE integrations SET refresh_lease_until = NULL WHERE id = \(id)", logger: logger)
     }
 
     /// Changes a channel's customer (`.some(nil)` removes it) and/or posting times; nil when the organization
