@@ -1,4 +1,5 @@
 import ArkyraCore
+import Foundation
 
 /// Everything `arkyra-api` reads at start-up.
 public struct APIConfiguration: Sendable {
@@ -17,6 +18,8 @@ public struct APIConfiguration: Sendable {
     public var duplicateWindowHours: Int
     /// Email (activation, password reset); off when no SMTP relay is configured.
     public var mail: MailConfiguration
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the peer is the client).
+    public var trustedProxies: [IPRange] = []
 
     /// Requests allowed per minute (sliding window, shared by all API instances through Redis).
     public struct RateLimits: Sendable {
@@ -53,7 +56,7 @@ public struct APIConfiguration: Sendable {
     }
 
     /// Reads the shared keys plus `ARKYRA_API_HOST`, `ARKYRA_API_PORT`, `ARKYRA_REGISTRATION_ENABLED` and
-    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys, `ARKYRA_DUPLICATE_WINDOW_HOURS` and the mail keys.
+    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys, `ARKYRA_DUPLICATE_WINDOW_HOURS`, `ARKYRA_TRUSTED_PROXIES` and the mail keys.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
@@ -72,5 +75,16 @@ public struct APIConfiguration: Sendable {
             duplicateWindowHours: try reader.int("ARKYRA_DUPLICATE_WINDOW_HOURS", default: 24, in: 0...8760),
             mail: try MailConfiguration(reader: reader)
         )
+        trustedProxies = try Self.ranges(reader.string("ARKYRA_TRUSTED_PROXIES", default: ""), key: "ARKYRA_TRUSTED_PROXIES")
+    }
+
+    /// `10.0.0.0/8, 192.168.1.5` → the ranges; an entry that is not an address or a CIDR block is an error.
+    static func ranges(_ text: String, key: String) throws -> [IPRange] {
+        try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { entry in
+            guard let range = IPRange(entry) else {
+                throw ConfigurationError(key: key, problem: "has '\(entry)', which is not an IP address or CIDR block such as 10.0.0.0/8")
+            }
+            return range
+        }
     }
 }

@@ -60,7 +60,12 @@ public func buildRouter(
     let providers = ProviderRegistry.all(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts)))
     let audit = AuditRepository(logger: logger)
     let signer = JWTSigner(secret: security.jwtSecret)
-    let organizations = OrganizationService(database: database, organizations: OrganizationRepository(logger: logger), audit: audit, logger: logger)
+    let limits = configuration.rateLimits
+    let limiter = RateLimiter(redis: redis)
+    let organizations = OrganizationService(
+        database: database, organizations: OrganizationRepository(logger: logger), audit: audit,
+        budget: OrganizationBudget(limiter: limiter, perMinute: limits.perOrganization, logger: logger), logger: logger
+    )
     let revocations = SessionRevocations(redis: redis, accessTokenLifetime: security.accessTokenLifetime, logger: logger)
     let sessions = SessionService(
         database: database, sessions: SessionRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, signer: signer,
@@ -93,11 +98,10 @@ public func buildRouter(
     let bodyLimit = configuration.maxBodyBytes
 
     let keys = APIKeyService(database: database, keys: APIKeyRepository(logger: logger), audit: audit, logger: logger)
-    let limits = configuration.rateLimits
-    let limiter = RateLimiter(redis: redis)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: ErrorMiddleware())
 
     router.get { _, _ in
@@ -109,7 +113,8 @@ public func buildRouter(
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
 
-    // The API of ARKYRA's own clients: access tokens, limits per user (or address) and per organization.
+    // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
+    // budget is charged by OrganizationService.authorize, once the caller is known to be a member.
     let v1 = router.group("api/v1")
         .add(middleware: AuthenticationMiddleware(verifier: AccessTokenVerifier(signer: signer, revocations: revocations)))
         .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
@@ -117,10 +122,7 @@ public func buildRouter(
             if let userID = context.userID {
                 budgets.append(("user:\(userID)", limits.perUser))
             } else {
-                budgets.append(("address:\(context.remoteAddress?.ipAddress ?? "unknown")", limits.perAddress))
-            }
-            if let organization = context.parameters.get("organization").flatMap(UUID.init(uuidString:)) {
-                budgets.append(("organization:\(organization)", limits.perOrganization))
+                budgets.append(("address:\(context.clientAddress ?? "unknown")", limits.perAddress))
             }
             return budgets
         })
@@ -165,7 +167,7 @@ public func buildRouter(
 
     // Preview links: no login, the link is the key; limited per client address.
     collaboration.add(preview: router.group("preview").add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
-        [("preview-address:\(context.remoteAddress?.ipAddress ?? "unknown")", limits.perAddress)]
+        [("preview-address:\(context.clientAddress ?? "unknown")", limits.perAddress)]
     }))
 
     // The public API for integrators (Postiz-compatible): API keys, limits per key and per organization.
@@ -173,7 +175,7 @@ public func buildRouter(
         // Before the key is looked up: bounds what unknown keys cost (10× the address budget, for integrators
         // that share an address).
         .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
-            [("public-address:\(context.remoteAddress?.ipAddress ?? "unknown")", limits.perAddress * 10)]
+            [("public-address:\(context.clientAddress ?? "unknown")", limits.perAddress * 10)]
         })
         .add(middleware: APIKeyMiddleware(keys: keys))
         .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in

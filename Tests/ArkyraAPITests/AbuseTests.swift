@@ -34,4 +34,47 @@ struct AbuseTests {
             #expect(try await api.request(.get, "/api/v1/organizations", token: owner).status == .ok)
         }
     }
+
+    @Test("strangers cannot spend an organization's budget; a request one budget refuses spends no other")
+    func organizationBudget() async throws {
+        try await APITestHarness.run(rateLimits: .init(perUser: 1000, perOrganization: 4)) { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let stranger = try await api.signUp()
+            for _ in 0..<10 {
+                #expect(try await api.request(.get, "/api/v1/organizations/\(organization)/posts", token: stranger).status == .notFound)
+                #expect(try await api.request(.get, "/api/v1/organizations/\(organization)/posts").status == .unauthorized)
+            }
+            let range = "from=\(ISO8601Timestamp.format(Date()))&to=\(ISO8601Timestamp.format(Date().addingTimeInterval(3600)))"
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<6 { statuses.append(try await api.request(.get, "/api/v1/organizations/\(organization)/posts?\(range)", token: owner).status) }
+            #expect(statuses == [.ok, .ok, .ok, .ok, .tooManyRequests, .tooManyRequests])
+        }
+    }
+
+    @Test("ten wrong passwords from one address lock that address out of the account, not its owner elsewhere; concurrent guesses stay within the limit")
+    func loginThrottling() async throws {
+        // The test client connects from 127.0.0.1 and says it forwards for 10.0.0.1, which forwards for the
+        // client: both proxies are trusted, so the client is the address left of them.
+        try await APITestHarness.run(trustedProxies: [IPRange("127.0.0.1")!, IPRange("10.0.0.0/8")!]) { api in
+            _ = try await api.request(.post, "/api/v1/auth/register", json: ["email": "owner@example.com", "password": "correct horse", "name": "Owner"])
+            func login(_ password: String, from address: String) async throws -> HTTPResponse.Status {
+                var headers = HTTPFields()
+                headers[HTTPField.Name("X-Forwarded-For")!] = "\(address), 10.0.0.1"
+                return try await api.request(.post, "/api/v1/auth/login", json: ["email": "owner@example.com", "password": password], headers: headers).status
+            }
+            // Twenty guesses at once from one address: at most ten reach the password check.
+            let guesses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<20 { group.addTask { try await login("guess guess", from: "203.0.113.7") } }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(guesses.filter { $0 == .unauthorized }.count == 10)
+            #expect(guesses.filter { $0 == .tooManyRequests }.count == 10)
+            #expect(try await login("correct horse", from: "203.0.113.7") == .tooManyRequests)
+            let elsewhere = try await login("correct horse", from: "198.51.100.9")
+            #expect(elsewhere == .ok)
+            // Right passwords are given back: the owner logs in again and again.
+            for _ in 0..<12 { #expect(try await login("correct horse", from: "198.51.100.9") == .ok) }
+        }
+    }
 }

@@ -15,10 +15,15 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Set by ``APIKeyMiddleware`` on the public API: the key and its organization.
     public var apiKeyID: UUID?
     public var apiOrganizationID: UUID?
+    /// The peer of the connection (a proxy, when there is one in front).
     public var remoteAddress: SocketAddress?
+    /// The client's address: the peer's, or — when the peer is a trusted proxy — the one it reports in
+    /// `X-Forwarded-For` (set by ``ClientAddressMiddleware``). Rate limits and the audit log use this.
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress
     }
 }

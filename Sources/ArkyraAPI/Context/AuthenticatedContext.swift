@@ -10,7 +10,8 @@ public struct AuthenticatedContext: ChildRequestContext {
     public let userID: UUID
     public let sessionID: UUID?
     public let requestID: String
-    public let remoteAddress: SocketAddress?
+    /// The client's address (see ``AppRequestContext/clientAddress``).
+    public let clientAddress: String?
 
     public init(context: AppRequestContext) throws {
         guard let userID = context.userID else {
@@ -20,6 +21,6 @@ public struct AuthenticatedContext: ChildRequestContext {
         self.userID = userID
         self.sessionID = context.sessionID
         self.requestID = context.requestID
-        self.remoteAddress = context.remoteAddress
+        self.clientAddress = context.clientAddress
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 
 /// A request context that knows where its request came from.
 protocol OriginContext {
-    var remoteAddress: SocketAddress? { get }
+    var clientAddress: String? { get }
     var requestID: String { get }
     /// The public API key the request came with, if any.
     var originAPIKeyID: UUID? { get }
@@ -14,7 +14,7 @@ protocol OriginContext {
 extension OriginContext {
     /// Where the request came from, for the audit log and the jobs it causes.
     func origin(_ request: Request) -> RequestOrigin {
-        RequestOrigin(ip: remoteAddress?.ipAddress, userAgent: request.headers[.userAgent], requestID: requestID, apiKeyID: originAPIKeyID)
+        RequestOrigin(ip: clientAddress, userAgent: request.headers[.userAgent], requestID: requestID, apiKeyID: originAPIKeyID)
     }
 }
 

@@ -10,7 +10,8 @@ public struct PublicAPIContext: ChildRequestContext {
     public let organizationID: UUID
     public let apiKeyID: UUID
     public let requestID: String
-    public let remoteAddress: SocketAddress?
+    /// The client's address (see ``AppRequestContext/clientAddress``).
+    public let clientAddress: String?
 
     public init(context: AppRequestContext) throws {
         guard let organizationID = context.apiOrganizationID, let apiKeyID = context.apiKeyID else {
@@ -20,6 +21,6 @@ public struct PublicAPIContext: ChildRequestContext {
         self.organizationID = organizationID
         self.apiKeyID = apiKeyID
         self.requestID = context.requestID
-        self.remoteAddress = context.remoteAddress
+        self.clientAddress = context.clientAddress
     }
 }

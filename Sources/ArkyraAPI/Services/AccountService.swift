@@ -15,9 +15,13 @@ struct AccountService: Sendable {
     let registrationEnabled: Bool
     let logger: Logger
 
-    /// Failed logins allowed per account and per client address in ``loginWindow`` before 429.
-    static let loginFailuresPerAccount = 10
-    static let loginFailuresPerAddress = 50
+    /// Login attempts allowed in ``loginWindow`` before 429: for one account from one address (what a
+    /// guesser at one address gets, without locking the owner out elsewhere), from one address over all
+    /// accounts, and for one account from everywhere (a cap on guessing from many addresses). A login that
+    /// succeeds is given back.
+    static let loginAttemptsPerAccountAndAddress = 10
+    static let loginAttemptsPerAddress = 50
+    static let loginAttemptsPerAccount = 100
     static let loginWindow = Duration.seconds(15 * 60)
 
     /// What registering led to: a session, or (when email is configured) an account waiting for activation.
@@ -71,13 +75,14 @@ struct AccountService: Sendable {
     ///   `Retry-After` after too many failures for the account or from the address.
     func login(email: String, password: String, origin: RequestOrigin) async throws -> SessionService.Tokens {
         let email = email.trimmingCharacters(in: .whitespaces)
-        let keys = loginKeys(email: email, origin: origin)
-        for (key, limit) in keys {
-            let decision = try await limiter.hit(key, limit: limit, window: Self.loginWindow, cost: 0)
-            if !decision.allowed {
-                throw APIError(.tooManyRequests, "too_many_attempts", "too many failed logins; try again in \(decision.resetSeconds) s",
-                               headers: ["Retry-After": String(decision.resetSeconds)])
-            }
+        let budgets = loginBudgets(email: email, origin: origin)
+        // The attempt is counted before the password is checked, in one call that counts it against every
+        // budget or none: concurrent guesses cannot slip past the limit, and bcrypt runs only for attempts
+        // within it. With Redis down this throws, and the login answers 503: unthrottled guessing never runs.
+        let decisions = try await limiter.hit(budgets, window: Self.loginWindow)
+        if let refused = decisions.filter({ !$0.allowed }).max(by: { $0.resetSeconds < $1.resetSeconds }) {
+            throw APIError(.tooManyRequests, "too_many_attempts", "too many login attempts; try again in \(refused.resetSeconds) s",
+                           headers: ["Retry-After": String(refused.resetSeconds)])
         }
         let found = try await users.credentials(email: email, client: database)
         // An unknown email costs a real hash at the configured cost, so timing does not reveal which exist.
@@ -88,9 +93,9 @@ struct AccountService: Sendable {
             _ = try await hasher.hash(password)
         }
         guard valid, let user = found?.user else {
-            for (key, limit) in keys { _ = try await limiter.hit(key, limit: limit, window: Self.loginWindow) }
             throw APIError(.unauthorized, "invalid_credentials", "the email or password is wrong")
         }
+        try? await limiter.refund(budgets.map(\.key), window: Self.loginWindow)
         guard found?.verified == true else {
             throw APIError(.forbidden, "email_not_verified", "activate your account with the link we emailed you first")
         }
@@ -118,10 +123,14 @@ struct AccountService: Sendable {
         await sessions.revocations.markRevoked(ended)
     }
 
-    private func loginKeys(email: String, origin: RequestOrigin) -> [(String, Int)] {
-        var keys = [("login:account:\(email.lowercased())", Self.loginFailuresPerAccount)]
-        if let ip = origin.ip { keys.append(("login:address:\(ip)", Self.loginFailuresPerAddress)) }
-        return keys
+    private func loginBudgets(email: String, origin: RequestOrigin) -> [(key: String, limit: Int)] {
+        let account = email.lowercased()
+        let address = origin.ip ?? "unknown"
+        return [
+            ("login:account-address:\(account)|\(address)", Self.loginAttemptsPerAccountAndAddress),
+            ("login:address:\(address)", Self.loginAttemptsPerAddress),
+            ("login:account:\(account)", Self.loginAttemptsPerAccount),
+        ]
     }
 
     static func looksLikeEmail(_ email: String) -> Bool {

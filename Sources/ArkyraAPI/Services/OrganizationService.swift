@@ -8,6 +8,8 @@ struct OrganizationService: Sendable {
     let database: Database
     let organizations: OrganizationRepository
     let audit: AuditRepository
+    /// The organization's request budget, charged once the caller is known to be a member.
+    var budget: OrganizationBudget?
     let logger: Logger
 
     func create(name: String, by userID: UUID, origin: RequestOrigin) async throws -> MemberOrganization {
@@ -48,9 +50,10 @@ struct OrganizationService: Sendable {
         try await authorize(permission, organization: try context.parameters.require("organization"), userID: context.userID)
     }
 
-    /// The organization id from the path, once `userID` is known to hold `permission` in it.
+    /// The organization id from the path, once `userID` is known to hold `permission` in it; the request is
+    /// then charged to the organization's budget (only members spend it, so strangers cannot exhaust it).
     /// - Throws: 404 when the id is malformed or the user is not a member (another organization's objects do
-    ///   not exist for them), 403 when their role is too low.
+    ///   not exist for them), 403 when their role is too low, 429 past the organization's budget.
     func authorize(_ permission: Permission, organization rawID: String, userID: UUID) async throws -> (id: UUID, role: Role) {
         guard let organizationID = UUID(uuidString: rawID),
               let role = try await organizations.role(ofUser: userID, in: organizationID, client: database)
@@ -58,6 +61,29 @@ struct OrganizationService: Sendable {
         guard role.includes(permission.minimumRole) else {
             throw APIError(.forbidden, "forbidden", "your role (\(role.rawValue)) cannot do this; it needs \(permission.minimumRole.rawValue) or above")
         }
+        try await budget?.charge(organizationID)
         return (organizationID, role)
+    }
+}
+
+/// Requests per minute an organization's members may make together (with its public API keys). Redis
+/// failing lets the request through, as every rate limit does: the limits protect, they do not decide.
+struct OrganizationBudget: Sendable {
+    let limiter: RateLimiter
+    let perMinute: Int
+    let logger: Logger
+
+    func charge(_ organizationID: UUID) async throws {
+        let decision: RateLimiter.Decision
+        do {
+            decision = try await limiter.hit("organization:\(organizationID)", limit: perMinute, window: .seconds(60))
+        } catch {
+            return logger.warning("cannot check the organization's rate limit; letting the request through", metadata: ["error": "\(error)"])
+        }
+        guard decision.allowed else {
+            var error = APIError(.tooManyRequests, "rate_limited", "this organization made too many requests; try again in \(decision.resetSeconds) s")
+            error.headers = RateLimitMiddleware.headers(decision).merging(["Retry-After": String(decision.resetSeconds)]) { _, new in new }
+            throw error
+        }
     }
 }

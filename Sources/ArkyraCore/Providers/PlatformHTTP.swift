@@ -49,13 +49,14 @@ public struct PlatformHTTP: Sendable {
             throw ProviderError.rejected(status: 0, message: "the server's address \(refusal.message)")
         }
         do {
-            // The client's own deadline ends waiting for the answer's head, with its errors (a connection that
-            // never opened is `unavailable`); half a second later ours ends a body that is still trickling in.
-            return try await withTimeout(timeout + .milliseconds(500)) { [client, timeout] in
-                let response = try await client.execute(request, timeout: TimeAmount(timeout))
-                let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
-                return Response(status: Int(response.status.code), headers: response.headers, body: body)
+            // One deadline for the exchange: the client's own ends the wait for the answer's head (with its
+            // errors: a connection that never opened is `unavailable`), ours ends a body still trickling in.
+            let deadline = ContinuousClock.now + timeout
+            let response = try await client.execute(request, timeout: TimeAmount(timeout))
+            let body = try await withTimeout(max(.zero, deadline - ContinuousClock.now)) {
+                try await response.body.collect(upTo: Self.maximumBodyBytes)
             }
+            return Response(status: Int(response.status.code), headers: response.headers, body: body)
         } catch is TimeoutError {
             let message = "no complete answer within \(timeout)"
             throw mutates ? ProviderError.outcomeUnknown(message: message) : ProviderError.unavailable(message: message)

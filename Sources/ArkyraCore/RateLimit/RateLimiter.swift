@@ -28,8 +28,9 @@ public struct RateLimiter: Sendable {
         try await hit([(key, limit)], window: window, cost: cost)[0]
     }
 
-    /// ``hit(_:limit:window:cost:)`` for several budgets in one script call (one round trip), each decided on
-    /// its own; the decisions come in the order of `budgets`.
+    /// ``hit(_:limit:window:cost:)`` for several budgets in one script call (one round trip), all or nothing:
+    /// `cost` is counted against every budget only when each has room, so a request one budget refuses spends
+    /// none of the others. The decisions come in the order of `budgets`.
     public func hit(_ budgets: [(key: String, limit: Int)], window: Duration, cost: Int = 1) async throws -> [Decision] {
         let reply = try await redis.run(
             Self.script, keys: budgets.map { redis.key("{ratelimit}:\($0.key)") },
@@ -46,6 +47,12 @@ public struct RateLimiter: Sendable {
         }
     }
 
+    /// Gives back one unit of each budget counted within the last `window` (a login that turned out right
+    /// should not count as an attempt against its owner).
+    public func refund(_ keys: [String], window: Duration) async throws {
+        _ = try await redis.run(Self.refundScript, keys: keys.map { redis.key("{ratelimit}:\($0)") }, arguments: [.string(String(window.milliseconds))])
+    }
+
     static let script = RedisScript("""
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -54,12 +61,14 @@ public struct RateLimiter: Sendable {
         local current = math.floor(now / window)
         local elapsed = now - current * window
         local decisions = {}
+        local fits = true
         for index, key in ipairs(KEYS) do
             local limit = tonumber(ARGV[2 + index])
             local previous = tonumber(redis.call('HGET', key, tostring(current - 1)) or '0')
             local count = tonumber(redis.call('HGET', key, tostring(current)) or '0')
             local used = previous * (window - elapsed) / window + count
             if used + math.max(cost, 1) > limit then
+                fits = false
                 local wait = window - elapsed
                 if previous > 0 then
                     local shed = math.ceil((used + math.max(cost, 1) - limit) * window / previous)
@@ -67,16 +76,39 @@ public struct RateLimiter: Sendable {
                 end
                 table.insert(decisions, 0); table.insert(decisions, math.floor(limit - used)); table.insert(decisions, wait)
             else
-                if cost > 0 then
-                    redis.call('HINCRBY', key, tostring(current), cost)
-                    for _, field in ipairs(redis.call('HKEYS', key)) do
-                        if tonumber(field) < current - 1 then redis.call('HDEL', key, field) end
-                    end
-                    redis.call('PEXPIRE', key, window * 2)
-                end
                 table.insert(decisions, 1); table.insert(decisions, math.floor(limit - used - cost)); table.insert(decisions, window - elapsed)
             end
         end
+        -- Counted only when every budget has room: a refused request spends nothing.
+        if fits and cost > 0 then
+            for _, key in ipairs(KEYS) do
+                redis.call('HINCRBY', key, tostring(current), cost)
+                for _, field in ipairs(redis.call('HKEYS', key)) do
+                    if tonumber(field) < current - 1 then redis.call('HDEL', key, field) end
+                end
+                redis.call('PEXPIRE', key, window * 2)
+            end
+        elseif not fits then
+            -- The budgets that had room report the room they still have.
+            for index = 1, #KEYS do
+                if decisions[3 * index - 2] == 1 then decisions[3 * index - 1] = decisions[3 * index - 1] + cost end
+            end
+        end
         return decisions
+        """)
+
+    static let refundScript = RedisScript("""
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local current = math.floor(now / tonumber(ARGV[1]))
+        for _, key in ipairs(KEYS) do
+            for _, field in ipairs({tostring(current), tostring(current - 1)}) do
+                if tonumber(redis.call('HGET', key, field) or '0') > 0 then
+                    redis.call('HINCRBY', key, field, -1)
+                    break
+                end
+            end
+        end
+        return 1
         """)
 }

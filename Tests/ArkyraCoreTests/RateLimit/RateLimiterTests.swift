@@ -46,18 +46,34 @@ struct RateLimiterTests {
         }
     }
 
-    @Test("several budgets in one call are each decided on their own, in the order asked")
+    @Test("several budgets in one call are decided in the order asked, and counted only when every one has room")
     func severalBudgets() async throws {
         try await TestEnvironment.withRedis { redis in
             let limiter = RateLimiter(redis: redis)
             _ = try await limiter.hit("tight", limit: 1, window: .seconds(60))
             let decisions = try await limiter.hit([("loose", 5), ("tight", 1), ("fresh", 2)], window: .seconds(60))
             #expect(decisions.map(\.allowed) == [true, false, true])
-            #expect(decisions.map(\.remaining) == [4, 0, 1])
+            #expect(decisions.map(\.remaining) == [5, 0, 2])
             #expect(decisions.map(\.limit) == [5, 1, 2])
-            // The refused budget cost nothing; the others counted once.
+            // The refusal by one budget cost the others nothing.
+            #expect(try await limiter.hit("loose", limit: 5, window: .seconds(60), cost: 0).remaining == 5)
+            let counted = try await limiter.hit([("loose", 5), ("fresh", 2)], window: .seconds(60))
+            #expect(counted.map(\.remaining) == [4, 1])
             #expect(try await limiter.hit("loose", limit: 5, window: .seconds(60), cost: 0).remaining == 4)
             #expect(try await limiter.hit([], window: .seconds(60)).isEmpty)
+        }
+    }
+
+    @Test("a refund gives back one unit of each budget")
+    func refund() async throws {
+        try await TestEnvironment.withRedis { redis in
+            let limiter = RateLimiter(redis: redis)
+            _ = try await limiter.hit([("a", 3), ("b", 3)], window: .seconds(60))
+            _ = try await limiter.hit([("a", 3), ("b", 3)], window: .seconds(60))
+            try await limiter.refund(["a", "b", "never-used"], window: .seconds(60))
+            #expect(try await limiter.hit("a", limit: 3, window: .seconds(60), cost: 0).remaining == 2)
+            #expect(try await limiter.hit("b", limit: 3, window: .seconds(60), cost: 0).remaining == 2)
+            #expect(try await limiter.hit("never-used", limit: 3, window: .seconds(60), cost: 0).remaining == 3)
         }
     }
 }

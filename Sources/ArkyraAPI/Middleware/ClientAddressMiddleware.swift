@@ -1,0 +1,37 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+
+/// Sets the request's client address. Behind a reverse proxy or an ingress every connection comes from the
+/// proxy, so its `X-Forwarded-For` names the client — but anyone can send that header, so it is read only
+/// when the connection comes from one of `trustedProxies` (`ARKYRA_TRUSTED_PROXIES`). The list is read
+/// from the right, skipping trusted proxies; the first other address is the client.
+struct ClientAddressMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let trustedProxies: [IPRange]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trustedProxies.isEmpty, let peer = context.clientAddress.flatMap(IPAddress.init), isTrusted(peer) else {
+            return try await next(request, context)
+        }
+        var context = context
+        context.clientAddress = client(forwardedFor: request.headers[values: .init("X-Forwarded-For")!]) ?? context.clientAddress
+        return try await next(request, context)
+    }
+
+    /// The client named by the `X-Forwarded-For` values (nil when they name none).
+    func client(forwardedFor values: [String]) -> String? {
+        let hops = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        var leftmost: IPAddress?
+        for hop in hops.reversed() {
+            guard let address = IPAddress(hop) else { return leftmost?.description }
+            if !isTrusted(address) { return address.description }
+            leftmost = address
+        }
+        return leftmost?.description
+    }
+
+    private func isTrusted(_ address: IPAddress) -> Bool {
+        trustedProxies.contains { $0.contains(address) }
+    }
+}
