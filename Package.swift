@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -57,7 +58,12 @@ let package = Package(
         ),
         .target(
             name: "ArkyraAPI",
-            dependencies: serviceDependencies + [.product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")],
+            dependencies: serviceDependencies + [
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                // The server's child channels and the HTTP parts they carry (for the request-head deadline).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "ArkyraWorker", dependencies: serviceDependencies, swiftSettings: swiftSettings),

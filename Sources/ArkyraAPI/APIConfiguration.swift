@@ -20,6 +20,10 @@ public struct APIConfiguration: Sendable {
     public var mail: MailConfiguration
     /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the peer is the client).
     public var trustedProxies: [IPRange] = []
+    /// How long a connection may take to send a request's head (from opening, or after a response) before
+    /// it is closed, and how long it may stay silent.
+    public var headerTimeout: Duration = .seconds(30)
+    public var idleTimeout: Duration = .seconds(60)
 
     /// Requests allowed per minute (sliding window, shared by all API instances through Redis).
     public struct RateLimits: Sendable {
@@ -56,7 +60,8 @@ public struct APIConfiguration: Sendable {
     }
 
     /// Reads the shared keys plus `ARKYRA_API_HOST`, `ARKYRA_API_PORT`, `ARKYRA_REGISTRATION_ENABLED` and
-    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys, `ARKYRA_DUPLICATE_WINDOW_HOURS`, `ARKYRA_TRUSTED_PROXIES` and the mail keys.
+    /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys, `ARKYRA_DUPLICATE_WINDOW_HOURS`, `ARKYRA_TRUSTED_PROXIES`, `ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS`,
+    /// `ARKYRA_HTTP_IDLE_TIMEOUT_SECONDS` and the mail keys.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
@@ -76,6 +81,8 @@ public struct APIConfiguration: Sendable {
             mail: try MailConfiguration(reader: reader)
         )
         trustedProxies = try Self.ranges(reader.string("ARKYRA_TRUSTED_PROXIES", default: ""), key: "ARKYRA_TRUSTED_PROXIES")
+        headerTimeout = .seconds(try reader.int("ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS", default: 30, in: 1...3600))
+        idleTimeout = .seconds(try reader.int("ARKYRA_HTTP_IDLE_TIMEOUT_SECONDS", default: 60, in: 1...86_400))
     }
 
     /// `10.0.0.0/8, 192.168.1.5` → the ranges; an entry that is not an address or a CIDR block is an error.

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import NIOCore
 import Logging
@@ -33,7 +34,17 @@ public func buildApplication(
     )
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade { request, _, _ in await events.shouldUpgrade(request) },
+        server: HTTPServerBuilder { responder in
+            let limit = TimeAmount(configuration.headerTimeout)
+            return HeadDeadlineChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(http1: .init(additionalChannelHandlers: [NextHeadDeadline(limit: limit)], idleTimeout: TimeAmount(configuration.idleTimeout))),
+                    shouldUpgrade: { request, _, _ in await events.shouldUpgrade(request) }
+                ),
+                limit: limit
+            )
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: [platformClient, database, redis],
         logger: logger

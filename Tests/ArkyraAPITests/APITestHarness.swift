@@ -23,7 +23,7 @@ struct APITestHarness {
 
     /// Runs `body` against a fresh API. `redisPort` overrides the Redis port (to simulate an outage).
     static func run(redisPort: Int? = nil, rateLimits: APIConfiguration.RateLimits = .init(), mail: MailConfiguration = .init(),
-                    trustedProxies: [IPRange] = [], _ body: @Sendable (APITestHarness) async throws -> Void) async throws {
+                    configure: @Sendable (inout APIConfiguration) -> Void = { _ in }, _ body: @Sendable (APITestHarness) async throws -> Void) async throws {
         let sandbox = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
         try await sandbox.test(.live) { sandboxClient in
             try await TestEnvironment.withEmptyDatabase { database async throws in
@@ -35,9 +35,9 @@ struct APITestHarness {
                         service: TestEnvironment.service(database: database, redis: redisConfiguration),
                         security: security, port: 0, maxBodyBytes: 16 * 1024, rateLimits: rateLimits, mail: mail
                     )
-                    var trusting = configuration
-                    trusting.trustedProxies = trustedProxies
-                    let app = buildApplication(configuration: trusting, logger: TestEnvironment.logger)
+                    var configured = configuration
+                    configure(&configured)
+                    let app = buildApplication(configuration: configured, logger: TestEnvironment.logger)
                     try await app.test(.live) { client in
                         try await body(APITestHarness(client: client, sandbox: sandboxClient, sandboxPort: sandboxClient.port!, redis: redis, database: database, security: security))
                     }

@@ -1,10 +1,13 @@
 import ArkyraAPI
 import ArkyraCore
 import ArkyraTestSupport
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import NIOPosix
 import Testing
 
 @Suite("API under abuse: one client cannot take it down")
@@ -56,7 +59,7 @@ struct AbuseTests {
     func loginThrottling() async throws {
         // The test client connects from 127.0.0.1 and says it forwards for 10.0.0.1, which forwards for the
         // client: both proxies are trusted, so the client is the address left of them.
-        try await APITestHarness.run(trustedProxies: [IPRange("127.0.0.1")!, IPRange("10.0.0.0/8")!]) { api in
+        try await APITestHarness.run(configure: { $0.trustedProxies = [IPRange("127.0.0.1")!, IPRange("10.0.0.0/8")!] }) { api in
             _ = try await api.request(.post, "/api/v1/auth/register", json: ["email": "owner@example.com", "password": "correct horse", "name": "Owner"])
             func login(_ password: String, from address: String) async throws -> HTTPResponse.Status {
                 var headers = HTTPFields()
@@ -75,6 +78,31 @@ struct AbuseTests {
             #expect(elsewhere == .ok)
             // Right passwords are given back: the owner logs in again and again.
             for _ in 0..<12 { #expect(try await login("correct horse", from: "198.51.100.9") == .ok) }
+        }
+    }
+
+    @Test("a client that trickles its request head is disconnected at the header deadline; a prompt one is served")
+    func slowHeaders() async throws {
+        try await APITestHarness.run(configure: { $0.headerTimeout = .seconds(1) }) { api in
+            let port = try #require(api.client.port)
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+            let started = ContinuousClock.now
+            // One header line every 300 ms, never the blank line that ends the head.
+            let trickle = Task {
+                for index in 0..<20 {
+                    try await channel.writeAndFlush(ByteBuffer(string: index == 0 ? "GET /health HTTP/1.1\r\n" : "X-Slow-\(index): y\r\n")).get()
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            try await channel.closeFuture.get()
+            trickle.cancel()
+            let lasted = ContinuousClock.now - started
+            #expect(lasted >= .milliseconds(900))
+            #expect(lasted < .seconds(5), "closed after \(lasted), not at the one-second deadline")
+            // A new connection that sends its head at once is served. (The test client's own connection has
+            // sat idle past the deadline, so it was closed too.)
+            let prompt = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"), timeout: .seconds(5))
+            #expect(prompt.status == .ok)
         }
     }
 }

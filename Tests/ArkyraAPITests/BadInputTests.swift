@@ -97,6 +97,32 @@ struct BadInputTests {
         }
     }
 
+    @Test("a text that fits a platform's counting rule but is huge in bytes is refused, and so is a huge group")
+    func giantContent() async throws {
+        try await APITestHarness.run(configure: { $0.maxBodyBytes = 1024 * 1024 }) { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let path = "/api/v1/organizations/\(organization)/posts"
+            // Twenty 2,000-character links: 479 characters by Mastodon's rule (each link is 23), 40 KB of text.
+            let links = (0..<20).map { "https://example.com/" + String(repeating: "a", count: 2_000) + "\($0)" }.joined(separator: " ")
+            let giant = try await api.request(.post, path, token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": links]],
+            ])
+            #expect(giant.status == .unprocessableContent)
+            #expect(giant.errorFields["variants[0].content"] == "is \(links.utf8.count) bytes; at most 32768 are accepted")
+            // Twenty-six texts of 12 KB each in one thread: each fits, the group does not.
+            let chunk = (0..<6).map { "https://example.com/" + String(repeating: "b", count: 2_000) + "\($0)" }.joined(separator: " ")
+            let thread = (0..<25).map { _ in ["content": chunk] }
+            let group = try await api.request(.post, path, token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": chunk, "thread": thread]],
+            ])
+            #expect(group.status == .unprocessableContent)
+            #expect(group.errorFields["variants"]?.hasSuffix("at most 262144 are accepted") == true)
+            #expect(try await api.posts(token, organization: organization).isEmpty)
+        }
+    }
+
     @Test("another organization's objects do not exist for you")
     func isolation() async throws {
         try await APITestHarness.run { api in

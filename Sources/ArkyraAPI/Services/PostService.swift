@@ -26,6 +26,11 @@ struct PostService: Sendable {
         var thread: [PostRepository.ThreadItem] = []
     }
     static let maximumThreadItems = 25
+    /// Bytes of UTF-8 one text may have, and all the texts of a group together, whatever a platform's counting
+    /// rule says (Mastodon counts any URL as 23 characters, Bluesky a grapheme with many combining marks as
+    /// one): what is stored and sent stays bounded.
+    static let maximumTextBytes = 32 * 1024
+    static let maximumGroupBytes = 256 * 1024
     /// The longest wait before a thread item, in seconds (the column allows no more).
     static let maximumDelaySeconds = 86_400
 
@@ -94,6 +99,8 @@ struct PostService: Sendable {
         let recurrence = rawRecurrence.flatMap { Self.recurrence($0, problems: &fields) }
         if variants.isEmpty { fields["variants"] = "must name at least one channel" }
         if variants.count > 50 { fields["variants"] = "must name at most 50 channels" }
+        let groupBytes = variants.reduce(0) { total, variant in total + variant.content.utf8.count + variant.thread.reduce(0) { $0 + $1.content.utf8.count } }
+        if groupBytes > Self.maximumGroupBytes { fields["variants"] = "hold \(groupBytes) bytes of text together; at most \(Self.maximumGroupBytes) are accepted" }
 
         let ids = variants.map { UUID(uuidString: $0.integrationID) }
         let known = try await integrations.find(ids: ids.compactMap { $0 }, organizationID: organizationID, client: database)
@@ -278,6 +285,7 @@ struct PostService: Sendable {
     /// What is wrong with `content` for `provider`, or nil.
     static func contentProblem(_ content: String, provider: any Provider) -> String? {
         if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "must not be empty" }
+        if content.utf8.count > maximumTextBytes { return "is \(content.utf8.count) bytes; at most \(maximumTextBytes) are accepted" }
         let length = provider.characterCount(of: content)
         if length > provider.maximumCharacters {
             return "is \(length) characters; \(provider.identifier) takes at most \(provider.maximumCharacters)"
