@@ -3,9 +3,10 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler and
-/// the retention sweep every `reconcileInterval`.
+/// the retention sweep every `reconcileInterval`, and reconciles at once when Redis loses its data.
 public func buildCron(
     configuration: CronConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -15,25 +16,55 @@ public func buildCron(
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
         let retention = RetentionSweep(database: database, configuration: configuration, logger: logger)
         let election = LeaderElection(database: database, lockKey: 0x41524B59_5241_02, logger: logger)
+        let detector = RedisLossDetector(redis: redis)
+        let passes = Cadence(every: configuration.reconcileInterval)
         return [
-            LeaderLoop(election: election, interval: configuration.reconcileInterval) {
-                try await reconciler.reconcile()
-                try await retention.sweep()
+            // Every second the leader checks that Redis still holds its data and, if not, reconciles at once;
+            // the full pass and the retention sweep run every reconcile interval.
+            LeaderLoop(election: election, tickEvery: .seconds(1), retryEvery: configuration.reconcileInterval) {
+                if try await detector.lostSinceLastCheck() {
+                    logger.warning("Redis lost its data; reconciling now")
+                    try await reconciler.reconcileAfterRedisLoss()
+                }
+                if passes.isDue() {
+                    try await reconciler.reconcile()
+                    try await retention.sweep()
+                }
             },
         ]
+    }
+}
+
+/// Says whether `every` has passed since it last said yes (yes the first time).
+final class Cadence: Sendable {
+    private let every: Duration
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(every: Duration) {
+        self.every = every
+    }
+
+    func isDue(now: ContinuousClock.Instant = .now) -> Bool {
+        last.withLock { last in
+            if let previous = last, now - previous < every { return false }
+            last = now
+            return true
+        }
     }
 }
 
 /// The leader's periodic work as a service.
 struct LeaderLoop: Service {
     let election: LeaderElection
-    let interval: Duration
+    let tickEvery: Duration
+    /// How often a replica that is not the leader tries to become it.
+    let retryEvery: Duration
     let tick: @Sendable () async throws -> Void
 
     func run() async throws {
         // Cancelled on graceful shutdown so a sleeping leader stops at once instead of after its interval.
         try await cancelWhenGracefulShutdown {
-            await election.lead(interval: interval, retryInterval: interval, tick: tick)
+            await election.lead(interval: tickEvery, retryInterval: retryEvery, tick: tick)
         }
     }
 }

@@ -18,10 +18,14 @@ public struct Reconciler: Sendable {
     let overdueGrace: TimeInterval
     /// A post `publishing` this long has lost its worker (longer than any lease plus platform timeout).
     let stuckAfter: TimeInterval
+    /// After Redis lost its data, posts `publishing` are handed back this much later: a worker still alive
+    /// has finished by then (its platform call has this deadline), and the takeover of a finished post is
+    /// dropped; the posts of workers that died with Redis are taken over then instead of after `stuckAfter`.
+    let takeoverAfterLoss: TimeInterval
     static let pageSize = 1000
 
     public init(database: Database, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
-                overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300) {
+                overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300, takeoverAfterLoss: TimeInterval = 35) {
         self.database = database
         self.posts = PostRepository(logger: logger)
         self.queue = queue
@@ -29,6 +33,7 @@ public struct Reconciler: Sendable {
         self.horizon = horizon
         self.overdueGrace = overdueGrace
         self.stuckAfter = stuckAfter
+        self.takeoverAfterLoss = takeoverAfterLoss
     }
 
     /// What one pass did.
@@ -40,26 +45,43 @@ public struct Reconciler: Sendable {
     /// One pass over the database.
     @discardableResult
     public func reconcile(now: Date = Date()) async throws -> Outcome {
+        try await pass(now: now, grace: overdueGrace, stuckSince: now.addingTimeInterval(-stuckAfter), handBackAt: now)
+    }
+
+    /// The pass right after Redis lost its data: every job is gone, so overdue posts are restored without the
+    /// grace period, and every post `publishing` is handed back (after ``takeoverAfterLoss``), not only those
+    /// stuck for ``stuckAfter``.
+    @discardableResult
+    public func reconcileAfterRedisLoss(now: Date = Date()) async throws -> Outcome {
+        try await pass(now: now, grace: 0, stuckSince: now, handBackAt: now.addingTimeInterval(takeoverAfterLoss))
+    }
+
+    private func pass(now: Date, grace: TimeInterval, stuckSince: Date, handBackAt: Date) async throws -> Outcome {
         var outcome = Outcome()
         var after: UUID?
         while true {
             let page = try await posts.scheduled(dueBefore: now.addingTimeInterval(horizon), after: after, limit: Self.pageSize, client: database)
             // Future posts must wait in the delayed set; overdue ones within the grace period may simply be in
             // the stream or with a worker right now, so they are left alone.
-            let candidates = page.filter { $0.publishAt > now || $0.publishAt < now.addingTimeInterval(-overdueGrace) }
+            let candidates = page.filter { $0.publishAt > now || $0.publishAt <= now.addingTimeInterval(-grace) }
             outcome.restored += try await queue.restore(candidates.map { post in
                 (PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil), max(post.publishAt, now))
             })
             guard page.count == Self.pageSize, let last = page.last else { break }
             after = last.id
         }
-        let stuck = try await posts.stuckPublishing(since: now.addingTimeInterval(-stuckAfter), limit: Self.pageSize, client: database)
-        for post in stuck {
-            var job = PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil)
-            job.staleOwner = post.owner
-            try await queue.schedule(job, at: now)
+        var handedBackAfter: UUID?
+        while true {
+            let stuck = try await posts.stuckPublishing(since: stuckSince, limit: Self.pageSize, after: handedBackAfter, client: database)
+            for post in stuck {
+                var job = PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil)
+                job.staleOwner = post.owner
+                try await queue.schedule(job, at: handBackAt)
+            }
+            outcome.handedBack += stuck.count
+            guard stuck.count == Self.pageSize, let last = stuck.last else { break }
+            handedBackAfter = last.id
         }
-        outcome.handedBack = stuck.count
         if outcome != Outcome() {
             logger.warning("reconciled Redis with the database", metadata: ["restored": "\(outcome.restored)", "handed_back": "\(outcome.handedBack)"])
         }

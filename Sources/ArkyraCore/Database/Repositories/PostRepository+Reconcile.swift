@@ -19,13 +19,16 @@ extension PostRepository {
         return result
     }
 
-    /// Posts that have been `publishing` since before `before`: their worker and job are gone.
-    public func stuckPublishing(since before: Date, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID, owner: String?)] {
+    /// A page of posts that have been `publishing` since before `before` (their worker and job are gone), in
+    /// id order after `after`.
+    public func stuckPublishing(since before: Date, limit: Int, after: UUID? = nil, client: Database)
+        async throws -> [(id: UUID, organizationID: UUID, owner: String?)] {
+        let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await client.query(
             """
             SELECT id, organization_id, lease_owner FROM posts
-            WHERE state = 'publishing' AND deleted_at IS NULL AND updated_at < \(before)
-            ORDER BY updated_at LIMIT \(limit)
+            WHERE state = 'publishing' AND deleted_at IS NULL AND updated_at < \(before) AND id > \(start)
+            ORDER BY id LIMIT \(limit)
             """,
             logger: logger
         )
