@@ -193,6 +193,6 @@ public func buildRouter(
             guard let key = context.apiKeyID, let organization = context.apiOrganizationID else { return [] }
             return [("api-key:\(key)", limits.perAPIKey), ("organization:\(organization)", limits.perOrganization)]
         })
-    PublicRoutes(posts: posts, integrations: integrations, maxBodyBytes: bodyLimit).add(to: publicAPI.group(context: PublicAPIContext.self))
+    PublicRoutes(posts: posts, integrations: integrations, notifications: NotificationRepository(logger: logger), database: database, maxBodyBytes: bodyLimit).add(to: publicAPI.group(context: PublicAPIContext.self))
     return router
 }

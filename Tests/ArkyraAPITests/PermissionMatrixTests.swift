@@ -46,6 +46,7 @@ struct PermissionMatrixTests {
                 Route(method: .patch, path: "\(base)/posts/\(post)", body: ["content": "edited"], minimum: .editor),
                 Route(method: .delete, path: "\(base)/posts/\(nobody)", minimum: .editor),
                 Route(method: .post, path: "\(base)/integrations", body: ["provider": "mastodon", "instance_url": api.instanceURL, "access_token": "good"], minimum: .admin),
+                Route(method: .delete, path: "\(base)/integrations/\(nobody)", minimum: .admin),
                 Route(method: .get, path: "\(base)/dead-jobs", minimum: .admin),
                 Route(method: .get, path: "\(base)/invitations", minimum: .admin),
                 Route(method: .post, path: "\(base)/invitations", body: ["role": "viewer"], minimum: .admin),

@@ -25,6 +25,65 @@ struct PublicAPITests {
         return try await api.request(method, "/public/v1\(path)", json: json, headers: headers)
     }
 
+    @Test("the rest of Postiz's routes: notifications paged, missing, release-id for unconfirmed posts, channel removal; connect links and analytics say what is missing")
+    func remainingPostizRoutes() async throws {
+        try await APITestHarness.run { api in
+            let (owner, organization, channel, key) = try await setUp(api)
+            let created = try await call(api, .post, "/posts", key: key, json: [
+                "type": "schedule", "date": APITestHarness.future(), "posts": [["integration": ["id": channel], "value": [["content": "one"]]]],
+            ])
+            let postID = try #require(created.jsonArray.first?["postId"] as? String)
+            try await TestEnvironment.withClient(api.database) { database in
+                try await database.query("""
+                    INSERT INTO notifications (organization_id, post_id, kind, message)
+                    SELECT \(UUID(uuidString: organization)!), NULL, 'post.failed', 'note ' || n FROM generate_series(1, 3) n
+                    """)
+                let page = try await call(api, .get, "/notifications?page=0", key: key)
+                #expect(page.status == .ok)
+                #expect(page.json["total"] as? Int == 3)
+                #expect(page.json["limit"] as? Int == 100)
+                #expect(page.json["hasMore"] as? Bool == false)
+                #expect((page.json["notifications"] as? [[String: Any]])?.first?["content"] as? String != nil)
+                #expect((try await call(api, .get, "/notifications?page=1", key: key).json["notifications"] as? [Any])?.isEmpty == true)
+                #expect(try await call(api, .get, "/notifications?page=-1", key: key).status == .unprocessableContent)
+
+                let missing = try await call(api, .get, "/posts/\(postID)/missing", key: key)
+                #expect(missing.status == .ok)
+                #expect(String(buffer: missing.body) == "[]")
+                #expect(try await call(api, .get, "/posts/\(UUID())/missing", key: key).status == .notFound)
+
+                // Only a post whose outcome is unknown can be given its platform id.
+                #expect(try await call(api, .put, "/posts/\(postID)/release-id", key: key, json: ["releaseId": "109"]).status == .conflict)
+                try await database.query("UPDATE posts SET state = 'unconfirmed' WHERE id = \(UUID(uuidString: postID)!)")
+                let confirmed = try await call(api, .put, "/posts/\(postID)/release-id", key: key, json: ["releaseId": "109"])
+                #expect(confirmed.status == .ok)
+                #expect(confirmed.json["state"] as? String == "PUBLISHED")
+                #expect(confirmed.json["releaseId"] as? String == "109")
+            }
+
+            let link = try await call(api, .get, "/social/mastodon", key: key)
+            #expect(link.status == .badRequest)
+            #expect(link.errorCode == "connect_link_unavailable")
+            #expect(try await call(api, .get, "/social/myspace", key: key).errorCode == "integration_not_allowed")
+            let analytics = try await call(api, .get, "/analytics/\(channel)?date=7", key: key)
+            #expect(analytics.status == .notImplemented)
+            #expect(analytics.errorCode == "analytics_unavailable")
+            #expect(try await call(api, .get, "/analytics/post/\(postID)?date=7", key: key).status == .notImplemented)
+
+            // Removing the channel takes its scheduled posts with it; the published one stays as history.
+            let scheduled = try await call(api, .post, "/posts", key: key, json: [
+                "type": "schedule", "date": APITestHarness.future(), "posts": [["integration": ["id": channel], "value": [["content": "two"]]]],
+            ])
+            #expect(scheduled.status == .created)
+            let removed = try await call(api, .delete, "/integrations/\(channel)", key: key)
+            #expect(removed.status == .ok)
+            #expect(removed.json["id"] as? String == channel)
+            #expect(try await call(api, .get, "/integrations", key: key).jsonArray.isEmpty)
+            #expect(try await api.posts(owner, organization: organization).compactMap { $0["content"] as? String } == ["one"])
+            #expect(try await call(api, .delete, "/integrations/\(channel)", key: key).status == .notFound)
+        }
+    }
+
     @Test("keys are shown once, listed by prefix, accepted raw or as Bearer, and refused once revoked")
     func keys() async throws {
         try await APITestHarness.run { api in

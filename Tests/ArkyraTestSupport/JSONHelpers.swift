@@ -8,6 +8,11 @@ extension TestResponse {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
     }
 
+    /// The body as a JSON array of objects (empty when it is not one).
+    public var jsonArray: [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [[String: Any]] ?? []
+    }
+
     /// `error.code` of an error response.
     public var errorCode: String? {
         (json["error"] as? [String: Any])?["code"] as? String

@@ -72,6 +72,13 @@ struct IntegrationRoutes {
             )
             return try JSONBody.response(updated)
         }
+        group.delete(":integration") { request, context in
+            let organization = try await organizations.authorize(.connectChannels, in: context)
+            _ = try await posts.removeChannel(
+                organizationID: organization.id, integrationID: try context.parameters.require("integration"), by: context.userID, origin: context.origin(request)
+            )
+            return Response(status: .noContent)
+        }
         group.get(":integration/next-slot") { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             let slot = try await posts.nextFreeSlot(organizationID: organization.id, integrationID: try context.parameters.require("integration"))

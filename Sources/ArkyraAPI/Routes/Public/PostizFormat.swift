@@ -98,6 +98,29 @@ enum PostizFormat {
         enum CodingKeys: String, CodingKey, CaseIterable { case status, date }
     }
 
+    /// `PUT /public/v1/posts/:id/release-id`.
+    struct ReleaseIDBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var releaseId: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case releaseId }
+    }
+
+    /// One page of `GET /public/v1/notifications`, as Postiz pages them (100 a page, from page 0).
+    struct NotificationPage: Encodable {
+        var notifications: [Entry]
+        var total: Int
+        var page: Int
+        var limit: Int
+        var hasMore: Bool
+
+        struct Entry: Encodable {
+            var id: String
+            var content: String
+            var link: String?
+            var createdAt: String
+        }
+    }
+
     /// A channel as Postiz lists it.
     struct Integration: Encodable {
         var id: String

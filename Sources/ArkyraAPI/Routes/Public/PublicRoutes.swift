@@ -5,9 +5,12 @@ import Hummingbird
 
 /// `/public/v1`: the API for integrators, authenticated by an organization's API key, compatible with
 /// Postiz's public API, plus what Postiz lacks: one post (GET, PUT, PATCH), a group (GET) and the status change.
+/// Routes whose capability ARKYRA does not have yet answer an error that says so, never a made-up success.
 struct PublicRoutes {
     let posts: PostService
     let integrations: IntegrationService
+    let notifications: NotificationRepository
+    let database: Database
     let maxBodyBytes: Int
 
     struct Listing: Encodable { var posts: [PostizFormat.Post] }
@@ -64,6 +67,52 @@ struct PublicRoutes {
                 )
             }
             return try JSONBody.response(try await formatted([changed])[0], camelCase: true)
+        }
+        group.get("posts/:post/missing") { _, context in
+            // Postiz lists the platform's recent posts for a post published without a known id ("missing");
+            // ARKYRA always records the id or marks the post unconfirmed, so there is never anything to list.
+            _ = try await posts.find(organizationID: context.organizationID, postID: try context.parameters.require("post"))
+            return try JSONBody.response([String](), camelCase: true)
+        }
+        group.put("posts/:post/release-id") { request, context in
+            let body = try await JSONBody.decode(PostizFormat.ReleaseIDBody.self, from: request, maxBytes: maxBodyBytes)
+            let confirmed = try await posts.confirmPublished(
+                organizationID: context.organizationID, postID: try context.parameters.require("post"), releaseID: body.releaseId,
+                by: nil, origin: context.origin(request)
+            )
+            return try JSONBody.response(try await formatted([confirmed])[0], camelCase: true)
+        }
+        group.get("notifications") { request, context in
+            let raw = request.uri.queryParameters["page"].map(String.init) ?? "0"
+            guard let page = Int(raw), (0...100_000).contains(page) else { throw APIError.validation(["page": "must be a page number from 0"]) }
+            let limit = 100
+            let found = try await notifications.list(organizationID: context.organizationID, limit: limit, offset: page * limit, client: database)
+            let total = try await notifications.count(organizationID: context.organizationID, client: database)
+            return try JSONBody.response(PostizFormat.NotificationPage(
+                notifications: found.map { .init(id: $0.id.uuidString, content: $0.message, link: nil, createdAt: ISO8601Timestamp.format($0.createdAt)) },
+                total: total, page: page, limit: limit, hasMore: page * limit + found.count < total
+            ), camelCase: true)
+        }
+        group.delete("integrations/:integration") { request, context in
+            let removed = try await posts.removeChannel(
+                organizationID: context.organizationID, integrationID: try context.parameters.require("integration"), by: nil, origin: context.origin(request)
+            )
+            return try JSONBody.response(PostizFormat.Integration(removed, customer: nil), camelCase: true)
+        }
+        group.get("social/:integration") { _, context -> Response in
+            let provider = try context.parameters.require("integration")
+            guard ["mastodon", "bluesky"].contains(provider) else {
+                throw APIError(.badRequest, "integration_not_allowed", "ARKYRA cannot connect \(provider) channels yet; it connects mastodon and bluesky")
+            }
+            throw APIError(.badRequest, "connect_link_unavailable",
+                           "\(provider) channels connect with \(provider == "mastodon" ? "an access token" : "a handle and an app password"), not a sign-in link: "
+                           + "POST /api/v1/organizations/\(context.organizationID.uuidString)/integrations")
+        }
+        group.get("analytics/post/:post") { _, _ -> Response in
+            throw APIError(.notImplemented, "analytics_unavailable", "post analytics are not available yet: ARKYRA does not collect platform metrics")
+        }
+        group.get("analytics/:integration") { _, _ -> Response in
+            throw APIError(.notImplemented, "analytics_unavailable", "channel analytics are not available yet: ARKYRA does not collect platform metrics")
         }
         group.delete("posts/:post") { request, context in
             // As in Postiz, deleting a post deletes its whole group (every channel's variant).

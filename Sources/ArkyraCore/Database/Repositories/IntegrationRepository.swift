@@ -132,6 +132,20 @@ public struct IntegrationRepository: Sendable {
         return nil
     }
 
+    /// Marks a channel removed; false when the organization has no such channel. Its posts keep pointing at
+    /// it (history), and connecting the same account again makes a new channel.
+    public func softDelete(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            UPDATE integrations SET deleted_at = now(), updated_at = now()
+            WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL RETURNING id
+            """,
+            logger: logger
+        )
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
     /// What asking for a channel's refresh lease found.
     public enum RefreshClaim: Sendable, Equatable {
         /// This caller holds the lease and refreshes the stale credentials.

@@ -31,12 +31,12 @@ public struct NotificationRepository: Sendable {
         )
     }
 
-    /// The organization's notifications, newest first.
-    public func list(organizationID: UUID, limit: Int = 100, client: Database) async throws -> [Notification] {
+    /// The organization's notifications, newest first, skipping the first `offset`.
+    public func list(organizationID: UUID, limit: Int = 100, offset: Int = 0, client: Database) async throws -> [Notification] {
         let rows = try await client.query(
             """
             SELECT id, post_id, kind, message, created_at, read_at FROM notifications
-            WHERE organization_id = \(organizationID) ORDER BY created_at DESC LIMIT \(limit)
+            WHERE organization_id = \(organizationID) ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
             """,
             logger: logger
         )
@@ -45,5 +45,13 @@ public struct NotificationRepository: Sendable {
             result.append(Notification(id: id, postID: postID, kind: kind, message: message, createdAt: createdAt, readAt: readAt))
         }
         return result
+    }
+
+    /// How many notifications the organization has.
+    public func count(organizationID: UUID, client: Database) async throws -> Int {
+        for try await count in try await client.query("SELECT count(*)::int FROM notifications WHERE organization_id = \(organizationID)", logger: logger).decode(Int.self) {
+            return count
+        }
+        return 0
     }
 }

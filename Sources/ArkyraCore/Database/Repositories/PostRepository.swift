@@ -163,6 +163,34 @@ public struct PostRepository: Sendable {
         ))
     }
 
+    /// A channel's posts that have not gone out yet (scheduled, draft, waiting thread items, publishing),
+    /// locked, in id order.
+    public func lockUnfinished(integrationID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
+        try await Self.decode(connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM posts
+            WHERE integration_id = \(integrationID) AND organization_id = \(organizationID) AND deleted_at IS NULL
+              AND state IN ('scheduled', 'draft', 'waiting', 'publishing')
+            ORDER BY id FOR UPDATE
+            """,
+            logger: logger
+        ))
+    }
+
+    /// Records what a person found on the platform for a post whose outcome was unknown: it is published
+    /// under `platformPostID`. Nil when the post is not `unconfirmed`.
+    public func confirmPublished(id: UUID, platformPostID: String, on connection: PostgresConnection) async throws -> Post? {
+        try await Self.decode(connection.query(
+            """
+            UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), error = NULL,
+                   published_at = coalesce(published_at, now()), updated_at = now()
+            WHERE id = \(id) AND state = 'unconfirmed' AND deleted_at IS NULL
+            RETURNING \(unescaped: Self.columns)
+            """,
+            logger: logger
+        )).first
+    }
+
     /// Marks posts deleted. The reconciler and the workers skip deleted posts, so none is published later.
     public func softDelete(ids: [UUID], on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id = ANY(\(ids))", logger: logger)
