@@ -80,11 +80,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What the service executables share: their command-line options and how configuration is read.
+        .target(name: "ArkyraCommandLine", dependencies: ["ArkyraCore", argumentParser], swiftSettings: swiftSettings),
+
         // MARK: Executables (thin: read configuration, build, run)
-        .executableTarget(name: "arkyra-api", dependencies: ["ArkyraAPI", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-worker", dependencies: ["ArkyraWorker", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-cron", dependencies: ["ArkyraCron", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
-        .executableTarget(name: "arkyra-orchestrator", dependencies: ["ArkyraOrchestrator", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-api", dependencies: ["ArkyraAPI", "ArkyraCommandLine", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-worker", dependencies: ["ArkyraWorker", "ArkyraCommandLine", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-cron", dependencies: ["ArkyraCron", "ArkyraCommandLine", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-orchestrator", dependencies: ["ArkyraOrchestrator", "ArkyraCommandLine", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
         .executableTarget(
             name: "arkyra-sandbox",
             dependencies: ["ArkyraSandbox", argumentParser, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArkyraAPI
+import ArkyraCommandLine
 import ArkyraCore
 import Foundation
 import Hummingbird
@@ -14,17 +15,12 @@ struct ArkyraAPICommand: AsyncParsableCommand {
     )
 }
 
-struct EnvironmentOptions: ParsableArguments {
-    @Option(help: "A KEY=value file read after the environment (the environment wins).")
-    var envFile = ".env"
-}
-
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the API until SIGTERM or SIGINT (the default).")
-    @OptionGroup var options: EnvironmentOptions
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = ProcessBootstrap.configuration(envFile: options.envFile, APIConfiguration.init(reader:))
+        let configuration = try options.configuration(APIConfiguration.init(reader:))
         let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-api", logging: configuration.service.logging)
         logger.info("starting", metadata: ["address": "\(configuration.host):\(configuration.port)"])
         try await buildApplication(configuration: configuration, metrics: metrics, logger: logger).runService()
@@ -45,19 +41,19 @@ struct OpenAPI: ParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, then exit.", subcommands: [Status.self])
-    @OptionGroup var options: EnvironmentOptions
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let status = try await MigrationCommand.apply(envFile: options.envFile)
+        let status = try await MigrationCommand.apply(try options.configuration(DatabaseConfiguration.init(reader:)))
         if status != 0 { throw ExitCode(status) }
     }
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print each migration and whether it is applied.")
-        @OptionGroup var options: EnvironmentOptions
+        @OptionGroup var options: ServiceOptions
 
         func run() async throws {
-            let status = try await MigrationCommand.status(envFile: options.envFile)
+            let status = try await MigrationCommand.status(try options.configuration(DatabaseConfiguration.init(reader:)))
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArkyraCommandLine
 import ArkyraCore
 import ArkyraCron
 import Hummingbird
@@ -10,11 +11,10 @@ struct ArkyraCronCommand: AsyncParsableCommand {
         abstract: "ARKYRA's scheduler of periodic jobs. Serves /health and /metrics on its admin port."
     )
 
-    @Option(help: "A KEY=value file read after the environment (the environment wins).")
-    var envFile = ".env"
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try CronConfiguration(reader: $0) }
+        let configuration = try options.configuration { try CronConfiguration(reader: $0) }
         let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-cron", logging: configuration.service.logging)
         logger.info("starting")
         try await buildCron(configuration: configuration, metrics: metrics, logger: logger).runService()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArkyraCommandLine
 import ArkyraCore
 import ArkyraOrchestrator
 import Hummingbird
@@ -10,11 +11,10 @@ struct ArkyraOrchestratorCommand: AsyncParsableCommand {
         abstract: "ARKYRA's workflow host (campaigns, approvals, series). Serves /health and /metrics on its admin port."
     )
 
-    @Option(help: "A KEY=value file read after the environment (the environment wins).")
-    var envFile = ".env"
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try ServiceConfiguration(reader: $0, defaultAdminPort: 9103) }
+        let configuration = try options.configuration { try ServiceConfiguration(reader: $0, defaultAdminPort: 9103) }
         let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-orchestrator", logging: configuration.logging)
         logger.info("starting")
         try await buildOrchestrator(configuration: configuration, metrics: metrics, logger: logger).runService()

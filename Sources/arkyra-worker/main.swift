@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArkyraCommandLine
 import ArkyraCore
 import ArkyraWorker
 import Hummingbird
@@ -10,11 +11,10 @@ struct ArkyraWorkerCommand: AsyncParsableCommand {
         abstract: "ARKYRA's job runner: promotes due jobs and publishes posts. Serves /health and /metrics on its admin port."
     )
 
-    @Option(help: "A KEY=value file read after the environment (the environment wins).")
-    var envFile = ".env"
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = ProcessBootstrap.configuration(envFile: envFile, WorkerConfiguration.init(reader:))
+        let configuration = try options.configuration(WorkerConfiguration.init(reader:))
         let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-worker", logging: configuration.service.logging)
         logger.info("starting", metadata: ["consumer": "\(configuration.consumerName)", "concurrency": "\(configuration.concurrency)"])
         try await buildWorker(configuration: configuration, metrics: metrics, logger: logger).runService()

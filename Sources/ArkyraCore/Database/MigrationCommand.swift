@@ -5,8 +5,8 @@ import Logging
 /// and returns the process's exit status (0, or 65 when a migration cannot be applied).
 public enum MigrationCommand {
     /// Applies pending migrations and prints what was applied.
-    public static func apply(envFile: String) async throws -> Int32 {
-        try await withRunner(envFile: envFile) { runner in
+    public static func apply(_ configuration: DatabaseConfiguration) async throws -> Int32 {
+        try await withRunner(configuration) { runner in
             let applied = try await runner.apply()
             print(applied.isEmpty ? "database is up to date"
                 : "applied \(applied.count) migration(s): " + applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))
@@ -14,8 +14,8 @@ public enum MigrationCommand {
     }
 
     /// Prints each migration and whether it is applied.
-    public static func status(envFile: String) async throws -> Int32 {
-        try await withRunner(envFile: envFile) { runner in
+    public static func status(_ configuration: DatabaseConfiguration) async throws -> Int32 {
+        try await withRunner(configuration) { runner in
             for status in try await runner.status() {
                 let applied = status.appliedAt.map { "applied \(ISO8601Timestamp.format($0))" } ?? "pending"
                 print(String(format: "%04d  %@  %@", status.version, status.name.padding(toLength: 32, withPad: " ", startingAt: 0), applied))
@@ -23,8 +23,7 @@ public enum MigrationCommand {
         }
     }
 
-    private static func withRunner(envFile: String, _ body: (MigrationRunner) async throws -> Void) async throws -> Int32 {
-        let configuration = ProcessBootstrap.configuration(envFile: envFile) { try DatabaseConfiguration(reader: $0) }
+    private static func withRunner(_ configuration: DatabaseConfiguration, _ body: (MigrationRunner) async throws -> Void) async throws -> Int32 {
         var logger = Logger(label: "arkyra-migrate")
         logger.logLevel = .warning
         return try await Database.withRunning(configuration: configuration, logger: logger) { database in

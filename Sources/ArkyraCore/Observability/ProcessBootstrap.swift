@@ -6,15 +6,9 @@ import Prometheus
 /// The start of every ARKYRA executable: read configuration, install logging and metrics, once per process.
 public enum ProcessBootstrap {
     /// Reads the environment (and `envFile` when it exists) and builds the configuration with `make`.
-    /// A configuration error is printed to standard error as one line naming the key, and the process
-    /// exits with status 78 (EX_CONFIG).
-    public static func configuration<C>(envFile: String, _ make: (EnvironmentReader) throws -> C) -> C {
-        do {
-            return try make(try EnvironmentReader.process(dotEnvPath: envFile))
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            exit(78)
-        }
+    /// - Throws: ``ConfigurationError`` naming the key, or the env file's read error.
+    public static func configuration<C>(envFile: String, _ make: (EnvironmentReader) throws -> C) throws -> C {
+        try make(try EnvironmentReader.process(dotEnvPath: envFile))
     }
 
     /// Installs JSON logging for `service` and Prometheus metrics; returns the process logger and the registry
