@@ -22,14 +22,15 @@ public func buildApplication(
     let redis = RedisClient(configuration: service.redis)
     // Platforms are called when channels are connected; the client follows no redirects (see PlatformHTTP).
     let platformClient = PlatformHTTPClient(connectionsPerHost: 8)
+    let revocations = RevokedSessions(
+        database: database, sessions: SessionRepository(logger: logger), accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger
+    )
     let router = buildRouter(
-        configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: platformClient.client, logger: logger
+        configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: platformClient.client,
+        revocations: revocations, logger: logger
     )
     let events = EventStream(
-        verifier: AccessTokenVerifier(
-            signer: JWTSigner(secret: configuration.security.jwtSecret),
-            revocations: SessionRevocations(redis: redis, accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger)
-        ),
+        verifier: AccessTokenVerifier(signer: JWTSigner(secret: configuration.security.jwtSecret), revocations: revocations),
         organizations: OrganizationRepository(logger: logger), database: database, redis: redis
     )
     var app = Application(
@@ -46,7 +47,7 @@ public func buildApplication(
             )
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [platformClient, database, redis],
+        services: [platformClient, database, redis, revocations],
         logger: logger
     )
     if configuration.migrateOnStart {
@@ -57,13 +58,15 @@ public func buildApplication(
     return app
 }
 
-/// The API's routes and middleware, on clients the caller runs.
+/// The API's routes and middleware, on clients the caller runs. `revocations` should run in the caller's
+/// service group too; without it (or while it is not running) every request asks PostgreSQL.
 public func buildRouter(
     configuration: APIConfiguration,
     database: Database,
     redis: RedisClient,
     metrics: PrometheusCollectorRegistry,
     httpClient: HTTPClient,
+    revocations given: RevokedSessions? = nil,
     logger: Logger
 ) -> Router<AppRequestContext> {
     let service = configuration.service
@@ -77,7 +80,9 @@ public func buildRouter(
         database: database, organizations: OrganizationRepository(logger: logger), audit: audit,
         budget: OrganizationBudget(limiter: limiter, perMinute: limits.perOrganization, logger: logger), logger: logger
     )
-    let revocations = SessionRevocations(redis: redis, accessTokenLifetime: security.accessTokenLifetime, logger: logger)
+    let revocations = given ?? RevokedSessions(
+        database: database, sessions: SessionRepository(logger: logger), accessTokenLifetime: security.accessTokenLifetime, logger: logger
+    )
     let sessions = SessionService(
         database: database, sessions: SessionRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, signer: signer,
         revocations: revocations, accessTokenLifetime: security.accessTokenLifetime, refreshTokenLifetime: security.refreshTokenLifetime,

@@ -24,4 +24,16 @@ struct OutageTests {
             #expect(stored.map { $0["state"] as? String } == ["scheduled"])
         }
     }
+
+    @Test("with Redis down, a logout still ends the session at once: revocations live in PostgreSQL")
+    func revocationWithoutRedis() async throws {
+        try await APITestHarness.run(redisPort: 1) { api in
+            let token = try await api.signUp()
+            #expect(try await api.request(.get, "/api/v1/organizations", token: token).status == .ok)
+            #expect(try await api.request(.post, "/api/v1/auth/logout", token: token).status == .noContent)
+            let after = try await api.request(.get, "/api/v1/organizations", token: token)
+            #expect(after.status == .unauthorized)
+            #expect(after.errorCode == "session_revoked")
+        }
+    }
 }

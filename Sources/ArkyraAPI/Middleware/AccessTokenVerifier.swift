@@ -6,7 +6,7 @@ import Foundation
 /// middleware and the WebSocket upgrade.
 struct AccessTokenVerifier: Sendable {
     let signer: JWTSigner
-    let revocations: SessionRevocations
+    let revocations: RevokedSessions
 
     /// Who a valid token speaks for.
     struct Identity: Sendable {
@@ -14,7 +14,8 @@ struct AccessTokenVerifier: Sendable {
         var sessionID: UUID?
     }
 
-    /// - Throws: 401 `token_expired`, `session_revoked` or `unauthorized`.
+    /// - Throws: 401 `token_expired`, `session_revoked` or `unauthorized`; 503 when whether the session was
+    ///   revoked cannot be known.
     func verify(_ token: String) async throws -> Identity {
         let claims: JWTSigner.Claims
         do {
@@ -28,7 +29,7 @@ struct AccessTokenVerifier: Sendable {
             throw APIError(.unauthorized, "unauthorized", "the access token is not valid")
         }
         let sessionID = claims.sid.flatMap(UUID.init(uuidString:))
-        if let sessionID, await revocations.isRevoked(sessionID) {
+        if let sessionID, try await revocations.isRevoked(sessionID) {
             throw APIError(.unauthorized, "session_revoked", "this session has ended; log in again")
         }
         return Identity(userID: userID, sessionID: sessionID)

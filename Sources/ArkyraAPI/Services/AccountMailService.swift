@@ -111,6 +111,6 @@ struct AccountMailService: Sendable {
             )
             return ended
         }
-        await sessions.revocations.markRevoked(ended)
+        sessions.revocations.noteRevoked(ended)
     }
 }

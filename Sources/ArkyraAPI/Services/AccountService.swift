@@ -120,7 +120,7 @@ struct AccountService: Sendable {
             )
             return ended
         }
-        await sessions.revocations.markRevoked(ended)
+        sessions.revocations.noteRevoked(ended)
     }
 
     private func loginBudgets(email: String, origin: RequestOrigin) -> [(key: String, limit: Int)] {

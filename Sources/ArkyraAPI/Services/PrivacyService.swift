@@ -11,7 +11,7 @@ struct PrivacyService: Sendable {
     let hasher: PasswordHasher
     let audit: AuditRepository
     let queue: JobQueue
-    let revocations: SessionRevocations
+    let revocations: RevokedSessions
     let sessions: SessionRepository
     let logger: Logger
 
@@ -45,7 +45,7 @@ struct PrivacyService: Sendable {
             )
             return ended
         }
-        await revocations.markRevoked(ended)
+        revocations.noteRevoked(ended)
     }
 
     /// Erases an organization; the caller repeats its name to confirm.

@@ -11,7 +11,7 @@ struct SessionService: Sendable {
     let users: UserRepository
     let audit: AuditRepository
     let signer: JWTSigner
-    let revocations: SessionRevocations
+    let revocations: RevokedSessions
     let accessTokenLifetime: Duration
     let refreshTokenLifetime: Duration
     let logger: Logger
@@ -72,7 +72,7 @@ struct SessionService: Sendable {
             return try tokens(user: user, sessionID: sessionID, refreshToken: next)
         case .reused(let sessionID, _):
             logger.warning("a used refresh token was presented again; the session is revoked", metadata: ["session_id": "\(sessionID)"])
-            await revocations.markRevoked([sessionID])
+            revocations.noteRevoked([sessionID])
             throw refused
         case .invalid:
             throw refused
@@ -96,7 +96,7 @@ struct SessionService: Sendable {
             try await sessions.revoke(sessionID: sessionID, userID: userID, reason: reason, on: connection)
         }
         guard revoked else { throw APIError.notFound("session") }
-        await revocations.markRevoked([sessionID])
+        revocations.noteRevoked([sessionID])
     }
 
     private func tokens(user: User, sessionID: UUID, refreshToken: String) throws -> Tokens {

@@ -101,6 +101,25 @@ public struct SessionRepository: Sendable {
         return ids
     }
 
+    /// The sessions revoked within the last `window`.
+    public func revoked(within window: Duration, client: Database) async throws -> [UUID] {
+        let rows = try await client.query(
+            "SELECT id FROM sessions WHERE revoked_at > now() - make_interval(secs => \(Double(window.milliseconds) / 1000))",
+            logger: logger
+        )
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
+    /// Whether the session was revoked (a session that no longer exists counts as revoked).
+    public func isRevoked(_ sessionID: UUID, client: Database) async throws -> Bool {
+        for try await revoked in try await client.query("SELECT revoked_at IS NOT NULL FROM sessions WHERE id = \(sessionID)", logger: logger).decode(Bool.self) {
+            return revoked
+        }
+        return true
+    }
+
     /// The user's live sessions, newest first.
     public func list(userID: UUID, client: Database) async throws -> [Session] {
         try await Self.decode(client.query(
