@@ -29,10 +29,13 @@ public func buildApplication(
         configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: platformClient.client,
         revocations: revocations, logger: logger
     )
+    let hub = EventHub(redis: redis, database: database, revocations: revocations, logger: logger)
     let events = EventStream(
         verifier: AccessTokenVerifier(signer: JWTSigner(secret: configuration.security.jwtSecret), revocations: revocations),
-        organizations: OrganizationRepository(logger: logger), database: database, redis: redis
+        organizations: OrganizationRepository(logger: logger), database: database, hub: hub,
+        limiter: RateLimiter(redis: redis), upgradesPerMinute: configuration.rateLimits.perAddress
     )
+    let clientAddress = ClientAddressMiddleware(trustedProxies: configuration.trustedProxies)
     var app = Application(
         router: router,
         server: HTTPServerBuilder { responder in
@@ -41,13 +44,18 @@ public func buildApplication(
                 base: HTTP1WebSocketUpgradeChannel(
                     responder: responder,
                     configuration: .init(http1: .init(additionalChannelHandlers: [NextHeadDeadline(limit: limit)], idleTimeout: TimeAmount(configuration.idleTimeout))),
-                    shouldUpgrade: { request, _, _ in await events.shouldUpgrade(request) }
+                    shouldUpgrade: { request, channel, _ in
+                        let peer = channel.remoteAddress?.ipAddress
+                        return await events.shouldUpgrade(
+                            request, from: clientAddress.address(peer: peer, forwardedFor: request.headerFields[values: ClientAddressMiddleware.forwardedFor])
+                        )
+                    }
                 ),
                 limit: limit
             )
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [platformClient, database, redis, revocations],
+        services: [platformClient, database, redis, revocations, hub],
         logger: logger
     )
     if configuration.migrateOnStart {

@@ -1,3 +1,4 @@
+@testable import ArkyraAPI
 import ArkyraCore
 import ArkyraTestSupport
 import Foundation
@@ -61,6 +62,65 @@ struct EventStreamTests {
             let notifications = try await api.request(.get, "/api/v1/organizations/\(organization)/notifications", token: fresh)
             #expect(notifications.status == .ok)
             #expect((notifications.json["notifications"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("an open socket closes once its session ends or its user leaves the organization")
+    func closesWhenAccessEnds() async throws {
+        try await APITestHarness.run { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let viewer = try await api.member("viewer", of: organization, invitedBy: owner)
+            let port = try #require(api.client.port)
+            func lastsUntilClosed(_ token: String, after action: @escaping @Sendable () async throws -> Void) async throws -> Duration {
+                let clock = ContinuousClock()
+                let closedAfter = Mutex<Duration>(.zero)
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(token)", logger: TestEnvironment.logger
+                ) { inbound, _, _ in
+                    try await action()
+                    let start = clock.now
+                    let reading = Task { for try await _ in inbound.messages(maxSize: 1 << 16) {} }
+                    let deadline = Task { try await Task.sleep(for: .seconds(10)); reading.cancel() }
+                    _ = try? await reading.value
+                    deadline.cancel()
+                    closedAfter.withLock { $0 = clock.now - start }
+                }
+                return closedAfter.withLock { $0 }
+            }
+            let afterLogout = try await lastsUntilClosed(viewer.token) {
+                let status = try await api.request(.post, "/api/v1/auth/logout", token: viewer.token).status
+                #expect(status == .noContent)
+            }
+            #expect(afterLogout < .seconds(5), "closed \(afterLogout) after the logout")
+            let afterRemoval = try await lastsUntilClosed(owner) {
+                _ = try await TestEnvironment.withClient(api.database) { database in
+                    try await database.query("UPDATE memberships SET role = 'viewer' WHERE role = 'owner'")
+                    try await database.query("DELETE FROM memberships WHERE organization_id = \(UUID(uuidString: organization)!)")
+                }
+            }
+            #expect(afterRemoval < .seconds(5), "closed \(afterRemoval) after the membership went")
+        }
+    }
+
+    @Test("sockets are capped per user and per process")
+    func caps() async throws {
+        try await TestEnvironment.withDatabase { database, _ in
+            let revocations = RevokedSessions(database: database, sessions: SessionRepository(logger: TestEnvironment.logger), accessTokenLifetime: .seconds(60), logger: TestEnvironment.logger)
+            let hub = EventHub(redis: RedisClient(configuration: TestEnvironment.redisConfiguration()), database: database, revocations: revocations,
+                               maximumPerUser: 3, maximumSockets: 5, logger: TestEnvironment.logger)
+            let (ada, bob, cy) = (UUID(), UUID(), UUID())
+            let organization = UUID()
+            let opened = (0..<3).compactMap { _ in hub.open(organizationID: organization, userID: ada, sessionID: nil) }
+            #expect(opened.count == 3)
+            #expect(hub.hasRoom(for: ada) == false)
+            #expect(hub.open(organizationID: organization, userID: ada, sessionID: nil) == nil)
+            #expect(hub.open(organizationID: organization, userID: bob, sessionID: nil) != nil)
+            #expect(hub.open(organizationID: organization, userID: bob, sessionID: nil) != nil)
+            #expect(hub.open(organizationID: organization, userID: cy, sessionID: nil) == nil, "the process holds its five")
+            hub.closeListener(opened[0].id)
+            #expect(hub.open(organizationID: organization, userID: cy, sessionID: nil) != nil)
+            #expect(hub.socketCount == 5)
         }
     }
 }

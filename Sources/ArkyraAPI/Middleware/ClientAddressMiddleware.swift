@@ -1,5 +1,6 @@
 import ArkyraCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Sets the request's client address. Behind a reverse proxy or an ingress every connection comes from the
@@ -11,12 +12,17 @@ struct ClientAddressMiddleware: RouterMiddleware {
     let trustedProxies: [IPRange]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !trustedProxies.isEmpty, let peer = context.clientAddress.flatMap(IPAddress.init), isTrusted(peer) else {
-            return try await next(request, context)
-        }
         var context = context
-        context.clientAddress = client(forwardedFor: request.headers[values: .init("X-Forwarded-For")!]) ?? context.clientAddress
+        context.clientAddress = address(peer: context.clientAddress, forwardedFor: request.headers[values: Self.forwardedFor])
         return try await next(request, context)
+    }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// The client's address for a connection from `peer` that sent these `X-Forwarded-For` values.
+    func address(peer: String?, forwardedFor values: [String]) -> String? {
+        guard !trustedProxies.isEmpty, let address = peer.flatMap(IPAddress.init), isTrusted(address) else { return peer }
+        return client(forwardedFor: values) ?? peer
     }
 
     /// The client named by the `X-Forwarded-For` values (nil when they name none).

@@ -7,42 +7,58 @@ import Logging
 import PostgresNIO
 
 /// `GET /api/v1/organizations/:organization/events` upgraded to a WebSocket: relays the organization's post
-/// events (published, failed, unconfirmed, rescheduled) from Redis pub/sub to the browser as JSON text
-/// frames. Browsers cannot set headers on a WebSocket, so the access token may come as `?access_token=`.
+/// events (published, failed, unconfirmed, rescheduled) to the browser as JSON text frames, through the
+/// process's ``EventHub``. Browsers cannot set headers on a WebSocket, so the access token may come as
+/// `?access_token=`. Upgrades are rate limited per client address; the socket closes (policy violation,
+/// with the reason) when its session ends or its user leaves the organization.
 struct EventStream: Sendable {
     let verifier: AccessTokenVerifier
     let organizations: OrganizationRepository
     let database: Database
-    let redis: RedisClient
+    let hub: EventHub
+    let limiter: RateLimiter
+    let upgradesPerMinute: Int
 
     typealias Upgrade = ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
 
     /// Upgrades a request for a member's organization event stream; anything else goes on to the router,
-    /// which answers it over plain HTTP (401, 404 or 426).
-    func shouldUpgrade(_ request: HTTPRequest) async -> Upgrade {
+    /// which answers it over plain HTTP (401, 404, 426 or 429).
+    func shouldUpgrade(_ request: HTTPRequest, from address: String?) async -> Upgrade {
         guard let target = request.path, let components = URLComponents(string: target) else { return .dontUpgrade }
         let parts = components.path.split(separator: "/")
         guard parts.count == 5, parts[0] == "api", parts[1] == "v1", parts[2] == "organizations", parts[4] == "events",
               let organizationID = UUID(uuidString: String(parts[3]))
         else { return .dontUpgrade }
+        // Counted before the token is checked: a flood of upgrades costs one Redis call each, not a lookup.
+        if let decision = try? await limiter.hit("event-upgrades:\(address ?? "unknown")", limit: upgradesPerMinute, window: .seconds(60)),
+           !decision.allowed {
+            return .dontUpgrade
+        }
         let header = request.headerFields[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
         guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value,
               let identity = try? await verifier.verify(token),
               let role = try? await organizations.role(ofUser: identity.userID, in: organizationID, client: database),
-              role.includes(Permission.readContent.minimumRole)
+              role.includes(Permission.readContent.minimumRole),
+              hub.hasRoom(for: identity.userID)
         else { return .dontUpgrade }
-        let channel = EventPublisher.channel(prefix: redis.configuration.keyPrefix, organizationID: organizationID)
-        return .upgrade([:]) { inbound, outbound, _ in
-            try await redis.subscribe(to: [channel]) { messages in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    // Ends when the browser closes the socket.
-                    group.addTask { for try await _ in inbound {} }
-                    group.addTask {
-                        for await message in messages { try await outbound.write(.text(message.payload)) }
+        return .upgrade([:]) { [hub] inbound, outbound, _ in
+            guard let (id, deliveries) = hub.open(organizationID: organizationID, userID: identity.userID, sessionID: identity.sessionID) else {
+                return try await outbound.close(.policyViolation, reason: "too many event streams are open")
+            }
+            defer { hub.closeListener(id) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Ends when the browser closes the socket.
+                group.addTask { for try await _ in inbound {} }
+                group.addTask {
+                    for await delivery in deliveries {
+                        switch delivery {
+                        case .event(let text): try await outbound.write(.text(text))
+                        case .close(let reason): return try await outbound.close(.policyViolation, reason: reason)
+                        }
                     }
-                    try await group.next()
-                    group.cancelAll()
                 }
+                try await group.next()
+                group.cancelAll()
             }
         }
     }

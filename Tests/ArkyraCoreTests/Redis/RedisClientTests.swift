@@ -66,7 +66,7 @@ struct RedisClientTests {
             let stream = redis.key("stream")
             try await redis.ensureConsumerGroup(stream: stream, group: "g")
             let connection = try await redis.makeDedicatedConnection()
-            async let blocked = connection.readGroup(stream: stream, group: "g", consumer: "c", count: 1, block: .seconds(3))
+            async let blocked = connection.readGroup(stream: stream, group: "g", consumer: "c", count: 1, block: .seconds(20))
             // The ping must answer while the read still blocks: held behind it, it would answer only after the
             // read gave up empty-handed, and the entry added next would not reach the read.
             #expect(try await redis.ping())
