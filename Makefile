@@ -1,5 +1,5 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run stop test fuzz openapi build services bench clean-run
+.PHONY: run stop test fuzz openapi build services bench abuse clean-run
 
 run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
 	@scripts/run.sh
@@ -19,6 +19,9 @@ openapi: ## rewrite docs/openapi.json from the code (a test fails when they diff
 
 bench: ## measure the queue beside BullMQ and RQ; table on screen, JSON lines in .bench/results.jsonl
 	@scripts/bench.sh
+
+abuse: ## attack and break the real binaries (floods, SSRF, slow clients, FLUSHALL with kill -9); prints a table
+	@scripts/abuse.sh
 
 build:
 	@swift build --build-tests

@@ -117,7 +117,7 @@ public func buildRouter(
     )
     let members = MemberService(
         database: database, organizations: OrganizationRepository(logger: logger), memberships: MembershipRepository(logger: logger), invitations: InvitationRepository(logger: logger),
-        users: UserRepository(logger: logger), audit: audit, mailer: mailer, logger: logger
+        users: UserRepository(logger: logger), audit: audit, mailer: mailer, limiter: limiter, logger: logger
     )
     let bodyLimit = configuration.maxBodyBytes
 

@@ -11,6 +11,8 @@ public struct CronConfiguration: Sendable {
     public var deadJobLimit: Int
     /// How long audit events are kept.
     public var auditRetention: Duration
+    /// How long in-app notifications are kept.
+    public var notificationRetention: Duration = .seconds(90 * 86_400)
 
     public init(service: ServiceConfiguration, reconcileInterval: Duration = .seconds(30),
                 deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000,
@@ -23,7 +25,7 @@ public struct CronConfiguration: Sendable {
     }
 
     /// Reads the shared keys plus `ARKYRA_RECONCILE_INTERVAL_SECONDS`, `ARKYRA_DEAD_JOB_RETENTION_DAYS`,
-    /// `ARKYRA_DEAD_JOB_LIMIT` and `ARKYRA_AUDIT_RETENTION_DAYS`.
+    /// `ARKYRA_DEAD_JOB_LIMIT`, `ARKYRA_AUDIT_RETENTION_DAYS` and `ARKYRA_NOTIFICATION_RETENTION_DAYS`.
     public init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9102),
@@ -32,5 +34,6 @@ public struct CronConfiguration: Sendable {
             deadJobLimit: try reader.int("ARKYRA_DEAD_JOB_LIMIT", default: 100_000, in: 100...100_000_000),
             auditRetention: .seconds(86_400 * (try reader.int("ARKYRA_AUDIT_RETENTION_DAYS", default: 365, in: 1...36_500)))
         )
+        notificationRetention = .seconds(86_400 * (try reader.int("ARKYRA_NOTIFICATION_RETENTION_DAYS", default: 90, in: 1...36_500)))
     }
 }

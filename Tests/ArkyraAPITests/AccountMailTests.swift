@@ -86,6 +86,26 @@ struct AccountMailTests {
         return try #require(activated.json["access_token"] as? String)
     }
 
+    @Test("an organization sends at most 50 invitation emails an hour; invitations by link go on")
+    func invitationEmailCap() async throws {
+        try await TestSMTPServer.with { smtp in
+            let mail = MailConfiguration(smtp: smtp.server, from: "no-reply@arkyra.test", publicURL: "https://arkyra.test")
+            try await APITestHarness.run(mail: mail) { api in
+                let ada = try await activeUser("ada@example.com", api, smtp: smtp)
+                let created = try await api.request(.post, "/api/v1/organizations", token: ada, json: ["name": "Acme"])
+                let organization = try #require((created.json["organization"] as? [String: Any])?["id"] as? String)
+                let path = "/api/v1/organizations/\(organization)/invitations"
+                for index in 0..<50 {
+                    #expect(try await api.request(.post, path, token: ada, json: ["role": "viewer", "email": "guest\(index)@example.com"]).status == .created)
+                }
+                let refused = try await api.request(.post, path, token: ada, json: ["role": "viewer", "email": "one-too-many@example.com"])
+                #expect(refused.status == .tooManyRequests)
+                #expect(refused.errorCode == "too_many_invitation_emails")
+                #expect(try await api.request(.post, path, token: ada, json: ["role": "viewer"]).status == .created)
+            }
+        }
+    }
+
     @Test("an invitation to an address is emailed with who invites, where and as what; one by link sends nothing")
     func invitation() async throws {
         try await TestSMTPServer.with { smtp in

@@ -102,6 +102,14 @@ struct PublicAPITests {
             #expect(try await call(api, .get, "/is-connected", key: "ark_forged").errorCode == "invalid_api_key")
             // An access token is not an API key.
             #expect(try await call(api, .get, "/is-connected", key: owner).status == .unauthorized)
+            // A key made by an admin stops working once they are only an editor.
+            let admin = try await api.member("admin", of: organization, invitedBy: owner)
+            let adminKey = try #require(try await api.request(.post, "/api/v1/organizations/\(organization)/api-keys", token: admin.token,
+                                                              json: ["name": "admin's"]).json["key"] as? String)
+            #expect(try await call(api, .get, "/is-connected", key: adminKey).status == .ok)
+            #expect(try await api.request(.patch, "/api/v1/organizations/\(organization)/members/\(admin.id)", token: owner, json: ["role": "editor"]).status == .noContent)
+            #expect(try await call(api, .get, "/is-connected", key: adminKey).errorCode == "api_key_creator_left")
+            #expect(try await call(api, .get, "/is-connected", key: key).status == .ok)
             let id = try #require(keys[0]["id"] as? String)
             #expect(try await api.request(.delete, "/api/v1/organizations/\(organization)/api-keys/\(id)", token: owner).status == .noContent)
             #expect(try await call(api, .get, "/is-connected", key: key).status == .unauthorized)

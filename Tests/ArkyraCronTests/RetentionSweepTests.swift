@@ -45,4 +45,37 @@ struct RetentionSweepTests {
             #expect(try await sweep.sweep(now: now) == .init(deadJobs: 0, auditEvents: 0))
         }
     }
+
+    @Test("sessions, tokens and notifications go once they are past use; live ones stay")
+    func sweepsCredentials() async throws {
+        try await TestEnvironment.withDatabase { database, _ async throws in
+            try await database.query("""
+                WITH u AS (INSERT INTO users (email, password_hash) VALUES ('old@example.com', 'x') RETURNING id),
+                s AS (
+                    INSERT INTO sessions (user_id, expires_at, revoked_at)
+                    SELECT u.id, e, r FROM u, (VALUES (now() - interval '3 days', NULL::timestamptz), (now() + interval '3 days', now() - interval '2 days'),
+                                                      (now() + interval '3 days', NULL::timestamptz), (now() - interval '1 hour', NULL::timestamptz)) AS v (e, r)
+                    RETURNING id
+                ),
+                t AS (
+                    INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, used_at)
+                    SELECT decode(md5(random()::text), 'hex'), u.id, 'activation', e, used FROM u,
+                        (VALUES (now() - interval '2 days', NULL::timestamptz), (now() + interval '1 day', now() - interval '3 days'), (now() + interval '1 day', NULL::timestamptz)) AS v (e, used)
+                ),
+                o AS (INSERT INTO organizations (name) VALUES ('Old') RETURNING id)
+                INSERT INTO notifications (organization_id, kind, message, created_at)
+                SELECT o.id, 'post.failed', 'x', c FROM o, (VALUES (now() - interval '100 days'), (now() - interval '10 days')) AS v (c)
+                """)
+            let configuration = CronConfiguration(
+                service: TestEnvironment.service(database: TestEnvironment.maintenanceDatabase, redis: TestEnvironment.redisConfiguration())
+            )
+            let sweep = RetentionSweep(database: database, configuration: configuration, logger: TestEnvironment.logger)
+            let outcome = try await sweep.sweep()
+            // Expired three days ago and revoked two days ago go; live, and expired only an hour ago, stay.
+            #expect(outcome.sessions == 2)
+            #expect(outcome.accountTokens == 2)
+            #expect(outcome.notifications == 1)
+            #expect(try await sweep.sweep() == RetentionSweep.Outcome())
+        }
+    }
 }

@@ -14,9 +14,7 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, "unauthorized", "an API key is required (Authorization: <api key>)")
         }
         if secret.lowercased().hasPrefix("bearer ") { secret = String(secret.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        guard let key = try await keys.authenticate(secret) else {
-            throw APIError(.unauthorized, "invalid_api_key", "the API key is not valid (unknown or revoked)")
-        }
+        let key = try await keys.authenticate(secret)
         var context = context
         context.apiKeyID = key.keyID
         context.apiOrganizationID = key.organizationID

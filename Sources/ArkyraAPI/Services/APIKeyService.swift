@@ -51,8 +51,18 @@ struct APIKeyService: Sendable {
     }
 
     /// The key and organization a presented secret belongs to, or nil.
-    func authenticate(_ secret: String) async throws -> (keyID: UUID, organizationID: UUID)? {
-        guard secret.hasPrefix("ark_"), secret.count < 200 else { return nil }
-        return try await keys.authenticate(keyHash: SecretToken.hash(secret), client: database)
+    /// The key's id and organization.
+    /// - Throws: 401 `invalid_api_key` for an unknown or revoked key, 401 `api_key_creator_left` for a key
+    ///   whose creator is no longer an owner or admin of the organization.
+    func authenticate(_ secret: String) async throws -> (keyID: UUID, organizationID: UUID) {
+        let invalid = APIError(.unauthorized, "invalid_api_key", "the API key is not valid (unknown or revoked)")
+        guard secret.hasPrefix("ark_"), secret.count < 200 else { throw invalid }
+        switch try await keys.authenticate(keyHash: SecretToken.hash(secret), client: database) {
+        case .valid(let keyID, let organizationID): return (keyID, organizationID)
+        case .unknown: throw invalid
+        case .creatorLeft:
+            throw APIError(.unauthorized, "api_key_creator_left",
+                           "the person who created this API key is no longer an owner or admin of the organization; an admin must create a new key")
+        }
     }
 }

@@ -13,8 +13,12 @@ struct MemberService: Sendable {
     let users: UserRepository
     let audit: AuditRepository
     let mailer: Mailer
+    let limiter: RateLimiter
     let logger: Logger
     static let invitationLifetime: TimeInterval = 7 * 86_400
+    /// Invitation emails one organization may send in an hour: ARKYRA's mail relay must not become a way to
+    /// send strangers mail in bulk.
+    static let invitationEmailsPerHour = 50
 
     /// A new invitation with its secret, which is shown only here.
     struct CreatedInvitation: Encodable {
@@ -38,6 +42,14 @@ struct MemberService: Sendable {
             fields["role"] = "must be one of: admin, editor, viewer"
         }
         guard fields.isEmpty, let role else { throw APIError.validation(fields) }
+        if email != nil, mailer.enabled {
+            let decision = try await limiter.hit("invitation-emails:\(organizationID)", limit: Self.invitationEmailsPerHour, window: .seconds(3600))
+            guard decision.allowed else {
+                throw APIError(.tooManyRequests, "too_many_invitation_emails",
+                               "this organization has sent \(Self.invitationEmailsPerHour) invitation emails in the last hour; try again in \(decision.resetSeconds) s, or invite by link",
+                               headers: ["Retry-After": String(decision.resetSeconds)])
+            }
+        }
         let token = SecretToken.generate(prefix: "inv_")
         let invitation = try await database.inTransaction(logger: logger) { connection in
             let invitation = try await invitations.create(

@@ -62,7 +62,7 @@ struct ControlRoutes {
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)), fault.count > 0 else {
                 return SandboxJSON.response(
-                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow, count, reset_in?, delay?}"],
+                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow|trickle, count, reset_in?, delay?}"],
                     status: .badRequest
                 )
             }

@@ -49,24 +49,38 @@ public struct APIKeyRepository: Sendable {
         return false
     }
 
-    /// The live key whose secret hashes to `keyHash`, recording its use (at most once a minute, so busy keys
-    /// do not write on every request); nil for an unknown or revoked key.
-    public func authenticate(keyHash: Data, client: Database) async throws -> (keyID: UUID, organizationID: UUID)? {
+    /// What a presented key turned out to be.
+    public enum Authentication: Sendable, Equatable {
+        case valid(keyID: UUID, organizationID: UUID)
+        /// A live key whose creator is no longer an owner or admin of its organization: it no longer works,
+        /// since it carried their authority.
+        case creatorLeft
+        case unknown
+    }
+
+    /// The key whose secret hashes to `keyHash`, recording its use (at most once a minute, so busy keys do
+    /// not write on every request).
+    public func authenticate(keyHash: Data, client: Database) async throws -> Authentication {
         let rows = try await client.query(
             """
             WITH key AS (
-                SELECT k.id, k.organization_id, k.last_used_at FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+                SELECT k.id, k.organization_id, k.last_used_at,
+                       EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = k.organization_id AND m.user_id = k.created_by
+                               AND m.role IN ('owner', 'admin')) AS creator_allowed
+                FROM api_keys k JOIN organizations o ON o.id = k.organization_id
                 WHERE k.key_hash = \(keyHash) AND k.revoked_at IS NULL AND o.deleted_at IS NULL
             ), touched AS (
                 UPDATE api_keys SET last_used_at = now()
-                WHERE id IN (SELECT id FROM key WHERE last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')
+                WHERE id IN (SELECT id FROM key WHERE creator_allowed AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds'))
             )
-            SELECT id, organization_id FROM key
+            SELECT id, organization_id, creator_allowed FROM key
             """,
             logger: logger
         )
-        for try await (id, organizationID) in rows.decode((UUID, UUID).self) { return (id, organizationID) }
-        return nil
+        for try await (id, organizationID, allowed) in rows.decode((UUID, UUID, Bool).self) {
+            return allowed ? .valid(keyID: id, organizationID: organizationID) : .creatorLeft
+        }
+        return .unknown
     }
 
     private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [APIKey] {

@@ -45,4 +45,22 @@ public struct AccountTokenRepository: Sendable {
             logger: logger
         )
     }
+
+    /// Deletes up to `limit` activation and reset tokens that expired or were used before `before`.
+    @discardableResult
+    public func purge(before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH gone AS (
+                DELETE FROM account_tokens WHERE token_hash IN (
+                    SELECT token_hash FROM account_tokens WHERE expires_at < \(before) OR used_at < \(before) LIMIT \(limit)
+                ) RETURNING 1
+            )
+            SELECT count(*)::int FROM gone
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
 }

@@ -54,4 +54,20 @@ public struct NotificationRepository: Sendable {
         }
         return 0
     }
+
+    /// Deletes up to `limit` notifications created before `before`.
+    @discardableResult
+    public func purge(createdBefore before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH gone AS (
+                DELETE FROM notifications WHERE id IN (SELECT id FROM notifications WHERE created_at < \(before) LIMIT \(limit)) RETURNING 1
+            )
+            SELECT count(*)::int FROM gone
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
 }

@@ -138,4 +138,27 @@ public struct SessionRepository: Sendable {
         }
         return sessions
     }
+
+    /// Deletes (with their refresh tokens) up to `limit` sessions that expired or were revoked before `before`,
+    /// and rotated refresh tokens older than that (kept until then to notice a stolen one being reused).
+    @discardableResult
+    public func purge(endedBefore before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH gone AS (
+                DELETE FROM sessions WHERE id IN (
+                    SELECT id FROM sessions WHERE expires_at < \(before) OR revoked_at < \(before) LIMIT \(limit)
+                ) RETURNING id
+            ), rotated AS (
+                DELETE FROM refresh_tokens WHERE token_hash IN (
+                    SELECT token_hash FROM refresh_tokens WHERE rotated_at < \(before) LIMIT \(limit)
+                )
+            )
+            SELECT count(*)::int FROM gone
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
 }

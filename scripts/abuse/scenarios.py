@@ -1,0 +1,201 @@
+"""The scenarios of `make abuse`, against running binaries. Each prints one JSON line: scenario, outcome, lost
+and duplicated posts, recovery time in seconds (null when nothing had to recover), and ok."""
+import argparse
+import concurrent.futures
+import datetime
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+from benchlib import connect_mastodon, psql_query, sign_up  # noqa: E402
+
+
+def result(scenario, outcome, ok, lost=0, duplicated=0, recovery=None):
+    print(json.dumps({"scenario": scenario, "outcome": outcome, "lost": lost, "duplicated": duplicated,
+                      "recovery_s": None if recovery is None else round(recovery, 2), "ok": bool(ok)}), flush=True)
+
+
+def at(seconds_from_now):
+    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds_from_now)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class World:
+    def __init__(self, args):
+        self.args = args
+        self.session = requests.Session()
+        self.query = psql_query(args.psql)
+        self.headers, self.organization = sign_up(self.session, args.api, f"abuse{uuid.uuid4().hex[:6]}")
+        self.channel = connect_mastodon(self.session, args.api, args.sandbox, self.headers, self.organization,
+                                        f"abuse{uuid.uuid4().hex[:6]}", f"abuse-token-{uuid.uuid4().hex[:8]}")
+        key = self.session.post(f"{args.api}/api/v1/organizations/{self.organization}/api-keys", headers=self.headers, json={"name": "abuse"})
+        key.raise_for_status()
+        self.key = {"Authorization": key.json()["key"]}
+
+    def schedule(self, content, when, channel=None):
+        return requests.post(f"{self.args.api}/api/v1/organizations/{self.organization}/posts", headers=self.headers, json={
+            "publish_at": when, "variants": [{"integration_id": channel or self.channel, "content": content}]})
+
+    def count(self, condition):
+        return int(self.query(f"SELECT count(*) FROM posts WHERE organization_id = '{self.organization}' AND {condition}"))
+
+    def statuses(self, prefix):
+        texts = [status["text"] for status in requests.get(f"{self.args.sandbox}/_sandbox/mastodon/statuses").json()["statuses"]]
+        return [text for text in texts if text.startswith(prefix)]
+
+    def healthy(self):
+        try:
+            return requests.get(f"{self.args.api}/health", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+
+def concurrent_deletes(world):
+    def delete(_):
+        return requests.delete(f"{world.args.api}/public/v1/posts/group/{uuid.uuid4()}", headers=world.key, timeout=30).status_code
+    with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(delete, range(40)))
+    answered = sum(status in (404, 429) for status in statuses)
+    result("40 concurrent deletes of unknown groups, one API key", f"{answered}/40 answered 404 or 429; health {'200' if world.healthy() else 'down'}",
+           answered == 40 and world.healthy())
+
+
+def rate_limit_storm(world):
+    account = f"storm{uuid.uuid4().hex[:6]}"
+    channel = connect_mastodon(world.session, world.args.api, world.args.sandbox, world.headers, world.organization, account, f"{account}-token")
+    requests.post(f"{world.args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "rate_limit", "count": 10000, "reset_in": 0}).raise_for_status()
+    world.schedule("storm", at(2), channel).raise_for_status()
+    started = len(requests.get(f"{world.args.sandbox}/_sandbox/requests?platform=mastodon").json()["requests"])
+    time.sleep(15)
+    sent = len(requests.get(f"{world.args.sandbox}/_sandbox/requests?platform=mastodon").json()["requests"]) - started
+    requests.post(f"{world.args.sandbox}/_sandbox/reset")
+    waiting = world.count("content = 'storm' AND state = 'scheduled'")
+    result("429 with a reset of 0 on every request, one post", f"{sent} platform requests in 15 s; the post waits rescheduled",
+           sent <= 3 and waiting == 1, lost=1 - waiting)
+
+
+def ssrf(world):
+    refused = 0
+    forms = ["https://127.1", "https://2130706433", "https://0", "https://[::ffff:127.0.0.1]", "https://169.254.169.254",
+             "https://localhost", "https://[fd00::1]", "https://10.0.0.1", "http://mastodon.example"]
+    for form in forms:
+        answer = requests.post(f"{world.args.strict_api}/api/v1/organizations/{world.organization}/integrations", headers=world.headers,
+                               json={"provider": "mastodon", "instance_url": form, "access_token": "x"})
+        refused += answer.status_code == 422
+    result("SSRF: private hosts in every form, production rules", f"{refused}/{len(forms)} refused with 422", refused == len(forms))
+
+
+def slow_headers(world):
+    host, port = world.args.api.replace("http://", "").split(":")
+    connection = socket.create_connection((host, int(port)))
+    connection.sendall(b"GET /health HTTP/1.1\r\n")
+    started = time.time()
+    closed = None
+    connection.settimeout(0.3)
+    while time.time() - started < 15:
+        try:
+            connection.sendall(b"X-Slow: y\r\n")
+            if connection.recv(1) == b"":
+                closed = time.time() - started
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            closed = time.time() - started
+            break
+    connection.close()
+    result("a client trickling its headers", f"disconnected after {closed:.1f} s" if closed else "still connected after 15 s",
+           closed is not None and closed < 6 and world.healthy(), recovery=closed)
+
+
+def anonymous_budget(world):
+    stranger, _ = sign_up(requests.Session(), world.args.api, f"stranger{uuid.uuid4().hex[:6]}")
+    path = f"{world.args.api}/api/v1/organizations/{world.organization}/integrations"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda _: requests.get(path, headers=stranger), range(300)))
+        list(pool.map(lambda _: requests.get(path), range(300)))
+    owner = requests.get(path, headers=world.headers).status_code
+    result("600 requests by strangers to an organization's routes", f"the members' next request answers {owner}", owner == 200)
+
+
+def login_race(world):
+    email = f"race{uuid.uuid4().hex[:6]}@example.com"
+    requests.post(f"{world.args.api}/api/v1/auth/register", json={"email": email, "password": "correct horse"}).raise_for_status()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=30) as pool:
+        statuses = list(pool.map(lambda _: requests.post(f"{world.args.api}/api/v1/auth/login", json={"email": email, "password": "guess guess"}).status_code, range(30)))
+    checked = statuses.count(401)
+    result("30 concurrent wrong passwords for one account", f"{checked} reached the password check, {statuses.count(429)} refused", checked <= 10)
+
+
+def giant_content(world):
+    links = " ".join("https://example.com/" + "a" * 2000 + str(index) for index in range(20))
+    answer = world.schedule(links, at(3600))
+    result("a 40 KB post that fits Mastodon's 500-character rule", f"answered {answer.status_code}", answer.status_code in (413, 422))
+
+
+def publish_now_under_load(world):
+    prefix = f"now-{uuid.uuid4().hex[:6]}"
+
+    def post(index):
+        return requests.post(f"{world.args.api}/public/v1/posts", headers=world.key, json={
+            "type": "now", "posts": [{"integration": {"id": world.channel}, "value": [{"content": f"{prefix} {index}"}]}]}).status_code
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        created = list(pool.map(post, range(100))).count(201)
+    while time.time() - started < 60 and len(world.statuses(prefix)) < created:
+        time.sleep(0.5)
+    texts = world.statuses(prefix)
+    result("100 publish-now posts from 20 clients at once", f"{created} accepted, {len(set(texts))} on the platform",
+           created == 100 and len(set(texts)) == created and len(texts) == len(set(texts)),
+           lost=created - len(set(texts)), duplicated=len(texts) - len(set(texts)), recovery=time.time() - started)
+
+
+def flush_and_kill(world):
+    prefix = f"flush-{uuid.uuid4().hex[:6]}"
+    # Every publish takes two seconds, so the workers hold posts when Redis loses everything.
+    requests.post(f"{world.args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "slow", "count": 40, "delay": 2}).raise_for_status()
+    for index in range(100):
+        world.schedule(f"{prefix} {index}", at(3)).raise_for_status()
+    time.sleep(6)
+    subprocess.run(["redis-cli", "-p", str(world.args.redis_port), "FLUSHALL"], check=True, capture_output=True)
+    os.kill(world.args.kill_worker, signal.SIGKILL)
+    flushed = time.time()
+    replacement = subprocess.Popen([world.args.start_worker, "--env-file", "/nonexistent/.env"],
+                                   env={**os.environ, "ARKYRA_WORKER_ID": "abuse-worker-c", "ARKYRA_ADMIN_PORT": "0"},
+                                   stdout=open(".run/logs/abuse-worker-c.log", "w"), stderr=subprocess.STDOUT)
+    while time.time() - flushed < 120 and len(set(world.statuses(prefix))) < 100:
+        time.sleep(1)
+    texts = world.statuses(prefix)
+    recovered = time.time() - flushed
+    replacement.terminate()
+    unconfirmed = world.count(f"content LIKE '{prefix}%' AND state = 'unconfirmed'")
+    result("FLUSHALL and kill -9 of a worker while 100 posts are due", f"{len(set(texts))}/100 on the platform, {unconfirmed} unconfirmed",
+           len(set(texts)) == 100 and len(texts) == 100, lost=100 - len(set(texts)), duplicated=len(texts) - len(set(texts)), recovery=recovered)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ["--api", "--strict-api", "--sandbox", "--psql", "--start-worker"]:
+        parser.add_argument(name, required=True)
+    parser.add_argument("--redis-port", type=int, required=True)
+    parser.add_argument("--kill-worker", type=int, required=True)
+    args = parser.parse_args()
+    world = World(args)
+    for scenario in [concurrent_deletes, ssrf, slow_headers, anonymous_budget, login_race, giant_content, publish_now_under_load,
+                     rate_limit_storm, flush_and_kill]:
+        try:
+            scenario(world)
+        except Exception as error:  # one scenario's failure is reported, and the others still run
+            result(scenario.__name__, f"did not finish: {type(error).__name__}: {error}", False)
+
+
+if __name__ == "__main__":
+    main()
