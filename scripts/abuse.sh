@@ -27,7 +27,9 @@ export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_a
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$redis_port/0" ARKYRA_REDIS_KEY_PREFIX=abuse
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="a:$(head -c 32 /dev/urandom | base64)"
 export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_STORAGE_PATH=.run/abuse-storage ARKYRA_BCRYPT_COST=4
-export ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS=2 ARKYRA_RECONCILE_INTERVAL_SECONDS=5 ARKYRA_OUTBOUND_TIMEOUT_SECONDS=5
+export ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS=2 ARKYRA_RECONCILE_INTERVAL_SECONDS=5 ARKYRA_OUTBOUND_TIMEOUT_SECONDS=10
+# The scenarios test the API key's budget elsewhere; publishing under load needs more than 120 requests a minute.
+export ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE=2000
 pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
