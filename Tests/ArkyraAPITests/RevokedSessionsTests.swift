@@ -31,6 +31,10 @@ struct RevokedSessionsTests {
             #expect(try await stale.isRevoked(ended) == true)
             #expect(try await stale.isRevoked(kept) == false)
             #expect(try await stale.isRevoked(UUID()) == true, "a session that does not exist is not live")
+            // Erasing the account deletes its sessions outright; the copy still counts them revoked.
+            try await database.query("DELETE FROM users WHERE email = 'r@example.com'")
+            try await fresh.reload()
+            #expect(try await fresh.isRevoked(kept) == true)
         }
     }
 }

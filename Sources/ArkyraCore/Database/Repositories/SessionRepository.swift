@@ -101,10 +101,15 @@ public struct SessionRepository: Sendable {
         return ids
     }
 
-    /// The sessions revoked within the last `window`.
+    /// The sessions revoked, or deleted, within the last `window`.
     public func revoked(within window: Duration, client: Database) async throws -> [UUID] {
+        let seconds = Double(window.milliseconds) / 1000
         let rows = try await client.query(
-            "SELECT id FROM sessions WHERE revoked_at > now() - make_interval(secs => \(Double(window.milliseconds) / 1000))",
+            """
+            SELECT id FROM sessions WHERE revoked_at > now() - make_interval(secs => \(seconds))
+            UNION ALL
+            SELECT session_id FROM ended_sessions WHERE ended_at > now() - make_interval(secs => \(seconds))
+            """,
             logger: logger
         )
         var ids: [UUID] = []
@@ -149,6 +154,8 @@ public struct SessionRepository: Sendable {
                 DELETE FROM sessions WHERE id IN (
                     SELECT id FROM sessions WHERE expires_at < \(before) OR revoked_at < \(before) LIMIT \(limit)
                 ) RETURNING id
+            ), tombstones AS (
+                DELETE FROM ended_sessions WHERE session_id IN (SELECT session_id FROM ended_sessions WHERE ended_at < \(before) LIMIT \(limit))
             ), rotated AS (
                 DELETE FROM refresh_tokens WHERE token_hash IN (
                     SELECT token_hash FROM refresh_tokens WHERE rotated_at < \(before) LIMIT \(limit)
