@@ -78,8 +78,9 @@ struct DatabaseTests {
         try await TestEnvironment.withEmptyDatabase { configuration in
             var two = configuration
             two.maxConnections = 2
-            two.acquireTimeout = .seconds(1)
             try await Database.withRunning(configuration: two, logger: TestEnvironment.logger) { database in
+                // Setting up waits as long as the machine needs; only the statement under test has a short deadline.
+                let impatient = database.waiting(atMost: .seconds(2))
                 // Both connections open before the clock matters.
                 async let first: Void = database.withConnection { _ = try await $0.query("SELECT pg_sleep(0.2)") }
                 async let second: Void = database.withConnection { _ = try await $0.query("SELECT pg_sleep(0.2)") }
@@ -92,12 +93,12 @@ struct DatabaseTests {
                         try await database.inTransaction(logger: TestEnvironment.logger) { connection in
                             try await connection.query("SELECT name FROM items FOR UPDATE")
                             locked.fire()
-                            try await Task.sleep(for: .seconds(3))
+                            try await Task.sleep(for: .seconds(5))
                         }
                     }
                     await locked.wait()
-                    // Waits about three seconds for the lock, past the one-second deadline, and still commits.
-                    try await database.query("UPDATE items SET name = 'b' WHERE name = 'a'")
+                    // Waits about five seconds for the lock, past the two-second deadline, and still commits.
+                    try await impatient.query("UPDATE items SET name = 'b' WHERE name = 'a'")
                     try await group.waitForAll()
                 }
                 var names: [String] = []
