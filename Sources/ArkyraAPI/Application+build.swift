@@ -25,11 +25,11 @@ public func buildApplication(
     let revocations = RevokedSessions(
         database: database, sessions: SessionRepository(logger: logger), accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger
     )
+    let hub = EventHub(redis: redis, database: database, revocations: revocations, logger: logger)
     let router = buildRouter(
         configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: platformClient.client,
-        revocations: revocations, logger: logger
+        revocations: revocations, eventHub: hub, logger: logger
     )
-    let hub = EventHub(redis: redis, database: database, revocations: revocations, logger: logger)
     let events = EventStream(
         verifier: AccessTokenVerifier(signer: JWTSigner(secret: configuration.security.jwtSecret), revocations: revocations),
         organizations: OrganizationRepository(logger: logger), database: database, hub: hub,
@@ -75,6 +75,7 @@ public func buildRouter(
     metrics: PrometheusCollectorRegistry,
     httpClient: HTTPClient,
     revocations given: RevokedSessions? = nil,
+    eventHub: EventHub? = nil,
     logger: Logger
 ) -> Router<AppRequestContext> {
     let service = configuration.service
@@ -162,7 +163,7 @@ public func buildRouter(
         .add(to: authenticated.group("organizations/:organization/integrations"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/posts"))
-    NotificationRoutes(organizations: organizations, notifications: NotificationRepository(logger: logger), database: database)
+    NotificationRoutes(organizations: organizations, notifications: NotificationRepository(logger: logger), database: database, hub: eventHub)
         .add(to: authenticated.group("organizations/:organization"))
     DeadJobRoutes(
         organizations: organizations, deadJobs: DeadJobRepository(client: database, logger: logger), posts: PostRepository(logger: logger),

@@ -10,6 +10,8 @@ struct NotificationRoutes {
     let organizations: OrganizationService
     let notifications: NotificationRepository
     let database: Database
+    /// The process's event streams, to tell a user at their cap why the upgrade was refused.
+    let hub: EventHub?
 
     struct Listing: Encodable {
         var notifications: [NotificationRepository.Notification]
@@ -22,6 +24,10 @@ struct NotificationRoutes {
         }
         group.get("events") { _, context -> Response in
             _ = try await organizations.authorize(.readContent, in: context)
+            if let hub, !hub.hasRoom(for: context.userID) {
+                throw APIError(.tooManyRequests, "too_many_event_streams",
+                               "you have \(hub.maximumPerUser) event streams open (or this server is full); close one first", headers: ["Retry-After": "5"])
+            }
             throw APIError(.upgradeRequired, "websocket_required", "connect to this route with a WebSocket (ws:// or wss://)")
         }
     }
