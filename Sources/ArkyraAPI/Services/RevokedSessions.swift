@@ -24,6 +24,9 @@ public final class RevokedSessions: Service, Sendable {
     private struct State {
         var revoked: Set<UUID> = []
         var loadedAt: ContinuousClock.Instant?
+        /// Revocations this process made, kept apart for a minute: a reload that began before their commit
+        /// would otherwise replace the set without them.
+        var noted: [UUID: ContinuousClock.Instant] = [:]
     }
 
     init(database: Database, sessions: SessionRepository, accessTokenLifetime: Duration, reloadEvery: Duration = .seconds(1),
@@ -53,17 +56,21 @@ public final class RevokedSessions: Service, Sendable {
         state.withLock { state in
             state.revoked = Set(revoked)
             state.loadedAt = .now
+            state.noted = state.noted.filter { ContinuousClock.now - $0.value < .seconds(60) }
         }
     }
 
     /// Records sessions this process has just revoked (their `revoked_at` is committed already).
     func noteRevoked(_ sessionIDs: [UUID]) {
-        state.withLock { state in state.revoked.formUnion(sessionIDs) }
+        state.withLock { state in
+            for id in sessionIDs { state.noted[id] = .now }
+        }
     }
 
     /// - Throws: when the copy is stale and PostgreSQL cannot answer (the API answers 503).
     func isRevoked(_ sessionID: UUID) async throws -> Bool {
         let cached: Bool? = state.withLock { state in
+            if state.noted[sessionID] != nil { return true }
             guard let loadedAt = state.loadedAt, ContinuousClock.now - loadedAt < maximumAge else { return nil }
             return state.revoked.contains(sessionID)
         }
