@@ -29,10 +29,21 @@ public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
         return root.appendingPathComponent(".run/test-venv/bin/python").path
     }
 
-    /// Starts a server, runs `body` with it, and stops it.
+    /// Starts a server, runs `body` with it, and stops it. A port another test took between choosing and
+    /// binding it is given up for another (up to three tries).
     public static func with<Result>(security: Security = .plain, _ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
-        try await TestSMTPServer(security: security).runThenStop(body)
+        var attempt = 1
+        while true {
+            do {
+                return try await TestSMTPServer(security: security).runThenStop(body)
+            } catch is PortTaken where attempt < 3 {
+                attempt += 1
+            }
+        }
     }
+
+    /// aiosmtpd exited right after starting: its port was taken (whatever answered there was not it).
+    struct PortTaken: Error {}
 
     private init(security: Security) async throws {
         port = try freeTCPPort()
@@ -57,7 +68,14 @@ public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
-            if acceptsConnections(port: port) { return }
+            if acceptsConnections(port: port) {
+                // Something accepts; make sure it is our server and not a listener that took the port first
+                // (aiosmtpd then fails to bind and exits within a moment).
+                try await Task.sleep(for: .milliseconds(500))
+                if process.isRunning { return }
+                throw PortTaken()
+            }
+            if !process.isRunning { throw PortTaken() }
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop()
