@@ -10,11 +10,11 @@ struct APIKeyMiddleware: RouterMiddleware {
     let keys: APIKeyService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard var secret = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces), !secret.isEmpty else {
+        guard let header = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
             throw APIError(.unauthorized, "unauthorized", "an API key is required (Authorization: <api key>)")
         }
-        if secret.lowercased().hasPrefix("bearer ") { secret = String(secret.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        let key = try await keys.authenticate(secret)
+        // Postiz's clients send the key bare; `Bearer <key>` works too.
+        let key = try await keys.authenticate(BearerToken.from(header) ?? header)
         var context = context
         context.apiKeyID = key.keyID
         context.apiOrganizationID = key.organizationID

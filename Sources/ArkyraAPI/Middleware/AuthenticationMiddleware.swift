@@ -14,10 +14,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        guard let token = BearerToken.from(header) else {
             throw APIError(.unauthorized, "unauthorized", "the Authorization header must be 'Bearer <access token>'")
         }
-        let identity = try await verifier.verify(String(header.dropFirst(7)))
+        let identity = try await verifier.verify(token)
         var context = context
         context.userID = identity.userID
         context.sessionID = identity.sessionID

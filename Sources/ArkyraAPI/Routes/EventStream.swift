@@ -34,7 +34,7 @@ struct EventStream: Sendable {
            !decision.allowed {
             return .dontUpgrade
         }
-        let header = request.headerFields[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
+        let header = request.headerFields[.authorization].flatMap(BearerToken.from)
         guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value,
               let identity = try? await verifier.verify(token),
               let role = try? await organizations.role(ofUser: identity.userID, in: organizationID, client: database),
