@@ -73,7 +73,7 @@ public struct Job: Sendable, Codable, Equatable {
             JSONText.appendQuoted(staleOwner, to: &json)
         }
         if let firstAttemptAt {
-            json += ",\"first_attempt_at\":\(Int64((firstAttemptAt.timeIntervalSince1970 * 1000).rounded()))"
+            json += ",\"first_attempt_at\":\(firstAttemptAt.millisecondsSince1970)"
         }
         if !errors.isEmpty {
             json += ",\"errors\":["

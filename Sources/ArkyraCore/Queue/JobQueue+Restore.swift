@@ -18,7 +18,7 @@ extension JobQueue {
         let commands = try jobs.map { entry in
             RedisCommand("EVALSHA", [
                 .string(Self.restoreScript.sha1), "2", .string(keys.delayed), .string(keys.payloads),
-                .string(entry.job.id), .string(String(Int64((entry.dueAt.timeIntervalSince1970 * 1000).rounded()))), .string(try entry.job.encoded()),
+                .string(entry.job.id), .string(String(entry.dueAt.millisecondsSince1970)), .string(try entry.job.encoded()),
             ])
         }
         var restored = 0

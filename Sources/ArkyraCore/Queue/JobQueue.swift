@@ -51,7 +51,7 @@ public struct JobQueue: Sendable {
 
     /// Schedules `job` to run at `dueAt`; an existing job with the same id is moved to the new time.
     public func schedule(_ job: Job, at dueAt: Date) async throws {
-        let score = Int64((dueAt.timeIntervalSince1970 * 1000).rounded())
+        let score = dueAt.millisecondsSince1970
         try await redis.run(
             Self.scheduleScript, keys: [keys.delayed, keys.payloads, keys.wakeChannel],
             arguments: [.string(job.id), .string(String(score)), .string(try job.encoded())]

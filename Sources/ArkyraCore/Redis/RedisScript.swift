@@ -10,7 +10,7 @@ public struct RedisScript: Sendable {
 
     public init(_ source: String) {
         self.source = source
-        self.sha1 = Insecure.SHA1.hash(data: Array(source.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.sha1 = Insecure.SHA1.hash(data: Array(source.utf8)).hexString
     }
 }
 

@@ -20,7 +20,7 @@ public enum ISO8601Timestamp {
     /// day number, as in Howard Hinnant's `civil_from_days`. Years before 1583 (where Foundation's calendar is
     /// Julian) and after 9999 go through Foundation, so that what is written reads back the same.
     public static func format(_ date: Date) -> String {
-        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let total = date.millisecondsSince1970
         let (days, millisecondOfDay) = total.quotientAndRemainder(dividingBy: 86_400_000)
         let (day, time) = millisecondOfDay < 0 ? (days - 1, millisecondOfDay + 86_400_000) : (days, millisecondOfDay)
         let shifted = day + 719_468
