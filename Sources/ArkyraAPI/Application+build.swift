@@ -134,9 +134,7 @@ public func buildRouter(
     }
     HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
     DocsRoutes().add(to: router)
-    router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-    }
+    router.get("metrics") { _, _ in AdminRoutes.metricsResponse(metrics) }
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
     // budget is charged by OrganizationService.authorize, once the caller is known to be a member.

@@ -16,13 +16,16 @@ public enum AdminRoutes {
         router.get("health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
-        router.get("metrics") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))
-            )
-        }
+        router.get("metrics") { _, _ in metricsResponse(metrics) }
+    }
+
+    /// The registry in Prometheus's text format, as every `/metrics` route answers it.
+    public static func metricsResponse(_ metrics: PrometheusCollectorRegistry) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))
+        )
     }
 
     /// A health report as JSON: 200 when healthy, 503 when not.
