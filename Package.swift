@@ -81,7 +81,14 @@ let package = Package(
         ),
 
         // What the service executables share: their command-line options and how configuration is read.
-        .target(name: "ArkyraCommandLine", dependencies: ["ArkyraCore", argumentParser], swiftSettings: swiftSettings),
+        .target(
+            name: "ArkyraCommandLine",
+            dependencies: [
+                "ArkyraCore", argumentParser, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables (thin: read configuration, build, run)
         .executableTarget(name: "arkyra-api", dependencies: ["ArkyraAPI", "ArkyraCommandLine", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),

@@ -1,16 +1,14 @@
 import ArgumentParser
 import ArkyraAPI
 import ArkyraCommandLine
-import ArkyraCore
 import Foundation
-import Hummingbird
 
 @main
 struct ArkyraAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-api",
         abstract: "ARKYRA's HTTP API: accounts, organizations, channels and posts.",
-        subcommands: [Serve.self, Migrate.self, OpenAPI.self],
+        subcommands: [Serve.self, MigrateCommand.self, OpenAPI.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -20,11 +18,10 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = try options.configuration(APIConfiguration.init(reader:))
-        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-api", logging: configuration.service.logging)
-        logger.info("starting", metadata: ["address": "\(configuration.host):\(configuration.port)"])
-        try await buildApplication(configuration: configuration, metrics: metrics, logger: logger).runService()
-        logger.info("stopped")
+        try await options.run(
+            service: "arkyra-api", configuration: APIConfiguration.init(reader:), logging: \.service.logging,
+            starting: { ["address": "\($0.host):\($0.port)"] }, build: { buildApplication(configuration: $0, metrics: $1, logger: $2) }
+        )
     }
 }
 
@@ -34,27 +31,6 @@ struct OpenAPI: ParsableCommand {
     )
 
     func run() throws {
-        FileHandle.standardOutput.write(try openAPIDocument())
-        FileHandle.standardOutput.write(Data("\n".utf8))
-    }
-}
-
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, then exit.", subcommands: [Status.self])
-    @OptionGroup var options: ServiceOptions
-
-    func run() async throws {
-        let status = try await MigrationCommand.apply(try options.configuration(DatabaseConfiguration.init(reader:)))
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print each migration and whether it is applied.")
-        @OptionGroup var options: ServiceOptions
-
-        func run() async throws {
-            let status = try await MigrationCommand.status(try options.configuration(DatabaseConfiguration.init(reader:)))
-            if status != 0 { throw ExitCode(status) }
-        }
+        FileHandle.standardOutput.write(try openAPIDocument() + Data("\n".utf8))
     }
 }

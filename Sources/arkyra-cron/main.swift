@@ -1,8 +1,6 @@
 import ArgumentParser
 import ArkyraCommandLine
-import ArkyraCore
 import ArkyraCron
-import Hummingbird
 
 @main
 struct ArkyraCronCommand: AsyncParsableCommand {
@@ -14,10 +12,9 @@ struct ArkyraCronCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = try options.configuration { try CronConfiguration(reader: $0) }
-        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-cron", logging: configuration.service.logging)
-        logger.info("starting")
-        try await buildCron(configuration: configuration, metrics: metrics, logger: logger).runService()
-        logger.info("stopped")
+        try await options.run(
+            service: "arkyra-cron", configuration: CronConfiguration.init(reader:), logging: \.service.logging,
+            build: { buildCron(configuration: $0, metrics: $1, logger: $2) }
+        )
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import ArkyraCommandLine
 import ArkyraCore
 import ArkyraOrchestrator
-import Hummingbird
 
 @main
 struct ArkyraOrchestratorCommand: AsyncParsableCommand {
@@ -14,10 +13,9 @@ struct ArkyraOrchestratorCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = try options.configuration { try ServiceConfiguration(reader: $0, defaultAdminPort: 9103) }
-        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-orchestrator", logging: configuration.logging)
-        logger.info("starting")
-        try await buildOrchestrator(configuration: configuration, metrics: metrics, logger: logger).runService()
-        logger.info("stopped")
+        try await options.run(
+            service: "arkyra-orchestrator", configuration: { try ServiceConfiguration(reader: $0, defaultAdminPort: 9103) }, logging: \.logging,
+            build: { buildOrchestrator(configuration: $0, metrics: $1, logger: $2) }
+        )
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import ArkyraCommandLine
-import ArkyraCore
 import ArkyraWorker
-import Hummingbird
 
 @main
 struct ArkyraWorkerCommand: AsyncParsableCommand {
@@ -14,10 +12,10 @@ struct ArkyraWorkerCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = try options.configuration(WorkerConfiguration.init(reader:))
-        let (logger, metrics) = ProcessBootstrap.start(service: "arkyra-worker", logging: configuration.service.logging)
-        logger.info("starting", metadata: ["consumer": "\(configuration.consumerName)", "concurrency": "\(configuration.concurrency)"])
-        try await buildWorker(configuration: configuration, metrics: metrics, logger: logger).runService()
-        logger.info("stopped")
+        try await options.run(
+            service: "arkyra-worker", configuration: WorkerConfiguration.init(reader:), logging: \.service.logging,
+            starting: { ["consumer": "\($0.consumerName)", "concurrency": "\($0.concurrency)"] },
+            build: { buildWorker(configuration: $0, metrics: $1, logger: $2) }
+        )
     }
 }
