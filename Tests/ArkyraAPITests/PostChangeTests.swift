@@ -1,6 +1,7 @@
 import ArkyraCore
 import ArkyraTestSupport
 import Foundation
+import HummingbirdTesting
 import PostgresNIO
 import Testing
 
@@ -61,17 +62,23 @@ struct PostChangeTests {
         }
     }
 
+    /// A signed-up user with a channel who has scheduled the thread "1/3" followed by `items`; returns the
+    /// token, the channel, the organization's posts path and the creation's answer.
+    private func thread(_ api: APITestHarness, _ items: [[String: Any]]) async throws -> (String, String, String, TestResponse) {
+        let token = try await api.signUp()
+        let organization = try await api.createOrganization(token)
+        let channel = try await api.connectMastodon(token, organization: organization)
+        let path = "/api/v1/organizations/\(organization)/posts"
+        let created = try await api.request(.post, path, token: token, json: [
+            "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "1/3", "thread": items]],
+        ])
+        return (token, channel, path, created)
+    }
+
     @Test("a thread is stored with its items waiting; bad items are named")
     func threads() async throws {
         try await APITestHarness.run { api in
-            let token = try await api.signUp()
-            let organization = try await api.createOrganization(token)
-            let channel = try await api.connectMastodon(token, organization: organization)
-            let path = "/api/v1/organizations/\(organization)/posts"
-            let created = try await api.request(.post, path, token: token, json: [
-                "publish_at": APITestHarness.future(),
-                "variants": [["integration_id": channel, "content": "1/3", "thread": [["content": "2/3", "delay_seconds": 30], ["content": "3/3"]]]],
-            ])
+            let (token, channel, path, created) = try await thread(api, [["content": "2/3", "delay_seconds": 30], ["content": "3/3"]])
             #expect(created.status == .created)
             let posts = created.json["posts"] as? [[String: Any]] ?? []
             #expect(posts.compactMap { $0["state"] as? String } == ["scheduled", "waiting", "waiting"])
@@ -92,14 +99,7 @@ struct PostChangeTests {
     @Test("deleting a thread whose first items are out deletes the item already released too; one being published is refused")
     func deletingAThreadMidWay() async throws {
         try await APITestHarness.run { api in
-            let token = try await api.signUp()
-            let organization = try await api.createOrganization(token)
-            let channel = try await api.connectMastodon(token, organization: organization)
-            let path = "/api/v1/organizations/\(organization)/posts"
-            let created = try await api.request(.post, path, token: token, json: [
-                "publish_at": APITestHarness.future(),
-                "variants": [["integration_id": channel, "content": "1/3", "thread": [["content": "2/3"], ["content": "3/3"]]]],
-            ])
+            let (token, _, path, created) = try await thread(api, [["content": "2/3"], ["content": "3/3"]])
             let ids = try (created.json["posts"] as? [[String: Any]] ?? []).map { try #require(UUID(uuidString: $0["id"] as? String ?? "")) }
             try #require(ids.count == 3)
             try await TestEnvironment.withClient(api.database) { database in

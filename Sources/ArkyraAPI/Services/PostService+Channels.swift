@@ -12,17 +12,15 @@ extension PostService {
         else { throw APIError.notFound("integration") }
         let deleted = try await database.inTransaction(logger: logger) { connection -> [UUID] in
             let unfinished = try await posts.lockUnfinished(integrationID: id, organizationID: organizationID, on: connection)
-            if let publishing = unfinished.first(where: { $0.state == .publishing }) { try Self.requireChangeable(publishing) }
+            let deleted = try await deleteLocked(unfinished, recording: AuditEvent(
+                organizationID: organizationID, actorUserID: userID, action: "integration.removed", targetType: "integration",
+                targetID: id.uuidString, origin: origin
+            ), on: connection)
+            // Thrown inside the transaction: the posts' deletion rolls back with it.
             guard try await integrations.softDelete(id: id, organizationID: organizationID, on: connection) else {
                 throw APIError.notFound("integration")
             }
-            try await posts.softDelete(ids: unfinished.map(\.id), on: connection)
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "integration.removed", targetType: "integration",
-                           targetID: id.uuidString, origin: origin),
-                on: connection
-            )
-            return unfinished.map(\.id)
+            return deleted
         }
         await cancelJobs(of: deleted)
         return channel

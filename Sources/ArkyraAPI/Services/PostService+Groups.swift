@@ -21,14 +21,10 @@ extension PostService {
         let deleted = try await database.inTransaction(logger: logger) { connection -> [UUID] in
             let members = try await posts.lockGroup(groupID, organizationID: organizationID, on: connection)
             if members.isEmpty { throw APIError.notFound("post group") }
-            if let publishing = members.first(where: { $0.state == .publishing }) { try Self.requireChangeable(publishing) }
-            try await posts.softDelete(ids: members.map(\.id), on: connection)
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post_group.deleted", targetType: "post_group",
-                           targetID: groupID.uuidString, origin: origin),
-                on: connection
-            )
-            return members.map(\.id)
+            return try await deleteLocked(members, recording: AuditEvent(
+                organizationID: organizationID, actorUserID: userID, action: "post_group.deleted", targetType: "post_group",
+                targetID: groupID.uuidString, origin: origin
+            ), on: connection)
         }
         await cancelJobs(of: deleted)
     }

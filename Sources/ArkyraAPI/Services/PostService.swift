@@ -244,15 +244,21 @@ struct PostService: Sendable {
         let deleted = try await database.inTransaction(logger: logger) { connection -> [UUID] in
             let thread = try await posts.lockThread(from: id, organizationID: organizationID, on: connection)
             guard thread.contains(where: { $0.id == id }) else { throw APIError.notFound("post") }
-            if let publishing = thread.first(where: { $0.state == .publishing }) { try Self.requireChangeable(publishing) }
-            try await posts.softDelete(ids: thread.map(\.id), on: connection)
-            try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "post.deleted", targetType: "post", targetID: id.uuidString, origin: origin),
-                on: connection
-            )
-            return thread.map(\.id)
+            return try await deleteLocked(thread, recording: AuditEvent(
+                organizationID: organizationID, actorUserID: userID, action: "post.deleted", targetType: "post", targetID: id.uuidString, origin: origin
+            ), on: connection)
         }
         await cancelJobs(of: deleted)
+    }
+
+    /// Deletes posts locked in the caller's transaction and records `event`; returns their ids, whose jobs the
+    /// caller cancels after the commit.
+    /// - Throws: 409 when one of them is being published (nothing is deleted).
+    func deleteLocked(_ locked: [Post], recording event: AuditEvent, on connection: PostgresConnection) async throws -> [UUID] {
+        if let publishing = locked.first(where: { $0.state == .publishing }) { try Self.requireChangeable(publishing) }
+        try await posts.softDelete(ids: locked.map(\.id), on: connection)
+        try await audit.record(event, on: connection)
+        return locked.map(\.id)
     }
 
     /// Schedules the publish jobs of committed posts. Jobs go to Redis only after the commit: a worker
