@@ -29,7 +29,38 @@ public final class EventHub: Service, Sendable {
     let maximumPerUser: Int
     let maximumSockets: Int
     private let logger: Logger
-    private let listeners = Mutex<[UUID: Listener]>([:])
+    private let listeners = Mutex(Listeners())
+
+    /// The open sockets, indexed so that relaying an event and checking a cap cost the same with one socket
+    /// as with thousands.
+    struct Listeners {
+        var byID: [UUID: Listener] = [:]
+        var byOrganization: [UUID: Set<UUID>] = [:]
+        var countByUser: [UUID: Int] = [:]
+
+        func hasRoom(for userID: UUID, perUser: Int, total: Int) -> Bool {
+            byID.count < total && countByUser[userID, default: 0] < perUser
+        }
+
+        mutating func insert(_ listener: Listener, id: UUID) {
+            byID[id] = listener
+            byOrganization[listener.organizationID, default: []].insert(id)
+            countByUser[listener.userID, default: 0] += 1
+        }
+
+        mutating func remove(_ id: UUID) -> Listener? {
+            guard let listener = byID.removeValue(forKey: id) else { return nil }
+            byOrganization[listener.organizationID]?.remove(id)
+            if byOrganization[listener.organizationID]?.isEmpty == true { byOrganization[listener.organizationID] = nil }
+            countByUser[listener.userID, default: 1] -= 1
+            if countByUser[listener.userID] == 0 { countByUser[listener.userID] = nil }
+            return listener
+        }
+
+        func of(organization: UUID) -> [Listener] {
+            (byOrganization[organization] ?? []).compactMap { byID[$0] }
+        }
+    }
 
     init(redis: RedisClient, database: Database, revocations: RevokedSessions, maximumPerUser: Int = 10, maximumSockets: Int = 5_000, logger: Logger) {
         self.redis = redis
@@ -42,9 +73,7 @@ public final class EventHub: Service, Sendable {
 
     /// Whether `userID` may open one more socket (checked before upgrading; ``open`` decides for good).
     func hasRoom(for userID: UUID) -> Bool {
-        listeners.withLock { listeners in
-            listeners.count < maximumSockets && listeners.values.filter { $0.userID == userID }.count < maximumPerUser
-        }
+        listeners.withLock { $0.hasRoom(for: userID, perUser: maximumPerUser, total: maximumSockets) }
     }
 
     /// Registers a socket; nil when a cap is reached. The stream ends after a `.close` or ``closeListener``.
@@ -52,8 +81,8 @@ public final class EventHub: Service, Sendable {
         let (stream, continuation) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
         let id = UUID()
         let added = listeners.withLock { listeners -> Bool in
-            guard listeners.count < maximumSockets, listeners.values.filter({ $0.userID == userID }).count < maximumPerUser else { return false }
-            listeners[id] = Listener(organizationID: organizationID, userID: userID, sessionID: sessionID, continuation: continuation)
+            guard listeners.hasRoom(for: userID, perUser: maximumPerUser, total: maximumSockets) else { return false }
+            listeners.insert(Listener(organizationID: organizationID, userID: userID, sessionID: sessionID, continuation: continuation), id: id)
             return true
         }
         guard added else { return nil }
@@ -61,10 +90,10 @@ public final class EventHub: Service, Sendable {
     }
 
     func closeListener(_ id: UUID) {
-        listeners.withLock { $0.removeValue(forKey: id) }?.continuation.finish()
+        listeners.withLock { $0.remove(id) }?.continuation.finish()
     }
 
-    var socketCount: Int { listeners.withLock { $0.count } }
+    var socketCount: Int { listeners.withLock { $0.byID.count } }
 
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
@@ -73,7 +102,7 @@ public final class EventHub: Service, Sendable {
             await group.next()
             group.cancelAll()
         }
-        for listener in listeners.withLock({ Array($0.values) }) { listener.continuation.finish() }
+        for listener in listeners.withLock({ Array($0.byID.values) }) { listener.continuation.finish() }
     }
 
     /// Relays every organization's events to its sockets, subscribing again after Redis drops the connection.
@@ -84,7 +113,7 @@ public final class EventHub: Service, Sendable {
                 try await redis.subscribe(to: [], patterns: [prefix + "*"]) { messages in
                     for await message in messages {
                         guard let organizationID = UUID(uuidString: String(message.channel.dropFirst(prefix.count))) else { continue }
-                        for listener in listeners.withLock({ $0.values.filter { $0.organizationID == organizationID } }) {
+                        for listener in listeners.withLock({ $0.of(organization: organizationID) }) {
                             listener.continuation.yield(.event(message.payload))
                         }
                     }
@@ -111,7 +140,7 @@ public final class EventHub: Service, Sendable {
     }
 
     func closeEnded(checkingMembership: Bool) async throws {
-        let current = listeners.withLock { $0 }
+        let current = listeners.withLock { $0.byID }
         var ended: [UUID: String] = [:]
         for (id, listener) in current {
             if let sessionID = listener.sessionID, try await revocations.isRevoked(sessionID) { ended[id] = "the session has ended" }
@@ -125,7 +154,7 @@ public final class EventHub: Service, Sendable {
             }
         }
         for (id, reason) in ended {
-            guard let listener = listeners.withLock({ $0.removeValue(forKey: id) }) else { continue }
+            guard let listener = listeners.withLock({ $0.remove(id) }) else { continue }
             listener.continuation.yield(.close(reason))
             listener.continuation.finish()
         }

@@ -1,16 +1,21 @@
 import Foundation
 import NIOPosix
+import Synchronization
 
 /// Checks URLs that users supply (a Mastodon instance, a webhook) before ARKYRA calls them, so a user cannot
 /// make the server reach its own network, unless private hosts are allowed (development against the sandbox).
 /// Two checks: ``validate(_:)`` when the URL is entered (the form: https, no credentials, no literal address
 /// that is not public, no numeric host in the legacy forms resolvers accept such as `127.1` or `2130706433`,
-/// no `localhost`), and ``refusal(connectingTo:)`` before every request, which resolves the name and refuses
-/// when any of its addresses is not public. The HTTP client resolves the name once more when it connects, so
-/// a DNS server that changes its answer within that instant (rebinding) is not caught; closing that needs a
-/// connector that dials the checked address, which AsyncHTTPClient does not offer.
+/// no `localhost`), and ``refusal(connectingTo:)`` before every request, which resolves the name (the verdict
+/// is kept 30 s) and refuses when any of its addresses is not public. The HTTP client resolves the name once
+/// more when it connects, so a DNS server that changes its answer within that window (rebinding) is not
+/// caught; closing that needs a connector that dials the checked address, which AsyncHTTPClient does not offer.
 public struct OutboundURLPolicy: Sendable {
     public let allowPrivateHosts: Bool
+    /// Verdicts on resolved names, kept for ``verdictLifetime``: a worker publishing thousands of posts to
+    /// one instance resolves its name a few times a minute, not once per request.
+    private let verdicts = HostVerdicts()
+    static let verdictLifetime: Duration = .seconds(30)
 
     public init(allowPrivateHosts: Bool) {
         self.allowPrivateHosts = allowPrivateHosts
@@ -77,8 +82,12 @@ public struct OutboundURLPolicy: Sendable {
         if Self.isLegacyNumeric(host) { return .malformed }
         if Self.isPrivate(host: host) { return .privateHost }
         if IPAddress(host) != nil { return nil }
+        let name = host.lowercased()
+        if let known = verdicts.verdict(for: name) { return known ? nil : .privateHost }
         guard let addresses = try? await Self.resolve(host), !addresses.isEmpty else { return .unresolvable }
-        return addresses.allSatisfy(\.isPublic) ? nil : .privateHost
+        let allPublic = addresses.allSatisfy(\.isPublic)
+        verdicts.remember(allPublic, for: name, lifetime: Self.verdictLifetime)
+        return allPublic ? nil : .privateHost
     }
 
     /// Every address `host` resolves to, from the system resolver (on NIO's thread pool: it blocks).
@@ -104,6 +113,26 @@ public struct OutboundURLPolicy: Sendable {
                 next = entry.pointee.ai_next
             }
             return addresses
+        }
+    }
+}
+
+/// Whether each recently resolved name had only public addresses, until its verdict expires.
+final class HostVerdicts: Sendable {
+    private let entries = Mutex<[String: (allPublic: Bool, until: ContinuousClock.Instant)]>([:])
+
+    func verdict(for host: String) -> Bool? {
+        entries.withLock { entries in
+            guard let entry = entries[host], ContinuousClock.now < entry.until else { return nil }
+            return entry.allPublic
+        }
+    }
+
+    func remember(_ allPublic: Bool, for host: String, lifetime: Duration) {
+        entries.withLock { entries in
+            // Bounded: a flood of distinct names replaces the table rather than growing it.
+            if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
+            entries[host] = (allPublic, ContinuousClock.now + lifetime)
         }
     }
 }
