@@ -63,6 +63,8 @@ let package = Package(
                 // The server's child channels and the HTTP parts they carry (for the request-head deadline).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                // WebSocket close codes (1013 for a refused stream).
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

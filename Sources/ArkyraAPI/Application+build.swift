@@ -108,7 +108,7 @@ public func buildRouter(
     )
     let integrations = IntegrationService(
         database: database, integrations: IntegrationRepository(logger: logger), customers: CustomerRepository(logger: logger), audit: audit, providers: providers,
-        cipher: TokenCipher(keys: security.encryptionKeys), urlPolicy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts),
+        secrets: ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys)), urlPolicy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts),
         logger: logger
     )
     let posts = PostService(

@@ -10,7 +10,7 @@ import PostgresNIO
 struct ChannelCredentials: Sendable {
     let database: Database
     let integrations: IntegrationRepository
-    let cipher: TokenCipher
+    let secrets: ChannelSecrets
     let logger: Logger
     /// Credentials expiring within this margin are refreshed before use.
     static let refreshMargin: TimeInterval = 120
@@ -27,7 +27,7 @@ struct ChannelCredentials: Sendable {
         if let expiresAt = stored.expiresAt, expiresAt.timeIntervalSinceNow < Self.refreshMargin, stored.encryptedRefreshToken != nil {
             return try await refresh(integration, replacing: stored, provider: provider)
         }
-        return try open(stored, instanceURL: integration.instanceURL)
+        return try open(stored, of: integration)
     }
 
     /// Refreshes the channel's credentials, unless another worker already replaced `stale`; while another
@@ -43,7 +43,7 @@ struct ChannelCredentials: Sendable {
             case .claimed:
                 return try await refreshHoldingLease(integration, stale: stale, provider: provider)
             case .replaced(let current):
-                return try open(current, instanceURL: integration.instanceURL)
+                return try open(current, of: integration)
             case .disconnected:
                 throw ProviderError.invalidCredentials(message: "the channel is no longer connected")
             case .busy:
@@ -58,12 +58,12 @@ struct ChannelCredentials: Sendable {
     private func refreshHoldingLease(_ integration: Integration, stale: IntegrationRepository.StoredCredentials, provider: any Provider) async throws -> ProviderCredentials {
         let fresh: ProviderCredentials
         do {
-            fresh = try await provider.refresh(try open(stale, instanceURL: integration.instanceURL))
+            fresh = try await provider.refresh(try open(stale, of: integration))
         } catch {
             try? await integrations.releaseRefresh(id: integration.id, client: database)
             throw error
         }
-        guard try await integrations.storeRefreshed(id: integration.id, replacing: stale, with: try seal(fresh), client: database) else {
+        guard try await integrations.storeRefreshed(id: integration.id, replacing: stale, with: try secrets.seal(fresh, integrationID: integration.id), client: database) else {
             // Only a person reconnecting the channel replaces credentials while the lease is held.
             throw ProviderError.invalidCredentials(message: "the channel was reconnected meanwhile")
         }
@@ -71,20 +71,7 @@ struct ChannelCredentials: Sendable {
         return fresh
     }
 
-    func open(_ stored: IntegrationRepository.StoredCredentials, instanceURL: String?) throws -> ProviderCredentials {
-        ProviderCredentials(
-            accessToken: try cipher.open(stored.encryptedAccessToken),
-            refreshToken: try stored.encryptedRefreshToken.map(cipher.open),
-            expiresAt: stored.expiresAt,
-            instanceURL: instanceURL.flatMap(URL.init(string:))
-        )
-    }
-
-    func seal(_ credentials: ProviderCredentials) throws -> IntegrationRepository.StoredCredentials {
-        IntegrationRepository.StoredCredentials(
-            encryptedAccessToken: try cipher.seal(credentials.accessToken),
-            encryptedRefreshToken: try credentials.refreshToken.map(cipher.seal),
-            expiresAt: credentials.expiresAt
-        )
+    func open(_ stored: IntegrationRepository.StoredCredentials, of integration: Integration) throws -> ProviderCredentials {
+        try secrets.open(stored, integrationID: integration.id, instanceURL: integration.instanceURL)
     }
 }

@@ -13,7 +13,6 @@ public struct PublishJobHandler: JobHandler {
     let posts: PostRepository
     let integrations: IntegrationRepository
     let providers: ProviderRegistry
-    let cipher: TokenCipher
     let queue: JobQueue
     let events: EventPublisher
     let notifications: NotificationRepository
@@ -34,11 +33,10 @@ public struct PublishJobHandler: JobHandler {
         self.posts = PostRepository(logger: logger)
         self.integrations = IntegrationRepository(logger: logger)
         self.providers = providers
-        self.cipher = cipher
         self.queue = queue
         self.events = EventPublisher(redis: queue.redis)
         self.notifications = NotificationRepository(logger: logger)
-        self.credentials = ChannelCredentials(database: database, integrations: integrations, cipher: cipher, logger: logger)
+        self.credentials = ChannelCredentials(database: database, integrations: integrations, secrets: ChannelSecrets(cipher: cipher), logger: logger)
         self.logger = logger
     }
 

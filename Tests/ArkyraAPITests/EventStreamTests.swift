@@ -103,6 +103,64 @@ struct EventStreamTests {
         }
     }
 
+    @Test("a user's eleventh socket, and an address's upgrade beyond its budget, are closed at once with 1013 and the error code")
+    func capsAnswered() async throws {
+        try await APITestHarness.run(rateLimits: .init(perAddress: 12)) { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let port = try #require(api.client.port)
+            let url = "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(token)"
+            @Sendable func refusal() async throws -> WebSocketCloseFrame? {
+                try await WebSocketClient.connect(url: url, logger: TestEnvironment.logger) { inbound, _, _ in
+                    for try await _ in inbound.messages(maxSize: 1 << 16) {}
+                }
+            }
+            let (opened, openedSignal) = AsyncStream<Void>.makeStream()
+            final class Released: Sendable { let flag = Mutex(false) }
+            let released = Released()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        try await WebSocketClient.connect(url: url, logger: TestEnvironment.logger) { _, outbound, _ in
+                            openedSignal.yield()
+                            while !released.flag.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+                            try await outbound.close(.normalClosure, reason: nil)
+                        }
+                    }
+                }
+                var count = 0
+                for await _ in opened {
+                    count += 1
+                    if count == 10 { break }
+                }
+                let eleventh = try #require(try await refusal())
+                #expect(eleventh.closeCode == .unknown(1013))
+                #expect(eleventh.reason?.hasPrefix("too_many_event_streams: 10 event streams per user") == true, "\(eleventh.reason ?? "")")
+                // Over plain HTTP the route says the same.
+                let plain = try await api.request(.get, "/api/v1/organizations/\(organization)/events", token: token)
+                #expect(plain.status == .tooManyRequests)
+                #expect(plain.errorCode == "too_many_event_streams")
+                #expect(plain.headers[.retryAfter] == "5")
+                released.flag.withLock { $0 = true }
+                try await group.waitForAll()
+            }
+            // Once the sockets are closed there is room again; this address has one of its twelve upgrades left.
+            var plain = try await api.request(.get, "/api/v1/organizations/\(organization)/events", token: token)
+            for _ in 0..<100 where plain.status == .tooManyRequests {
+                try await Task.sleep(for: .milliseconds(50))
+                plain = try await api.request(.get, "/api/v1/organizations/\(organization)/events", token: token)
+            }
+            #expect(plain.status == .upgradeRequired)
+            let twelfth = try await WebSocketClient.connect(url: url, logger: TestEnvironment.logger) { _, outbound, _ in
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(twelfth?.closeCode != .unknown(1013))
+            let thirteenth = try #require(try await refusal())
+            #expect(thirteenth.closeCode == .unknown(1013))
+            #expect(thirteenth.reason?.hasPrefix("too_many_upgrades: ") == true, "\(thirteenth.reason ?? "")")
+        }
+    }
+
     @Test("sockets are capped per user and per process")
     func caps() async throws {
         try await TestEnvironment.withDatabase { database, _ in

@@ -16,16 +16,13 @@ extension PublishingWorld {
         }
         let provider = BlueskyProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true)))
         let connected = try await provider.connect(ConnectRequest(identifier: handle, password: "app-pass", instanceURL: blueskyURL))
-        let cipher = TokenCipher(keys: security.encryptionKeys)
+        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
+        let id = UUID()
         let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
             try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
-                organizationID: organizationID, provider: "bluesky", externalID: connected.account.id, name: handle, username: handle,
+                id: id, organizationID: organizationID, provider: "bluesky", externalID: connected.account.id, name: handle, username: handle,
                 avatarURL: nil, instanceURL: blueskyURL.absoluteString,
-                credentials: .init(
-                    encryptedAccessToken: try cipher.seal(connected.credentials.accessToken),
-                    encryptedRefreshToken: try connected.credentials.refreshToken.map(cipher.seal),
-                    expiresAt: connected.credentials.expiresAt
-                )
+                credentials: try secrets.seal(connected.credentials, integrationID: id)
             ), on: connection)
         }
         return integration.id

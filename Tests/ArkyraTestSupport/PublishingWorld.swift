@@ -32,16 +32,17 @@ public struct PublishingWorld: Sendable {
                 let redis = RedisClient(configuration: redisConfiguration ?? TestEnvironment.redisConfiguration())
                 let security = TestEnvironment.security()
                 let logger = TestEnvironment.logger
-                let cipher = TokenCipher(keys: security.encryptionKeys)
+                let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
                 let (user, organization, integrations) = try await database.inTransaction(logger: logger) { connection in
                     let user = try await UserRepository(logger: logger).create(email: "w@example.com", passwordHash: "x", name: "W", on: connection)
                     let organization = try await OrganizationRepository(logger: logger).create(name: "Org", ownerID: user.id, on: connection)
                     var integrations: [UUID] = []
                     for (token, username) in accounts {
+                        let id = UUID()
                         let integration = try await IntegrationRepository(logger: logger).create(.init(
-                            organizationID: organization.id, provider: "mastodon", externalID: username, name: username, username: username,
+                            id: id, organizationID: organization.id, provider: "mastodon", externalID: username, name: username, username: username,
                             avatarURL: nil, instanceURL: "http://127.0.0.1:\(sandbox.port!)/mastodon",
-                            credentials: .init(encryptedAccessToken: try cipher.seal(token))
+                            credentials: try secrets.seal(ProviderCredentials(accessToken: token, instanceURL: nil), integrationID: id)
                         ), on: connection)
                         integrations.append(integration.id)
                     }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOWebSocket
 import PostgresNIO
 
 /// `GET /api/v1/organizations/:organization/events` upgraded to a WebSocket: relays the organization's post
@@ -11,6 +12,11 @@ import PostgresNIO
 /// process's ``EventHub``. Browsers cannot set headers on a WebSocket, so the access token may come as
 /// `?access_token=`. Upgrades are rate limited per client address; the socket closes (policy violation,
 /// with the reason) when its session ends or its user leaves the organization.
+///
+/// A browser never sees the answer to a refused handshake, so an upgrade refused for capacity is accepted and
+/// closed at once with 1013 (try again later) and a reason that starts with the error code
+/// (`too_many_upgrades`, `too_many_event_streams`). A token or membership that is not good enough is refused
+/// as a handshake (400); a plain GET of the route says why (401, 404).
 struct EventStream: Sendable {
     let verifier: AccessTokenVerifier
     let organizations: OrganizationRepository
@@ -32,18 +38,18 @@ struct EventStream: Sendable {
         // Counted before the token is checked: a flood of upgrades costs one Redis call each, not a lookup.
         if let decision = try? await limiter.hit("event-upgrades:\(address ?? "unknown")", limit: upgradesPerMinute, window: .seconds(60)),
            !decision.allowed {
-            return .dontUpgrade
+            return Self.refusal("too_many_upgrades", "too many event stream upgrades from this address; wait a minute")
         }
         let header = request.headerFields[.authorization].flatMap(BearerToken.from)
         guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value,
               let identity = try? await verifier.verify(token),
               let role = try? await organizations.role(ofUser: identity.userID, in: organizationID, client: database),
-              role.includes(Permission.readContent.minimumRole),
-              hub.hasRoom(for: identity.userID)
+              role.includes(Permission.readContent.minimumRole)
         else { return .dontUpgrade }
+        guard hub.hasRoom(for: identity.userID) else { return Self.refusal("too_many_event_streams", hub.fullMessage) }
         return .upgrade([:]) { [hub] inbound, outbound, _ in
             guard let (id, deliveries) = hub.open(organizationID: organizationID, userID: identity.userID, sessionID: identity.sessionID) else {
-                return try await outbound.close(.policyViolation, reason: "too many event streams are open")
+                return try await outbound.close(Self.tryAgainLater, reason: "too_many_event_streams: \(hub.fullMessage)")
             }
             defer { hub.closeListener(id) }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,5 +67,13 @@ struct EventStream: Sendable {
                 group.cancelAll()
             }
         }
+    }
+
+    /// WebSocket close code 1013: the server is overloaded, try again later.
+    static let tryAgainLater = WebSocketErrorCode.unknown(1013)
+
+    /// An upgrade that is accepted only to be closed with `code` and `message` as the reason.
+    private static func refusal(_ code: String, _ message: String) -> Upgrade {
+        .upgrade([:]) { _, outbound, _ in try await outbound.close(tryAgainLater, reason: "\(code): \(message)") }
     }
 }

@@ -25,8 +25,7 @@ struct NotificationRoutes {
         group.get("events") { _, context -> Response in
             _ = try await organizations.authorize(.readContent, in: context)
             if let hub, !hub.hasRoom(for: context.userID) {
-                throw APIError(.tooManyRequests, "too_many_event_streams",
-                               "you have \(hub.maximumPerUser) event streams open (or this server is full); close one first", headers: ["Retry-After": "5"])
+                throw APIError(.tooManyRequests, "too_many_event_streams", hub.fullMessage, headers: ["Retry-After": "5"])
             }
             throw APIError(.upgradeRequired, "websocket_required", "connect to this route with a WebSocket (ws:// or wss://)")
         }

@@ -93,6 +93,9 @@ public final class EventHub: Service, Sendable {
         listeners.withLock { $0.remove(id) }?.continuation.finish()
     }
 
+    /// Why a user at a cap cannot open another socket (short enough for a WebSocket close reason).
+    var fullMessage: String { "\(maximumPerUser) event streams per user (or this server is full); close one first" }
+
     var socketCount: Int { listeners.withLock { $0.byID.count } }
 
     public func run() async {

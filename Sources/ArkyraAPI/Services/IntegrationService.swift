@@ -11,7 +11,7 @@ struct IntegrationService: Sendable {
     let customers: CustomerRepository
     let audit: AuditRepository
     let providers: ProviderRegistry
-    let cipher: TokenCipher
+    let secrets: ChannelSecrets
     let urlPolicy: OutboundURLPolicy
     let logger: Logger
 
@@ -62,14 +62,11 @@ struct IntegrationService: Sendable {
             throw Self.apiError(for: error, provider: identifier, secretField: provider.connectMethod == .accessToken ? "access_token" : "app_password")
         }
         let account = connected.account
+        let id = UUID()
         let new = IntegrationRepository.NewIntegration(
-            organizationID: organizationID, provider: identifier, externalID: account.id, name: account.name,
+            id: id, organizationID: organizationID, provider: identifier, externalID: account.id, name: account.name,
             username: account.username, avatarURL: account.avatarURL, instanceURL: connected.credentials.instanceURL?.absoluteString,
-            credentials: IntegrationRepository.StoredCredentials(
-                encryptedAccessToken: try cipher.seal(connected.credentials.accessToken),
-                encryptedRefreshToken: try connected.credentials.refreshToken.map(cipher.seal),
-                expiresAt: connected.credentials.expiresAt
-            )
+            credentials: try secrets.seal(connected.credentials, integrationID: id)
         )
         do {
             return try await database.inTransaction(logger: logger) { connection in
@@ -84,7 +81,10 @@ struct IntegrationService: Sendable {
         } catch RepositoryError.conflict {
             // Connecting an account again is how a channel whose token was refused gets its new token.
             let reconnected = try await database.inTransaction(logger: logger) { connection -> Integration? in
-                guard let integration = try await integrations.reconnect(new, on: connection) else { return nil }
+                guard let existing = try await integrations.reconnectableID(for: new, on: connection) else { return nil }
+                var replacement = new
+                replacement.credentials = try secrets.seal(connected.credentials, integrationID: existing)
+                guard let integration = try await integrations.reconnect(id: existing, with: replacement, on: connection) else { return nil }
                 try await audit.record(
                     AuditEvent(organizationID: organizationID, actorUserID: userID, action: "integration.reconnected", targetType: "integration",
                                targetID: integration.id.uuidString, origin: origin),

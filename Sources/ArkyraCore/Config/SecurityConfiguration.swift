@@ -42,9 +42,14 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
             jwtSecret: Array(secret.utf8),
             accessTokenLifetime: .seconds(try reader.int("ARKYRA_ACCESS_TOKEN_TTL_SECONDS", default: 900, in: 60...86_400)),
             refreshTokenLifetime: .seconds(86_400 * (try reader.int("ARKYRA_SESSION_TTL_DAYS", default: 30, in: 1...365))),
-            encryptionKeys: try Self.parseKeys(try reader.required("ARKYRA_ENCRYPTION_KEYS")),
+            encryptionKeys: try Self.encryptionKeys(reader: reader),
             bcryptCost: try reader.int("ARKYRA_BCRYPT_COST", default: 12, in: 4...31)
         )
+    }
+
+    /// Reads only `ARKYRA_ENCRYPTION_KEYS` (for commands that need no other secret).
+    public static func encryptionKeys(reader: EnvironmentReader) throws -> [EncryptionKey] {
+        try parseKeys(try reader.required("ARKYRA_ENCRYPTION_KEYS"))
     }
 
     /// Parses `id:base64,id:base64` where each key decodes to 32 bytes.

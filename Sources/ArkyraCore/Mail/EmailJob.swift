@@ -17,16 +17,29 @@ public struct EmailJob: Sendable, Equatable {
 
     /// The queue job (a fresh id: every email is its own job).
     public func job(cipher: TokenCipher, requestID: String?) throws -> Job {
-        Job(id: "email-\(UUID().uuidString)", type: Self.type,
-            data: ["to": to, "sealed_subject": try cipher.seal(subject), "sealed_body": try cipher.seal(body)], requestID: requestID)
+        let id = "email-\(UUID().uuidString)"
+        return Job(id: id, type: Self.type, data: [
+            "to": to,
+            Self.subjectField: try cipher.seal(subject, boundTo: Self.place(Self.subjectField, jobID: id)),
+            Self.bodyField: try cipher.seal(body, boundTo: Self.place(Self.bodyField, jobID: id)),
+        ], requestID: requestID)
+    }
+
+    /// The job fields that hold sealed text, each bound to the job's id.
+    public static let subjectField = "sealed_subject"
+    public static let bodyField = "sealed_body"
+
+    public static func place(_ field: String, jobID: String) -> String {
+        "email.\(field):\(jobID)"
     }
 
     /// Reads a job's email; nil when it is not a well-formed email job.
     /// - Throws: when the sealed parts cannot be opened (keys rotated away).
     public init?(_ job: Job, cipher: TokenCipher) throws {
-        guard job.type == Self.type, let to = job.data["to"], let subject = job.data["sealed_subject"], let body = job.data["sealed_body"] else {
+        guard job.type == Self.type, let to = job.data["to"], let subject = job.data[Self.subjectField], let body = job.data[Self.bodyField] else {
             return nil
         }
-        self.init(to: to, subject: try cipher.open(subject), body: try cipher.open(body))
+        self.init(to: to, subject: try cipher.open(subject, boundTo: Self.place(Self.subjectField, jobID: job.id)),
+                  body: try cipher.open(body, boundTo: Self.place(Self.bodyField, jobID: job.id)))
     }
 }

@@ -12,6 +12,8 @@ public struct IntegrationRepository: Sendable {
 
     /// What connecting a channel stores.
     public struct NewIntegration: Sendable {
+        /// The row's id, chosen before it is stored: the tokens are sealed bound to it.
+        public var id: UUID
         public var organizationID: UUID
         public var provider: String
         public var externalID: String
@@ -21,8 +23,9 @@ public struct IntegrationRepository: Sendable {
         public var instanceURL: String?
         public var credentials: StoredCredentials
 
-        public init(organizationID: UUID, provider: String, externalID: String, name: String, username: String,
+        public init(id: UUID = UUID(), organizationID: UUID, provider: String, externalID: String, name: String, username: String,
                     avatarURL: String?, instanceURL: String?, credentials: StoredCredentials) {
+            self.id = id
             self.organizationID = organizationID
             self.provider = provider
             self.externalID = externalID
@@ -55,9 +58,9 @@ public struct IntegrationRepository: Sendable {
         try await mappingConflicts {
             let rows = try await connection.query(
                 """
-                INSERT INTO integrations (organization_id, provider, external_id, name, username, avatar_url, instance_url,
+                INSERT INTO integrations (id, organization_id, provider, external_id, name, username, avatar_url, instance_url,
                                           access_token_encrypted, refresh_token_encrypted, token_expires_at)
-                VALUES (\(new.organizationID), \(new.provider), \(new.externalID), \(new.name), \(new.username), \(new.avatarURL),
+                VALUES (\(new.id), \(new.organizationID), \(new.provider), \(new.externalID), \(new.name), \(new.username), \(new.avatarURL),
                         \(new.instanceURL), \(new.credentials.encryptedAccessToken), \(new.credentials.encryptedRefreshToken),
                         \(new.credentials.expiresAt))
                 RETURNING \(unescaped: Self.columns)
@@ -76,17 +79,31 @@ public struct IntegrationRepository: Sendable {
         )
     }
 
-    /// Gives a channel that needs reconnecting its new token and connects it again; nil when the organization
-    /// has no such channel waiting to be reconnected.
-    public func reconnect(_ new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
+    /// The channel of `new`'s account that waits to be reconnected, locked until the caller's transaction ends;
+    /// nil when the organization has none.
+    public func reconnectableID(for new: NewIntegration, on connection: PostgresConnection) async throws -> UUID? {
+        let rows = try await connection.query(
+            """
+            SELECT id FROM integrations
+            WHERE organization_id = \(new.organizationID) AND provider = \(new.provider) AND coalesce(instance_url, '') = \(new.instanceURL ?? "")
+              AND external_id = \(new.externalID) AND state <> 'connected' AND deleted_at IS NULL
+            FOR UPDATE
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    /// Gives the channel `id` (from ``reconnectableID(for:on:)``) `new`'s token and profile and connects it again.
+    public func reconnect(id: UUID, with new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
         try await Self.decode(connection.query(
             """
             UPDATE integrations SET access_token_encrypted = \(new.credentials.encryptedAccessToken),
                    refresh_token_encrypted = \(new.credentials.encryptedRefreshToken), token_expires_at = \(new.credentials.expiresAt),
-                   state = 'connected', name = \(new.name),
-                   username = \(new.username), avatar_url = \(new.avatarURL), updated_at = now()
-            WHERE organization_id = \(new.organizationID) AND provider = \(new.provider) AND coalesce(instance_url, '') = \(new.instanceURL ?? "")
-              AND external_id = \(new.externalID) AND state <> 'connected' AND deleted_at IS NULL
+                   state = 'connected', name = \(new.name), username = \(new.username), avatar_url = \(new.avatarURL),
+                   refresh_lease_until = NULL, updated_at = now()
+            WHERE id = \(id) AND organization_id = \(new.organizationID)
             RETURNING \(unescaped: Self.columns)
             """,
             logger: logger
