@@ -1,32 +1,34 @@
 #!/usr/bin/env bash
 # `make abuse`: the attacks and faults of the hardening issue, run against the real binaries on loopback — a
-# fresh database, a Redis of its own (so FLUSHALL hurts nothing else), the sandbox, the API (and a second one
+# PostgreSQL and a Redis of their own (so a restart or FLUSHALL hurts nothing else), the sandbox, the API (and a second one
 # with the production SSRF rules), two workers and the cron. Each scenario is bounded; the table says what
 # happened, how many posts were lost or duplicated, and how long recovery took. Exits 1 when any was.
+# ARKYRA_ABUSE_ONLY=postgres_restart,flush_and_kill runs only those scenarios (names as in scenarios.py).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/lib/processes.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
-scripts/dev-services.sh start >/dev/null
+scripts/dev-services.sh install
 echo "building the binaries (debug) ..."
 mkdir -p .run/logs
 swift build >> .run/logs/abuse-build.log 2>&1 || { tail -n 30 .run/logs/abuse-build.log; exit 1; }
 bin=$(swift build --show-bin-path)
 
-redis_port=$(free_port)
-dir=.run/abuse-redis
-mkdir -p "$dir"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" --save "" --appendonly no --daemonize yes --pidfile "$PWD/$dir/redis.pid" --logfile "$PWD/$dir/redis.log"
-pg_port=${ARKYRA_DEV_PG_PORT:-55432}
+# The servers of this run: scripts/dev-services.sh with ports and directories of their own.
+export ARKYRA_DEV_PG_PORT=$(free_port) ARKYRA_DEV_REDIS_PORT=$(free_port)
+export ARKYRA_DEV_PG_DATA=$root/.run/abuse-postgres ARKYRA_DEV_REDIS_DIR=$root/.run/abuse-redis
+pg_port=$ARKYRA_DEV_PG_PORT redis_port=$ARKYRA_DEV_REDIS_PORT
+scripts/dev-services.sh start-postgres >/dev/null
+scripts/dev-services.sh start-redis >/dev/null
 psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
 $psql_admin -c "DROP DATABASE IF EXISTS arkyra_abuse WITH (FORCE)" -c "CREATE DATABASE arkyra_abuse" >/dev/null
 
 export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_abuse"
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$redis_port/0" ARKYRA_REDIS_KEY_PREFIX=abuse
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="a:$(head -c 32 /dev/urandom | base64)"
-export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_STORAGE_PATH=.run/abuse-storage ARKYRA_BCRYPT_COST=4
+export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=${ARKYRA_LOG_LEVEL:-warning} ARKYRA_STORAGE_PATH=.run/abuse-storage ARKYRA_BCRYPT_COST=4
 export ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS=2 ARKYRA_RECONCILE_INTERVAL_SECONDS=5 ARKYRA_OUTBOUND_TIMEOUT_SECONDS=10
 # The scenarios test the API key's budget elsewhere; publishing under load needs more than 120 requests a minute.
 export ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE=2000
@@ -34,8 +36,7 @@ pids=()
 cleanup() {
   kill "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
-  kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
-  $psql_admin -c "DROP DATABASE IF EXISTS arkyra_abuse WITH (FORCE)" >/dev/null || true
+  scripts/dev-services.sh stop >/dev/null || true
 }
 trap cleanup EXIT
 sandbox_port=$(free_port) api_port=$(free_port) strict_port=$(free_port)
@@ -56,5 +57,6 @@ wait_for_health "http://127.0.0.1:$strict_port/health" || { echo "the strict API
 out=.run/abuse-results.jsonl
 python3 scripts/abuse/scenarios.py --api "http://127.0.0.1:$api_port" --strict-api "http://127.0.0.1:$strict_port" \
   --sandbox "http://127.0.0.1:$sandbox_port" --redis-port "$redis_port" --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_abuse" \
-  --kill-worker "$worker_a" --start-worker "$bin/arkyra-worker" > "$out"
+  --kill-worker "$worker_a" --start-worker "$bin/arkyra-worker" --restart-postgres "$root/scripts/dev-services.sh restart-postgres" \
+  --api-pid "$api_pid" --only "${ARKYRA_ABUSE_ONLY:-}" > "$out"
 python3 scripts/abuse/table.py "$out"

@@ -25,11 +25,10 @@ bin=$(swift build -c release --show-bin-path)
 bench_bin=$bin/arkyra-bench
 
 port=${ARKYRA_BENCH_REDIS_PORT:-$(free_port)}
-dir=.run/bench-redis
-mkdir -p "$dir" .bench
-redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no --daemonize yes --pidfile "$PWD/$dir/redis.pid" --logfile "$PWD/$dir/redis.log"
-trap 'kill "$(cat "$dir/redis.pid")" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+mkdir -p .bench
+bench_redis() { ARKYRA_DEV_REDIS_PORT=$port ARKYRA_DEV_REDIS_DIR="$root/.run/bench-redis" scripts/dev-services.sh "$1" >/dev/null; }
+bench_redis start-redis
+trap 'bench_redis stop-redis' EXIT
 
 out=.bench/results.jsonl
 [ -f "$out" ] && mv "$out" ".bench/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"

@@ -5,17 +5,21 @@
 #   scripts/dev-services.sh start    install if needed, start both, create the database role and database
 #   scripts/dev-services.sh stop     stop both by their pid files
 #   scripts/dev-services.sh status   print whether each is running
-#   scripts/dev-services.sh stop-postgres | stop-redis   stop one of them
+#   scripts/dev-services.sh start-postgres | start-redis | stop-postgres | stop-redis   one of them
+#   scripts/dev-services.sh restart-postgres   stop PostgreSQL (fast), wait ARKYRA_DEV_PG_DOWN_SECONDS (0), start it
+#   scripts/dev-services.sh install    install what is missing, start nothing
 #
-# Ports come from ARKYRA_DEV_PG_PORT (55432) and ARKYRA_DEV_REDIS_PORT (56379).
+# Ports come from ARKYRA_DEV_PG_PORT (55432) and ARKYRA_DEV_REDIS_PORT (56379), data directories from
+# ARKYRA_DEV_PG_DATA (.run/postgres) and ARKYRA_DEV_REDIS_DIR (.run/redis): `make abuse` and `make bench` start
+# servers of their own this way.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 run_dir="$root/.run"
 pg_port=${ARKYRA_DEV_PG_PORT:-55432}
 redis_port=${ARKYRA_DEV_REDIS_PORT:-56379}
-pg_data="$run_dir/postgres"
-redis_dir="$run_dir/redis"
+pg_data=${ARKYRA_DEV_PG_DATA:-$run_dir/postgres}
+redis_dir=${ARKYRA_DEV_REDIS_DIR:-$run_dir/redis}
 pg_user=postgres
 
 pg_bin() {
@@ -109,10 +113,14 @@ stop_redis() {
 case "${1:-}" in
   start) install_missing; start_postgres; start_redis ;;
   stop) stop_redis; stop_postgres ;;
+  install) install_missing ;;
+  start-postgres) install_missing; start_postgres ;;
+  start-redis) install_missing; start_redis ;;
+  restart-postgres) stop_postgres; sleep "${ARKYRA_DEV_PG_DOWN_SECONDS:-0}"; start_postgres >/dev/null; echo "postgres restarted" ;;
   stop-postgres) stop_postgres ;;
   stop-redis) stop_redis ;;
   status)
     if [ -f "$pg_data/postmaster.pid" ]; then echo "postgres: running (127.0.0.1:$pg_port)"; else echo "postgres: stopped"; fi
     if redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then echo "redis: running (127.0.0.1:$redis_port)"; else echo "redis: stopped"; fi ;;
-  *) echo "usage: $0 start|stop|stop-postgres|stop-redis|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|install|start-postgres|start-redis|restart-postgres|stop-postgres|stop-redis|status" >&2; exit 2 ;;
 esac

@@ -29,7 +29,8 @@ public struct LeaderElection: Sendable {
                     logger.info("became the leader")
                     defer { logger.info("stopped leading") }
                     while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                        try await connection.query("SELECT 1", logger: logger)
+                        // Through the database, which refuses a connection PostgreSQL has ended (the lock went with it).
+                        try await database.query("SELECT 1", logger: logger)
                         do {
                             try await tick()
                         } catch {

@@ -96,7 +96,7 @@ extension PublishJobHandler {
     func recordPublished(_ attempt: Attempt, _ published: PublishedPost) async throws {
         let post = attempt.post
         let logger = attempt.logger
-        var following: [(id: UUID, organizationID: UUID, publishAt: Date)] = []
+        var following: [PostRepository.ReleasedItem] = []
         if post.recurrence == nil {
             // The common case in one statement: the post and the release of its thread's next item.
             let outcome = try await posts.markPublishedReleasingNext(
@@ -105,11 +105,9 @@ extension PublishJobHandler {
             guard outcome.published else {
                 return logger.warning("published, but a newer attempt owns the post now; its outcome stands")
             }
-            following = outcome.released.map { [($0.id, $0.organizationID, $0.publishAt)] } ?? []
+            following = outcome.released.map { [$0] } ?? []
         } else {
-            following = try await recordPublishedRecurring(attempt, published).compactMap { next in
-                next.publishAt.map { (next.id, next.organizationID, $0) }
-            }
+            following = try await recordPublishedRecurring(attempt, published)
         }
         await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
         for next in following {
@@ -122,24 +120,26 @@ extension PublishJobHandler {
     }
 
     /// Records a recurring post's publish, the release of its thread's next item and its next occurrence in
-    /// one transaction; returns the posts to schedule (none when a newer attempt owns the post).
-    private func recordPublishedRecurring(_ attempt: Attempt, _ published: PublishedPost) async throws -> [Post] {
+    /// one transaction (the same statement as the common case, on the transaction's connection); returns the
+    /// posts to schedule (none when a newer attempt owns the post).
+    private func recordPublishedRecurring(_ attempt: Attempt, _ published: PublishedPost) async throws -> [PostRepository.ReleasedItem] {
         let post = attempt.post
-        return try await database.inTransaction(logger: attempt.logger) { connection -> [Post] in
-            guard try await posts.markPublished(id: post.id, attempt: post.attempt, platformPostID: published.platformID,
-                                                platformURL: published.url, on: connection)
-            else {
+        return try await database.inTransaction(logger: attempt.logger) { connection -> [PostRepository.ReleasedItem] in
+            let outcome = try await posts.markPublishedReleasingNext(
+                id: post.id, attempt: post.attempt, platformPostID: published.platformID, platformURL: published.url, client: database
+            )
+            guard outcome.published else {
                 attempt.logger.warning("published, but a newer attempt owns the post now; its outcome stands")
                 return []
             }
-            var following: [Post] = []
-            if let nextItem = try await posts.releaseNextItem(after: post.id, on: connection) { following.append(nextItem) }
+            var following = outcome.released.map { [$0] } ?? []
             if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone),
                let nextAt = recurrence.next(after: publishAt, in: zone) {
-                following += try await posts.createGroup(
+                let next = try await posts.createGroup(
                     organizationID: post.organizationID, authorID: nil, posts: [.init(integrationID: post.integrationID, content: post.content)],
                     state: .scheduled, publishAt: nextAt, timeZone: post.timeZone, recurrence: recurrence, on: connection
                 )
+                following += next.map { PostRepository.ReleasedItem(id: $0.id, organizationID: $0.organizationID, publishAt: nextAt) }
             }
             return following
         }

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -183,16 +184,144 @@ def flush_and_kill(world):
            len(set(texts)) == 100 and len(texts) == 100, lost=100 - len(set(texts)), duplicated=len(texts) - len(set(texts)), recovery=recovered)
 
 
+def open_event_stream(world, token):
+    """One raw WebSocket upgrade of the event stream: 'open' (upgraded, no close within 0.5 s), 'closed <code>
+    <reason>', 'http <status>', or 'no answer'; returns the outcome and the socket (still open when upgraded)."""
+    host, port = world.args.api.replace("http://", "").split(":")
+    connection = socket.create_connection((host, int(port)), timeout=10)
+    connection.sendall((f"GET /api/v1/organizations/{world.organization}/events?access_token={token} HTTP/1.1\r\n"
+                        f"Host: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    received = b""
+    try:
+        while b"\r\n\r\n" not in received:
+            chunk = connection.recv(4096)
+            if not chunk:
+                return "no answer", connection
+            received += chunk
+        head, rest = received.split(b"\r\n\r\n", 1)
+        status = head.split(b" ")[1].decode()
+        if status != "101":
+            return f"http {status}", connection
+        connection.settimeout(0.5)
+        while len(rest) < 2 or len(rest) < 2 + (rest[1] & 0x7F):
+            chunk = connection.recv(4096)
+            if not chunk:
+                return "closed without a frame", connection
+            rest += chunk
+        if rest[0] & 0x0F != 0x8:
+            return "open", connection
+        payload = rest[2:2 + (rest[1] & 0x7F)]
+        code = int.from_bytes(payload[:2], "big")
+        return f"closed {code} {payload[2:].decode(errors='replace').split(':')[0]}", connection
+    except socket.timeout:
+        return ("open" if received.startswith(b"HTTP/1.1 101") else "no answer"), connection
+
+
+def rss_megabytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def websocket_flood(world):
+    token = world.headers["Authorization"].split(" ", 1)[1]
+    before = rss_megabytes(world.args.api_pid)
+    sick = []
+    stop = threading.Event()
+
+    def probe():
+        while not stop.is_set():
+            if not world.healthy():
+                sick.append(time.time())
+            time.sleep(0.25)
+    prober = threading.Thread(target=probe)
+    prober.start()
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+        outcomes = list(pool.map(lambda _: open_event_stream(world, token), range(2000)))
+    took = time.time() - started
+    peak = rss_megabytes(world.args.api_pid)
+    stop.set()
+    prober.join()
+    tally = {}
+    for outcome, _ in outcomes:
+        tally[outcome] = tally.get(outcome, 0) + 1
+    for _, connection in outcomes:
+        connection.close()
+    opened = tally.get("open", 0)
+    refused = sum(count for outcome, count in tally.items() if outcome.startswith("closed 1013"))
+    summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(tally.items(), key=lambda item: -item[1]))
+    result("2,000 WebSocket upgrades by one user from one address",
+           f"{summary}; in {took:.0f} s; API RSS {before:.0f} → {peak:.0f} MB; health {'failed ' + str(len(sick)) + ' times' if sick else 'always 200'}",
+           opened <= 10 and opened + refused == 2000 and not sick and peak - before < 200)
+
+
+def postgres_restart(world):
+    prefix = f"pgdown-{uuid.uuid4().hex[:6]}"
+    count = 60
+    # Each publish takes a second, so posts are held by the workers when PostgreSQL goes away.
+    requests.post(f"{world.args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "slow", "count": count, "delay": 1}).raise_for_status()
+    due = time.time() + 4
+    for index in range(count):
+        world.schedule(f"{prefix} {index}", at(4)).raise_for_status()
+    answers, hangs = [], []
+    stop = threading.Event()
+
+    def probe():
+        path = f"{world.args.api}/api/v1/organizations/{world.organization}/integrations"
+        while not stop.is_set():
+            asked = time.time()
+            try:
+                answer = requests.get(path, headers=world.headers, timeout=15)
+                answers.append((asked, answer.status_code, answer.headers.get("Retry-After"), time.time() - asked))
+            except requests.RequestException as error:
+                hangs.append(f"{type(error).__name__}")
+            time.sleep(0.5)
+    probers = [threading.Thread(target=probe) for _ in range(4)]
+    for prober in probers:
+        prober.start()
+    time.sleep(max(0, due - time.time()) + 1.5)
+    subprocess.run(world.args.restart_postgres.split(), check=True, capture_output=True, env={**os.environ, "ARKYRA_DEV_PG_DOWN_SECONDS": "5"})
+    back = time.time()
+
+    def recorded():
+        try:
+            return world.count(f"content LIKE '{prefix}%' AND state = 'published'")
+        except subprocess.CalledProcessError:
+            return 0
+    while time.time() - back < 120 and (len(set(world.statuses(prefix))) < count or recorded() < count):
+        time.sleep(0.5)
+    recovered = time.time() - back
+    published = recorded()
+    stop.set()
+    for prober in probers:
+        prober.join()
+    texts = world.statuses(prefix)
+    codes = {}
+    for _, status, _, _ in answers:
+        codes[status] = codes.get(status, 0) + 1
+    unexplained = [status for _, status, retry_after, _ in answers if status not in (200, 503) or (status == 503 and not retry_after)]
+    slowest = max((took for *_, took in answers), default=0)
+    result("PostgreSQL down for 5 s mid-burst (60 posts), 4 clients reading",
+           f"{len(set(texts))}/{count} on the platform, {published} recorded published; API answered {dict(sorted(codes.items()))}, "
+           f"slowest {slowest:.1f} s, {len(hangs)} unanswered",
+           len(set(texts)) == count and len(texts) == count and published == count and not hangs and not unexplained,
+           lost=count - len(set(texts)), duplicated=len(texts) - len(set(texts)), recovery=recovered)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    for name in ["--api", "--strict-api", "--sandbox", "--psql", "--start-worker"]:
+    for name in ["--api", "--strict-api", "--sandbox", "--psql", "--start-worker", "--restart-postgres"]:
         parser.add_argument(name, required=True)
-    parser.add_argument("--redis-port", type=int, required=True)
-    parser.add_argument("--kill-worker", type=int, required=True)
+    for name in ["--redis-port", "--kill-worker", "--api-pid"]:
+        parser.add_argument(name, type=int, required=True)
+    parser.add_argument("--only", default="", help="comma-separated scenario names (all when empty)")
     args = parser.parse_args()
     world = World(args)
-    for scenario in [concurrent_deletes, ssrf, slow_headers, login_race, anonymous_budget, giant_content, publish_now_under_load,
-                     rate_limit_storm, flush_and_kill]:
+    scenarios = [concurrent_deletes, ssrf, slow_headers, login_race, anonymous_budget, giant_content, publish_now_under_load,
+                 rate_limit_storm, websocket_flood, postgres_restart, flush_and_kill]
+    for scenario in [scenario for scenario in scenarios if not args.only or scenario.__name__ in args.only.split(",")]:
         try:
             scenario(world)
         except Exception as error:  # one scenario's failure is reported, and the others still run

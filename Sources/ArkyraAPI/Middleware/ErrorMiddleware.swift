@@ -38,6 +38,9 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as DatabaseBusyError:
             logger.warning("database busy", metadata: ["error": "\(error)"])
             return .serviceUnavailable
+        case let error as DatabaseConnectionClosedError:
+            logger.warning("database connection lost", metadata: ["error": "\(error)"])
+            return .serviceUnavailable
         case let error as PSQLError:
             if let refusal = Self.refusal(error) {
                 logger.notice("database refused the request's data", metadata: ["error": "\(String(reflecting: error))"])

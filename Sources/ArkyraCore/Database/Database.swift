@@ -18,13 +18,30 @@ public struct Database: Service, Sendable {
     public let acquireTimeout: Duration
     private let logger: Logger
 
-    /// The connection the current task holds, and whether a transaction is open on it.
+    /// The connection the current task holds, the pool it came from, and whether a transaction is open on it.
     private struct Held: Sendable {
+        var pool: ObjectIdentifier
         var connection: PostgresConnection
         var inTransaction: Bool
     }
 
     @TaskLocal private static var held: Held?
+
+    /// The connection this task holds from this database's pool (another pool's connection is not ours).
+    /// - Throws: ``DatabaseConnectionClosedError`` when it has closed since (see ``open(_:)``).
+    private func heldHere() throws -> Held? {
+        guard let held = Self.held, held.pool == ObjectIdentifier(pool) else { return nil }
+        _ = try Self.open(held.connection)
+        return held
+    }
+
+    /// `connection`, if it is still open. PostgresNIO (1.33) never answers a query written to a connection
+    /// that has already closed — the write fails where nobody hears it — so a connection that PostgreSQL
+    /// ended (a restart, `pg_terminate_backend`) must not be given another query: it would wait forever.
+    private static func open(_ connection: PostgresConnection) throws -> PostgresConnection {
+        guard !connection.isClosed else { throw DatabaseConnectionClosedError() }
+        return connection
+    }
 
     /// A database over `pool`, which runs as part of this service.
     public init(pool: PostgresClient, acquireTimeout: Duration = .seconds(5), logger: Logger) {
@@ -72,9 +89,9 @@ public struct Database: Service, Sendable {
     /// Runs `body` with a connection: the one this task already holds, or a new lease.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `body`'s errors.
     public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        if let held = Self.held { return try await body(held.connection) }
+        if let held = try heldHere() { return try await body(held.connection) }
         return try await lease { connection in
-            try await Self.$held.withValue(Held(connection: connection, inTransaction: false)) { try await body(connection) }
+            try await Self.$held.withValue(Held(pool: ObjectIdentifier(pool), connection: connection, inTransaction: false)) { try await body(connection) }
         }
     }
 
@@ -83,11 +100,11 @@ public struct Database: Service, Sendable {
     /// failures to begin, commit or roll back come out as `PostgresTransactionError`.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `body`'s errors.
     public func inTransaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        if let held = Self.held {
+        if let held = try heldHere() {
             if held.inTransaction { return try await body(held.connection) }
-            return try await Self.transaction(on: held.connection, logger: logger, body)
+            return try await transaction(on: held.connection, logger: logger, body)
         }
-        return try await lease { connection in try await Self.transaction(on: connection, logger: logger, body) }
+        return try await lease { connection in try await transaction(on: connection, logger: logger, body) }
     }
 
     /// Runs one query on this task's connection or a leased one and reads all its rows. The deadline covers
@@ -113,12 +130,12 @@ public struct Database: Service, Sendable {
         }
     }
 
-    private static func transaction<Result: Sendable>(
+    private func transaction<Result: Sendable>(
         on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
             return try await connection.withTransaction(logger: logger) { connection in
-                try await $held.withValue(Held(connection: connection, inTransaction: true)) { try await body(connection) }
+                try await Self.$held.withValue(Held(pool: ObjectIdentifier(pool), connection: connection, inTransaction: true)) { try await body(connection) }
             }
         } catch let error as PostgresTransactionError where error.rollbackError == nil && error.beginError == nil && error.commitError == nil {
             if let cause = error.closureError { throw cause }
@@ -158,9 +175,14 @@ public struct Database: Service, Sendable {
                 throw error
             }
             group.cancelAll()
-            return try await body(leased)
+            return try await body(try Self.open(leased))
         }
     }
+}
+
+/// Thrown instead of querying a connection that PostgreSQL has closed (it restarted, or ended the session).
+public struct DatabaseConnectionClosedError: Error, CustomStringConvertible, Sendable {
+    public var description: String { "the database connection closed" }
 }
 
 /// Thrown when no database connection became free within the deadline: the pool is exhausted for now.

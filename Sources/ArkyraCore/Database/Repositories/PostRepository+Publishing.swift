@@ -134,9 +134,10 @@ extension PostRepository {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// ``markPublished(id:attempt:platformPostID:platformURL:on:)`` and ``releaseNextItem(after:on:)`` in one
-    /// statement (atomic on its own, one round trip): `published` is false when `attempt` no longer owns the
-    /// post; `released` is the thread's next item, when one was waiting.
+    /// Records a successful publish, if `attempt` is still the post's current attempt, and schedules the thread
+    /// item waiting for it (its delay after now) — one statement, atomic on its own, one round trip; inside a
+    /// transaction it runs on the transaction's connection. `published` is false when `attempt` no longer owns
+    /// the post; `released` is the thread's next item, when one was waiting.
     public func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
                                            client: Database) async throws -> (published: Bool, released: ReleasedItem?) {
         let statement = PublishedStatement(platformPostID: platformPostID, platformURL: platformURL, id: id, attempt: attempt)

@@ -79,18 +79,6 @@ public struct PostRepository: Sendable {
         return created
     }
 
-    /// Schedules the thread item that waits for `parentID` (its delay after now), in the caller's transaction.
-    public func releaseNextItem(after parentID: UUID, on connection: PostgresConnection) async throws -> Post? {
-        try await Self.decode(connection.query(
-            """
-            UPDATE posts SET state = 'scheduled', publish_at = now() + make_interval(secs => delay_seconds), updated_at = now()
-            WHERE parent_id = \(parentID) AND state = 'waiting' AND deleted_at IS NULL
-            RETURNING \(unescaped: Self.columns)
-            """,
-            logger: logger
-        )).first
-    }
-
     /// Fails every item still waiting below `parentID` in its thread, in the caller's transaction.
     public func failWaitingItems(below parentID: UUID, reason: String, on connection: PostgresConnection) async throws {
         try await connection.query(
@@ -232,26 +220,17 @@ public struct PostRepository: Sendable {
         }
     }
 
-    /// Records a successful publish, if `attempt` is still the post's current attempt; returns whether it did.
-    public func markPublished(id: UUID, attempt: Int, platformPostID: String, platformURL: String?, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query(
-            """
-            UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), platform_url = \(platformURL),
-                   error = NULL, published_at = now(), lease_owner = NULL, updated_at = now()
-            WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
-            RETURNING id
-            """,
-            logger: logger
-        )
-        for try await _ in rows.decode(UUID.self) { return true }
-        return false
-    }
-
     /// The thread item a publish released: scheduled now (after its delay).
     public struct ReleasedItem: Sendable, Equatable {
         public var id: UUID
         public var organizationID: UUID
         public var publishAt: Date
+
+        public init(id: UUID, organizationID: UUID, publishAt: Date) {
+            self.id = id
+            self.organizationID = organizationID
+            self.publishAt = publishAt
+        }
     }
 
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
