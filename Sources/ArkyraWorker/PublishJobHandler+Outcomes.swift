@@ -58,8 +58,10 @@ extension PublishJobHandler {
         case .rejected(_, let message):
             // Refused outright: this request created nothing (a takeover looked first, or resent idempotently).
             try await finish(attempt, .failed, message)
-        case .outcomeUnknown(let message) where provider.findsPublishedPosts && retriesLeft:
-            attempt.logger.warning("the platform may have the post; looking for it shortly", metadata: ["error": "\(message)"])
+        case .outcomeUnknown(let message) where (provider.findsPublishedPosts || provider.supportsIdempotencyKeys) && retriesLeft:
+            // Held and taken over shortly by this worker's own job: the takeover looks the post up, or resends it
+            // with the same idempotency key (within the platform's window), which answers the post made first.
+            attempt.logger.warning("the platform may have the post; settling it shortly", metadata: ["error": "\(message)"])
             var unknown = attempt
             unknown.tookOver = true
             try await retry(unknown, counting: true, at: Date().addingTimeInterval(Self.lookupDelay), note: message)

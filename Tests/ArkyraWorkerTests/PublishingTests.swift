@@ -88,7 +88,7 @@ struct PublishingTests {
         }
     }
 
-    @Test("platform failures end in the state a person needs to see")
+    @Test("platform failures end in the state a person needs to see; an unknown outcome is settled by resending with the same key")
     func failures() async throws {
         try await PublishingWorld.run(channels: 4) { fixture in
             let (refused, refusedJob) = try await fixture.schedulePost()
@@ -98,15 +98,24 @@ struct PublishingTests {
             #expect(refusedAfter.state == .failed)
             #expect(refusedAfter.error?.contains("The access token is invalid") == true)
 
-            let (accepted, acceptedJob) = try await fixture.schedulePost(channel: 1)
+            // Accepted, but the answer came too late, or a 500 that may have come after the platform acted: the
+            // post stays held, and its next job takes it over and resends it under the same idempotency key.
+            let (accepted, acceptedJob) = try await fixture.schedulePost("accepted late", channel: 1)
             try await fixture.fault("timeout_after_accept", extra: ["delay": 6])
             try await fixture.handler.handle(acceptedJob.job(requestID: nil), context: .first)
-            #expect(try await fixture.reload(accepted).state == .unconfirmed)
-
-            let (crashed, crashedJob) = try await fixture.schedulePost(channel: 2)
+            #expect(try await fixture.reload(accepted).state == .publishing)
+            let (crashed, crashedJob) = try await fixture.schedulePost("server error", channel: 2)
             try await fixture.fault("server_error")
             try await fixture.handler.handle(crashedJob.job(requestID: nil), context: .first)
-            #expect(try await fixture.reload(crashed).state == .unconfirmed)
+            #expect(try await fixture.reload(crashed).state == .publishing)
+            let takeover = JobContext(consumer: "worker-a", deliveries: 2, staleOwner: "worker-a")
+            try await fixture.handler.handle(acceptedJob.job(requestID: nil), context: takeover)
+            try await fixture.handler.handle(crashedJob.job(requestID: nil), context: takeover)
+            #expect(try await fixture.reload(accepted).state == .published)
+            #expect(try await fixture.reload(crashed).state == .published)
+            let texts = try await fixture.statuses().compactMap { $0["text"] as? String }
+            #expect(texts.filter { $0 == "accepted late" }.count == 1)
+            #expect(texts.filter { $0 == "server error" }.count == 1)
 
             let (tooLong, tooLongJob) = try await fixture.schedulePost(String(repeating: "a", count: 501), channel: 3)
             try await fixture.handler.handle(tooLongJob.job(requestID: nil), context: .first)

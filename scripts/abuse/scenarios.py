@@ -310,6 +310,55 @@ def postgres_restart(world):
            lost=count - len(set(texts)), duplicated=len(texts) - len(set(texts)), recovery=recovered)
 
 
+def trickling_platform(world):
+    account = f"trickle{uuid.uuid4().hex[:6]}"
+    slow_channel = connect_mastodon(world.session, world.args.api, world.args.sandbox, world.headers, world.organization, account, f"{account}-token")
+    prefix = f"trickle-{uuid.uuid4().hex[:6]}"
+    # The platform stores each status, then sends its answer one byte a second for a minute.
+    requests.post(f"{world.args.sandbox}/_sandbox/faults", json={"platform": "mastodon", "kind": "trickle", "count": 3, "delay": 60}).raise_for_status()
+    started = time.time()
+    for index in range(3):
+        world.schedule(f"{prefix} slow {index}", at(2), slow_channel).raise_for_status()
+    time.sleep(4)
+    # Meanwhile another channel's post goes out as usual: the trickling answers hold no worker for good.
+    world.schedule(f"{prefix} other", at(2)).raise_for_status()
+    other_at = None
+    while time.time() - started < 150:
+        if other_at is None and world.statuses(f"{prefix} other"):
+            other_at = time.time() - started
+        if other_at is not None and world.count(f"content LIKE '{prefix} slow%' AND state = 'published'") == 3:
+            break
+        time.sleep(1)
+    texts = world.statuses(f"{prefix} slow")
+    recorded = world.count(f"content LIKE '{prefix} slow%' AND state = 'published'")
+    result("a platform trickling its answers (1 byte/s for 60 s), 3 posts",
+           f"{len(set(texts))}/3 on the platform, {recorded} recorded published; another channel's post out after "
+           f"{'never' if other_at is None else f'{other_at:.0f} s'}",
+           len(set(texts)) == 3 and len(texts) == 3 and recorded == 3 and other_at is not None and other_at < 15,
+           lost=3 - len(set(texts)), duplicated=len(texts) - len(set(texts)), recovery=time.time() - started)
+
+
+def thread_deleted_midway(world):
+    prefix = f"thread-{uuid.uuid4().hex[:6]}"
+    answer = requests.post(f"{world.args.api}/api/v1/organizations/{world.organization}/posts", headers=world.headers, json={
+        "publish_at": at(2), "variants": [{"integration_id": world.channel, "content": f"{prefix} 0",
+                                           "thread": [{"content": f"{prefix} {index}", "delay_seconds": 3} for index in range(1, 5)]}]})
+    answer.raise_for_status()
+    group = answer.json()["group_id"]
+    started = time.time()
+    while time.time() - started < 30 and not world.statuses(f"{prefix} "):
+        time.sleep(0.2)
+    deleted = requests.delete(f"{world.args.api}/public/v1/posts/group/{group}", headers=world.key)
+    # Two reconciler passes (every 5 s here) must not bring any item back.
+    time.sleep(12)
+    texts = world.statuses(f"{prefix} ")
+    alive = world.count(f"content LIKE '{prefix}%' AND deleted_at IS NULL AND state <> 'published'")
+    result("a five-item thread deleted after its first item went out",
+           f"delete answered {deleted.status_code}; {len(texts)} item(s) on the platform, {alive} unpublished item(s) left",
+           deleted.status_code in (200, 204) and 1 <= len(texts) <= 2 and len(texts) == len(set(texts)) and alive == 0,
+           duplicated=len(texts) - len(set(texts)))
+
+
 def main():
     parser = argparse.ArgumentParser()
     for name in ["--api", "--strict-api", "--sandbox", "--psql", "--start-worker", "--restart-postgres"]:
@@ -320,7 +369,7 @@ def main():
     args = parser.parse_args()
     world = World(args)
     scenarios = [concurrent_deletes, ssrf, slow_headers, login_race, anonymous_budget, giant_content, publish_now_under_load,
-                 rate_limit_storm, websocket_flood, postgres_restart, flush_and_kill]
+                 rate_limit_storm, trickling_platform, thread_deleted_midway, websocket_flood, postgres_restart, flush_and_kill]
     for scenario in [scenario for scenario in scenarios if not args.only or scenario.__name__ in args.only.split(",")]:
         try:
             scenario(world)
