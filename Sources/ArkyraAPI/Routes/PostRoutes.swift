@@ -101,7 +101,7 @@ struct PostRoutes {
         group.post { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(ScheduleBody.self, from: request, maxBytes: maxBodyBytes)
-            let created = try await posts.schedule(
+            let created = try await posts.schedule(PostService.ScheduleRequest(
                 organizationID: organization.id,
                 variants: body.variants.map { variant in
                     PostService.Variant(
@@ -110,9 +110,9 @@ struct PostRoutes {
                     )
                 },
                 publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { .init(unit: $0.unit, every: $0.every, cron: $0.cron) },
-                mode: body.draft == true ? .draft : .schedule, tags: body.tags ?? [], signature: body.signatureID, by: context.userID,
+                mode: body.draft == true ? .draft : .schedule, tags: body.tags ?? [], signature: body.signatureID, userID: context.userID,
                 origin: context.origin(request)
-            )
+            ))
             let warnings = try await posts.duplicateWarnings(for: created)
             return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created, warnings: warnings), status: .created)
         }

@@ -71,37 +71,90 @@ struct PostService: Sendable {
         case schedule, now, draft
     }
 
-    func schedule(organizationID: UUID, variants: [Variant], publishAt rawPublishAt: String, timeZone rawTimeZone: String?,
-                  recurrence rawRecurrence: RecurrenceInput? = nil, mode: PublishMode = .schedule, tags: [String] = [],
-                  signature: String? = nil, by userID: UUID?, origin: RequestOrigin, now: Date = Date()) async throws -> [Post] {
+    /// A new post group as a client sent it: what ``schedule(_:)`` validates, stores and queues.
+    struct ScheduleRequest: Sendable {
+        var organizationID: UUID
+        var variants: [Variant]
+        /// ISO 8601; ignored when `mode` is `.now`.
+        var publishAt: String
+        /// An IANA zone (UTC when nil): recurrences keep their local time in it.
+        var timeZone: String?
+        var recurrence: RecurrenceInput?
+        var mode: PublishMode = .schedule
+        var tags: [String] = []
+        /// A signature id, "none", or nil for the organization's default.
+        var signature: String?
+        /// Nil for the public API (an API key acts for the organization).
+        var userID: UUID?
+        var origin: RequestOrigin
+        var now = Date()
+    }
+
+    /// A group that passed every check, ready to store.
+    private struct ValidGroup {
+        var posts: [PostRepository.NewPost]
+        var publishAt: Date
+        var timeZone: String
+        var recurrence: Recurrence?
+        var tags: [String]
+    }
+
+    /// Validates the group against each channel's rules, stores it, then queues the jobs of its scheduled posts
+    /// (after the commit; the reconciler queues any Redis refused).
+    /// - Throws: 422 naming every field that is wrong.
+    func schedule(_ request: ScheduleRequest) async throws -> [Post] {
+        let group = try await validated(request)
+        let created = try await store(group, request)
+        await scheduleJobs(for: created.filter { $0.state == .scheduled }, requestID: request.origin.requestID)
+        return created
+    }
+
+    /// The group with its signature added, or 422 with every problem found.
+    private func validated(_ request: ScheduleRequest) async throws -> ValidGroup {
         var fields: [String: String] = [:]
-        // A signature is added to each channel's text: the one named, else the organization's default; "none" adds none.
-        var variants = variants
-        if signature != "none" {
-            let id = signature.flatMap(UUID.init(uuidString:))
-            if signature != nil, id == nil { throw APIError.validation(["signature_id": "must be a signature id or \"none\""]) }
-            let chosen = try await templates.signature(id: id, organizationID: organizationID, client: database)
-            if id != nil, chosen == nil { throw APIError.validation(["signature_id": "is not a signature of this organization"]) }
-            if let chosen {
-                for index in variants.indices { variants[index].content += "\n\n" + chosen.text }
-            }
-        }
-        let publishAt = mode == .now ? now : ISO8601Timestamp.parse(rawPublishAt)
+        let variants = try await signed(request.variants, signature: request.signature, organizationID: request.organizationID)
+        let publishAt = request.mode == .now ? request.now : ISO8601Timestamp.parse(request.publishAt)
         if let publishAt {
-            if mode == .schedule, publishAt <= now { fields["publish_at"] = "must be in the future" }
+            if request.mode == .schedule, publishAt <= request.now { fields["publish_at"] = "must be in the future" }
         } else {
             fields["publish_at"] = "must be an ISO 8601 timestamp with a time zone, such as 2026-12-01T09:00:00Z"
         }
-        let tags = tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let tags = request.tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         if tags.count > 20 || tags.contains(where: { !(1...100).contains($0.count) }) { fields["tags"] = "must be at most 20 names of 1 to 100 characters" }
-        let timeZone = rawTimeZone ?? "UTC"
+        let timeZone = request.timeZone ?? "UTC"
         if TimeZone(identifier: timeZone) == nil { fields["time_zone"] = "must be an IANA time zone such as Europe/Berlin" }
-        let recurrence = rawRecurrence.flatMap { Self.recurrence($0, problems: &fields) }
+        let recurrence = request.recurrence.flatMap { Self.recurrence($0, problems: &fields) }
         if variants.isEmpty { fields["variants"] = "must name at least one channel" }
         if variants.count > 50 { fields["variants"] = "must name at most 50 channels" }
         let groupBytes = variants.reduce(0) { total, variant in total + variant.content.utf8.count + variant.thread.reduce(0) { $0 + $1.content.utf8.count } }
         if groupBytes > Self.maximumGroupBytes { fields["variants"] = "hold \(groupBytes) bytes of text together; at most \(Self.maximumGroupBytes) are accepted" }
+        let ids = try await checkChannels(variants, organizationID: request.organizationID, problems: &fields)
+        guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }
+        let posts = variants.enumerated().map { index, variant in
+            PostRepository.NewPost(integrationID: ids[index]!, content: variant.content, thread: variant.thread)
+        }
+        return ValidGroup(posts: posts, publishAt: publishAt, timeZone: timeZone, recurrence: recurrence, tags: tags)
+    }
 
+    /// `variants` with a signature added to each channel's text: the one named, else the organization's
+    /// default; "none" adds none.
+    private func signed(_ variants: [Variant], signature: String?, organizationID: UUID) async throws -> [Variant] {
+        guard signature != "none" else { return variants }
+        let id = signature.flatMap(UUID.init(uuidString:))
+        if signature != nil, id == nil { throw APIError.validation(["signature_id": "must be a signature id or \"none\""]) }
+        let chosen = try await templates.signature(id: id, organizationID: organizationID, client: database)
+        if id != nil, chosen == nil { throw APIError.validation(["signature_id": "is not a signature of this organization"]) }
+        guard let chosen else { return variants }
+        return variants.map { variant in
+            var signed = variant
+            signed.content += "\n\n" + chosen.text
+            return signed
+        }
+    }
+
+    /// Checks each variant against its channel (the organization's, connected, once per group) and the
+    /// channel's platform rules; returns the channel ids as parsed (nil where not a UUID).
+    private func checkChannels(_ variants: [Variant], organizationID: UUID, problems fields: inout [String: String]) async throws -> [UUID?] {
         let ids = variants.map { UUID(uuidString: $0.integrationID) }
         let known = try await integrations.find(ids: ids.compactMap { $0 }, organizationID: organizationID, client: database)
         let byID = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -125,28 +178,28 @@ struct PostService: Sendable {
                 if !(0...Self.maximumDelaySeconds).contains(item.delaySeconds) { fields["\(path).thread[\(itemIndex)].delay_seconds"] = "must be 0 to \(Self.maximumDelaySeconds)" }
             }
         }
-        guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }
+        return ids
+    }
 
-        let newPosts = variants.enumerated().map { index, variant in
-            PostRepository.NewPost(integrationID: ids[index]!, content: variant.content, thread: variant.thread)
-        }
-        let created = try await database.inTransaction(logger: logger) { connection in
+    /// Stores the group, its tags and the audit event in one transaction.
+    private func store(_ group: ValidGroup, _ request: ScheduleRequest) async throws -> [Post] {
+        try await database.inTransaction(logger: logger) { connection in
             let created = try await posts.createGroup(
-                organizationID: organizationID, authorID: userID, posts: newPosts, state: mode == .draft ? .draft : .scheduled,
-                publishAt: publishAt, timeZone: timeZone, recurrence: recurrence, on: connection
+                organizationID: request.organizationID, authorID: request.userID, posts: group.posts,
+                state: request.mode == .draft ? .draft : .scheduled, publishAt: group.publishAt, timeZone: group.timeZone,
+                recurrence: group.recurrence, on: connection
             )
-            if !tags.isEmpty {
-                try await posts.tag(created.map(\.id), with: tags, organizationID: organizationID, on: connection)
+            if !group.tags.isEmpty {
+                try await posts.tag(created.map(\.id), with: group.tags, organizationID: request.organizationID, on: connection)
             }
             try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: mode == .draft ? "post.drafted" : "post.scheduled",
-                           targetType: "post_group", targetID: created.first?.groupID.uuidString, origin: origin),
+                AuditEvent(organizationID: request.organizationID, actorUserID: request.userID,
+                           action: request.mode == .draft ? "post.drafted" : "post.scheduled",
+                           targetType: "post_group", targetID: created.first?.groupID.uuidString, origin: request.origin),
                 on: connection
             )
             return created
         }
-        await scheduleJobs(for: created.filter { $0.state == .scheduled }, requestID: origin.requestID)
-        return created
     }
 
     /// Calendar filters as a client sent them.

@@ -141,10 +141,10 @@ struct PublicRoutes {
             )
         }
         let created = try await PostizFormat.inPostizTerms {
-            try await posts.schedule(
+            try await posts.schedule(PostService.ScheduleRequest(
                 organizationID: context.organizationID, variants: variants, publishAt: body.date ?? "", timeZone: nil, mode: mode,
-                tags: (body.tags ?? []).compactMap { $0.label ?? $0.value }, by: nil, origin: origin
-            )
+                tags: (body.tags ?? []).compactMap { $0.label ?? $0.value }, userID: nil, origin: origin
+            ))
         }
         return created.filter { $0.parentID == nil }.map {
             PostizFormat.Created(postId: $0.id.uuidString, integration: $0.integrationID.uuidString, group: $0.groupID.uuidString)
