@@ -15,7 +15,7 @@ public func buildCron(
     AdminRoutes.serviceApplication(configuration: configuration.service, metrics: metrics, logger: logger) { database, redis in
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
         let retention = RetentionSweep(database: database, configuration: configuration, logger: logger)
-        let election = LeaderElection(database: database, lockKey: 0x41524B59_5241_02, logger: logger)
+        let election = LeaderElection(database: database, lockKey: AdvisoryLockKey.cronLeader, logger: logger)
         let detector = RedisLossDetector(redis: redis)
         let passes = Cadence(every: configuration.reconcileInterval)
         return [

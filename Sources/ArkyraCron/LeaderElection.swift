@@ -31,6 +31,9 @@ public struct LeaderElection: Sendable {
                     while !Task.isShuttingDownGracefully, !Task.isCancelled {
                         // Through the database, which refuses a connection PostgreSQL has ended (the lock went with it).
                         try await database.query("SELECT 1", logger: logger)
+                        // The lock can be lost while a tick runs, so a new leader's tick may overlap this one.
+                        // That is harmless: every tick's writes are conditional updates or deletes that a second
+                        // run finds done, and a job queued twice publishes once (the claim in PostgreSQL decides).
                         do {
                             try await tick()
                         } catch {

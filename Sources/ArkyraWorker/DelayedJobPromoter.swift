@@ -46,23 +46,19 @@ public struct DelayedJobPromoter: Service {
     }
 
     private func promote(_ doorbell: Doorbell) async {
-        var failures = 0
+        var failures = FailureStreak()
         while !Task.isCancelled {
             var sleep = maximumSleep
             do {
                 let promotion = try await queue.promoteDue()
-                if failures > 0 { logger.info("promoting jobs again", metadata: ["queue": "\(queue.name)"]) }
-                failures = 0
+                failures.succeeded("promoting jobs again", metadata: ["queue": "\(queue.name)"], logger: logger)
                 if promotion.promoted > 0 {
                     logger.debug("promoted due jobs", metadata: ["queue": "\(queue.name)", "count": "\(promotion.promoted)"])
                 }
                 if let next = promotion.nextDueIn { sleep = min(next, maximumSleep) }
             } catch {
-                failures += 1
-                if failures == 1 || failures % 50 == 0 {
-                    logger.error("cannot promote due jobs", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
-                }
-                sleep = .milliseconds(min(100 * failures, 2000))
+                failures.failed("cannot promote due jobs", error: error, metadata: ["queue": "\(queue.name)"], logger: logger)
+                sleep = failures.backoff
             }
             if sleep > .zero { await doorbell.wait(upTo: sleep) }
         }

@@ -24,7 +24,7 @@ extension PublishJobHandler {
     }
 
     func handle(_ error: ProviderError, _ attempt: Attempt, provider: any Provider) async throws {
-        let retriesLeft = attempt.unavailableRetries + 1 < maximumUnavailableAttempts
+        let retriesLeft = attempt.unavailableRetries + 1 < unavailableRetry.maxAttempts
         switch error {
         case .rateLimited(let retryAt, let message):
             let now = Date()
@@ -34,21 +34,21 @@ extension PublishJobHandler {
             case .waitUntil(let when):
                 attempt.logger.notice("rate limited; rescheduled", metadata: ["retry_at": "\(ISO8601Timestamp.format(when))", "hits": "\(attempt.rateLimitHits + 1)"])
                 try await posts.recordRateLimit(postID: post.id, attempt: post.attempt, integrationID: post.integrationID, until: when, client: database)
-                try await retry(attempt, counting: false, at: when, note: "rate limited: \(message)")
+                try await reschedule(attempt, counting: false, at: when, note: "rate limited: \(message)")
             case .giveUp(let reason):
-                try await finish(attempt, attempt.tookOver ? .unconfirmed : .failed, "\(reason) (the platform said: \(message))")
+                try await settle(attempt, attempt.tookOver ? .unconfirmed : .failed, "\(reason) (the platform said: \(message))")
             }
         case .unavailable(let message) where retriesLeft:
-            let delay = RetryPolicy().delay(afterAttempt: attempt.unavailableRetries)
+            let delay = unavailableRetry.delay(afterAttempt: attempt.unavailableRetries)
             attempt.logger.warning("platform unavailable; will retry", metadata: ["attempt": "\(attempt.unavailableRetries + 1)", "error": "\(message)"])
-            try await retry(attempt, counting: true, at: Date().addingTimeInterval(TimeInterval(delay.milliseconds) / 1000), note: message)
+            try await reschedule(attempt, counting: true, at: Date().addingTimeInterval(TimeInterval(delay.milliseconds) / 1000), note: message)
         case .unavailable(let message):
-            try await finish(attempt, attempt.tookOver ? .unconfirmed : .failed, "the platform stayed unreachable: \(message)")
+            try await settle(attempt, attempt.tookOver ? .unconfirmed : .failed, "the platform stayed unreachable: \(message)")
         case .invalidCredentials(let message), .tokenExpired(let message):
             // The platform refused the token and, where tokens can be refreshed, the refresh too: the channel
             // waits for a person to reconnect it.
             let state: PostState = attempt.tookOver ? .unconfirmed : .failed
-            try await finish(attempt, state, "the platform refused the channel's token: \(message); reconnect the channel") { connection in
+            try await settle(attempt, state, "the platform refused the channel's token: \(message); reconnect the channel") { connection in
                 try await integrations.markRefreshNeeded(id: attempt.post.integrationID, on: connection)
                 try await notifications.create(
                     organizationID: attempt.post.organizationID, postID: nil, kind: "integration.refresh_needed",
@@ -57,16 +57,16 @@ extension PublishJobHandler {
             }
         case .rejected(_, let message):
             // Refused outright: this request created nothing (a takeover looked first, or resent idempotently).
-            try await finish(attempt, .failed, message)
+            try await settle(attempt, .failed, message)
         case .outcomeUnknown(let message) where (provider.findsPublishedPosts || provider.supportsIdempotencyKeys) && retriesLeft:
             // Held and taken over shortly by this worker's own job: the takeover looks the post up, or resends it
             // with the same idempotency key (within the platform's window), which answers the post made first.
             attempt.logger.warning("the platform may have the post; settling it shortly", metadata: ["error": "\(message)"])
             var unknown = attempt
             unknown.tookOver = true
-            try await retry(unknown, counting: true, at: Date().addingTimeInterval(Self.lookupDelay), note: message)
+            try await reschedule(unknown, counting: true, at: Date().addingTimeInterval(Self.lookupDelay), note: message)
         case .outcomeUnknown(let message):
-            try await finish(attempt, .unconfirmed, "the platform may have published this post; please check: \(message)")
+            try await settle(attempt, .unconfirmed, "the platform may have published this post; please check: \(message)")
         }
     }
 
@@ -74,7 +74,7 @@ extension PublishJobHandler {
     /// platform stays `publishing` under this worker, and its job is scheduled as a takeover of this worker's
     /// own attempt, so the next run first looks for the post (or resends with the same idempotency key)
     /// instead of sending it blindly.
-    func retry(_ attempt: Attempt, counting: Bool, at date: Date, note: String) async throws {
+    func reschedule(_ attempt: Attempt, counting: Bool, at date: Date, note: String) async throws {
         let post = attempt.post
         var next = attempt.job
         next.attempt = attempt.unavailableRetries + (counting ? 1 : 0)
@@ -149,7 +149,7 @@ extension PublishJobHandler {
 
     /// Ends the attempt as failed or unconfirmed, with an in-app notification in the same transaction and an
     /// event for the browsers after it.
-    func finish(_ attempt: Attempt, _ state: PostState, _ message: String,
+    func settle(_ attempt: Attempt, _ state: PostState, _ message: String,
                 alsoInTransaction: (PostgresConnection) async throws -> Void = { _ in }) async throws {
         let post = attempt.post
         attempt.logger.warning("publish did not succeed", metadata: ["state": "\(state.rawValue)", "error": "\(message)"])

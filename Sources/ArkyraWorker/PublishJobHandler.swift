@@ -20,8 +20,9 @@ public struct PublishJobHandler: JobHandler {
     let logger: Logger
     /// How long posts wait after a platform's "too many requests", and when they give up.
     let rateLimitWait = RateLimitWait()
-    /// Attempts after which a platform that stays unreachable fails the post.
-    let maximumUnavailableAttempts = 5
+    /// Waits between tries while a platform stays unreachable, and the attempts after which the post fails.
+    /// (The post counts these itself, so the queue's own retries do not apply to them.)
+    let unavailableRetry = RetryPolicy(maxAttempts: 5)
     /// How long platforms keep idempotency keys (Mastodon: one hour), with a margin.
     static let idempotencyWindow: TimeInterval = 50 * 60
     /// After an unknown outcome, how long to wait before looking for the post on the platform (it may still
@@ -60,22 +61,22 @@ public struct PublishJobHandler: JobHandler {
             unavailableRetries: claim.unavailableRetries, logger: logger
         )
         guard let channel = claim.channel else {
-            return try await finish(attempt, .failed, "the channel was removed")
+            return try await settle(attempt, .failed, "the channel was removed")
         }
         let integration = channel.integration, stored = channel.credentials
         guard let provider = providers.provider(for: integration.provider) else {
-            return try await finish(attempt, .failed, "ARKYRA cannot publish to \(integration.provider)")
+            return try await settle(attempt, .failed, "ARKYRA cannot publish to \(integration.provider)")
         }
         guard integration.state == .connected else {
             let message = "the channel needs to be reconnected"
-            return try await finish(attempt, claim.tookOver ? .unconfirmed : .failed, claim.tookOver ? "\(message); check whether the post appeared" : message)
+            return try await settle(attempt, claim.tookOver ? .unconfirmed : .failed, claim.tookOver ? "\(message); check whether the post appeared" : message)
         }
         if let until = channel.rateLimitedUntil, until > Date() {
             // Another post of this channel was told to wait: this one waits for the same reset without asking,
             // spread over a few seconds so that the channel's posts do not all ask again at the same instant.
             let spread = Double.random(in: 0...min(30, provider.rateLimitWindow / 10))
             logger.info("the channel is rate limited; waiting for its reset", metadata: ["retry_at": "\(ISO8601Timestamp.format(until))"])
-            return try await retry(attempt, counting: false, at: until.addingTimeInterval(spread), note: "waiting for the channel's rate limit to lift")
+            return try await reschedule(attempt, counting: false, at: until.addingTimeInterval(spread), note: "waiting for the channel's rate limit to lift")
         }
         var request: PublishRequest
         do {
@@ -85,7 +86,7 @@ public struct PublishJobHandler: JobHandler {
             )
             if let parentID = post.parentID {
                 guard let parentPlatformID = try await posts.platformPostID(of: parentID, client: database) else {
-                    return try await finish(attempt, .failed, "the item before it in the thread was not published")
+                    return try await settle(attempt, .failed, "the item before it in the thread was not published")
                 }
                 request.replyTo = parentPlatformID
             }
@@ -101,7 +102,7 @@ public struct PublishJobHandler: JobHandler {
                 } else if provider.supportsIdempotencyKeys, Date().timeIntervalSince(claim.previouslyUpdatedAt) < Self.idempotencyWindow {
                     logger.notice("taking over a post from a stopped worker; resending with the same idempotency key")
                 } else {
-                    return try await finish(attempt, .unconfirmed, "a worker stopped while publishing this post; please check whether it appeared on \(integration.provider)")
+                    return try await settle(attempt, .unconfirmed, "a worker stopped while publishing this post; please check whether it appeared on \(integration.provider)")
                 }
             }
             let published = try await publishRefreshingOnce(request, integration: integration, stored: stored, provider: provider)

@@ -74,7 +74,7 @@ public struct QueueConsumer: Service {
     private func read(_ queue: JobQueue, index: Int, slots: WeightedSlots, held: InFlightJobs) async {
         await withDiscardingTaskGroup { jobs in
             var connection: RedisConnection?
-            var failures = 0
+            var failures = FailureStreak()
             var nextReclaim = ContinuousClock.now
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let granted = await slots.acquire(queue: index, wanted: concurrency)
@@ -84,7 +84,6 @@ public struct QueueConsumer: Service {
                     if connection == nil || connection?.isActive == false {
                         try await queue.prepare()
                         connection = try await redis.makeDedicatedConnection()
-                        if failures > 0 { logger.info("reading jobs again", metadata: ["queue": "\(queue.name)"]) }
                     }
                     if ContinuousClock.now >= nextReclaim {
                         received = try await queue.reclaim(consumer: consumerName, leaseDuration: leases.leaseDuration, count: granted)
@@ -100,12 +99,9 @@ public struct QueueConsumer: Service {
                     if received.isEmpty {
                         received = try await queue.receive(on: connection!, consumer: consumerName, count: granted)
                     }
-                    failures = 0
+                    failures.succeeded("reading jobs again", metadata: ["queue": "\(queue.name)"], logger: logger)
                 } catch {
-                    failures += 1
-                    if failures == 1 || failures % 50 == 0 {
-                        logger.error("cannot read jobs", metadata: ["queue": "\(queue.name)", "error": "\(error)"])
-                    }
+                    failures.failed("cannot read jobs", error: error, metadata: ["queue": "\(queue.name)"], logger: logger)
                     await connection?.close()
                     connection = nil
                 }
@@ -118,8 +114,8 @@ public struct QueueConsumer: Service {
                         slots.release(1)
                     }
                 }
-                if failures > 0 {
-                    try? await Task.sleep(for: .milliseconds(min(100 * failures, 2000)))
+                if failures.isFailing {
+                    try? await Task.sleep(for: failures.backoff)
                 } else if received.isEmpty, let connection {
                     do {
                         try await queue.waitForUndelivered(on: connection, upTo: min(.seconds(1), leases.reclaimInterval))
@@ -172,7 +168,7 @@ public struct QueueConsumer: Service {
             do {
                 let context = JobContext(consumer: consumerName, deliveries: received.deliveries, staleOwner: received.staleOwner)
                 try await handler.handle(received.job, context: context)
-                try await finish(received, from: queue, logger: logger)
+                try await acknowledge(received, from: queue, logger: logger)
             } catch let error as PermanentJobError {
                 try await bury(received, from: queue, error: error.message, logger: logger)
             } catch {
@@ -184,9 +180,9 @@ public struct QueueConsumer: Service {
         }
     }
 
-    private func finish(_ received: ReceivedJob, from queue: JobQueue, logger: Logger) async throws {
+    private func acknowledge(_ received: ReceivedJob, from queue: JobQueue, logger: Logger) async throws {
         if try await !queue.acknowledge(entryID: received.entryID, consumer: consumerName) {
-            logger.warning("finished a job whose lease was lost; its new holder decides the outcome")
+            logger.warning("acknowledged a job whose lease was lost; its new holder decides the outcome")
         }
     }
 
@@ -205,7 +201,7 @@ public struct QueueConsumer: Service {
         logger.warning("job failed; retrying", metadata: ["attempt": "\(next.attempt)", "at": "\(retryAt)", "error": "\(error)"])
         // Scheduled before the acknowledgement: a crash in between delivers the job twice, never zero times.
         try await queue.schedule(next, at: retryAt)
-        try await finish(received, from: queue, logger: logger)
+        try await acknowledge(received, from: queue, logger: logger)
     }
 
     /// How many attempts' errors a job carries (the most recent ones).
@@ -214,6 +210,6 @@ public struct QueueConsumer: Service {
     private func bury(_ received: ReceivedJob, job: Job? = nil, from queue: JobQueue, error: String, logger: Logger) async throws {
         logger.error("job moved to the dead-letter table", metadata: ["error": "\(error)", "deliveries": "\(received.deliveries)"])
         try await deadLetters.bury(job ?? received.job, queue: queue.name, deliveries: received.deliveries, error: error)
-        try await finish(received, from: queue, logger: logger)
+        try await acknowledge(received, from: queue, logger: logger)
     }
 }

@@ -98,19 +98,12 @@ struct AccountMailService: Sendable {
     func resetPassword(token: String, newPassword: String, origin: RequestOrigin) async throws {
         if let problem = AccountService.passwordProblem(newPassword) { throw APIError.validation(["new_password": problem]) }
         let hash = try await hasher.hash(newPassword)
-        let ended = try await database.inTransaction(logger: logger) { connection in
+        try await sessions.replacePassword(hash: hash, keeping: nil, reason: "password_reset", origin: origin) { connection in
             guard let userID = try await tokens.use(tokenHash: SecretToken.hash(token), purpose: .passwordReset, on: connection) else {
                 throw APIError(.unprocessableContent, "invalid_token", "the reset link is unknown, used or expired", fields: ["token": "is unknown, used or expired"])
             }
-            try await users.updatePasswordHash(id: userID, hash, on: connection)
             try await users.markVerified(id: userID, on: connection)
-            let ended = try await sessions.sessions.revokeAll(userID: userID, keeping: nil, reason: "password_reset", on: connection)
-            try await audit.record(
-                AuditEvent(organizationID: nil, actorUserID: userID, action: "user.password_reset", targetType: "user", targetID: userID.uuidString, origin: origin),
-                on: connection
-            )
-            return ended
+            return userID
         }
-        sessions.revocations.noteRevoked(ended)
     }
 }

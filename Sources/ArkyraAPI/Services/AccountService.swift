@@ -111,16 +111,7 @@ struct AccountService: Sendable {
             throw APIError(.unprocessableContent, "wrong_password", "the current password is wrong", fields: ["current_password": "is wrong"])
         }
         let hash = try await hasher.hash(new)
-        let ended = try await database.inTransaction(logger: logger) { connection in
-            try await users.updatePasswordHash(id: userID, hash, on: connection)
-            let ended = try await sessions.sessions.revokeAll(userID: userID, keeping: sessionID, reason: "password_changed", on: connection)
-            try await audit.record(
-                AuditEvent(organizationID: nil, actorUserID: userID, action: "user.password_changed", targetType: "user", targetID: userID.uuidString, origin: origin),
-                on: connection
-            )
-            return ended
-        }
-        sessions.revocations.noteRevoked(ended)
+        try await sessions.replacePassword(hash: hash, keeping: sessionID, reason: "password_changed", origin: origin) { _ in userID }
     }
 
     private func loginBudgets(email: String, origin: RequestOrigin) -> [(key: String, limit: Int)] {

@@ -99,6 +99,23 @@ struct SessionService: Sendable {
         revocations.noteRevoked([sessionID])
     }
 
+    /// Writes a new password hash and ends the user's sessions but `keeping`, with the audit line
+    /// `user.<reason>`, in one transaction. `user` runs first in it and names whose password it is (or throws).
+    func replacePassword(hash: String, keeping sessionID: UUID?, reason: String, origin: RequestOrigin,
+                         user: @Sendable (PostgresConnection) async throws -> UUID) async throws {
+        let ended = try await database.inTransaction(logger: logger) { connection in
+            let userID = try await user(connection)
+            try await users.updatePasswordHash(id: userID, hash, on: connection)
+            let ended = try await sessions.revokeAll(userID: userID, keeping: sessionID, reason: reason, on: connection)
+            try await audit.record(
+                AuditEvent(organizationID: nil, actorUserID: userID, action: "user.\(reason)", targetType: "user", targetID: userID.uuidString, origin: origin),
+                on: connection
+            )
+            return ended
+        }
+        revocations.noteRevoked(ended)
+    }
+
     private func tokens(user: User, sessionID: UUID, refreshToken: String) throws -> Tokens {
         Tokens(
             user: user,

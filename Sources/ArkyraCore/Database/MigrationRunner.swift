@@ -6,9 +6,6 @@ import PostgresNIO
 /// `arkyra_schema_migrations`. A PostgreSQL advisory lock makes replicas that start together take turns, so
 /// each migration is applied exactly once.
 public struct MigrationRunner: Sendable {
-    /// The advisory lock key (any constant shared by all replicas).
-    static let lockKey: Int64 = 0x41524B59_5241_01
-
     public let client: Database
     public let migrations: [Migration]
     public let logger: Logger
@@ -32,7 +29,7 @@ public struct MigrationRunner: Sendable {
     @discardableResult
     public func apply() async throws -> [Migration] {
         try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.query("SELECT pg_advisory_lock(\(AdvisoryLockKey.migrations))", logger: logger)
             do {
                 let applied = try await prepare(connection)
                 var appliedNow: [Migration] = []
@@ -55,10 +52,10 @@ public struct MigrationRunner: Sendable {
                     logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                     appliedNow.append(migration)
                 }
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.query("SELECT pg_advisory_unlock(\(AdvisoryLockKey.migrations))", logger: logger)
                 return appliedNow
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(AdvisoryLockKey.migrations))", logger: logger)
                 throw error
             }
         }

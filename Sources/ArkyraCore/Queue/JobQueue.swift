@@ -191,15 +191,21 @@ public struct JobQueue: Sendable {
         return lost
         """)
 
+    /// Atomic, so two reclaiming workers never take the same entry and a heartbeat cannot land between the
+    /// check and the take.
     static let reclaimScript = RedisScript("""
+        -- Entries whose holder has not heartbeaten for the lease: {id, holder, idle ms, deliveries}.
         local pending = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', tonumber(ARGV[3]), '-', '+', tonumber(ARGV[4]))
         local claimed = {}
         for _, entry in ipairs(pending) do
+            -- XCLAIM moves the entry to us and counts a delivery; it answers {{id, fields}} for a live entry.
             local result = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), entry[1])
             local first = result[1]
             if first and first[2] then
+                -- {id, fields, previous holder, deliveries including this one}
                 table.insert(claimed, {entry[1], first[2], entry[2], entry[4] + 1})
             elseif #result > 0 or first == false then
+                -- The entry was deleted but is still pending (Redis 6 answers nil for it): drop it.
                 redis.call('XACK', KEYS[1], ARGV[1], entry[1])
             end
         end

@@ -6,7 +6,8 @@ import NIOCore
 /// The sandbox's own API under `/_sandbox`, for tests and `make run`: create accounts, read what reached the
 /// platforms, inject faults, reset.
 struct ControlRoutes {
-    let state: SandboxState
+    let sandbox: SandboxState
+    let mastodon: MastodonState
     let bluesky: BlueskyState
 
     func add(to group: RouterGroup<BasicRequestContext>) {
@@ -19,11 +20,11 @@ struct ControlRoutes {
                   let username = parameters["username"] as? String, !username.isEmpty
             else { return SandboxJSON.response(["error": "username is required"], status: .badRequest) }
             let token = (parameters["token"] as? String) ?? UUID().uuidString.lowercased()
-            let account = await state.addMastodonAccount(token: token, username: username, displayName: parameters["display_name"] as? String)
+            let account = await mastodon.addAccount(token: token, username: username, displayName: parameters["display_name"] as? String)
             return SandboxJSON.response(["id": account.id, "username": account.username, "token": account.token], status: .created)
         }
         group.get("mastodon/statuses") { _, _ in
-            let statuses = await state.statuses.map { status -> [String: Any] in
+            let statuses = await mastodon.statuses.map { status -> [String: Any] in
                 ["id": status.id, "account_id": status.accountID, "text": status.text, "created_at": SandboxJSON.timestamp(status.createdAt),
                  "in_reply_to_id": status.inReplyToID as Any? ?? NSNull()]
             }
@@ -52,7 +53,7 @@ struct ControlRoutes {
         }
         group.get("requests") { request, _ in
             let platform = request.uri.queryParameters["platform"].map(String.init)
-            let requests = await state.requests.filter { platform == nil || $0.platform == platform }
+            let requests = await sandbox.requests.filter { platform == nil || $0.platform == platform }
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
             let data = try encoder.encode(["requests": requests])
@@ -66,11 +67,12 @@ struct ControlRoutes {
                     status: .badRequest
                 )
             }
-            await state.addFault(fault)
+            await sandbox.addFault(fault)
             return SandboxJSON.response(["status": "armed"], status: .created)
         }
         group.post("reset") { _, _ in
-            await state.reset()
+            await sandbox.reset()
+            await mastodon.reset()
             await bluesky.reset()
             return Response(status: .noContent)
         }

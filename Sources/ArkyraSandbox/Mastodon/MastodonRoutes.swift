@@ -7,7 +7,8 @@ import NIOCore
 /// and reading statuses; bearer-token auth, `{"error": ...}` bodies, `X-RateLimit-*` headers, 429 past the
 /// limits (300 requests per 5 minutes, 300 statuses per 3 hours per account) and Idempotency-Key.
 struct MastodonRoutes {
-    let state: SandboxState
+    let sandbox: SandboxState
+    let state: MastodonState
     let baseURL: String
     static let platform = "mastodon"
     static let maximumCharacters = 500
@@ -16,7 +17,7 @@ struct MastodonRoutes {
     func add(to group: RouterGroup<BasicRequestContext>) {
         group.get("api/v1/accounts/verify_credentials") { request, _ in
             await answer(request, body: ByteBuffer()) { account, now in
-                let limit = await state.countRequest(bucket: "api", accountID: account.id, limit: 300, window: 300, now: now)
+                let limit = await sandbox.countRequest(bucket: "api", accountID: account.id, limit: 300, window: 300, now: now)
                 if limit.exceeded { return tooManyRequests(limit) }
                 return SandboxJSON.response(accountJSON(account), headers: rateHeaders(limit, of: 300))
             }
@@ -24,7 +25,7 @@ struct MastodonRoutes {
         group.post("api/v1/statuses") { request, context in
             let body = try await request.body.collect(upTo: 1024 * 1024)
             return await answer(request, body: body) { account, now in
-                let limit = await state.countRequest(bucket: "statuses", accountID: account.id, limit: 300, window: 3 * 3600, now: now)
+                let limit = await sandbox.countRequest(bucket: "statuses", accountID: account.id, limit: 300, window: 3 * 3600, now: now)
                 if limit.exceeded { return tooManyRequests(limit) }
                 guard let parameters = SandboxJSON.parameters(body, contentType: request.headers[.contentType]) else {
                     return SandboxJSON.response(["error": "Error while parsing request body"], status: .badRequest)
@@ -54,7 +55,7 @@ struct MastodonRoutes {
         group.get("api/v1/statuses/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             return await answer(request, body: ByteBuffer()) { account, now in
-                let limit = await state.countRequest(bucket: "api", accountID: account.id, limit: 300, window: 300, now: now)
+                let limit = await sandbox.countRequest(bucket: "api", accountID: account.id, limit: 300, window: 300, now: now)
                 if limit.exceeded { return tooManyRequests(limit) }
                 guard let status = await state.status(id: id) else {
                     return SandboxJSON.response(["error": "Record not found"], status: .notFound, headers: rateHeaders(limit, of: 300))
@@ -68,17 +69,17 @@ struct MastodonRoutes {
     /// Authenticates, applies injected faults, runs `handler` and records the exchange.
     private func answer(
         _ request: Request, body: ByteBuffer,
-        _ handler: (SandboxState.MastodonAccount, Date) async -> Response
+        _ handler: (MastodonState.Account, Date) async -> Response
     ) async -> Response {
         let now = Date()
         var response: Response
-        let fault = await state.takeFault(platform: Self.platform)
+        let fault = await sandbox.takeFault(platform: Self.platform)
         if let account = await authenticate(request) {
             response = await faultResponses.answer(fault, now: now) { await handler(account, now) }
         } else {
             response = SandboxJSON.response(["error": "The access token is invalid"], status: .unauthorized, headers: wwwAuthenticate)
         }
-        await state.record(RecordedRequest(
+        await sandbox.record(RecordedRequest(
             platform: Self.platform, method: request.method.rawValue, path: request.uri.path,
             idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], body: String(buffer: body),
             status: Int(response.status.code), receivedAt: now
@@ -104,9 +105,9 @@ struct MastodonRoutes {
         [HTTPField.Name("WWW-Authenticate")!: #"Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid""#]
     }
 
-    private func authenticate(_ request: Request) async -> SandboxState.MastodonAccount? {
+    private func authenticate(_ request: Request) async -> MastodonState.Account? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
-        return await state.mastodonAccount(token: String(header.dropFirst(7)))
+        return await state.account(token: String(header.dropFirst(7)))
     }
 
     private func rateHeaders(_ limit: (remaining: Int, reset: Date, exceeded: Bool), of total: Int) -> HTTPFields {
@@ -121,7 +122,7 @@ struct MastodonRoutes {
         SandboxJSON.response(["error": "Too many requests"], status: .tooManyRequests, headers: rateHeaders(limit, of: 300))
     }
 
-    private func accountJSON(_ account: SandboxState.MastodonAccount) -> [String: Any] {
+    private func accountJSON(_ account: MastodonState.Account) -> [String: Any] {
         [
             "id": account.id, "username": account.username, "acct": account.username, "display_name": account.displayName,
             "locked": false, "bot": false, "discoverable": true, "group": false,
@@ -132,7 +133,7 @@ struct MastodonRoutes {
         ]
     }
 
-    private func statusJSON(_ status: SandboxState.MastodonStatus, account: SandboxState.MastodonAccount) -> [String: Any] {
+    private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account) -> [String: Any] {
         let escaped = status.text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
         return [

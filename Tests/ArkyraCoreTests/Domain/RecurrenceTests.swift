@@ -35,6 +35,12 @@ struct RecurrenceTests {
         let daily = Recurrence(unit: .day, every: 1)
         let tokyo = TimeZone(identifier: "Asia/Tokyo")!
         let start = utc("2026-10-24T00:00:00Z")  // 09:00 in Tokyo, which has no DST
-        #expect(daily.next(after: start, in: tokyo, now: start) == utc("2026-10-25T00:00:00Z"))
+        let serverZone = NSTimeZone.default
+        defer { NSTimeZone.default = serverZone }
+        // The process's default zone set to zones whose DST changes fall on that weekend or none at all.
+        for zone in ["UTC", "Europe/London", "America/St_Johns", "Pacific/Kiritimati"] {
+            NSTimeZone.default = TimeZone(identifier: zone)!
+            #expect(daily.next(after: start, in: tokyo, now: start) == utc("2026-10-25T00:00:00Z"), "server zone \(zone)")
+        }
     }
 }

@@ -14,15 +14,25 @@ struct JobQueueLeaseTests {
         return try #require(received.first)
     }
 
+    /// Makes Redis see the entry as idle for `idle` without waiting that long (XCLAIM's IDLE option, to the
+    /// same holder), so that lease expiry is tested without sleeping.
+    private func age(_ entryID: String, of queue: JobQueue, holder: String, idle: Duration) async throws {
+        _ = try await queue.redis.send(RedisCommand(
+            "XCLAIM", .string(queue.keys.stream), .string(queue.keys.group), .string(holder), "0", .string(entryID),
+            "IDLE", .string(String(idle.milliseconds)), "JUSTID"
+        ))
+    }
+
     @Test("an entry whose holder stops renewing is reclaimed by another consumer, and the old holder is fenced off")
     func reclaimStale() async throws {
         try await TestEnvironment.withRedis { redis async throws in
             let queue = JobQueue(name: .publish, redis: redis)
             try await queue.prepare()
             let held = try await delivered(queue, redis, consumer: "a")
+            try await age(held.entryID, of: queue, holder: "a", idle: .seconds(2))
             #expect(try await queue.reclaim(consumer: "b", leaseDuration: .seconds(3)).isEmpty)
-            try await Task.sleep(for: .milliseconds(600))
-            let reclaimed = try await queue.reclaim(consumer: "b", leaseDuration: .milliseconds(500))
+            try await age(held.entryID, of: queue, holder: "a", idle: .seconds(4))
+            let reclaimed = try await queue.reclaim(consumer: "b", leaseDuration: .seconds(3))
             #expect(reclaimed.map(\.entryID) == [held.entryID])
             #expect(reclaimed.first?.previousOwner == "a")
             #expect(reclaimed.first?.deliveries == 2)
@@ -40,10 +50,10 @@ struct JobQueueLeaseTests {
             let queue = JobQueue(name: .publish, redis: redis)
             try await queue.prepare()
             let held = try await delivered(queue, redis, consumer: "a")
-            for _ in 0..<6 {
-                try await Task.sleep(for: .milliseconds(100))
+            for _ in 0..<3 {
+                try await age(held.entryID, of: queue, holder: "a", idle: .seconds(120))
                 #expect(try await queue.heartbeat(entryIDs: [held.entryID], consumer: "a").isEmpty)
-                #expect(try await queue.reclaim(consumer: "b", leaseDuration: .seconds(1)).isEmpty)
+                #expect(try await queue.reclaim(consumer: "b", leaseDuration: .seconds(60)).isEmpty)
             }
             #expect(try await queue.acknowledge(entryID: held.entryID, consumer: "a"))
         }

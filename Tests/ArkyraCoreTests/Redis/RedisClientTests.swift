@@ -91,7 +91,16 @@ struct RedisClientTests {
         await redis.shutdown()
     }
 
-    @Test("an unreachable server fails fast with unavailable, then backs off")
+    @Test("the wait between connects to an unreachable server doubles from 100 ms to 2 s, with at most 20 % jitter")
+    func backoffGrows() {
+        let expected: [(failures: Int, base: Int64)] = [(1, 100), (2, 200), (3, 400), (5, 1600), (6, 2000), (40, 2000)]
+        for (failures, base) in expected {
+            let wait = RedisConnectionSlot.backoff(failures: failures).nanoseconds / 1_000_000
+            #expect((base...base + base / 5).contains(wait), "after \(failures) failures: \(wait) ms")
+        }
+    }
+
+    @Test("an unreachable server fails fast with unavailable, also while backing off")
     func unreachable() async throws {
         var configuration = TestEnvironment.redisConfiguration()
         configuration.port = 1

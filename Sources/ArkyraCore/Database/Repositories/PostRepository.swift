@@ -195,7 +195,6 @@ public struct PostRepository: Sendable {
         )).first
     }
 
-    /// The organization's posts with `from <= publish_at < to`, in time order, at most `limit`.
     /// A post a worker now holds, and whether it took it over from a worker that stopped mid-publish.
     public struct Claim: Sendable {
         public var post: Post

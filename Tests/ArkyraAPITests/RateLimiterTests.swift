@@ -1,3 +1,4 @@
+import ArkyraAPI
 import ArkyraCore
 import ArkyraTestSupport
 import Foundation

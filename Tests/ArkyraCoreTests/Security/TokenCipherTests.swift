@@ -3,31 +3,8 @@ import Crypto
 import Foundation
 import Testing
 
-@Suite("Security primitives")
-struct SecurityTests {
-    let signer = JWTSigner(secret: Array("a-test-secret-that-is-long-enough-for-hs256".utf8))
-
-    @Test("an access token round-trips and carries its subject")
-    func jwtRoundTrip() throws {
-        let token = try signer.sign(subject: "user-1", lifetime: .seconds(60))
-        #expect(token.split(separator: ".").count == 3)
-        #expect(try signer.verify(token).sub == "user-1")
-    }
-
-    @Test("tampered, foreign, expired and malformed tokens are refused")
-    func jwtRefusals() throws {
-        let token = try signer.sign(subject: "user-1", lifetime: .seconds(60))
-        var parts = token.split(separator: ".").map(String.init)
-        let forged = JWTSigner.base64URL(Data(#"{"sub":"admin","iss":"arkyra","iat":0,"exp":9999999999,"jti":"x"}"#.utf8))
-        #expect(throws: JWTSigner.VerificationError.badSignature) { try signer.verify([parts[0], forged, parts[2]].joined(separator: ".")) }
-        let other = JWTSigner(secret: Array("another-secret-that-is-long-enough-for-hs256".utf8))
-        #expect(throws: JWTSigner.VerificationError.badSignature) { try other.verify(token) }
-        #expect(throws: JWTSigner.VerificationError.expired) { try signer.verify(token, now: Date().addingTimeInterval(120)) }
-        parts[0] = JWTSigner.base64URL(Data(#"{"alg":"none","typ":"JWT"}"#.utf8))
-        #expect(throws: JWTSigner.VerificationError.malformed) { try signer.verify(parts.joined(separator: ".")) }
-        #expect(throws: JWTSigner.VerificationError.malformed) { try signer.verify("not-a-token") }
-    }
-
+@Suite("Secrets at rest (AES-GCM)")
+struct TokenCipherTests {
     @Test("tokens encrypt with the first key and decrypt after rotation")
     func cipherRotation() throws {
         let old = SecurityConfiguration.EncryptionKey(id: "old", bytes: Array(repeating: 1, count: 32))
@@ -70,14 +47,5 @@ struct SecurityTests {
         #expect(try cipher.open(legacyText, boundTo: "anything") == "old-token")
         #expect(!cipher.isCurrent(legacyText))
         #expect(cipher.isCurrent(try cipher.reseal(legacyText, boundTo: "here")))
-    }
-
-    @Test("bcrypt hashes verify the right password only")
-    func passwords() async throws {
-        let hasher = PasswordHasher(cost: 4)
-        let hash = try await hasher.hash("correct horse")
-        #expect(hash.hasPrefix("$2"))
-        #expect(try await hasher.verify("correct horse", against: hash))
-        #expect(try await hasher.verify("wrong horse", against: hash) == false)
     }
 }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Wakes one waiting task early: `wait(upTo:)` returns when `ring()` is called or the time is up, whichever
 /// comes first. A ring with nobody waiting is kept for the next wait.
-public final class Doorbell: Sendable {
+final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var cancelled = false
@@ -11,10 +11,10 @@ public final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    init() {}
 
     /// Wakes the waiter (or the next one).
-    public func ring() {
+    func ring() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.rung = true
@@ -27,7 +27,7 @@ public final class Doorbell: Sendable {
     }
 
     /// Waits until rung or until `duration` has passed. One waiter at a time.
-    public func wait(upTo duration: Duration) async {
+    func wait(upTo duration: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: duration) }
             group.addTask { await self.waitForRing() }

@@ -1,3 +1,4 @@
+import ArkyraCore
 import Foundation
 
 /// Sliding-window rate limits in Redis, shared by every API instance. Each limited key is one hash holding

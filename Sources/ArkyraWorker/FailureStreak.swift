@@ -1,0 +1,25 @@
+import Logging
+
+/// Consecutive failures of a loop that keeps trying (reading a queue, promoting due jobs): the first failure
+/// and every 50th are logged, the wait before the next try grows by 100 ms a failure up to 2 s, and the first
+/// success after failures is logged once.
+struct FailureStreak {
+    private(set) var count = 0
+
+    var isFailing: Bool { count > 0 }
+    var backoff: Duration { .milliseconds(min(100 * count, 2000)) }
+
+    mutating func failed(_ message: Logger.Message, error: any Error, metadata: Logger.Metadata, logger: Logger) {
+        count += 1
+        guard count == 1 || count % 50 == 0 else { return }
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        metadata["failures"] = "\(count)"
+        logger.error(message, metadata: metadata)
+    }
+
+    mutating func succeeded(_ message: Logger.Message, metadata: Logger.Metadata, logger: Logger) {
+        if count > 0 { logger.info(message, metadata: metadata) }
+        count = 0
+    }
+}
