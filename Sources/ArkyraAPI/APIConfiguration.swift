@@ -2,41 +2,41 @@ import ArkyraCore
 import Foundation
 
 /// Everything `arkyra-api` reads at start-up.
-public struct APIConfiguration: Sendable {
-    public var service: ServiceConfiguration
-    public var security: SecurityConfiguration
-    public var host: String
-    public var port: Int
+package struct APIConfiguration: Sendable {
+    package var service: ServiceConfiguration
+    package var security: SecurityConfiguration
+    package var host: String
+    package var port: Int
     /// Whether anyone may register (off for invite-only installations).
-    public var registrationEnabled: Bool
+    package var registrationEnabled: Bool
     /// Request bodies larger than this are refused with 413 before they are read.
-    public var maxBodyBytes: Int
+    package var maxBodyBytes: Int
     /// Whether the API applies pending migrations before it starts serving (replicas take turns).
-    public var migrateOnStart: Bool
-    public var rateLimits: RateLimits
+    package var migrateOnStart: Bool
+    package var rateLimits: RateLimits
     /// The same text on the same channel within this many hours is reported as a duplicate when scheduling.
-    public var duplicateWindowHours: Int
+    package var duplicateWindowHours: Int
     /// Email (activation, password reset); off when no SMTP relay is configured.
-    public var mail: MailConfiguration
+    package var mail: MailConfiguration
     /// Reverse proxies whose `X-Forwarded-For` names the client (none by default: the peer is the client).
-    public var trustedProxies: [IPRange] = []
+    package var trustedProxies: [IPRange] = []
     /// How long a connection may take to send a request's head (from opening, or after a response) before
     /// it is closed, and how long it may stay silent.
-    public var headerTimeout: Duration = .seconds(30)
-    public var idleTimeout: Duration = .seconds(60)
+    package var headerTimeout: Duration = .seconds(30)
+    package var idleTimeout: Duration = .seconds(60)
 
     /// Requests allowed per minute (sliding window, shared by all API instances through Redis).
-    public struct RateLimits: Sendable {
+    package struct RateLimits: Sendable {
         /// Per logged-in user, over the whole API.
-        public var perUser: Int
+        package var perUser: Int
         /// Per organization, over the routes of that organization and its public API keys together.
-        public var perOrganization: Int
+        package var perOrganization: Int
         /// Per public API key.
-        public var perAPIKey: Int
+        package var perAPIKey: Int
         /// Per client address, for requests without a user (register, login, refresh).
-        public var perAddress: Int
+        package var perAddress: Int
 
-        public init(perUser: Int = 600, perOrganization: Int = 1200, perAPIKey: Int = 120, perAddress: Int = 120) {
+        package init(perUser: Int = 600, perOrganization: Int = 1200, perAPIKey: Int = 120, perAddress: Int = 120) {
             self.perUser = perUser
             self.perOrganization = perOrganization
             self.perAPIKey = perAPIKey
@@ -44,7 +44,7 @@ public struct APIConfiguration: Sendable {
         }
     }
 
-    public init(service: ServiceConfiguration, security: SecurityConfiguration, host: String = "127.0.0.1", port: Int = 8080,
+    package init(service: ServiceConfiguration, security: SecurityConfiguration, host: String = "127.0.0.1", port: Int = 8080,
                 registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true,
                 rateLimits: RateLimits = RateLimits(), duplicateWindowHours: Int = 24, mail: MailConfiguration = MailConfiguration()) {
         self.service = service
@@ -62,7 +62,7 @@ public struct APIConfiguration: Sendable {
     /// Reads the shared keys plus `ARKYRA_API_HOST`, `ARKYRA_API_PORT`, `ARKYRA_REGISTRATION_ENABLED` and
     /// `ARKYRA_MAX_BODY_BYTES`, `ARKYRA_MIGRATE_ON_START` the `ARKYRA_RATE_LIMIT_*_PER_MINUTE` keys, `ARKYRA_DUPLICATE_WINDOW_HOURS`, `ARKYRA_TRUSTED_PROXIES`, `ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS`,
     /// `ARKYRA_HTTP_IDLE_TIMEOUT_SECONDS` and the mail keys.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
             security: try SecurityConfiguration(reader: reader),

@@ -12,7 +12,7 @@ import Prometheus
 
 /// Builds `arkyra-api`: the HTTP application with its PostgreSQL pool and Redis client in one service group.
 /// Tests call this too, with their own configuration.
-public func buildApplication(
+package func buildApplication(
     configuration: APIConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger
@@ -68,7 +68,7 @@ public func buildApplication(
 
 /// The API's routes and middleware, on clients the caller runs. `revocations` should run in the caller's
 /// service group too; without it (or while it is not running) every request asks PostgreSQL.
-public func buildRouter(
+package func buildRouter(
     configuration: APIConfiguration,
     database: Database,
     redis: RedisClient,

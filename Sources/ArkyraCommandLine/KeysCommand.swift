@@ -6,15 +6,15 @@ import Logging
 /// `keys rotate`: re-encrypts every stored secret under the first key of `ARKYRA_ENCRYPTION_KEYS`, then
 /// prints what it did. Exit status 0 when every secret is current, 75 (EX_TEMPFAIL) when channels were still
 /// refreshing (run it again), 65 when some secret could not be opened with any configured key.
-public struct KeysCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct KeysCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Manage the keys that encrypt secrets at rest.", subcommands: [Rotate.self]
     )
 
-    public init() {}
+    package init() {}
 
-    public struct Rotate: AsyncParsableCommand {
-        public static let configuration = CommandConfiguration(
+    package struct Rotate: AsyncParsableCommand {
+        package static let configuration = CommandConfiguration(
             abstract: "Re-encrypt every stored secret under the first key of ARKYRA_ENCRYPTION_KEYS.",
             discussion: """
             Put the new key first in ARKYRA_ENCRYPTION_KEYS on every service and keep the old one after it; roll the \
@@ -23,9 +23,9 @@ public struct KeysCommand: AsyncParsableCommand {
         )
         @OptionGroup var options: ServiceOptions
 
-        public init() {}
+        package init() {}
 
-        public func run() async throws {
+        package func run() async throws {
             let (database, keys) = try options.configuration { reader in
                 (try DatabaseConfiguration(reader: reader), try SecurityConfiguration.encryptionKeys(reader: reader))
             }

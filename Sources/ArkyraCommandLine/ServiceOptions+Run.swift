@@ -10,7 +10,7 @@ extension ServiceOptions {
     ///   - service: the process's name in logs and metrics.
     ///   - logging: where the configuration keeps its logging settings.
     ///   - starting: what the "starting" log line says about this process.
-    public func run<Configuration, App: ApplicationProtocol>(
+    package func run<Configuration, App: ApplicationProtocol>(
         service: String,
         configuration make: (EnvironmentReader) throws -> Configuration,
         logging: (Configuration) -> LoggingConfiguration,

@@ -7,7 +7,7 @@ import Synchronization
 
 /// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler and
 /// the retention sweep every `reconcileInterval`, and reconciles at once when Redis loses its data.
-public func buildCron(
+package func buildCron(
     configuration: CronConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger

@@ -1,20 +1,20 @@
 import ArkyraCore
 
 /// Everything `arkyra-cron` reads at start-up.
-public struct CronConfiguration: Sendable {
-    public var service: ServiceConfiguration
+package struct CronConfiguration: Sendable {
+    package var service: ServiceConfiguration
     /// How often the leader reconciles Redis with PostgreSQL.
-    public var reconcileInterval: Duration
+    package var reconcileInterval: Duration
     /// How long dead jobs are kept before the retention sweep deletes them.
-    public var deadJobRetention: Duration
+    package var deadJobRetention: Duration
     /// The most dead jobs kept; the oldest beyond it are deleted.
-    public var deadJobLimit: Int
+    package var deadJobLimit: Int
     /// How long audit events are kept.
-    public var auditRetention: Duration
+    package var auditRetention: Duration
     /// How long in-app notifications are kept.
-    public var notificationRetention: Duration = .seconds(90 * 86_400)
+    package var notificationRetention: Duration = .seconds(90 * 86_400)
 
-    public init(service: ServiceConfiguration, reconcileInterval: Duration = .seconds(30),
+    package init(service: ServiceConfiguration, reconcileInterval: Duration = .seconds(30),
                 deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000,
                 auditRetention: Duration = .seconds(365 * 86_400)) {
         self.service = service
@@ -26,7 +26,7 @@ public struct CronConfiguration: Sendable {
 
     /// Reads the shared keys plus `ARKYRA_RECONCILE_INTERVAL_SECONDS`, `ARKYRA_DEAD_JOB_RETENTION_DAYS`,
     /// `ARKYRA_DEAD_JOB_LIMIT`, `ARKYRA_AUDIT_RETENTION_DAYS` and `ARKYRA_NOTIFICATION_RETENTION_DAYS`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9102),
             reconcileInterval: .seconds(try reader.int("ARKYRA_RECONCILE_INTERVAL_SECONDS", default: 30, in: 1...3600)),

@@ -6,12 +6,12 @@ import ServiceLifecycle
 /// One leader among the cron replicas, through a PostgreSQL session advisory lock held on a connection of
 /// its own. If that connection dies, PostgreSQL releases the lock and another replica takes over; the old
 /// leader notices on its next check and stops leading.
-public struct LeaderElection: Sendable {
+package struct LeaderElection: Sendable {
     let database: Database
     let lockKey: Int64
     let logger: Logger
 
-    public init(database: Database, lockKey: Int64, logger: Logger) {
+    package init(database: Database, lockKey: Int64, logger: Logger) {
         self.database = database
         self.lockKey = lockKey
         self.logger = logger
@@ -19,7 +19,7 @@ public struct LeaderElection: Sendable {
 
     /// Until shutdown: tries to become leader every `retryInterval`; while leader, calls `tick` every
     /// `interval` after confirming the lock's connection is alive.
-    public func lead(interval: Duration, retryInterval: Duration, tick: @Sendable () async throws -> Void) async {
+    package func lead(interval: Duration, retryInterval: Duration, tick: @Sendable () async throws -> Void) async {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 try await database.withConnection { connection in

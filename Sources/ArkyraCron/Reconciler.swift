@@ -7,7 +7,7 @@ import PostgresNIO
 /// every scheduled post whose job Redis lost (restart, flush, failover), and hands posts stuck in
 /// `publishing` (their worker and job both gone) back to the workers, whose takeover rules decide between
 /// resending with the same idempotency key and marking them unconfirmed.
-public struct Reconciler: Sendable {
+package struct Reconciler: Sendable {
     let database: Database
     let posts: PostRepository
     let queue: JobQueue
@@ -24,7 +24,7 @@ public struct Reconciler: Sendable {
     let takeoverAfterLoss: TimeInterval
     static let pageSize = 1000
 
-    public init(database: Database, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
+    package init(database: Database, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
                 overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300, takeoverAfterLoss: TimeInterval = 35) {
         self.database = database
         self.posts = PostRepository(logger: logger)
@@ -37,14 +37,14 @@ public struct Reconciler: Sendable {
     }
 
     /// What one pass did.
-    public struct Outcome: Sendable, Equatable {
-        public var restored = 0
-        public var handedBack = 0
+    package struct Outcome: Sendable, Equatable {
+        package var restored = 0
+        package var handedBack = 0
     }
 
     /// One pass over the database.
     @discardableResult
-    public func reconcile(now: Date = Date()) async throws -> Outcome {
+    package func reconcile(now: Date = Date()) async throws -> Outcome {
         try await pass(now: now, grace: overdueGrace, stuckSince: now.addingTimeInterval(-stuckAfter), handBackAt: now)
     }
 
@@ -52,7 +52,7 @@ public struct Reconciler: Sendable {
     /// grace period, and every post `publishing` is handed back (after ``takeoverAfterLoss``), not only those
     /// stuck for ``stuckAfter``.
     @discardableResult
-    public func reconcileAfterRedisLoss(now: Date = Date()) async throws -> Outcome {
+    package func reconcileAfterRedisLoss(now: Date = Date()) async throws -> Outcome {
         try await pass(now: now, grace: 0, stuckSince: now, handBackAt: now.addingTimeInterval(takeoverAfterLoss))
     }
 

@@ -7,7 +7,7 @@ import PostgresNIO
 /// the limit, audit events and notifications older than theirs, and sessions, refresh tokens and account
 /// tokens a day after they stopped working. Run by the leader with the reconciler; each kind is deleted at
 /// most 10,000 rows a sweep, so one sweep never holds the database for long.
-public struct RetentionSweep: Sendable {
+package struct RetentionSweep: Sendable {
     let database: Database
     let deadJobs: DeadJobRepository
     let audit: AuditRepository
@@ -19,7 +19,7 @@ public struct RetentionSweep: Sendable {
     static let credentialGrace: TimeInterval = 86_400
     let logger: Logger
 
-    public init(database: Database, configuration: CronConfiguration, logger: Logger) {
+    package init(database: Database, configuration: CronConfiguration, logger: Logger) {
         self.database = database
         self.deadJobs = DeadJobRepository(client: database, logger: logger)
         self.audit = AuditRepository(logger: logger)
@@ -31,17 +31,17 @@ public struct RetentionSweep: Sendable {
     }
 
     /// What one sweep deleted.
-    public struct Outcome: Sendable, Equatable {
-        public var deadJobs = 0
-        public var auditEvents = 0
-        public var sessions = 0
-        public var accountTokens = 0
-        public var notifications = 0
+    package struct Outcome: Sendable, Equatable {
+        package var deadJobs = 0
+        package var auditEvents = 0
+        package var sessions = 0
+        package var accountTokens = 0
+        package var notifications = 0
     }
 
     /// One sweep.
     @discardableResult
-    public func sweep(now: Date = Date()) async throws -> Outcome {
+    package func sweep(now: Date = Date()) async throws -> Outcome {
         func cutoff(_ retention: Duration) -> Date { now.addingTimeInterval(-TimeInterval(retention.components.seconds)) }
         let ended = now.addingTimeInterval(-Self.credentialGrace)
         let outcome = Outcome(

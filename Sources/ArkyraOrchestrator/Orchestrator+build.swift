@@ -5,7 +5,7 @@ import Prometheus
 
 /// Builds `arkyra-orchestrator`: for now it connects to PostgreSQL and Redis, serves `/health` and `/metrics`, and
 /// waits. The Temporal workflow workers come with the orchestration work.
-public func buildOrchestrator(
+package func buildOrchestrator(
     configuration: ServiceConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger

@@ -1,14 +1,14 @@
 import Foundation
 
 /// A request that reached an emulated platform, as tests read it back from `GET /_sandbox/requests`.
-public struct RecordedRequest: Sendable, Codable, Equatable {
-    public var platform: String
-    public var method: String
-    public var path: String
-    public var idempotencyKey: String?
-    public var body: String
-    public var status: Int
-    public var receivedAt: Date
+package struct RecordedRequest: Sendable, Codable, Equatable {
+    package var platform: String
+    package var method: String
+    package var path: String
+    package var idempotencyKey: String?
+    package var body: String
+    package var status: Int
+    package var receivedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case platform, method, path, body, status
@@ -18,8 +18,8 @@ public struct RecordedRequest: Sendable, Codable, Equatable {
 }
 
 /// A failure the next matching requests get instead of the normal answer.
-public struct Fault: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable {
+package struct Fault: Sendable, Codable, Equatable {
+    package enum Kind: String, Sendable, Codable {
         /// 429 with the platform's rate-limit headers, resetting in `resetIn` seconds.
         case rateLimit = "rate_limit"
         /// 500 without acting.
@@ -38,12 +38,12 @@ public struct Fault: Sendable, Codable, Equatable {
         case trickle
     }
 
-    public var platform: String
-    public var kind: Kind
+    package var platform: String
+    package var kind: Kind
     /// How many requests get the fault (then it is used up).
-    public var count: Int
-    public var resetIn: Int?
-    public var delay: Double?
+    package var count: Int
+    package var resetIn: Int?
+    package var delay: Double?
 
     enum CodingKeys: String, CodingKey {
         case platform, kind, count, delay

@@ -3,7 +3,7 @@ import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`) and the control API
 /// under `/_sandbox`.
-public func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
+package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
     let mastodon = MastodonState()
     for account in configuration.mastodonAccounts {

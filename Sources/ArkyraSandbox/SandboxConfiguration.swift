@@ -1,11 +1,11 @@
 /// Where the sandbox listens and which accounts exist when it starts.
-public struct SandboxConfiguration: Sendable {
-    public var host: String
-    public var port: Int
+package struct SandboxConfiguration: Sendable {
+    package var host: String
+    package var port: Int
     /// Mastodon accounts to create at start: `(access token, username)`.
-    public var mastodonAccounts: [(token: String, username: String)]
+    package var mastodonAccounts: [(token: String, username: String)]
 
-    public init(host: String = "127.0.0.1", port: Int = 8090, mastodonAccounts: [(token: String, username: String)] = []) {
+    package init(host: String = "127.0.0.1", port: Int = 8090, mastodonAccounts: [(token: String, username: String)] = []) {
         self.host = host
         self.port = port
         self.mastodonAccounts = mastodonAccounts
@@ -13,7 +13,7 @@ public struct SandboxConfiguration: Sendable {
 
     /// Parses `token:username,token:username`.
     /// - Throws: ``SandboxConfigurationError`` for an entry without both parts.
-    public static func parseAccounts(_ text: String) throws -> [(token: String, username: String)] {
+    package static func parseAccounts(_ text: String) throws -> [(token: String, username: String)] {
         try text.split(separator: ",").map { entry in
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -24,7 +24,7 @@ public struct SandboxConfiguration: Sendable {
     }
 }
 
-public struct SandboxConfigurationError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+package struct SandboxConfigurationError: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
 }

@@ -5,20 +5,20 @@ import ServiceLifecycle
 /// Moves due delayed jobs into their stream, on time: it sleeps until the next job is due (at most
 /// `maximumSleep`), and wakes early when scheduling announces a new earliest job on the queue's wake channel.
 /// Several workers may run it: the promotion script is atomic, so no job is promoted twice.
-public struct DelayedJobPromoter: Service {
+package struct DelayedJobPromoter: Service {
     let queue: JobQueue
     let redis: RedisClient
     let maximumSleep: Duration
     let logger: Logger
 
-    public init(queue: JobQueue, redis: RedisClient, maximumSleep: Duration = .seconds(1), logger: Logger) {
+    package init(queue: JobQueue, redis: RedisClient, maximumSleep: Duration = .seconds(1), logger: Logger) {
         self.queue = queue
         self.redis = redis
         self.maximumSleep = maximumSleep
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let doorbell = Doorbell()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in

@@ -4,22 +4,22 @@ import Logging
 
 /// Sends the emails of the notification queue through the configured SMTP relay. A refusal for good (5xx)
 /// buries the job with the server's answer; anything else is retried with backoff.
-public struct EmailJobHandler: JobHandler {
-    public let jobType = EmailJob.type
-    public let retryPolicy = RetryPolicy(maxAttempts: 8, maxElapsed: .seconds(6 * 3600), baseDelay: .seconds(5), maxDelay: .seconds(900))
+package struct EmailJobHandler: JobHandler {
+    package let jobType = EmailJob.type
+    package let retryPolicy = RetryPolicy(maxAttempts: 8, maxElapsed: .seconds(6 * 3600), baseDelay: .seconds(5), maxDelay: .seconds(900))
     let client: SMTPClient
     let mail: MailConfiguration
     let cipher: TokenCipher
     let logger: Logger
 
-    public init(client: SMTPClient, mail: MailConfiguration, cipher: TokenCipher, logger: Logger) {
+    package init(client: SMTPClient, mail: MailConfiguration, cipher: TokenCipher, logger: Logger) {
         self.client = client
         self.mail = mail
         self.cipher = cipher
         self.logger = logger
     }
 
-    public func handle(_ job: Job, context: JobContext) async throws {
+    package func handle(_ job: Job, context: JobContext) async throws {
         guard let email = try EmailJob(job, cipher: cipher) else { throw PermanentJobError("email job without recipient, subject or body") }
         do {
             try await client.send(EmailMessage(from: mail.from, to: email.to, subject: email.subject, body: email.body))

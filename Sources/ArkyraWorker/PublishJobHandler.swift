@@ -7,8 +7,8 @@ import PostgresNIO
 /// moves a `scheduled` post to `publishing` under this worker with a new attempt number, and every later
 /// write is fenced by that number, so a job delivered twice publishes once and a stale worker cannot
 /// overwrite a newer attempt.
-public struct PublishJobHandler: JobHandler {
-    public let jobType = PublishJob.type
+package struct PublishJobHandler: JobHandler {
+    package let jobType = PublishJob.type
     let database: Database
     let posts: PostRepository
     let integrations: IntegrationRepository
@@ -29,7 +29,7 @@ public struct PublishJobHandler: JobHandler {
     /// be finishing the request).
     static let lookupDelay: TimeInterval = 30
 
-    public init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
+    package init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
         self.database = database
         self.posts = PostRepository(logger: logger)
         self.integrations = IntegrationRepository(logger: logger)
@@ -41,7 +41,7 @@ public struct PublishJobHandler: JobHandler {
         self.logger = logger
     }
 
-    public func handle(_ job: Job, context: JobContext) async throws {
+    package func handle(_ job: Job, context: JobContext) async throws {
         var logger = logger
         if let requestID = job.requestID { logger[metadataKey: "request_id"] = "\(requestID)" }
         guard let target = PublishJob(job) else {

@@ -8,25 +8,25 @@ import ServiceLifecycle
 /// retries failures with backoff and buries what will not succeed. The worker's capacity is shared between
 /// its queues by weight (``WeightedSlots``). On graceful shutdown it stops taking work and finishes what it
 /// holds.
-public struct QueueConsumer: Service {
+package struct QueueConsumer: Service {
     /// Lease timing: an entry idle (not renewed) for `leaseDuration` is reclaimed; holders renew every
     /// `leaseDuration / 4`; idle entries are looked for every `reclaimInterval`.
-    public struct Leases: Sendable {
-        public var leaseDuration: Duration
-        public var reclaimInterval: Duration
+    package struct Leases: Sendable {
+        package var leaseDuration: Duration
+        package var reclaimInterval: Duration
 
-        public init(leaseDuration: Duration = .seconds(10), reclaimInterval: Duration = .seconds(2)) {
+        package init(leaseDuration: Duration = .seconds(10), reclaimInterval: Duration = .seconds(2)) {
             self.leaseDuration = leaseDuration
             self.reclaimInterval = reclaimInterval
         }
     }
 
     /// A queue this consumer reads and its share of the capacity when queues compete for it.
-    public struct WeightedQueue: Sendable {
-        public var queue: JobQueue
-        public var weight: Int
+    package struct WeightedQueue: Sendable {
+        package var queue: JobQueue
+        package var weight: Int
 
-        public init(_ queue: JobQueue, weight: Int) {
+        package init(_ queue: JobQueue, weight: Int) {
             self.queue = queue
             self.weight = max(1, weight)
         }
@@ -41,7 +41,7 @@ public struct QueueConsumer: Service {
     let leases: Leases
     let logger: Logger
 
-    public init(queues: [WeightedQueue], redis: RedisClient, handlers: [any JobHandler], deadLetters: any DeadLetterStore,
+    package init(queues: [WeightedQueue], redis: RedisClient, handlers: [any JobHandler], deadLetters: any DeadLetterStore,
                 consumerName: String, concurrency: Int, leases: Leases = Leases(), logger: Logger) {
         self.queues = queues
         self.redis = redis
@@ -53,7 +53,7 @@ public struct QueueConsumer: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let slots = WeightedSlots(capacity: concurrency, weights: queues.map(\.weight))
         let held = queues.map { _ in InFlightJobs() }
         try await withGracefulShutdownHandler {

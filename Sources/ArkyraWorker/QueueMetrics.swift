@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Reports a queue's depth and lateness as Prometheus gauges every `interval`:
 /// `arkyra_queue_jobs{queue, state="delayed|ready|pending"}` and `arkyra_queue_overdue_seconds{queue}`.
-public struct QueueMetrics: Service {
+package struct QueueMetrics: Service {
     let queue: JobQueue
     let interval: Duration
     let delayed: Gauge
@@ -14,7 +14,7 @@ public struct QueueMetrics: Service {
     let overdue: Gauge
     let logger: Logger
 
-    public init(queue: JobQueue, registry: PrometheusCollectorRegistry, interval: Duration = .seconds(5), logger: Logger) {
+    package init(queue: JobQueue, registry: PrometheusCollectorRegistry, interval: Duration = .seconds(5), logger: Logger) {
         self.queue = queue
         self.interval = interval
         let name = queue.name.rawValue
@@ -26,7 +26,7 @@ public struct QueueMetrics: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await report()

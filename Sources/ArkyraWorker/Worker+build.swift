@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// Builds `arkyra-worker`: the admin server plus the database and Redis clients, a delayed-job promoter per
 /// queue and one consumer of all five queues (weighted by priority), in one service group.
-public func buildWorker(
+package func buildWorker(
     configuration: WorkerConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger

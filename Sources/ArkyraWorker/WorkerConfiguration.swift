@@ -2,19 +2,19 @@ import ArkyraCore
 import Foundation
 
 /// Everything `arkyra-worker` reads at start-up.
-public struct WorkerConfiguration: Sendable {
-    public var service: ServiceConfiguration
-    public var security: SecurityConfiguration
+package struct WorkerConfiguration: Sendable {
+    package var service: ServiceConfiguration
+    package var security: SecurityConfiguration
     /// Jobs one worker process runs at once.
-    public var concurrency: Int
+    package var concurrency: Int
     /// This worker's consumer name in the consumer groups; unique per process.
-    public var consumerName: String
+    package var consumerName: String
     /// How long a job may go without a heartbeat before another worker takes it over.
-    public var leases: QueueConsumer.Leases
+    package var leases: QueueConsumer.Leases
     /// Email: the worker sends the notification queue's emails through this relay (none: they wait, buried).
-    public var mail: MailConfiguration
+    package var mail: MailConfiguration
 
-    public init(service: ServiceConfiguration, security: SecurityConfiguration, concurrency: Int = 16, consumerName: String,
+    package init(service: ServiceConfiguration, security: SecurityConfiguration, concurrency: Int = 16, consumerName: String,
                 leases: QueueConsumer.Leases = .init(), mail: MailConfiguration = .init()) {
         self.service = service
         self.security = security
@@ -25,7 +25,7 @@ public struct WorkerConfiguration: Sendable {
     }
 
     /// Reads the shared keys plus `ARKYRA_WORKER_CONCURRENCY`, `ARKYRA_WORKER_ID` and `ARKYRA_WORKER_LEASE_SECONDS`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         self.init(
             service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9101),
             security: try SecurityConfiguration(reader: reader),

@@ -8,22 +8,22 @@ import Testing
 
 /// A migrated database with one organization and `channels` Mastodon channels on a live sandbox (tokens
 /// `token-0`, `token-1`, ...), a Redis client, and the secrets the worker needs.
-public struct PublishingWorld: Sendable {
-    public let database: Database
-    public let databaseConfiguration: DatabaseConfiguration
-    public let redis: RedisClient
-    public let sandbox: any TestClientProtocol
-    public let sandboxPort: Int
-    public let security: SecurityConfiguration
-    public let organizationID: UUID
-    public let userID: UUID
-    public let channels: [UUID]
+package struct PublishingWorld: Sendable {
+    package let database: Database
+    package let databaseConfiguration: DatabaseConfiguration
+    package let redis: RedisClient
+    package let sandbox: any TestClientProtocol
+    package let sandboxPort: Int
+    package let security: SecurityConfiguration
+    package let organizationID: UUID
+    package let userID: UUID
+    package let channels: [UUID]
 
-    public var queue: JobQueue { JobQueue(name: .publish, redis: redis) }
-    public var posts: PostRepository { PostRepository(logger: TestEnvironment.logger) }
+    package var queue: JobQueue { JobQueue(name: .publish, redis: redis) }
+    package var posts: PostRepository { PostRepository(logger: TestEnvironment.logger) }
 
     /// Builds the world; `redis` defaults to the shared test server under a fresh prefix.
-    public static func run(channels: Int = 1, redis redisConfiguration: RedisConfiguration? = nil,
+    package static func run(channels: Int = 1, redis redisConfiguration: RedisConfiguration? = nil,
                            _ body: @Sendable (PublishingWorld) async throws -> Void) async throws {
         let accounts = (0..<channels).map { ("token-\($0)", "user\($0)") }
         let app = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: accounts), logger: TestEnvironment.logger)
@@ -64,7 +64,7 @@ public struct PublishingWorld: Sendable {
     }
 
     /// Inserts a scheduled post on `channel` (index) due at `publishAt`; returns it with its publish job.
-    public func schedulePost(_ content: String = "Hello", channel: Int = 0, at publishAt: Date = Date()) async throws -> (Post, PublishJob) {
+    package func schedulePost(_ content: String = "Hello", channel: Int = 0, at publishAt: Date = Date()) async throws -> (Post, PublishJob) {
         let post = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
             try await posts.createGroup(
                 organizationID: organizationID, authorID: userID, posts: [.init(integrationID: channels[channel], content: content)],
@@ -74,32 +74,32 @@ public struct PublishingWorld: Sendable {
         return (post, PublishJob(postID: post.id, organizationID: organizationID))
     }
 
-    public func reload(_ post: Post) async throws -> Post {
+    package func reload(_ post: Post) async throws -> Post {
         try #require(try await posts.find(id: post.id, organizationID: organizationID, client: database))
     }
 
     /// How many of the organization's posts are in `state`.
-    public func count(_ state: PostState) async throws -> Int {
+    package func count(_ state: PostState) async throws -> Int {
         let rows = try await database.query("SELECT count(*)::int FROM posts WHERE organization_id = \(organizationID) AND state = \(state.rawValue)")
         for try await count in rows.decode(Int.self) { return count }
         return 0
     }
 
-    public func fault(_ kind: String, count: Int = 1, extra: [String: Any] = [:]) async throws {
+    package func fault(_ kind: String, count: Int = 1, extra: [String: Any] = [:]) async throws {
         var object: [String: Any] = ["platform": "mastodon", "kind": kind, "count": count]
         object.merge(extra) { _, new in new }
         try await sandbox.execute(uri: "/_sandbox/faults", method: .post, body: jsonBody(object)) { #expect($0.status == .created) }
     }
 
     /// Status-creating requests the sandbox received.
-    public func statusRequests() async throws -> [[String: Any]] {
+    package func statusRequests() async throws -> [[String: Any]] {
         try await sandbox.execute(uri: "/_sandbox/requests?platform=mastodon", method: .get) { response in
             (response.json["requests"] as? [[String: Any]] ?? []).filter { ($0["path"] as? String)?.hasSuffix("/statuses") == true }
         }
     }
 
     /// The statuses that exist on the sandbox.
-    public func statuses() async throws -> [[String: Any]] {
+    package func statuses() async throws -> [[String: Any]] {
         try await sandbox.execute(uri: "/_sandbox/mastodon/statuses", method: .get) { response in
             response.json["statuses"] as? [[String: Any]] ?? []
         }

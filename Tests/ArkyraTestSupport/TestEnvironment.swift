@@ -6,9 +6,9 @@ import PostgresNIO
 /// Real PostgreSQL and Redis for tests, as `scripts/dev-services.sh` starts them. Each test gets a database of
 /// its own (created, migrated, dropped) and a Redis key prefix of its own (its keys deleted afterwards), so
 /// tests run in parallel and leave nothing behind.
-public enum TestEnvironment {
+package enum TestEnvironment {
     /// `ARKYRA_TEST_DATABASE_URL`, by default the dev server's `arkyra` database (used only to create others).
-    public static var maintenanceDatabase: DatabaseConfiguration {
+    package static var maintenanceDatabase: DatabaseConfiguration {
         let text = ProcessInfo.processInfo.environment["ARKYRA_TEST_DATABASE_URL"] ?? "postgres://arkyra:arkyra@127.0.0.1:55432/arkyra"
         var configuration = try! DatabaseConfiguration(url: URL(string: text)!)
         configuration.acquireTimeout = testAcquireTimeout
@@ -17,23 +17,23 @@ public enum TestEnvironment {
 
     /// Tests run in parallel on a shared machine, where a fresh pool's first connection can take seconds;
     /// tests of the deadline itself set their own.
-    public static let testAcquireTimeout: Duration = .seconds(60)
+    package static let testAcquireTimeout: Duration = .seconds(60)
 
     /// `ARKYRA_TEST_REDIS_URL`'s server with a fresh key prefix.
-    public static func redisConfiguration(prefix: String = "test-\(UUID().uuidString.prefix(8).lowercased())") -> RedisConfiguration {
+    package static func redisConfiguration(prefix: String = "test-\(UUID().uuidString.prefix(8).lowercased())") -> RedisConfiguration {
         let text = ProcessInfo.processInfo.environment["ARKYRA_TEST_REDIS_URL"] ?? "redis://127.0.0.1:56379/0"
         let url = URL(string: text)!
         return RedisConfiguration(host: url.host ?? "127.0.0.1", port: url.port ?? 6379, poolSize: 2, commandTimeout: .seconds(5), keyPrefix: prefix)
     }
 
-    public static let logger: Logger = {
+    package static let logger: Logger = {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["ARKYRA_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }()
 
     /// Fresh random secrets with a cheap bcrypt cost.
-    public static func security() -> SecurityConfiguration {
+    package static func security() -> SecurityConfiguration {
         SecurityConfiguration(
             jwtSecret: (0..<48).map { _ in UInt8.random(in: 0...255) },
             encryptionKeys: [.init(id: "test", bytes: (0..<32).map { _ in UInt8.random(in: 0...255) })],
@@ -42,7 +42,7 @@ public enum TestEnvironment {
     }
 
     /// A service configuration on `database` and `redis` with admin port 0 and sandbox-friendly outbound rules.
-    public static func service(database: DatabaseConfiguration, redis: RedisConfiguration) -> ServiceConfiguration {
+    package static func service(database: DatabaseConfiguration, redis: RedisConfiguration) -> ServiceConfiguration {
         ServiceConfiguration(
             database: database, redis: redis, adminPort: 0,
             storage: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-test-storage"),
@@ -51,7 +51,7 @@ public enum TestEnvironment {
     }
 
     /// Creates an empty database, runs `body` with its configuration, then drops it.
-    public static func withEmptyDatabase<Result>(_ body: (DatabaseConfiguration) async throws -> Result) async throws -> Result {
+    package static func withEmptyDatabase<Result>(_ body: (DatabaseConfiguration) async throws -> Result) async throws -> Result {
         let name = "arkyra_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
         _ = try await withClient(maintenanceDatabase) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
@@ -73,7 +73,7 @@ public enum TestEnvironment {
     }
 
     /// A migrated database of its own: runs `body` with a running client and the configuration.
-    public static func withDatabase<Result>(_ body: (Database, DatabaseConfiguration) async throws -> Result) async throws -> Result {
+    package static func withDatabase<Result>(_ body: (Database, DatabaseConfiguration) async throws -> Result) async throws -> Result {
         try await withEmptyDatabase { configuration in
             try await withClient(configuration) { client in
                 try await MigrationRunner(client: client, migrations: try Migration.bundled(), logger: logger).apply()
@@ -83,12 +83,12 @@ public enum TestEnvironment {
     }
 
     /// Runs `body` with a running client on `configuration`.
-    public static func withClient<Result>(_ configuration: DatabaseConfiguration, _ body: (Database) async throws -> Result) async throws -> Result {
+    package static func withClient<Result>(_ configuration: DatabaseConfiguration, _ body: (Database) async throws -> Result) async throws -> Result {
         try await Database.withRunning(configuration: configuration, logger: logger, body)
     }
 
     /// Runs `body` with a Redis client on a fresh prefix, then deletes every key under that prefix.
-    public static func withRedis<Result>(_ body: (RedisClient) async throws -> Result) async throws -> Result {
+    package static func withRedis<Result>(_ body: (RedisClient) async throws -> Result) async throws -> Result {
         let redis = RedisClient(configuration: redisConfiguration())
         do {
             let result = try await body(redis)
@@ -129,6 +129,6 @@ public enum TestEnvironment {
 }
 
 /// An error whose description carries the details PostgresNIO hides by default, for test failure messages.
-public struct DescribedError: Error, CustomStringConvertible {
-    public let description: String
+package struct DescribedError: Error, CustomStringConvertible {
+    package let description: String
 }

@@ -3,14 +3,14 @@ import Foundation
 
 /// A Redis server of a test's own, for tests that flush, stop or restart Redis without disturbing the
 /// tests running beside them.
-public final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
+package final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
     // @unchecked: `process` (the launcher, which exits once the server has daemonized) is only run in init.
-    public let port: Int
+    package let port: Int
     private let process = Process()
     private let directory: String
 
     /// Starts a server (on `port`, or a free one), runs `body` with it, and stops it.
-    public static func with<Result>(port: Int? = nil, _ body: (TestRedisServer) async throws -> Result) async throws -> Result {
+    package static func with<Result>(port: Int? = nil, _ body: (TestRedisServer) async throws -> Result) async throws -> Result {
         try await TestRedisServer(port: port).runThenStop(body)
     }
 
@@ -37,21 +37,21 @@ public final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
     }
 
     /// A configuration for this server with a fresh key prefix.
-    public func configuration() -> RedisConfiguration {
+    package func configuration() -> RedisConfiguration {
         var configuration = TestEnvironment.redisConfiguration()
         configuration.port = port
         return configuration
     }
 
     /// The URL the binaries take.
-    public var url: String { "redis://127.0.0.1:\(port)/0" }
+    package var url: String { "redis://127.0.0.1:\(port)/0" }
 
     private var pidFile: String { directory + "/redis.pid" }
 
     /// Kills the server, as an outage would, and waits until it is gone. The server runs daemonized, so it is
     /// not this process's child and `kill(pid, 0)` tells when it has exited. (SIGKILL, because a test process
     /// running a service group passes on an ignored SIGTERM to the programs it starts.)
-    public func stop() async {
+    package func stop() async {
         if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             kill(pid, SIGKILL)
             for _ in 0..<100 where kill(pid, 0) == 0 {

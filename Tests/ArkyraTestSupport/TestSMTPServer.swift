@@ -4,16 +4,16 @@ import Foundation
 /// A real SMTP server for a test (aiosmtpd from PyPI, which scripts/test.sh installs into .run/test-venv)
 /// that stores what it receives in a Maildir the test reads; optionally with TLS on a certificate made for
 /// the test (`localhost` only, so that 127.0.0.1 does not match it), which ``certificateFile`` holds for clients to trust.
-public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
+package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
     // @unchecked: `process` is started in init and only killed in stop(); the rest is immutable.
-    public let port: Int
+    package let port: Int
     private let process = Process()
     private let maildir: String
     /// The server's self-signed certificate (PEM), when it speaks TLS.
-    public let certificateFile: String?
+    package let certificateFile: String?
 
     /// Whether and how the server encrypts.
-    public enum Security: Sendable {
+    package enum Security: Sendable {
         /// Plain SMTP; no STARTTLS offered.
         case plain
         /// STARTTLS offered and required before MAIL (aiosmtpd answers 530 otherwise).
@@ -31,7 +31,7 @@ public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
 
     /// Starts a server, runs `body` with it, and stops it. A port another test took between choosing and
     /// binding it is given up for another (up to three tries).
-    public static func with<Result>(security: Security = .plain, _ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
+    package static func with<Result>(security: Security = .plain, _ body: (TestSMTPServer) async throws -> Result) async throws -> Result {
         var attempt = 1
         while true {
             do {
@@ -82,7 +82,7 @@ public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
         throw DescribedError(description: "aiosmtpd on port \(port) did not start")
     }
 
-    public var server: MailConfiguration.SMTPServer { .init(host: "127.0.0.1", port: port) }
+    package var server: MailConfiguration.SMTPServer { .init(host: "127.0.0.1", port: port) }
 
     /// A self-signed certificate for `localhost` (openssl), and its key, in `directory`.
     private static func makeCertificate(in directory: String) throws -> (certificate: String, key: String) {
@@ -101,7 +101,7 @@ public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
     }
 
     /// The raw messages received so far, oldest first.
-    public func messages() throws -> [String] {
+    package func messages() throws -> [String] {
         let directory = maildir + "/new"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return try names.map { directory + "/" + $0 }
@@ -110,7 +110,7 @@ public final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
             .map { try String(contentsOfFile: $0, encoding: .utf8) }
     }
 
-    public func stop() async {
+    package func stop() async {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         try? FileManager.default.removeItem(atPath: maildir)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A server a test starts for itself and must stop, whatever the test does.
-public protocol StoppableTestServer: Sendable {
+package protocol StoppableTestServer: Sendable {
     func stop() async
 }
 
@@ -20,7 +20,7 @@ extension StoppableTestServer {
 }
 
 /// A TCP port nothing listens on right now.
-public func freeTCPPort() throws -> Int {
+package func freeTCPPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = loopbackAddress(port: 0)

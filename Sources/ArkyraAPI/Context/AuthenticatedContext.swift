@@ -5,15 +5,15 @@ import NIOCore
 
 /// The context of routes that need a logged-in user. Building it fails with 401 when there is none, so a
 /// handler written against this type cannot run unauthenticated.
-public struct AuthenticatedContext: ChildRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let userID: UUID
-    public let sessionID: UUID?
-    public let requestID: String
+package struct AuthenticatedContext: ChildRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let userID: UUID
+    package let sessionID: UUID?
+    package let requestID: String
     /// The client's address (see ``AppRequestContext/clientAddress``).
-    public let clientAddress: String?
+    package let clientAddress: String?
 
-    public init(context: AppRequestContext) throws {
+    package init(context: AppRequestContext) throws {
         guard let userID = context.userID else {
             throw APIError(.unauthorized, "unauthorized", "a valid access token is required (Authorization: Bearer <token>)")
         }

@@ -5,15 +5,15 @@ import NIOCore
 
 /// The context of the public API: requests authenticated by an organization's API key. Building it fails
 /// with 401 when the key middleware found none, so a public handler cannot run without a key.
-public struct PublicAPIContext: ChildRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let organizationID: UUID
-    public let apiKeyID: UUID
-    public let requestID: String
+package struct PublicAPIContext: ChildRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let organizationID: UUID
+    package let apiKeyID: UUID
+    package let requestID: String
     /// The client's address (see ``AppRequestContext/clientAddress``).
-    public let clientAddress: String?
+    package let clientAddress: String?
 
-    public init(context: AppRequestContext) throws {
+    package init(context: AppRequestContext) throws {
         guard let organizationID = context.apiOrganizationID, let apiKeyID = context.apiKeyID else {
             throw APIError(.unauthorized, "unauthorized", "an API key is required (Authorization: <api key>)")
         }

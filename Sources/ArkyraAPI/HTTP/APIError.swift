@@ -4,15 +4,15 @@ import NIOCore
 
 /// An error meant for the client: an HTTP status, a stable machine-readable code, a human message and,
 /// for invalid input, a message per field. Rendered as `{ "error": { "code", "message", "fields"? } }`.
-public struct APIError: Error, Sendable, Equatable {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var message: String
-    public var fields: [String: String]?
+package struct APIError: Error, Sendable, Equatable {
+    package var status: HTTPResponse.Status
+    package var code: String
+    package var message: String
+    package var fields: [String: String]?
     /// Extra response headers (`Retry-After`, ...).
-    public var headers: [String: String]
+    package var headers: [String: String]
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, fields: [String: String]? = nil, headers: [String: String] = [:]) {
+    package init(_ status: HTTPResponse.Status, _ code: String, _ message: String, fields: [String: String]? = nil, headers: [String: String] = [:]) {
         self.status = status
         self.code = code
         self.message = message

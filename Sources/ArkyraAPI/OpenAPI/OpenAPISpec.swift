@@ -1,7 +1,7 @@
 import Foundation
 
 /// The API's OpenAPI 3.1 description as JSON text (what `/openapi.json` serves).
-public func openAPIDocument() throws -> Data {
+package func openAPIDocument() throws -> Data {
     try OpenAPISpec.json()
 }
 

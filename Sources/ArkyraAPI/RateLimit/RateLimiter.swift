@@ -6,33 +6,33 @@ import Foundation
 /// how much of it still overlaps the last `window` (the approximation Cloudflare and others use: O(1) memory
 /// per key, accurate to within a few percent). Redis's clock decides the windows. The keys share the hash tag
 /// `{ratelimit}`, so one script call can check several budgets on a Redis Cluster too.
-public struct RateLimiter: Sendable {
+package struct RateLimiter: Sendable {
     let redis: RedisClient
 
-    public init(redis: RedisClient) {
+    package init(redis: RedisClient) {
         self.redis = redis
     }
 
     /// What a limit says about one more request.
-    public struct Decision: Sendable, Equatable {
-        public var allowed: Bool
-        public var limit: Int
+    package struct Decision: Sendable, Equatable {
+        package var allowed: Bool
+        package var limit: Int
         /// Requests left in the window after this one (0 when refused).
-        public var remaining: Int
+        package var remaining: Int
         /// Seconds until the window has room again (refused) or fully resets (allowed), at least 1.
-        public var resetSeconds: Int
+        package var resetSeconds: Int
     }
 
     /// Counts `cost` against `key` if it fits under `limit` per `window`; `cost: 0` only asks whether one more
     /// would fit.
-    public func hit(_ key: String, limit: Int, window: Duration, cost: Int = 1) async throws -> Decision {
+    package func hit(_ key: String, limit: Int, window: Duration, cost: Int = 1) async throws -> Decision {
         try await hit([(key, limit)], window: window, cost: cost)[0]
     }
 
     /// ``hit(_:limit:window:cost:)`` for several budgets in one script call (one round trip), all or nothing:
     /// `cost` is counted against every budget only when each has room, so a request one budget refuses spends
     /// none of the others. The decisions come in the order of `budgets`.
-    public func hit(_ budgets: [(key: String, limit: Int)], window: Duration, cost: Int = 1) async throws -> [Decision] {
+    package func hit(_ budgets: [(key: String, limit: Int)], window: Duration, cost: Int = 1) async throws -> [Decision] {
         let reply = try await redis.run(
             Self.script, keys: budgets.map { redis.key("{ratelimit}:\($0.key)") },
             arguments: [.string(String(window.milliseconds)), .int(cost)] + budgets.map { .int($0.limit) }
@@ -50,7 +50,7 @@ public struct RateLimiter: Sendable {
 
     /// Gives back one unit of each budget counted within the last `window` (a login that turned out right
     /// should not count as an attempt against its owner).
-    public func refund(_ keys: [String], window: Duration) async throws {
+    package func refund(_ keys: [String], window: Duration) async throws {
         _ = try await redis.run(Self.refundScript, keys: keys.map { redis.key("{ratelimit}:\($0)") }, arguments: [.string(String(window.milliseconds))])
     }
 

@@ -9,7 +9,7 @@ import Synchronization
 /// Sockets are capped per user and per process, and closed when their session is revoked (checked every
 /// second, from the in-memory copy of revocations) or their user is no longer a member who may read the
 /// organization (checked every two seconds, one query for all sockets).
-public final class EventHub: Service, Sendable {
+package final class EventHub: Service, Sendable {
     /// What a socket is told: an event's JSON, or that it must close and why.
     enum Delivery: Sendable, Equatable {
         case event(String)
@@ -98,7 +98,7 @@ public final class EventHub: Service, Sendable {
 
     var socketCount: Int { listeners.withLock { $0.byID.count } }
 
-    public func run() async {
+    package func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.relay() }
             group.addTask { await self.watch() }

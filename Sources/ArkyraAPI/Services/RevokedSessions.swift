@@ -10,7 +10,7 @@ import Synchronization
 /// reloaded every second (one indexed query per process, none per request), and adds its own revocations at
 /// once. While the copy is more than a few seconds old (PostgreSQL unreachable), each request asks
 /// PostgreSQL instead; if that fails too, the request fails with 503 rather than trusting a stale copy.
-public final class RevokedSessions: Service, Sendable {
+package final class RevokedSessions: Service, Sendable {
     private let database: Database
     private let sessions: SessionRepository
     /// How far back revocations matter: no access token outlives this.
@@ -40,7 +40,7 @@ public final class RevokedSessions: Service, Sendable {
     }
 
     /// Reloads the copy every second until the service group shuts down.
-    public func run() async {
+    package func run() async {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
                 try await reload()

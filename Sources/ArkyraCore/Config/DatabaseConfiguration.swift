@@ -1,19 +1,19 @@
 import Foundation
 
 /// Where PostgreSQL is and how many connections a process may hold.
-public struct DatabaseConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    public var username: String
-    public var password: String?
-    public var database: String
+package struct DatabaseConfiguration: Sendable {
+    package var host: String
+    package var port: Int
+    package var username: String
+    package var password: String?
+    package var database: String
     /// `true` when the URL asks for `sslmode=require` (or `verify-full`).
-    public var requireTLS: Bool
-    public var maxConnections: Int
+    package var requireTLS: Bool
+    package var maxConnections: Int
     /// How long a caller waits for a free connection before it is told the database is busy.
-    public var acquireTimeout: Duration = .seconds(5)
+    package var acquireTimeout: Duration = .seconds(5)
 
-    public init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool = false, maxConnections: Int = 20) {
+    package init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool = false, maxConnections: Int = 20) {
         self.host = host
         self.port = port
         self.username = username
@@ -24,7 +24,7 @@ public struct DatabaseConfiguration: Sendable {
     }
 
     /// Reads `ARKYRA_DATABASE_URL`, `ARKYRA_DATABASE_MAX_CONNECTIONS` and `ARKYRA_DATABASE_ACQUIRE_TIMEOUT_MS`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         let key = "ARKYRA_DATABASE_URL"
         let url = try reader.url(key, default: "postgres://arkyra:arkyra@127.0.0.1:55432/arkyra", schemes: ["postgres", "postgresql"])
         try self.init(url: url, key: key)
@@ -34,7 +34,7 @@ public struct DatabaseConfiguration: Sendable {
 
     /// Parses `postgres://user:password@host:port/database?sslmode=...`.
     /// - Throws: ``ConfigurationError`` naming `key` when a part is missing.
-    public init(url: URL, key: String = "ARKYRA_DATABASE_URL") throws {
+    package init(url: URL, key: String = "ARKYRA_DATABASE_URL") throws {
         guard let host = url.host, !host.isEmpty else { throw ConfigurationError(key: key, problem: "has no host") }
         guard let user = url.user, !user.isEmpty else { throw ConfigurationError(key: key, problem: "has no user name") }
         let database = url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))

@@ -4,17 +4,17 @@ import Foundation
 ///
 /// The environment always wins over the file, so a deployment can override any development default.
 /// This is the only place in ARKYRA that reads the environment.
-public struct EnvironmentReader: Sendable {
+package struct EnvironmentReader: Sendable {
     private let values: [String: String]
 
     /// Creates a reader over explicit values (tests build configuration this way).
-    public init(values: [String: String]) {
+    package init(values: [String: String]) {
         self.values = values
     }
 
     /// Reads the process environment, falling back to `KEY=value` lines of `dotEnvPath` when that file exists.
     /// - Throws: ``ConfigurationError`` when the file exists but has a malformed line.
-    public static func process(dotEnvPath: String? = ".env") throws -> EnvironmentReader {
+    package static func process(dotEnvPath: String? = ".env") throws -> EnvironmentReader {
         var merged: [String: String] = [:]
         if let dotEnvPath, FileManager.default.fileExists(atPath: dotEnvPath) {
             guard let text = try? String(contentsOfFile: dotEnvPath, encoding: .utf8) else {
@@ -47,26 +47,26 @@ public struct EnvironmentReader: Sendable {
     }
 
     /// The raw value of `key`, or nil when unset or empty.
-    public func string(_ key: String) -> String? {
+    package func string(_ key: String) -> String? {
         guard let value = values[key], !value.isEmpty else { return nil }
         return value
     }
 
     /// The value of `key`, or `defaultValue` when unset.
-    public func string(_ key: String, default defaultValue: String) -> String {
+    package func string(_ key: String, default defaultValue: String) -> String {
         string(key) ?? defaultValue
     }
 
     /// The value of a key that has no default.
     /// - Throws: ``ConfigurationError`` naming the key when it is unset.
-    public func required(_ key: String) throws -> String {
+    package func required(_ key: String) throws -> String {
         guard let value = string(key) else { throw ConfigurationError(key: key, problem: "is required but not set") }
         return value
     }
 
     /// An integer within `range`, or `defaultValue` when unset.
     /// - Throws: ``ConfigurationError`` naming the key when the value is not an integer in range.
-    public func int(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+    package func int(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = string(key) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
             throw ConfigurationError(key: key, problem: "must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
@@ -76,7 +76,7 @@ public struct EnvironmentReader: Sendable {
 
     /// A boolean (`true/false/1/0/yes/no`), or `defaultValue` when unset.
     /// - Throws: ``ConfigurationError`` naming the key for any other text.
-    public func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
+    package func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
         guard let text = string(key) else { return defaultValue }
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true
@@ -87,7 +87,7 @@ public struct EnvironmentReader: Sendable {
 
     /// A URL with one of `schemes` and a host, or `defaultValue` when unset.
     /// - Throws: ``ConfigurationError`` naming the key when the value is not such a URL.
-    public func url(_ key: String, default defaultValue: String, schemes: Set<String>) throws -> URL {
+    package func url(_ key: String, default defaultValue: String, schemes: Set<String>) throws -> URL {
         let text = string(key) ?? defaultValue
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme), url.host != nil else {
             throw ConfigurationError(key: key, problem: "must be a URL with scheme \(schemes.sorted().joined(separator: " or ")) and a host")

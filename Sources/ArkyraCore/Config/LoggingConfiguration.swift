@@ -2,18 +2,18 @@ import Foundation
 import Logging
 
 /// Log level and format.
-public struct LoggingConfiguration: Sendable {
-    public var level: Logger.Level
+package struct LoggingConfiguration: Sendable {
+    package var level: Logger.Level
     /// `json` (one object a line, for production) or `text` (for a terminal).
-    public var json: Bool
+    package var json: Bool
 
-    public init(level: Logger.Level = .info, json: Bool = true) {
+    package init(level: Logger.Level = .info, json: Bool = true) {
         self.level = level
         self.json = json
     }
 
     /// Reads `ARKYRA_LOG_LEVEL` and `ARKYRA_LOG_FORMAT`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         let levelText = reader.string("ARKYRA_LOG_LEVEL", default: "info")
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ConfigurationError(key: "ARKYRA_LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")

@@ -1,27 +1,27 @@
 import Foundation
 
 /// Outgoing email: the SMTP server (none: email is off), the sender, and the public address links point to.
-public struct MailConfiguration: Sendable {
+package struct MailConfiguration: Sendable {
     /// The SMTP relay; nil when email is not configured (registration then needs no activation, and password
     /// reset by email is unavailable).
-    public var smtp: SMTPServer?
+    package var smtp: SMTPServer?
     /// The `From:` address.
-    public var from: String
+    package var from: String
     /// Where people open ARKYRA, for links in emails (`https://arkyra.example.com`).
-    public var publicURL: String
+    package var publicURL: String
 
-    public struct SMTPServer: Sendable, Equatable {
-        public var host: String
-        public var port: Int
-        public var username: String?
-        public var password: String?
-        public var tls: TLS
+    package struct SMTPServer: Sendable, Equatable {
+        package var host: String
+        package var port: Int
+        package var username: String?
+        package var password: String?
+        package var tls: TLS
         /// A PEM file of certificate authorities trusted besides the system's (a private CA).
-        public var trustedCAFile: String?
+        package var trustedCAFile: String?
 
         /// How the connection is encrypted; certificates are always verified (system roots plus
         /// ``trustedCAFile``), and a failed verification fails the delivery rather than falling back.
-        public enum TLS: String, Sendable, Equatable {
+        package enum TLS: String, Sendable, Equatable {
             /// STARTTLS when the server offers it, plain SMTP when it does not (`smtp://`).
             case whenOffered = "auto"
             /// STARTTLS or nothing: a server that does not offer it gets no message (`smtp://…?starttls=required`).
@@ -32,7 +32,7 @@ public struct MailConfiguration: Sendable {
             case implicit
         }
 
-        public init(host: String, port: Int = 25, username: String? = nil, password: String? = nil, tls: TLS = .whenOffered,
+        package init(host: String, port: Int = 25, username: String? = nil, password: String? = nil, tls: TLS = .whenOffered,
                     trustedCAFile: String? = nil) {
             self.host = host
             self.port = port
@@ -43,7 +43,7 @@ public struct MailConfiguration: Sendable {
         }
     }
 
-    public init(smtp: SMTPServer? = nil, from: String = "no-reply@arkyra.localhost", publicURL: String = "http://127.0.0.1:8080") {
+    package init(smtp: SMTPServer? = nil, from: String = "no-reply@arkyra.localhost", publicURL: String = "http://127.0.0.1:8080") {
         self.smtp = smtp
         self.from = from
         self.publicURL = publicURL
@@ -52,7 +52,7 @@ public struct MailConfiguration: Sendable {
     /// Reads `ARKYRA_SMTP_URL` (`smtp://[user:password@]host[:port][?starttls=auto|required|never]` or
     /// `smtps://…`, empty for none), `ARKYRA_SMTP_CA_FILE`, `ARKYRA_MAIL_FROM` and `ARKYRA_PUBLIC_URL`.
     /// - Throws: ``ConfigurationError`` for a malformed URL, sender or CA file.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         var smtp: SMTPServer?
         let text = reader.string("ARKYRA_SMTP_URL", default: "")
         if !text.isEmpty {

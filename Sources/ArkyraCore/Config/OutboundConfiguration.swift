@@ -1,18 +1,18 @@
 import Foundation
 
 /// Rules for requests ARKYRA sends to platforms and to user-supplied URLs.
-public struct OutboundConfiguration: Sendable {
-    public var timeout: Duration
+package struct OutboundConfiguration: Sendable {
+    package var timeout: Duration
     /// Whether user-supplied URLs may point at loopback or private networks (true in development only).
-    public var allowPrivateHosts: Bool
+    package var allowPrivateHosts: Bool
 
-    public init(timeout: Duration = .seconds(30), allowPrivateHosts: Bool = false) {
+    package init(timeout: Duration = .seconds(30), allowPrivateHosts: Bool = false) {
         self.timeout = timeout
         self.allowPrivateHosts = allowPrivateHosts
     }
 
     /// Reads `ARKYRA_OUTBOUND_TIMEOUT_SECONDS` and `ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         self.init(
             timeout: .seconds(try reader.int("ARKYRA_OUTBOUND_TIMEOUT_SECONDS", default: 30, in: 1...600)),
             allowPrivateHosts: try reader.bool("ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS", default: false)

@@ -1,22 +1,22 @@
 import Foundation
 
 /// Where Redis is, how many multiplexed connections a process keeps, and the deadline of each command.
-public struct RedisConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    public var username: String?
-    public var password: String?
-    public var database: Int
+package struct RedisConfiguration: Sendable {
+    package var host: String
+    package var port: Int
+    package var username: String?
+    package var password: String?
+    package var database: Int
     /// Shared (multiplexed, pipelined) connections per process; blocking commands and pub/sub get their own.
-    public var poolSize: Int
+    package var poolSize: Int
     /// Deadline of one command; a command past it fails and its connection is closed.
-    public var commandTimeout: Duration
+    package var commandTimeout: Duration
     /// Deadline of connecting and the handshake.
-    public var connectTimeout: Duration = .seconds(5)
+    package var connectTimeout: Duration = .seconds(5)
     /// Prefix of every key ARKYRA writes, so several installations (or tests) can share one Redis.
-    public var keyPrefix: String
+    package var keyPrefix: String
 
-    public init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0,
+    package init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0,
                 poolSize: Int = 4, commandTimeout: Duration = .seconds(5), keyPrefix: String = "arkyra") {
         self.host = host
         self.port = port
@@ -29,7 +29,7 @@ public struct RedisConfiguration: Sendable {
     }
 
     /// Reads `ARKYRA_REDIS_URL`, `ARKYRA_REDIS_POOL_SIZE`, `ARKYRA_REDIS_COMMAND_TIMEOUT_MS`, `ARKYRA_REDIS_KEY_PREFIX`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         let key = "ARKYRA_REDIS_URL"
         let url = try reader.url(key, default: "redis://127.0.0.1:56379/0", schemes: ["redis"])
         let path = url.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))

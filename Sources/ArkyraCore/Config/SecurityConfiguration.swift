@@ -1,28 +1,28 @@
 import Foundation
 
 /// Secrets and costs of the security layer. Its description never prints a secret.
-public struct SecurityConfiguration: Sendable, CustomStringConvertible {
+package struct SecurityConfiguration: Sendable, CustomStringConvertible {
     /// HMAC-SHA256 key that signs access tokens (at least 32 bytes).
-    public var jwtSecret: [UInt8]
-    public var accessTokenLifetime: Duration
+    package var jwtSecret: [UInt8]
+    package var accessTokenLifetime: Duration
     /// How long a session lasts without being used (each refresh extends it by this much).
-    public var refreshTokenLifetime: Duration
+    package var refreshTokenLifetime: Duration
     /// Keys that encrypt platform tokens at rest; the first encrypts, all decrypt (key rotation).
-    public var encryptionKeys: [EncryptionKey]
+    package var encryptionKeys: [EncryptionKey]
     /// bcrypt cost factor (log2 of rounds).
-    public var bcryptCost: Int
+    package var bcryptCost: Int
 
     /// One named AES-256 key.
-    public struct EncryptionKey: Sendable {
-        public var id: String
-        public var bytes: [UInt8]
-        public init(id: String, bytes: [UInt8]) {
+    package struct EncryptionKey: Sendable {
+        package var id: String
+        package var bytes: [UInt8]
+        package init(id: String, bytes: [UInt8]) {
             self.id = id
             self.bytes = bytes
         }
     }
 
-    public init(jwtSecret: [UInt8], accessTokenLifetime: Duration = .seconds(900), refreshTokenLifetime: Duration = .seconds(30 * 86_400),
+    package init(jwtSecret: [UInt8], accessTokenLifetime: Duration = .seconds(900), refreshTokenLifetime: Duration = .seconds(30 * 86_400),
                 encryptionKeys: [EncryptionKey], bcryptCost: Int = 12) {
         self.jwtSecret = jwtSecret
         self.accessTokenLifetime = accessTokenLifetime
@@ -33,7 +33,7 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
 
     /// Reads `ARKYRA_JWT_SECRET`, `ARKYRA_ACCESS_TOKEN_TTL_SECONDS`, `ARKYRA_SESSION_TTL_DAYS`, `ARKYRA_ENCRYPTION_KEYS`,
     /// `ARKYRA_BCRYPT_COST`.
-    public init(reader: EnvironmentReader) throws {
+    package init(reader: EnvironmentReader) throws {
         let secret = try reader.required("ARKYRA_JWT_SECRET")
         guard secret.utf8.count >= 32 else {
             throw ConfigurationError(key: "ARKYRA_JWT_SECRET", problem: "must be at least 32 characters")
@@ -48,7 +48,7 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
     }
 
     /// Reads only `ARKYRA_ENCRYPTION_KEYS` (for commands that need no other secret).
-    public static func encryptionKeys(reader: EnvironmentReader) throws -> [EncryptionKey] {
+    package static func encryptionKeys(reader: EnvironmentReader) throws -> [EncryptionKey] {
         try parseKeys(try reader.required("ARKYRA_ENCRYPTION_KEYS"))
     }
 
@@ -70,7 +70,7 @@ public struct SecurityConfiguration: Sendable, CustomStringConvertible {
         return keys
     }
 
-    public var description: String {
+    package var description: String {
         "SecurityConfiguration(jwtSecret: <redacted>, encryptionKeys: \(encryptionKeys.map(\.id)), bcryptCost: \(bcryptCost))"
     }
 }

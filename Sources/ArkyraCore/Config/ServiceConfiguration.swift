@@ -2,17 +2,17 @@ import Foundation
 import Logging
 
 /// What every ARKYRA process reads: its databases, logging, the admin port and outbound HTTP rules.
-public struct ServiceConfiguration: Sendable {
-    public var database: DatabaseConfiguration
-    public var redis: RedisConfiguration
-    public var logging: LoggingConfiguration
+package struct ServiceConfiguration: Sendable {
+    package var database: DatabaseConfiguration
+    package var redis: RedisConfiguration
+    package var logging: LoggingConfiguration
     /// Host and port of the process's own `/health` and `/metrics` server.
-    public var adminHost: String
-    public var adminPort: Int
-    public var storage: StorageConfiguration
-    public var outbound: OutboundConfiguration
+    package var adminHost: String
+    package var adminPort: Int
+    package var storage: StorageConfiguration
+    package var outbound: OutboundConfiguration
 
-    public init(database: DatabaseConfiguration, redis: RedisConfiguration, logging: LoggingConfiguration = .init(),
+    package init(database: DatabaseConfiguration, redis: RedisConfiguration, logging: LoggingConfiguration = .init(),
                 adminHost: String = "127.0.0.1", adminPort: Int, storage: StorageConfiguration, outbound: OutboundConfiguration = .init()) {
         self.database = database
         self.redis = redis
@@ -24,7 +24,7 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// Reads the shared keys; `defaultAdminPort` differs per service so all of them can run on one host.
-    public init(reader: EnvironmentReader, defaultAdminPort: Int) throws {
+    package init(reader: EnvironmentReader, defaultAdminPort: Int) throws {
         self.init(
             database: try DatabaseConfiguration(reader: reader),
             redis: try RedisConfiguration(reader: reader),

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Where media files live.
-public struct StorageConfiguration: Sendable {
+package struct StorageConfiguration: Sendable {
     /// Root folder of the local filesystem storage.
-    public var localPath: String
+    package var localPath: String
 
-    public init(localPath: String) {
+    package init(localPath: String) {
         self.localPath = localPath
     }
 
     /// Reads `ARKYRA_STORAGE_PATH`.
-    public init(reader: EnvironmentReader) {
+    package init(reader: EnvironmentReader) {
         self.init(localPath: reader.string("ARKYRA_STORAGE_PATH", default: ".run/storage"))
     }
 }

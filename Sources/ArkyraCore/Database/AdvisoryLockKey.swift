@@ -1,8 +1,8 @@
 /// The PostgreSQL advisory lock keys ARKYRA takes, in one list so that no two uses share a key by accident.
 /// Each is "ARKYRA" in ASCII followed by a number.
-public enum AdvisoryLockKey {
+package enum AdvisoryLockKey {
     /// Replicas starting together apply migrations one at a time.
-    public static let migrations: Int64 = 0x41524B59_5241_01
+    package static let migrations: Int64 = 0x41524B59_5241_01
     /// The cron replica holding it leads.
-    public static let cronLeader: Int64 = 0x41524B59_5241_02
+    package static let cronLeader: Int64 = 0x41524B59_5241_02
 }

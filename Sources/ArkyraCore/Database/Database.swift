@@ -12,10 +12,10 @@ import ServiceLifecycle
 /// Every lease has a deadline: a caller that waits longer than ``acquireTimeout`` for a free connection
 /// gets ``DatabaseBusyError`` (the API answers 503 with `Retry-After`), never a hang. A cancelled caller
 /// (a client that went away) stops waiting for its lease at once.
-public struct Database: Service, Sendable {
+package struct Database: Service, Sendable {
     private let pool: PostgresClient
     /// How long a caller may wait for a free connection.
-    public let acquireTimeout: Duration
+    package let acquireTimeout: Duration
     private let logger: Logger
 
     /// The connection the current task holds, the pool it came from, and whether a transaction is open on it.
@@ -44,30 +44,30 @@ public struct Database: Service, Sendable {
     }
 
     /// A database over `pool`, which runs as part of this service.
-    public init(pool: PostgresClient, acquireTimeout: Duration = .seconds(5), logger: Logger) {
+    package init(pool: PostgresClient, acquireTimeout: Duration = .seconds(5), logger: Logger) {
         self.pool = pool
         self.acquireTimeout = acquireTimeout
         self.logger = logger
     }
 
     /// A pool for `configuration` (see ``DatabaseConfiguration``), with its acquisition deadline.
-    public init(configuration: DatabaseConfiguration, logger: Logger) {
+    package init(configuration: DatabaseConfiguration, logger: Logger) {
         self.init(pool: PostgresClient(configuration: configuration, logger: logger), acquireTimeout: configuration.acquireTimeout, logger: logger)
     }
 
     /// The same pool with another acquisition deadline (for callers that should give up sooner or later).
-    public func waiting(atMost acquireTimeout: Duration) -> Database {
+    package func waiting(atMost acquireTimeout: Duration) -> Database {
         Database(pool: pool, acquireTimeout: acquireTimeout, logger: logger)
     }
 
     /// Runs the pool until the service group shuts down.
-    public func run() async {
+    package func run() async {
         await pool.run()
     }
 
     /// Runs `body` with a database whose pool runs only for the span of the call — for commands and tests
     /// that work outside a service group.
-    public static func withRunning<Result>(
+    package static func withRunning<Result>(
         configuration: DatabaseConfiguration, logger: Logger, _ body: (Database) async throws -> Result
     ) async throws -> Result {
         let database = Database(configuration: configuration, logger: logger)
@@ -80,7 +80,7 @@ public struct Database: Service, Sendable {
 
     /// Runs `SELECT 1`, failing when the database does not answer within `timeout`.
     /// - Throws: ``TimeoutError``, ``DatabaseBusyError`` or the database error.
-    public func ping(timeout: Duration = .seconds(2)) async throws {
+    package func ping(timeout: Duration = .seconds(2)) async throws {
         try await withTimeout(timeout) {
             _ = try await self.query("SELECT 1")
         }
@@ -88,7 +88,7 @@ public struct Database: Service, Sendable {
 
     /// Runs `body` with a connection: the one this task already holds, or a new lease.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `body`'s errors.
-    public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    package func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         if let held = try heldHere() { return try await body(held.connection) }
         return try await lease { connection in
             try await Self.$held.withValue(Held(pool: ObjectIdentifier(pool), connection: connection, inTransaction: false)) { try await body(connection) }
@@ -99,7 +99,7 @@ public struct Database: Service, Sendable {
     /// transaction already open in this task, `body` joins it. An error thrown by `body` comes out as itself;
     /// failures to begin, commit or roll back come out as `PostgresTransactionError`.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `body`'s errors.
-    public func inTransaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    package func inTransaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         if let held = try heldHere() {
             if held.inTransaction { return try await body(held.connection) }
             return try await transaction(on: held.connection, logger: logger, body)
@@ -112,7 +112,7 @@ public struct Database: Service, Sendable {
     /// never reported as ``DatabaseBusyError``, since it may still commit.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `PSQLError`.
     @discardableResult
-    public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> Rows {
+    package func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> Rows {
         try await withConnection { connection in
             Rows(try await connection.query(query, logger: logger ?? self.logger, file: file, line: line).collect())
         }
@@ -120,7 +120,7 @@ public struct Database: Service, Sendable {
 
     /// Runs a prepared statement on this task's connection or a leased one, and reads all its rows.
     /// - Throws: ``DatabaseBusyError`` when no connection is free within ``acquireTimeout``; `PSQLError`.
-    public func execute<Statement: PostgresPreparedStatement>(
+    package func execute<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger? = nil, file: String = #fileID, line: Int = #line
     ) async throws -> [Statement.Row] {
         try await withConnection { connection in
@@ -181,29 +181,29 @@ public struct Database: Service, Sendable {
 }
 
 /// Thrown instead of querying a connection that PostgreSQL has closed (it restarted, or ended the session).
-public struct DatabaseConnectionClosedError: Error, CustomStringConvertible, Sendable {
-    public var description: String { "the database connection closed" }
+package struct DatabaseConnectionClosedError: Error, CustomStringConvertible, Sendable {
+    package var description: String { "the database connection closed" }
 }
 
 /// Thrown when no database connection became free within the deadline: the pool is exhausted for now.
-public struct DatabaseBusyError: Error, CustomStringConvertible, Sendable {
+package struct DatabaseBusyError: Error, CustomStringConvertible, Sendable {
     /// How long the caller waited.
-    public var waited: Duration
-    public var description: String { "no database connection became free within \(waited)" }
+    package var waited: Duration
+    package var description: String { "no database connection became free within \(waited)" }
 }
 
 /// The rows of one query, read in full before its connection went back to the pool. They decode like
 /// PostgresNIO's row sequence: `for try await (id, name) in rows.decode((UUID, String).self)`.
-public struct Rows: AsyncSequence, Sendable {
-    public typealias Element = PostgresRow
-    public let all: [PostgresRow]
+package struct Rows: AsyncSequence, Sendable {
+    package typealias Element = PostgresRow
+    package let all: [PostgresRow]
 
     init(_ rows: [PostgresRow]) { all = rows }
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var rows: IndexingIterator<[PostgresRow]>
-        public mutating func next() async throws -> PostgresRow? { rows.next() }
+        package mutating func next() async throws -> PostgresRow? { rows.next() }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rows: all.makeIterator()) }
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rows: all.makeIterator()) }
 }

@@ -2,14 +2,14 @@ import Crypto
 import Foundation
 
 /// One versioned SQL file from `Database/Migrations`, named `NNNN_description.sql`.
-public struct Migration: Sendable, Equatable {
-    public let version: Int
-    public let name: String
-    public let sql: String
+package struct Migration: Sendable, Equatable {
+    package let version: Int
+    package let name: String
+    package let sql: String
     /// SHA-256 of the file, hex; an applied migration whose file changed stops start-up.
-    public let checksum: String
+    package let checksum: String
 
-    public init(version: Int, name: String, sql: String) {
+    package init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
         self.sql = sql
@@ -18,7 +18,7 @@ public struct Migration: Sendable, Equatable {
 
     /// The migrations shipped with ArkyraCore, in version order.
     /// - Throws: ``MigrationError`` when a file name is malformed or a version repeats.
-    public static func bundled() throws -> [Migration] {
+    package static func bundled() throws -> [Migration] {
         guard let folder = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
             throw MigrationError.missingResources
         }
@@ -31,7 +31,7 @@ public struct Migration: Sendable, Equatable {
 
     /// Builds migrations from `(file name without .sql, contents)` pairs, sorted by version.
     /// - Throws: ``MigrationError`` when a name is malformed or a version repeats.
-    public static func ordered(_ files: [(name: String, sql: String)]) throws -> [Migration] {
+    package static func ordered(_ files: [(name: String, sql: String)]) throws -> [Migration] {
         var migrations: [Migration] = []
         for file in files {
             let parts = file.name.split(separator: "_", maxSplits: 1)
@@ -49,7 +49,7 @@ public struct Migration: Sendable, Equatable {
 }
 
 /// Why migrating stopped.
-public enum MigrationError: Error, CustomStringConvertible, Equatable {
+package enum MigrationError: Error, CustomStringConvertible, Equatable {
     case missingResources
     case badFileName(String)
     case duplicateVersion(Int)
@@ -58,7 +58,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
     /// The database has a migration this build does not know (it was migrated by a newer build).
     case unknownApplied(version: Int, name: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingResources: return "the Migrations resource folder is missing from the bundle"
         case .badFileName(let name): return "migration file '\(name).sql' is not named NNNN_description.sql"

@@ -3,9 +3,9 @@ import Logging
 
 /// `arkyra-api migrate` and `migrate status`: each runs on a short-lived pool, prints what a person needs
 /// and returns the process's exit status (0, or 65 when a migration cannot be applied).
-public enum MigrationCommand {
+package enum MigrationCommand {
     /// Applies pending migrations and prints what was applied.
-    public static func apply(_ configuration: DatabaseConfiguration) async throws -> Int32 {
+    package static func apply(_ configuration: DatabaseConfiguration) async throws -> Int32 {
         try await withRunner(configuration) { runner in
             let applied = try await runner.apply()
             print(applied.isEmpty ? "database is up to date"
@@ -14,7 +14,7 @@ public enum MigrationCommand {
     }
 
     /// Prints each migration and whether it is applied.
-    public static func status(_ configuration: DatabaseConfiguration) async throws -> Int32 {
+    package static func status(_ configuration: DatabaseConfiguration) async throws -> Int32 {
         try await withRunner(configuration) { runner in
             for status in try await runner.status() {
                 let applied = status.appliedAt.map { "applied \(ISO8601Timestamp.format($0))" } ?? "pending"

@@ -5,29 +5,29 @@ import PostgresNIO
 /// Applies migrations in order, each in its own transaction, recorded with its checksum in
 /// `arkyra_schema_migrations`. A PostgreSQL advisory lock makes replicas that start together take turns, so
 /// each migration is applied exactly once.
-public struct MigrationRunner: Sendable {
-    public let client: Database
-    public let migrations: [Migration]
-    public let logger: Logger
+package struct MigrationRunner: Sendable {
+    package let client: Database
+    package let migrations: [Migration]
+    package let logger: Logger
 
-    public init(client: Database, migrations: [Migration], logger: Logger) {
+    package init(client: Database, migrations: [Migration], logger: Logger) {
         self.client = client
         self.migrations = migrations
         self.logger = logger
     }
 
     /// One migration and whether (and when) it was applied.
-    public struct Status: Sendable, Equatable {
-        public var version: Int
-        public var name: String
-        public var appliedAt: Date?
+    package struct Status: Sendable, Equatable {
+        package var version: Int
+        package var name: String
+        package var appliedAt: Date?
     }
 
     /// Applies every pending migration and returns the ones applied now.
     /// - Throws: ``MigrationError`` for a changed or unknown applied migration, or the database error of a
     ///   failing migration (which is rolled back).
     @discardableResult
-    public func apply() async throws -> [Migration] {
+    package func apply() async throws -> [Migration] {
         try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(AdvisoryLockKey.migrations))", logger: logger)
             do {
@@ -63,7 +63,7 @@ public struct MigrationRunner: Sendable {
 
     /// Every known migration with the time it was applied (nil when pending).
     /// - Throws: ``MigrationError`` for a changed or unknown applied migration.
-    public func status() async throws -> [Status] {
+    package func status() async throws -> [Status] {
         try await client.withConnection { connection in
             let applied = try await prepare(connection)
             return migrations.map { Status(version: $0.version, name: $0.name, appliedAt: applied[$0.version]?.appliedAt) }

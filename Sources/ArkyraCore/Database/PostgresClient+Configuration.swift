@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresClient {
     /// A connection pool for `configuration`; run it in the service group (`PostgresClient` is a `Service`).
-    public convenience init(configuration: DatabaseConfiguration, logger: Logger) {
+    package convenience init(configuration: DatabaseConfiguration, logger: Logger) {
         var postgres = PostgresClient.Configuration(
             host: configuration.host,
             port: configuration.port,

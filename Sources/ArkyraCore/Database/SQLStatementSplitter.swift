@@ -3,9 +3,9 @@ import Foundation
 /// Splits a SQL script into statements at top-level semicolons, leaving semicolons inside quotes, quoted
 /// identifiers, comments and dollar-quoted bodies alone. PostgreSQL's extended protocol (which postgres-nio
 /// speaks) takes one statement per query, so migrations run statement by statement.
-public enum SQLStatementSplitter {
+package enum SQLStatementSplitter {
     /// The statements of `script`, trimmed, without empty ones and without the final semicolons.
-    public static func split(_ script: String) -> [String] {
+    package static func split(_ script: String) -> [String] {
         let characters = Array(script)
         var statements: [String] = []
         var current = ""

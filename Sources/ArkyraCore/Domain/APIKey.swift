@@ -2,16 +2,16 @@ import Foundation
 
 /// A key of the public API, owned by an organization. Its secret is shown once at creation; `prefix` (its
 /// first characters) tells keys apart in lists.
-public struct APIKey: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var organizationID: UUID
-    public var name: String
-    public var prefix: String
-    public var createdBy: UUID?
-    public var createdAt: Date
-    public var lastUsedAt: Date?
+package struct APIKey: Sendable, Codable, Equatable {
+    package var id: UUID
+    package var organizationID: UUID
+    package var name: String
+    package var prefix: String
+    package var createdBy: UUID?
+    package var createdAt: Date
+    package var lastUsedAt: Date?
 
-    public init(id: UUID, organizationID: UUID, name: String, prefix: String, createdBy: UUID?, createdAt: Date, lastUsedAt: Date?) {
+    package init(id: UUID, organizationID: UUID, name: String, prefix: String, createdBy: UUID?, createdAt: Date, lastUsedAt: Date?) {
         self.id = id
         self.organizationID = organizationID
         self.name = name

@@ -1,15 +1,15 @@
 import Foundation
 
 /// A state-changing action to record: who, in which organization, what, on what, and from where.
-public struct AuditEvent: Sendable {
-    public var organizationID: UUID?
-    public var actorUserID: UUID?
-    public var action: String
-    public var targetType: String
-    public var targetID: String?
-    public var origin: RequestOrigin
+package struct AuditEvent: Sendable {
+    package var organizationID: UUID?
+    package var actorUserID: UUID?
+    package var action: String
+    package var targetType: String
+    package var targetID: String?
+    package var origin: RequestOrigin
 
-    public init(organizationID: UUID?, actorUserID: UUID?, action: String, targetType: String, targetID: String?, origin: RequestOrigin) {
+    package init(organizationID: UUID?, actorUserID: UUID?, action: String, targetType: String, targetID: String?, origin: RequestOrigin) {
         self.organizationID = organizationID
         self.actorUserID = actorUserID
         self.action = action
@@ -20,14 +20,14 @@ public struct AuditEvent: Sendable {
 }
 
 /// Where a request came from, for the audit log and for jobs it causes.
-public struct RequestOrigin: Sendable {
-    public var ip: String?
-    public var userAgent: String?
-    public var requestID: String
+package struct RequestOrigin: Sendable {
+    package var ip: String?
+    package var userAgent: String?
+    package var requestID: String
     /// The public API key the request came with, when it came through the public API.
-    public var apiKeyID: UUID?
+    package var apiKeyID: UUID?
 
-    public init(ip: String?, userAgent: String?, requestID: String, apiKeyID: UUID? = nil) {
+    package init(ip: String?, userAgent: String?, requestID: String, apiKeyID: UUID? = nil) {
         self.ip = ip
         self.userAgent = userAgent
         self.requestID = requestID

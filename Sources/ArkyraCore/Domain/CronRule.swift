@@ -5,8 +5,8 @@ import Foundation
 /// Fields take `*`, numbers, ranges `a-b`, lists `a,b`, steps `*/n` and `a-b/n`; months and days take names
 /// (`JAN`, `MON`); Sunday is 0 or 7; `@daily`, `@weekly`, `@monthly` and `@yearly` are short for the usual
 /// rules. As in Vixie cron, when both day fields are restricted a day matching either one counts.
-public struct CronRule: Sendable, Equatable {
-    public let expression: String
+package struct CronRule: Sendable, Equatable {
+    package let expression: String
     let minutes: [Int]
     let hours: [Int]
     let daysOfMonth: Set<Int>
@@ -16,8 +16,8 @@ public struct CronRule: Sendable, Equatable {
     let daysOfWeekRestricted: Bool
 
     /// Why an expression was refused, naming the field.
-    public struct ParseError: Error, Equatable, CustomStringConvertible {
-        public let description: String
+    package struct ParseError: Error, Equatable, CustomStringConvertible {
+        package let description: String
     }
 
     static let macros = ["@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *",
@@ -27,7 +27,7 @@ public struct CronRule: Sendable, Equatable {
 
     /// Parses `expression`; throws ``ParseError`` naming the bad field, or when the rule can never match
     /// (such as the 31st of February).
-    public init(_ expression: String) throws {
+    package init(_ expression: String) throws {
         let trimmed = expression.trimmingCharacters(in: .whitespaces)
         let expanded = Self.macros[trimmed.lowercased()] ?? trimmed
         let fields = expanded.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -51,7 +51,7 @@ public struct CronRule: Sendable, Equatable {
     /// The first time the rule matches strictly after both `previous` and `now`, as wall-clock time in
     /// `timeZone`. A time skipped by a spring-forward moves to the next valid time, as calendars do; a time
     /// repeated by a fall-back counts once. Nil only when nothing matches within eight years.
-    public func next(after previous: Date, in timeZone: TimeZone, now: Date = Date()) -> Date? {
+    package func next(after previous: Date, in timeZone: TimeZone, now: Date = Date()) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let start = max(previous, now)

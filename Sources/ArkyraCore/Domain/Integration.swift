@@ -1,32 +1,32 @@
 import Foundation
 
 /// A connected channel: one account on one platform, owned by an organization.
-public struct Integration: Sendable, Codable, Equatable {
-    public enum State: String, Sendable, Codable {
+package struct Integration: Sendable, Codable, Equatable {
+    package enum State: String, Sendable, Codable {
         case connected
         /// The platform refused the token and refreshing it failed: a person must reconnect.
         case refreshNeeded = "refresh_needed"
         case disabled
     }
 
-    public var id: UUID
-    public var organizationID: UUID
-    public var provider: String
+    package var id: UUID
+    package var organizationID: UUID
+    package var provider: String
     /// The account's id on the platform.
-    public var externalID: String
-    public var name: String
-    public var username: String
-    public var avatarURL: String?
+    package var externalID: String
+    package var name: String
+    package var username: String
+    package var avatarURL: String?
     /// The server of federated platforms (Mastodon), nil elsewhere.
-    public var instanceURL: String?
-    public var state: State
-    public var createdAt: Date
+    package var instanceURL: String?
+    package var state: State
+    package var createdAt: Date
     /// The customer (client) the channel belongs to, if any.
-    public var customerID: UUID?
+    package var customerID: UUID?
     /// When the channel likes to post: minutes after midnight UTC, ascending.
-    public var postingTimes: [Int]
+    package var postingTimes: [Int]
 
-    public init(id: UUID, organizationID: UUID, provider: String, externalID: String, name: String, username: String,
+    package init(id: UUID, organizationID: UUID, provider: String, externalID: String, name: String, username: String,
                 avatarURL: String?, instanceURL: String?, state: State, createdAt: Date, customerID: UUID? = nil, postingTimes: [Int] = [120, 400, 700]) {
         self.id = id
         self.organizationID = organizationID

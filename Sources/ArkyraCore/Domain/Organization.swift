@@ -1,12 +1,12 @@
 import Foundation
 
 /// A tenant: a team that owns channels and posts.
-public struct Organization: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var name: String
-    public var createdAt: Date
+package struct Organization: Sendable, Codable, Equatable {
+    package var id: UUID
+    package var name: String
+    package var createdAt: Date
 
-    public init(id: UUID, name: String, createdAt: Date) {
+    package init(id: UUID, name: String, createdAt: Date) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
@@ -14,11 +14,11 @@ public struct Organization: Sendable, Codable, Equatable {
 }
 
 /// An organization as one of its members sees it: with that member's role.
-public struct MemberOrganization: Sendable, Codable, Equatable {
-    public var organization: Organization
-    public var role: Role
+package struct MemberOrganization: Sendable, Codable, Equatable {
+    package var organization: Organization
+    package var role: Role
 
-    public init(organization: Organization, role: Role) {
+    package init(organization: Organization, role: Role) {
         self.organization = organization
         self.role = role
     }

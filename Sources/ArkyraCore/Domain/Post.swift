@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a post is in its life.
-public enum PostState: String, Sendable, Codable, CaseIterable {
+package enum PostState: String, Sendable, Codable, CaseIterable {
     case draft
     /// A thread item waiting for the item before it to be published.
     case waiting
@@ -16,30 +16,30 @@ public enum PostState: String, Sendable, Codable, CaseIterable {
 }
 
 /// One channel's variant of a post group (or one item of its thread).
-public struct Post: Sendable, Codable, Equatable {
-    public var id: UUID
-    public var organizationID: UUID
-    public var groupID: UUID
-    public var parentID: UUID?
-    public var position: Int
-    public var integrationID: UUID
-    public var content: String
-    public var state: PostState
-    public var publishAt: Date?
+package struct Post: Sendable, Codable, Equatable {
+    package var id: UUID
+    package var organizationID: UUID
+    package var groupID: UUID
+    package var parentID: UUID?
+    package var position: Int
+    package var integrationID: UUID
+    package var content: String
+    package var state: PostState
+    package var publishAt: Date?
     /// The author's IANA time zone, for wall-clock rules (recurrence, display).
-    public var timeZone: String
-    public var platformPostID: String?
-    public var platformURL: String?
-    public var error: String?
-    public var publishedAt: Date?
-    public var createdAt: Date
-    public var updatedAt: Date
+    package var timeZone: String
+    package var platformPostID: String?
+    package var platformURL: String?
+    package var error: String?
+    package var publishedAt: Date?
+    package var createdAt: Date
+    package var updatedAt: Date
     /// How many times a worker has claimed it for publishing; fences writes of stale workers.
-    public var attempt: Int
+    package var attempt: Int
     /// How the post repeats; nil for a one-off.
-    public var recurrence: Recurrence?
+    package var recurrence: Recurrence?
 
-    public init(id: UUID, organizationID: UUID, groupID: UUID, parentID: UUID?, position: Int, integrationID: UUID,
+    package init(id: UUID, organizationID: UUID, groupID: UUID, parentID: UUID?, position: Int, integrationID: UUID,
                 content: String, state: PostState, publishAt: Date?, timeZone: String, platformPostID: String?,
                 platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date, attempt: Int = 0, recurrence: Recurrence? = nil) {
         self.id = id

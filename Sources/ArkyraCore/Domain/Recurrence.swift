@@ -3,18 +3,18 @@ import Foundation
 /// How a post repeats, always as wall-clock time in the author's time zone, so a 09:00 post stays at 09:00
 /// across daylight-saving changes; never computed in the server's zone. Either every N days or weeks from the
 /// first post (`{"unit": "day", "every": 2}`), or a cron-like rule (`{"cron": "0 9 * * 1-5"}`).
-public enum Recurrence: Sendable, Equatable {
+package enum Recurrence: Sendable, Equatable {
     case interval(unit: Unit, every: Int)
     case rule(CronRule)
 
-    public enum Unit: String, Sendable, Codable, CaseIterable {
+    package enum Unit: String, Sendable, Codable, CaseIterable {
         case day, week
     }
 
-    public static let maximumEvery = 365
+    package static let maximumEvery = 365
 
     /// Every `every` days or weeks.
-    public init(unit: Unit, every: Int) {
+    package init(unit: Unit, every: Int) {
         self = .interval(unit: unit, every: every)
     }
 
@@ -22,7 +22,7 @@ public enum Recurrence: Sendable, Equatable {
     /// the scheduled time (not from when it was published), so the series never drifts; skips occurrences
     /// that are already past (a worker that was down for days does not publish a backlog). Nil when a rule
     /// has no further occurrence.
-    public func next(after previous: Date, in timeZone: TimeZone, now: Date = Date()) -> Date? {
+    package func next(after previous: Date, in timeZone: TimeZone, now: Date = Date()) -> Date? {
         switch self {
         case .rule(let rule):
             return rule.next(after: previous, in: timeZone, now: now)
@@ -51,7 +51,7 @@ public enum Recurrence: Sendable, Equatable {
 extension Recurrence: Codable {
     enum CodingKeys: String, CodingKey { case unit, every, cron }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let expression = try container.decodeIfPresent(String.self, forKey: .cron) {
             do {
@@ -64,7 +64,7 @@ extension Recurrence: Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .interval(let unit, let every):

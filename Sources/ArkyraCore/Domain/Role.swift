@@ -1,5 +1,5 @@
 /// A member's role in an organization, from most to least powerful.
-public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
+package enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     case owner, admin, editor, viewer
 
     private var rank: Int {
@@ -11,10 +11,10 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+    package static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
 
     /// Whether this role may do everything `required` may.
-    public func includes(_ required: Role) -> Bool { self >= required }
+    package func includes(_ required: Role) -> Bool { self >= required }
 }
 
 /// What a member may do, and the least role that grants it. The permission matrix lives here only:
@@ -30,7 +30,7 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
 /// | manageSettings: rename the organization | | | ✓ | ✓ |
 /// | readAudit: read the audit log | | | ✓ | ✓ |
 /// | manageOrganization: transfer ownership, export or delete the organization | | | | ✓ |
-public enum Permission: Sendable, CaseIterable {
+package enum Permission: Sendable, CaseIterable {
     case readContent
     case writePosts
     case connectChannels
@@ -43,7 +43,7 @@ public enum Permission: Sendable, CaseIterable {
     case manageOrganization
 
     /// The least role that holds this permission.
-    public var minimumRole: Role {
+    package var minimumRole: Role {
         switch self {
         case .readContent: return .viewer
         case .writePosts: return .editor
@@ -56,9 +56,9 @@ public enum Permission: Sendable, CaseIterable {
 extension Role {
     /// Whether a member with this role may change or remove a member holding `other`: only a higher role
     /// may (the owner may manage everyone else; an admin, editors and viewers).
-    public func canManage(_ other: Role) -> Bool { self > other }
+    package func canManage(_ other: Role) -> Bool { self > other }
 
     /// Whether a member with this role may give `granted` to someone: never ownership (it is transferred),
     /// and nothing above their own role.
-    public func canGrant(_ granted: Role) -> Bool { granted != .owner && granted <= self }
+    package func canGrant(_ granted: Role) -> Bool { granted != .owner && granted <= self }
 }

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A change of a post's state, as browsers receive it over the organization's event stream.
-public struct PostEvent: Sendable, Codable, Equatable {
+package struct PostEvent: Sendable, Codable, Equatable {
     /// `post.published`, `post.failed`, `post.unconfirmed` or `post.rescheduled`.
-    public var type: String
-    public var organizationID: UUID
-    public var postID: UUID
-    public var state: PostState
-    public var message: String?
-    public var platformURL: String?
-    public var at: Date
+    package var type: String
+    package var organizationID: UUID
+    package var postID: UUID
+    package var state: PostState
+    package var message: String?
+    package var platformURL: String?
+    package var at: Date
 
-    public init(type: String, organizationID: UUID, postID: UUID, state: PostState, message: String? = nil, platformURL: String? = nil, at: Date = Date()) {
+    package init(type: String, organizationID: UUID, postID: UUID, state: PostState, message: String? = nil, platformURL: String? = nil, at: Date = Date()) {
         self.type = type
         self.organizationID = organizationID
         self.postID = postID
@@ -31,21 +31,21 @@ public struct PostEvent: Sendable, Codable, Equatable {
 
 /// Publishes post events on Redis pub/sub, one channel per organization; every API instance relays its
 /// organization's channel to the browsers connected to it.
-public struct EventPublisher: Sendable {
+package struct EventPublisher: Sendable {
     let redis: RedisClient
 
-    public init(redis: RedisClient) {
+    package init(redis: RedisClient) {
         self.redis = redis
     }
 
     /// The channel of an organization's events.
-    public static func channel(prefix: String, organizationID: UUID) -> String {
+    package static func channel(prefix: String, organizationID: UUID) -> String {
         "\(prefix):events:\(organizationID.uuidString.lowercased())"
     }
 
     /// Publishes `event`; returns how many API instances received it.
     @discardableResult
-    public func publish(_ event: PostEvent) async throws -> Int {
+    package func publish(_ event: PostEvent) async throws -> Int {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let text = String(decoding: try encoder.encode(event), as: UTF8.self)

@@ -2,21 +2,21 @@ import Foundation
 
 /// An email to send, as a job on the notification queue. The subject and body are encrypted with the
 /// token keys: they carry one-time links, which must not sit readable in Redis or in the dead-letter table.
-public struct EmailJob: Sendable, Equatable {
-    public static let type = "email"
+package struct EmailJob: Sendable, Equatable {
+    package static let type = "email"
 
-    public var to: String
-    public var subject: String
-    public var body: String
+    package var to: String
+    package var subject: String
+    package var body: String
 
-    public init(to: String, subject: String, body: String) {
+    package init(to: String, subject: String, body: String) {
         self.to = to
         self.subject = subject
         self.body = body
     }
 
     /// The queue job (a fresh id: every email is its own job).
-    public func job(cipher: TokenCipher, requestID: String?) throws -> Job {
+    package func job(cipher: TokenCipher, requestID: String?) throws -> Job {
         let id = "email-\(UUID().uuidString)"
         return Job(id: id, type: Self.type, data: [
             "to": to,
@@ -26,16 +26,16 @@ public struct EmailJob: Sendable, Equatable {
     }
 
     /// The job fields that hold sealed text, each bound to the job's id.
-    public static let subjectField = "sealed_subject"
-    public static let bodyField = "sealed_body"
+    package static let subjectField = "sealed_subject"
+    package static let bodyField = "sealed_body"
 
-    public static func place(_ field: String, jobID: String) -> String {
+    package static func place(_ field: String, jobID: String) -> String {
         "email.\(field):\(jobID)"
     }
 
     /// Reads a job's email; nil when it is not a well-formed email job.
     /// - Throws: when the sealed parts cannot be opened (keys rotated away).
-    public init?(_ job: Job, cipher: TokenCipher) throws {
+    package init?(_ job: Job, cipher: TokenCipher) throws {
         guard job.type == Self.type, let to = job.data["to"], let subject = job.data[Self.subjectField], let body = job.data[Self.bodyField] else {
             return nil
         }

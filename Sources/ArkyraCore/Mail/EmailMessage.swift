@@ -1,13 +1,13 @@
 import Foundation
 
 /// A plain-text email, rendered as RFC 5322 text ready for SMTP's DATA (CRLF lines, dot-stuffed).
-public struct EmailMessage: Sendable, Equatable {
-    public var from: String
-    public var to: String
-    public var subject: String
-    public var body: String
+package struct EmailMessage: Sendable, Equatable {
+    package var from: String
+    package var to: String
+    package var subject: String
+    package var body: String
 
-    public init(from: String, to: String, subject: String, body: String) {
+    package init(from: String, to: String, subject: String, body: String) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -15,11 +15,11 @@ public struct EmailMessage: Sendable, Equatable {
     }
 
     /// Whether the body needs 8-bit transport (anything beyond ASCII).
-    public var needs8Bit: Bool { !body.unicodeScalars.allSatisfy(\.isASCII) }
+    package var needs8Bit: Bool { !body.unicodeScalars.allSatisfy(\.isASCII) }
 
     /// The message for DATA, ending with the lone-dot line. Header values lose line breaks (no header
     /// injection); a non-ASCII subject is MIME-encoded; body lines starting with a dot get another (RFC 5321 §4.5.2).
-    public func data(date: Date = Date(), messageID: String = UUID().uuidString) -> String {
+    package func data(date: Date = Date(), messageID: String = UUID().uuidString) -> String {
         func header(_ value: String) -> String { value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
         let subject = header(self.subject)
         let encodedSubject = subject.unicodeScalars.allSatisfy(\.isASCII) ? subject : "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="

@@ -7,13 +7,13 @@ import NIOSSL
 /// setting says, or TLS from the start (`smtps://`), AUTH PLAIN when credentials are configured, MAIL FROM,
 /// RCPT TO, DATA, QUIT, on one connection per message. Certificates are verified against the system's roots
 /// and the configured CA file.
-public struct SMTPClient: Sendable {
+package struct SMTPClient: Sendable {
     let server: MailConfiguration.SMTPServer
     let timeout: Duration
     /// Made once: building a TLS context reads the system's certificate authorities.
     private let tls: Result<NIOSSLContext?, SMTPError>
 
-    public init(server: MailConfiguration.SMTPServer, timeout: Duration = .seconds(30)) {
+    package init(server: MailConfiguration.SMTPServer, timeout: Duration = .seconds(30)) {
         self.server = server
         self.timeout = timeout
         self.tls = Result { try Self.tlsContext(for: server) }.mapError { $0 as? SMTPError ?? .connection("\($0)") }
@@ -21,7 +21,7 @@ public struct SMTPClient: Sendable {
 
     /// Delivers `message` to the relay.
     /// - Throws: ``SMTPError`` (`permanent` when the server refused it for good), or ``TimeoutError``.
-    public func send(_ message: EmailMessage) async throws {
+    package func send(_ message: EmailMessage) async throws {
         let server = server
         let tls = try self.tls.get()
         try await withTimeout(timeout) {

@@ -1,16 +1,16 @@
 /// A server reply: a three-digit code and its text lines. A reply may span lines: `250-first`, `250 last`.
-public struct SMTPReply: Sendable, Equatable {
-    public var code: Int
-    public var lines: [String]
+package struct SMTPReply: Sendable, Equatable {
+    package var code: Int
+    package var lines: [String]
 
     /// 2xx and 3xx go on; 4xx are temporary (try later); 5xx are permanent.
-    public var isPositive: Bool { code < 400 }
-    public var isPermanentFailure: Bool { code >= 500 }
+    package var isPositive: Bool { code < 400 }
+    package var isPermanentFailure: Bool { code >= 500 }
 
     /// Takes one complete reply off the front of `buffer` (text received so far), or nil when it is not
     /// complete yet.
     /// - Throws: ``SMTPError/malformed(_:)`` for a line that is not a reply line.
-    public static func take(from buffer: inout String) throws -> SMTPReply? {
+    package static func take(from buffer: inout String) throws -> SMTPReply? {
         var lines: [String] = []
         var consumed = buffer.startIndex
         while let end = buffer[consumed...].range(of: "\r\n") {
@@ -29,7 +29,7 @@ public struct SMTPReply: Sendable, Equatable {
 }
 
 /// Why sending an email failed.
-public enum SMTPError: Error, Equatable, CustomStringConvertible {
+package enum SMTPError: Error, Equatable, CustomStringConvertible {
     /// The server answered something that is not SMTP.
     case malformed(String)
     /// The server refused a command; `permanent` for 5xx.
@@ -42,7 +42,7 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
     /// (`starttls=never`): the password is not sent.
     case credentialsInPlainText
 
-    public var permanent: Bool {
+    package var permanent: Bool {
         switch self {
         case .refused(_, let reply): reply.isPermanentFailure
         case .tlsUnavailable, .credentialsInPlainText: true
@@ -50,7 +50,7 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let line): "the mail server sent something that is not SMTP: \(line.prefix(200))"
         case .refused(let command, let reply): "the mail server refused \(command): \(reply.code) \(reply.lines.joined(separator: " "))"

@@ -7,9 +7,9 @@ import ServiceLifecycle
 
 /// The routes every service exposes for Kubernetes and Prometheus: `/health` (every dependency; 503 when one
 /// fails), `/health/live` (the process answers) and `/metrics`.
-public enum AdminRoutes {
+package enum AdminRoutes {
     /// Adds the admin routes to `router`.
-    public static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry) {
+    package static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry) {
         router.get("health") { _, _ in
             try healthResponse(await HealthReport.run(checks))
         }
@@ -20,7 +20,7 @@ public enum AdminRoutes {
     }
 
     /// The registry in Prometheus's text format, as every `/metrics` route answers it.
-    public static func metricsResponse(_ metrics: PrometheusCollectorRegistry) -> Response {
+    package static func metricsResponse(_ metrics: PrometheusCollectorRegistry) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -29,7 +29,7 @@ public enum AdminRoutes {
     }
 
     /// A health report as JSON: 200 when healthy, 503 when not.
-    public static func healthResponse(_ report: HealthReport) throws -> Response {
+    package static func healthResponse(_ report: HealthReport) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return Response(
@@ -41,7 +41,7 @@ public enum AdminRoutes {
 
     /// A Hummingbird application that serves only the admin routes on `host:port`, running `services` (the
     /// process's clients and loops) in its service group.
-    public static func application(
+    package static func application(
         host: String, port: Int, checks: [HealthCheck], metrics: PrometheusCollectorRegistry,
         services: [any Service], logger: Logger
     ) -> some ApplicationProtocol {
@@ -59,7 +59,7 @@ public enum AdminRoutes {
 extension AdminRoutes {
     /// The shape every background service shares: a PostgreSQL pool and a Redis client, health checks on
     /// both, and the admin server, plus whatever loops `makeServices` adds with those clients.
-    public static func serviceApplication(
+    package static func serviceApplication(
         configuration: ServiceConfiguration,
         metrics: PrometheusCollectorRegistry,
         logger: Logger,

@@ -2,39 +2,39 @@ import Foundation
 import PostgresNIO
 
 /// One dependency check behind `/health`: a name and a probe that throws when the dependency is unwell.
-public struct HealthCheck: Sendable {
-    public let name: String
+package struct HealthCheck: Sendable {
+    package let name: String
     let probe: @Sendable () async throws -> Void
 
-    public init(name: String, probe: @escaping @Sendable () async throws -> Void) {
+    package init(name: String, probe: @escaping @Sendable () async throws -> Void) {
         self.name = name
         self.probe = probe
     }
 
     /// `SELECT 1` on the database.
-    public static func database(_ client: Database) -> HealthCheck {
+    package static func database(_ client: Database) -> HealthCheck {
         HealthCheck(name: "db") { try await client.ping() }
     }
 
     /// `PING` on Redis.
-    public static func redis(_ client: RedisClient) -> HealthCheck {
+    package static func redis(_ client: RedisClient) -> HealthCheck {
         HealthCheck(name: "redis") {
             guard try await client.ping() else { throw RedisError(.unexpectedReply, "PING did not answer PONG") }
         }
     }
 
     /// A write, read and delete in the media storage.
-    public static func storage(_ storage: LocalFileStorage) -> HealthCheck {
+    package static func storage(_ storage: LocalFileStorage) -> HealthCheck {
         HealthCheck(name: "storage") { try await storage.probe() }
     }
 }
 
 /// The outcome of running health checks, as `/health` answers it.
-public struct HealthReport: Sendable, Codable, Equatable {
-    public struct Check: Sendable, Codable, Equatable {
-        public var status: String
-        public var latencyMs: Int
-        public var error: String?
+package struct HealthReport: Sendable, Codable, Equatable {
+    package struct Check: Sendable, Codable, Equatable {
+        package var status: String
+        package var latencyMs: Int
+        package var error: String?
 
         enum CodingKeys: String, CodingKey {
             case status, error
@@ -43,13 +43,13 @@ public struct HealthReport: Sendable, Codable, Equatable {
     }
 
     /// `ok` when every check passed, else `unavailable`.
-    public var status: String
-    public var checks: [String: Check]
+    package var status: String
+    package var checks: [String: Check]
 
-    public var isHealthy: Bool { status == "ok" }
+    package var isHealthy: Bool { status == "ok" }
 
     /// Runs `checks` concurrently, each bounded by `timeout`.
-    public static func run(_ checks: [HealthCheck], timeout: Duration = .seconds(2)) async -> HealthReport {
+    package static func run(_ checks: [HealthCheck], timeout: Duration = .seconds(2)) async -> HealthReport {
         let results = await withTaskGroup(of: (String, Check).self) { group in
             for check in checks {
                 group.addTask {

@@ -3,26 +3,26 @@ import Logging
 
 /// Writes one JSON object per line to standard output: time, level, service, message, source and the metadata
 /// (so `request_id` appears on every line a request causes).
-public struct JSONLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+package struct JSONLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let service: String
 
-    public init(label: String, service: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+    package init(label: String, service: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.service = service
         self.logLevel = level
         self.metadataProvider = metadataProvider
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
@@ -82,9 +82,9 @@ public struct JSONLogHandler: LogHandler {
 }
 
 /// Sets up the process-wide logging backend once, at start-up of an executable.
-public enum LoggingBootstrap {
+package enum LoggingBootstrap {
     /// Installs JSON (or plain text) logging for `service` at `configuration.level`.
-    public static func bootstrap(service: String, configuration: LoggingConfiguration) {
+    package static func bootstrap(service: String, configuration: LoggingConfiguration) {
         LoggingSystem.bootstrap { label in
             if configuration.json {
                 return JSONLogHandler(label: label, service: service, level: configuration.level)

@@ -9,34 +9,34 @@ import NIOPosix
 /// the whole exchange, and classify transport failures by whether the platform could have received the
 /// request. Redirects are not followed (the client is configured so): a platform API answers where it is
 /// asked, and following one could carry a request, or a POST body, to a host nobody checked.
-public struct PlatformHTTP: Sendable {
-    public let client: HTTPClient
-    public let timeout: Duration
+package struct PlatformHTTP: Sendable {
+    package let client: HTTPClient
+    package let timeout: Duration
     /// Checked before every request: the host's addresses must be public (unless private hosts are allowed).
-    public let policy: OutboundURLPolicy
+    package let policy: OutboundURLPolicy
     /// Bodies larger than this are refused (platform answers are small).
     static let maximumBodyBytes = 4 * 1024 * 1024
 
-    public init(client: HTTPClient, timeout: Duration, policy: OutboundURLPolicy) {
+    package init(client: HTTPClient, timeout: Duration, policy: OutboundURLPolicy) {
         self.client = client
         self.timeout = timeout
         self.policy = policy
     }
 
     /// A platform's answer: status, headers and the whole body.
-    public struct Response: Sendable {
-        public var status: Int
-        public var headers: HTTPHeaders
-        public var body: ByteBuffer
+    package struct Response: Sendable {
+        package var status: Int
+        package var headers: HTTPHeaders
+        package var body: ByteBuffer
 
         /// The body decoded as `type`, or nil when it is not that JSON.
-        public func decode<T: Decodable>(_ type: T.Type) -> T? {
+        package func decode<T: Decodable>(_ type: T.Type) -> T? {
             try? JSONDecoder().decode(type, from: Data(buffer: body))
         }
 
         /// What came back, for messages people see: the status and the size and type of the body, never the
         /// body itself (a server that is not the platform must not get its page shown through ARKYRA).
-        public var summary: String {
+        package var summary: String {
             "HTTP \(status) with \(body.readableBytes) bytes of \(headers.first(name: "Content-Type") ?? "unknown type")"
         }
     }
@@ -44,7 +44,7 @@ public struct PlatformHTTP: Sendable {
     /// Sends `request`. For a request that changes something on the platform (`mutates`), a failure after the
     /// request may have gone out is `.outcomeUnknown`; a failure to connect is always `.unavailable`.
     /// - Throws: ``ProviderError``.
-    public func send(_ request: HTTPClientRequest, mutates: Bool) async throws -> Response {
+    package func send(_ request: HTTPClientRequest, mutates: Bool) async throws -> Response {
         if let refusal = await policy.refusal(connectingTo: request.url) {
             throw ProviderError.rejected(status: 0, message: "the server's address \(refusal.message)")
         }
@@ -73,7 +73,7 @@ public struct PlatformHTTP: Sendable {
     }
 
     /// The client configuration platforms are called with: no redirects (see above).
-    public static func clientConfiguration() -> HTTPClient.Configuration {
+    package static func clientConfiguration() -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         return configuration

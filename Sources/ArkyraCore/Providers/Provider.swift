@@ -1,7 +1,7 @@
 import Foundation
 
 /// A social platform ARKYRA publishes to. One implementation per platform, in a folder of its own.
-public protocol Provider: Sendable {
+package protocol Provider: Sendable {
     /// The identifier stored in `integrations.provider` (`mastodon`, `bluesky`, ...).
     var identifier: String { get }
 
@@ -52,18 +52,18 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
-    public var findsPublishedPosts: Bool { false }
-    public var defaultInstanceURL: URL? { nil }
+    package var findsPublishedPosts: Bool { false }
+    package var defaultInstanceURL: URL? { nil }
 
-    public func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
+    package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
         throw ProviderError.invalidCredentials(message: "\(identifier) tokens cannot be refreshed; connect the account again")
     }
 
-    public func findPublished(_ request: PublishRequest) async throws -> PublishedPost? { nil }
+    package func findPublished(_ request: PublishRequest) async throws -> PublishedPost? { nil }
 }
 
 /// How a person connects an account of a platform.
-public enum ConnectMethod: String, Sendable {
+package enum ConnectMethod: String, Sendable {
     /// An access token made in the platform's settings (Mastodon: Preferences → Development).
     case accessToken = "access_token"
     /// An account identifier and an app password (Bluesky: Settings → App passwords).
@@ -71,13 +71,13 @@ public enum ConnectMethod: String, Sendable {
 }
 
 /// What a person gave to connect an account.
-public struct ConnectRequest: Sendable {
-    public var accessToken: String?
-    public var identifier: String?
-    public var password: String?
-    public var instanceURL: URL?
+package struct ConnectRequest: Sendable {
+    package var accessToken: String?
+    package var identifier: String?
+    package var password: String?
+    package var instanceURL: URL?
 
-    public init(accessToken: String? = nil, identifier: String? = nil, password: String? = nil, instanceURL: URL?) {
+    package init(accessToken: String? = nil, identifier: String? = nil, password: String? = nil, instanceURL: URL?) {
         self.accessToken = accessToken
         self.identifier = identifier
         self.password = password
@@ -86,27 +86,27 @@ public struct ConnectRequest: Sendable {
 }
 
 /// An account that was just connected, with the credentials to publish as it.
-public struct ConnectedAccount: Sendable {
-    public var account: ProviderAccount
-    public var credentials: ProviderCredentials
+package struct ConnectedAccount: Sendable {
+    package var account: ProviderAccount
+    package var credentials: ProviderCredentials
 
-    public init(account: ProviderAccount, credentials: ProviderCredentials) {
+    package init(account: ProviderAccount, credentials: ProviderCredentials) {
         self.account = account
         self.credentials = credentials
     }
 }
 
 /// What a provider needs to act as an account.
-public struct ProviderCredentials: Sendable, Equatable {
-    public var accessToken: String
+package struct ProviderCredentials: Sendable, Equatable {
+    package var accessToken: String
     /// Exchanged for a new access token when it expires (platforms with expiring tokens).
-    public var refreshToken: String?
+    package var refreshToken: String?
     /// When the access token stops working, when the platform says.
-    public var expiresAt: Date?
+    package var expiresAt: Date?
     /// The server of federated platforms.
-    public var instanceURL: URL?
+    package var instanceURL: URL?
 
-    public init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil, instanceURL: URL?) {
+    package init(accessToken: String, refreshToken: String? = nil, expiresAt: Date? = nil, instanceURL: URL?) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.expiresAt = expiresAt
@@ -115,13 +115,13 @@ public struct ProviderCredentials: Sendable, Equatable {
 }
 
 /// The platform account behind a set of credentials.
-public struct ProviderAccount: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var username: String
-    public var avatarURL: String?
+package struct ProviderAccount: Sendable, Equatable {
+    package var id: String
+    package var name: String
+    package var username: String
+    package var avatarURL: String?
 
-    public init(id: String, name: String, username: String, avatarURL: String?) {
+    package init(id: String, name: String, username: String, avatarURL: String?) {
         self.id = id
         self.name = name
         self.username = username
@@ -130,18 +130,18 @@ public struct ProviderAccount: Sendable, Equatable {
 }
 
 /// One post to publish.
-public struct PublishRequest: Sendable {
-    public var credentials: ProviderCredentials
-    public var content: String
+package struct PublishRequest: Sendable {
+    package var credentials: ProviderCredentials
+    package var content: String
     /// Stable per post and channel, so a platform that honours idempotency keys never publishes it twice.
-    public var idempotencyKey: String
+    package var idempotencyKey: String
     /// The platform id of the post this one replies to (the item before it in a thread).
-    public var replyTo: String?
+    package var replyTo: String?
     /// The post's creation time as the platform records it, the same on every attempt (its scheduled time),
     /// so ``Provider/findPublished(_:)`` can recognise it.
-    public var createdAt: Date
+    package var createdAt: Date
 
-    public init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date) {
+    package init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date) {
         self.credentials = credentials
         self.content = content
         self.idempotencyKey = idempotencyKey
@@ -151,11 +151,11 @@ public struct PublishRequest: Sendable {
 }
 
 /// Where the platform put a published post.
-public struct PublishedPost: Sendable, Equatable {
-    public var platformID: String
-    public var url: String?
+package struct PublishedPost: Sendable, Equatable {
+    package var platformID: String
+    package var url: String?
 
-    public init(platformID: String, url: String?) {
+    package init(platformID: String, url: String?) {
         self.platformID = platformID
         self.url = url
     }

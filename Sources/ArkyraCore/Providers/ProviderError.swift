@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a platform call failed; decides whether the caller retries, waits, refreshes, asks a person or gives up.
-public enum ProviderError: Error, Equatable, CustomStringConvertible {
+package enum ProviderError: Error, Equatable, CustomStringConvertible {
     /// The token is invalid or revoked (401/403): a person must reconnect the account.
     case invalidCredentials(message: String)
     /// The access token expired; refreshing the credentials may help.
@@ -15,7 +15,7 @@ public enum ProviderError: Error, Equatable, CustomStringConvertible {
     /// The request may have been accepted (timeout or reset after sending, 5xx on a non-idempotent call).
     case outcomeUnknown(message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidCredentials(let message): return "invalid credentials: \(message)"
         case .tokenExpired(let message): return "token expired: \(message)"

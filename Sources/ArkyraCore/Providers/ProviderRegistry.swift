@@ -1,21 +1,21 @@
 /// The providers a process can use, by identifier.
-public struct ProviderRegistry: Sendable {
+package struct ProviderRegistry: Sendable {
     private let providers: [String: any Provider]
 
-    public init(_ providers: [any Provider]) {
+    package init(_ providers: [any Provider]) {
         self.providers = Dictionary(providers.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The provider for `identifier`, or nil when ARKYRA does not support it.
-    public func provider(for identifier: String) -> (any Provider)? {
+    package func provider(for identifier: String) -> (any Provider)? {
         providers[identifier]
     }
 
     /// Every platform ARKYRA supports, talking through `http`.
-    public static func all(http: PlatformHTTP) -> ProviderRegistry {
+    package static func all(http: PlatformHTTP) -> ProviderRegistry {
         ProviderRegistry([MastodonProvider(http: http), BlueskyProvider(http: http)])
     }
 
     /// Supported identifiers, sorted.
-    public var identifiers: [String] { providers.keys.sorted() }
+    package var identifiers: [String] { providers.keys.sorted() }
 }

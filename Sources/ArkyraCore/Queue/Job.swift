@@ -2,24 +2,24 @@ import Foundation
 
 /// A unit of work on a queue. `id` deduplicates: scheduling the same id again moves the job instead of
 /// adding a second one.
-public struct Job: Sendable, Codable, Equatable {
-    public var id: String
+package struct Job: Sendable, Codable, Equatable {
+    package var id: String
     /// What the job does (`publish`, ...); a consumer dispatches on it.
-    public var type: String
+    package var type: String
     /// Job-specific arguments.
-    public var data: [String: String]
+    package var data: [String: String]
     /// The request that caused the job, so its logs carry the same correlation id.
-    public var requestID: String?
+    package var requestID: String?
     /// Retries so far (0 on the first run).
-    public var attempt: Int
+    package var attempt: Int
     /// The consumer that held this job's work when it failed, so the retry may take that work over.
-    public var staleOwner: String?
+    package var staleOwner: String?
     /// When the first attempt started; set when it failed, so retries can stop after a maximum elapsed time.
-    public var firstAttemptAt: Date?
+    package var firstAttemptAt: Date?
     /// The error of every failed attempt so far, oldest first (kept with the job when it is buried).
-    public var errors: [String]
+    package var errors: [String]
 
-    public init(id: String, type: String, data: [String: String], requestID: String?, attempt: Int = 0, staleOwner: String? = nil,
+    package init(id: String, type: String, data: [String: String], requestID: String?, attempt: Int = 0, staleOwner: String? = nil,
                 firstAttemptAt: Date? = nil, errors: [String] = []) {
         self.id = id
         self.type = type
@@ -38,7 +38,7 @@ public struct Job: Sendable, Codable, Equatable {
         case firstAttemptAt = "first_attempt_at"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         type = try container.decode(String.self, forKey: .type)
@@ -93,15 +93,15 @@ public struct Job: Sendable, Codable, Equatable {
 }
 
 /// A job read from a queue's stream, with the stream entry id that acknowledges it.
-public struct ReceivedJob: Sendable {
-    public var entryID: String
-    public var job: Job
+package struct ReceivedJob: Sendable {
+    package var entryID: String
+    package var job: Job
     /// How many times the entry has been delivered (1 on first delivery; more after reclaims).
-    public var deliveries: Int
+    package var deliveries: Int
     /// The consumer that held the entry before it was reclaimed from it.
-    public var previousOwner: String?
+    package var previousOwner: String?
 
-    public init(entryID: String, job: Job, deliveries: Int = 1, previousOwner: String? = nil) {
+    package init(entryID: String, job: Job, deliveries: Int = 1, previousOwner: String? = nil) {
         self.entryID = entryID
         self.job = job
         self.deliveries = deliveries
@@ -110,5 +110,5 @@ public struct ReceivedJob: Sendable {
 
     /// The consumer whose unfinished work this delivery may take over: the one it was reclaimed from, or the
     /// one that failed it before this retry.
-    public var staleOwner: String? { previousOwner ?? job.staleOwner }
+    package var staleOwner: String? { previousOwner ?? job.staleOwner }
 }

@@ -2,19 +2,19 @@ import Foundation
 
 extension JobQueue {
     /// How much work a queue holds and how late it is.
-    public struct Depth: Sendable, Equatable {
+    package struct Depth: Sendable, Equatable {
         /// Jobs waiting for their time.
-        public var delayed: Int
+        package var delayed: Int
         /// Jobs in the stream (ready, or held by a worker).
-        public var ready: Int
+        package var ready: Int
         /// Jobs held by a worker and not yet acknowledged.
-        public var pending: Int
+        package var pending: Int
         /// How long the most overdue delayed job has been due (zero when none is).
-        public var overdueSeconds: Double
+        package var overdueSeconds: Double
     }
 
     /// The queue's depth, read in one pipeline.
-    public func depth(now: Date = Date()) async throws -> Depth {
+    package func depth(now: Date = Date()) async throws -> Depth {
         let replies = try await redis.pipeline([
             RedisCommand("ZCARD", .string(keys.delayed)),
             RedisCommand("XLEN", .string(keys.stream)),

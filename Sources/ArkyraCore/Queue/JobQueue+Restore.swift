@@ -11,7 +11,7 @@ extension JobQueue {
         """)
 
     /// Restores each job that is missing from the delayed set, due at its date; returns how many were missing.
-    public func restore(_ jobs: [(job: Job, dueAt: Date)]) async throws -> Int {
+    package func restore(_ jobs: [(job: Job, dueAt: Date)]) async throws -> Int {
         guard !jobs.isEmpty else { return 0 }
         // Loads the script once, then sends every call in one pipeline.
         try await redis.load(Self.restoreScript)

@@ -3,12 +3,12 @@ import NIOCore
 
 /// One queue: delayed jobs wait in a sorted set scored by due time (ms since 1970); a Lua script moves due
 /// jobs atomically into the stream, where workers read them through a consumer group.
-public struct JobQueue: Sendable {
-    public let name: QueueName
-    public let keys: QueueKeys
-    public let redis: RedisClient
+package struct JobQueue: Sendable {
+    package let name: QueueName
+    package let keys: QueueKeys
+    package let redis: RedisClient
 
-    public init(name: QueueName, redis: RedisClient) {
+    package init(name: QueueName, redis: RedisClient) {
         self.name = name
         self.redis = redis
         self.keys = QueueKeys(prefix: redis.configuration.keyPrefix, queue: name)
@@ -50,7 +50,7 @@ public struct JobQueue: Sendable {
         """)
 
     /// Schedules `job` to run at `dueAt`; an existing job with the same id is moved to the new time.
-    public func schedule(_ job: Job, at dueAt: Date) async throws {
+    package func schedule(_ job: Job, at dueAt: Date) async throws {
         let score = dueAt.millisecondsSince1970
         try await redis.run(
             Self.scheduleScript, keys: [keys.delayed, keys.payloads, keys.wakeChannel],
@@ -60,24 +60,24 @@ public struct JobQueue: Sendable {
 
     /// Removes a job that has not been promoted yet; returns whether it was waiting.
     @discardableResult
-    public func cancel(jobID: String) async throws -> Bool {
+    package func cancel(jobID: String) async throws -> Bool {
         try await redis.run(Self.cancelScript, keys: [keys.delayed, keys.payloads], arguments: [.string(jobID)]).int == 1
     }
 
     /// The due time of a waiting job, or nil when it is not waiting.
-    public func dueTime(ofJob jobID: String) async throws -> Date? {
+    package func dueTime(ofJob jobID: String) async throws -> Date? {
         try await redis.zscore(keys.delayed, member: jobID).map { Date(timeIntervalSince1970: $0 / 1000) }
     }
 
     /// What one promotion pass did.
-    public struct Promotion: Sendable {
-        public var promoted: Int
+    package struct Promotion: Sendable {
+        package var promoted: Int
         /// How long until the next waiting job is due (zero or more), nil when none waits.
-        public var nextDueIn: Duration?
+        package var nextDueIn: Duration?
     }
 
     /// Moves due jobs into the stream (at most `limit` per call).
-    public func promoteDue(limit: Int = 1000) async throws -> Promotion {
+    package func promoteDue(limit: Int = 1000) async throws -> Promotion {
         let reply = try await redis.run(
             Self.promoteScript, keys: [keys.delayed, keys.payloads, keys.stream], arguments: [.int(limit)]
         )
@@ -90,13 +90,13 @@ public struct JobQueue: Sendable {
     }
 
     /// Creates the consumer group (and stream) when missing.
-    public func prepare() async throws {
+    package func prepare() async throws {
         try await redis.ensureConsumerGroup(stream: keys.stream, group: keys.group)
     }
 
     /// Reads up to `count` new jobs for `consumer`, blocking up to `block` (not at all when nil), on a dedicated
     /// connection. Entries whose payload cannot be decoded are removed (they could never run).
-    public func receive(on connection: RedisConnection, consumer: String, count: Int, block: Duration? = nil) async throws -> [ReceivedJob] {
+    package func receive(on connection: RedisConnection, consumer: String, count: Int, block: Duration? = nil) async throws -> [ReceivedJob] {
         let entries = try await connection.readGroup(stream: keys.stream, group: keys.group, consumer: consumer, count: count, block: block)
         var jobs: [ReceivedJob] = []
         for entry in entries {
@@ -112,7 +112,7 @@ public struct JobQueue: Sendable {
     /// Waits up to `timeout`, without taking anything, until the stream holds an entry not yet delivered to
     /// the group. Entries added after the group's last delivery always have larger ids, so none added between
     /// an empty ``receive(on:consumer:count:block:)`` and this call is missed.
-    public func waitForUndelivered(on connection: RedisConnection, upTo timeout: Duration) async throws {
+    package func waitForUndelivered(on connection: RedisConnection, upTo timeout: Duration) async throws {
         let lastDelivered = try await connection.lastDeliveredID(stream: keys.stream, group: keys.group)
         _ = try await connection.waitForEntry(in: keys.stream, after: lastDelivered, block: timeout)
     }
@@ -120,12 +120,12 @@ public struct JobQueue: Sendable {
     /// Acknowledges and deletes an entry, if `consumer` still holds it. Returns false when the entry was
     /// reclaimed by another consumer meanwhile: the caller's lease was lost and its result must not count.
     @discardableResult
-    public func acknowledge(entryID: String, consumer: String) async throws -> Bool {
+    package func acknowledge(entryID: String, consumer: String) async throws -> Bool {
         try await redis.run(Self.acknowledgeScript, keys: [keys.stream], arguments: [.string(keys.group), .string(consumer), .string(entryID)]).int == 1
     }
 
     /// Extends the lease of entries `consumer` holds (resets their idle time); returns those it no longer holds.
-    public func heartbeat(entryIDs: [String], consumer: String) async throws -> [String] {
+    package func heartbeat(entryIDs: [String], consumer: String) async throws -> [String] {
         guard !entryIDs.isEmpty else { return [] }
         let reply = try await redis.run(
             Self.heartbeatScript, keys: [keys.stream], arguments: [.string(keys.group), .string(consumer)] + entryIDs.map { .string($0) }
@@ -135,7 +135,7 @@ public struct JobQueue: Sendable {
 
     /// Takes over up to `count` entries whose holder has not renewed its lease for `leaseDuration` (a crashed
     /// or hung worker), with their delivery counts and previous holders.
-    public func reclaim(consumer: String, leaseDuration: Duration, count: Int = 100) async throws -> [ReceivedJob] {
+    package func reclaim(consumer: String, leaseDuration: Duration, count: Int = 100) async throws -> [ReceivedJob] {
         let reply = try await redis.run(
             Self.reclaimScript, keys: [keys.stream],
             arguments: [.string(keys.group), .string(consumer), .string(String(leaseDuration.milliseconds)), .int(count)]
@@ -155,7 +155,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Removes an entry whoever holds it.
-    public func discard(entryID: String) async throws {
+    package func discard(entryID: String) async throws {
         let results = try await redis.pipeline([
             RedisCommand("XACK", .string(keys.stream), .string(keys.group), .string(entryID)),
             RedisCommand("XDEL", .string(keys.stream), .string(entryID)),
@@ -164,7 +164,7 @@ public struct JobQueue: Sendable {
     }
 
     /// Entries delivered to a consumer and not yet acknowledged.
-    public func pendingCount() async throws -> Int {
+    package func pendingCount() async throws -> Int {
         let reply = try await redis.send(RedisCommand("XPENDING", .string(keys.stream), .string(keys.group)))
         return reply.elements?.first?.int ?? 0
     }
@@ -215,7 +215,7 @@ public struct JobQueue: Sendable {
 
 extension JobQueue {
     /// Adds jobs to run now straight into the stream, in pipelined batches of up to 10,000.
-    public func enqueue(_ jobs: [Job]) async throws {
+    package func enqueue(_ jobs: [Job]) async throws {
         var start = 0
         while start < jobs.count {
             let batch = jobs[start..<min(start + 10_000, jobs.count)]

@@ -1,5 +1,5 @@
 /// The queues ARKYRA runs, each a Redis stream with a consumer group.
-public enum QueueName: String, Sendable, CaseIterable {
+package enum QueueName: String, Sendable, CaseIterable {
     case publish
     case notification
     case media
@@ -8,7 +8,7 @@ public enum QueueName: String, Sendable, CaseIterable {
 
     /// The queue's share of a worker's capacity when queues compete: high priority (publish, notification)
     /// 4, medium (media, webhook) 2, low (ai) 1.
-    public var weight: Int {
+    package var weight: Int {
         switch self {
         case .publish, .notification: 4
         case .media, .webhook: 2
@@ -19,15 +19,15 @@ public enum QueueName: String, Sendable, CaseIterable {
 
 /// The Redis keys of one queue. They share the hash tag `{queue}` so they live on one Redis Cluster slot,
 /// which the Lua scripts that touch several of them need.
-public struct QueueKeys: Sendable, Equatable {
-    public let delayed: String
-    public let payloads: String
-    public let stream: String
+package struct QueueKeys: Sendable, Equatable {
+    package let delayed: String
+    package let payloads: String
+    package let stream: String
     /// Pub/sub channel on which scheduling announces a new earliest job.
-    public let wakeChannel: String
-    public let group = "workers"
+    package let wakeChannel: String
+    package let group = "workers"
 
-    public init(prefix: String, queue: QueueName) {
+    package init(prefix: String, queue: QueueName) {
         let base = "\(prefix):{\(queue.rawValue)}"
         delayed = "\(base):delayed"
         payloads = "\(base):payloads"

@@ -1,13 +1,13 @@
 import NIOCore
 
 /// Parses RESP2 and RESP3 values from a byte buffer. Pure: no I/O, so it is tested on bytes alone.
-public enum RESPParser {
+package enum RESPParser {
     /// Nesting deeper than this is refused, so a hostile or corrupt stream cannot exhaust the stack.
     static let maximumDepth = 64
 
     /// Reads one complete value from `buffer`, or returns nil (consuming nothing) when more bytes are needed.
     /// - Throws: ``RedisError`` with code `.protocolViolation` on malformed input.
-    public static func parse(_ buffer: inout ByteBuffer) throws -> RESPValue? {
+    package static func parse(_ buffer: inout ByteBuffer) throws -> RESPValue? {
         var copy = buffer
         guard let value = try parseValue(&copy, depth: 0) else { return nil }
         buffer = copy

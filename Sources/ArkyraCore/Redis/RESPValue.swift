@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One RESP3 value as Redis sends it.
-public enum RESPValue: Sendable, Equatable {
+package enum RESPValue: Sendable, Equatable {
     case simpleString(String)
     /// A simple (`-`) or blob (`!`) error.
     case error(String)
@@ -21,7 +21,7 @@ public enum RESPValue: Sendable, Equatable {
     case push([RESPValue])
 
     /// Whether the value is any of RESP's nulls.
-    public var isNull: Bool {
+    package var isNull: Bool {
         switch self {
         case .null, .bulkString(nil), .array(nil): return true
         default: return false
@@ -29,7 +29,7 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// The value as text, for simple, bulk and verbatim strings.
-    public var string: String? {
+    package var string: String? {
         switch self {
         case .simpleString(let string), .verbatimString(let string), .bigNumber(let string): return string
         case .bulkString(.some(let buffer)): return String(buffer: buffer)
@@ -39,7 +39,7 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// The value as an integer, for integers and numeric strings.
-    public var int: Int? {
+    package var int: Int? {
         switch self {
         case .integer(let value): return Int(value)
         default: return string.flatMap { Int($0) }
@@ -47,7 +47,7 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// The elements of an array, set or push; nil for anything else.
-    public var elements: [RESPValue]? {
+    package var elements: [RESPValue]? {
         switch self {
         case .array(.some(let values)), .set(let values), .push(let values): return values
         default: return nil
@@ -56,11 +56,11 @@ public enum RESPValue: Sendable, Equatable {
 }
 
 /// One key/value pair of a RESP3 map (kept in order, keys may be any value).
-public struct RESPMapEntry: Sendable, Equatable {
-    public var key: RESPValue
-    public var value: RESPValue
+package struct RESPMapEntry: Sendable, Equatable {
+    package var key: RESPValue
+    package var value: RESPValue
 
-    public init(key: RESPValue, value: RESPValue) {
+    package init(key: RESPValue, value: RESPValue) {
         self.key = key
         self.value = value
     }

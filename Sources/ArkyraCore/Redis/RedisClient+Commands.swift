@@ -3,18 +3,18 @@ import NIOCore
 /// Typed wrappers of the commands ARKYRA uses. Each decodes the reply or throws `.unexpectedReply`.
 extension RedisClient {
     /// PING; true when Redis answers PONG.
-    public func ping() async throws -> Bool {
+    package func ping() async throws -> Bool {
         try await send(RedisCommand("PING")).string == "PONG"
     }
 
     /// GET: the value, or nil when the key does not exist.
-    public func get(_ key: String) async throws -> String? {
+    package func get(_ key: String) async throws -> String? {
         try await send(RedisCommand("GET", .string(key))).string
     }
 
     /// SET with an optional expiry; `onlyIfAbsent` adds NX. Returns whether the value was written.
     @discardableResult
-    public func set(_ key: String, _ value: String, expiresIn: Duration? = nil, onlyIfAbsent: Bool = false) async throws -> Bool {
+    package func set(_ key: String, _ value: String, expiresIn: Duration? = nil, onlyIfAbsent: Bool = false) async throws -> Bool {
         var arguments: [RedisArgument] = [.string(key), .string(value)]
         if let expiresIn { arguments += ["PX", .string(String(expiresIn.milliseconds))] }
         if onlyIfAbsent { arguments.append("NX") }
@@ -23,19 +23,19 @@ extension RedisClient {
 
     /// DEL: how many of the keys existed.
     @discardableResult
-    public func delete(_ keys: [String]) async throws -> Int {
+    package func delete(_ keys: [String]) async throws -> Int {
         guard !keys.isEmpty else { return 0 }
         return try integer(await send(RedisCommand("DEL", keys.map { .string($0) })))
     }
 
     /// ZADD of one member with its score; returns whether the member is new.
     @discardableResult
-    public func zadd(_ key: String, score: Double, member: String) async throws -> Bool {
+    package func zadd(_ key: String, score: Double, member: String) async throws -> Bool {
         try integer(await send(RedisCommand("ZADD", .string(key), .string(String(score)), .string(member)))) == 1
     }
 
     /// ZSCORE: the member's score, or nil when it is not in the set.
-    public func zscore(_ key: String, member: String) async throws -> Double? {
+    package func zscore(_ key: String, member: String) async throws -> Double? {
         let reply = try await send(RedisCommand("ZSCORE", .string(key), .string(member)))
         switch reply {
         case .double(let value): return value
@@ -44,23 +44,23 @@ extension RedisClient {
     }
 
     /// ZCARD: the number of members.
-    public func zcard(_ key: String) async throws -> Int {
+    package func zcard(_ key: String) async throws -> Int {
         try integer(await send(RedisCommand("ZCARD", .string(key))))
     }
 
     /// XLEN: the number of entries in a stream.
-    public func xlen(_ key: String) async throws -> Int {
+    package func xlen(_ key: String) async throws -> Int {
         try integer(await send(RedisCommand("XLEN", .string(key))))
     }
 
     /// PUBLISH: how many subscribers received the message.
     @discardableResult
-    public func publish(_ channel: String, _ message: String) async throws -> Int {
+    package func publish(_ channel: String, _ message: String) async throws -> Int {
         try integer(await send(RedisCommand("PUBLISH", .string(channel), .string(message))))
     }
 
     /// Creates a consumer group (and the stream, MKSTREAM) unless it exists.
-    public func ensureConsumerGroup(stream: String, group: String) async throws {
+    package func ensureConsumerGroup(stream: String, group: String) async throws {
         do {
             try await send(RedisCommand("XGROUP", "CREATE", .string(stream), .string(group), "0", "MKSTREAM"))
         } catch let error as RedisError where error.serverPrefix == "BUSYGROUP" {
@@ -77,7 +77,7 @@ extension RedisClient {
 extension RedisConnection {
     /// XREADGROUP on one stream: up to `count` new entries for `consumer`, blocking up to `block` (not at all
     /// when nil). Run a blocking read on a dedicated connection: it holds the connection while it blocks.
-    public func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration?) async throws -> [StreamEntry] {
+    package func readGroup(stream: String, group: String, consumer: String, count: Int, block: Duration?) async throws -> [StreamEntry] {
         var arguments: [RedisArgument] = ["GROUP", .string(group), .string(consumer), "COUNT", .int(count)]
         if let block { arguments += ["BLOCK", .string(String(block.milliseconds))] }
         arguments += ["STREAMS", .string(stream), ">"]
@@ -87,7 +87,7 @@ extension RedisConnection {
 
     /// XREAD without a group: waits up to `block` until `stream` has an entry after `id`; returns whether one
     /// came. Nothing is delivered or claimed.
-    public func waitForEntry(in stream: String, after id: String, block: Duration) async throws -> Bool {
+    package func waitForEntry(in stream: String, after id: String, block: Duration) async throws -> Bool {
         let reply = try await send(
             RedisCommand("XREAD", "COUNT", "1", "BLOCK", .string(String(block.milliseconds)), "STREAMS", .string(stream), .string(id)),
             timeout: block + .seconds(5)
@@ -96,7 +96,7 @@ extension RedisConnection {
     }
 
     /// The id of the last entry delivered to `group` (XINFO GROUPS), "0-0" when the group is unknown.
-    public func lastDeliveredID(stream: String, group: String) async throws -> String {
+    package func lastDeliveredID(stream: String, group: String) async throws -> String {
         let reply = try await send(RedisCommand("XINFO", "GROUPS", .string(stream)))
         for info in reply.elements ?? [] {
             guard case .map(let pairs) = info else { throw RedisError(.unexpectedReply, "XINFO GROUPS \(info)") }
@@ -108,11 +108,11 @@ extension RedisConnection {
 }
 
 /// One stream entry: its id and its field/value pairs.
-public struct StreamEntry: Sendable, Equatable {
-    public var id: String
-    public var fields: [String: String]
+package struct StreamEntry: Sendable, Equatable {
+    package var id: String
+    package var fields: [String: String]
 
-    public init(id: String, fields: [String: String]) {
+    package init(id: String, fields: [String: String]) {
         self.id = id
         self.fields = fields
     }

@@ -8,13 +8,13 @@ import Synchronization
 /// connections of their own for blocking commands and subscriptions (so those never starve the pool).
 ///
 /// Run it as a `Service`: it closes its connections on graceful shutdown.
-public final class RedisClient: Service, Sendable {
-    public let configuration: RedisConfiguration
+package final class RedisClient: Service, Sendable {
+    package let configuration: RedisConfiguration
     private let slots: [RedisConnectionSlot]
     private let next = Atomic<Int>(0)
     private let eventLoopGroup: any EventLoopGroup
 
-    public init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    package init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.slots = (0..<configuration.poolSize).map { _ in
@@ -23,13 +23,13 @@ public final class RedisClient: Service, Sendable {
     }
 
     /// Waits for graceful shutdown, then closes every pooled connection.
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         await shutdown()
     }
 
     /// Closes every pooled connection; later commands fail with `.unavailable`.
-    public func shutdown() async {
+    package func shutdown() async {
         for slot in slots {
             await slot.shutdown()
         }
@@ -38,24 +38,24 @@ public final class RedisClient: Service, Sendable {
     /// Sends one command on a pooled connection.
     /// - Throws: ``RedisError``.
     @discardableResult
-    public func send(_ command: RedisCommand) async throws -> RESPValue {
+    package func send(_ command: RedisCommand) async throws -> RESPValue {
         try await pooledConnection().send(command)
     }
 
     /// Sends commands in one write on one pooled connection; replies come back in order.
     /// - Throws: ``RedisError`` when no connection can be had; per-command failures are in the results.
-    public func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
+    package func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
         try await pooledConnection().pipeline(commands)
     }
 
     /// A connection of its own that the caller closes: for blocking commands (a long-lived XREADGROUP reader),
     /// which would otherwise hold up every command pipelined behind them.
-    public func makeDedicatedConnection() async throws -> RedisConnection {
+    package func makeDedicatedConnection() async throws -> RedisConnection {
         try await RedisConnection.connect(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
     /// Prefixes `name` with the configured key prefix: `prefix:name`.
-    public func key(_ name: String) -> String {
+    package func key(_ name: String) -> String {
         "\(configuration.keyPrefix):\(name)"
     }
 

@@ -1,25 +1,25 @@
 import NIOCore
 
 /// One Redis command: its name and arguments, each sent as a bulk string.
-public struct RedisCommand: Sendable {
-    public var arguments: [RedisArgument]
+package struct RedisCommand: Sendable {
+    package var arguments: [RedisArgument]
 
-    public init(_ name: String, _ arguments: [RedisArgument] = []) {
+    package init(_ name: String, _ arguments: [RedisArgument] = []) {
         self.arguments = [.string(name)] + arguments
     }
 
-    public init(_ name: String, _ arguments: RedisArgument...) {
+    package init(_ name: String, _ arguments: RedisArgument...) {
         self.init(name, arguments)
     }
 
     /// The command's name, for logs and metrics (never its arguments, which may hold data).
-    public var name: String {
+    package var name: String {
         if case .string(let name) = arguments.first { return name }
         return "?"
     }
 
     /// Appends the command as a RESP array of bulk strings.
-    public func encode(into buffer: inout ByteBuffer) {
+    package func encode(into buffer: inout ByteBuffer) {
         buffer.writeStaticString("*")
         buffer.writeString(String(arguments.count))
         buffer.writeStaticString("\r\n")
@@ -30,15 +30,15 @@ public struct RedisCommand: Sendable {
 }
 
 /// One argument of a command.
-public enum RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+package enum RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     case string(String)
     case bytes(ByteBuffer)
 
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .string(String(value)) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .string(String(value)) }
 
     /// An integer argument.
-    public static func int(_ value: Int) -> RedisArgument { .string(String(value)) }
+    package static func int(_ value: Int) -> RedisArgument { .string(String(value)) }
 
     func encode(into buffer: inout ByteBuffer) {
         switch self {

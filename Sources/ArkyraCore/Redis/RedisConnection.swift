@@ -4,7 +4,7 @@ import NIOPosix
 
 /// One connection to Redis, speaking RESP3. Safe to share: commands from many tasks are pipelined on it and
 /// their replies matched in order. Blocking commands and subscriptions need a connection of their own.
-public final class RedisConnection: Sendable {
+package final class RedisConnection: Sendable {
     let channel: any Channel
     private let commandTimeout: Duration
 
@@ -18,7 +18,7 @@ public final class RedisConnection: Sendable {
     /// Connects, switches to RESP3 (authenticating when a password is configured) and selects the database.
     /// - Parameter onPush: receives out-of-band pushes (pub/sub messages); ignored by default.
     /// - Throws: ``RedisError`` `.unavailable` when the connection or handshake fails.
-    public static func connect(
+    package static func connect(
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onPush: @escaping @Sendable (RESPValue) -> Void = { _ in }
@@ -56,13 +56,13 @@ public final class RedisConnection: Sendable {
     }
 
     /// Whether the socket is still open.
-    public var isActive: Bool { channel.isActive }
+    package var isActive: Bool { channel.isActive }
 
     /// Sends one command and waits for its reply.
     /// - Parameter timeout: the deadline; the configured command timeout when nil. Blocking commands pass
     ///   their block time plus a margin.
     /// - Throws: ``RedisError``: `.server` for an error reply, `.timeout`, `.connectionClosed`.
-    public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
+    package func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? commandTimeout)
         write(RedisRequest(commands: [command], promises: [promise], deadline: deadline))
@@ -70,7 +70,7 @@ public final class RedisConnection: Sendable {
     }
 
     /// Sends several commands in one write and returns each reply (or its error) in order.
-    public func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
+    package func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
         guard !commands.isEmpty else { return [] }
         let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
         let deadline = NIODeadline.now() + TimeAmount(commandTimeout)
@@ -97,7 +97,7 @@ public final class RedisConnection: Sendable {
     }
 
     /// Closes the socket; waiting commands fail with `.connectionClosed`.
-    public func close() async {
+    package func close() async {
         try? await channel.close()
     }
 }

@@ -1,6 +1,6 @@
 /// A failure talking to Redis, with a code callers can switch on.
-public struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Code: String, Sendable {
+package struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
+    package enum Code: String, Sendable {
         /// Redis answered with an error reply (`-ERR ...`, `-NOSCRIPT ...`).
         case server
         /// The connection closed before the reply arrived.
@@ -15,19 +15,19 @@ public struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
         case unexpectedReply
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
     /// The error's prefix as Redis sends it (`NOSCRIPT`, `BUSYGROUP`, `WRONGTYPE`, ...), for server errors.
-    public var serverPrefix: String? {
+    package var serverPrefix: String? {
         guard code == .server else { return nil }
         return message.split(separator: " ", maxSplits: 1).first.map(String.init)
     }
 
-    public var description: String { "redis \(code.rawValue): \(message)" }
+    package var description: String { "redis \(code.rawValue): \(message)" }
 }

@@ -4,11 +4,11 @@ import NIOCore
 
 /// A Lua script run with EVALSHA, falling back to EVAL when Redis does not know it yet (after a restart or
 /// SCRIPT FLUSH), which also loads it for the next call.
-public struct RedisScript: Sendable {
-    public let source: String
-    public let sha1: String
+package struct RedisScript: Sendable {
+    package let source: String
+    package let sha1: String
 
-    public init(_ source: String) {
+    package init(_ source: String) {
         self.source = source
         self.sha1 = Insecure.SHA1.hash(data: Array(source.utf8)).hexString
     }
@@ -16,14 +16,14 @@ public struct RedisScript: Sendable {
 
 extension RedisClient {
     /// Loads `script` (SCRIPT LOAD), so EVALSHA calls sent in a pipeline find it.
-    public func load(_ script: RedisScript) async throws {
+    package func load(_ script: RedisScript) async throws {
         try await send(RedisCommand("SCRIPT", "LOAD", .string(script.source)))
     }
 
     /// Runs `script` with `keys` and `arguments`.
     /// - Throws: ``RedisError`` `.server` when the script raises an error.
     @discardableResult
-    public func run(_ script: RedisScript, keys: [String], arguments: [RedisArgument] = []) async throws -> RESPValue {
+    package func run(_ script: RedisScript, keys: [String], arguments: [RedisArgument] = []) async throws -> RESPValue {
         let tail: [RedisArgument] = [.int(keys.count)] + keys.map { .string($0) } + arguments
         do {
             return try await send(RedisCommand("EVALSHA", [.string(script.sha1)] + tail))

@@ -1,9 +1,9 @@
 import NIOCore
 
 /// A message received on a subscribed channel.
-public struct RedisMessage: Sendable, Equatable {
-    public var channel: String
-    public var payload: String
+package struct RedisMessage: Sendable, Equatable {
+    package var channel: String
+    package var payload: String
 }
 
 extension RedisClient {
@@ -12,7 +12,7 @@ extension RedisClient {
     /// The subscription ends (and its connection closes) when `body` returns or throws. The stream finishes
     /// when the connection drops, so a caller that wants to stay subscribed loops and subscribes again.
     /// - Throws: ``RedisError`` `.unavailable` when connecting fails, or what `body` throws.
-    public func subscribe<Result: Sendable>(
+    package func subscribe<Result: Sendable>(
         to channels: [String],
         patterns: [String] = [],
         _ body: (AsyncStream<RedisMessage>) async throws -> Result

@@ -6,11 +6,11 @@ import Darwin
 
 /// An IPv4 or IPv6 address, kept as 16 bytes (IPv4 as IPv4-mapped IPv6, so `::ffff:127.0.0.1` and `127.0.0.1`
 /// are the same address). Parsing is strict (`inet_pton`): a dotted quad or an IPv6 address, nothing else.
-public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
-    public let bytes: [UInt8]
+package struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    package let bytes: [UInt8]
 
     /// Parses `text`, with or without IPv6 brackets; nil for anything that is not a literal address.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var bare = text
         if bare.hasPrefix("["), bare.hasSuffix("]") { bare = String(bare.dropFirst().dropLast()) }
         if let zone = bare.firstIndex(of: "%") { bare = String(bare[..<zone]) }
@@ -33,12 +33,12 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether this is an IPv4 address (or IPv4-mapped).
-    public var isIPv4: Bool { bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF }
+    package var isIPv4: Bool { bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF }
 
     /// Whether a server on the public internet could have this address: false for loopback, private,
     /// shared (CGNAT), link-local, unspecified, multicast, broadcast, documentation and unique-local ranges,
     /// and for IPv6 forms that embed IPv4 (6to4, NAT64, IPv4-compatible) around a non-public one.
-    public var isPublic: Bool {
+    package var isPublic: Bool {
         !Self.nonPublic.contains { $0.contains(self) } && embeddedIPv4.map(\.isPublic) != false
     }
 
@@ -60,7 +60,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         "100::/64",
     ].map { IPRange($0)! }
 
-    public var description: String {
+    package var description: String {
         if isIPv4 { return bytes[12..<16].map(String.init).joined(separator: ".") }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         var address = in6_addr()
@@ -70,12 +70,12 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A block of addresses in CIDR notation: `10.0.0.0/8`, `fd00::/8`, or one address.
-public struct IPRange: Hashable, Sendable {
-    public let base: IPAddress
+package struct IPRange: Hashable, Sendable {
+    package let base: IPAddress
     /// Leading bits that must match, counted over the 16-byte form.
-    public let prefixBits: Int
+    package let prefixBits: Int
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let base = IPAddress(String(parts[0])) else { return nil }
         let maximum = base.isIPv4 ? 32 : 128
@@ -84,7 +84,7 @@ public struct IPRange: Hashable, Sendable {
         prefixBits = base.isIPv4 ? 96 + bits : bits
     }
 
-    public func contains(_ address: IPAddress) -> Bool {
+    package func contains(_ address: IPAddress) -> Bool {
         var remaining = prefixBits
         for index in 0..<16 where remaining > 0 {
             let bits = min(8, remaining)

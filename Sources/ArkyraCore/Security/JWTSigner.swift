@@ -2,29 +2,29 @@ import Crypto
 import Foundation
 
 /// Signs and verifies compact JWTs with HMAC-SHA256 (`alg: HS256`), ARKYRA's access tokens.
-public struct JWTSigner: Sendable {
+package struct JWTSigner: Sendable {
     private let key: SymmetricKey
-    public let issuer: String
+    package let issuer: String
 
-    public init(secret: [UInt8], issuer: String = "arkyra") {
+    package init(secret: [UInt8], issuer: String = "arkyra") {
         self.key = SymmetricKey(data: secret)
         self.issuer = issuer
     }
 
     /// The claims ARKYRA puts in an access token.
-    public struct Claims: Codable, Sendable, Equatable {
+    package struct Claims: Codable, Sendable, Equatable {
         /// The user id.
-        public var sub: String
-        public var iss: String
+        package var sub: String
+        package var iss: String
         /// Issued at and expiry, seconds since 1970.
-        public var iat: Int
-        public var exp: Int
+        package var iat: Int
+        package var exp: Int
         /// A unique token id.
-        public var jti: String
+        package var jti: String
         /// The session (login) the token belongs to; logging out or revoking the session ends the token too.
-        public var sid: String?
+        package var sid: String?
 
-        public init(sub: String, iss: String, iat: Int, exp: Int, jti: String, sid: String? = nil) {
+        package init(sub: String, iss: String, iat: Int, exp: Int, jti: String, sid: String? = nil) {
             self.sub = sub
             self.iss = iss
             self.iat = iat
@@ -35,7 +35,7 @@ public struct JWTSigner: Sendable {
     }
 
     /// Why a token was refused.
-    public enum VerificationError: Error, Equatable {
+    package enum VerificationError: Error, Equatable {
         case malformed, badSignature, expired, wrongIssuer
     }
 
@@ -43,7 +43,7 @@ public struct JWTSigner: Sendable {
     static let encodedHeader = base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
 
     /// A signed token for `subject` (in session `sessionID`) valid for `lifetime` from `now`.
-    public func sign(subject: String, sessionID: String? = nil, lifetime: Duration, now: Date = Date()) throws -> String {
+    package func sign(subject: String, sessionID: String? = nil, lifetime: Duration, now: Date = Date()) throws -> String {
         let issued = Int(now.timeIntervalSince1970)
         let claims = Claims(
             sub: subject, iss: issuer, iat: issued, exp: issued + Int(lifetime.components.seconds), jti: UUID().uuidString, sid: sessionID
@@ -58,7 +58,7 @@ public struct JWTSigner: Sendable {
 
     /// The claims of a valid token.
     /// - Throws: ``VerificationError`` when the token is malformed, forged, expired or from another issuer.
-    public func verify(_ token: String, now: Date = Date()) throws -> Claims {
+    package func verify(_ token: String, now: Date = Date()) throws -> Claims {
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].elementsEqual(Self.encodedHeader.utf8),
               let signature = Self.decodeBase64URL(parts[2]),

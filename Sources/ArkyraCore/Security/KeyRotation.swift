@@ -8,7 +8,7 @@ import Logging
 ///
 /// Emails waiting on the notification queue in Redis are not rewritten: they are sent within minutes, so
 /// keep the old key configured until the queue has drained.
-public struct KeyRotation: Sendable {
+package struct KeyRotation: Sendable {
     let database: Database
     let cipher: TokenCipher
     let logger: Logger
@@ -16,7 +16,7 @@ public struct KeyRotation: Sendable {
     var waitForBusy: Duration
     var batchSize = 200
 
-    public init(database: Database, cipher: TokenCipher, logger: Logger, waitForBusy: Duration = .seconds(120)) {
+    package init(database: Database, cipher: TokenCipher, logger: Logger, waitForBusy: Duration = .seconds(120)) {
         self.database = database
         self.cipher = cipher
         self.logger = logger
@@ -24,20 +24,20 @@ public struct KeyRotation: Sendable {
     }
 
     /// What a rotation did.
-    public struct Report: Sendable, Equatable {
+    package struct Report: Sendable, Equatable {
         /// Secrets rewritten under the current key (a channel's two tokens count once).
-        public var rewritten = 0
+        package var rewritten = 0
         /// Secrets that were current already.
-        public var current = 0
+        package var current = 0
         /// Rows that could not be opened with any configured key, or were altered: `table id: why`.
-        public var unreadable: [String] = []
+        package var unreadable: [String] = []
         /// Channels still refreshing when the wait ran out; running the rotation again finishes them.
-        public var busy: [UUID] = []
+        package var busy: [UUID] = []
 
-        public var isComplete: Bool { unreadable.isEmpty && busy.isEmpty }
+        package var isComplete: Bool { unreadable.isEmpty && busy.isEmpty }
     }
 
-    public func run() async throws -> Report {
+    package func run() async throws -> Report {
         var report = Report()
         var pending = try await rotateChannels(ids: nil, into: &report)
         let giveUp = ContinuousClock.now + waitForBusy

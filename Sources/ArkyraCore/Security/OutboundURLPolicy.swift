@@ -10,19 +10,19 @@ import Synchronization
 /// is kept 30 s) and refuses when any of its addresses is not public. The HTTP client resolves the name once
 /// more when it connects, so a DNS server that changes its answer within that window (rebinding) is not
 /// caught; closing that needs a connector that dials the checked address, which AsyncHTTPClient does not offer.
-public struct OutboundURLPolicy: Sendable {
-    public let allowPrivateHosts: Bool
+package struct OutboundURLPolicy: Sendable {
+    package let allowPrivateHosts: Bool
     /// Verdicts on resolved names, kept for ``verdictLifetime``: a worker publishing thousands of posts to
     /// one instance resolves its name a few times a minute, not once per request.
     private let verdicts = HostVerdicts()
     static let verdictLifetime: Duration = .seconds(30)
 
-    public init(allowPrivateHosts: Bool) {
+    package init(allowPrivateHosts: Bool) {
         self.allowPrivateHosts = allowPrivateHosts
     }
 
     /// The URL normalised (no trailing slash, no query), or the reason it is refused.
-    public func validate(_ text: String) -> Result<URL, URLRefusal> {
+    package func validate(_ text: String) -> Result<URL, URLRefusal> {
         guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespaces)),
               let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(), !host.isEmpty
         else { return .failure(.malformed) }
@@ -44,10 +44,10 @@ public struct OutboundURLPolicy: Sendable {
     }
 
     /// Why a URL was refused; `message` is fit for the user.
-    public enum URLRefusal: Error, Equatable {
+    package enum URLRefusal: Error, Equatable {
         case malformed, credentialsInURL, schemeNotAllowed, privateHost, unresolvable
 
-        public var message: String {
+        package var message: String {
             switch self {
             case .malformed: return "must be an absolute URL such as https://mastodon.social"
             case .credentialsInURL: return "must not contain a user name or password"
@@ -76,7 +76,7 @@ public struct OutboundURLPolicy: Sendable {
 
     /// Why ARKYRA must not connect to `url` now, or nil: resolves its host and refuses when any address is
     /// not public (or the name does not resolve).
-    public func refusal(connectingTo url: String) async -> URLRefusal? {
+    package func refusal(connectingTo url: String) async -> URLRefusal? {
         if allowPrivateHosts { return nil }
         guard let host = URLComponents(string: url)?.host, !host.isEmpty else { return .malformed }
         if Self.isLegacyNumeric(host) { return .malformed }

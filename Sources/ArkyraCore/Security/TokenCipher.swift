@@ -9,25 +9,25 @@ import Foundation
 ///
 /// Ciphertexts written before binding read `keyid:base64` and carry no associated data; they still open,
 /// and `keys rotate` rewrites them bound.
-public struct TokenCipher: Sendable {
+package struct TokenCipher: Sendable {
     private let keys: [(id: String, key: SymmetricKey)]
     private static let boundVersion = "v2"
 
     /// Why a ciphertext could not be opened.
-    public enum CipherError: Error, Equatable {
+    package enum CipherError: Error, Equatable {
         case malformed
         case unknownKey(String)
         /// The key or the place is wrong, or the ciphertext was altered.
         case authenticationFailed
     }
 
-    public init(keys: [SecurityConfiguration.EncryptionKey]) {
+    package init(keys: [SecurityConfiguration.EncryptionKey]) {
         precondition(!keys.isEmpty, "SecurityConfiguration guarantees at least one key")
         self.keys = keys.map { ($0.id, SymmetricKey(data: $0.bytes)) }
     }
 
     /// Encrypts `plaintext` with the current key, bound to `place`.
-    public func seal(_ plaintext: String, boundTo place: String) throws -> String {
+    package func seal(_ plaintext: String, boundTo place: String) throws -> String {
         let current = keys[0]
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: current.key, authenticating: Data(place.utf8))
         guard let combined = box.combined else { throw CipherError.malformed }
@@ -36,7 +36,7 @@ public struct TokenCipher: Sendable {
 
     /// Decrypts a value made by ``seal(_:boundTo:)`` for the same `place`, with any configured key.
     /// - Throws: ``CipherError``.
-    public func open(_ sealed: String, boundTo place: String) throws -> String {
+    package func open(_ sealed: String, boundTo place: String) throws -> String {
         let parsed = try Self.parse(sealed)
         guard let key = keys.first(where: { $0.id == parsed.keyID })?.key else { throw CipherError.unknownKey(parsed.keyID) }
         do {
@@ -51,13 +51,13 @@ public struct TokenCipher: Sendable {
     }
 
     /// Whether `sealed` is bound and encrypted with the current key: nothing for a rotation to do.
-    public func isCurrent(_ sealed: String) -> Bool {
+    package func isCurrent(_ sealed: String) -> Bool {
         guard let parsed = try? Self.parse(sealed) else { return false }
         return parsed.bound && parsed.keyID == keys[0].id
     }
 
     /// Opens `sealed` and seals it again with the current key, bound to `place`.
-    public func reseal(_ sealed: String, boundTo place: String) throws -> String {
+    package func reseal(_ sealed: String, boundTo place: String) throws -> String {
         try seal(try open(sealed, boundTo: place), boundTo: place)
     }
 

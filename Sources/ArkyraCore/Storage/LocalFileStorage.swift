@@ -2,18 +2,18 @@ import Foundation
 import NIOPosix
 
 /// Media files on the local filesystem, under one root folder. File work runs on NIO's thread pool.
-public struct LocalFileStorage: Sendable {
-    public let root: String
+package struct LocalFileStorage: Sendable {
+    package let root: String
     private let threadPool: NIOThreadPool
 
-    public init(configuration: StorageConfiguration, threadPool: NIOThreadPool = .singleton) {
+    package init(configuration: StorageConfiguration, threadPool: NIOThreadPool = .singleton) {
         self.root = configuration.localPath
         self.threadPool = threadPool
     }
 
     /// Creates the root when missing, then writes, reads back and deletes a small file.
     /// - Throws: the filesystem error, or ``StorageError`` when the file reads back wrong.
-    public func probe() async throws {
+    package func probe() async throws {
         let root = self.root
         try await threadPool.runIfActive {
             let manager = FileManager.default
@@ -27,7 +27,7 @@ public struct LocalFileStorage: Sendable {
     }
 
     /// Why storage is unwell.
-    public enum StorageError: Error {
+    package enum StorageError: Error {
         case readBackMismatch
     }
 }

@@ -2,7 +2,7 @@ import NIOCore
 
 extension Duration {
     /// Whole milliseconds, rounded down.
-    public var milliseconds: Int64 {
+    package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

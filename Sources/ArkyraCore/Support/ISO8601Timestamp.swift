@@ -1,9 +1,9 @@
 import Foundation
 
 /// Reads and writes ISO 8601 timestamps, with or without fractional seconds.
-public enum ISO8601Timestamp {
+package enum ISO8601Timestamp {
     /// Parses `2026-11-30T09:00:00Z`, `2026-11-30T09:00:00.123+01:00` and the like; nil for anything else.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) {
             return date
         }
@@ -19,7 +19,7 @@ public enum ISO8601Timestamp {
     /// Written by hand (calendar pages format thousands of times a second): the proleptic Gregorian date of a
     /// day number, as in Howard Hinnant's `civil_from_days`. Years before 1583 (where Foundation's calendar is
     /// Julian) and after 9999 go through Foundation, so that what is written reads back the same.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         let total = date.millisecondsSince1970
         let (days, millisecondOfDay) = total.quotientAndRemainder(dividingBy: 86_400_000)
         let (day, time) = millisecondOfDay < 0 ? (days - 1, millisecondOfDay + 86_400_000) : (days, millisecondOfDay)

@@ -2,9 +2,9 @@ import Foundation
 
 /// Writing JSON by hand where it is on a hot path (job payloads, log lines, calendar pages): Foundation's
 /// serializers cost far more per call, and sorting keys through them compares strings with locale rules.
-public enum JSONText {
+package enum JSONText {
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
-    public static func appendQuoted(_ text: String, to json: inout String) {
+    package static func appendQuoted(_ text: String, to json: inout String) {
         json += "\""
         // Most text needs no escaping: append it whole (a copy of its bytes) rather than scalar by scalar.
         let needsEscaping: @Sendable (UInt8) -> Bool = { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
@@ -18,7 +18,7 @@ public enum JSONText {
 
     /// Appends `uuid` as a JSON string, upper-case as Foundation's `uuidString` writes it (which formats
     /// through `snprintf`, too slow for pages of posts).
-    public static func appendQuoted(_ uuid: UUID, to json: inout String) {
+    package static func appendQuoted(_ uuid: UUID, to json: inout String) {
         var text = [UInt8](repeating: UInt8(ascii: "-"), count: 38)
         text[0] = UInt8(ascii: "\"")
         text[37] = UInt8(ascii: "\"")

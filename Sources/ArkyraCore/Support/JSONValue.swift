@@ -1,7 +1,7 @@
 import Foundation
 
 /// Any JSON value, kept as it came (editor presets store what the editor sends).
-public enum JSONValue: Sendable, Codable, Equatable {
+package enum JSONValue: Sendable, Codable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,7 +9,7 @@ public enum JSONValue: Sendable, Codable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
@@ -19,7 +19,7 @@ public enum JSONValue: Sendable, Codable, Equatable {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -32,12 +32,12 @@ public enum JSONValue: Sendable, Codable, Equatable {
     }
 
     /// The value as compact JSON text.
-    public func text() throws -> String {
+    package func text() throws -> String {
         String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
     }
 
     /// Parses JSON text.
-    public static func parse(_ text: String) throws -> JSONValue {
+    package static func parse(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 }

@@ -1,11 +1,11 @@
 /// Thrown by ``withTimeout(_:operation:)`` when the operation did not finish in time.
-public struct TimeoutError: Error, CustomStringConvertible, Sendable {
-    public let limit: Duration
-    public var description: String { "timed out after \(limit)" }
+package struct TimeoutError: Error, CustomStringConvertible, Sendable {
+    package let limit: Duration
+    package var description: String { "timed out after \(limit)" }
 }
 
 /// Runs `operation`, cancelling it and throwing ``TimeoutError`` when it takes longer than `limit`.
-public func withTimeout<Result: Sendable>(
+package func withTimeout<Result: Sendable>(
     _ limit: Duration,
     operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {

@@ -3,16 +3,16 @@ import Logging
 import PostgresNIO
 
 /// API keys, stored as hashes.
-public struct APIKeyRepository: Sendable {
+package struct APIKeyRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     static let columns = "id, organization_id, name, prefix, created_by, created_at, last_used_at"
 
-    public func create(organizationID: UUID, name: String, prefix: String, keyHash: Data, createdBy: UUID,
+    package func create(organizationID: UUID, name: String, prefix: String, keyHash: Data, createdBy: UUID,
                        on connection: PostgresConnection) async throws -> APIKey {
         let rows = try await connection.query(
             """
@@ -26,7 +26,7 @@ public struct APIKeyRepository: Sendable {
     }
 
     /// The organization's keys that work, newest first.
-    public func list(organizationID: UUID, client: Database) async throws -> [APIKey] {
+    package func list(organizationID: UUID, client: Database) async throws -> [APIKey] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM api_keys WHERE organization_id = \(organizationID) AND revoked_at IS NULL
@@ -37,7 +37,7 @@ public struct APIKeyRepository: Sendable {
     }
 
     /// Revokes a key of the organization; returns whether it was live.
-    public func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+    package func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND organization_id = \(organizationID) AND revoked_at IS NULL
@@ -50,7 +50,7 @@ public struct APIKeyRepository: Sendable {
     }
 
     /// What a presented key turned out to be.
-    public enum Authentication: Sendable, Equatable {
+    package enum Authentication: Sendable, Equatable {
         case valid(keyID: UUID, organizationID: UUID)
         /// A live key whose creator is no longer an owner or admin of its organization: it no longer works,
         /// since it carried their authority.
@@ -60,7 +60,7 @@ public struct APIKeyRepository: Sendable {
 
     /// The key whose secret hashes to `keyHash`, recording its use (at most once a minute, so busy keys do
     /// not write on every request).
-    public func authenticate(keyHash: Data, client: Database) async throws -> Authentication {
+    package func authenticate(keyHash: Data, client: Database) async throws -> Authentication {
         let rows = try await client.query(
             """
             WITH key AS (

@@ -3,19 +3,19 @@ import Logging
 import PostgresNIO
 
 /// Single-use secrets sent by email (activation, password reset), stored as hashes.
-public struct AccountTokenRepository: Sendable {
+package struct AccountTokenRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
-    public enum Purpose: String, Sendable {
+    package enum Purpose: String, Sendable {
         case activation
         case passwordReset = "password_reset"
     }
 
-    public func create(userID: UUID, purpose: Purpose, tokenHash: Data, expiresAt: Date, on connection: PostgresConnection) async throws {
+    package func create(userID: UUID, purpose: Purpose, tokenHash: Data, expiresAt: Date, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at) VALUES (\(tokenHash), \(userID), \(purpose.rawValue), \(expiresAt))
@@ -25,7 +25,7 @@ public struct AccountTokenRepository: Sendable {
     }
 
     /// Uses up the unexpired, unused token hashing to `tokenHash` for `purpose`; returns its user, or nil.
-    public func use(tokenHash: Data, purpose: Purpose, on connection: PostgresConnection) async throws -> UUID? {
+    package func use(tokenHash: Data, purpose: Purpose, on connection: PostgresConnection) async throws -> UUID? {
         let rows = try await connection.query(
             """
             UPDATE account_tokens SET used_at = now()
@@ -39,7 +39,7 @@ public struct AccountTokenRepository: Sendable {
     }
 
     /// Ends every unused token of `userID` for `purpose` (a new one replaces them).
-    public func expireUnused(userID: UUID, purpose: Purpose, on connection: PostgresConnection) async throws {
+    package func expireUnused(userID: UUID, purpose: Purpose, on connection: PostgresConnection) async throws {
         try await connection.query(
             "UPDATE account_tokens SET used_at = now() WHERE user_id = \(userID) AND purpose = \(purpose.rawValue) AND used_at IS NULL",
             logger: logger
@@ -48,7 +48,7 @@ public struct AccountTokenRepository: Sendable {
 
     /// Deletes up to `limit` activation and reset tokens that expired or were used before `before`.
     @discardableResult
-    public func purge(before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
+    package func purge(before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
         let rows = try await client.query(
             """
             WITH gone AS (

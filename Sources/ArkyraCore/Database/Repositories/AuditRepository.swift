@@ -3,15 +3,15 @@ import Logging
 import PostgresNIO
 
 /// Writes audit events; callers pass the connection of the transaction that makes the change.
-public struct AuditRepository: Sendable {
+package struct AuditRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Records `event` in the caller's transaction.
-    public func record(_ event: AuditEvent, on connection: PostgresConnection) async throws {
+    package func record(_ event: AuditEvent, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             INSERT INTO audit_events (organization_id, actor_user_id, action, target_type, target_id, ip, user_agent, request_id, details)
@@ -25,31 +25,31 @@ public struct AuditRepository: Sendable {
     }
 
     /// One recorded action, as admins read the log.
-    public struct Entry: Sendable, Codable, Equatable {
-        public var id: Int64
-        public var actorUserID: UUID?
-        public var actorEmail: String?
-        public var action: String
-        public var targetType: String
-        public var targetID: String?
-        public var ip: String?
-        public var userAgent: String?
-        public var requestID: String?
-        public var apiKeyID: String?
-        public var createdAt: Date
+    package struct Entry: Sendable, Codable, Equatable {
+        package var id: Int64
+        package var actorUserID: UUID?
+        package var actorEmail: String?
+        package var action: String
+        package var targetType: String
+        package var targetID: String?
+        package var ip: String?
+        package var userAgent: String?
+        package var requestID: String?
+        package var apiKeyID: String?
+        package var createdAt: Date
     }
 
     /// What to list: newest first, older than `before` (an entry id, for paging), optionally one action
     /// (or an action prefix ending in `.`), one actor, and a time range.
-    public struct Filter: Sendable {
-        public var action: String?
-        public var actorUserID: UUID?
-        public var from: Date?
-        public var to: Date?
-        public var before: Int64?
-        public var limit: Int
+    package struct Filter: Sendable {
+        package var action: String?
+        package var actorUserID: UUID?
+        package var from: Date?
+        package var to: Date?
+        package var before: Int64?
+        package var limit: Int
 
-        public init(action: String? = nil, actorUserID: UUID? = nil, from: Date? = nil, to: Date? = nil, before: Int64? = nil, limit: Int = 100) {
+        package init(action: String? = nil, actorUserID: UUID? = nil, from: Date? = nil, to: Date? = nil, before: Int64? = nil, limit: Int = 100) {
             self.action = action
             self.actorUserID = actorUserID
             self.from = from
@@ -60,7 +60,7 @@ public struct AuditRepository: Sendable {
     }
 
     /// The organization's audit log under `filter`.
-    public func list(organizationID: UUID, filter: Filter, client: Database) async throws -> [Entry] {
+    package func list(organizationID: UUID, filter: Filter, client: Database) async throws -> [Entry] {
         let prefix = filter.action.map { $0.hasSuffix(".") ? $0 + "%" : $0 }
         let rows = try await client.query(
             """
@@ -86,7 +86,7 @@ public struct AuditRepository: Sendable {
     }
 
     /// Deletes audit events older than `cutoff`; returns how many.
-    public func purge(createdBefore cutoff: Date, client: Database) async throws -> Int {
+    package func purge(createdBefore cutoff: Date, client: Database) async throws -> Int {
         let rows = try await client.query(
             "WITH gone AS (DELETE FROM audit_events WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*)::int FROM gone", logger: logger
         )
@@ -97,7 +97,7 @@ public struct AuditRepository: Sendable {
 
     /// Runs `change` in one transaction and, when it reports that it changed something, records `event` in
     /// that same transaction. Returns what `change` reported (false: nothing to change, nothing recorded).
-    public func recordingIfChanged(_ event: AuditEvent, database: Database, logger: Logger,
+    package func recordingIfChanged(_ event: AuditEvent, database: Database, logger: Logger,
                                    _ change: (PostgresConnection) async throws -> Bool) async throws -> Bool {
         try await database.inTransaction(logger: logger) { connection in
             guard try await change(connection) else { return false }

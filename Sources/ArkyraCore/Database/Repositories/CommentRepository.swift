@@ -3,16 +3,16 @@ import Logging
 import PostgresNIO
 
 /// Comments on post groups.
-public struct CommentRepository: Sendable {
+package struct CommentRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     static let columns = "id, group_id, author_id, author_name, via_preview, body, created_at"
 
-    public func create(organizationID: UUID, groupID: UUID, authorID: UUID?, authorName: String, viaPreview: Bool, body: String,
+    package func create(organizationID: UUID, groupID: UUID, authorID: UUID?, authorName: String, viaPreview: Bool, body: String,
                        on connection: PostgresConnection) async throws -> Comment {
         let rows = try await connection.query(
             """
@@ -26,7 +26,7 @@ public struct CommentRepository: Sendable {
     }
 
     /// The group's comments, oldest first.
-    public func list(organizationID: UUID, groupID: UUID, client: Database) async throws -> [Comment] {
+    package func list(organizationID: UUID, groupID: UUID, client: Database) async throws -> [Comment] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM post_comments
@@ -37,7 +37,7 @@ public struct CommentRepository: Sendable {
     }
 
     /// Deletes a comment of the group, only if `authorID` wrote it or `anyAuthor`; returns whether it did.
-    public func delete(id: UUID, organizationID: UUID, groupID: UUID, authorID: UUID, anyAuthor: Bool, on connection: PostgresConnection) async throws -> Bool {
+    package func delete(id: UUID, organizationID: UUID, groupID: UUID, authorID: UUID, anyAuthor: Bool, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE post_comments SET deleted_at = now()

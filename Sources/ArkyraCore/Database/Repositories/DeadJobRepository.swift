@@ -3,21 +3,21 @@ import Logging
 import PostgresNIO
 
 /// Where jobs go that will not run again by themselves: out of retries, permanently failing, or poison.
-public protocol DeadLetterStore: Sendable {
+package protocol DeadLetterStore: Sendable {
     func bury(_ job: Job, queue: QueueName, deliveries: Int, error: String) async throws
 }
 
 /// Dead jobs in PostgreSQL (`dead_jobs`).
-public struct DeadJobRepository: DeadLetterStore {
+package struct DeadJobRepository: DeadLetterStore {
     let client: Database
     let logger: Logger
 
-    public init(client: Database, logger: Logger) {
+    package init(client: Database, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
-    public func bury(_ job: Job, queue: QueueName, deliveries: Int, error: String) async throws {
+    package func bury(_ job: Job, queue: QueueName, deliveries: Int, error: String) async throws {
         let organizationID = job.data["organization_id"].flatMap(UUID.init(uuidString:))
         try await client.query(
             """
@@ -29,18 +29,18 @@ public struct DeadJobRepository: DeadLetterStore {
     }
 
     /// A dead job as the API shows it.
-    public struct DeadJob: Sendable, Encodable {
-        public var id: UUID
-        public var queue: String
-        public var job: Job
-        public var deliveries: Int
-        public var lastError: String
-        public var createdAt: Date
-        public var redrivenAt: Date?
+    package struct DeadJob: Sendable, Encodable {
+        package var id: UUID
+        package var queue: String
+        package var job: Job
+        package var deliveries: Int
+        package var lastError: String
+        package var createdAt: Date
+        package var redrivenAt: Date?
     }
 
     /// The organization's dead jobs, newest first.
-    public func list(organizationID: UUID, limit: Int = 100) async throws -> [DeadJob] {
+    package func list(organizationID: UUID, limit: Int = 100) async throws -> [DeadJob] {
         try await decode(client.query(
             """
             SELECT id, queue, job::text, deliveries, last_error, created_at, redriven_at FROM dead_jobs
@@ -51,7 +51,7 @@ public struct DeadJobRepository: DeadLetterStore {
     }
 
     /// One dead job of the organization.
-    public func find(id: UUID, organizationID: UUID) async throws -> DeadJob? {
+    package func find(id: UUID, organizationID: UUID) async throws -> DeadJob? {
         try await decode(client.query(
             """
             SELECT id, queue, job::text, deliveries, last_error, created_at, redriven_at FROM dead_jobs
@@ -63,7 +63,7 @@ public struct DeadJobRepository: DeadLetterStore {
 
     /// Marks a dead job redriven, once, in the caller's transaction; nil when it does not exist or was redriven
     /// already.
-    public func markRedriven(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> DeadJob? {
+    package func markRedriven(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> DeadJob? {
         try await decode(connection.query(
             """
             UPDATE dead_jobs SET redriven_at = now()
@@ -76,7 +76,7 @@ public struct DeadJobRepository: DeadLetterStore {
 
     /// Deletes dead jobs created before `cutoff`, then the oldest beyond the newest `limit`; returns how many
     /// it deleted.
-    public func purge(createdBefore cutoff: Date, keepingAtMost limit: Int) async throws -> Int {
+    package func purge(createdBefore cutoff: Date, keepingAtMost limit: Int) async throws -> Int {
         var deleted = 0
         for query: PostgresQuery in [
             "WITH gone AS (DELETE FROM dead_jobs WHERE created_at < \(cutoff) RETURNING 1) SELECT count(*)::int FROM gone",

@@ -3,27 +3,27 @@ import Logging
 import PostgresNIO
 
 /// Connected channels. Tokens go in and come out encrypted; decrypting is the caller's business.
-public struct IntegrationRepository: Sendable {
+package struct IntegrationRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// What connecting a channel stores.
-    public struct NewIntegration: Sendable {
+    package struct NewIntegration: Sendable {
         /// The row's id, chosen before it is stored: the tokens are sealed bound to it.
-        public var id: UUID
-        public var organizationID: UUID
-        public var provider: String
-        public var externalID: String
-        public var name: String
-        public var username: String
-        public var avatarURL: String?
-        public var instanceURL: String?
-        public var credentials: StoredCredentials
+        package var id: UUID
+        package var organizationID: UUID
+        package var provider: String
+        package var externalID: String
+        package var name: String
+        package var username: String
+        package var avatarURL: String?
+        package var instanceURL: String?
+        package var credentials: StoredCredentials
 
-        public init(id: UUID = UUID(), organizationID: UUID, provider: String, externalID: String, name: String, username: String,
+        package init(id: UUID = UUID(), organizationID: UUID, provider: String, externalID: String, name: String, username: String,
                     avatarURL: String?, instanceURL: String?, credentials: StoredCredentials) {
             self.id = id
             self.organizationID = organizationID
@@ -38,12 +38,12 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// A channel's tokens as stored: encrypted, with the access token's expiry when the platform gave one.
-    public struct StoredCredentials: Sendable, Equatable {
-        public var encryptedAccessToken: String
-        public var encryptedRefreshToken: String?
-        public var expiresAt: Date?
+    package struct StoredCredentials: Sendable, Equatable {
+        package var encryptedAccessToken: String
+        package var encryptedRefreshToken: String?
+        package var expiresAt: Date?
 
-        public init(encryptedAccessToken: String, encryptedRefreshToken: String? = nil, expiresAt: Date? = nil) {
+        package init(encryptedAccessToken: String, encryptedRefreshToken: String? = nil, expiresAt: Date? = nil) {
             self.encryptedAccessToken = encryptedAccessToken
             self.encryptedRefreshToken = encryptedRefreshToken
             self.expiresAt = expiresAt
@@ -54,7 +54,7 @@ public struct IntegrationRepository: Sendable {
 
     /// Inserts a channel.
     /// - Throws: ``RepositoryError/conflict(_:)`` when the organization already has this account connected.
-    public func create(_ new: NewIntegration, on connection: PostgresConnection) async throws -> Integration {
+    package func create(_ new: NewIntegration, on connection: PostgresConnection) async throws -> Integration {
         try await mappingConflicts {
             let rows = try await connection.query(
                 """
@@ -73,7 +73,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// Marks a channel whose token the platform refused: a person must reconnect it.
-    public func markRefreshNeeded(id: UUID, on connection: PostgresConnection) async throws {
+    package func markRefreshNeeded(id: UUID, on connection: PostgresConnection) async throws {
         try await connection.query(
             "UPDATE integrations SET state = 'refresh_needed', updated_at = now() WHERE id = \(id) AND state = 'connected'", logger: logger
         )
@@ -81,7 +81,7 @@ public struct IntegrationRepository: Sendable {
 
     /// The channel of `new`'s account that waits to be reconnected, locked until the caller's transaction ends;
     /// nil when the organization has none.
-    public func reconnectableID(for new: NewIntegration, on connection: PostgresConnection) async throws -> UUID? {
+    package func reconnectableID(for new: NewIntegration, on connection: PostgresConnection) async throws -> UUID? {
         let rows = try await connection.query(
             """
             SELECT id FROM integrations
@@ -96,7 +96,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// Gives the channel `id` (from ``reconnectableID(for:on:)``) `new`'s token and profile and connects it again.
-    public func reconnect(id: UUID, with new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
+    package func reconnect(id: UUID, with new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
         try await Self.decode(connection.query(
             """
             UPDATE integrations SET access_token_encrypted = \(new.credentials.encryptedAccessToken),
@@ -111,7 +111,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// The organization's channels, oldest first.
-    public func list(organizationID: UUID, client: Database) async throws -> [Integration] {
+    package func list(organizationID: UUID, client: Database) async throws -> [Integration] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM integrations
@@ -122,7 +122,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// The channels among `ids` that belong to `organizationID`.
-    public func find(ids: [UUID], organizationID: UUID, client: Database) async throws -> [Integration] {
+    package func find(ids: [UUID], organizationID: UUID, client: Database) async throws -> [Integration] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM integrations
@@ -133,7 +133,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// A channel with its stored credentials.
-    public func withCredentials(id: UUID, organizationID: UUID, client: Database) async throws -> (integration: Integration, credentials: StoredCredentials)? {
+    package func withCredentials(id: UUID, organizationID: UUID, client: Database) async throws -> (integration: Integration, credentials: StoredCredentials)? {
         let rows = try await client.query(
             """
             SELECT \(unescaped: Self.columns), access_token_encrypted, refresh_token_encrypted, token_expires_at FROM integrations
@@ -151,7 +151,7 @@ public struct IntegrationRepository: Sendable {
 
     /// Marks a channel removed; false when the organization has no such channel. Its posts keep pointing at
     /// it (history), and connecting the same account again makes a new channel.
-    public func softDelete(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+    package func softDelete(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE integrations SET deleted_at = now(), updated_at = now()
@@ -164,7 +164,7 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// What asking for a channel's refresh lease found.
-    public enum RefreshClaim: Sendable, Equatable {
+    package enum RefreshClaim: Sendable, Equatable {
         /// This caller holds the lease and refreshes the stale credentials.
         case claimed
         /// Another worker already replaced the stale credentials: use these.
@@ -177,7 +177,7 @@ public struct IntegrationRepository: Sendable {
 
     /// Takes the channel's refresh lease for `seconds` when its credentials are still `stale` and nobody
     /// holds the lease — one statement, no lock held afterwards.
-    public func claimRefresh(id: UUID, stale: StoredCredentials, seconds: Int, client: Database) async throws -> RefreshClaim {
+    package func claimRefresh(id: UUID, stale: StoredCredentials, seconds: Int, client: Database) async throws -> RefreshClaim {
         let rows = try await client.query(
             """
             WITH current AS (
@@ -209,7 +209,7 @@ public struct IntegrationRepository: Sendable {
     /// Stores refreshed credentials in place of `stale` and gives the refresh lease back; false when the
     /// stored credentials are no longer `stale` (nothing is written).
     @discardableResult
-    public func storeRefreshed(id: UUID, replacing stale: StoredCredentials, with fresh: StoredCredentials, client: Database) async throws -> Bool {
+    package func storeRefreshed(id: UUID, replacing stale: StoredCredentials, with fresh: StoredCredentials, client: Database) async throws -> Bool {
         let rows = try await client.query(
             """
             UPDATE integrations SET access_token_encrypted = \(fresh.encryptedAccessToken),
@@ -225,13 +225,13 @@ public struct IntegrationRepository: Sendable {
     }
 
     /// Gives the refresh lease back without new credentials (the refresh failed).
-    public func releaseRefresh(id: UUID, client: Database) async throws {
+    package func releaseRefresh(id: UUID, client: Database) async throws {
         try await client.query("UPDATE integrations SET refresh_lease_until = NULL WHERE id = \(id)", logger: logger)
     }
 
     /// Changes a channel's customer (`.some(nil)` removes it) and/or posting times; nil when the organization
     /// has no such channel.
-    public func update(id: UUID, organizationID: UUID, customerID: UUID??, postingTimes: [Int]?, on connection: PostgresConnection) async throws -> Integration? {
+    package func update(id: UUID, organizationID: UUID, customerID: UUID??, postingTimes: [Int]?, on connection: PostgresConnection) async throws -> Integration? {
         let setsCustomer = customerID != nil
         return try await Self.decode(connection.query(
             """

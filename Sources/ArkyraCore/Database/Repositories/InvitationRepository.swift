@@ -3,16 +3,16 @@ import Logging
 import PostgresNIO
 
 /// Invitations to organizations; the secret in the link is stored as a hash.
-public struct InvitationRepository: Sendable {
+package struct InvitationRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     static let columns = "id, organization_id, email, role, invited_by, created_at, expires_at"
 
-    public func create(organizationID: UUID, email: String?, role: Role, tokenHash: Data, invitedBy: UUID, expiresAt: Date,
+    package func create(organizationID: UUID, email: String?, role: Role, tokenHash: Data, invitedBy: UUID, expiresAt: Date,
                        on connection: PostgresConnection) async throws -> Invitation {
         let rows = try await connection.query(
             """
@@ -27,7 +27,7 @@ public struct InvitationRepository: Sendable {
     }
 
     /// The organization's invitations that can still be accepted, newest first.
-    public func pending(organizationID: UUID, client: Database) async throws -> [Invitation] {
+    package func pending(organizationID: UUID, client: Database) async throws -> [Invitation] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM invitations
@@ -39,7 +39,7 @@ public struct InvitationRepository: Sendable {
     }
 
     /// Revokes a pending invitation of the organization; returns whether there was one.
-    public func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+    package func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE invitations SET revoked_at = now()
@@ -53,7 +53,7 @@ public struct InvitationRepository: Sendable {
 
     /// The pending, unexpired invitation whose secret hashes to `tokenHash`, locked until the caller's
     /// transaction ends (so it is accepted once).
-    public func lockPending(tokenHash: Data, on connection: PostgresConnection) async throws -> Invitation? {
+    package func lockPending(tokenHash: Data, on connection: PostgresConnection) async throws -> Invitation? {
         try await Self.decode(connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM invitations
@@ -63,7 +63,7 @@ public struct InvitationRepository: Sendable {
         )).first
     }
 
-    public func markAccepted(id: UUID, by userID: UUID, on connection: PostgresConnection) async throws {
+    package func markAccepted(id: UUID, by userID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE invitations SET accepted_at = now(), accepted_by = \(userID) WHERE id = \(id)", logger: logger)
     }
 

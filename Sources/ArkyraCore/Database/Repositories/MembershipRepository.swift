@@ -3,15 +3,15 @@ import Logging
 import PostgresNIO
 
 /// Who belongs to an organization, with which role.
-public struct MembershipRepository: Sendable {
+package struct MembershipRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// The organization's members, owner first, then by when they joined.
-    public func list(organizationID: UUID, client: Database) async throws -> [Member] {
+    package func list(organizationID: UUID, client: Database) async throws -> [Member] {
         let rows = try await client.query(
             """
             SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
@@ -28,7 +28,7 @@ public struct MembershipRepository: Sendable {
     }
 
     /// A member's role, locked until the caller's transaction ends; nil when they are not a member.
-    public func lockRole(userID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Role? {
+    package func lockRole(userID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Role? {
         let rows = try await connection.query(
             "SELECT role FROM memberships WHERE organization_id = \(organizationID) AND user_id = \(userID) FOR UPDATE", logger: logger
         )
@@ -37,7 +37,7 @@ public struct MembershipRepository: Sendable {
     }
 
     /// Adds a member; returns false when they already belong to the organization.
-    public func add(userID: UUID, organizationID: UUID, role: Role, on connection: PostgresConnection) async throws -> Bool {
+    package func add(userID: UUID, organizationID: UUID, role: Role, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             INSERT INTO memberships (organization_id, user_id, role) VALUES (\(organizationID), \(userID), \(role.rawValue))
@@ -49,13 +49,13 @@ public struct MembershipRepository: Sendable {
         return false
     }
 
-    public func setRole(_ role: Role, userID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws {
+    package func setRole(_ role: Role, userID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query(
             "UPDATE memberships SET role = \(role.rawValue) WHERE organization_id = \(organizationID) AND user_id = \(userID)", logger: logger
         )
     }
 
-    public func remove(userID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws {
+    package func remove(userID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("DELETE FROM memberships WHERE organization_id = \(organizationID) AND user_id = \(userID)", logger: logger)
     }
 }

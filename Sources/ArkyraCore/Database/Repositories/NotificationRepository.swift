@@ -3,25 +3,25 @@ import Logging
 import PostgresNIO
 
 /// In-app notifications.
-public struct NotificationRepository: Sendable {
+package struct NotificationRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// A notification as the API shows it.
-    public struct Notification: Sendable, Encodable {
-        public var id: UUID
-        public var postID: UUID?
-        public var kind: String
-        public var message: String
-        public var createdAt: Date
-        public var readAt: Date?
+    package struct Notification: Sendable, Encodable {
+        package var id: UUID
+        package var postID: UUID?
+        package var kind: String
+        package var message: String
+        package var createdAt: Date
+        package var readAt: Date?
     }
 
     /// Adds a notification in the caller's transaction.
-    public func create(organizationID: UUID, postID: UUID?, kind: String, message: String, on connection: PostgresConnection) async throws {
+    package func create(organizationID: UUID, postID: UUID?, kind: String, message: String, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             INSERT INTO notifications (organization_id, post_id, kind, message)
@@ -32,7 +32,7 @@ public struct NotificationRepository: Sendable {
     }
 
     /// The organization's notifications, newest first, skipping the first `offset`.
-    public func list(organizationID: UUID, limit: Int = 100, offset: Int = 0, client: Database) async throws -> [Notification] {
+    package func list(organizationID: UUID, limit: Int = 100, offset: Int = 0, client: Database) async throws -> [Notification] {
         let rows = try await client.query(
             """
             SELECT id, post_id, kind, message, created_at, read_at FROM notifications
@@ -48,7 +48,7 @@ public struct NotificationRepository: Sendable {
     }
 
     /// How many notifications the organization has.
-    public func count(organizationID: UUID, client: Database) async throws -> Int {
+    package func count(organizationID: UUID, client: Database) async throws -> Int {
         for try await count in try await client.query("SELECT count(*)::int FROM notifications WHERE organization_id = \(organizationID)", logger: logger).decode(Int.self) {
             return count
         }
@@ -57,7 +57,7 @@ public struct NotificationRepository: Sendable {
 
     /// Deletes up to `limit` notifications created before `before`.
     @discardableResult
-    public func purge(createdBefore before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
+    package func purge(createdBefore before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
         let rows = try await client.query(
             """
             WITH gone AS (

@@ -3,15 +3,15 @@ import Logging
 import PostgresNIO
 
 /// Organizations and memberships.
-public struct OrganizationRepository: Sendable {
+package struct OrganizationRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Inserts an organization with `ownerID` as its owner.
-    public func create(name: String, ownerID: UUID, on connection: PostgresConnection) async throws -> Organization {
+    package func create(name: String, ownerID: UUID, on connection: PostgresConnection) async throws -> Organization {
         let rows = try await connection.query(
             "INSERT INTO organizations (name) VALUES (\(name)) RETURNING id, name, created_at", logger: logger
         )
@@ -28,12 +28,12 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// The organizations `userID` belongs to, with their role, oldest first.
-    public func list(forUser userID: UUID, client: Database) async throws -> [MemberOrganization] {
+    package func list(forUser userID: UUID, client: Database) async throws -> [MemberOrganization] {
         try await client.withConnection { try await list(forUser: userID, connection: $0) }
     }
 
     /// ``list(forUser:client:)`` on a connection (inside a transaction).
-    public func list(forUser userID: UUID, connection: PostgresConnection) async throws -> [MemberOrganization] {
+    package func list(forUser userID: UUID, connection: PostgresConnection) async throws -> [MemberOrganization] {
         let rows = try await connection.query(
             """
             SELECT o.id, o.name, o.created_at, m.role FROM organizations o
@@ -52,7 +52,7 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// `userID`'s role in `organizationID`, or nil when they are not a member (or it does not exist).
-    public func role(ofUser userID: UUID, in organizationID: UUID, client: Database) async throws -> Role? {
+    package func role(ofUser userID: UUID, in organizationID: UUID, client: Database) async throws -> Role? {
         for role in try await client.execute(RoleStatement(userID: userID, organizationID: organizationID), logger: logger) {
             return Role(rawValue: role)
         }
@@ -80,7 +80,7 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// The organization `id`, or nil when it does not exist (or was deleted).
-    public func find(id: UUID, on connection: PostgresConnection) async throws -> Organization? {
+    package func find(id: UUID, on connection: PostgresConnection) async throws -> Organization? {
         let rows = try await connection.query(
             "SELECT id, name, created_at FROM organizations WHERE id = \(id) AND deleted_at IS NULL", logger: logger
         )
@@ -91,7 +91,7 @@ public struct OrganizationRepository: Sendable {
     }
 
     /// Renames an organization; returns it, or nil when it does not exist.
-    public func rename(id: UUID, to name: String, on connection: PostgresConnection) async throws -> Organization? {
+    package func rename(id: UUID, to name: String, on connection: PostgresConnection) async throws -> Organization? {
         let rows = try await connection.query(
             "UPDATE organizations SET name = \(name), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING id, name, created_at",
             logger: logger

@@ -6,18 +6,18 @@ extension PostRepository {
     /// What the calendar shows: posts with `from <= publish_at < to`, optionally only some channels, states or
     /// one tag, after a cursor (the id of the last post of the previous page: exact, unlike a decoded time),
     /// at most `limit`.
-    public struct CalendarQuery: Sendable {
-        public var from: Date
-        public var to: Date
-        public var integrationIDs: [UUID]?
-        public var states: [PostState]?
-        public var tag: String?
+    package struct CalendarQuery: Sendable {
+        package var from: Date
+        package var to: Date
+        package var integrationIDs: [UUID]?
+        package var states: [PostState]?
+        package var tag: String?
         /// Only the channels of this customer.
-        public var customerID: UUID?
-        public var after: UUID?
-        public var limit: Int
+        package var customerID: UUID?
+        package var after: UUID?
+        package var limit: Int
 
-        public init(from: Date, to: Date, integrationIDs: [UUID]? = nil, states: [PostState]? = nil, tag: String? = nil,
+        package init(from: Date, to: Date, integrationIDs: [UUID]? = nil, states: [PostState]? = nil, tag: String? = nil,
                     customerID: UUID? = nil, after: UUID? = nil, limit: Int) {
             self.from = from
             self.to = to
@@ -31,7 +31,7 @@ extension PostRepository {
     }
 
     /// The organization's posts for `query`, in time order (the `(organization_id, publish_at)` index serves it).
-    public func list(organizationID: UUID, _ query: CalendarQuery, client: Database) async throws -> [Post] {
+    package func list(organizationID: UUID, _ query: CalendarQuery, client: Database) async throws -> [Post] {
         var posts: [Post] = []
         for row in try await client.execute(CalendarStatement(organizationID: organizationID, query: query), logger: logger) {
             posts.append(Self.make(row))

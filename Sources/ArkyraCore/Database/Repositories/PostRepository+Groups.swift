@@ -5,7 +5,7 @@ import PostgresNIO
 /// scheduled.
 extension PostRepository {
     /// The organization's posts of group `groupID` (heads and thread items), in order.
-    public func group(_ groupID: UUID, organizationID: UUID, client: Database) async throws -> [Post] {
+    package func group(_ groupID: UUID, organizationID: UUID, client: Database) async throws -> [Post] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -18,7 +18,7 @@ extension PostRepository {
 
     /// Another live post of `post`'s channel, in another group, with the same text (ignoring case and
     /// surrounding space) due within `window` seconds of `time`; nil when there is none.
-    public func sameContent(as post: Post, around time: Date, within window: TimeInterval, client: Database) async throws -> UUID? {
+    package func sameContent(as post: Post, around time: Date, within window: TimeInterval, client: Database) async throws -> UUID? {
         let rows = try await client.query(
             """
             SELECT id FROM posts
@@ -34,7 +34,7 @@ extension PostRepository {
     }
 
     /// The publish times of a channel's live posts within `from..<to`.
-    public func publishTimes(integrationID: UUID, from: Date, to: Date, client: Database) async throws -> [Date] {
+    package func publishTimes(integrationID: UUID, from: Date, to: Date, client: Database) async throws -> [Date] {
         let rows = try await client.query(
             """
             SELECT publish_at FROM posts WHERE integration_id = \(integrationID) AND deleted_at IS NULL
@@ -48,7 +48,7 @@ extension PostRepository {
     }
 
     /// Moves a post between `draft` and `scheduled` (nothing else), in the caller's transaction.
-    public func setState(_ state: PostState, id: UUID, publishAt: Date?, on connection: PostgresConnection) async throws -> Post? {
+    package func setState(_ state: PostState, id: UUID, publishAt: Date?, on connection: PostgresConnection) async throws -> Post? {
         try await Self.decode(connection.query(
             """
             UPDATE posts SET state = \(state.rawValue), publish_at = coalesce(\(publishAt), publish_at), updated_at = now()

@@ -79,7 +79,7 @@ extension PostRepository {
     /// write. A post still `publishing` under `staleOwner` (a worker that stopped) is taken over. Nil when the
     /// post is not there to claim (published, deleted, or held by a live worker), which makes a duplicated
     /// job harmless. The claim brings the post's channel and credentials along (one round trip per post).
-    public func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: Database) async throws -> Claim? {
+    package func claimForPublishing(id: UUID, owner: String, staleOwner: String?, client: Database) async throws -> Claim? {
         for claim in try await client.execute(ClaimStatement(id: id, owner: owner, staleOwner: staleOwner), logger: logger) {
             return claim
         }
@@ -88,7 +88,7 @@ extension PostRepository {
 
     /// Records that the platform rate-limited this attempt: the post counts one more refusal (and when the
     /// first was), and its channel waits until `until` — at least; a later reset already recorded stands.
-    public func recordRateLimit(postID: UUID, attempt: Int, integrationID: UUID, until: Date, client: Database) async throws {
+    package func recordRateLimit(postID: UUID, attempt: Int, integrationID: UUID, until: Date, client: Database) async throws {
         try await client.query(
             """
             WITH post AS (
@@ -138,7 +138,7 @@ extension PostRepository {
     /// item waiting for it (its delay after now) — one statement, atomic on its own, one round trip; inside a
     /// transaction it runs on the transaction's connection. `published` is false when `attempt` no longer owns
     /// the post; `released` is the thread's next item, when one was waiting.
-    public func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
+    package func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
                                            client: Database) async throws -> (published: Bool, released: ReleasedItem?) {
         let statement = PublishedStatement(platformPostID: platformPostID, platformURL: platformURL, id: id, attempt: attempt)
         for (releasedID, organizationID, publishAt) in try await client.execute(statement, logger: logger) {

@@ -4,7 +4,7 @@ import PostgresNIO
 extension PostRepository {
     /// A page of scheduled posts due before `until`, in id order after `after` (the cursor is the id alone:
     /// a timestamp sent back to PostgreSQL may not compare equal to the one it came from).
-    public func scheduled(dueBefore until: Date, after: UUID?, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
+    package func scheduled(dueBefore until: Date, after: UUID?, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID, publishAt: Date)] {
         let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await client.query(
             """
@@ -21,7 +21,7 @@ extension PostRepository {
 
     /// A page of posts that have been `publishing` since before `before` (their worker and job are gone), in
     /// id order after `after`.
-    public func stuckPublishing(since before: Date, limit: Int, after: UUID? = nil, client: Database)
+    package func stuckPublishing(since before: Date, limit: Int, after: UUID? = nil, client: Database)
         async throws -> [(id: UUID, organizationID: UUID, owner: String?)] {
         let start = after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await client.query(
@@ -40,7 +40,7 @@ extension PostRepository {
 
 extension PostRepository {
     /// The worker that holds a post, if any.
-    public func leaseOwner(id: UUID, client: Database) async throws -> String? {
+    package func leaseOwner(id: UUID, client: Database) async throws -> String? {
         let rows = try await client.query("SELECT lease_owner FROM posts WHERE id = \(id)", logger: logger)
         for try await owner in rows.decode(String?.self) { return owner }
         return nil

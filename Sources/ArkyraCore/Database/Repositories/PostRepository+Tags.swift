@@ -4,7 +4,7 @@ import PostgresNIO
 /// Tags on posts: named per organization, created as they are first used.
 extension PostRepository {
     /// Tags `postIDs` with the organization's tags named `names`, creating the missing ones.
-    public func tag(_ postIDs: [UUID], with names: [String], organizationID: UUID, on connection: PostgresConnection) async throws {
+    package func tag(_ postIDs: [UUID], with names: [String], organizationID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             INSERT INTO tags (organization_id, name) SELECT \(organizationID), name FROM unnest(\(names)::text[]) AS name
@@ -24,7 +24,7 @@ extension PostRepository {
     }
 
     /// The tag names of each of `postIDs` (posts without tags are left out).
-    public func tagNames(of postIDs: [UUID], client: Database) async throws -> [UUID: [String]] {
+    package func tagNames(of postIDs: [UUID], client: Database) async throws -> [UUID: [String]] {
         let rows = try await client.query(
             """
             SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id

@@ -3,20 +3,20 @@ import Logging
 import PostgresNIO
 
 /// Posts: creating groups, the calendar query, and the state changes of publishing.
-public struct PostRepository: Sendable {
+package struct PostRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// One channel variant to insert, with the thread items that follow it.
-    public struct NewPost: Sendable {
-        public var integrationID: UUID
-        public var content: String
-        public var thread: [ThreadItem]
+    package struct NewPost: Sendable {
+        package var integrationID: UUID
+        package var content: String
+        package var thread: [ThreadItem]
 
-        public init(integrationID: UUID, content: String, thread: [ThreadItem] = []) {
+        package init(integrationID: UUID, content: String, thread: [ThreadItem] = []) {
             self.integrationID = integrationID
             self.content = content
             self.thread = thread
@@ -24,11 +24,11 @@ public struct PostRepository: Sendable {
     }
 
     /// A reply in a thread: its text and how long after the item before it it is published.
-    public struct ThreadItem: Sendable {
-        public var content: String
-        public var delaySeconds: Int
+    package struct ThreadItem: Sendable {
+        package var content: String
+        package var delaySeconds: Int
 
-        public init(content: String, delaySeconds: Int) {
+        package init(content: String, delaySeconds: Int) {
             self.content = content
             self.delaySeconds = delaySeconds
         }
@@ -40,7 +40,7 @@ public struct PostRepository: Sendable {
         """
 
     /// Inserts the variants of one post group, all in `state`, and returns them in order.
-    public func createGroup(
+    package func createGroup(
         organizationID: UUID, authorID: UUID?, posts: [NewPost], state: PostState, publishAt: Date, timeZone: String,
         recurrence: Recurrence? = nil, on connection: PostgresConnection
     ) async throws -> [Post] {
@@ -80,7 +80,7 @@ public struct PostRepository: Sendable {
     }
 
     /// Fails every item still waiting below `parentID` in its thread, in the caller's transaction.
-    public func failWaitingItems(below parentID: UUID, reason: String, on connection: PostgresConnection) async throws {
+    package func failWaitingItems(below parentID: UUID, reason: String, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
             WITH RECURSIVE below AS (
@@ -95,14 +95,14 @@ public struct PostRepository: Sendable {
     }
 
     /// The platform id of a published post (the item a reply answers).
-    public func platformPostID(of id: UUID, client: Database) async throws -> String? {
+    package func platformPostID(of id: UUID, client: Database) async throws -> String? {
         let rows = try await client.query("SELECT platform_post_id FROM posts WHERE id = \(id) AND state = 'published'", logger: logger)
         for try await value in rows.decode(String?.self) { return value }
         return nil
     }
 
     /// One post of an organization, locked until the end of the caller's transaction (for changing it).
-    public func lock(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Post? {
+    package func lock(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Post? {
         try await Self.decode(connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -113,7 +113,7 @@ public struct PostRepository: Sendable {
     }
 
     /// Changes a post's text and time.
-    public func update(id: UUID, content: String, publishAt: Date?, on connection: PostgresConnection) async throws -> Post? {
+    package func update(id: UUID, content: String, publishAt: Date?, on connection: PostgresConnection) async throws -> Post? {
         try await Self.decode(connection.query(
             """
             UPDATE posts SET content = \(content), publish_at = \(publishAt), updated_at = now()
@@ -124,7 +124,7 @@ public struct PostRepository: Sendable {
     }
 
     /// A post and every live item of its thread below it (released or still waiting), locked, in id order.
-    public func lockThread(from id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
+    package func lockThread(from id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
         try await Self.decode(connection.query(
             """
             WITH RECURSIVE thread AS (
@@ -140,7 +140,7 @@ public struct PostRepository: Sendable {
 
     /// Every live post of a group (each channel's post and all its thread items), locked, in id order — one
     /// order for every caller, so that concurrent changes to a group cannot deadlock.
-    public func lockGroup(_ groupID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
+    package func lockGroup(_ groupID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
         try await Self.decode(connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -153,7 +153,7 @@ public struct PostRepository: Sendable {
 
     /// A channel's posts that have not gone out yet (scheduled, draft, waiting thread items, publishing),
     /// locked, in id order.
-    public func lockUnfinished(integrationID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
+    package func lockUnfinished(integrationID: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> [Post] {
         try await Self.decode(connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -167,7 +167,7 @@ public struct PostRepository: Sendable {
 
     /// Records what a person found on the platform for a post whose outcome was unknown: it is published
     /// under `platformPostID`. Nil when the post is not `unconfirmed`.
-    public func confirmPublished(id: UUID, platformPostID: String, on connection: PostgresConnection) async throws -> Post? {
+    package func confirmPublished(id: UUID, platformPostID: String, on connection: PostgresConnection) async throws -> Post? {
         try await Self.decode(connection.query(
             """
             UPDATE posts SET state = 'published', platform_post_id = \(platformPostID), error = NULL,
@@ -180,12 +180,12 @@ public struct PostRepository: Sendable {
     }
 
     /// Marks posts deleted. The reconciler and the workers skip deleted posts, so none is published later.
-    public func softDelete(ids: [UUID], on connection: PostgresConnection) async throws {
+    package func softDelete(ids: [UUID], on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE posts SET deleted_at = now(), updated_at = now() WHERE id = ANY(\(ids))", logger: logger)
     }
 
     /// One post of an organization, or nil.
-    public func find(id: UUID, organizationID: UUID, client: Database) async throws -> Post? {
+    package func find(id: UUID, organizationID: UUID, client: Database) async throws -> Post? {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM posts
@@ -196,36 +196,36 @@ public struct PostRepository: Sendable {
     }
 
     /// A post a worker now holds, and whether it took it over from a worker that stopped mid-publish.
-    public struct Claim: Sendable {
-        public var post: Post
+    package struct Claim: Sendable {
+        package var post: Post
         /// True when the post was already `publishing` under `staleOwner`: the platform may have it.
-        public var tookOver: Bool
+        package var tookOver: Bool
         /// When the post last changed before this claim (for a takeover: about when the stale attempt began).
-        public var previouslyUpdatedAt: Date
+        package var previouslyUpdatedAt: Date
         /// How many times the platform rate-limited this post, and when it first did.
-        public var rateLimitHits: Int
-        public var rateLimitedSince: Date?
+        package var rateLimitHits: Int
+        package var rateLimitedSince: Date?
         /// How many times this post was retried because its platform was unavailable.
-        public var unavailableRetries: Int
+        package var unavailableRetries: Int
         /// The post's channel with its stored credentials; nil when the channel was removed.
-        public var channel: Channel?
+        package var channel: Channel?
 
         /// A claimed post's channel.
-        public struct Channel: Sendable {
-            public var integration: Integration
-            public var credentials: IntegrationRepository.StoredCredentials
+        package struct Channel: Sendable {
+            package var integration: Integration
+            package var credentials: IntegrationRepository.StoredCredentials
             /// Until when the platform rate-limits the channel, as another post of it was told.
-            public var rateLimitedUntil: Date?
+            package var rateLimitedUntil: Date?
         }
     }
 
     /// The thread item a publish released: scheduled now (after its delay).
-    public struct ReleasedItem: Sendable, Equatable {
-        public var id: UUID
-        public var organizationID: UUID
-        public var publishAt: Date
+    package struct ReleasedItem: Sendable, Equatable {
+        package var id: UUID
+        package var organizationID: UUID
+        package var publishAt: Date
 
-        public init(id: UUID, organizationID: UUID, publishAt: Date) {
+        package init(id: UUID, organizationID: UUID, publishAt: Date) {
             self.id = id
             self.organizationID = organizationID
             self.publishAt = publishAt
@@ -233,7 +233,7 @@ public struct PostRepository: Sendable {
     }
 
     /// Hands a held post back to the schedule (for a retry or after a rate limit).
-    public func returnToSchedule(id: UUID, attempt: Int, error: String?, countingRetry: Bool, client: Database) async throws {
+    package func returnToSchedule(id: UUID, attempt: Int, error: String?, countingRetry: Bool, client: Database) async throws {
         let retries = countingRetry ? 1 : 0
         try await client.query(
             """
@@ -247,7 +247,7 @@ public struct PostRepository: Sendable {
 
     /// Counts one more retry of a post whose platform was unavailable while `attempt` still owns it (a
     /// retry that stays `publishing` under its worker).
-    public func countUnavailableRetry(id: UUID, attempt: Int, client: Database) async throws {
+    package func countUnavailableRetry(id: UUID, attempt: Int, client: Database) async throws {
         try await client.query(
             "UPDATE posts SET unavailable_retries = unavailable_retries + 1 WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)",
             logger: logger
@@ -257,7 +257,7 @@ public struct PostRepository: Sendable {
     /// Records a failed (or unconfirmed) publish with the platform's message, if `attempt` is still the post's
     /// current attempt; returns whether it did.
     @discardableResult
-    public func markFinished(id: UUID, attempt: Int, state: PostState, error: String, on connection: PostgresConnection) async throws -> Bool {
+    package func markFinished(id: UUID, attempt: Int, state: PostState, error: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE posts SET state = \(state.rawValue), error = \(error), lease_owner = NULL, updated_at = now()

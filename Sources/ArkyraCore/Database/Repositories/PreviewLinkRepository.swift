@@ -3,16 +3,16 @@ import Logging
 import PostgresNIO
 
 /// Preview links of post groups; the secret in the link is stored as a hash.
-public struct PreviewLinkRepository: Sendable {
+package struct PreviewLinkRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     static let columns = "id, group_id, allow_comments, created_by, created_at, expires_at"
 
-    public func create(organizationID: UUID, groupID: UUID, tokenHash: Data, allowComments: Bool, createdBy: UUID, expiresAt: Date,
+    package func create(organizationID: UUID, groupID: UUID, tokenHash: Data, allowComments: Bool, createdBy: UUID, expiresAt: Date,
                        on connection: PostgresConnection) async throws -> PreviewLink {
         let rows = try await connection.query(
             """
@@ -26,7 +26,7 @@ public struct PreviewLinkRepository: Sendable {
     }
 
     /// The group's links that still work.
-    public func list(organizationID: UUID, groupID: UUID, client: Database) async throws -> [PreviewLink] {
+    package func list(organizationID: UUID, groupID: UUID, client: Database) async throws -> [PreviewLink] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM preview_links
@@ -37,7 +37,7 @@ public struct PreviewLinkRepository: Sendable {
         ))
     }
 
-    public func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+    package func revoke(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             "UPDATE preview_links SET revoked_at = now() WHERE id = \(id) AND organization_id = \(organizationID) AND revoked_at IS NULL RETURNING id",
             logger: logger
@@ -47,7 +47,7 @@ public struct PreviewLinkRepository: Sendable {
     }
 
     /// The working link whose secret hashes to `tokenHash`, with its organization.
-    public func find(tokenHash: Data, client: Database) async throws -> (link: PreviewLink, organizationID: UUID)? {
+    package func find(tokenHash: Data, client: Database) async throws -> (link: PreviewLink, organizationID: UUID)? {
         let rows = try await client.query(
             """
             SELECT \(unescaped: Self.columns), organization_id FROM preview_links

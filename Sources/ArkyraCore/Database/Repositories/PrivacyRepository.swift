@@ -4,15 +4,15 @@ import PostgresNIO
 
 /// Everything stored about a person or an organization, for export (GDPR access and portability), and
 /// their erasure. Secrets (password hashes, token hashes, encrypted platform tokens) are never exported.
-public struct PrivacyRepository: Sendable {
+package struct PrivacyRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// The user's data as a JSON document.
-    public func exportUser(_ userID: UUID, client: Database) async throws -> String {
+    package func exportUser(_ userID: UUID, client: Database) async throws -> String {
         try await single(client.query(
             """
             SELECT jsonb_build_object(
@@ -33,7 +33,7 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// The organization's data as a JSON document.
-    public func exportOrganization(_ organizationID: UUID, client: Database) async throws -> String {
+    package func exportOrganization(_ organizationID: UUID, client: Database) async throws -> String {
         try await single(client.query(
             """
             SELECT jsonb_build_object(
@@ -60,7 +60,7 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// The organizations where `userID` is the owner, with how many other members each has.
-    public func ownedOrganizations(of userID: UUID, on connection: PostgresConnection) async throws -> [(id: UUID, otherMembers: Int)] {
+    package func ownedOrganizations(of userID: UUID, on connection: PostgresConnection) async throws -> [(id: UUID, otherMembers: Int)] {
         let rows = try await connection.query(
             """
             SELECT m.organization_id, (SELECT count(*)::int FROM memberships o WHERE o.organization_id = m.organization_id AND o.user_id <> \(userID))
@@ -74,7 +74,7 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// The ids of the organization's posts that have a publish job waiting (to cancel it).
-    public func scheduledPosts(of organizationID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
+    package func scheduledPosts(of organizationID: UUID, on connection: PostgresConnection) async throws -> [UUID] {
         let rows = try await connection.query(
             "SELECT id FROM posts WHERE organization_id = \(organizationID) AND state IN ('scheduled', 'publishing')", logger: logger
         )
@@ -84,13 +84,13 @@ public struct PrivacyRepository: Sendable {
     }
 
     /// Erases an organization and everything it owns (channels, posts, keys, logs: they cascade).
-    public func deleteOrganization(_ organizationID: UUID, on connection: PostgresConnection) async throws {
+    package func deleteOrganization(_ organizationID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("DELETE FROM organizations WHERE id = \(organizationID)", logger: logger)
     }
 
     /// Erases a user: their sessions and memberships cascade; what they wrote stays with its organization
     /// without their name, and their address and browser are removed from the audit log.
-    public func deleteUser(_ userID: UUID, on connection: PostgresConnection) async throws {
+    package func deleteUser(_ userID: UUID, on connection: PostgresConnection) async throws {
         try await connection.query(
             "UPDATE audit_events SET ip = NULL, user_agent = NULL WHERE actor_user_id = \(userID)", logger: logger
         )

@@ -1,7 +1,7 @@
 import PostgresNIO
 
 /// A database outcome a caller acts on (the rest are infrastructure failures and propagate as they are).
-public enum RepositoryError: Error, Equatable {
+package enum RepositoryError: Error, Equatable {
     /// A unique constraint refused the row; the associated value names the constraint.
     case conflict(String)
 }

@@ -3,26 +3,26 @@ import Logging
 import PostgresNIO
 
 /// Login sessions and their rotating refresh tokens (stored as hashes).
-public struct SessionRepository: Sendable {
+package struct SessionRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// A session as its user sees it.
-    public struct Session: Sendable, Codable, Equatable {
-        public var id: UUID
-        public var userID: UUID
-        public var createdAt: Date
-        public var lastUsedAt: Date
-        public var expiresAt: Date
-        public var ip: String?
-        public var userAgent: String?
+    package struct Session: Sendable, Codable, Equatable {
+        package var id: UUID
+        package var userID: UUID
+        package var createdAt: Date
+        package var lastUsedAt: Date
+        package var expiresAt: Date
+        package var ip: String?
+        package var userAgent: String?
     }
 
     /// What presenting a refresh token led to.
-    public enum Rotation: Sendable, Equatable {
+    package enum Rotation: Sendable, Equatable {
         /// The token was current: it is now used up and `newHash` replaces it.
         case rotated(sessionID: UUID, userID: UUID)
         /// The token had been used before: someone holds a copy. The whole session is revoked.
@@ -34,7 +34,7 @@ public struct SessionRepository: Sendable {
     static let columns = "id, user_id, created_at, last_used_at, expires_at, ip, user_agent"
 
     /// Opens a session for `userID` whose first refresh token hashes to `refreshHash`.
-    public func create(userID: UUID, refreshHash: Data, expiresAt: Date, origin: RequestOrigin, on connection: PostgresConnection) async throws -> Session {
+    package func create(userID: UUID, refreshHash: Data, expiresAt: Date, origin: RequestOrigin, on connection: PostgresConnection) async throws -> Session {
         let rows = try await connection.query(
             """
             INSERT INTO sessions (user_id, expires_at, ip, user_agent) VALUES (\(userID), \(expiresAt), \(origin.ip), \(origin.userAgent))
@@ -49,7 +49,7 @@ public struct SessionRepository: Sendable {
 
     /// Exchanges the refresh token hashing to `presentedHash` for `newHash`, extending the session to
     /// `expiresAt`. A token presented twice revokes its session.
-    public func rotate(presentedHash: Data, newHash: Data, expiresAt: Date, on connection: PostgresConnection) async throws -> Rotation {
+    package func rotate(presentedHash: Data, newHash: Data, expiresAt: Date, on connection: PostgresConnection) async throws -> Rotation {
         let rows = try await connection.query(
             """
             SELECT t.session_id, s.user_id, t.rotated_at IS NOT NULL, s.revoked_at IS NULL AND s.expires_at > now()
@@ -75,7 +75,7 @@ public struct SessionRepository: Sendable {
 
     /// Ends a session of `userID`; returns whether it was live.
     @discardableResult
-    public func revoke(sessionID: UUID, userID: UUID, reason: String, on connection: PostgresConnection) async throws -> Bool {
+    package func revoke(sessionID: UUID, userID: UUID, reason: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
@@ -88,7 +88,7 @@ public struct SessionRepository: Sendable {
     }
 
     /// Ends every live session of `userID` except `keeping`; returns the ids ended.
-    public func revokeAll(userID: UUID, keeping: UUID?, reason: String, on connection: PostgresConnection) async throws -> [UUID] {
+    package func revokeAll(userID: UUID, keeping: UUID?, reason: String, on connection: PostgresConnection) async throws -> [UUID] {
         let rows = try await connection.query(
             """
             UPDATE sessions SET revoked_at = now(), revoked_reason = \(reason)
@@ -102,7 +102,7 @@ public struct SessionRepository: Sendable {
     }
 
     /// The sessions revoked, or deleted, within the last `window`.
-    public func revoked(within window: Duration, client: Database) async throws -> [UUID] {
+    package func revoked(within window: Duration, client: Database) async throws -> [UUID] {
         let seconds = Double(window.milliseconds) / 1000
         let rows = try await client.query(
             """
@@ -118,7 +118,7 @@ public struct SessionRepository: Sendable {
     }
 
     /// Whether the session was revoked (a session that no longer exists counts as revoked).
-    public func isRevoked(_ sessionID: UUID, client: Database) async throws -> Bool {
+    package func isRevoked(_ sessionID: UUID, client: Database) async throws -> Bool {
         for try await revoked in try await client.query("SELECT revoked_at IS NOT NULL FROM sessions WHERE id = \(sessionID)", logger: logger).decode(Bool.self) {
             return revoked
         }
@@ -126,7 +126,7 @@ public struct SessionRepository: Sendable {
     }
 
     /// The user's live sessions, newest first.
-    public func list(userID: UUID, client: Database) async throws -> [Session] {
+    package func list(userID: UUID, client: Database) async throws -> [Session] {
         try await Self.decode(client.query(
             """
             SELECT \(unescaped: Self.columns) FROM sessions
@@ -147,7 +147,7 @@ public struct SessionRepository: Sendable {
     /// Deletes (with their refresh tokens) up to `limit` sessions that expired or were revoked before `before`,
     /// and rotated refresh tokens older than that (kept until then to notice a stolen one being reused).
     @discardableResult
-    public func purge(endedBefore before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
+    package func purge(endedBefore before: Date, limit: Int = 10_000, client: Database) async throws -> Int {
         let rows = try await client.query(
             """
             WITH gone AS (

@@ -3,16 +3,16 @@ import Logging
 import PostgresNIO
 
 /// What editors reuse: sets (saved presets) and signatures (text added to posts).
-public struct TemplateRepository: Sendable {
+package struct TemplateRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     // MARK: Sets
 
-    public func createSet(organizationID: UUID, name: String, content: String, createdBy: UUID, on connection: PostgresConnection) async throws -> PostSet {
+    package func createSet(organizationID: UUID, name: String, content: String, createdBy: UUID, on connection: PostgresConnection) async throws -> PostSet {
         try await decodeSets(connection.query(
             """
             INSERT INTO post_sets (organization_id, name, content, created_by) VALUES (\(organizationID), \(name), \(content)::jsonb, \(createdBy))
@@ -22,7 +22,7 @@ public struct TemplateRepository: Sendable {
         )).first.unwrapped()
     }
 
-    public func sets(organizationID: UUID, client: Database) async throws -> [PostSet] {
+    package func sets(organizationID: UUID, client: Database) async throws -> [PostSet] {
         try await decodeSets(client.query(
             "SELECT id, name, content::text, created_at, updated_at FROM post_sets WHERE organization_id = \(organizationID) ORDER BY name, id LIMIT 500",
             logger: logger
@@ -30,7 +30,7 @@ public struct TemplateRepository: Sendable {
     }
 
     /// Changes a set's name and/or content; nil when the organization has no such set.
-    public func updateSet(id: UUID, organizationID: UUID, name: String?, content: String?, on connection: PostgresConnection) async throws -> PostSet? {
+    package func updateSet(id: UUID, organizationID: UUID, name: String?, content: String?, on connection: PostgresConnection) async throws -> PostSet? {
         try await decodeSets(connection.query(
             """
             UPDATE post_sets SET name = coalesce(\(name), name), content = coalesce(\(content)::jsonb, content), updated_at = now()
@@ -40,14 +40,14 @@ public struct TemplateRepository: Sendable {
         )).first
     }
 
-    public func deleteSet(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+    package func deleteSet(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
         try await deleted(connection.query("DELETE FROM post_sets WHERE id = \(id) AND organization_id = \(organizationID) RETURNING id", logger: logger))
     }
 
     // MARK: Signatures
 
     /// Adds a signature; a new default replaces the old one.
-    public func createSignature(organizationID: UUID, name: String, text: String, isDefault: Bool, on connection: PostgresConnection) async throws -> Signature {
+    package func createSignature(organizationID: UUID, name: String, text: String, isDefault: Bool, on connection: PostgresConnection) async throws -> Signature {
         if isDefault { try await clearDefault(organizationID: organizationID, on: connection) }
         return try await decodeSignatures(connection.query(
             """
@@ -58,14 +58,14 @@ public struct TemplateRepository: Sendable {
         )).first.unwrapped()
     }
 
-    public func signatures(organizationID: UUID, client: Database) async throws -> [Signature] {
+    package func signatures(organizationID: UUID, client: Database) async throws -> [Signature] {
         try await decodeSignatures(client.query(
             "SELECT id, name, text, is_default, created_at FROM signatures WHERE organization_id = \(organizationID) ORDER BY name, id LIMIT 500",
             logger: logger
         ))
     }
 
-    public func updateSignature(id: UUID, organizationID: UUID, name: String?, text: String?, isDefault: Bool?,
+    package func updateSignature(id: UUID, organizationID: UUID, name: String?, text: String?, isDefault: Bool?,
                                 on connection: PostgresConnection) async throws -> Signature? {
         if isDefault == true { try await clearDefault(organizationID: organizationID, on: connection) }
         return try await decodeSignatures(connection.query(
@@ -77,12 +77,12 @@ public struct TemplateRepository: Sendable {
         )).first
     }
 
-    public func deleteSignature(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
+    package func deleteSignature(id: UUID, organizationID: UUID, on connection: PostgresConnection) async throws -> Bool {
         try await deleted(connection.query("DELETE FROM signatures WHERE id = \(id) AND organization_id = \(organizationID) RETURNING id", logger: logger))
     }
 
     /// The signature to add to a new post: the one named, or else the default (nil when there is none).
-    public func signature(id: UUID?, organizationID: UUID, client: Database) async throws -> Signature? {
+    package func signature(id: UUID?, organizationID: UUID, client: Database) async throws -> Signature? {
         try await decodeSignatures(client.query(
             """
             SELECT id, name, text, is_default, created_at FROM signatures

@@ -3,17 +3,17 @@ import Logging
 import PostgresNIO
 
 /// Users and their password hashes.
-public struct UserRepository: Sendable {
+package struct UserRepository: Sendable {
     let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Inserts a user.
     /// - Throws: ``RepositoryError/conflict(_:)`` when the email (case-insensitively) is taken.
     /// `verified: false` leaves the address unconfirmed until the account is activated.
-    public func create(email: String, passwordHash: String, name: String, verified: Bool = true, on connection: PostgresConnection) async throws -> User {
+    package func create(email: String, passwordHash: String, name: String, verified: Bool = true, on connection: PostgresConnection) async throws -> User {
         try await mappingConflicts {
             let rows = try await connection.query(
                 """
@@ -31,7 +31,7 @@ public struct UserRepository: Sendable {
     }
 
     /// The user with `email` (case-insensitive) and their password hash, or nil.
-    public func credentials(email: String, client: Database) async throws -> (user: User, passwordHash: String, verified: Bool)? {
+    package func credentials(email: String, client: Database) async throws -> (user: User, passwordHash: String, verified: Bool)? {
         let rows = try await client.query(
             """
             SELECT id, email, name, created_at, password_hash, email_verified_at IS NOT NULL FROM users
@@ -46,7 +46,7 @@ public struct UserRepository: Sendable {
     }
 
     /// The user with `id`, or nil when there is none (or it was deleted).
-    public func find(id: UUID, client: Database) async throws -> User? {
+    package func find(id: UUID, client: Database) async throws -> User? {
         let rows = try await client.query(
             "SELECT id, email, name, created_at FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger
         )
@@ -57,19 +57,19 @@ public struct UserRepository: Sendable {
     }
 
     /// The password hash of user `id`, or nil when there is no such user.
-    public func passwordHash(id: UUID, client: Database) async throws -> String? {
+    package func passwordHash(id: UUID, client: Database) async throws -> String? {
         let rows = try await client.query("SELECT password_hash FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger)
         for try await hash in rows.decode(String.self) { return hash }
         return nil
     }
 
     /// Replaces the password hash of user `id`.
-    public func updatePasswordHash(id: UUID, _ hash: String, on connection: PostgresConnection) async throws {
+    package func updatePasswordHash(id: UUID, _ hash: String, on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(id)", logger: logger)
     }
 
     /// Marks the user's address confirmed.
-    public func markVerified(id: UUID, on connection: PostgresConnection) async throws {
+    package func markVerified(id: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = \(id)", logger: logger)
     }
 }

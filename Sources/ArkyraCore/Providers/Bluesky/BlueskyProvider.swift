@@ -8,28 +8,28 @@ import NIOHTTP1
 /// token expires after about two hours and is renewed with the refresh token (refreshSession); posts are
 /// `app.bsky.feed.post` records (createRecord) under a record key derived from the post, so that a post
 /// is created at most once; after an unknown outcome the record is read back by that key (getRecord).
-public struct BlueskyProvider: Provider {
-    public let identifier = "bluesky"
-    public let connectMethod = ConnectMethod.appPassword
-    public let supportsIdempotencyKeys = false
-    public let findsPublishedPosts = true
-    public let requiresInstanceURL = false
+package struct BlueskyProvider: Provider {
+    package let identifier = "bluesky"
+    package let connectMethod = ConnectMethod.appPassword
+    package let supportsIdempotencyKeys = false
+    package let findsPublishedPosts = true
+    package let requiresInstanceURL = false
     /// Bluesky's own PDS entryway; self-hosted servers name theirs.
-    public let defaultInstanceURL: URL? = URL(string: "https://bsky.social")
+    package let defaultInstanceURL: URL? = URL(string: "https://bsky.social")
     /// Bluesky counts graphemes: at most 300.
-    public let maximumCharacters = 300
+    package let maximumCharacters = 300
     /// Record writes are limited per hour (5,000 points).
-    public let rateLimitWindow: TimeInterval = 3600
+    package let rateLimitWindow: TimeInterval = 3600
     static let postCollection = "app.bsky.feed.post"
     let http: PlatformHTTP
 
-    public init(http: PlatformHTTP) {
+    package init(http: PlatformHTTP) {
         self.http = http
     }
 
-    public func characterCount(of text: String) -> Int { text.count }
+    package func characterCount(of text: String) -> Int { text.count }
 
-    public func connect(_ connectRequest: ConnectRequest) async throws -> ConnectedAccount {
+    package func connect(_ connectRequest: ConnectRequest) async throws -> ConnectedAccount {
         let instance = connectRequest.instanceURL ?? defaultInstanceURL!
         let body = try JSONEncoder().encode(["identifier": connectRequest.identifier ?? "", "password": connectRequest.password ?? ""])
         let response = try await send(instance, "com.atproto.server.createSession", method: .POST, token: nil, body: body, mutates: false)
@@ -37,7 +37,7 @@ public struct BlueskyProvider: Provider {
         return try session(from: response, instance: instance)
     }
 
-    public func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
+    package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
         guard let refreshToken = credentials.refreshToken else {
             throw ProviderError.invalidCredentials(message: "no refresh token is stored; connect the account again")
         }
@@ -51,7 +51,7 @@ public struct BlueskyProvider: Provider {
         return try session(from: response, instance: instance).credentials
     }
 
-    public func publish(_ post: PublishRequest) async throws -> PublishedPost {
+    package func publish(_ post: PublishRequest) async throws -> PublishedPost {
         let did = try Self.subject(of: post.credentials.accessToken)
         var record: [String: Any] = [
             "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
@@ -70,7 +70,7 @@ public struct BlueskyProvider: Provider {
         return PublishedPost(platformID: created.uri, url: Self.webURL(of: created.uri))
     }
 
-    public func findPublished(_ post: PublishRequest) async throws -> PublishedPost? {
+    package func findPublished(_ post: PublishRequest) async throws -> PublishedPost? {
         let did = try Self.subject(of: post.credentials.accessToken)
         let instance = post.credentials.instanceURL ?? defaultInstanceURL!
         let query = "repo=\(did)&collection=\(Self.postCollection)&rkey=\(Self.recordKey(for: post))"

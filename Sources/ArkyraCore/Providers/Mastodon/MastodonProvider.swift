@@ -6,23 +6,23 @@ import NIOHTTP1
 
 /// Mastodon (and API-compatible servers) through its REST API: verify_credentials to connect,
 /// POST /api/v1/statuses with an Idempotency-Key to publish.
-public struct MastodonProvider: Provider {
-    public let identifier = "mastodon"
-    public let connectMethod = ConnectMethod.accessToken
-    public let requiresInstanceURL = true
+package struct MastodonProvider: Provider {
+    package let identifier = "mastodon"
+    package let connectMethod = ConnectMethod.accessToken
+    package let requiresInstanceURL = true
     /// Mastodon keeps Idempotency-Key for an hour.
-    public let supportsIdempotencyKeys = true
+    package let supportsIdempotencyKeys = true
     /// Mastodon's default limit; instances may raise it.
-    public let maximumCharacters = 500
+    package let maximumCharacters = 500
     /// 300 requests per 5 minutes per account.
-    public let rateLimitWindow: TimeInterval = 300
+    package let rateLimitWindow: TimeInterval = 300
     let http: PlatformHTTP
 
-    public init(http: PlatformHTTP) {
+    package init(http: PlatformHTTP) {
         self.http = http
     }
 
-    public func connect(_ connectRequest: ConnectRequest) async throws -> ConnectedAccount {
+    package func connect(_ connectRequest: ConnectRequest) async throws -> ConnectedAccount {
         let credentials = ProviderCredentials(accessToken: connectRequest.accessToken ?? "", instanceURL: connectRequest.instanceURL)
         var request = HTTPClientRequest(url: try endpoint(credentials, "/api/v1/accounts/verify_credentials"))
         request.headers.add(name: "Authorization", value: "Bearer \(credentials.accessToken)")
@@ -41,7 +41,7 @@ public struct MastodonProvider: Provider {
         )
     }
 
-    public func publish(_ post: PublishRequest) async throws -> PublishedPost {
+    package func publish(_ post: PublishRequest) async throws -> PublishedPost {
         var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v1/statuses"))
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
@@ -61,7 +61,7 @@ public struct MastodonProvider: Provider {
     }
 
     /// Mastodon counts characters, every link as 23, and a mention `@user@domain` as `@user`.
-    public func characterCount(of text: String) -> Int {
+    package func characterCount(of text: String) -> Int {
         var counted = text
         counted.replace(/https?:\/\/[^\s]+/) { _ in String(repeating: "x", count: 23) }
         counted.replace(/@([A-Za-z0-9_]+)@[A-Za-z0-9.\-]+[A-Za-z0-9]/) { match in "@" + match.output.1 }
