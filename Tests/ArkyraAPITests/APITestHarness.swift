@@ -22,7 +22,8 @@ struct APITestHarness {
     var instanceURL: String { "http://127.0.0.1:\(sandboxPort)/mastodon" }
 
     /// Runs `body` against a fresh API. `redisPort` overrides the Redis port (to simulate an outage).
-    static func run(redisPort: Int? = nil, rateLimits: APIConfiguration.RateLimits = .init(), mail: MailConfiguration = .init(),
+    /// Requests go straight to the router unless `overSocket` (for WebSockets, raw bytes and client addresses).
+    static func run(overSocket: Bool = false, redisPort: Int? = nil, rateLimits: APIConfiguration.RateLimits = .init(), mail: MailConfiguration = .init(),
                     configure: @Sendable (inout APIConfiguration) -> Void = { _ in }, _ body: @Sendable (APITestHarness) async throws -> Void) async throws {
         let sandbox = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: [("good", "ada")]), logger: TestEnvironment.logger)
         try await sandbox.test(.live) { sandboxClient in
@@ -38,7 +39,7 @@ struct APITestHarness {
                     var configured = configuration
                     configure(&configured)
                     let app = buildApplication(configuration: configured, logger: TestEnvironment.logger)
-                    try await app.test(.live) { client in
+                    try await app.test(overSocket ? .live : .router) { client in
                         try await body(APITestHarness(client: client, sandbox: sandboxClient, sandboxPort: sandboxClient.port!, redis: redis, database: database, security: security))
                     }
                 }

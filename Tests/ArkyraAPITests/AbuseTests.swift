@@ -59,7 +59,7 @@ struct AbuseTests {
     func loginThrottling() async throws {
         // The test client connects from 127.0.0.1 and says it forwards for 10.0.0.1, which forwards for the
         // client: both proxies are trusted, so the client is the address left of them.
-        try await APITestHarness.run(configure: { $0.trustedProxies = [IPRange("127.0.0.1")!, IPRange("10.0.0.0/8")!] }) { api in
+        try await APITestHarness.run(overSocket: true, configure: { $0.trustedProxies = [IPRange("127.0.0.1")!, IPRange("10.0.0.0/8")!] }) { api in
             _ = try await api.request(.post, "/api/v1/auth/register", json: ["email": "owner@example.com", "password": "correct horse", "name": "Owner"])
             func login(_ password: String, from address: String) async throws -> HTTPResponse.Status {
                 var headers = HTTPFields()
@@ -83,7 +83,7 @@ struct AbuseTests {
 
     @Test("a client that trickles its request head is disconnected at the header deadline; a prompt one is served")
     func slowHeaders() async throws {
-        try await APITestHarness.run(configure: { $0.headerTimeout = .seconds(1) }) { api in
+        try await APITestHarness.run(overSocket: true, configure: { $0.headerTimeout = .seconds(1) }) { api in
             let port = try #require(api.client.port)
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
             let started = ContinuousClock.now

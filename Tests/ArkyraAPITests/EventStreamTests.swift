@@ -10,7 +10,7 @@ import Testing
 struct EventStreamTests {
     @Test("a member's WebSocket receives the organization's post events; others, and ended sessions, are not upgraded")
     func relaysEvents() async throws {
-        try await APITestHarness.run { api in
+        try await APITestHarness.run(overSocket: true) { api in
             let email = "events@example.com"
             let token = try await api.signUp(email)
             let organization = try await api.createOrganization(token)
@@ -67,7 +67,7 @@ struct EventStreamTests {
 
     @Test("an open socket closes once its session ends or its user leaves the organization")
     func closesWhenAccessEnds() async throws {
-        try await APITestHarness.run { api in
+        try await APITestHarness.run(overSocket: true) { api in
             let owner = try await api.signUp()
             let organization = try await api.createOrganization(owner)
             let viewer = try await api.member("viewer", of: organization, invitedBy: owner)
@@ -106,7 +106,7 @@ struct EventStreamTests {
     @Test("a user's eleventh socket, and an address's upgrade beyond its budget, are closed at once with 1013 and the error code",
           .timeLimit(.minutes(1)))
     func capsAnswered() async throws {
-        try await APITestHarness.run(rateLimits: .init(perAddress: 12)) { api in
+        try await APITestHarness.run(overSocket: true, rateLimits: .init(perAddress: 12)) { api in
             let token = try await api.signUp()
             let organization = try await api.createOrganization(token)
             let port = try #require(api.client.port)
