@@ -45,8 +45,8 @@ package struct APIConfiguration: Sendable {
     }
 
     package init(service: ServiceConfiguration, security: SecurityConfiguration, host: String = "127.0.0.1", port: Int = 8080,
-                registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true,
-                rateLimits: RateLimits = RateLimits(), duplicateWindowHours: Int = 24, mail: MailConfiguration = MailConfiguration()) {
+                 registrationEnabled: Bool = true, maxBodyBytes: Int = 1024 * 1024, migrateOnStart: Bool = true,
+                 rateLimits: RateLimits = RateLimits(), duplicateWindowHours: Int = 24, mail: MailConfiguration = MailConfiguration()) {
         self.service = service
         self.security = security
         self.host = host

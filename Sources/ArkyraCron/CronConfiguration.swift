@@ -15,8 +15,8 @@ package struct CronConfiguration: Sendable {
     package var notificationRetention: Duration = .seconds(90 * 86_400)
 
     package init(service: ServiceConfiguration, reconcileInterval: Duration = .seconds(30),
-                deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000,
-                auditRetention: Duration = .seconds(365 * 86_400)) {
+                 deadJobRetention: Duration = .seconds(30 * 86_400), deadJobLimit: Int = 100_000,
+                 auditRetention: Duration = .seconds(365 * 86_400)) {
         self.service = service
         self.reconcileInterval = reconcileInterval
         self.deadJobRetention = deadJobRetention

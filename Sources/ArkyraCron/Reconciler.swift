@@ -25,7 +25,7 @@ package struct Reconciler: Sendable {
     static let pageSize = 1000
 
     package init(database: Database, queue: JobQueue, logger: Logger, horizon: TimeInterval = 86_400,
-                overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300, takeoverAfterLoss: TimeInterval = 35) {
+                 overdueGrace: TimeInterval = 30, stuckAfter: TimeInterval = 300, takeoverAfterLoss: TimeInterval = 35) {
         self.database = database
         self.posts = PostRepository(logger: logger)
         self.queue = queue

@@ -48,7 +48,7 @@ package struct RetryPolicy: Sendable {
     package var maxDeliveries: Int
 
     package init(maxAttempts: Int = 5, maxElapsed: Duration = .seconds(3600), baseDelay: Duration = .seconds(2),
-                maxDelay: Duration = .seconds(300), maxDeliveries: Int = 5) {
+                 maxDelay: Duration = .seconds(300), maxDeliveries: Int = 5) {
         self.maxAttempts = maxAttempts
         self.maxElapsed = maxElapsed
         self.baseDelay = baseDelay

@@ -42,7 +42,7 @@ package struct QueueConsumer: Service {
     let logger: Logger
 
     package init(queues: [WeightedQueue], redis: RedisClient, handlers: [any JobHandler], deadLetters: any DeadLetterStore,
-                consumerName: String, concurrency: Int, leases: Leases = Leases(), logger: Logger) {
+                 consumerName: String, concurrency: Int, leases: Leases = Leases(), logger: Logger) {
         self.queues = queues
         self.redis = redis
         self.handlers = Dictionary(handlers.map { ($0.jobType, $0) }, uniquingKeysWith: { first, _ in first })

@@ -15,7 +15,7 @@ package struct WorkerConfiguration: Sendable {
     package var mail: MailConfiguration
 
     package init(service: ServiceConfiguration, security: SecurityConfiguration, concurrency: Int = 16, consumerName: String,
-                leases: QueueConsumer.Leases = .init(), mail: MailConfiguration = .init()) {
+                 leases: QueueConsumer.Leases = .init(), mail: MailConfiguration = .init()) {
         self.service = service
         self.security = security
         self.concurrency = concurrency

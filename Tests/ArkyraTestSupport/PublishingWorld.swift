@@ -24,7 +24,7 @@ package struct PublishingWorld: Sendable {
 
     /// Builds the world; `redis` defaults to the shared test server under a fresh prefix.
     package static func run(channels: Int = 1, redis redisConfiguration: RedisConfiguration? = nil,
-                           _ body: @Sendable (PublishingWorld) async throws -> Void) async throws {
+                            _ body: @Sendable (PublishingWorld) async throws -> Void) async throws {
         let accounts = (0..<channels).map { ("token-\($0)", "user\($0)") }
         let app = await buildSandbox(configuration: SandboxConfiguration(port: 0, mastodonAccounts: accounts), logger: TestEnvironment.logger)
         try await app.test(.live) { sandbox in

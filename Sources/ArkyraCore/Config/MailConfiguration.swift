@@ -33,7 +33,7 @@ package struct MailConfiguration: Sendable {
         }
 
         package init(host: String, port: Int = 25, username: String? = nil, password: String? = nil, tls: TLS = .whenOffered,
-                    trustedCAFile: String? = nil) {
+                     trustedCAFile: String? = nil) {
             self.host = host
             self.port = port
             self.username = username

@@ -17,7 +17,7 @@ package struct RedisConfiguration: Sendable {
     package var keyPrefix: String
 
     package init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0,
-                poolSize: Int = 4, commandTimeout: Duration = .seconds(5), keyPrefix: String = "arkyra") {
+                 poolSize: Int = 4, commandTimeout: Duration = .seconds(5), keyPrefix: String = "arkyra") {
         self.host = host
         self.port = port
         self.username = username

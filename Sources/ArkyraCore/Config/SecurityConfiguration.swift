@@ -23,7 +23,7 @@ package struct SecurityConfiguration: Sendable, CustomStringConvertible {
     }
 
     package init(jwtSecret: [UInt8], accessTokenLifetime: Duration = .seconds(900), refreshTokenLifetime: Duration = .seconds(30 * 86_400),
-                encryptionKeys: [EncryptionKey], bcryptCost: Int = 12) {
+                 encryptionKeys: [EncryptionKey], bcryptCost: Int = 12) {
         self.jwtSecret = jwtSecret
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime

@@ -13,7 +13,7 @@ package struct ServiceConfiguration: Sendable {
     package var outbound: OutboundConfiguration
 
     package init(database: DatabaseConfiguration, redis: RedisConfiguration, logging: LoggingConfiguration = .init(),
-                adminHost: String = "127.0.0.1", adminPort: Int, storage: StorageConfiguration, outbound: OutboundConfiguration = .init()) {
+                 adminHost: String = "127.0.0.1", adminPort: Int, storage: StorageConfiguration, outbound: OutboundConfiguration = .init()) {
         self.database = database
         self.redis = redis
         self.logging = logging

@@ -27,7 +27,7 @@ package struct Integration: Sendable, Codable, Equatable {
     package var postingTimes: [Int]
 
     package init(id: UUID, organizationID: UUID, provider: String, externalID: String, name: String, username: String,
-                avatarURL: String?, instanceURL: String?, state: State, createdAt: Date, customerID: UUID? = nil, postingTimes: [Int] = [120, 400, 700]) {
+                 avatarURL: String?, instanceURL: String?, state: State, createdAt: Date, customerID: UUID? = nil, postingTimes: [Int] = [120, 400, 700]) {
         self.id = id
         self.organizationID = organizationID
         self.provider = provider

@@ -40,8 +40,8 @@ package struct Post: Sendable, Codable, Equatable {
     package var recurrence: Recurrence?
 
     package init(id: UUID, organizationID: UUID, groupID: UUID, parentID: UUID?, position: Int, integrationID: UUID,
-                content: String, state: PostState, publishAt: Date?, timeZone: String, platformPostID: String?,
-                platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date, attempt: Int = 0, recurrence: Recurrence? = nil) {
+                 content: String, state: PostState, publishAt: Date?, timeZone: String, platformPostID: String?,
+                 platformURL: String?, error: String?, publishedAt: Date?, createdAt: Date, updatedAt: Date, attempt: Int = 0, recurrence: Recurrence? = nil) {
         self.id = id
         self.organizationID = organizationID
         self.groupID = groupID

@@ -20,7 +20,7 @@ package struct Job: Sendable, Codable, Equatable {
     package var errors: [String]
 
     package init(id: String, type: String, data: [String: String], requestID: String?, attempt: Int = 0, staleOwner: String? = nil,
-                firstAttemptAt: Date? = nil, errors: [String] = []) {
+                 firstAttemptAt: Date? = nil, errors: [String] = []) {
         self.id = id
         self.type = type
         self.data = data

@@ -13,7 +13,7 @@ package struct APIKeyRepository: Sendable {
     static let columns = "id, organization_id, name, prefix, created_by, created_at, last_used_at"
 
     package func create(organizationID: UUID, name: String, prefix: String, keyHash: Data, createdBy: UUID,
-                       on connection: PostgresConnection) async throws -> APIKey {
+                        on connection: PostgresConnection) async throws -> APIKey {
         let rows = try await connection.query(
             """
             INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by)

@@ -98,7 +98,7 @@ package struct AuditRepository: Sendable {
     /// Runs `change` in one transaction and, when it reports that it changed something, records `event` in
     /// that same transaction. Returns what `change` reported (false: nothing to change, nothing recorded).
     package func recordingIfChanged(_ event: AuditEvent, database: Database, logger: Logger,
-                                   _ change: (PostgresConnection) async throws -> Bool) async throws -> Bool {
+                                    _ change: (PostgresConnection) async throws -> Bool) async throws -> Bool {
         try await database.inTransaction(logger: logger) { connection in
             guard try await change(connection) else { return false }
             try await record(event, on: connection)

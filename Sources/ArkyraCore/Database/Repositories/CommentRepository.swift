@@ -13,7 +13,7 @@ package struct CommentRepository: Sendable {
     static let columns = "id, group_id, author_id, author_name, via_preview, body, created_at"
 
     package func create(organizationID: UUID, groupID: UUID, authorID: UUID?, authorName: String, viaPreview: Bool, body: String,
-                       on connection: PostgresConnection) async throws -> Comment {
+                        on connection: PostgresConnection) async throws -> Comment {
         let rows = try await connection.query(
             """
             INSERT INTO post_comments (organization_id, group_id, author_id, author_name, via_preview, body)

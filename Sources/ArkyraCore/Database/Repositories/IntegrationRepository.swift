@@ -24,7 +24,7 @@ package struct IntegrationRepository: Sendable {
         package var credentials: StoredCredentials
 
         package init(id: UUID = UUID(), organizationID: UUID, provider: String, externalID: String, name: String, username: String,
-                    avatarURL: String?, instanceURL: String?, credentials: StoredCredentials) {
+                     avatarURL: String?, instanceURL: String?, credentials: StoredCredentials) {
             self.id = id
             self.organizationID = organizationID
             self.provider = provider

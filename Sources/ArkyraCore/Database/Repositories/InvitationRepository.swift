@@ -13,7 +13,7 @@ package struct InvitationRepository: Sendable {
     static let columns = "id, organization_id, email, role, invited_by, created_at, expires_at"
 
     package func create(organizationID: UUID, email: String?, role: Role, tokenHash: Data, invitedBy: UUID, expiresAt: Date,
-                       on connection: PostgresConnection) async throws -> Invitation {
+                        on connection: PostgresConnection) async throws -> Invitation {
         let rows = try await connection.query(
             """
             INSERT INTO invitations (organization_id, email, role, token_hash, invited_by, expires_at)

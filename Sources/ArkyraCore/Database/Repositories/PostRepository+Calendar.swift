@@ -18,7 +18,7 @@ extension PostRepository {
         package var limit: Int
 
         package init(from: Date, to: Date, integrationIDs: [UUID]? = nil, states: [PostState]? = nil, tag: String? = nil,
-                    customerID: UUID? = nil, after: UUID? = nil, limit: Int) {
+                     customerID: UUID? = nil, after: UUID? = nil, limit: Int) {
             self.from = from
             self.to = to
             self.integrationIDs = integrationIDs

@@ -139,7 +139,7 @@ extension PostRepository {
     /// transaction it runs on the transaction's connection. `published` is false when `attempt` no longer owns
     /// the post; `released` is the thread's next item, when one was waiting.
     package func markPublishedReleasingNext(id: UUID, attempt: Int, platformPostID: String, platformURL: String?,
-                                           client: Database) async throws -> (published: Bool, released: ReleasedItem?) {
+                                            client: Database) async throws -> (published: Bool, released: ReleasedItem?) {
         let statement = PublishedStatement(platformPostID: platformPostID, platformURL: platformURL, id: id, attempt: attempt)
         for (releasedID, organizationID, publishAt) in try await client.execute(statement, logger: logger) {
             guard let releasedID, let organizationID, let publishAt else { return (true, nil) }

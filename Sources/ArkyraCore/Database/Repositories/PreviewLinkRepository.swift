@@ -13,7 +13,7 @@ package struct PreviewLinkRepository: Sendable {
     static let columns = "id, group_id, allow_comments, created_by, created_at, expires_at"
 
     package func create(organizationID: UUID, groupID: UUID, tokenHash: Data, allowComments: Bool, createdBy: UUID, expiresAt: Date,
-                       on connection: PostgresConnection) async throws -> PreviewLink {
+                        on connection: PostgresConnection) async throws -> PreviewLink {
         let rows = try await connection.query(
             """
             INSERT INTO preview_links (organization_id, group_id, token_hash, allow_comments, created_by, expires_at)

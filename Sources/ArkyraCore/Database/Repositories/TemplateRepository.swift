@@ -66,7 +66,7 @@ package struct TemplateRepository: Sendable {
     }
 
     package func updateSignature(id: UUID, organizationID: UUID, name: String?, text: String?, isDefault: Bool?,
-                                on connection: PostgresConnection) async throws -> Signature? {
+                                 on connection: PostgresConnection) async throws -> Signature? {
         if isDefault == true { try await clearDefault(organizationID: organizationID, on: connection) }
         return try await decodeSignatures(connection.query(
             """
