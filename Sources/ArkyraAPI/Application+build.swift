@@ -80,7 +80,10 @@ package func buildRouter(
 ) -> Router<AppRequestContext> {
     let service = configuration.service
     let security = configuration.security
-    let providers = ProviderRegistry.all(http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts)))
+    let providers = ProviderRegistry.all(
+        http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts)),
+        platforms: service.platforms
+    )
     let audit = AuditRepository(logger: logger)
     let signer = JWTSigner(secret: security.jwtSecret)
     let limits = configuration.rateLimits
@@ -159,6 +162,11 @@ package func buildRouter(
     memberRoutes.add(invitations: authenticated.group("invitations"))
     IntegrationRoutes(organizations: organizations, integrations: integrations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/integrations"))
+    let oauth = OAuthRoutes(organizations: organizations, connections: OAuthConnectService(
+        redis: redis, providers: providers, integrations: integrations, organizations: organizations, publicURL: configuration.mail.publicURL, logger: logger
+    ))
+    oauth.add(start: authenticated.group("organizations/:organization/integrations/oauth"))
+    oauth.add(callback: v1.group("oauth"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/posts"))
     NotificationRoutes(organizations: organizations, notifications: NotificationRepository(logger: logger), database: database, hub: eventHub)

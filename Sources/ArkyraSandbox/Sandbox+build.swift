@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 
-/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`) and the control API
+/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -14,7 +14,9 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     MastodonRoutes(sandbox: sandbox, state: mastodon, baseURL: baseURL).add(to: router.group("mastodon"))
     let bluesky = BlueskyState()
     BlueskyRoutes(sandbox: sandbox, state: bluesky).add(to: router.group("bluesky"))
-    ControlRoutes(sandbox: sandbox, mastodon: mastodon, bluesky: bluesky).add(to: router.group("_sandbox"))
+    let x = XState()
+    XRoutes(sandbox: sandbox, state: x).add(to: router.group("x"))
+    ControlRoutes(sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x).add(to: router.group("_sandbox"))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

@@ -15,7 +15,7 @@ package func buildWorker(
     let service = configuration.service
     let platformClient = PlatformHTTPClient(connectionsPerHost: configuration.concurrency)
     let http = PlatformHTTP(client: platformClient.client, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts))
-    let providers = ProviderRegistry.all(http: http)
+    let providers = ProviderRegistry.all(http: http, platforms: service.platforms)
     let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
         let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }

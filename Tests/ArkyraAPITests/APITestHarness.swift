@@ -37,6 +37,7 @@ struct APITestHarness {
                         security: security, port: 0, maxBodyBytes: 16 * 1024, rateLimits: rateLimits, mail: mail
                     )
                     var configured = configuration
+                    configured.service.platforms = TestEnvironment.sandboxPlatforms(port: sandboxClient.port!)
                     configure(&configured)
                     let app = buildApplication(configuration: configured, logger: TestEnvironment.logger)
                     try await app.test(overSocket ? .live : .router) { client in

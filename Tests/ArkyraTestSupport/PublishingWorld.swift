@@ -21,6 +21,8 @@ package struct PublishingWorld: Sendable {
 
     package var queue: JobQueue { JobQueue(name: .publish, redis: redis) }
     package var posts: PostRepository { PostRepository(logger: TestEnvironment.logger) }
+    /// The OAuth apps, registered with the sandbox.
+    package var platforms: PlatformConfiguration { TestEnvironment.sandboxPlatforms(port: sandboxPort) }
 
     /// Builds the world; `redis` defaults to the shared test server under a fresh prefix.
     package static func run(channels: Int = 1, redis redisConfiguration: RedisConfiguration? = nil,

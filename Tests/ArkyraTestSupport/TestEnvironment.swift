@@ -33,6 +33,14 @@ package enum TestEnvironment {
     }()
 
     /// Fresh random secrets with a cheap bcrypt cost.
+    /// ARKYRA's apps on the OAuth platforms, pointed at a sandbox on `port` (with the sandbox's own app).
+    package static func sandboxPlatforms(port: Int) -> PlatformConfiguration {
+        PlatformConfiguration(x: .init(
+            clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+            authorizeURL: URL(string: "http://127.0.0.1:\(port)/x/i/oauth2/authorize")!, apiURL: URL(string: "http://127.0.0.1:\(port)/x")!
+        ))
+    }
+
     package static func security() -> SecurityConfiguration {
         SecurityConfiguration(
             jwtSecret: (0..<48).map { _ in UInt8.random(in: 0...255) },

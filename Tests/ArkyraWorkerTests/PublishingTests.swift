@@ -13,7 +13,7 @@ extension PublishingWorld {
     var handler: PublishJobHandler {
         let http = PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true))
         return PublishJobHandler(
-            database: database, providers: ProviderRegistry.all(http: http),
+            database: database, providers: ProviderRegistry.all(http: http, platforms: platforms),
             cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, logger: TestEnvironment.logger
         )
     }

@@ -46,6 +46,10 @@ struct IntegrationService: Sendable {
         case .appPassword:
             request.identifier = required(input.identifier, "identifier", maximum: 253)
             request.password = required(input.appPassword, "app_password", maximum: 256)
+        case .oauth2:
+            throw APIError(.unprocessableContent, "connect_with_consent",
+                           "\(identifier) accounts connect through \(identifier)'s consent page: POST /api/v1/organizations/\(organizationID.uuidString)/integrations/oauth/\(identifier)",
+                           fields: ["provider": "connects through its consent page"])
         }
         if provider.requiresInstanceURL || input.instanceURL != nil {
             switch urlPolicy.validate(input.instanceURL ?? "") {
@@ -61,6 +65,13 @@ struct IntegrationService: Sendable {
         } catch let error as ProviderError {
             throw Self.apiError(for: error, provider: identifier, secretField: provider.connectMethod == .accessToken ? "access_token" : "app_password")
         }
+        return try await store(connected, provider: identifier, organizationID: organizationID, by: userID, origin: origin)
+    }
+
+    /// Stores a channel the platform just vouched for, or gives an existing channel of the same account its
+    /// new tokens (how a channel whose token was refused is reconnected).
+    /// - Throws: 409 when the account is already connected and its channel is working.
+    func store(_ connected: ConnectedAccount, provider identifier: String, organizationID: UUID, by userID: UUID, origin: RequestOrigin) async throws -> Integration {
         let account = connected.account
         let id = UUID()
         let new = IntegrationRepository.NewIntegration(

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 
-/// What every ARKYRA process reads: its databases, logging, the admin port and outbound HTTP rules.
+/// What every ARKYRA process reads: its databases, logging, the admin port, outbound HTTP rules and the
+/// platforms' OAuth apps.
 package struct ServiceConfiguration: Sendable {
     package var database: DatabaseConfiguration
     package var redis: RedisConfiguration
@@ -11,9 +12,12 @@ package struct ServiceConfiguration: Sendable {
     package var adminPort: Int
     package var storage: StorageConfiguration
     package var outbound: OutboundConfiguration
+    /// The OAuth apps on platforms, for connecting channels (API) and refreshing their tokens (worker).
+    package var platforms: PlatformConfiguration
 
     package init(database: DatabaseConfiguration, redis: RedisConfiguration, logging: LoggingConfiguration = .init(),
-                 adminHost: String = "127.0.0.1", adminPort: Int, storage: StorageConfiguration, outbound: OutboundConfiguration = .init()) {
+                 adminHost: String = "127.0.0.1", adminPort: Int, storage: StorageConfiguration, outbound: OutboundConfiguration = .init(),
+                 platforms: PlatformConfiguration = .init()) {
         self.database = database
         self.redis = redis
         self.logging = logging
@@ -21,6 +25,7 @@ package struct ServiceConfiguration: Sendable {
         self.adminPort = adminPort
         self.storage = storage
         self.outbound = outbound
+        self.platforms = platforms
     }
 
     /// Reads the shared keys; `defaultAdminPort` differs per service so all of them can run on one host.
@@ -32,7 +37,8 @@ package struct ServiceConfiguration: Sendable {
             adminHost: reader.string("ARKYRA_ADMIN_HOST", default: "127.0.0.1"),
             adminPort: try reader.int("ARKYRA_ADMIN_PORT", default: defaultAdminPort, in: 0...65535),
             storage: StorageConfiguration(reader: reader),
-            outbound: try OutboundConfiguration(reader: reader)
+            outbound: try OutboundConfiguration(reader: reader),
+            platforms: try PlatformConfiguration(reader: reader)
         )
     }
 }

@@ -68,6 +68,8 @@ package enum ConnectMethod: String, Sendable {
     case accessToken = "access_token"
     /// An account identifier and an app password (Bluesky: Settings → App passwords).
     case appPassword = "app_password"
+    /// The platform's consent page (OAuth 2.0 authorization code with PKCE); see ``OAuthProvider``.
+    case oauth2 = "oauth2"
 }
 
 /// What a person gave to connect an account.

@@ -11,9 +11,9 @@ package struct ProviderRegistry: Sendable {
         providers[identifier]
     }
 
-    /// Every platform ARKYRA supports, talking through `http`.
-    package static func all(http: PlatformHTTP) -> ProviderRegistry {
-        ProviderRegistry([MastodonProvider(http: http), BlueskyProvider(http: http)])
+    /// Every platform ARKYRA supports, talking through `http`, as this installation's apps on them.
+    package static func all(http: PlatformHTTP, platforms: PlatformConfiguration) -> ProviderRegistry {
+        ProviderRegistry([MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x)])
     }
 
     /// Supported identifiers, sorted.

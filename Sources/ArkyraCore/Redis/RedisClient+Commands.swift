@@ -21,6 +21,11 @@ extension RedisClient {
         return !(try await send(RedisCommand("SET", arguments))).isNull
     }
 
+    /// GETDEL: the value, removed in the same step (so two callers never both get it).
+    package func take(_ key: String) async throws -> String? {
+        try await send(RedisCommand("GETDEL", .string(key))).string
+    }
+
     /// DEL: how many of the keys existed.
     @discardableResult
     package func delete(_ keys: [String]) async throws -> Int {

@@ -9,6 +9,7 @@ struct ControlRoutes {
     let sandbox: SandboxState
     let mastodon: MastodonState
     let bluesky: BlueskyState
+    let x: XState
 
     func add(to group: RouterGroup<BasicRequestContext>) {
         group.get("health") { _, _ in
@@ -70,10 +71,30 @@ struct ControlRoutes {
             await sandbox.addFault(fault)
             return SandboxJSON.response(["status": "armed"], status: .created)
         }
+        group.post("x/accounts") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let parameters = SandboxJSON.parameters(body, contentType: "application/json"),
+                  let username = parameters["username"] as? String, !username.isEmpty
+            else { return SandboxJSON.response(["error": "username is required"], status: .badRequest) }
+            let account = await x.addAccount(username: username, name: parameters["name"] as? String)
+            return SandboxJSON.response(["id": account.id, "username": account.username, "name": account.name], status: .created)
+        }
+        group.post("x/accounts/:id/expire-tokens") { _, context in
+            await x.expireTokens(accountID: context.parameters.get("id") ?? "")
+            return Response(status: .noContent)
+        }
+        group.get("x/posts") { _, _ in
+            let posts = await x.posts.map { post -> [String: Any] in
+                ["id": post.id, "author_id": post.authorID, "text": post.text, "in_reply_to_id": post.replyTo as Any? ?? NSNull(),
+                 "created_at": SandboxJSON.timestamp(post.createdAt)]
+            }
+            return SandboxJSON.response(["posts": posts])
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
             await bluesky.reset()
+            await x.reset()
             return Response(status: .noContent)
         }
     }

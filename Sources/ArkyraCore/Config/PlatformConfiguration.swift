@@ -1,0 +1,51 @@
+import Foundation
+
+/// The apps ARKYRA is registered as on platforms that connect accounts through OAuth, and where their APIs
+/// are (configurable so that tests and `make run` point them at arkyra-sandbox). A platform without a
+/// client id cannot be connected; its channels say so instead of failing later.
+package struct PlatformConfiguration: Sendable {
+    /// One OAuth 2.0 app: its credentials, the page people consent on and the API's base URL.
+    package struct OAuthApp: Sendable, Equatable {
+        package var clientID: String
+        /// Nil for a public client (PKCE alone); confidential clients authenticate to the token endpoint.
+        package var clientSecret: String?
+        package var authorizeURL: URL
+        package var apiURL: URL
+
+        package init(clientID: String, clientSecret: String?, authorizeURL: URL, apiURL: URL) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.authorizeURL = authorizeURL
+            self.apiURL = apiURL
+        }
+    }
+
+    /// X (Twitter): OAuth 2.0 with PKCE, user context.
+    package var x: OAuthApp?
+
+    package init(x: OAuthApp? = nil) {
+        self.x = x
+    }
+
+    /// Reads `ARKYRA_X_CLIENT_ID`, `ARKYRA_X_CLIENT_SECRET`, `ARKYRA_X_AUTHORIZE_URL` and `ARKYRA_X_API_URL`.
+    /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
+    package init(reader: EnvironmentReader) throws {
+        self.init(x: try Self.app(
+            reader, prefix: "ARKYRA_X", authorizeURL: "https://x.com/i/oauth2/authorize", apiURL: "https://api.x.com"
+        ))
+    }
+
+    private static func app(_ reader: EnvironmentReader, prefix: String, authorizeURL: String, apiURL: String) throws -> OAuthApp? {
+        let clientID = reader.string("\(prefix)_CLIENT_ID", default: "")
+        let secret = reader.string("\(prefix)_CLIENT_SECRET", default: "")
+        guard !clientID.isEmpty else {
+            if !secret.isEmpty { throw ConfigurationError(key: "\(prefix)_CLIENT_ID", problem: "must be set when \(prefix)_CLIENT_SECRET is") }
+            return nil
+        }
+        return OAuthApp(
+            clientID: clientID, clientSecret: secret.isEmpty ? nil : secret,
+            authorizeURL: try reader.url("\(prefix)_AUTHORIZE_URL", default: authorizeURL, schemes: ["http", "https"]),
+            apiURL: try reader.url("\(prefix)_API_URL", default: apiURL, schemes: ["http", "https"])
+        )
+    }
+}

@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// A platform's OAuth 2.0 token endpoint (RFC 6749 §4.1.3 and §6): trades an authorization code, or a
+/// refresh token, for tokens. Confidential apps authenticate with HTTP Basic; every app sends its client id.
+package struct OAuth2TokenEndpoint: Sendable {
+    let http: PlatformHTTP
+    let url: String
+    let app: PlatformConfiguration.OAuthApp
+
+    package init(http: PlatformHTTP, url: String, app: PlatformConfiguration.OAuthApp) {
+        self.http = http
+        self.url = url
+        self.app = app
+    }
+
+    /// The standard token answer.
+    package struct Tokens: Decodable, Sendable {
+        package var accessToken: String
+        package var refreshToken: String?
+        package var expiresIn: Int?
+        package var scope: String?
+
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "access_token", refreshToken = "refresh_token", expiresIn = "expires_in", scope
+        }
+
+        package var expiresAt: Date? { expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) } }
+    }
+
+    /// - Throws: ``ProviderError``: `.rejected` when the code or verifier is refused.
+    package func exchange(code: String, verifier: String, redirectURI: String) async throws -> Tokens {
+        try await request([
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", verifier),
+        ], refreshing: false)
+    }
+
+    /// - Throws: ``ProviderError``: `.invalidCredentials` when the refresh token is refused (a person must
+    ///   connect the account again).
+    package func refresh(_ refreshToken: String) async throws -> Tokens {
+        try await request([("grant_type", "refresh_token"), ("refresh_token", refreshToken)], refreshing: true)
+    }
+
+    private func request(_ fields: [(String, String)], refreshing: Bool) async throws -> Tokens {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let secret = app.clientSecret {
+            let basic = Data("\(Self.formEncoded(app.clientID)):\(Self.formEncoded(secret))".utf8).base64EncodedString()
+            request.headers.add(name: "Authorization", value: "Basic \(basic)")
+        }
+        let body = (fields + [("client_id", app.clientID)]).map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: body))
+        // Not mutating: a lost answer leaves the code unused or the old refresh token valid at worst
+        // (platforms that rotate refresh tokens keep the old one for a grace period or refuse both).
+        let response = try await http.send(request, mutates: false)
+        if response.status == 200, let tokens = response.decode(Tokens.self) { return tokens }
+        let problem = response.decode(OAuth2Error.self)
+        let message = problem.map { [$0.error, $0.errorDescription].compactMap { $0 }.joined(separator: ": ") } ?? response.summary
+        switch (response.status, problem?.error) {
+        case (_, "invalid_client"), (401, _):
+            throw ProviderError.rejected(status: response.status, message: "the platform refused ARKYRA's app credentials (\(message)); check the client id and secret")
+        case (_, "invalid_grant") where refreshing:
+            throw ProviderError.invalidCredentials(message: "the refresh token was refused (\(message))")
+        case (429, _):
+            throw ProviderError.rateLimited(retryAt: ProviderError.retryTime(retryAfter: response.headers.first(name: "Retry-After")), message: message)
+        case (400..<500, _):
+            throw ProviderError.rejected(status: response.status, message: message)
+        default:
+            throw ProviderError.unavailable(message: message)
+        }
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// `application/x-www-form-urlencoded` for one value (RFC 6749 Appendix B).
+    static func formEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
+    }
+}
+
+/// RFC 6749 §5.2's error answer.
+struct OAuth2Error: Decodable {
+    var error: String
+    var errorDescription: String?
+
+    enum CodingKeys: String, CodingKey {
+        case error, errorDescription = "error_description"
+    }
+}

@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// X (Twitter) through its API v2 in user context: OAuth 2.0 with PKCE to connect (access tokens live two
+/// hours; `offline.access` gives a refresh token, replaced at every refresh), `POST /2/tweets` to publish
+/// (a reply names the post it answers), and the account's recent posts to find one whose outcome is unknown
+/// (X takes no idempotency key).
+package struct XProvider: OAuthProvider {
+    package let identifier = "x"
+    package let connectMethod = ConnectMethod.oauth2
+    package let requiresInstanceURL = false
+    package let supportsIdempotencyKeys = false
+    package let findsPublishedPosts = true
+    package let maximumCharacters = XTextLength.maximum
+    /// X's rate-limit windows are 15 minutes.
+    package let rateLimitWindow: TimeInterval = 900
+    package let scopes = ["tweet.read", "tweet.write", "users.read", "offline.access"]
+    package let clientIDSetting = "ARKYRA_X_CLIENT_ID"
+    package let app: PlatformConfiguration.OAuthApp?
+    let http: PlatformHTTP
+
+    package init(http: PlatformHTTP, app: PlatformConfiguration.OAuthApp?) {
+        self.http = http
+        self.app = app
+    }
+
+    package func characterCount(of text: String) -> Int { XTextLength.count(text) }
+
+    package func connect(_ request: ConnectRequest) async throws -> ConnectedAccount {
+        throw ProviderError.rejected(status: 0, message: "X accounts connect through X's consent page, not with a token")
+    }
+
+    package func exchange(code: String, verifier: String, redirectURI: String) async throws -> ConnectedAccount {
+        let tokens = try await tokenEndpoint().exchange(code: code, verifier: verifier, redirectURI: redirectURI)
+        let credentials = ProviderCredentials(accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt, instanceURL: nil)
+        let user = try await me(credentials)
+        return ConnectedAccount(
+            account: ProviderAccount(id: user.id, name: user.name, username: user.username, avatarURL: user.profileImageURL),
+            credentials: credentials
+        )
+    }
+
+    package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
+        guard let refreshToken = credentials.refreshToken else {
+            throw ProviderError.invalidCredentials(message: "no refresh token is stored; connect the account again")
+        }
+        let tokens = try await tokenEndpoint().refresh(refreshToken)
+        return ProviderCredentials(
+            accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, expiresAt: tokens.expiresAt, instanceURL: nil
+        )
+    }
+
+    package func publish(_ post: PublishRequest) async throws -> PublishedPost {
+        var fields: [String: Any] = ["text": post.content]
+        if let replyTo = post.replyTo { fields["reply"] = ["in_reply_to_tweet_id": replyTo] }
+        let body = try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes])
+        let response = try await send(.POST, "/2/tweets", token: post.credentials.accessToken, body: body, mutates: true)
+        guard response.status == 201 || response.status == 200 else { throw Self.error(for: response, mutates: true) }
+        guard let created = response.decode(XEnvelope<XPost>.self)?.data else {
+            throw ProviderError.outcomeUnknown(message: "post created but the answer could not be read: \(response.summary)")
+        }
+        return PublishedPost(platformID: created.id, url: Self.webURL(of: created.id))
+    }
+
+    /// Looks through the account's posts since shortly before `createdAt` for one with the same text (links
+    /// compared by position only: X shortens them) answering the same post.
+    package func findPublished(_ post: PublishRequest) async throws -> PublishedPost? {
+        let user = try await me(post.credentials)
+        let since = ISO8601Timestamp.format(post.createdAt.addingTimeInterval(-300)).replacingOccurrences(of: ".000Z", with: "Z")
+        let path = "/2/users/\(user.id)/tweets?max_results=100&tweet.fields=created_at,referenced_tweets&start_time=\(since)"
+        let response = try await send(.GET, path, token: post.credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let page = response.decode(XEnvelope<[XPost]>.self) else {
+            throw ProviderError.unavailable(message: "the account's posts could not be read: \(response.summary)")
+        }
+        let wanted = Self.comparable(post.content)
+        let match = (page.data ?? []).first { candidate in
+            Self.comparable(candidate.text) == wanted
+                && candidate.referencedTweets?.first { $0.type == "replied_to" }?.id == post.replyTo
+        }
+        return match.map { PublishedPost(platformID: $0.id, url: Self.webURL(of: $0.id)) }
+    }
+
+    private func me(_ credentials: ProviderCredentials) async throws -> XUser {
+        let response = try await send(.GET, "/2/users/me?user.fields=profile_image_url", token: credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let user = response.decode(XEnvelope<XUser>.self)?.data else {
+            throw ProviderError.rejected(status: response.status, message: "the server did not answer like X's API")
+        }
+        return user
+    }
+
+    private func tokenEndpoint() throws -> OAuth2TokenEndpoint {
+        let app = try configuredApp()
+        return OAuth2TokenEndpoint(http: http, url: Self.url(app.apiURL, "/2/oauth2/token"), app: app)
+    }
+
+    private func configuredApp() throws -> PlatformConfiguration.OAuthApp {
+        guard let app else {
+            throw ProviderError.rejected(status: 0, message: "this installation has no X app; an administrator sets \(clientIDSetting)")
+        }
+        return app
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
+        var request = HTTPClientRequest(url: Self.url(try configuredApp().apiURL, path))
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        return try await http.send(request, mutates: mutates)
+    }
+
+    static func url(_ base: URL, _ path: String) -> String {
+        var text = base.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        return text + path
+    }
+
+    static func webURL(of id: String) -> String { "https://x.com/i/web/status/\(id)" }
+
+    /// Text with every link replaced by one marker, for comparing what was sent with what X shows.
+    static func comparable(_ text: String) -> String {
+        text.replacing(/(?i)(?:https?:\/\/|www\.)[^\s]+/, with: "<link>")
+    }
+
+    /// X's errors: 401 for an access token that expired or was revoked (a refresh tells which), 403 for a
+    /// post X refuses (duplicate text, a reply it does not allow), 429 with `x-rate-limit-reset` (epoch
+    /// seconds); bodies are problem documents `{title, detail, type, status}`.
+    static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
+        let problem = response.decode(XProblem.self)
+        let message = problem.map { [$0.title, $0.detail ?? $0.errors?.first?.message].compactMap { $0 }.joined(separator: ": ") } ?? response.summary
+        switch response.status {
+        case 401: return .tokenExpired(message: message)
+        case 403: return .rejected(status: 403, message: message)
+        default:
+            return ProviderError.classify(status: response.status, message: message, mutates: mutates, retryAt: retryTime(response.headers))
+        }
+    }
+
+    static func retryTime(_ headers: HTTPHeaders, now: Date = Date()) -> Date? {
+        ProviderError.retryTime(retryAfter: headers.first(name: "Retry-After"), now: now)
+            ?? headers.first(name: "x-rate-limit-reset").flatMap(TimeInterval.init).map { Date(timeIntervalSince1970: $0) }
+    }
+}
+
+struct XEnvelope<T: Decodable>: Decodable {
+    var data: T?
+}
+
+struct XUser: Decodable {
+    var id: String
+    var name: String
+    var username: String
+    var profileImageURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, username, profileImageURL = "profile_image_url"
+    }
+}
+
+struct XPost: Decodable {
+    var id: String
+    var text: String
+    var referencedTweets: [Reference]?
+
+    struct Reference: Decodable {
+        var type: String
+        var id: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, text, referencedTweets = "referenced_tweets"
+    }
+}
+
+struct XProblem: Decodable {
+    var title: String?
+    var detail: String?
+    var errors: [Entry]?
+
+    struct Entry: Decodable {
+        var message: String?
+    }
+}

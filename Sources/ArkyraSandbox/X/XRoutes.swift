@@ -1,0 +1,266 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// X's API v2 as its documentation describes it, under `/x`: the OAuth 2.0 consent page
+/// (`/i/oauth2/authorize`, with Authorize and Cancel) and token endpoint (`/2/oauth2/token`: authorization
+/// code with PKCE S256, refresh tokens that work once), `users/me`, creating, reading and deleting posts and
+/// an account's posts. Errors are problem documents `{title, detail, type, status}`; every answer carries
+/// `x-rate-limit-limit/remaining/reset` (epoch seconds); posting allows 100 requests per 15 minutes per
+/// account, reading 900.
+struct XRoutes {
+    let sandbox: SandboxState
+    let state: XState
+    static let platform = "x"
+    static let window: TimeInterval = 900
+    static let postLimit = 100
+    static let readLimit = 900
+
+    func add(to group: RouterGroup<BasicRequestContext>) {
+        group.get("i/oauth2/authorize") { request, _ in
+            await record(request, body: ByteBuffer()) { _ in await consentPage(request.uri.queryParameters) }
+        }
+        group.post("i/oauth2/authorize") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await record(request, body: body) { now in await decide(SandboxJSON.parameters(body, contentType: "application/x-www-form-urlencoded") ?? [:], now: now) }
+        }
+        group.post("2/oauth2/token") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await record(request, body: body) { now in await token(request, body: body, now: now) }
+        }
+        group.get("2/users/me") { request, _ in
+            await authenticated(request, body: ByteBuffer(), bucket: "users/me", limit: Self.readLimit) { account, _ in
+                var user: [String: Any] = ["id": account.id, "name": account.name, "username": account.username]
+                if request.uri.queryParameters["user.fields"].map({ $0.split(separator: ",").contains("profile_image_url") }) == true {
+                    user["profile_image_url"] = "https://pbs.twimg.com/profile_images/\(account.id)/avatar_normal.png"
+                }
+                return (.ok, ["data": user])
+            }
+        }
+        group.post("2/tweets") { request, _ in
+            let body = try await request.body.collect(upTo: 1024 * 1024)
+            return await authenticated(request, body: body, bucket: "tweets:create", limit: Self.postLimit) { account, now in
+                await create(body, as: account, now: now)
+            }
+        }
+        group.get("2/tweets/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await authenticated(request, body: ByteBuffer(), bucket: "tweets:read", limit: Self.readLimit) { _, _ in
+                guard let post = await state.post(id: id) else { return (.ok, Self.notFound(id)) }
+                return (.ok, ["data": postJSON(post)])
+            }
+        }
+        group.delete("2/tweets/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await authenticated(request, body: ByteBuffer(), bucket: "tweets:delete", limit: 50) { account, _ in
+                guard await state.post(id: id) != nil else { return (.ok, Self.notFound(id)) }
+                guard await state.deletePost(id: id, by: account) else {
+                    return (.forbidden, Self.problem("Forbidden", "You are not allowed to delete this Tweet.", status: 403))
+                }
+                return (.ok, ["data": ["deleted": true]])
+            }
+        }
+        group.get("2/users/:id/tweets") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await authenticated(request, body: ByteBuffer(), bucket: "users/tweets", limit: Self.readLimit) { _, _ in
+                let query = request.uri.queryParameters
+                let since = query["start_time"].flatMap { SandboxJSON.date(String($0)) } ?? .distantPast
+                let maximum = min(100, max(5, query["max_results"].flatMap { Int(String($0)) } ?? 10))
+                let posts = await state.posts.filter { $0.authorID == id && $0.createdAt >= since }.suffix(maximum).reversed()
+                var answer: [String: Any] = ["meta": ["result_count": posts.count]]
+                if !posts.isEmpty { answer["data"] = posts.map(postJSON) }
+                return (.ok, answer)
+            }
+        }
+    }
+
+    // MARK: OAuth 2.0
+
+    private func consentPage(_ query: Parameters) async -> Response {
+        let clientID = query["client_id"].map(String.init) ?? ""
+        guard await state.apps[clientID] != nil else { return Self.page("Something went wrong", "You weren't able to give access to the App. Go back and try logging in again.", status: .badRequest) }
+        guard let redirect = query["redirect_uri"].map(String.init), URL(string: redirect)?.scheme != nil,
+              query["response_type"] == "code", let state = query["state"], !state.isEmpty,
+              let challenge = query["code_challenge"], !challenge.isEmpty, query["code_challenge_method"] == "S256"
+        else { return Self.page("Something went wrong", "The request is missing response_type=code, redirect_uri, state or an S256 code_challenge.", status: .badRequest) }
+        let scope = query["scope"].map(String.init) ?? ""
+        var accounts = await self.state.accounts
+        if accounts.isEmpty { accounts = [await self.state.addAccount(username: "sandbox_writer", name: "Sandbox Writer")] }
+        let hidden = ["client_id": clientID, "redirect_uri": redirect, "state": String(state), "code_challenge": String(challenge), "scope": scope]
+            .map { "<input type=\"hidden\" name=\"\($0.key)\" value=\"\(Self.escaped($0.value))\">" }.sorted().joined()
+        let options = accounts.map { "<option value=\"\($0.id)\">@\(Self.escaped($0.username))</option>" }.joined()
+        return Self.page("Authorize \(Self.escaped(clientID)) to access your account?", """
+            <form method="post" action="/x/i/oauth2/authorize">\(hidden)
+            <p>It will be able to: \(Self.escaped(scope.split(separator: " ").joined(separator: ", ")))</p>
+            <p><label>Account <select name="account_id">\(options)</select></label></p>
+            <button name="decision" value="allow">Authorize app</button> <button name="decision" value="deny">Cancel</button>
+            </form>
+            """)
+    }
+
+    private func decide(_ form: [String: Any], now: Date) async -> Response {
+        let field = { (name: String) in form[name] as? String ?? "" }
+        guard await state.apps[field("client_id")] != nil, var target = URLComponents(string: field("redirect_uri")), !field("state").isEmpty else {
+            return Self.page("Something went wrong", "The consent form was incomplete.", status: .badRequest)
+        }
+        var items = target.queryItems ?? []
+        if field("decision") == "allow", let account = await state.account(id: field("account_id")) {
+            let code = await state.issueCode(XState.Grant(
+                clientID: field("client_id"), redirectURI: field("redirect_uri"), challenge: field("code_challenge"), accountID: account.id,
+                scope: field("scope"), expiresAt: now.addingTimeInterval(XState.codeLifetime)
+            ))
+            items += [URLQueryItem(name: "state", value: field("state")), URLQueryItem(name: "code", value: code)]
+        } else {
+            items += [URLQueryItem(name: "error", value: "access_denied"), URLQueryItem(name: "state", value: field("state"))]
+        }
+        target.queryItems = items
+        return Response(status: .found, headers: [.location: target.string ?? field("redirect_uri")])
+    }
+
+    private func token(_ request: Request, body: ByteBuffer, now: Date) async -> Response {
+        let form = SandboxJSON.parameters(body, contentType: request.headers[.contentType]) ?? [:]
+        let field = { (name: String) in form[name] as? String ?? "" }
+        // A confidential app authenticates with Basic; the client id in the body must then be the same.
+        var clientID = field("client_id")
+        if let header = request.headers[.authorization], header.hasPrefix("Basic ") {
+            guard let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+                  let colon = decoded.firstIndex(of: ":"),
+                  let app = await state.apps[String(decoded[..<colon]).removingPercentEncoding ?? ""],
+                  app.clientSecret == String(decoded[decoded.index(after: colon)...]).removingPercentEncoding
+            else { return Self.oauthError(.unauthorized, "unauthorized_client", "Missing valid authorization header") }
+            clientID = app.clientID
+        } else if let app = await state.apps[clientID], app.clientSecret != nil {
+            return Self.oauthError(.unauthorized, "unauthorized_client", "Missing valid authorization header")
+        }
+        guard await state.apps[clientID] != nil else { return Self.oauthError(.badRequest, "invalid_request", "Missing required parameter [client_id].") }
+        let issued: (access: String, refresh: String?, token: XState.Token)
+        switch field("grant_type") {
+        case "authorization_code":
+            do {
+                issued = try await state.exchange(code: field("code"), clientID: clientID, redirectURI: field("redirect_uri"), verifier: field("code_verifier"), now: now)
+            } catch {
+                return Self.oauthError(.badRequest, "invalid_request", "Value passed for the authorization code was invalid.")
+            }
+        case "refresh_token":
+            guard let refreshed = await state.refresh(field("refresh_token"), clientID: clientID, now: now) else {
+                return Self.oauthError(.badRequest, "invalid_request", "Value passed for the token was invalid.")
+            }
+            issued = refreshed
+        default:
+            return Self.oauthError(.badRequest, "invalid_request", "Missing required parameter [grant_type].")
+        }
+        var answer: [String: Any] = ["token_type": "bearer", "expires_in": Int(XState.accessLifetime), "access_token": issued.access, "scope": issued.token.scope]
+        if let refresh = issued.refresh { answer["refresh_token"] = refresh }
+        return SandboxJSON.response(answer)
+    }
+
+    // MARK: Posts
+
+    private func create(_ body: ByteBuffer, as account: XState.Account, now: Date) async -> (HTTPResponse.Status, [String: Any]) {
+        guard let input = SandboxJSON.parameters(body, contentType: "application/json"), let text = input["text"] as? String, !text.isEmpty else {
+            return (.badRequest, Self.invalidRequest("text", "The `text` field is required when no media, poll or quote is given."))
+        }
+        let replyTo = (input["reply"] as? [String: Any])?["in_reply_to_tweet_id"] as? String
+        do {
+            let post = try await state.createPost(author: account, text: text, replyTo: replyTo, now: now)
+            return (.created, ["data": ["id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]]])
+        } catch .duplicate {
+            return (.forbidden, Self.problem("Forbidden", "You are not allowed to create a Tweet with duplicate content.", status: 403))
+        } catch {
+            return (.badRequest, Self.invalidRequest("reply.in_reply_to_tweet_id", "The Tweet you are replying to does not exist or is not visible to you."))
+        }
+    }
+
+    private func postJSON(_ post: XState.Post) -> [String: Any] {
+        var json: [String: Any] = [
+            "id": post.id, "text": post.text, "author_id": post.authorID, "created_at": SandboxJSON.timestamp(post.createdAt),
+            "edit_history_tweet_ids": [post.id],
+        ]
+        if let replyTo = post.replyTo { json["referenced_tweets"] = [["type": "replied_to", "id": replyTo]] }
+        return json
+    }
+
+    // MARK: Plumbing
+
+    /// Checks the access token and the account's rate limit for `bucket`, applies injected faults, runs
+    /// `handler` and records the exchange.
+    private func authenticated(
+        _ request: Request, body: ByteBuffer, bucket: String, limit: Int,
+        _ handler: @escaping (XState.Account, Date) async -> (HTTPResponse.Status, [String: Any])
+    ) async -> Response {
+        await record(request, body: body) { now in
+            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+                  let account = await state.authenticate(String(header.dropFirst(7)), now: now)
+            else { return SandboxJSON.response(Self.problem("Unauthorized", "Unauthorized", status: 401), status: .unauthorized) }
+            let counted = await sandbox.countRequest(bucket: "x:\(bucket)", accountID: account.id, limit: limit, window: Self.window, now: now)
+            let headers = Self.rateHeaders(limit: limit, remaining: counted.remaining, reset: counted.reset)
+            if counted.exceeded { return SandboxJSON.response(Self.problem("Too Many Requests", "Too Many Requests", status: 429), status: .tooManyRequests, headers: headers) }
+            return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+                let (status, json) = await handler(account, now)
+                return SandboxJSON.response(json, status: status, headers: headers)
+            }
+        }
+    }
+
+    private func record(_ request: Request, body: ByteBuffer, _ handler: (Date) async -> Response) async -> Response {
+        let now = Date()
+        let response = await handler(now)
+        await sandbox.record(RecordedRequest(
+            platform: Self.platform, method: request.method.rawValue, path: request.uri.path, idempotencyKey: nil,
+            body: String(buffer: body), status: Int(response.status.code), receivedAt: now
+        ))
+        return response
+    }
+
+    private var faults: FaultResponses {
+        let unauthorized = SandboxJSON.response(Self.problem("Unauthorized", "Unauthorized", status: 401), status: .unauthorized)
+        return FaultResponses(
+            rateLimited: { reset in
+                SandboxJSON.response(Self.problem("Too Many Requests", "Too Many Requests", status: 429), status: .tooManyRequests,
+                                     headers: Self.rateHeaders(limit: Self.postLimit, remaining: 0, reset: reset))
+            },
+            serverError: SandboxJSON.response(Self.problem("Internal Server Error", "Internal Server Error", status: 500), status: .internalServerError),
+            invalidToken: unauthorized, expiredToken: unauthorized
+        )
+    }
+
+    static func rateHeaders(limit: Int, remaining: Int, reset: Date) -> HTTPFields {
+        [
+            HTTPField.Name("x-rate-limit-limit")!: String(limit), HTTPField.Name("x-rate-limit-remaining")!: String(remaining),
+            HTTPField.Name("x-rate-limit-reset")!: String(Int(reset.timeIntervalSince1970.rounded(.up))),
+        ]
+    }
+
+    static func problem(_ title: String, _ detail: String, status: Int) -> [String: Any] {
+        ["title": title, "detail": detail, "type": "about:blank", "status": status]
+    }
+
+    static func invalidRequest(_ parameter: String, _ message: String) -> [String: Any] {
+        [
+            "errors": [["parameters": [parameter: []], "message": message]], "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.", "type": "https://api.twitter.com/2/problems/invalid-request",
+        ]
+    }
+
+    static func notFound(_ id: String) -> [String: Any] {
+        ["errors": [[
+            "value": id, "detail": "Could not find tweet with id: [\(id)].", "title": "Not Found Error", "resource_type": "tweet",
+            "parameter": "id", "resource_id": id, "type": "https://api.twitter.com/2/problems/resource-not-found",
+        ]]]
+    }
+
+    static func oauthError(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> Response {
+        SandboxJSON.response(["error": error, "error_description": description], status: status)
+    }
+
+    static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(title)</title></head><body><h1>\(title)</h1>\(body)</body></html>"
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

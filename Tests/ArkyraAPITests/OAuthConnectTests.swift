@@ -1,0 +1,89 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("API: connecting a channel through the platform's consent page (OAuth 2.0 with PKCE)")
+struct OAuthConnectTests {
+    /// The callback's path and query, as the platform's redirect gives them.
+    private func callbackPath(_ back: URLComponents) -> String {
+        back.path + "?" + (back.percentEncodedQuery ?? "")
+    }
+
+    @Test("consent stores the channel once; the same state again, a refused consent and a forged state store nothing")
+    func connectFlow() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let start = "/api/v1/organizations/\(organization)/integrations/oauth/x"
+
+            let started = try await api.request(.post, start, token: token)
+            #expect(started.status == .created)
+            let link = try #require(started.json["authorization_url"] as? String)
+            #expect(started.json["expires_in"] as? Int == 600)
+            let asked = try #require(URLComponents(string: link))
+            #expect(asked.query("code_challenge_method") == "S256")
+            #expect(asked.query("redirect_uri")?.hasSuffix("/api/v1/oauth/x/callback") == true)
+            #expect(asked.query("scope")?.contains("offline.access") == true)
+
+            let back = try await SandboxConsent.answer(link, allow: true, on: api.sandbox)
+            #expect(back.query("state") == asked.query("state"))
+            let connected = try await api.request(.get, callbackPath(back))
+            #expect(connected.status == .created)
+            #expect(connected.json["provider"] as? String == "x")
+            #expect(connected.json["username"] as? String == "sandbox_writer")
+
+            let replayed = try await api.request(.get, callbackPath(back))
+            #expect(replayed.status == .badRequest)
+            #expect(replayed.errorCode == "invalid_oauth_state")
+
+            let second = try await api.request(.post, start, token: token)
+            let denied = try await SandboxConsent.answer(try #require(second.json["authorization_url"] as? String), allow: false, on: api.sandbox)
+            #expect(denied.query("error") == "access_denied")
+            let refused = try await api.request(.get, callbackPath(denied))
+            #expect(refused.status == .badRequest)
+            #expect(refused.errorCode == "consent_denied")
+            #expect(try await api.request(.get, callbackPath(denied)).errorCode == "invalid_oauth_state")
+
+            let forged = try await api.request(.get, "/api/v1/oauth/x/callback?state=made-up&code=anything")
+            #expect(forged.errorCode == "invalid_oauth_state")
+
+            let channels = try await api.request(.get, "/api/v1/organizations/\(organization)/integrations", token: token)
+            #expect((channels.json["integrations"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test("a code the platform refuses (a stale verifier, a code used twice) stores nothing and says so")
+    func refusedCode() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let started = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations/oauth/x", token: token)
+            var back = try await SandboxConsent.answer(try #require(started.json["authorization_url"] as? String), allow: true, on: api.sandbox)
+            back.queryItems = back.queryItems?.map { $0.name == "code" ? URLQueryItem(name: "code", value: "not-the-code") : $0 }
+            let refused = try await api.request(.get, callbackPath(back))
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.errorCode == "channel_rejected")
+            let channels = try await api.request(.get, "/api/v1/organizations/\(organization)/integrations", token: token)
+            #expect((channels.json["integrations"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    @Test("platforms that connect otherwise, and an installation without an X app, answer what to do instead")
+    func otherPaths() async throws {
+        try await APITestHarness.run(configure: { $0.service.platforms = PlatformConfiguration() }) { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let unconfigured = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations/oauth/x", token: token)
+            #expect(unconfigured.status == .serviceUnavailable)
+            #expect(unconfigured.errorCode == "platform_not_configured")
+            #expect(unconfigured.errorMessage?.contains("ARKYRA_X_CLIENT_ID") == true)
+            let mastodon = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations/oauth/mastodon", token: token)
+            #expect(mastodon.errorCode == "connect_with_credentials")
+            let byToken = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations", token: token, json: ["provider": "x", "access_token": "t"])
+            #expect(byToken.status == .unprocessableContent)
+            #expect(byToken.errorCode == "connect_with_consent")
+        }
+    }
+}
