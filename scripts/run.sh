@@ -31,9 +31,12 @@ start() {
   nohup env "$@" > "$logs/$name.log" 2>&1 &
   echo $! > "$pids/$name.pid"
 }
+# The sandbox's X app, so that a newcomer can connect an X channel through the sandbox's consent page.
+x_app=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_X_AUTHORIZE_URL="http://127.0.0.1:$sandbox_port/x/i/oauth2/authorize" ARKYRA_X_API_URL="http://127.0.0.1:$sandbox_port/x")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
-start api ARKYRA_API_PORT="$api_port" "$bin/arkyra-api"
-start worker ARKYRA_ADMIN_PORT=9101 "$bin/arkyra-worker"
+start api ARKYRA_API_PORT="$api_port" "${x_app[@]}" "$bin/arkyra-api"
+start worker ARKYRA_ADMIN_PORT=9101 "${x_app[@]}" "$bin/arkyra-worker"
 start cron ARKYRA_ADMIN_PORT=9102 "$bin/arkyra-cron"
 start orchestrator ARKYRA_ADMIN_PORT=9103 "$bin/arkyra-orchestrator"
 
@@ -56,7 +59,7 @@ cat <<TEXT
 
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
-  sandbox        http://127.0.0.1:$sandbox_port/mastodon   (what reached it: /_sandbox/requests)
+  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x   (what reached it: /_sandbox/requests)
   worker, cron, orchestrator admin: http://127.0.0.1:9101, 9102, 9103 (/health, /metrics)
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)
