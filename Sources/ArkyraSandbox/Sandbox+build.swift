@@ -1,7 +1,8 @@
 import Hummingbird
 import Logging
 
-/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`) and the control API
+/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
+/// `/linkedin`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -14,9 +15,15 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     MastodonRoutes(sandbox: sandbox, state: mastodon, baseURL: baseURL).add(to: router.group("mastodon"))
     let bluesky = BlueskyState()
     BlueskyRoutes(sandbox: sandbox, state: bluesky).add(to: router.group("bluesky"))
+    let xOAuth = OAuthServer(policy: XState.oauthPolicy)
     let x = XState()
-    XRoutes(sandbox: sandbox, state: x).add(to: router.group("x"))
-    ControlRoutes(sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x).add(to: router.group("_sandbox"))
+    XRoutes(sandbox: sandbox, oauth: xOAuth, state: x).add(to: router.group("x"))
+    let linkedInOAuth = OAuthServer(policy: LinkedInState.oauthPolicy)
+    let linkedIn = LinkedInState()
+    LinkedInRoutes(sandbox: sandbox, oauth: linkedInOAuth, state: linkedIn).add(to: router.group("linkedin"))
+    ControlRoutes(
+        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, oauth: ["x": xOAuth, "linkedin": linkedInOAuth]
+    ).add(to: router.group("_sandbox"))
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

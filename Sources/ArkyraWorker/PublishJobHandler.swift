@@ -82,7 +82,8 @@ package struct PublishJobHandler: JobHandler {
         do {
             request = PublishRequest(
                 credentials: try await credentials.usable(integration, stored: stored, provider: provider), content: post.content,
-                idempotencyKey: post.id.uuidString, replyTo: nil, createdAt: post.publishAt ?? post.createdAt
+                idempotencyKey: post.id.uuidString, replyTo: nil, createdAt: post.publishAt ?? post.createdAt,
+                accountID: integration.externalID
             )
             if let parentID = post.parentID {
                 guard let parentPlatformID = try await posts.platformPostID(of: parentID, client: database) else {

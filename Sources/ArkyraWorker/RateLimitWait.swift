@@ -5,7 +5,8 @@ import Foundation
 /// The wait is the platform's reset when it names one in the future, else the platform's documented window
 /// (a reset of 0 or one in the past never means "now"); it is never shorter than `minimum` doubled for every
 /// earlier refusal of the same post (capped at `longestStep`). Once a post has been rate limited for longer
-/// than `giveUpAfter`, counted from its first refusal, it fails with a message that says so.
+/// than `giveUpAfter` (or, for platforms whose limits are daily, one window and one longest step), counted
+/// from its first refusal, it fails with a message that says so.
 struct RateLimitWait: Sendable, Equatable {
     var minimum: TimeInterval = 5
     var longestStep: TimeInterval = 3600
@@ -25,9 +26,10 @@ struct RateLimitWait: Sendable, Equatable {
         let floor = min(minimum * pow(2, Double(min(hits, 30))), longestStep)
         let announced = platformReset.map { $0.timeIntervalSince(now) }.flatMap { $0 > 0 ? $0 : nil } ?? window
         let until = now.addingTimeInterval(max(announced, floor))
-        if until.timeIntervalSince(since) > giveUpAfter {
-            let hours = giveUpAfter / 3600
-            let span = hours >= 1 ? "\(Int(hours.rounded())) hours" : "\(Int((giveUpAfter / 60).rounded())) minutes"
+        let limit = max(giveUpAfter, window + longestStep)
+        if until.timeIntervalSince(since) > limit {
+            let hours = limit / 3600
+            let span = hours >= 1 ? "\(Int(hours.rounded())) hours" : "\(Int((limit / 60).rounded())) minutes"
             return .giveUp("the platform kept refusing this channel's requests as too many (rate limited) for over \(span); the post was not published — try again later")
         }
         return .waitUntil(until)

@@ -11,28 +11,35 @@ struct OAuthConnectTests {
         back.path + "?" + (back.percentEncodedQuery ?? "")
     }
 
-    @Test("consent stores the channel once; the same state again, a refused consent and a forged state store nothing")
-    func connectFlow() async throws {
+    @Test("consent stores the channel once; the same state again, a refused consent and a forged state store nothing",
+          arguments: ["x", "linkedin"])
+    func connectFlow(platform: String) async throws {
         try await APITestHarness.run { api in
             let token = try await api.signUp()
             let organization = try await api.createOrganization(token)
-            let start = "/api/v1/organizations/\(organization)/integrations/oauth/x"
+            let start = "/api/v1/organizations/\(organization)/integrations/oauth/\(platform)"
 
             let started = try await api.request(.post, start, token: token)
             #expect(started.status == .created)
             let link = try #require(started.json["authorization_url"] as? String)
             #expect(started.json["expires_in"] as? Int == 600)
             let asked = try #require(URLComponents(string: link))
-            #expect(asked.query("code_challenge_method") == "S256")
-            #expect(asked.query("redirect_uri")?.hasSuffix("/api/v1/oauth/x/callback") == true)
-            #expect(asked.query("scope")?.contains("offline.access") == true)
+            #expect(asked.query("redirect_uri")?.hasSuffix("/api/v1/oauth/\(platform)/callback") == true)
+            if platform == "x" {
+                #expect(asked.query("code_challenge_method") == "S256")
+                #expect(asked.query("scope")?.contains("offline.access") == true)
+            } else {
+                // LinkedIn's web apps use the client secret, not PKCE.
+                #expect(asked.query("code_challenge") == nil)
+                #expect(asked.query("scope") == "openid profile w_member_social")
+            }
 
             let back = try await SandboxConsent.answer(link, allow: true, on: api.sandbox)
             #expect(back.query("state") == asked.query("state"))
             let connected = try await api.request(.get, callbackPath(back))
             #expect(connected.status == .created)
-            #expect(connected.json["provider"] as? String == "x")
-            #expect(connected.json["username"] as? String == "sandbox_writer")
+            #expect(connected.json["provider"] as? String == platform)
+            #expect(connected.json["username"] as? String == (platform == "x" ? "sandbox_writer" : "Sandbox Writer"))
 
             let replayed = try await api.request(.get, callbackPath(back))
             #expect(replayed.status == .badRequest)
@@ -46,7 +53,7 @@ struct OAuthConnectTests {
             #expect(refused.errorCode == "consent_denied")
             #expect(try await api.request(.get, callbackPath(denied)).errorCode == "invalid_oauth_state")
 
-            let forged = try await api.request(.get, "/api/v1/oauth/x/callback?state=made-up&code=anything")
+            let forged = try await api.request(.get, "/api/v1/oauth/\(platform)/callback?state=made-up&code=anything")
             #expect(forged.errorCode == "invalid_oauth_state")
 
             let channels = try await api.request(.get, "/api/v1/organizations/\(organization)/integrations", token: token)

@@ -35,10 +35,17 @@ package enum TestEnvironment {
     /// Fresh random secrets with a cheap bcrypt cost.
     /// ARKYRA's apps on the OAuth platforms, pointed at a sandbox on `port` (with the sandbox's own app).
     package static func sandboxPlatforms(port: Int) -> PlatformConfiguration {
-        PlatformConfiguration(x: .init(
-            clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
-            authorizeURL: URL(string: "http://127.0.0.1:\(port)/x/i/oauth2/authorize")!, apiURL: URL(string: "http://127.0.0.1:\(port)/x")!
-        ))
+        let sandbox = "http://127.0.0.1:\(port)"
+        return PlatformConfiguration(
+            x: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/x/i/oauth2/authorize")!, apiURL: URL(string: "\(sandbox)/x")!
+            ),
+            linkedIn: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/linkedin/oauth/v2/authorization")!, apiURL: URL(string: "\(sandbox)/linkedin")!
+            )
+        )
     }
 
     package static func security() -> SecurityConfiguration {

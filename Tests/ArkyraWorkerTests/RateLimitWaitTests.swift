@@ -43,3 +43,20 @@ struct RateLimitWaitTests {
         #expect(message.contains("6 hours"))
     }
 }
+
+@Suite("Rate-limit waits for platforms with daily limits")
+struct DailyRateLimitWaitTests {
+    @Test("a reset 20 hours away is waited for, not given up at once; the cap is then one day and an hour")
+    func dailyWindow() {
+        let wait = RateLimitWait()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let reset = now.addingTimeInterval(20 * 3600)
+        #expect(wait.decide(platformReset: reset, window: 86_400, hits: 0, since: now, now: now) == .waitUntil(reset))
+        let stillLimited = now.addingTimeInterval(26 * 3600)
+        guard case .giveUp(let message) = wait.decide(platformReset: stillLimited, window: 86_400, hits: 1, since: now, now: now.addingTimeInterval(20 * 3600)) else {
+            Issue.record("expected to give up after a day and an hour of refusals")
+            return
+        }
+        #expect(message.contains("25 hours"))
+    }
+}

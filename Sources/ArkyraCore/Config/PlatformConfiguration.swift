@@ -22,17 +22,25 @@ package struct PlatformConfiguration: Sendable {
 
     /// X (Twitter): OAuth 2.0 with PKCE, user context.
     package var x: OAuthApp?
+    /// LinkedIn, posting as a member: OAuth 2.0 (3-legged) with the client secret; the token endpoint sits
+    /// beside the consent page (`…/oauth/v2/accessToken`).
+    package var linkedIn: OAuthApp?
 
-    package init(x: OAuthApp? = nil) {
+    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil) {
         self.x = x
+        self.linkedIn = linkedIn
     }
 
-    /// Reads `ARKYRA_X_CLIENT_ID`, `ARKYRA_X_CLIENT_SECRET`, `ARKYRA_X_AUTHORIZE_URL` and `ARKYRA_X_API_URL`.
+    /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
+    /// (`ARKYRA_X_…`) and LinkedIn (`ARKYRA_LINKEDIN_…`).
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
     package init(reader: EnvironmentReader) throws {
-        self.init(x: try Self.app(
-            reader, prefix: "ARKYRA_X", authorizeURL: "https://x.com/i/oauth2/authorize", apiURL: "https://api.x.com"
-        ))
+        self.init(
+            x: try Self.app(reader, prefix: "ARKYRA_X", authorizeURL: "https://x.com/i/oauth2/authorize", apiURL: "https://api.x.com"),
+            linkedIn: try Self.app(
+                reader, prefix: "ARKYRA_LINKEDIN", authorizeURL: "https://www.linkedin.com/oauth/v2/authorization", apiURL: "https://api.linkedin.com"
+            )
+        )
     }
 
     private static func app(_ reader: EnvironmentReader, prefix: String, authorizeURL: String, apiURL: String) throws -> OAuthApp? {

@@ -142,9 +142,14 @@ package struct PublishRequest: Sendable {
     /// The post's creation time as the platform records it, the same on every attempt (its scheduled time),
     /// so ``Provider/findPublished(_:)`` can recognise it.
     package var createdAt: Date
+    /// The platform's id of the channel's account (`integrations.external_id`), for platforms whose calls
+    /// name the author (LinkedIn's `urn:li:person:{id}`).
+    package var accountID: String?
 
-    package init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date) {
+    package init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date,
+                 accountID: String? = nil) {
         self.credentials = credentials
+        self.accountID = accountID
         self.content = content
         self.idempotencyKey = idempotencyKey
         self.replyTo = replyTo

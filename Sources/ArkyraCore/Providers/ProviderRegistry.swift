@@ -13,7 +13,10 @@ package struct ProviderRegistry: Sendable {
 
     /// Every platform ARKYRA supports, talking through `http`, as this installation's apps on them.
     package static func all(http: PlatformHTTP, platforms: PlatformConfiguration) -> ProviderRegistry {
-        ProviderRegistry([MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x)])
+        ProviderRegistry([
+            MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x),
+            LinkedInProvider(http: http, app: platforms.linkedIn),
+        ])
     }
 
     /// Supported identifiers, sorted.

@@ -10,6 +10,9 @@ struct ControlRoutes {
     let mastodon: MastodonState
     let bluesky: BlueskyState
     let x: XState
+    let linkedIn: LinkedInState
+    /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
+    let oauth: [String: OAuthServer]
 
     func add(to group: RouterGroup<BasicRequestContext>) {
         group.get("health") { _, _ in
@@ -71,17 +74,19 @@ struct ControlRoutes {
             await sandbox.addFault(fault)
             return SandboxJSON.response(["status": "armed"], status: .created)
         }
-        group.post("x/accounts") { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            guard let parameters = SandboxJSON.parameters(body, contentType: "application/json"),
-                  let username = parameters["username"] as? String, !username.isEmpty
-            else { return SandboxJSON.response(["error": "username is required"], status: .badRequest) }
-            let account = await x.addAccount(username: username, name: parameters["name"] as? String)
-            return SandboxJSON.response(["id": account.id, "username": account.username, "name": account.name], status: .created)
-        }
-        group.post("x/accounts/:id/expire-tokens") { _, context in
-            await x.expireTokens(accountID: context.parameters.get("id") ?? "")
-            return Response(status: .noContent)
+        for (platform, server) in oauth {
+            group.post("\(platform)/accounts") { request, _ in
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                guard let parameters = SandboxJSON.parameters(body, contentType: "application/json"),
+                      let username = parameters["username"] as? String, !username.isEmpty
+                else { return SandboxJSON.response(["error": "username is required"], status: .badRequest) }
+                let account = await server.addAccount(username: username, name: parameters["name"] as? String)
+                return SandboxJSON.response(["id": account.id, "username": account.username, "name": account.name], status: .created)
+            }
+            group.post("\(platform)/accounts/:id/expire-tokens") { _, context in
+                await server.expireTokens(accountID: context.parameters.get("id") ?? "")
+                return Response(status: .noContent)
+            }
         }
         group.get("x/posts") { _, _ in
             let posts = await x.posts.map { post -> [String: Any] in
@@ -90,11 +95,24 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["posts": posts])
         }
+        group.get("linkedin/posts") { _, _ in
+            let comments = await linkedIn.comments
+            let posts = await linkedIn.posts.map { post -> [String: Any] in
+                [
+                    "urn": post.urn, "author": post.author, "commentary": post.commentary, "shown_text": LinkedInState.shownText(post.commentary),
+                    "created_at": SandboxJSON.timestamp(post.createdAt),
+                    "comments": comments.filter { $0.object == post.urn }.map { ["urn": $0.urn, "actor": $0.actor, "text": $0.text] },
+                ]
+            }
+            return SandboxJSON.response(["posts": posts])
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
             await bluesky.reset()
             await x.reset()
+            await linkedIn.reset()
+            for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }
     }

@@ -11,6 +11,7 @@ import NIOCore
 /// account, reading 900.
 struct XRoutes {
     let sandbox: SandboxState
+    let oauth: OAuthServer
     let state: XState
     static let platform = "x"
     static let window: TimeInterval = 900
@@ -18,16 +19,17 @@ struct XRoutes {
     static let readLimit = 900
 
     func add(to group: RouterGroup<BasicRequestContext>) {
+        let endpoints = OAuthEndpoints(server: oauth, consentPath: "/x/i/oauth2/authorize")
         group.get("i/oauth2/authorize") { request, _ in
-            await record(request, body: ByteBuffer()) { _ in await consentPage(request.uri.queryParameters) }
+            await record(request, body: ByteBuffer()) { _ in await endpoints.consentPage(request.uri.queryParameters) }
         }
         group.post("i/oauth2/authorize") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body: body) { now in await decide(SandboxJSON.parameters(body, contentType: "application/x-www-form-urlencoded") ?? [:], now: now) }
+            return await record(request, body: body) { now in await endpoints.decide(body, now: now) }
         }
         group.post("2/oauth2/token") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body: body) { now in await token(request, body: body, now: now) }
+            return await record(request, body: body) { now in await endpoints.token(request, body: body, now: now) }
         }
         group.get("2/users/me") { request, _ in
             await authenticated(request, body: ByteBuffer(), bucket: "users/me", limit: Self.readLimit) { account, _ in
@@ -75,89 +77,9 @@ struct XRoutes {
         }
     }
 
-    // MARK: OAuth 2.0
-
-    private func consentPage(_ query: Parameters) async -> Response {
-        let clientID = query["client_id"].map(String.init) ?? ""
-        guard await state.apps[clientID] != nil else { return Self.page("Something went wrong", "You weren't able to give access to the App. Go back and try logging in again.", status: .badRequest) }
-        guard let redirect = query["redirect_uri"].map(String.init), URL(string: redirect)?.scheme != nil,
-              query["response_type"] == "code", let state = query["state"], !state.isEmpty,
-              let challenge = query["code_challenge"], !challenge.isEmpty, query["code_challenge_method"] == "S256"
-        else { return Self.page("Something went wrong", "The request is missing response_type=code, redirect_uri, state or an S256 code_challenge.", status: .badRequest) }
-        let scope = query["scope"].map(String.init) ?? ""
-        var accounts = await self.state.accounts
-        if accounts.isEmpty { accounts = [await self.state.addAccount(username: "sandbox_writer", name: "Sandbox Writer")] }
-        let hidden = ["client_id": clientID, "redirect_uri": redirect, "state": String(state), "code_challenge": String(challenge), "scope": scope]
-            .map { "<input type=\"hidden\" name=\"\($0.key)\" value=\"\(Self.escaped($0.value))\">" }.sorted().joined()
-        let options = accounts.map { "<option value=\"\($0.id)\">@\(Self.escaped($0.username))</option>" }.joined()
-        return Self.page("Authorize \(Self.escaped(clientID)) to access your account?", """
-            <form method="post" action="/x/i/oauth2/authorize">\(hidden)
-            <p>It will be able to: \(Self.escaped(scope.split(separator: " ").joined(separator: ", ")))</p>
-            <p><label>Account <select name="account_id">\(options)</select></label></p>
-            <button name="decision" value="allow">Authorize app</button> <button name="decision" value="deny">Cancel</button>
-            </form>
-            """)
-    }
-
-    private func decide(_ form: [String: Any], now: Date) async -> Response {
-        let field = { (name: String) in form[name] as? String ?? "" }
-        guard await state.apps[field("client_id")] != nil, var target = URLComponents(string: field("redirect_uri")), !field("state").isEmpty else {
-            return Self.page("Something went wrong", "The consent form was incomplete.", status: .badRequest)
-        }
-        var items = target.queryItems ?? []
-        if field("decision") == "allow", let account = await state.account(id: field("account_id")) {
-            let code = await state.issueCode(XState.Grant(
-                clientID: field("client_id"), redirectURI: field("redirect_uri"), challenge: field("code_challenge"), accountID: account.id,
-                scope: field("scope"), expiresAt: now.addingTimeInterval(XState.codeLifetime)
-            ))
-            items += [URLQueryItem(name: "state", value: field("state")), URLQueryItem(name: "code", value: code)]
-        } else {
-            items += [URLQueryItem(name: "error", value: "access_denied"), URLQueryItem(name: "state", value: field("state"))]
-        }
-        target.queryItems = items
-        return Response(status: .found, headers: [.location: target.string ?? field("redirect_uri")])
-    }
-
-    private func token(_ request: Request, body: ByteBuffer, now: Date) async -> Response {
-        let form = SandboxJSON.parameters(body, contentType: request.headers[.contentType]) ?? [:]
-        let field = { (name: String) in form[name] as? String ?? "" }
-        // A confidential app authenticates with Basic; the client id in the body must then be the same.
-        var clientID = field("client_id")
-        if let header = request.headers[.authorization], header.hasPrefix("Basic ") {
-            guard let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
-                  let colon = decoded.firstIndex(of: ":"),
-                  let app = await state.apps[String(decoded[..<colon]).removingPercentEncoding ?? ""],
-                  app.clientSecret == String(decoded[decoded.index(after: colon)...]).removingPercentEncoding
-            else { return Self.oauthError(.unauthorized, "unauthorized_client", "Missing valid authorization header") }
-            clientID = app.clientID
-        } else if let app = await state.apps[clientID], app.clientSecret != nil {
-            return Self.oauthError(.unauthorized, "unauthorized_client", "Missing valid authorization header")
-        }
-        guard await state.apps[clientID] != nil else { return Self.oauthError(.badRequest, "invalid_request", "Missing required parameter [client_id].") }
-        let issued: (access: String, refresh: String?, token: XState.Token)
-        switch field("grant_type") {
-        case "authorization_code":
-            do {
-                issued = try await state.exchange(code: field("code"), clientID: clientID, redirectURI: field("redirect_uri"), verifier: field("code_verifier"), now: now)
-            } catch {
-                return Self.oauthError(.badRequest, "invalid_request", "Value passed for the authorization code was invalid.")
-            }
-        case "refresh_token":
-            guard let refreshed = await state.refresh(field("refresh_token"), clientID: clientID, now: now) else {
-                return Self.oauthError(.badRequest, "invalid_request", "Value passed for the token was invalid.")
-            }
-            issued = refreshed
-        default:
-            return Self.oauthError(.badRequest, "invalid_request", "Missing required parameter [grant_type].")
-        }
-        var answer: [String: Any] = ["token_type": "bearer", "expires_in": Int(XState.accessLifetime), "access_token": issued.access, "scope": issued.token.scope]
-        if let refresh = issued.refresh { answer["refresh_token"] = refresh }
-        return SandboxJSON.response(answer)
-    }
-
     // MARK: Posts
 
-    private func create(_ body: ByteBuffer, as account: XState.Account, now: Date) async -> (HTTPResponse.Status, [String: Any]) {
+    private func create(_ body: ByteBuffer, as account: OAuthServer.Account, now: Date) async -> (HTTPResponse.Status, [String: Any]) {
         guard let input = SandboxJSON.parameters(body, contentType: "application/json"), let text = input["text"] as? String, !text.isEmpty else {
             return (.badRequest, Self.invalidRequest("text", "The `text` field is required when no media, poll or quote is given."))
         }
@@ -187,11 +109,11 @@ struct XRoutes {
     /// `handler` and records the exchange.
     private func authenticated(
         _ request: Request, body: ByteBuffer, bucket: String, limit: Int,
-        _ handler: @escaping (XState.Account, Date) async -> (HTTPResponse.Status, [String: Any])
+        _ handler: @escaping (OAuthServer.Account, Date) async -> (HTTPResponse.Status, [String: Any])
     ) async -> Response {
         await record(request, body: body) { now in
             guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                  let account = await state.authenticate(String(header.dropFirst(7)), now: now)
+                  let account = await oauth.authenticate(String(header.dropFirst(7)), now: now)
             else { return SandboxJSON.response(Self.problem("Unauthorized", "Unauthorized", status: 401), status: .unauthorized) }
             let counted = await sandbox.countRequest(bucket: "x:\(bucket)", accountID: account.id, limit: limit, window: Self.window, now: now)
             let headers = Self.rateHeaders(limit: limit, remaining: counted.remaining, reset: counted.reset)
@@ -248,19 +170,5 @@ struct XRoutes {
             "value": id, "detail": "Could not find tweet with id: [\(id)].", "title": "Not Found Error", "resource_type": "tweet",
             "parameter": "id", "resource_id": id, "type": "https://api.twitter.com/2/problems/resource-not-found",
         ]]]
-    }
-
-    static func oauthError(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> Response {
-        SandboxJSON.response(["error": error, "error_description": description], status: status)
-    }
-
-    static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(title)</title></head><body><h1>\(title)</h1>\(body)</body></html>"
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -3,16 +3,27 @@ import Foundation
 import NIOCore
 
 /// A platform's OAuth 2.0 token endpoint (RFC 6749 §4.1.3 and §6): trades an authorization code, or a
-/// refresh token, for tokens. Confidential apps authenticate with HTTP Basic; every app sends its client id.
+/// refresh token, for tokens. Confidential apps authenticate with HTTP Basic or with the secret in the form,
+/// as the platform asks; every app sends its client id.
 package struct OAuth2TokenEndpoint: Sendable {
+    /// How a confidential app proves itself (RFC 6749 §2.3.1).
+    package enum ClientAuthentication: Sendable {
+        /// `Authorization: Basic` with the id and secret (the RFC's preference; X).
+        case basic
+        /// `client_secret` in the form body (LinkedIn).
+        case requestBody
+    }
+
     let http: PlatformHTTP
     let url: String
     let app: PlatformConfiguration.OAuthApp
+    let clientAuthentication: ClientAuthentication
 
-    package init(http: PlatformHTTP, url: String, app: PlatformConfiguration.OAuthApp) {
+    package init(http: PlatformHTTP, url: String, app: PlatformConfiguration.OAuthApp, clientAuthentication: ClientAuthentication = .basic) {
         self.http = http
         self.url = url
         self.app = app
+        self.clientAuthentication = clientAuthentication
     }
 
     /// The standard token answer.
@@ -30,10 +41,10 @@ package struct OAuth2TokenEndpoint: Sendable {
     }
 
     /// - Throws: ``ProviderError``: `.rejected` when the code or verifier is refused.
-    package func exchange(code: String, verifier: String, redirectURI: String) async throws -> Tokens {
-        try await request([
-            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", verifier),
-        ], refreshing: false)
+    /// - Parameter verifier: the PKCE verifier, or nil for a platform that does not take PKCE.
+    package func exchange(code: String, verifier: String?, redirectURI: String) async throws -> Tokens {
+        try await request([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)]
+            + (verifier.map { [("code_verifier", $0)] } ?? []), refreshing: false)
     }
 
     /// - Throws: ``ProviderError``: `.invalidCredentials` when the refresh token is refused (a person must
@@ -47,11 +58,17 @@ package struct OAuth2TokenEndpoint: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
+        var fields = fields + [("client_id", app.clientID)]
         if let secret = app.clientSecret {
-            let basic = Data("\(Self.formEncoded(app.clientID)):\(Self.formEncoded(secret))".utf8).base64EncodedString()
-            request.headers.add(name: "Authorization", value: "Basic \(basic)")
+            switch clientAuthentication {
+            case .basic:
+                let basic = Data("\(Self.formEncoded(app.clientID)):\(Self.formEncoded(secret))".utf8).base64EncodedString()
+                request.headers.add(name: "Authorization", value: "Basic \(basic)")
+            case .requestBody:
+                fields.append(("client_secret", secret))
+            }
         }
-        let body = (fields + [("client_id", app.clientID)]).map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
+        let body = fields.map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
         request.body = .bytes(ByteBuffer(string: body))
         // Not mutating: a lost answer leaves the code unused or the old refresh token valid at worst
         // (platforms that rotate refresh tokens keep the old one for a grace period or refuse both).

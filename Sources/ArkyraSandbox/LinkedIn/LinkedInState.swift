@@ -1,0 +1,96 @@
+import Foundation
+
+/// What the emulated LinkedIn remembers besides its OAuth server: posts (shares) and their comments.
+actor LinkedInState {
+    struct Post: Sendable {
+        var urn: String
+        var author: String
+        /// The commentary as sent, in LinkedIn's "little text format".
+        var commentary: String
+        var visibility: String
+        var createdAt: Date
+    }
+
+    struct Comment: Sendable {
+        var urn: String
+        var id: String
+        var actor: String
+        /// The post commented on.
+        var object: String
+        var text: String
+        var createdAt: Date
+    }
+
+    /// LinkedIn's OAuth 2.0 server (3-legged, web apps): codes live 30 minutes, access tokens 60 days;
+    /// apps with programmatic refresh get a refresh token that lives a year and is kept across refreshes;
+    /// the client secret goes in the form body; PKCE is not used.
+    static let oauthPolicy = OAuthServer.Policy(
+        displayName: "LinkedIn", codeLifetime: 1800, accessLifetime: 5_184_000, refreshLifetime: 31_536_000, refreshRotates: false,
+        refreshScope: nil, requiresPKCE: false, clientAuthentication: .requestBody, accountIDs: .alphanumeric, tokenType: nil,
+        invalidCode: "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists",
+        invalidRefresh: "The provided authorization grant or refresh token is invalid, expired or revoked.", invalidRefreshError: "invalid_grant"
+    )
+
+    private(set) var posts: [Post] = []
+    private(set) var comments: [Comment] = []
+    private var nextID: UInt64 = 7_400_000_000_000_000_000
+
+    enum Creation { case created(Post), duplicate(of: String) }
+
+    /// A new share; LinkedIn refuses the same commentary twice from one author.
+    func createPost(author: String, commentary: String, visibility: String, now: Date) -> Creation {
+        if let earlier = posts.first(where: { $0.author == author && $0.commentary == commentary }) { return .duplicate(of: earlier.urn) }
+        nextID += 1
+        let post = Post(urn: "urn:li:share:\(nextID)", author: author, commentary: commentary, visibility: visibility, createdAt: now)
+        posts.append(post)
+        return .created(post)
+    }
+
+    func post(urn: String) -> Post? { posts.first { $0.urn == urn } }
+
+    enum DeleteError: Error { case notFound, notAuthor }
+
+    func deletePost(urn: String, by author: String) throws(DeleteError) {
+        guard let index = posts.firstIndex(where: { $0.urn == urn }) else { throw .notFound }
+        guard posts[index].author == author else { throw .notAuthor }
+        posts.remove(at: index)
+        comments.removeAll { $0.object == urn }
+    }
+
+    /// A comment on post `object`, or nil when there is no such post.
+    func comment(on object: String, actor: String, text: String, now: Date) -> Comment? {
+        guard posts.contains(where: { $0.urn == object }) else { return nil }
+        nextID += 1
+        let comment = Comment(urn: "urn:li:comment:(\(object),\(nextID))", id: String(nextID), actor: actor, object: object, text: text, createdAt: now)
+        comments.append(comment)
+        return comment
+    }
+
+    func reset() {
+        posts = []
+        comments = []
+    }
+
+    /// The text a reader sees for `commentary` in little text format: escapes removed, and cut at the first
+    /// reserved character left unescaped (what LinkedIn does to such posts; `@[`, `#` and the rest start
+    /// mentions and hashtags, and a stray one swallows the rest).
+    static func shownText(_ commentary: String) -> String {
+        var shown = ""
+        var escaping = false
+        for character in commentary {
+            if escaping {
+                shown.append(character)
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else if reserved.contains(character) {
+                break
+            } else {
+                shown.append(character)
+            }
+        }
+        return shown
+    }
+
+    static let reserved: Set<Character> = ["|", "{", "}", "@", "[", "]", "(", ")", "<", ">", "#", "*", "_", "~"]
+}

@@ -1,0 +1,67 @@
+import ArkyraCore
+import Foundation
+import HummingbirdTesting
+import Testing
+
+extension PublishingWorld {
+    package var platformHTTP: PlatformHTTP {
+        PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true))
+    }
+
+    /// Creates account `username` on the emulated X and connects it; returns the channel's id.
+    package func connectX(username: String = "ada_x") async throws -> UUID {
+        try await connect(XProvider(http: platformHTTP, app: platforms.x), username: username)
+    }
+
+    /// Creates account `username` on the emulated LinkedIn and connects it; returns the channel's id.
+    package func connectLinkedIn(username: String = "Ada Lovelace") async throws -> UUID {
+        try await connect(LinkedInProvider(http: platformHTTP, app: platforms.linkedIn), username: username)
+    }
+
+    /// Creates account `username` on the emulated platform, consents on its page, trades the code through the
+    /// real provider and stores the channel with its tokens; returns the channel's id.
+    package func connect(_ provider: some OAuthProvider, username: String) async throws -> UUID {
+        try await sandbox.execute(uri: "/_sandbox/\(provider.identifier)/accounts", method: .post, body: jsonBody(["username": username])) {
+            #expect($0.status == .created)
+        }
+        let verifier = PKCE.makeVerifier()
+        let redirect = "http://127.0.0.1:1/callback"
+        let url = try #require(provider.authorizationURL(state: "s1", challenge: PKCE.challenge(for: verifier), redirectURI: redirect))
+        let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox)
+        let connected = try await provider.exchange(code: try #require(back.query("code")), verifier: verifier, redirectURI: redirect)
+        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
+        let id = UUID()
+        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
+                id: id, organizationID: organizationID, provider: provider.identifier, externalID: connected.account.id, name: connected.account.name,
+                username: connected.account.username, avatarURL: connected.account.avatarURL, instanceURL: nil,
+                credentials: try secrets.seal(connected.credentials, integrationID: id)
+            ), on: connection)
+        }
+        return integration.id
+    }
+
+    /// The platform's id of a channel's account.
+    package func externalID(of channel: UUID) async throws -> String {
+        for try await id in try await database.query("SELECT external_id FROM integrations WHERE id = \(channel)").decode(String.self) { return id }
+        throw ChannelNotFound()
+    }
+
+    package struct ChannelNotFound: Error {}
+
+    /// A channel's stored credentials, opened.
+    package func openedCredentials(of channel: UUID) async throws -> ProviderCredentials {
+        let stored = try await self.channel(channel).credentials
+        return try ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys)).open(stored, integrationID: channel, instanceURL: nil)
+    }
+
+    /// The posts on the emulated LinkedIn, each with its comments.
+    package func linkedInPosts() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/linkedin/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
+    }
+
+    /// The posts on the emulated X.
+    package func xPosts() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/x/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
+    }
+}
