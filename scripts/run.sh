@@ -31,12 +31,15 @@ start() {
   nohup env "$@" > "$logs/$name.log" 2>&1 &
   echo $! > "$pids/$name.pid"
 }
-# The sandbox's X app, so that a newcomer can connect an X channel through the sandbox's consent page.
-x_app=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
-       ARKYRA_X_AUTHORIZE_URL="http://127.0.0.1:$sandbox_port/x/i/oauth2/authorize" ARKYRA_X_API_URL="http://127.0.0.1:$sandbox_port/x")
+# The sandbox's apps, so that a newcomer can connect X and LinkedIn channels through the sandbox's consent pages.
+sandbox_url="http://127.0.0.1:$sandbox_port"
+platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_X_AUTHORIZE_URL="$sandbox_url/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox_url/x"
+       ARKYRA_LINKEDIN_CLIENT_ID=arkyra-sandbox-client ARKYRA_LINKEDIN_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_LINKEDIN_AUTHORIZE_URL="$sandbox_url/linkedin/oauth/v2/authorization" ARKYRA_LINKEDIN_API_URL="$sandbox_url/linkedin")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
-start api ARKYRA_API_PORT="$api_port" "${x_app[@]}" "$bin/arkyra-api"
-start worker ARKYRA_ADMIN_PORT=9101 "${x_app[@]}" "$bin/arkyra-worker"
+start api ARKYRA_API_PORT="$api_port" "${platform_apps[@]}" "$bin/arkyra-api"
+start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"
 start cron ARKYRA_ADMIN_PORT=9102 "$bin/arkyra-cron"
 start orchestrator ARKYRA_ADMIN_PORT=9103 "$bin/arkyra-orchestrator"
 
@@ -59,7 +62,7 @@ cat <<TEXT
 
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
-  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x   (what reached it: /_sandbox/requests)
+  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin   (what reached it: /_sandbox/requests)
   worker, cron, orchestrator admin: http://127.0.0.1:9101, 9102, 9103 (/health, /metrics)
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)

@@ -96,7 +96,7 @@ extension OpenAPISpec {
               body: body(["provider": .text, "instance_url": .text, "access_token": .text, "identifier": .text, "app_password": .text], required: ["provider"]),
               responses: [201: .ref("Integration")]),
         .init(method: "POST", path: "\(organization)/integrations/oauth/:provider",
-              summary: "Start connecting a channel through the platform's consent page (admin+; OAuth 2.0 with PKCE, the link lasts 10 minutes)",
+              summary: "Start connecting a channel through the platform's consent page (admin+; x, linkedin; OAuth 2.0, with PKCE where the platform takes it; the link lasts 10 minutes)",
               tag: "channels", security: .bearer,
               responses: [201: .object(properties: ["authorization_url": .text, "expires_in": .integer()], required: ["authorization_url", "expires_in"])]),
         .init(method: "GET", path: "/api/v1/oauth/:provider/callback",

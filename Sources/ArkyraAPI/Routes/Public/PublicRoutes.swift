@@ -101,12 +101,18 @@ struct PublicRoutes {
         }
         group.get("social/:integration") { _, context -> Response in
             let provider = try context.parameters.require("integration")
-            guard ["mastodon", "bluesky"].contains(provider) else {
-                throw APIError(.badRequest, "integration_not_allowed", "ARKYRA cannot connect \(provider) channels yet; it connects mastodon and bluesky")
+            let organization = context.organizationID.uuidString
+            switch provider {
+            case "mastodon", "bluesky":
+                throw APIError(.badRequest, "connect_link_unavailable",
+                               "\(provider) channels connect with \(provider == "mastodon" ? "an access token" : "a handle and an app password"), not a sign-in link: "
+                               + "POST /api/v1/organizations/\(organization)/integrations")
+            case "x", "linkedin":
+                throw APIError(.badRequest, "connect_link_unavailable",
+                               "\(provider) channels connect as a signed-in user, not an API key: POST /api/v1/organizations/\(organization)/integrations/oauth/\(provider)")
+            default:
+                throw APIError(.badRequest, "integration_not_allowed", "ARKYRA cannot connect \(provider) channels yet; it connects bluesky, linkedin, mastodon and x")
             }
-            throw APIError(.badRequest, "connect_link_unavailable",
-                           "\(provider) channels connect with \(provider == "mastodon" ? "an access token" : "a handle and an app password"), not a sign-in link: "
-                           + "POST /api/v1/organizations/\(context.organizationID.uuidString)/integrations")
         }
         group.get("analytics/post/:post") { _, _ -> Response in
             throw APIError(.notImplemented, "analytics_unavailable", "post analytics are not available yet: ARKYRA does not collect platform metrics")
