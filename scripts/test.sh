@@ -21,6 +21,9 @@ if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
   "$venv/bin/pip" install -q aiosmtpd==1.4.6
 fi
 export ARKYRA_TEST_PYTHON="$PWD/$venv/bin/python"
+# The servers started above (their ports may be moved with ARKYRA_DEV_PG_PORT and ARKYRA_DEV_REDIS_PORT).
+export ARKYRA_TEST_DATABASE_URL="${ARKYRA_TEST_DATABASE_URL:-postgres://arkyra:arkyra@127.0.0.1:${ARKYRA_DEV_PG_PORT:-55432}/arkyra}"
+export ARKYRA_TEST_REDIS_URL="${ARKYRA_TEST_REDIS_URL:-redis://127.0.0.1:${ARKYRA_DEV_REDIS_PORT:-56379}/0}"
 
 swift build --build-tests
 swift test --skip-build
