@@ -347,7 +347,8 @@ struct PostService: Sendable {
         if content.utf8.count > maximumTextBytes { return "is \(content.utf8.count) bytes; at most \(maximumTextBytes) are accepted" }
         let length = provider.characterCount(of: content)
         if length > provider.maximumCharacters {
-            return "is \(length) characters; \(provider.identifier) takes at most \(provider.maximumCharacters)"
+            let rule = provider.countingRule.map { " (\($0))" } ?? ""
+            return "is \(length) characters; \(provider.identifier) takes at most \(provider.maximumCharacters)\(rule)"
         }
         return nil
     }

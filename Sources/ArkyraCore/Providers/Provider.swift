@@ -31,6 +31,10 @@ package protocol Provider: Sendable {
     /// The length of `text` as the platform counts it (links and mentions often count differently).
     func characterCount(of text: String) -> Int
 
+    /// How the platform's counting differs from counting characters, for the message of a post that is too
+    /// long (nil: it does not, in a way a person would notice).
+    var countingRule: String? { get }
+
     /// Checks what a person gave with the platform and returns the account and the credentials to keep.
     /// - Throws: ``ProviderError``.
     func connect(_ request: ConnectRequest) async throws -> ConnectedAccount
@@ -52,6 +56,7 @@ package protocol Provider: Sendable {
 }
 
 extension Provider {
+    package var countingRule: String? { nil }
     package var findsPublishedPosts: Bool { false }
     package var defaultInstanceURL: URL? { nil }
 

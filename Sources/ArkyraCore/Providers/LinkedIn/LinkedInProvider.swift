@@ -33,6 +33,7 @@ package struct LinkedInProvider: OAuthProvider {
     }
 
     package func characterCount(of text: String) -> Int { LinkedInText.count(text) }
+    package let countingRule: String? = "LinkedIn counts each of \\ | { } @ [ ] ( ) < > # * _ ~ twice (they are sent escaped), and most emoji as 2"
 
     package func connect(_ request: ConnectRequest) async throws -> ConnectedAccount {
         throw ProviderError.rejected(status: 0, message: "LinkedIn accounts connect through LinkedIn's consent page, not with a token")

@@ -28,6 +28,7 @@ package struct XProvider: OAuthProvider {
     }
 
     package func characterCount(of text: String) -> Int { XTextLength.count(text) }
+    package let countingRule: String? = "X counts every link as 23, and emoji and CJK characters as 2"
 
     package func connect(_ request: ConnectRequest) async throws -> ConnectedAccount {
         throw ProviderError.rejected(status: 0, message: "X accounts connect through X's consent page, not with a token")
