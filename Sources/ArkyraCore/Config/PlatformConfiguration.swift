@@ -18,6 +18,13 @@ package struct PlatformConfiguration: Sendable {
             self.authorizeURL = authorizeURL
             self.apiURL = apiURL
         }
+
+        /// `path` (starting with `/`) under the API's base URL, whether or not the base ends with `/`.
+        package func api(_ path: String) -> String {
+            var text = apiURL.absoluteString
+            while text.hasSuffix("/") { text.removeLast() }
+            return text + path
+        }
     }
 
     /// X (Twitter): OAuth 2.0 with PKCE, user context.

@@ -20,18 +20,8 @@ struct LinkedInRoutes {
     static let day: TimeInterval = 86_400
 
     func add(to group: RouterGroup<BasicRequestContext>) {
-        let endpoints = OAuthEndpoints(server: oauth, consentPath: "/linkedin/oauth/v2/authorization")
-        group.get("oauth/v2/authorization") { request, _ in
-            await record(request, body: ByteBuffer()) { _ in await endpoints.consentPage(request.uri.queryParameters) }
-        }
-        group.post("oauth/v2/authorization") { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body: body) { now in await endpoints.decide(body, now: now) }
-        }
-        group.post("oauth/v2/accessToken") { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body: body) { now in await endpoints.token(request, body: body, now: now) }
-        }
+        OAuthEndpoints(server: oauth, consentPath: "/linkedin/oauth/v2/authorization")
+            .add(to: group, consentPath: "oauth/v2/authorization", tokenPath: "oauth/v2/accessToken") { request, body, handler in await record(request, body: body, handler) }
         group.get("v2/userinfo") { request, _ in
             await authenticated(request, body: ByteBuffer(), bucket: "userinfo", limit: Self.readLimit, versioned: false) { account, _ in
                 let names = account.name.split(separator: " ", maxSplits: 1).map(String.init)

@@ -12,6 +12,25 @@ struct OAuthEndpoints {
     /// The consent page's own path (its form posts back to it).
     let consentPath: String
 
+    /// Mounts the consent page (GET and its form's POST) at `consentPath` and the token endpoint at
+    /// `tokenPath` (both relative to `group`); `record` wraps each exchange for the sandbox's request log.
+    func add(
+        to group: RouterGroup<BasicRequestContext>, consentPath relativeConsent: String, tokenPath: String,
+        record: @escaping @Sendable (Request, ByteBuffer, (Date) async -> Response) async -> Response
+    ) {
+        group.get(RouterPath(relativeConsent)) { request, _ in
+            await record(request, ByteBuffer()) { _ in await consentPage(request.uri.queryParameters) }
+        }
+        group.post(RouterPath(relativeConsent)) { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await record(request, body) { now in await decide(body, now: now) }
+        }
+        group.post(RouterPath(tokenPath)) { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await record(request, body) { now in await token(request, body: body, now: now) }
+        }
+    }
+
     func consentPage(_ query: Parameters) async -> Response {
         let policy = server.policy
         let clientID = query["client_id"].map(String.init) ?? ""

@@ -19,18 +19,8 @@ struct XRoutes {
     static let readLimit = 900
 
     func add(to group: RouterGroup<BasicRequestContext>) {
-        let endpoints = OAuthEndpoints(server: oauth, consentPath: "/x/i/oauth2/authorize")
-        group.get("i/oauth2/authorize") { request, _ in
-            await record(request, body: ByteBuffer()) { _ in await endpoints.consentPage(request.uri.queryParameters) }
-        }
-        group.post("i/oauth2/authorize") { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body: body) { now in await endpoints.decide(body, now: now) }
-        }
-        group.post("2/oauth2/token") { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body: body) { now in await endpoints.token(request, body: body, now: now) }
-        }
+        OAuthEndpoints(server: oauth, consentPath: "/x/i/oauth2/authorize")
+            .add(to: group, consentPath: "i/oauth2/authorize", tokenPath: "2/oauth2/token") { request, body, handler in await record(request, body: body, handler) }
         group.get("2/users/me") { request, _ in
             await authenticated(request, body: ByteBuffer(), bucket: "users/me", limit: Self.readLimit) { account, _ in
                 var user: [String: Any] = ["id": account.id, "name": account.name, "username": account.username]

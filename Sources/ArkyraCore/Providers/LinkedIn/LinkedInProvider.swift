@@ -116,7 +116,7 @@ package struct LinkedInProvider: OAuthProvider {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
-        var request = HTTPClientRequest(url: XProvider.url(try configuredApp().apiURL, path))
+        var request = HTTPClientRequest(url: try configuredApp().api(path))
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")

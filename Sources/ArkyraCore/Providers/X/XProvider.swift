@@ -96,7 +96,7 @@ package struct XProvider: OAuthProvider {
 
     private func tokenEndpoint() throws -> OAuth2TokenEndpoint {
         let app = try configuredApp()
-        return OAuth2TokenEndpoint(http: http, url: Self.url(app.apiURL, "/2/oauth2/token"), app: app)
+        return OAuth2TokenEndpoint(http: http, url: app.api("/2/oauth2/token"), app: app)
     }
 
     private func configuredApp() throws -> PlatformConfiguration.OAuthApp {
@@ -107,7 +107,7 @@ package struct XProvider: OAuthProvider {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
-        var request = HTTPClientRequest(url: Self.url(try configuredApp().apiURL, path))
+        var request = HTTPClientRequest(url: try configuredApp().api(path))
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
@@ -116,12 +116,6 @@ package struct XProvider: OAuthProvider {
             request.body = .bytes(ByteBuffer(data: body))
         }
         return try await http.send(request, mutates: mutates)
-    }
-
-    static func url(_ base: URL, _ path: String) -> String {
-        var text = base.absoluteString
-        while text.hasSuffix("/") { text.removeLast() }
-        return text + path
     }
 
     static func webURL(of id: String) -> String { "https://x.com/i/web/status/\(id)" }
