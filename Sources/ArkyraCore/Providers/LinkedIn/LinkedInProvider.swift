@@ -55,13 +55,7 @@ package struct LinkedInProvider: OAuthProvider {
     }
 
     package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
-        guard let refreshToken = credentials.refreshToken else {
-            throw ProviderError.invalidCredentials(message: "LinkedIn gave no refresh token to this app; connect the account again every 60 days")
-        }
-        let tokens = try await tokenEndpoint().refresh(refreshToken)
-        return ProviderCredentials(
-            accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, expiresAt: tokens.expiresAt, instanceURL: nil
-        )
+        try await tokenEndpoint().refreshed(credentials, missing: "LinkedIn gave no refresh token to this app; connect the account again every 60 days")
     }
 
     package func publish(_ post: PublishRequest) async throws -> PublishedPost {

@@ -53,6 +53,16 @@ package struct OAuth2TokenEndpoint: Sendable {
         try await request([("grant_type", "refresh_token"), ("refresh_token", refreshToken)], refreshing: true)
     }
 
+    /// New credentials for stored ones; a platform that does not replace the refresh token keeps the old one.
+    /// - Parameter missing: why there is no refresh token, for a person (they must connect again).
+    package func refreshed(_ credentials: ProviderCredentials, missing: String) async throws -> ProviderCredentials {
+        guard let refreshToken = credentials.refreshToken else { throw ProviderError.invalidCredentials(message: missing) }
+        let tokens = try await refresh(refreshToken)
+        return ProviderCredentials(
+            accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, expiresAt: tokens.expiresAt, instanceURL: nil
+        )
+    }
+
     private func request(_ fields: [(String, String)], refreshing: Bool) async throws -> Tokens {
         var request = HTTPClientRequest(url: url)
         request.method = .POST

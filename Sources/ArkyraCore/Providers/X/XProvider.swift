@@ -45,13 +45,7 @@ package struct XProvider: OAuthProvider {
     }
 
     package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
-        guard let refreshToken = credentials.refreshToken else {
-            throw ProviderError.invalidCredentials(message: "no refresh token is stored; connect the account again")
-        }
-        let tokens = try await tokenEndpoint().refresh(refreshToken)
-        return ProviderCredentials(
-            accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? refreshToken, expiresAt: tokens.expiresAt, instanceURL: nil
-        )
+        try await tokenEndpoint().refreshed(credentials, missing: "no refresh token is stored; connect the account again")
     }
 
     package func publish(_ post: PublishRequest) async throws -> PublishedPost {
