@@ -38,7 +38,7 @@ platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=a
        ARKYRA_LINKEDIN_CLIENT_ID=arkyra-sandbox-client ARKYRA_LINKEDIN_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_LINKEDIN_AUTHORIZE_URL="$sandbox_url/linkedin/oauth/v2/authorization" ARKYRA_LINKEDIN_API_URL="$sandbox_url/linkedin")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
-start api ARKYRA_API_PORT="$api_port" "${platform_apps[@]}" "$bin/arkyra-api"
+start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"
 start cron ARKYRA_ADMIN_PORT=9102 "$bin/arkyra-cron"
 start orchestrator ARKYRA_ADMIN_PORT=9103 "$bin/arkyra-orchestrator"
@@ -51,7 +51,7 @@ wait_for() {
   exit 1
 }
 wait_for sandbox "http://127.0.0.1:$sandbox_port/_sandbox/health"
-wait_for api "http://127.0.0.1:$api_port/health"
+wait_for api "http://127.0.0.1:9100/health"
 wait_for worker "http://127.0.0.1:9101/health"
 wait_for cron "http://127.0.0.1:9102/health"
 wait_for orchestrator "http://127.0.0.1:9103/health"
@@ -63,7 +63,7 @@ cat <<TEXT
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
   sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin   (what reached it: /_sandbox/requests)
-  worker, cron, orchestrator admin: http://127.0.0.1:9101, 9102, 9103 (/health, /metrics)
+  admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)
 

@@ -64,7 +64,7 @@ package struct APIConfiguration: Sendable {
     /// `ARKYRA_HTTP_IDLE_TIMEOUT_SECONDS` and the mail keys.
     package init(reader: EnvironmentReader) throws {
         self.init(
-            service: try ServiceConfiguration(reader: reader, defaultAdminPort: 0),
+            service: try ServiceConfiguration(reader: reader, defaultAdminPort: 9100),
             security: try SecurityConfiguration(reader: reader),
             host: reader.string("ARKYRA_API_HOST", default: "127.0.0.1"),
             port: try reader.int("ARKYRA_API_PORT", default: 8080, in: 0...65535),

@@ -27,7 +27,7 @@ package func buildApplication(
     )
     let hub = EventHub(redis: redis, database: database, revocations: revocations, logger: logger)
     let router = buildRouter(
-        configuration: configuration, database: database, redis: redis, metrics: metrics, httpClient: platformClient.client,
+        configuration: configuration, database: database, redis: redis, httpClient: platformClient.client,
         revocations: revocations, eventHub: hub, logger: logger
     )
     let events = EventStream(
@@ -36,6 +36,12 @@ package func buildApplication(
         limiter: RateLimiter(redis: redis), upgradesPerMinute: configuration.rateLimits.perAddress
     )
     let clientAddress = ClientAddressMiddleware(trustedProxies: configuration.trustedProxies)
+    // Probes and scrapes on their own port, which need not be exposed beyond the cluster.
+    let admin = AdminRoutes.application(
+        host: service.adminHost, port: service.adminPort,
+        checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))],
+        metrics: metrics, services: [], logger: logger
+    )
     var app = Application(
         router: router,
         server: HTTPServerBuilder { responder in
@@ -55,7 +61,7 @@ package func buildApplication(
             )
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [platformClient, database, redis, revocations, hub],
+        services: [platformClient, database, redis, revocations, hub, admin],
         logger: logger
     )
     if configuration.migrateOnStart {
@@ -72,7 +78,6 @@ package func buildRouter(
     configuration: APIConfiguration,
     database: Database,
     redis: RedisClient,
-    metrics: PrometheusCollectorRegistry,
     httpClient: HTTPClient,
     revocations given: RevokedSessions? = nil,
     eventHub: EventHub? = nil,
@@ -128,6 +133,8 @@ package func buildRouter(
     let keys = APIKeyService(database: database, keys: APIKeyRepository(logger: logger), audit: audit, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
+    // Outermost, so it counts the status the client receives (after ErrorMiddleware), by route template.
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: ErrorMiddleware())
@@ -137,7 +144,6 @@ package func buildRouter(
     }
     HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
     DocsRoutes().add(to: router)
-    router.get("metrics") { _, _ in AdminRoutes.metricsResponse(metrics) }
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
     // budget is charged by OrganizationService.authorize, once the caller is known to be a member.

@@ -15,7 +15,8 @@ package func buildCron(
     AdminRoutes.serviceApplication(configuration: configuration.service, metrics: metrics, logger: logger) { database, redis in
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
         let retention = RetentionSweep(database: database, configuration: configuration, logger: logger)
-        let election = LeaderElection(database: database, lockKey: AdvisoryLockKey.cronLeader, logger: logger)
+        let leading = metrics.makeGauge(descriptor: .init(namespace: "arkyra", metricName: "cron_leader", unitName: "", helpText: "1 while this replica leads"))
+        let election = LeaderElection(database: database, lockKey: AdvisoryLockKey.cronLeader, leading: leading, logger: logger)
         let detector = RedisLossDetector(redis: redis)
         let passes = Cadence(every: configuration.reconcileInterval)
         return [
@@ -31,6 +32,7 @@ package func buildCron(
                     try await retention.sweep()
                 }
             },
+            InstallationGauges(database: database, registry: metrics, interval: configuration.reconcileInterval, logger: logger),
         ]
     }
 }

@@ -1,6 +1,7 @@
 import ArkyraCore
 import Logging
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// One leader among the cron replicas, through a PostgreSQL session advisory lock held on a connection of
@@ -9,12 +10,16 @@ import ServiceLifecycle
 package struct LeaderElection: Sendable {
     let database: Database
     let lockKey: Int64
+    /// 1 while this replica leads, 0 otherwise (`arkyra_cron_leader`; the alerts want exactly one).
+    let leading: Gauge?
     let logger: Logger
 
-    package init(database: Database, lockKey: Int64, logger: Logger) {
+    package init(database: Database, lockKey: Int64, leading: Gauge? = nil, logger: Logger) {
         self.database = database
         self.lockKey = lockKey
+        self.leading = leading
         self.logger = logger
+        leading?.set(0.0)
     }
 
     /// Until shutdown: tries to become leader every `retryInterval`; while leader, calls `tick` every
@@ -27,7 +32,11 @@ package struct LeaderElection: Sendable {
                         .decode(Bool.self).first { _ in true } ?? false
                     guard acquired else { return }
                     logger.info("became the leader")
-                    defer { logger.info("stopped leading") }
+                    leading?.set(1.0)
+                    defer {
+                        leading?.set(0.0)
+                        logger.info("stopped leading")
+                    }
                     while !Task.isShuttingDownGracefully, !Task.isCancelled {
                         // Through the database, which refuses a connection PostgreSQL has ended (the lock went with it).
                         try await database.query("SELECT 1", logger: logger)

@@ -11,6 +11,7 @@ struct ChannelCredentials: Sendable {
     let database: Database
     let integrations: IntegrationRepository
     let secrets: ChannelSecrets
+    let metrics: WorkerMetrics
     let logger: Logger
     /// Credentials expiring within this margin are refreshed before use.
     static let refreshMargin: TimeInterval = 120
@@ -60,6 +61,7 @@ struct ChannelCredentials: Sendable {
         do {
             fresh = try await provider.refresh(try open(stale, of: integration))
         } catch {
+            metrics.tokenRefresh(platform: integration.provider, succeeded: false)
             try? await integrations.releaseRefresh(id: integration.id, client: database)
             throw error
         }
@@ -67,6 +69,7 @@ struct ChannelCredentials: Sendable {
             // Only a person reconnecting the channel replaces credentials while the lease is held.
             throw ProviderError.invalidCredentials(message: "the channel was reconnected meanwhile")
         }
+        metrics.tokenRefresh(platform: integration.provider, succeeded: true)
         logger.info("refreshed the channel's token", metadata: ["integration_id": "\(integration.id)"])
         return fresh
     }

@@ -20,6 +20,8 @@ extension PublishJobHandler {
         /// How many times this post was retried because its platform was unavailable (kept on the post, so a
         /// job the reconciler re-creates still counts them).
         var unavailableRetries: Int
+        /// The channel's platform, once the channel is known (a label of the post counters).
+        var platform = "unknown"
         var logger: Logger
     }
 
@@ -109,8 +111,10 @@ extension PublishJobHandler {
             }
             following = outcome.released.map { [$0] } ?? []
         } else {
-            following = try await recordPublishedRecurring(attempt, published)
+            guard let recorded = try await recordPublishedRecurring(attempt, published) else { return }
+            following = recorded
         }
+        metrics.postSettled(platform: attempt.platform, state: .published)
         await announce(PostEvent(type: "post.published", organizationID: post.organizationID, postID: post.id, state: .published, platformURL: published.url), logger: logger)
         for next in following {
             do {
@@ -123,16 +127,16 @@ extension PublishJobHandler {
 
     /// Records a recurring post's publish, the release of its thread's next item and its next occurrence in
     /// one transaction (the same statement as the common case, on the transaction's connection); returns the
-    /// posts to schedule (none when a newer attempt owns the post).
-    private func recordPublishedRecurring(_ attempt: Attempt, _ published: PublishedPost) async throws -> [PostRepository.ReleasedItem] {
+    /// posts to schedule, or nil when a newer attempt owns the post.
+    private func recordPublishedRecurring(_ attempt: Attempt, _ published: PublishedPost) async throws -> [PostRepository.ReleasedItem]? {
         let post = attempt.post
-        return try await database.inTransaction(logger: attempt.logger) { connection -> [PostRepository.ReleasedItem] in
+        return try await database.inTransaction(logger: attempt.logger) { connection -> [PostRepository.ReleasedItem]? in
             let outcome = try await posts.markPublishedReleasingNext(
                 id: post.id, attempt: post.attempt, platformPostID: published.platformID, platformURL: published.url, client: database
             )
             guard outcome.published else {
                 attempt.logger.warning("published, but a newer attempt owns the post now; its outcome stands")
-                return []
+                return nil
             }
             var following = outcome.released.map { [$0] } ?? []
             if post.parentID == nil, let recurrence = post.recurrence, let publishAt = post.publishAt, let zone = TimeZone(identifier: post.timeZone),
@@ -161,6 +165,7 @@ extension PublishJobHandler {
             return true
         }
         if recorded {
+            metrics.postSettled(platform: attempt.platform, state: state)
             await announce(PostEvent(type: "post.\(state.rawValue)", organizationID: post.organizationID, postID: post.id, state: state, message: message),
                            logger: attempt.logger)
         }

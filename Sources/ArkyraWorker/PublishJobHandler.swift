@@ -1,6 +1,7 @@
 import ArkyraCore
 import Foundation
 import Logging
+import Prometheus
 import PostgresNIO
 
 /// Publishes one post to its channel and records what happened. PostgreSQL decides who publishes: the claim
@@ -17,6 +18,7 @@ package struct PublishJobHandler: JobHandler {
     let events: EventPublisher
     let notifications: NotificationRepository
     let credentials: ChannelCredentials
+    let metrics: WorkerMetrics
     let logger: Logger
     /// How long posts wait after a platform's "too many requests", and when they give up.
     let rateLimitWait = RateLimitWait()
@@ -29,7 +31,8 @@ package struct PublishJobHandler: JobHandler {
     /// be finishing the request).
     static let lookupDelay: TimeInterval = 30
 
-    package init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, logger: Logger) {
+    package init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue,
+                 metrics: WorkerMetrics = WorkerMetrics(registry: PrometheusCollectorRegistry()), logger: Logger) {
         self.database = database
         self.posts = PostRepository(logger: logger)
         self.integrations = IntegrationRepository(logger: logger)
@@ -37,7 +40,8 @@ package struct PublishJobHandler: JobHandler {
         self.queue = queue
         self.events = EventPublisher(redis: queue.redis)
         self.notifications = NotificationRepository(logger: logger)
-        self.credentials = ChannelCredentials(database: database, integrations: integrations, secrets: ChannelSecrets(cipher: cipher), logger: logger)
+        self.credentials = ChannelCredentials(database: database, integrations: integrations, secrets: ChannelSecrets(cipher: cipher), metrics: metrics, logger: logger)
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -55,7 +59,7 @@ package struct PublishJobHandler: JobHandler {
             return
         }
         let post = claim.post
-        let attempt = Attempt(
+        var attempt = Attempt(
             post: post, job: target, requestID: job.requestID, consumer: context.consumer, tookOver: claim.tookOver,
             rateLimitHits: claim.rateLimitHits, rateLimitedSince: claim.rateLimitedSince,
             unavailableRetries: claim.unavailableRetries, logger: logger
@@ -64,6 +68,7 @@ package struct PublishJobHandler: JobHandler {
             return try await settle(attempt, .failed, "the channel was removed")
         }
         let integration = channel.integration, stored = channel.credentials
+        attempt.platform = integration.provider
         guard let provider = providers.provider(for: integration.provider) else {
             return try await settle(attempt, .failed, "ARKYRA cannot publish to \(integration.provider)")
         }

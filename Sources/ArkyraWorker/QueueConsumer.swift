@@ -1,6 +1,7 @@
 import ArkyraCore
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Runs the jobs of one or more queues: reads new entries on a connection per queue, holds each under a lease
@@ -39,10 +40,12 @@ package struct QueueConsumer: Service {
     let consumerName: String
     let concurrency: Int
     let leases: Leases
+    let metrics: WorkerMetrics
     let logger: Logger
 
     package init(queues: [WeightedQueue], redis: RedisClient, handlers: [any JobHandler], deadLetters: any DeadLetterStore,
-                 consumerName: String, concurrency: Int, leases: Leases = Leases(), logger: Logger) {
+                 consumerName: String, concurrency: Int, leases: Leases = Leases(),
+                 metrics: WorkerMetrics = WorkerMetrics(registry: PrometheusCollectorRegistry()), logger: Logger) {
         self.queues = queues
         self.redis = redis
         self.handlers = Dictionary(handlers.map { ($0.jobType, $0) }, uniquingKeysWith: { first, _ in first })
@@ -50,6 +53,7 @@ package struct QueueConsumer: Service {
         self.consumerName = consumerName
         self.concurrency = max(1, concurrency)
         self.leases = leases
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -165,14 +169,16 @@ package struct QueueConsumer: Service {
                 return
             }
             let startedAt = Date()
+            let clock = ContinuousClock.now
             do {
                 let context = JobContext(consumer: consumerName, deliveries: received.deliveries, staleOwner: received.staleOwner)
                 try await handler.handle(received.job, context: context)
                 try await acknowledge(received, from: queue, logger: logger)
+                metrics.jobFinished(queue: queue.name, outcome: .completed, after: .now - clock)
             } catch let error as PermanentJobError {
-                try await bury(received, from: queue, error: error.message, logger: logger)
+                try await bury(received, from: queue, error: error.message, logger: logger, after: .now - clock)
             } catch {
-                try await retry(received, from: queue, policy: handler.retryPolicy, startedAt: startedAt, error: error, logger: logger)
+                try await retry(received, from: queue, policy: handler.retryPolicy, startedAt: startedAt, error: error, logger: logger, after: .now - clock)
             }
         } catch {
             // Redis or PostgreSQL failed while finishing: the entry stays pending and is reclaimed after its lease.
@@ -187,13 +193,13 @@ package struct QueueConsumer: Service {
     }
 
     private func retry(_ received: ReceivedJob, from queue: JobQueue, policy: RetryPolicy, startedAt: Date, error: any Error,
-                       logger: Logger) async throws {
+                       logger: Logger, after duration: Duration) async throws {
         var next = received.job
         next.firstAttemptAt = next.firstAttemptAt ?? startedAt
         next.errors = Array((next.errors + ["\(error)"]).suffix(Self.keptErrors))
         guard let retryAt = policy.retryTime(afterAttempt: next.attempt, firstAttemptAt: next.firstAttemptAt!) else {
             let reason = next.attempt + 1 >= policy.maxAttempts ? "failed \(next.attempt + 1) times" : "still failing after \(policy.maxElapsed)"
-            try await bury(received, job: next, from: queue, error: "\(reason); last error: \(error)", logger: logger)
+            try await bury(received, job: next, from: queue, error: "\(reason); last error: \(error)", logger: logger, after: duration)
             return
         }
         next.attempt += 1
@@ -202,14 +208,18 @@ package struct QueueConsumer: Service {
         // Scheduled before the acknowledgement: a crash in between delivers the job twice, never zero times.
         try await queue.schedule(next, at: retryAt)
         try await acknowledge(received, from: queue, logger: logger)
+        metrics.jobFinished(queue: queue.name, outcome: .retried, after: duration)
     }
 
     /// How many attempts' errors a job carries (the most recent ones).
     static let keptErrors = 20
 
-    private func bury(_ received: ReceivedJob, job: Job? = nil, from queue: JobQueue, error: String, logger: Logger) async throws {
+    /// Moves the job to the dead-letter table; `duration` is its handler's time when a handler ran.
+    private func bury(_ received: ReceivedJob, job: Job? = nil, from queue: JobQueue, error: String, logger: Logger,
+                      after duration: Duration? = nil) async throws {
         logger.error("job moved to the dead-letter table", metadata: ["error": "\(error)", "deliveries": "\(received.deliveries)"])
         try await deadLetters.bury(job ?? received.job, queue: queue.name, deliveries: received.deliveries, error: error)
         try await acknowledge(received, from: queue, logger: logger)
+        metrics.jobFinished(queue: queue.name, outcome: .dead, after: duration)
     }
 }

@@ -17,10 +17,11 @@ package func buildWorker(
     let http = PlatformHTTP(client: platformClient.client, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts))
     let providers = ProviderRegistry.all(http: http, platforms: service.platforms)
     let cipher = TokenCipher(keys: configuration.security.encryptionKeys)
+    let counters = WorkerMetrics(registry: metrics)
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
         let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }
         let publishQueue = queues.first { $0.name == .publish }!
-        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, logger: logger)
+        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, metrics: counters, logger: logger)
         var handlers: [any JobHandler] = [publish]
         if let smtp = configuration.mail.smtp {
             handlers.append(EmailJobHandler(client: SMTPClient(server: smtp), mail: configuration.mail, cipher: cipher, logger: logger))
@@ -28,7 +29,7 @@ package func buildWorker(
         let consumer = QueueConsumer(
             queues: queues.map { QueueConsumer.WeightedQueue($0, weight: $0.name.weight) }, redis: redis, handlers: handlers,
             deadLetters: DeadJobRepository(client: database, logger: logger), consumerName: configuration.consumerName,
-            concurrency: configuration.concurrency, leases: configuration.leases, logger: logger
+            concurrency: configuration.concurrency, leases: configuration.leases, metrics: counters, logger: logger
         )
         let perQueue: [any Service] = queues.flatMap { queue -> [any Service] in
             [DelayedJobPromoter(queue: queue, redis: redis, logger: logger), QueueMetrics(queue: queue, registry: metrics, logger: logger)]

@@ -7,7 +7,6 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import PostgresNIO
-import Prometheus
 import Testing
 
 @Suite("API: the OpenAPI description")
@@ -18,7 +17,7 @@ struct OpenAPITests {
         let configuration = APIConfiguration(service: service, security: TestEnvironment.security(), port: 0)
         let router = buildRouter(
             configuration: configuration, database: Database(configuration: service.database, logger: TestEnvironment.logger),
-            redis: RedisClient(configuration: service.redis), metrics: PrometheusCollectorRegistry(), httpClient: .shared, logger: TestEnvironment.logger
+            redis: RedisClient(configuration: service.redis), httpClient: .shared, logger: TestEnvironment.logger
         )
         let served = Set(router.routes.map { "\($0.method) \(Self.normalized("\($0.path)"))" })
         let described = Set(OpenAPISpec.operations.map { "\($0.method) \(Self.normalized($0.path))" })

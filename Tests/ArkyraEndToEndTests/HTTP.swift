@@ -27,6 +27,13 @@ struct HTTP {
         return Reply(status: Int(response.status.code), json: object)
     }
 
+    /// The status and text of a GET (`/metrics`).
+    func text(_ path: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + path), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
     /// Polls `path` until it answers 200, up to `limit`.
     func waitUntilHealthy(_ path: String = "/health", limit: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + limit

@@ -9,7 +9,7 @@ struct PlatformEndToEndTests {
     func scheduleToPublished() async throws {
         try await TestEnvironment.withEmptyDatabase { database async throws in
             let redis = TestEnvironment.redisConfiguration()
-            let ports = (api: try freeTCPPort(), sandbox: try freeTCPPort(), worker: try freeTCPPort(), cron: try freeTCPPort(), orchestrator: try freeTCPPort())
+            let ports = (api: try freeTCPPort(), apiAdmin: try freeTCPPort(), sandbox: try freeTCPPort(), worker: try freeTCPPort(), cron: try freeTCPPort(), orchestrator: try freeTCPPort())
             var environment = [
                 "ARKYRA_DATABASE_URL": "postgres://\(database.username):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)",
                 "ARKYRA_REDIS_URL": "redis://\(redis.host):\(redis.port)/0",
@@ -20,6 +20,8 @@ struct PlatformEndToEndTests {
                 "ARKYRA_BCRYPT_COST": "4",
                 "ARKYRA_STORAGE_PATH": NSTemporaryDirectory() + "arkyra-e2e-storage",
                 "ARKYRA_API_PORT": String(ports.api),
+                "ARKYRA_ADMIN_PORT": String(ports.apiAdmin),
+                "ARKYRA_RECONCILE_INTERVAL_SECONDS": "1",
             ]
             let noEnvFile = ["--env-file", "/nonexistent/.env"]
             let sandbox = try RunningProcess("arkyra-sandbox", arguments: ["--port", String(ports.sandbox), "--mastodon-accounts", "e2e-token:e2e"], environment: [:])
@@ -35,6 +37,7 @@ struct PlatformEndToEndTests {
             let apiHTTP = HTTP(base: "http://127.0.0.1:\(ports.api)")
             let sandboxHTTP = HTTP(base: "http://127.0.0.1:\(ports.sandbox)")
             #expect(await apiHTTP.waitUntilHealthy(), "api: \(api.output)")
+            #expect(await HTTP(base: "http://127.0.0.1:\(ports.apiAdmin)").waitUntilHealthy("/health/live"), "api: \(api.output)")
             #expect(await sandboxHTTP.waitUntilHealthy("/_sandbox/health"), "sandbox: \(sandbox.output)")
             for (process, port) in [(worker, ports.worker), (cron, ports.cron), (orchestrator, ports.orchestrator)] {
                 #expect(await HTTP(base: "http://127.0.0.1:\(port)").waitUntilHealthy(), "\(process.name): \(process.output)")
@@ -65,11 +68,37 @@ struct PlatformEndToEndTests {
             let statuses = received.filter { ($0["path"] as? String)?.hasSuffix("/statuses") == true }
             #expect(statuses.count == 1)
             #expect(statuses.first?["body"] as? String == #"{"status":"Hello from the real binaries"}"#)
+            try await expectMetrics(apiPort: ports.api, apiAdmin: ports.apiAdmin, worker: ports.worker, cron: ports.cron)
 
             for process in all {
                 let status = await process.terminate(within: .seconds(10))
                 #expect(status == 0, "\(process.name) did not exit cleanly within 10 s: \(process.output)")
             }
+        }
+    }
+
+    /// What an operator scrapes: the API counts requests by route template on its admin port (not on the
+    /// public one), the worker counts the published post by platform, cron reports its leadership and the
+    /// channels, and every process reports its memory and CPU.
+    private func expectMetrics(apiPort: Int, apiAdmin: Int, worker: Int, cron: Int) async throws {
+        #expect(try await HTTP(base: "http://127.0.0.1:\(apiPort)").text("/metrics").status == 404)
+        let api = try await HTTP(base: "http://127.0.0.1:\(apiAdmin)").text("/metrics").body
+        #expect(api.contains(#"arkyra_http_requests_total{route="/api/v1/organizations/{organization}/posts",method="POST",status="201"} 1"#), "\(api)")
+        #expect(api.contains(#"arkyra_http_request_duration_seconds_bucket{route="/api/v1/auth/register""#))
+        let workerText = try await HTTP(base: "http://127.0.0.1:\(worker)").text("/metrics").body
+        #expect(workerText.contains(#"arkyra_posts_total{platform="mastodon",state="published"} 1"#), "\(workerText)")
+        #expect(workerText.contains(#"arkyra_jobs_total{queue="publish",outcome="completed"} 1"#))
+        var cronText = ""
+        for _ in 0..<50 {
+            cronText = try await HTTP(base: "http://127.0.0.1:\(cron)").text("/metrics").body
+            if cronText.contains(#"arkyra_channels{platform="mastodon",state="connected"} 1"#) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(cronText.contains(#"arkyra_channels{platform="mastodon",state="connected"} 1"#), "\(cronText)")
+        #expect(cronText.contains("arkyra_cron_leader 1"))
+        for text in [api, workerText, cronText] {
+            let resident = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
+            #expect((resident.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 1_000_000)
         }
     }
 }

@@ -71,7 +71,6 @@ extension OpenAPISpec {
               responses: [200: .ref("Health"), 503: .ref("Health")]),
         .init(method: "GET", path: "/health/storage", summary: "Media storage's health", tag: "service", security: .none,
               responses: [200: .ref("Health"), 503: .ref("Health")]),
-        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics (text)", tag: "service", security: .none, responses: [200: nil]),
         .init(method: "GET", path: "/openapi.json", summary: "This description", tag: "service", security: .none, responses: [200: nil]),
         .init(method: "GET", path: "/docs", summary: "A browsable reference of this description (HTML)", tag: "service", security: .none,
               responses: [200: nil]),

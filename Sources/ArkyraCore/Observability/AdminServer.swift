@@ -10,17 +10,21 @@ import ServiceLifecycle
 package enum AdminRoutes {
     /// Adds the admin routes to `router`.
     package static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry) {
+        let process = ProcessMetrics(registry: metrics)
         router.get("health") { _, _ in
             try healthResponse(await HealthReport.run(checks))
         }
         router.get("health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
-        router.get("metrics") { _, _ in metricsResponse(metrics) }
+        router.get("metrics") { _, _ in
+            process.update()
+            return metricsResponse(metrics)
+        }
     }
 
-    /// The registry in Prometheus's text format, as every `/metrics` route answers it.
-    package static func metricsResponse(_ metrics: PrometheusCollectorRegistry) -> Response {
+    /// The registry in Prometheus's text format.
+    static func metricsResponse(_ metrics: PrometheusCollectorRegistry) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

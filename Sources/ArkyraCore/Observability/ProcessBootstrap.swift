@@ -16,7 +16,24 @@ package enum ProcessBootstrap {
     package static func start(service: String, logging: LoggingConfiguration) -> (Logger, PrometheusCollectorRegistry) {
         LoggingBootstrap.bootstrap(service: service, configuration: logging)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = prometheusName
+        MetricsSystem.bootstrap(factory)
         return (Logger(label: service), registry)
+    }
+
+    /// The names our dashboards and alerts use for what libraries report through swift-metrics (Hummingbird's
+    /// `MetricsMiddleware`): `arkyra_http_requests_total`, `arkyra_http_request_errors_total`,
+    /// `arkyra_http_request_duration_seconds` and `arkyra_http_active_requests`, labelled `route` (the route
+    /// template), `method` and `status`. Other names keep theirs (the registry replaces invalid characters).
+    static func prometheusName(_ label: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
+        let names = [
+            "hb.requests": "arkyra_http_requests_total",
+            "hb.request.errors": "arkyra_http_request_errors_total",
+            "http.server.request.duration": "arkyra_http_request_duration_seconds",
+            "http.server.active_requests": "arkyra_http_active_requests",
+        ]
+        let labels = ["http.route": "route", "http.request.method": "method", "http.response.status_code": "status", "error.type": "status"]
+        return (names[label] ?? label, dimensions.map { (labels[$0.0] ?? $0.0, $0.1) })
     }
 }
