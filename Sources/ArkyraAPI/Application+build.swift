@@ -9,6 +9,7 @@ import NIOCore
 import Logging
 import PostgresNIO
 import Prometheus
+import ServiceLifecycle
 
 /// Builds `arkyra-api`: the HTTP application with its PostgreSQL pool and Redis client in one service group.
 /// Tests call this too, with their own configuration.
@@ -65,8 +66,10 @@ package func buildApplication(
         logger: logger
     )
     if configuration.migrateOnStart {
+        // Until PostgreSQL answers, the public port stays closed and the admin port's /health says why.
         app.beforeServerStarts {
-            try await MigrationRunner(client: database, migrations: try Migration.bundled(), logger: logger).apply()
+            let runner = MigrationRunner(client: database, migrations: try Migration.bundled(), logger: logger)
+            try await cancelWhenGracefulShutdown { try await runner.applyWaitingForDatabase() }
         }
     }
     return app

@@ -20,7 +20,13 @@ extension ServiceOptions {
         let configuration = try self.configuration(make)
         let (logger, metrics) = ProcessBootstrap.start(service: service, logging: logging(configuration))
         logger.info("starting", metadata: starting(configuration))
-        try await build(configuration, metrics, logger).runService()
+        do {
+            try await build(configuration, metrics, logger).runService()
+        } catch is CancellationError {
+            // SIGTERM while waiting for a dependency before serving: a clean stop, not a failure.
+            logger.info("stopped before serving")
+            return
+        }
         logger.info("stopped")
     }
 }

@@ -4,10 +4,10 @@ import Logging
 /// `arkyra-api migrate` and `migrate status`: each runs on a short-lived pool, prints what a person needs
 /// and returns the process's exit status (0, or 65 when a migration cannot be applied).
 package enum MigrationCommand {
-    /// Applies pending migrations and prints what was applied.
+    /// Applies pending migrations (waiting while PostgreSQL cannot be reached) and prints what was applied.
     package static func apply(_ configuration: DatabaseConfiguration) async throws -> Int32 {
         try await withRunner(configuration) { runner in
-            let applied = try await runner.apply()
+            let applied = try await runner.applyWaitingForDatabase()
             print(applied.isEmpty ? "database is up to date"
                 : "applied \(applied.count) migration(s): " + applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))
         }

@@ -29,6 +29,35 @@ struct MigrationRunnerTests {
         }
     }
 
+    @Test("started before PostgreSQL listens, the runner keeps trying instead of failing, and migrates once it can")
+    func waitsForTheDatabase() async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration async throws in
+            var early = configuration
+            early.port = try freeTCPPort()
+            early.acquireTimeout = .milliseconds(200)
+            try await TestEnvironment.withClient(early) { client async throws in
+                let runner = MigrationRunner(client: client, migrations: try Migration.ordered([("0001_first", "CREATE TABLE first (id int)")]), logger: logger)
+                let applying = Task { try await runner.applyWaitingForDatabase() }
+                // Several of its 200 ms tries fail meanwhile; apply() alone would have thrown after the first.
+                try await Task.sleep(for: .seconds(1))
+                try await TCPForwarder.with(port: early.port, targetPort: configuration.port) { _ in
+                    let applied = try await applying.value
+                    #expect(applied.map(\.version) == [1])
+                }
+            }
+        }
+    }
+
+    @Test("a migration PostgreSQL refuses is reported at once, not waited on")
+    func refusedMigrationFails() async throws {
+        try await TestEnvironment.withEmptyDatabase { configuration async throws in
+            try await TestEnvironment.withClient(configuration) { client async throws in
+                let runner = MigrationRunner(client: client, migrations: try Migration.ordered([("0001_broken", "SELECT * FROM no_such_table")]), logger: logger)
+                await #expect(throws: PostgresTransactionError.self) { try await runner.applyWaitingForDatabase() }
+            }
+        }
+    }
+
     @Test("replicas migrating at the same time apply each migration exactly once")
     func concurrentReplicas() async throws {
         try await TestEnvironment.withEmptyDatabase { configuration async throws in
