@@ -88,6 +88,7 @@ let package = Package(
             name: "ArkyraCommandLine",
             dependencies: [
                 "ArkyraCore", argumentParser, .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings

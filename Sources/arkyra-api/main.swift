@@ -8,7 +8,7 @@ struct ArkyraAPICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-api",
         abstract: "ARKYRA's HTTP API: accounts, organizations, channels and posts.",
-        subcommands: [Serve.self, MigrateCommand.self, KeysCommand.self, OpenAPI.self],
+        subcommands: [Serve.self, MigrateCommand.self, KeysCommand.self, OpenAPI.self, HealthcheckCommand.self],
         defaultSubcommand: Serve.self
     )
 }

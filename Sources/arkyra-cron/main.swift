@@ -6,7 +6,8 @@ import ArkyraCron
 struct ArkyraCronCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-cron",
-        abstract: "ARKYRA's scheduler of periodic jobs. Serves /health and /metrics on its admin port."
+        abstract: "ARKYRA's scheduler of periodic jobs. Serves /health and /metrics on its admin port.",
+        subcommands: [HealthcheckCommand.self]
     )
 
     @OptionGroup var options: ServiceOptions

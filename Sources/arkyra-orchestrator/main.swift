@@ -7,7 +7,8 @@ import ArkyraOrchestrator
 struct ArkyraOrchestratorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-orchestrator",
-        abstract: "ARKYRA's workflow host (campaigns, approvals, series). Serves /health and /metrics on its admin port."
+        abstract: "ARKYRA's workflow host (campaigns, approvals, series). Serves /health and /metrics on its admin port.",
+        subcommands: [HealthcheckCommand.self]
     )
 
     @OptionGroup var options: ServiceOptions

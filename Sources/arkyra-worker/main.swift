@@ -6,7 +6,8 @@ import ArkyraWorker
 struct ArkyraWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-worker",
-        abstract: "ARKYRA's job runner: promotes due jobs and publishes posts. Serves /health and /metrics on its admin port."
+        abstract: "ARKYRA's job runner: promotes due jobs and publishes posts. Serves /health and /metrics on its admin port.",
+        subcommands: [HealthcheckCommand.self]
     )
 
     @OptionGroup var options: ServiceOptions

@@ -43,6 +43,11 @@ struct PlatformEndToEndTests {
                 #expect(await HTTP(base: "http://127.0.0.1:\(port)").waitUntilHealthy(), "\(process.name): \(process.output)")
             }
 
+            // The container images' HEALTHCHECK: 0 when the admin server says ready, 1 when nothing answers.
+            #expect(try await exitStatus("arkyra-worker", ["healthcheck", "--port", String(ports.worker)]) == 0)
+            #expect(try await exitStatus("arkyra-api", ["healthcheck", "--live", "--port", String(ports.apiAdmin)]) == 0)
+            #expect(try await exitStatus("arkyra-cron", ["healthcheck", "--port", String(try freeTCPPort())]) == 1)
+
             let registered = try await apiHTTP.send(.POST, "/api/v1/auth/register", json: ["email": "e2e@example.com", "password": "correct horse"])
             let token = try #require(registered.json["access_token"] as? String, "\(registered.json)")
             let organization = try await apiHTTP.send(.POST, "/api/v1/organizations", token: token, json: ["name": "E2E"])
@@ -100,5 +105,13 @@ struct PlatformEndToEndTests {
             let resident = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
             #expect((resident.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 1_000_000)
         }
+    }
+
+    /// Runs `binary` to its end and returns its exit status.
+    private func exitStatus(_ binary: String, _ arguments: [String]) async throws -> Int32? {
+        let process = try RunningProcess(binary, arguments: arguments, environment: [:])
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        return await process.terminate(within: .seconds(1))
     }
 }
