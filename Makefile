@@ -1,5 +1,5 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run stop test fuzz openapi build services bench abuse clean-run
+.PHONY: run stop test fuzz openapi build services bench abuse check-deploy clean-run
 
 run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
 	@scripts/run.sh
@@ -22,6 +22,9 @@ bench: ## measure the queue beside BullMQ and RQ; table on screen, JSON lines in
 
 abuse: ## attack and break the real binaries (floods, SSRF, slow clients, FLUSHALL with kill -9); prints a table
 	@scripts/abuse.sh
+
+check-deploy: ## lint and validate Dockerfiles/, k8s/ (every overlay), the alerts and deploy/ offline (make test does it too)
+	@scripts/check-deploy.sh
 
 build:
 	@swift build --build-tests

@@ -27,5 +27,7 @@ export ARKYRA_TEST_REDIS_URL="${ARKYRA_TEST_REDIS_URL:-redis://127.0.0.1:${ARKYR
 
 swift build --build-tests
 swift test --skip-build
+# What operators deploy: Dockerfiles, Kubernetes manifests, alerts, the compose file (offline checks).
+scripts/check-deploy.sh
 # The live API fuzzed against its OpenAPI description: no 5xx, no response the description does not allow.
 scripts/schemathesis.sh

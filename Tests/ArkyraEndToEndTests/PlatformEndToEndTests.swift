@@ -101,6 +101,7 @@ struct PlatformEndToEndTests {
         }
         #expect(cronText.contains(#"arkyra_channels{platform="mastodon",state="connected"} 1"#), "\(cronText)")
         #expect(cronText.contains("arkyra_cron_leader 1"))
+        #expect(api.contains(#"arkyra_dependency_up{dependency="db"} 1"#) && workerText.contains(#"arkyra_dependency_up{dependency="redis"} 1"#))
         for text in [api, workerText, cronText] {
             let resident = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
             #expect((resident.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 1_000_000)

@@ -19,8 +19,18 @@ package enum AdminRoutes {
         }
         router.get("metrics") { _, _ in
             process.update()
+            // Each scrape probes the dependencies, so alerts see what the readiness probe sees.
+            let report = await HealthReport.run(checks)
+            for (name, check) in report.checks {
+                metrics.makeGauge(descriptor: Self.dependencyUp, labels: [("dependency", name)]).set(check.status == "ok" ? 1.0 : 0.0)
+            }
             return metricsResponse(metrics)
         }
+    }
+
+    /// `arkyra_dependency_up{dependency="db|redis|storage"}`: 1 when the dependency answered its health check.
+    static var dependencyUp: MetricNameDescriptor {
+        .init(namespace: "arkyra", metricName: "dependency_up", unitName: "", helpText: "1 when the dependency answers its health check")
     }
 
     /// The registry in Prometheus's text format.
