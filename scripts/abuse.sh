@@ -41,9 +41,9 @@ cleanup() {
 trap cleanup EXIT
 sandbox_port=$(free_port) api_port=$(free_port) strict_port=$(free_port)
 "$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/abuse-sandbox.log 2>&1 & pids+=($!)
-ARKYRA_API_PORT=$api_port "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/abuse-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
+ARKYRA_API_PORT=$api_port ARKYRA_ADMIN_PORT=$(free_port) "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/abuse-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
 wait_for_health "http://127.0.0.1:$api_port/health" "$api_pid" || { echo "the API did not start:" >&2; tail -5 .run/logs/abuse-api.log >&2; exit 1; }
-ARKYRA_API_PORT=$strict_port ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=false ARKYRA_MIGRATE_ON_START=false \
+ARKYRA_API_PORT=$strict_port ARKYRA_ADMIN_PORT=$(free_port) ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=false ARKYRA_MIGRATE_ON_START=false \
   "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/abuse-api-strict.log 2>&1 & pids+=($!)
 start_worker() {
   ARKYRA_ADMIN_PORT=$(free_port) ARKYRA_WORKER_ID="abuse-worker-$1" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/abuse-worker-$1.log" 2>&1 &

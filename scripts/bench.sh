@@ -52,7 +52,7 @@ failed=0
 pids=()
 sandbox_port=$(free_port) api_port=$(free_port)
 "$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
-ARKYRA_API_PORT=$api_port "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
+ARKYRA_API_PORT=$api_port ARKYRA_ADMIN_PORT=$(free_port) "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
 worker_pids=()
 for index in 1 2 3 4; do
   ARKYRA_ADMIN_PORT=$(free_port) ARKYRA_WORKER_ID="bench-worker-$index" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/bench-worker-$index.log" 2>&1 &

@@ -44,7 +44,7 @@ start_api() {
   local attempt
   for attempt in 1 2 3; do
     port=${ARKYRA_SCHEMATHESIS_PORT:-$(free_port)}
-    ARKYRA_API_PORT=$port "$bin/arkyra-api" --env-file /nonexistent/.env > "$log" 2>&1 &
+    ARKYRA_API_PORT=$port ARKYRA_ADMIN_PORT=$(free_port) "$bin/arkyra-api" --env-file /nonexistent/.env > "$log" 2>&1 &
     api_pid=$!
     wait_for_health "http://127.0.0.1:$port/health" "$api_pid" && return 0
     echo "the API did not answer on port $port (attempt $attempt); its log:" >&2

@@ -23,7 +23,7 @@ export ARKYRA_REDIS_URL="redis://127.0.0.1:$redis_port/0" ARKYRA_REDIS_KEY_PREFI
 export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="c:$(head -c 32 /dev/urandom | base64)"
 export ARKYRA_LOG_LEVEL=error ARKYRA_API_PORT=$api_port ARKYRA_STORAGE_PATH=.run/bench-storage ARKYRA_BCRYPT_COST=4
 export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=1000000
-"$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-calendar-api.log 2>&1 &
+ARKYRA_ADMIN_PORT=$(free_port) "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-calendar-api.log 2>&1 &
 api=$!
 "$bin/arkyra-bench" hello --port $hello_port > .run/logs/bench-hello.log 2>&1 &
 hello=$!
