@@ -1,5 +1,5 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run stop test fuzz openapi build services bench abuse check-deploy clean-run
+.PHONY: run stop test fuzz openapi build services bench abuse check-deploy rollout-check clean-run
 
 run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
 	@scripts/run.sh
@@ -25,6 +25,9 @@ abuse: ## attack and break the real binaries (floods, SSRF, slow clients, FLUSHA
 
 check-deploy: ## lint and validate Dockerfiles/, k8s/ (every overlay), the alerts and deploy/ offline (make test does it too)
 	@scripts/check-deploy.sh
+
+rollout-check: ## restart two APIs behind nginx under wrk load, and a worker holding jobs: zero failed requests, no post lost
+	@scripts/rollout-check.sh
 
 build:
 	@swift build --build-tests
