@@ -1,5 +1,5 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run stop test fuzz openapi build services bench abuse check-deploy rollout-check clean-run
+.PHONY: run stop test fuzz openapi build services bench abuse check-deploy rollout-check images clean-run
 
 run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
 	@scripts/run.sh
@@ -28,6 +28,9 @@ check-deploy: ## lint and validate Dockerfiles/, k8s/ (every overlay), the alert
 
 rollout-check: ## restart two APIs behind nginx under wrk load, and a worker holding jobs: zero failed requests, no post lost
 	@scripts/rollout-check.sh
+
+images: ## build the four service images with podman (base images made here by debootstrap) and run each once
+	@scripts/images.sh
 
 build:
 	@swift build --build-tests

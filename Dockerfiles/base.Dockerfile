@@ -15,6 +15,8 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
+# Not built; the manifest names the test targets' folders, which must exist.
+COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib
 RUN mkdir /out \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \

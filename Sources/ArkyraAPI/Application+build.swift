@@ -41,7 +41,7 @@ package func buildApplication(
     let admin = AdminRoutes.application(
         host: service.adminHost, port: service.adminPort,
         checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))],
-        metrics: metrics, services: [], logger: logger
+        metrics: metrics, pools: PoolMetrics(database: database, redis: redis), services: [], logger: logger
     )
     var app = Application(
         router: router,

@@ -102,6 +102,7 @@ struct PlatformEndToEndTests {
         #expect(cronText.contains(#"arkyra_channels{platform="mastodon",state="connected"} 1"#), "\(cronText)")
         #expect(cronText.contains("arkyra_cron_leader 1"))
         #expect(api.contains(#"arkyra_dependency_up{dependency="db"} 1"#) && workerText.contains(#"arkyra_dependency_up{dependency="redis"} 1"#))
+        #expect(api.contains(#"arkyra_db_connections{state="max"} 20"#) && workerText.contains(#"arkyra_db_connections{state="in_use"}"#), "\(workerText)")
         for text in [api, workerText, cronText] {
             let resident = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
             #expect((resident.flatMap { Double($0.split(separator: " ")[1]) } ?? 0) > 1_000_000)

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The only way into PostgreSQL for services and repositories. It owns the connection pool, so code that
 /// is handed a `Database` cannot lease from the pool behind its back, and it makes nested acquisition
@@ -16,6 +17,10 @@ package struct Database: Service, Sendable {
     private let pool: PostgresClient
     /// How long a caller may wait for a free connection.
     package let acquireTimeout: Duration
+    /// The most connections the pool opens (nil when the pool was made elsewhere).
+    package let maxConnections: Int?
+    /// Leases held and callers waiting, shared by every copy over this pool (``usage``).
+    private let counters: LeaseCounters
     private let logger: Logger
 
     /// The connection the current task holds, the pool it came from, and whether a transaction is open on it.
@@ -44,20 +49,34 @@ package struct Database: Service, Sendable {
     }
 
     /// A database over `pool`, which runs as part of this service.
-    package init(pool: PostgresClient, acquireTimeout: Duration = .seconds(5), logger: Logger) {
+    package init(pool: PostgresClient, acquireTimeout: Duration = .seconds(5), maxConnections: Int? = nil, logger: Logger) {
+        self.init(pool: pool, acquireTimeout: acquireTimeout, maxConnections: maxConnections, counters: LeaseCounters(), logger: logger)
+    }
+
+    private init(pool: PostgresClient, acquireTimeout: Duration, maxConnections: Int?, counters: LeaseCounters, logger: Logger) {
         self.pool = pool
         self.acquireTimeout = acquireTimeout
+        self.maxConnections = maxConnections
+        self.counters = counters
         self.logger = logger
     }
 
     /// A pool for `configuration` (see ``DatabaseConfiguration``), with its acquisition deadline.
     package init(configuration: DatabaseConfiguration, logger: Logger) {
-        self.init(pool: PostgresClient(configuration: configuration, logger: logger), acquireTimeout: configuration.acquireTimeout, logger: logger)
+        self.init(
+            pool: PostgresClient(configuration: configuration, logger: logger), acquireTimeout: configuration.acquireTimeout,
+            maxConnections: configuration.maxConnections, logger: logger
+        )
     }
 
     /// The same pool with another acquisition deadline (for callers that should give up sooner or later).
     package func waiting(atMost acquireTimeout: Duration) -> Database {
-        Database(pool: pool, acquireTimeout: acquireTimeout, logger: logger)
+        Database(pool: pool, acquireTimeout: acquireTimeout, maxConnections: maxConnections, counters: counters, logger: logger)
+    }
+
+    /// Connections leased right now and callers waiting for one (the operators' pool gauges).
+    package var usage: (inUse: Int, waiting: Int) {
+        (counters.inUse.load(ordering: .relaxed), counters.waiting.load(ordering: .relaxed))
     }
 
     /// Runs the pool until the service group shuts down.
@@ -149,6 +168,9 @@ package struct Database: Service, Sendable {
     private func lease<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let connection = OneShot<PostgresConnection>()
         let returned = OneShot<Void>()
+        counters.waiting.add(1, ordering: .relaxed)
+        var waiting = true
+        defer { if waiting { counters.waiting.subtract(1, ordering: .relaxed) } }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [pool] in
                 do {
@@ -175,9 +197,19 @@ package struct Database: Service, Sendable {
                 throw error
             }
             group.cancelAll()
+            waiting = false
+            counters.waiting.subtract(1, ordering: .relaxed)
+            counters.inUse.add(1, ordering: .relaxed)
+            defer { counters.inUse.subtract(1, ordering: .relaxed) }
             return try await body(try Self.open(leased))
         }
     }
+}
+
+/// How many leases of one pool are held and awaited.
+private final class LeaseCounters: Sendable {
+    let inUse = Atomic<Int>(0)
+    let waiting = Atomic<Int>(0)
 }
 
 /// Thrown instead of querying a connection that PostgreSQL has closed (it restarted, or ended the session).

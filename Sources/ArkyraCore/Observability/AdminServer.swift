@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// fails), `/health/live` (the process answers) and `/metrics`.
 package enum AdminRoutes {
     /// Adds the admin routes to `router`.
-    package static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry) {
+    package static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry, pools: PoolMetrics?) {
         let process = ProcessMetrics(registry: metrics)
         router.get("health") { _, _ in
             try healthResponse(await HealthReport.run(checks))
@@ -19,6 +19,7 @@ package enum AdminRoutes {
         }
         router.get("metrics") { _, _ in
             process.update()
+            pools?.update(metrics)
             // Each scrape probes the dependencies, so alerts see what the readiness probe sees.
             let report = await HealthReport.run(checks)
             for (name, check) in report.checks {
@@ -56,11 +57,11 @@ package enum AdminRoutes {
     /// A Hummingbird application that serves only the admin routes on `host:port`, running `services` (the
     /// process's clients and loops) in its service group.
     package static func application(
-        host: String, port: Int, checks: [HealthCheck], metrics: PrometheusCollectorRegistry,
+        host: String, port: Int, checks: [HealthCheck], metrics: PrometheusCollectorRegistry, pools: PoolMetrics?,
         services: [any Service], logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
-        add(to: router, checks: checks, metrics: metrics)
+        add(to: router, checks: checks, metrics: metrics, pools: pools)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
@@ -86,6 +87,7 @@ extension AdminRoutes {
             port: configuration.adminPort,
             checks: [.database(database), .redis(redis)],
             metrics: metrics,
+            pools: PoolMetrics(database: database, redis: redis),
             services: [database, redis] + makeServices(database, redis),
             logger: logger
         )

@@ -12,6 +12,7 @@ package final class RedisClient: Service, Sendable {
     package let configuration: RedisConfiguration
     private let slots: [RedisConnectionSlot]
     private let next = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
     private let eventLoopGroup: any EventLoopGroup
 
     package init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -39,14 +40,21 @@ package final class RedisClient: Service, Sendable {
     /// - Throws: ``RedisError``.
     @discardableResult
     package func send(_ command: RedisCommand) async throws -> RESPValue {
-        try await pooledConnection().send(command)
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
+        return try await pooledConnection().send(command)
     }
 
     /// Sends commands in one write on one pooled connection; replies come back in order.
     /// - Throws: ``RedisError`` when no connection can be had; per-command failures are in the results.
     package func pipeline(_ commands: [RedisCommand]) async throws -> [Result<RESPValue, any Error>] {
-        try await pooledConnection().pipeline(commands)
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
+        return try await pooledConnection().pipeline(commands)
     }
+
+    /// Commands and pipelines sent on the pooled connections and not yet answered.
+    package var commandsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     /// A connection of its own that the caller closes: for blocking commands (a long-lived XREADGROUP reader),
     /// which would otherwise hold up every command pipelined behind them.
