@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make rollout-check`: a rolling restart under load, on loopback with the real binaries.
 #   1. Two APIs behind nginx take steady load from wrk (an authenticated GET that reads PostgreSQL) while
-#      each is sent SIGTERM in turn and started again once the other serves: zero failed requests.
+#      an expand migration is applied under them (a new nullable column on the table they read, as the rule
+#      in docs/operations.md allows) and each is sent SIGTERM in turn and started again once the other
+#      serves: zero failed requests.
 #   2. A worker sent SIGTERM while it holds publish jobs finishes them or leaves them to the next worker:
 #      every post is published exactly once.
 # PostgreSQL and Redis of its own (as make abuse), so nothing else is disturbed. Exits 1 on any failure.
@@ -97,9 +99,13 @@ organization=${seed##* }
 token=$(curl -fsS -X POST "$proxy/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"email":"demo@arkyra.local","password":"arkyra-demo"}' | json '["access_token"]')
 
-echo "1. rolling restart of two APIs behind nginx under load (wrk, 30 s)"
+echo "1. a migration and a rolling restart of two APIs behind nginx under load (wrk, 30 s)"
 wrk -t2 -c16 -d30s -H "Authorization: Bearer $token" "$proxy/api/v1/organizations/$organization/integrations" > "$work/wrk.txt" &
 wrk_pid=$!
+sleep 3
+PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$ARKYRA_DEV_PG_PORT" -U arkyra -d arkyra_rollout -qAt \
+  -c "ALTER TABLE integrations ADD COLUMN rollout_check_note text" >/dev/null
+echo "   applied an expand migration (ALTER TABLE integrations ADD COLUMN …) while both served"
 for index in 0 1; do
   sleep 7
   kill -TERM "${api_pids[$index]}"
