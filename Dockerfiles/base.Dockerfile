@@ -17,7 +17,10 @@ RUN swift package resolve
 COPY Sources ./Sources
 # Not built; the manifest names the test targets' folders, which must exist.
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib
+# Only the four products: the test-support target (which imports Testing) is not built.
+RUN for product in arkyra-api arkyra-worker arkyra-cron arkyra-orchestrator; do \
+        swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done
 RUN mkdir /out \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && cp "$bin/arkyra-api" "$bin/arkyra-worker" "$bin/arkyra-cron" "$bin/arkyra-orchestrator" /out/ \
