@@ -26,7 +26,9 @@ package final class RedisConnection: Sendable {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                // A TCP-level option: `.socketOption(.tcp_nodelay)` would set SO_DEBUG (the same number at the socket
+                // level), which a container without capabilities refuses.
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
