@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// fails), `/health/live` (the process answers) and `/metrics`.
 package enum AdminRoutes {
     /// Adds the admin routes to `router`.
-    package static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry, pools: PoolMetrics?) {
+    static func add<Context: RequestContext>(to router: Router<Context>, checks: [HealthCheck], metrics: PrometheusCollectorRegistry, pools: PoolMetrics?) {
         let process = ProcessMetrics(registry: metrics)
         router.get("health") { _, _ in
             try healthResponse(await HealthReport.run(checks))
