@@ -39,6 +39,9 @@ if ! podman image exists localhost/debian-base:bookworm; then
   step "debootstrap: Debian bookworm with CA certificates and time zones"
   rm -rf "$work/debian"
   run debootstrap --variant=minbase --include=ca-certificates,tzdata --cache-dir="$root/$work/debs" bookworm "$work/debian" http://deb.debian.org/debian
+  # As Debian's slim images: no package lists or caches, documentation, manual pages or translations.
+  rm -rf "$work/debian"/var/cache/apt/* "$work/debian"/var/lib/apt/lists/* "$work/debian"/usr/share/doc/* \
+    "$work/debian"/usr/share/man/* "$work/debian"/usr/share/locale/*
   run sh -c "tar -C '$work/debian' -c . | podman import --change 'CMD [\"/bin/bash\"]' - localhost/debian-base:bookworm"
 fi
 if ! podman image exists localhost/swift:6.3-bookworm; then
