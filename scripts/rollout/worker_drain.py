@@ -1,6 +1,6 @@
 """A worker sent SIGTERM while it holds publish jobs (make rollout-check, step 2).
 
-Starts --first-worker, schedules --posts posts due in two seconds on the organization's channel, sends the
+Starts --first-worker, schedules --posts posts due in eight seconds on the organization's channel, sends the
 worker SIGTERM once it has started publishing them, checks that it exits within its grace period, starts
 --second-worker, and
 waits until every post is published. Prints what happened and "lost N, duplicated M": a post the sandbox
@@ -30,7 +30,7 @@ def main():
     base = f"{args.api}/api/v1/organizations/{args.organization}"
     channel = call("GET", f"{base}/integrations", args.token)["integrations"][0]["id"]
     prefix = f"rollout {uuid.uuid4().hex[:8]}"
-    due = (datetime.now(timezone.utc) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    due = (datetime.now(timezone.utc) + timedelta(seconds=8)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for index in range(args.posts):
         call("POST", f"{base}/posts", args.token, {"publish_at": due, "variants": [{"integration_id": channel, "content": f"{prefix} #{index}"}]})
 
