@@ -2,8 +2,7 @@
 
 Starts --first-worker, schedules --posts posts due in eight seconds on the organization's channel, sends the
 worker SIGTERM once it has started publishing them, checks that it exits within its grace period, starts
---second-worker, and
-waits until every post is published. Prints what happened and "lost N, duplicated M": a post the sandbox
+--second-worker, and waits until every post is published. Prints what happened and "lost N, duplicated M": a post the sandbox
 never received is lost, one it received twice is duplicated.
 """
 import argparse, json, shlex, signal, subprocess, sys, time, urllib.request, uuid
