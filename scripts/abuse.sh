@@ -11,23 +11,14 @@ source scripts/lib/processes.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
 scripts/dev-services.sh install
-echo "building the binaries (debug) ..."
-mkdir -p .run/logs
-swift build >> .run/logs/abuse-build.log 2>&1 || { tail -n 30 .run/logs/abuse-build.log; exit 1; }
-bin=$(swift build --show-bin-path)
+build_binaries abuse
 
 # The servers of this run: scripts/dev-services.sh with ports and directories of their own.
-export ARKYRA_DEV_PG_PORT=$(free_port) ARKYRA_DEV_REDIS_PORT=$(free_port)
-export ARKYRA_DEV_PG_DATA=$root/.run/abuse-postgres ARKYRA_DEV_REDIS_DIR=$root/.run/abuse-redis
+start_private_servers abuse
 pg_port=$ARKYRA_DEV_PG_PORT redis_port=$ARKYRA_DEV_REDIS_PORT
-scripts/dev-services.sh start-postgres >/dev/null
-scripts/dev-services.sh start-redis >/dev/null
-psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
-$psql_admin -c "DROP DATABASE IF EXISTS arkyra_abuse WITH (FORCE)" -c "CREATE DATABASE arkyra_abuse" >/dev/null
-
-export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_abuse"
+fresh_database "$pg_port" arkyra_abuse
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$redis_port/0" ARKYRA_REDIS_KEY_PREFIX=abuse
-export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="a:$(head -c 32 /dev/urandom | base64)"
+random_secrets a
 export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=${ARKYRA_LOG_LEVEL:-warning} ARKYRA_STORAGE_PATH=.run/abuse-storage ARKYRA_BCRYPT_COST=4
 export ARKYRA_HTTP_HEADER_TIMEOUT_SECONDS=2 ARKYRA_RECONCILE_INTERVAL_SECONDS=5 ARKYRA_OUTBOUND_TIMEOUT_SECONDS=10
 # The scenarios test the API key's budget elsewhere; publishing under load needs more than 120 requests a minute.

@@ -17,15 +17,8 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx-light >/dev/null
 }
 scripts/dev-services.sh install
-echo "building the binaries (debug) ..."
-mkdir -p .run/logs
-swift build >> .run/logs/rollout-build.log 2>&1 || { tail -n 30 .run/logs/rollout-build.log; exit 1; }
-bin=$(swift build --show-bin-path)
-
-export ARKYRA_DEV_PG_PORT=$(free_port) ARKYRA_DEV_REDIS_PORT=$(free_port)
-export ARKYRA_DEV_PG_DATA=$root/.run/rollout-postgres ARKYRA_DEV_REDIS_DIR=$root/.run/rollout-redis
-scripts/dev-services.sh start-postgres >/dev/null
-scripts/dev-services.sh start-redis >/dev/null
+build_binaries rollout
+start_private_servers rollout
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -38,11 +31,9 @@ cleanup() {
 trap cleanup EXIT
 
 # A fresh database each run: the channels' tokens are encrypted with this run's random key.
-PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$ARKYRA_DEV_PG_PORT" -U arkyra -d arkyra -qAt \
-  -c "DROP DATABASE IF EXISTS arkyra_rollout WITH (FORCE)" -c "CREATE DATABASE arkyra_rollout" >/dev/null
-export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$ARKYRA_DEV_PG_PORT/arkyra_rollout"
+fresh_database "$ARKYRA_DEV_PG_PORT" arkyra_rollout
+random_secrets r
 export ARKYRA_REDIS_URL="redis://127.0.0.1:$ARKYRA_DEV_REDIS_PORT/0" ARKYRA_REDIS_KEY_PREFIX=rollout
-export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="r:$(head -c 32 /dev/urandom | base64)"
 export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_STORAGE_PATH=.run/rollout-storage ARKYRA_BCRYPT_COST=4
 export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=1000000 ARKYRA_TRUSTED_PROXIES=127.0.0.1
 export ARKYRA_RECONCILE_INTERVAL_SECONDS=5

@@ -40,7 +40,7 @@ package func buildApplication(
     // Probes and scrapes on their own port, which need not be exposed beyond the cluster.
     let admin = AdminRoutes.application(
         host: service.adminHost, port: service.adminPort,
-        checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))],
+        checks: apiHealthChecks(service, database, redis),
         metrics: metrics, pools: PoolMetrics(database: database, redis: redis), services: [], logger: logger
     )
     var app = Application(
@@ -73,6 +73,12 @@ package func buildApplication(
         }
     }
     return app
+}
+
+/// What the API's readiness depends on: PostgreSQL, Redis and the media storage (the public `/health`
+/// and the admin port's).
+func apiHealthChecks(_ service: ServiceConfiguration, _ database: Database, _ redis: RedisClient) -> [HealthCheck] {
+    [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]
 }
 
 /// The API's routes and middleware, on clients the caller runs. `revocations` should run in the caller's
@@ -145,7 +151,7 @@ package func buildRouter(
     router.get { _, _ in
         try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health", "openapi": "/openapi.json", "docs": "/docs"])
     }
-    HealthRoutes(checks: [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]).add(to: router)
+    HealthRoutes(checks: apiHealthChecks(service, database, redis)).add(to: router)
     DocsRoutes().add(to: router)
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's

@@ -26,6 +26,15 @@ def main():
     args = parser.parse_args()
     with open(f"{args.logs}-1.log", "w") as log:
         first = subprocess.Popen(shlex.split(args.first_worker), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        return run(args, first)
+    finally:
+        if first.poll() is None:  # this script failed before the worker was stopped
+            first.kill()
+            first.wait()
+
+
+def run(args, first):
     base = f"{args.api}/api/v1/organizations/{args.organization}"
     channel = call("GET", f"{base}/integrations", args.token)["integrations"][0]["id"]
     prefix = f"rollout {uuid.uuid4().hex[:8]}"

@@ -168,9 +168,6 @@ package struct Database: Service, Sendable {
     private func lease<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let connection = OneShot<PostgresConnection>()
         let returned = OneShot<Void>()
-        counters.waiting.add(1, ordering: .relaxed)
-        var waiting = true
-        defer { if waiting { counters.waiting.subtract(1, ordering: .relaxed) } }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [pool] in
                 do {
@@ -190,15 +187,16 @@ package struct Database: Service, Sendable {
             }
             defer { returned.resolve(.success(())) }
             let leased: PostgresConnection
+            counters.waiting.add(1, ordering: .relaxed)
             do {
                 leased = try await connection.value()
+                counters.waiting.subtract(1, ordering: .relaxed)
             } catch {
+                counters.waiting.subtract(1, ordering: .relaxed)
                 group.cancelAll()
                 throw error
             }
             group.cancelAll()
-            waiting = false
-            counters.waiting.subtract(1, ordering: .relaxed)
             counters.inUse.add(1, ordering: .relaxed)
             defer { counters.inUse.subtract(1, ordering: .relaxed) }
             return try await body(try Self.open(leased))

@@ -27,13 +27,14 @@ package enum ProcessBootstrap {
     /// `arkyra_http_request_duration_seconds` and `arkyra_http_active_requests`, labelled `route` (the route
     /// template), `method` and `status`. Other names keep theirs (the registry replaces invalid characters).
     static func prometheusName(_ label: String, _ dimensions: [(String, String)]) -> (String, [(String, String)]) {
-        let names = [
-            "hb.requests": "arkyra_http_requests_total",
-            "hb.request.errors": "arkyra_http_request_errors_total",
-            "http.server.request.duration": "arkyra_http_request_duration_seconds",
-            "http.server.active_requests": "arkyra_http_active_requests",
-        ]
-        let labels = ["http.route": "route", "http.request.method": "method", "http.response.status_code": "status", "error.type": "status"]
-        return (names[label] ?? label, dimensions.map { (labels[$0.0] ?? $0.0, $0.1) })
+        (metricNames[label] ?? label, dimensions.map { (labelNames[$0.0] ?? $0.0, $0.1) })
     }
+
+    private static let metricNames = [
+        "hb.requests": "arkyra_http_requests_total",
+        "hb.request.errors": "arkyra_http_request_errors_total",
+        "http.server.request.duration": "arkyra_http_request_duration_seconds",
+        "http.server.active_requests": "arkyra_http_active_requests",
+    ]
+    private static let labelNames = ["http.route": "route", "http.request.method": "method", "http.response.status_code": "status", "error.type": "status"]
 }
