@@ -40,7 +40,7 @@ package func buildApplication(
     // Probes and scrapes on their own port, which need not be exposed beyond the cluster.
     let admin = AdminRoutes.application(
         host: service.adminHost, port: service.adminPort,
-        checks: apiHealthChecks(service, database, redis),
+        checks: apiHealthChecks(database, redis, apiStorage(configuration, client: platformClient.client)),
         metrics: metrics, pools: PoolMetrics(database: database, redis: redis), services: [], logger: logger
     )
     var app = Application(
@@ -77,8 +77,14 @@ package func buildApplication(
 
 /// What the API's readiness depends on: PostgreSQL, Redis and the media storage (the public `/health`
 /// and the admin port's).
-func apiHealthChecks(_ service: ServiceConfiguration, _ database: Database, _ redis: RedisClient) -> [HealthCheck] {
-    [.database(database), .redis(redis), .storage(LocalFileStorage(configuration: service.storage))]
+func apiHealthChecks(_ database: Database, _ redis: RedisClient, _ storage: any MediaStorage) -> [HealthCheck] {
+    [.database(database), .redis(redis), .storage(storage)]
+}
+
+/// The media storage the configuration names (local read URLs point at the API's public URL and are signed
+/// with a key derived from the JWT secret).
+func apiStorage(_ configuration: APIConfiguration, client: HTTPClient) -> any MediaStorage {
+    configuration.service.storage.makeStorage(client: client, publicURL: configuration.mail.publicURL, signingSecret: configuration.security.jwtSecret)
 }
 
 /// The API's routes and middleware, on clients the caller runs. `revocations` should run in the caller's
@@ -151,7 +157,16 @@ package func buildRouter(
     router.get { _, _ in
         try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health", "openapi": "/openapi.json", "docs": "/docs"])
     }
-    HealthRoutes(checks: apiHealthChecks(service, database, redis)).add(to: router)
+    let storage = apiStorage(configuration, client: httpClient)
+    HealthRoutes(checks: apiHealthChecks(database, redis, storage)).add(to: router)
+    if let local = storage as? LocalFileStorage { MediaFileRoutes(storage: local).add(to: router) }
+    let media = MediaService(
+        database: database, media: MediaRepository(logger: logger), audit: audit, storage: storage, limits: service.storage.limits,
+        stagingFolder: service.storage.localPath + "/.staging", logger: logger
+    )
+    let fetcher = MediaFetcher(
+        client: httpClient, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts), timeout: .seconds(120)
+    )
     DocsRoutes().add(to: router)
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
@@ -210,6 +225,8 @@ package func buildRouter(
         .add(to: authenticated.group("organizations/:organization/customers"))
     APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/api-keys"))
+    MediaRoutes(organizations: organizations, media: media, fetcher: fetcher, redis: redis, maxBodyBytes: bodyLimit)
+        .add(to: authenticated.group("organizations/:organization/media"))
 
     // Preview links: no login, the link is the key; limited per client address.
     collaboration.add(preview: router.group("preview").add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
@@ -228,6 +245,9 @@ package func buildRouter(
             guard let key = context.apiKeyID, let organization = context.apiOrganizationID else { return [] }
             return [("api-key:\(key)", limits.perAPIKey), ("organization:\(organization)", limits.perOrganization)]
         })
-    PublicRoutes(posts: posts, integrations: integrations, notifications: NotificationRepository(logger: logger), database: database, maxBodyBytes: bodyLimit).add(to: publicAPI.group(context: PublicAPIContext.self))
+    let publicGroup = publicAPI.group(context: PublicAPIContext.self)
+    PublicRoutes(posts: posts, integrations: integrations, notifications: NotificationRepository(logger: logger), database: database, maxBodyBytes: bodyLimit)
+        .add(to: publicGroup)
+    PublicMediaRoutes(media: media, fetcher: fetcher, maxBodyBytes: bodyLimit).add(to: publicGroup)
     return router
 }

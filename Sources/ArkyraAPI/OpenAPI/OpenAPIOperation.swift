@@ -18,6 +18,8 @@ struct OpenAPIOperation: Sendable {
     var security: Security
     var query: [Query] = []
     var body: JSONSchema?
+    /// The body's media type: JSON, or a multipart form (uploads).
+    var bodyType = "application/json"
     /// Status → response schema (nil: no body).
     var responses: [Int: JSONSchema?]
 
@@ -31,7 +33,7 @@ struct OpenAPIOperation: Sendable {
     var json: [String: Any] {
         var parameters: [[String: Any]] = path.split(separator: "/").filter { $0.hasPrefix(":") }.map { part in
             let name = String(part.dropFirst())
-            let schema: JSONSchema = ["handle", "token"].contains(name) ? .text : .uuid
+            let schema: JSONSchema = ["handle", "token", "upload", "file"].contains(name) ? .text : .uuid
             return ["name": name, "in": "path", "required": true, "schema": schema.json]
         }
         parameters += query.map { ["name": $0.name, "in": "query", "required": $0.required, "schema": $0.schema.json] }

@@ -10,6 +10,11 @@ extension OpenAPISpec {
 
     static let organization = "/api/v1/organizations/:organization"
 
+    /// A multipart form with a binary part `file` and the given text fields.
+    static func uploadForm(_ fields: [String: JSONSchema]) -> JSONSchema {
+        .object(properties: fields.merging(["file": .string(format: "binary")]) { $1 }, required: ["file"])
+    }
+
     static let ownOperations: [OpenAPIOperation] = authOperations + organizationOperations + contentOperations + privacyOperations
         + collaborationOperations
 
@@ -195,5 +200,33 @@ extension OpenAPISpec {
               security: .bearer, body: body(["name": .text, "text": .text, "is_default": .boolean], required: []), responses: [200: .ref("Signature")]),
         .init(method: "DELETE", path: "\(organization)/signatures/:signature", summary: "Delete a signature (editor+)", tag: "templates",
               security: .bearer, responses: [204: nil]),
+        .init(method: "POST", path: "\(organization)/media",
+              summary: "Upload a file (editor+): multipart part `file` (JPEG, PNG, GIF, WebP, MP4, QuickTime, WebM; the type is read from the bytes), optional `name`; 200 with the existing file when the organization has the same content",
+              tag: "media", security: .bearer, body: uploadForm(["name": .text]), bodyType: "multipart/form-data", responses: [201: .ref("Media"), 200: .ref("Media")]),
+        .init(method: "POST", path: "\(organization)/media/from-url", summary: "Fetch a file from a public URL into the library (editor+)", tag: "media",
+              security: .bearer, body: body(["url": .text, "name": .text], required: ["url"]), responses: [201: .ref("Media"), 200: .ref("Media")]),
+        .init(method: "POST", path: "\(organization)/media/uploads",
+              summary: "Start an upload straight to the bucket: a presigned PUT URL (editor+; 409 when media is on the local disk)", tag: "media",
+              security: .bearer, body: body(["name": .text], required: []),
+              responses: [201: .object(properties: ["upload_id": .text, "method": .string(values: ["PUT"]), "url": .text, "expires_at": .dateTime],
+                                       required: ["upload_id", "method", "url", "expires_at"])]),
+        .init(method: "POST", path: "\(organization)/media/uploads/:upload/complete",
+              summary: "Finish a direct upload: the object is checked (size, type from its bytes) and joins the library (editor+)", tag: "media",
+              security: .bearer, responses: [201: .ref("Media"), 200: .ref("Media")]),
+        .init(method: "GET", path: "\(organization)/media", summary: "The media library, newest first (viewer+)", tag: "media", security: .bearer,
+              query: [.init(name: "kind", schema: .string(values: ["image", "video"])), .init(name: "search", schema: .text),
+                      .init(name: "page", schema: .integer(minimum: 1, maximum: 10_000)), .init(name: "per_page", schema: .integer(minimum: 1, maximum: 100))],
+              responses: [200: .object(properties: [
+                  "media": .array(.ref("Media")), "page": .integer(), "per_page": .integer(), "total": .integer(), "bytes_used": .integer(), "quota_bytes": .integer(),
+              ], required: ["media", "page", "per_page", "total", "bytes_used", "quota_bytes"])]),
+        .init(method: "GET", path: "\(organization)/media/:media", summary: "One file (viewer+)", tag: "media", security: .bearer, responses: [200: .ref("Media")]),
+        .init(method: "PATCH", path: "\(organization)/media/:media", summary: "Rename a file or set its alt text (editor+; null or empty alt removes it)",
+              tag: "media", security: .bearer, body: body(["name": .text, "alt": .nullable(.text)], required: []), responses: [200: .ref("Media")]),
+        .init(method: "DELETE", path: "\(organization)/media/:media", summary: "Delete a file and its stored object (editor+)", tag: "media",
+              security: .bearer, responses: [204: nil]),
+        .init(method: "GET", path: "/media/files/:organization/:file",
+              summary: "A file of the local storage, for whoever holds the signed URL the API handed out (403 when the signature is wrong or expired)",
+              tag: "media", security: .none, query: [.init(name: "expires", schema: .integer(), required: true), .init(name: "signature", schema: .text, required: true)],
+              responses: [200: nil]),
     ]
 }

@@ -66,6 +66,13 @@ enum OpenAPISpec {
             "avatar_url": .text, "instance_url": .text, "state": .string(values: ["connected", "refresh_needed", "disabled"]), "created_at": .dateTime,
             "customer_id": .uuid, "posting_times": .array(.integer(minimum: 0, maximum: 1439)),
         ], required: ["id", "organization_id", "provider", "external_id", "name", "username", "state", "created_at", "posting_times"]),
+        "Media": .object(properties: [
+            "id": .uuid, "name": .text, "content_type": .text, "kind": .string(values: ["image", "video"]), "size_bytes": .integer(minimum: 1),
+            "sha256": .text, "alt": .text, "url": .text, "created_at": .dateTime, "updated_at": .dateTime,
+        ], required: ["id", "name", "content_type", "kind", "size_bytes", "sha256", "url", "created_at", "updated_at"]),
+        "PostizMedia": .object(properties: [
+            "id": .text, "name": .text, "originalName": .nullable(.text), "path": .text, "thumbnail": .nullable(.text), "alt": .nullable(.text),
+        ], required: ["id", "name", "path"]),
         "Customer": .object(properties: ["id": .uuid, "name": .text, "created_at": .dateTime], required: ["id", "name", "created_at"]),
         "Recurrence": .oneOf([
             .object(properties: ["unit": .string(values: ["day", "week"]), "every": .integer(minimum: 1, maximum: 365)], required: ["unit", "every"]),

@@ -36,7 +36,7 @@ package struct ServiceConfiguration: Sendable {
             logging: try LoggingConfiguration(reader: reader),
             adminHost: reader.string("ARKYRA_ADMIN_HOST", default: "127.0.0.1"),
             adminPort: try reader.int("ARKYRA_ADMIN_PORT", default: defaultAdminPort, in: 0...65535),
-            storage: StorageConfiguration(reader: reader),
+            storage: try StorageConfiguration(reader: reader),
             outbound: try OutboundConfiguration(reader: reader),
             platforms: try PlatformConfiguration(reader: reader)
         )

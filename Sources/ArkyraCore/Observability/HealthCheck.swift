@@ -24,7 +24,7 @@ package struct HealthCheck: Sendable {
     }
 
     /// A write, read and delete in the media storage.
-    package static func storage(_ storage: LocalFileStorage) -> HealthCheck {
+    package static func storage(_ storage: any MediaStorage) -> HealthCheck {
         HealthCheck(name: "storage") { try await storage.probe() }
     }
 }

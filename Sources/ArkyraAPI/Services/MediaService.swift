@@ -1,0 +1,134 @@
+import ArkyraCore
+import Foundation
+import Logging
+import NIOCore
+
+/// The media library: takes staged uploads into the storage (once per content within an organization),
+/// lists, renames and deletes them, and hands out URLs to read them.
+struct MediaService: Sendable {
+    let database: Database
+    let media: MediaRepository
+    let audit: AuditRepository
+    let storage: any MediaStorage
+    let limits: MediaLimits
+    /// Where uploads are staged on their way in.
+    let stagingFolder: String
+    let logger: Logger
+    /// How long the read URLs in answers stay valid.
+    static let readURLLifetime: Duration = .seconds(24 * 3600)
+
+    /// A file as the API shows it.
+    struct MediaJSON: Encodable {
+        var id: UUID
+        var name: String
+        var contentType: String
+        var kind: MediaKind
+        var sizeBytes: Int
+        var sha256: String
+        var alt: String?
+        var url: String
+        var createdAt: Date
+        var updatedAt: Date
+    }
+
+    func json(_ file: MediaRepository.Media) -> MediaJSON {
+        MediaJSON(id: file.id, name: file.name, contentType: file.contentType, kind: file.kind, sizeBytes: file.sizeBytes, sha256: file.sha256,
+                  alt: file.alt, url: storage.readURL(key: file.storageKey, lifetime: Self.readURLLifetime), createdAt: file.createdAt, updatedAt: file.updatedAt)
+    }
+
+    /// A new staging file for an upload.
+    func stage() async throws -> MediaStaging {
+        try await MediaStaging(folder: stagingFolder, limits: limits)
+    }
+
+    /// Takes a staged file into the library: the organization's existing file when it has the same content,
+    /// else a new one stored under a fresh key. The staged file is deleted either way.
+    /// - Returns: the file and whether it is new.
+    /// - Throws: 413 past the organization's quota; 503 when the storage fails (nothing is left behind).
+    /// - Parameter storedAt: the key the file is already stored under (a direct upload), which is kept or,
+    ///   for a duplicate, deleted.
+    func ingest(_ staged: MediaStaging.File, name: String?, organizationID: UUID, by userID: UUID?, origin: RequestOrigin, storedAt: String? = nil) async throws
+        -> (media: MediaRepository.Media, created: Bool) {
+        do {
+            let result = try await keep(staged, name: name, organizationID: organizationID, by: userID, origin: origin, storedAt: storedAt)
+            await MediaStaging.remove(staged)
+            return result
+        } catch {
+            await MediaStaging.remove(staged)
+            throw error
+        }
+    }
+
+    private func keep(_ staged: MediaStaging.File, name: String?, organizationID: UUID, by userID: UUID?, origin: RequestOrigin, storedAt: String?) async throws
+        -> (media: MediaRepository.Media, created: Bool) {
+        if let existing = try await media.find(sha256: staged.sha256, organizationID: organizationID, client: database) {
+            if let storedAt { try? await storage.delete(key: storedAt) }
+            return (existing, false)
+        }
+        let used = try await media.bytesUsed(organizationID: organizationID, client: database)
+        guard used + staged.size <= limits.quotaBytesPerOrganization else {
+            if let storedAt { try? await storage.delete(key: storedAt) }
+            throw APIError(.contentTooLarge, "storage_quota_exceeded",
+                           "this organization's media would take \(Self.megabytes(used + staged.size)) of its \(Self.megabytes(limits.quotaBytesPerOrganization)); delete files or raise ARKYRA_MEDIA_QUOTA_MB")
+        }
+        let key = storedAt ?? Self.newKey(organizationID: organizationID, format: staged.format)
+        do {
+            if storedAt == nil { try await storage.store(file: staged.path, size: staged.size, key: key, contentType: staged.format.mimeType) }
+        } catch {
+            logger.error("storing an upload failed", metadata: ["error": "\(error)", "key": "\(key)"])
+            throw APIError(.serviceUnavailable, "storage_unavailable", "the media storage did not take the file; try again shortly", headers: ["Retry-After": "5"])
+        }
+        let file = MediaRepository.NewMedia(
+            organizationID: organizationID, name: Self.displayName(name, format: staged.format), format: staged.format, sizeBytes: staged.size,
+            sha256: staged.sha256, storageKey: key, uploadedBy: userID
+        )
+        do {
+            let created = try await media.insert(file, client: database)
+            try await database.inTransaction(logger: logger) { connection in
+                try await audit.record(AuditEvent(organizationID: organizationID, actorUserID: userID, action: "media.uploaded", targetType: "media",
+                                                  targetID: created.id.uuidString, origin: origin), on: connection)
+            }
+            return (created, true)
+        } catch RepositoryError.conflict {
+            // The same content arrived twice at once: keep the first.
+            try? await storage.delete(key: key)
+            guard let existing = try await media.find(sha256: staged.sha256, organizationID: organizationID, client: database) else { throw APIError.serviceUnavailable }
+            return (existing, false)
+        } catch {
+            try? await storage.delete(key: key)
+            throw error
+        }
+    }
+
+    /// Deletes a file and its object.
+    func delete(id: UUID, organizationID: UUID, by userID: UUID?, origin: RequestOrigin) async throws {
+        guard let removed = try await media.delete(id: id, organizationID: organizationID, client: database) else { throw APIError.notFound("media") }
+        try await database.inTransaction(logger: logger) { connection in
+            try await audit.record(AuditEvent(organizationID: organizationID, actorUserID: userID, action: "media.deleted", targetType: "media",
+                                              targetID: id.uuidString, origin: origin), on: connection)
+        }
+        do {
+            try await storage.delete(key: removed.storageKey)
+        } catch {
+            logger.warning("a deleted file's object stays in the storage", metadata: ["key": "\(removed.storageKey)", "error": "\(error)"])
+        }
+    }
+
+    /// A fresh storage key in the organization's folder.
+    static func newKey(organizationID: UUID, format: MediaFormat?) -> String {
+        "\(organizationID.uuidString.lowercased())/\(UUID().uuidString.lowercased())" + (format.map { ".\($0.fileExtension)" } ?? "")
+    }
+
+    /// A name people recognise: the uploaded file's last path component without control characters, at
+    /// most 255 characters, else `upload.EXT`.
+    static func displayName(_ given: String?, format: MediaFormat) -> String {
+        let last = (given ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let cleaned = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+            .trimmingCharacters(in: .whitespaces)
+        return cleaned.isEmpty ? "upload.\(format.fileExtension)" : String(cleaned.prefix(255))
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f MB", Double(bytes) / (1024 * 1024))
+    }
+}
