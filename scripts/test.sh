@@ -8,9 +8,14 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 was_running=$(scripts/dev-services.sh status)
 scripts/dev-services.sh start
+# A real S3-compatible server that checks signatures (SeaweedFS, from PyPI).
+s3_was_running=no
+curl -s -o /dev/null "http://127.0.0.1:${ARKYRA_DEV_S3_PORT:-48333}/" && s3_was_running=yes
+scripts/s3-server.sh start
 cleanup() {
   echo "$was_running" | grep -q "postgres: running" || scripts/dev-services.sh stop-postgres
   echo "$was_running" | grep -q "redis: running" || scripts/dev-services.sh stop-redis
+  [ "$s3_was_running" = yes ] || scripts/s3-server.sh stop
 }
 trap cleanup EXIT
 
@@ -23,6 +28,7 @@ fi
 export ARKYRA_TEST_PYTHON="$PWD/$venv/bin/python"
 # The servers started above (their ports may be moved with ARKYRA_DEV_PG_PORT and ARKYRA_DEV_REDIS_PORT).
 export ARKYRA_TEST_DATABASE_URL="${ARKYRA_TEST_DATABASE_URL:-postgres://arkyra:arkyra@127.0.0.1:${ARKYRA_DEV_PG_PORT:-55432}/arkyra}"
+export $(scripts/s3-server.sh env)
 export ARKYRA_TEST_REDIS_URL="${ARKYRA_TEST_REDIS_URL:-redis://127.0.0.1:${ARKYRA_DEV_REDIS_PORT:-56379}/0}"
 
 swift build --build-tests
