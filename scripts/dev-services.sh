@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs (when missing), starts and stops the private PostgreSQL and Redis that development and tests use.
+# Installs (when missing), starts and stops the private PostgreSQL and Redis that development and tests use
+# (and installs ffmpeg, which the worker needs).
 # Data, sockets, logs and pid files live under .run/ in the checkout; both servers listen on 127.0.0.1 only.
 #
 #   scripts/dev-services.sh start    install if needed, start both, create the database role and database
@@ -39,6 +40,8 @@ install_missing() {
   pg_bin >/dev/null || want+=(postgresql)
   command -v redis-server >/dev/null || want+=(redis-server)
   command -v redis-cli >/dev/null || want+=(redis-tools)
+  # The worker processes media with ffmpeg and ffprobe.
+  command -v ffprobe >/dev/null || want+=(ffmpeg)
   if [ ${#want[@]} -gt 0 ]; then
     echo "installing ${want[*]} ..."
     if [ "$(id -u)" != 0 ]; then echo "need root to install ${want[*]}" >&2; exit 1; fi

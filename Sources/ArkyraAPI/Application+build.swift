@@ -161,7 +161,8 @@ package func buildRouter(
     HealthRoutes(checks: apiHealthChecks(database, redis, storage)).add(to: router)
     if let local = storage as? LocalFileStorage { MediaFileRoutes(storage: local).add(to: router) }
     let media = MediaService(
-        database: database, media: MediaRepository(logger: logger), audit: audit, storage: storage, limits: service.storage.limits,
+        database: database, media: MediaRepository(logger: logger), audit: audit, storage: storage, queue: JobQueue(name: .media, redis: redis),
+        limits: service.storage.limits,
         stagingFolder: service.storage.localPath + "/.staging", logger: logger
     )
     let fetcher = MediaFetcher(

@@ -22,7 +22,12 @@ package func buildWorker(
         let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }
         let publishQueue = queues.first { $0.name == .publish }!
         let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, metrics: counters, logger: logger)
-        var handlers: [any JobHandler] = [publish]
+        let storage = service.storage.makeStorage(client: platformClient.client, publicURL: configuration.mail.publicURL, signingSecret: configuration.security.jwtSecret)
+        let processing = MediaJobHandler(
+            database: database, storage: storage, tools: configuration.mediaTools, events: EventPublisher(redis: redis),
+            workFolder: service.storage.localPath + "/.processing", logger: logger
+        )
+        var handlers: [any JobHandler] = [publish, processing]
         if let smtp = configuration.mail.smtp {
             handlers.append(EmailJobHandler(client: SMTPClient(server: smtp), mail: configuration.mail, cipher: cipher, logger: logger))
         }

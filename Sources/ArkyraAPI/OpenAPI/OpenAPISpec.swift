@@ -68,8 +68,13 @@ enum OpenAPISpec {
         ], required: ["id", "organization_id", "provider", "external_id", "name", "username", "state", "created_at", "posting_times"]),
         "Media": .object(properties: [
             "id": .uuid, "name": .text, "content_type": .text, "kind": .string(values: ["image", "video"]), "size_bytes": .integer(minimum: 1),
-            "sha256": .text, "alt": .text, "url": .text, "created_at": .dateTime, "updated_at": .dateTime,
-        ], required: ["id", "name", "content_type", "kind", "size_bytes", "sha256", "url", "created_at", "updated_at"]),
+            "sha256": .text, "alt": .text, "url": .text, "processing": .string(values: ["pending", "ready", "failed"]), "processing_error": .text,
+            "width": .integer(), "height": .integer(), "duration_ms": .integer(), "video_codec": .text, "audio_codec": .text, "thumbnail_url": .text,
+            "variants": .array(.object(properties: [
+                "name": .string(values: ["jpeg", "mp4"]), "content_type": .text, "size_bytes": .integer(), "width": .integer(), "height": .integer(), "url": .text,
+            ], required: ["name", "content_type", "size_bytes", "url"])),
+            "created_at": .dateTime, "updated_at": .dateTime,
+        ], required: ["id", "name", "content_type", "kind", "size_bytes", "sha256", "url", "processing", "variants", "created_at", "updated_at"]),
         "PostizMedia": .object(properties: [
             "id": .text, "name": .text, "originalName": .nullable(.text), "path": .text, "thumbnail": .nullable(.text), "alt": .nullable(.text),
         ], required: ["id", "name", "path"]),

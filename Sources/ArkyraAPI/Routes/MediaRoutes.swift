@@ -54,7 +54,7 @@ struct MediaRoutes {
             let (file, created) = try await media.ingest(
                 upload.file, name: upload.fields["name"] ?? upload.filename, organizationID: organization.id, by: context.userID, origin: context.origin(request)
             )
-            return try JSONBody.response(media.json(file), status: created ? .created : .ok)
+            return try JSONBody.response(try await media.json([file])[0], status: created ? .created : .ok)
         }
         group.post("from-url") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
@@ -71,7 +71,7 @@ struct MediaRoutes {
             }
             let (file, created) = try await media.ingest(staged, name: body.name ?? filename, organizationID: organization.id, by: context.userID,
                                                          origin: context.origin(request))
-            return try JSONBody.response(media.json(file), status: created ? .created : .ok)
+            return try JSONBody.response(try await media.json([file])[0], status: created ? .created : .ok)
         }
         group.post("uploads") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
@@ -84,14 +84,14 @@ struct MediaRoutes {
             let (file, created) = try await media.completeDirectUpload(
                 id: try context.parameters.require("upload"), organizationID: organization.id, by: context.userID, origin: context.origin(request), redis: redis
             )
-            return try JSONBody.response(media.json(file), status: created ? .created : .ok)
+            return try JSONBody.response(try await media.json([file])[0], status: created ? .created : .ok)
         }
         group.get { request, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             let filter = try Self.filter(request.uri.queryParameters)
             let (files, total) = try await media.media.list(organizationID: organization.id, filter: filter, client: media.database)
             let used = try await media.media.bytesUsed(organizationID: organization.id, client: media.database)
-            return try JSONBody.response(Listing(media: files.map(media.json), page: filter.page, perPage: filter.perPage, total: total,
+            return try JSONBody.response(Listing(media: try await media.json(files), page: filter.page, perPage: filter.perPage, total: total,
                                                  bytesUsed: used, quotaBytes: media.limits.quotaBytesPerOrganization))
         }
         group.get(":media") { _, context in
@@ -99,7 +99,7 @@ struct MediaRoutes {
             guard let id = UUID(uuidString: try context.parameters.require("media")),
                   let file = try await media.media.find(id: id, organizationID: organization.id, client: media.database)
             else { throw APIError.notFound("media") }
-            return try JSONBody.response(media.json(file))
+            return try JSONBody.response(try await media.json([file])[0])
         }
         group.patch(":media") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
@@ -114,7 +114,7 @@ struct MediaRoutes {
             guard let file = try await media.media.update(id: id, organizationID: organization.id, name: name, alt: alt, client: media.database) else {
                 throw APIError.notFound("media")
             }
-            return try JSONBody.response(media.json(file))
+            return try JSONBody.response(try await media.json([file])[0])
         }
         group.delete(":media") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)

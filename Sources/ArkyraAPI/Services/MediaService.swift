@@ -10,6 +10,8 @@ struct MediaService: Sendable {
     let media: MediaRepository
     let audit: AuditRepository
     let storage: any MediaStorage
+    /// The media queue: every new file is processed there (probe, thumbnail, derived files).
+    let queue: JobQueue
     let limits: MediaLimits
     /// Where uploads are staged on their way in.
     let stagingFolder: String
@@ -27,13 +29,46 @@ struct MediaService: Sendable {
         var sha256: String
         var alt: String?
         var url: String
+        /// `pending` until the worker has probed it, then `ready` or `failed` (with `processing_error`).
+        var processing: String
+        var processingError: String?
+        var width: Int?
+        var height: Int?
+        var durationMs: Int?
+        var videoCodec: String?
+        var audioCodec: String?
+        var thumbnailURL: String?
+        /// What was derived for platforms that demand a format: `jpeg`, `mp4`.
+        var variants: [VariantJSON]
         var createdAt: Date
         var updatedAt: Date
     }
 
-    func json(_ file: MediaRepository.Media) -> MediaJSON {
-        MediaJSON(id: file.id, name: file.name, contentType: file.contentType, kind: file.kind, sizeBytes: file.sizeBytes, sha256: file.sha256,
-                  alt: file.alt, url: storage.readURL(key: file.storageKey, lifetime: Self.readURLLifetime), createdAt: file.createdAt, updatedAt: file.updatedAt)
+    struct VariantJSON: Encodable {
+        var name: String
+        var contentType: String
+        var sizeBytes: Int
+        var width: Int?
+        var height: Int?
+        var url: String
+    }
+
+    func json(_ file: MediaRepository.Media, variants: [MediaRepository.Variant] = []) -> MediaJSON {
+        let url = { (key: String) in storage.readURL(key: key, lifetime: Self.readURLLifetime) }
+        return MediaJSON(
+            id: file.id, name: file.name, contentType: file.contentType, kind: file.kind, sizeBytes: file.sizeBytes, sha256: file.sha256,
+            alt: file.alt, url: url(file.storageKey), processing: file.processing, processingError: file.processingError, width: file.width,
+            height: file.height, durationMs: file.durationMs, videoCodec: file.videoCodec, audioCodec: file.audioCodec,
+            thumbnailURL: file.thumbnailKey.map(url),
+            variants: variants.map { VariantJSON(name: $0.name, contentType: $0.contentType, sizeBytes: $0.sizeBytes, width: $0.width, height: $0.height, url: url($0.storageKey)) },
+            createdAt: file.createdAt, updatedAt: file.updatedAt
+        )
+    }
+
+    /// `files` as the API shows them, with their derived files.
+    func json(_ files: [MediaRepository.Media]) async throws -> [MediaJSON] {
+        let variants = try await media.variants(of: files.map(\.id), client: database)
+        return files.map { json($0, variants: variants[$0.id] ?? []) }
     }
 
     /// A new staging file for an upload.
@@ -88,6 +123,12 @@ struct MediaService: Sendable {
                 try await audit.record(AuditEvent(organizationID: organizationID, actorUserID: userID, action: "media.uploaded", targetType: "media",
                                                   targetID: created.id.uuidString, origin: origin), on: connection)
             }
+            // Should Redis fail here, the file stays `pending`; the retention sweep is not involved, so say so in the log.
+            do {
+                try await queue.schedule(MediaJob(mediaID: created.id, organizationID: organizationID).job(requestID: origin.requestID), at: Date())
+            } catch {
+                logger.error("a new file was not queued for processing", metadata: ["media_id": "\(created.id)", "error": "\(error)"])
+            }
             return (created, true)
         } catch RepositoryError.conflict {
             // The same content arrived twice at once: keep the first.
@@ -102,15 +143,18 @@ struct MediaService: Sendable {
 
     /// Deletes a file and its object.
     func delete(id: UUID, organizationID: UUID, by userID: UUID?, origin: RequestOrigin) async throws {
+        let derived = try await media.variants(of: [id], client: database)[id] ?? []
         guard let removed = try await media.delete(id: id, organizationID: organizationID, client: database) else { throw APIError.notFound("media") }
         try await database.inTransaction(logger: logger) { connection in
             try await audit.record(AuditEvent(organizationID: organizationID, actorUserID: userID, action: "media.deleted", targetType: "media",
                                               targetID: id.uuidString, origin: origin), on: connection)
         }
-        do {
-            try await storage.delete(key: removed.storageKey)
-        } catch {
-            logger.warning("a deleted file's object stays in the storage", metadata: ["key": "\(removed.storageKey)", "error": "\(error)"])
+        for key in [removed.storageKey, removed.thumbnailKey].compactMap({ $0 }) + derived.map(\.storageKey) {
+            do {
+                try await storage.delete(key: key)
+            } catch {
+                logger.warning("a deleted file's object stays in the storage", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
         }
     }
 

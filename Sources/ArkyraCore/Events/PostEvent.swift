@@ -29,7 +29,7 @@ package struct PostEvent: Sendable, Codable, Equatable {
     }
 }
 
-/// Publishes post events on Redis pub/sub, one channel per organization; every API instance relays its
+/// Publishes post and media events on Redis pub/sub, one channel per organization; every API instance relays its
 /// organization's channel to the browsers connected to it.
 package struct EventPublisher: Sendable {
     let redis: RedisClient
@@ -46,9 +46,19 @@ package struct EventPublisher: Sendable {
     /// Publishes `event`; returns how many API instances received it.
     @discardableResult
     package func publish(_ event: PostEvent) async throws -> Int {
+        try await publish(event, to: event.organizationID)
+    }
+
+    /// Publishes a media processing event.
+    @discardableResult
+    package func publish(_ event: MediaEvent) async throws -> Int {
+        try await publish(event, to: event.organizationID)
+    }
+
+    private func publish(_ event: some Encodable, to organizationID: UUID) async throws -> Int {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let text = String(decoding: try encoder.encode(event), as: UTF8.self)
-        return try await redis.publish(Self.channel(prefix: redis.configuration.keyPrefix, organizationID: event.organizationID), text)
+        return try await redis.publish(Self.channel(prefix: redis.configuration.keyPrefix, organizationID: organizationID), text)
     }
 }

@@ -50,6 +50,7 @@ struct PublicMediaRoutes {
     }
 
     func postiz(_ file: MediaRepository.Media, originalName: String?) -> PostizMedia {
-        PostizMedia(id: file.id.uuidString, name: file.name, originalName: originalName, path: media.json(file).url, thumbnail: nil, alt: file.alt)
+        let shown = media.json(file)
+        return PostizMedia(id: file.id.uuidString, name: file.name, originalName: originalName, path: shown.url, thumbnail: shown.thumbnailURL, alt: file.alt)
     }
 }

@@ -12,6 +12,15 @@ CREATE TABLE media (
     sha256 text NOT NULL CHECK (length(sha256) = 64),
     storage_key text NOT NULL UNIQUE,
     alt text CHECK (length(alt) <= 1500),
+    -- What processing (ffprobe) found, once it ran.
+    processing text NOT NULL DEFAULT 'pending' CHECK (processing IN ('pending', 'ready', 'failed')),
+    processing_error text,
+    width integer,
+    height integer,
+    duration_ms integer,
+    video_codec text,
+    audio_codec text,
+    thumbnail_key text,
     uploaded_by uuid REFERENCES users (id) ON DELETE SET NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
@@ -19,6 +28,19 @@ CREATE TABLE media (
 CREATE UNIQUE INDEX media_content_key ON media (organization_id, sha256);
 CREATE INDEX media_listing_idx ON media (organization_id, created_at DESC, id DESC);
 CREATE INDEX media_name_idx ON media (organization_id, lower(name) text_pattern_ops);
+
+-- Files derived from an original for platforms that demand a format (a JPEG of a PNG, an H.264/AAC MP4 of a
+-- WebM), stored beside it.
+CREATE TABLE media_variants (
+    media_id uuid NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+    name text NOT NULL CHECK (name IN ('jpeg', 'mp4')),
+    storage_key text NOT NULL UNIQUE,
+    content_type text NOT NULL,
+    size_bytes bigint NOT NULL CHECK (size_bytes > 0),
+    width integer,
+    height integer,
+    PRIMARY KEY (media_id, name)
+);
 
 -- Which posts carry which files, in order.
 CREATE TABLE post_media (

@@ -23,6 +23,15 @@ package struct MediaRepository: Sendable {
         package var alt: String?
         package var createdAt: Date
         package var updatedAt: Date
+        /// `pending` until the worker probed it, then `ready` or `failed` (with ``processingError``).
+        package var processing: String
+        package var processingError: String?
+        package var width: Int?
+        package var height: Int?
+        package var durationMs: Int?
+        package var videoCodec: String?
+        package var audioCodec: String?
+        package var thumbnailKey: String?
     }
 
     /// A new file's facts.
@@ -46,7 +55,10 @@ package struct MediaRepository: Sendable {
         }
     }
 
-    static let columns = "id, organization_id, name, content_type, kind, size_bytes, sha256, storage_key, alt, created_at, updated_at"
+    static let columns = """
+        id, organization_id, name, content_type, kind, size_bytes, sha256, storage_key, alt, created_at, updated_at, processing, processing_error,
+        width, height, duration_ms, video_codec, audio_codec, thumbnail_key
+        """
 
     /// Adds a file.
     /// - Throws: ``RepositoryError/conflict(_:)`` (`media_content_key`) when the organization has the same content.
@@ -147,11 +159,14 @@ package struct MediaRepository: Sendable {
         )).first
     }
 
-    private func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Media] {
+    func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Media] {
         var media: [Media] = []
-        for try await row in rows.decode((UUID, UUID, String, String, String, Int, String, String, String?, Date, Date).self) {
+        for try await row in rows.decode((UUID, UUID, String, String, String, Int, String, String, String?, Date, Date, String, String?,
+                                          Int?, Int?, Int?, String?, String?, String?).self) {
             media.append(Media(id: row.0, organizationID: row.1, name: row.2, contentType: row.3, kind: MediaKind(rawValue: row.4) ?? .image,
-                               sizeBytes: row.5, sha256: row.6, storageKey: row.7, alt: row.8, createdAt: row.9, updatedAt: row.10))
+                               sizeBytes: row.5, sha256: row.6, storageKey: row.7, alt: row.8, createdAt: row.9, updatedAt: row.10,
+                               processing: row.11, processingError: row.12, width: row.13, height: row.14, durationMs: row.15,
+                               videoCodec: row.16, audioCodec: row.17, thumbnailKey: row.18))
         }
         return media
     }
