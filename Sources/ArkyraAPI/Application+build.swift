@@ -136,7 +136,7 @@ package func buildRouter(
     )
     let posts = PostService(
         database: database, posts: PostRepository(logger: logger), integrations: IntegrationRepository(logger: logger), audit: audit,
-        providers: providers, queue: JobQueue(name: .publish, redis: redis), templates: TemplateRepository(logger: logger),
+        providers: providers, queue: JobQueue(name: .publish, redis: redis), templates: TemplateRepository(logger: logger), media: MediaRepository(logger: logger),
         duplicateWindow: TimeInterval(configuration.duplicateWindowHours * 3600), logger: logger
     )
     let members = MemberService(
@@ -161,7 +161,8 @@ package func buildRouter(
     HealthRoutes(checks: apiHealthChecks(database, redis, storage)).add(to: router)
     if let local = storage as? LocalFileStorage { MediaFileRoutes(storage: local).add(to: router) }
     let media = MediaService(
-        database: database, media: MediaRepository(logger: logger), audit: audit, storage: storage, queue: JobQueue(name: .media, redis: redis),
+        database: database, media: MediaRepository(logger: logger), posts: PostRepository(logger: logger), audit: audit, storage: storage,
+        queue: JobQueue(name: .media, redis: redis),
         limits: service.storage.limits,
         stagingFolder: service.storage.localPath + "/.staging", logger: logger
     )

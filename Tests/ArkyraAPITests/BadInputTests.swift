@@ -56,9 +56,9 @@ struct BadInputTests {
             #expect(unknown.errorFields == ["colour": "is not a known field"])
 
             let nestedUnknown = try await api.request(.post, path, token: token, json: [
-                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "Hi", "media": []]],
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "Hi", "attachments": []]],
             ])
-            #expect(nestedUnknown.errorFields == ["variants[0].media": "is not a known field"])
+            #expect(nestedUnknown.errorFields == ["variants[0].attachments": "is not a known field"])
 
             let wrongType = try await api.request(.post, path, token: token, json: ["publish_at": 12, "variants": variant()])
             #expect(wrongType.status == .badRequest)

@@ -90,9 +90,9 @@ struct PostChangeTests {
             #expect(Set(bad.errorFields.keys) == ["variants[0].thread[0].content", "variants[0].thread[0].delay_seconds"])
             let unknown = try await api.request(.post, path, token: token, json: [
                 "publish_at": APITestHarness.future(),
-                "variants": [["integration_id": channel, "content": "1/2", "thread": [["content": "2/2", "media": []]]]],
+                "variants": [["integration_id": channel, "content": "1/2", "thread": [["content": "2/2", "attachments": []]]]],
             ])
-            #expect(unknown.errorFields == ["variants[0].thread[0].media": "is not a known field"])
+            #expect(unknown.errorFields == ["variants[0].thread[0].attachments": "is not a known field"])
         }
     }
 

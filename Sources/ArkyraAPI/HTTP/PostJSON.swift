@@ -59,6 +59,12 @@ enum PostJSON {
         uuid("group_id", post.groupID)
         uuid("id", post.id)
         uuid("integration_id", post.integrationID)
+        key("media_ids"); json += "["
+        for (index, id) in post.mediaIDs.enumerated() {
+            if index > 0 { json += "," }
+            JSONText.appendQuoted(id, to: &json)
+        }
+        json += "]"
         uuid("organization_id", post.organizationID)
         uuid("parent_id", post.parentID)
         string("platform_post_id", post.platformPostID)

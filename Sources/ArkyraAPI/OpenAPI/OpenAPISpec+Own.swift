@@ -127,8 +127,9 @@ extension OpenAPISpec {
               body: body([
                   "publish_at": .text, "time_zone": .text,
                   "variants": .array(body([
-                      "integration_id": .text, "content": .text,
-                      "thread": .array(body(["content": .text, "delay_seconds": .integer(minimum: 0, maximum: PostService.maximumDelaySeconds)], required: ["content"])),
+                      "integration_id": .text, "content": .text, "media": .array(.text),
+                      "thread": .array(body(["content": .text, "delay_seconds": .integer(minimum: 0, maximum: PostService.maximumDelaySeconds), "media": .array(.text)],
+                                            required: ["content"])),
                   ], required: ["integration_id", "content"])),
                   "recurrence": body(["unit": .text, "every": .integer(), "cron": .text], required: []),
                   "tags": .array(.text), "draft": .boolean, "signature_id": .text,
@@ -222,8 +223,13 @@ extension OpenAPISpec {
         .init(method: "GET", path: "\(organization)/media/:media", summary: "One file (viewer+)", tag: "media", security: .bearer, responses: [200: .ref("Media")]),
         .init(method: "PATCH", path: "\(organization)/media/:media", summary: "Rename a file or set its alt text (editor+; null or empty alt removes it)",
               tag: "media", security: .bearer, body: body(["name": .text, "alt": .nullable(.text)], required: []), responses: [200: .ref("Media")]),
-        .init(method: "DELETE", path: "\(organization)/media/:media", summary: "Delete a file and its stored object (editor+)", tag: "media",
-              security: .bearer, responses: [204: nil]),
+        .init(method: "DELETE", path: "\(organization)/media/:media",
+              summary: "Delete a file with its thumbnail and derived files (editor+; 409 while posts that have not gone out carry it, unless force=true)",
+              tag: "media", security: .bearer, query: [.init(name: "force", schema: .boolean)], responses: [204: nil]),
+        .init(method: "GET", path: "\(organization)/media/:media/posts", summary: "The posts that carry a file (viewer+)", tag: "media", security: .bearer,
+              responses: [200: .object(properties: ["posts": .array(.object(properties: [
+                  "post_id": .uuid, "group_id": .uuid, "integration_id": .uuid, "state": .text, "publish_at": .dateTime,
+              ], required: ["post_id", "group_id", "integration_id", "state"]))], required: ["posts"])]),
         .init(method: "GET", path: "/media/files/:organization/:file",
               summary: "A file of the local storage, for whoever holds the signed URL the API handed out (403 when the signature is wrong or expired)",
               tag: "media", security: .none, query: [.init(name: "expires", schema: .integer(), required: true), .init(name: "signature", schema: .text, required: true)],

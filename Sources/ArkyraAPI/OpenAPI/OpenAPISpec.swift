@@ -85,7 +85,7 @@ enum OpenAPISpec {
         ]),
         "Post": .object(properties: [
             "id": .uuid, "organization_id": .uuid, "group_id": .uuid, "parent_id": .uuid, "position": .integer(minimum: 0),
-            "integration_id": .uuid, "content": .text,
+            "integration_id": .uuid, "content": .text, "media_ids": .array(.uuid),
             "state": .string(values: ["draft", "waiting", "scheduled", "publishing", "published", "failed", "unconfirmed"]),
             "publish_at": .dateTime, "time_zone": .text, "platform_post_id": .text, "platform_url": .text, "error": .text,
             "published_at": .dateTime, "created_at": .dateTime, "updated_at": .dateTime, "attempt": .integer(minimum: 0),

@@ -38,6 +38,8 @@ struct MediaRoutes {
         }
     }
 
+    struct Uses: Encodable { var posts: [PostRepository.MediaUse] }
+
     struct Listing: Encodable {
         var media: [MediaService.MediaJSON]
         var page: Int
@@ -119,8 +121,17 @@ struct MediaRoutes {
         group.delete(":media") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
             guard let id = UUID(uuidString: try context.parameters.require("media")) else { throw APIError.notFound("media") }
-            try await media.delete(id: id, organizationID: organization.id, by: context.userID, origin: context.origin(request))
+            let force = request.uri.queryParameters["force"]
+            guard force == nil || force == "true" || force == "false" else { throw APIError.validation(["force": "must be true or false"]) }
+            try await media.delete(id: id, organizationID: organization.id, force: force == "true", by: context.userID, origin: context.origin(request))
             return Response(status: .noContent)
+        }
+        group.get(":media/posts") { _, context in
+            let organization = try await organizations.authorize(.readContent, in: context)
+            guard let id = UUID(uuidString: try context.parameters.require("media")),
+                  try await media.media.find(id: id, organizationID: organization.id, client: media.database) != nil
+            else { throw APIError.notFound("media") }
+            return try JSONBody.response(Uses(posts: try await media.posts.uses(ofMedia: id, organizationID: organization.id, client: media.database)))
         }
     }
 

@@ -55,8 +55,10 @@ struct PostRoutes {
         var integrationID: String
         var content: String
         var thread: [ThreadItemBody]?
+        /// Library file ids, in order.
+        var media: [String]?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case content, thread
+            case content, thread, media
             case integrationID = "integration_id"
         }
 
@@ -74,8 +76,9 @@ struct PostRoutes {
         typealias Fields = CodingKeys
         var content: String
         var delaySeconds: Int?
+        var media: [String]?
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case content
+            case content, media
             case delaySeconds = "delay_seconds"
         }
     }
@@ -106,7 +109,8 @@ struct PostRoutes {
                 variants: body.variants.map { variant in
                     PostService.Variant(
                         integrationID: variant.integrationID, content: variant.content,
-                        thread: (variant.thread ?? []).map { .init(content: $0.content, delaySeconds: $0.delaySeconds ?? 0) }
+                        thread: (variant.thread ?? []).map { .init(content: $0.content, delaySeconds: $0.delaySeconds ?? 0) },
+                        media: variant.media ?? [], threadMedia: (variant.thread ?? []).map { $0.media ?? [] }
                     )
                 },
                 publishAt: body.publishAt, timeZone: body.timeZone, recurrence: body.recurrence.map { .init(unit: $0.unit, every: $0.every, cron: $0.cron) },

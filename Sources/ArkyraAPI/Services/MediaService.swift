@@ -8,6 +8,8 @@ import NIOCore
 struct MediaService: Sendable {
     let database: Database
     let media: MediaRepository
+    /// Which posts carry a file (a file in use is not deleted unless forced).
+    let posts: PostRepository
     let audit: AuditRepository
     let storage: any MediaStorage
     /// The media queue: every new file is processed there (probe, thumbnail, derived files).
@@ -141,8 +143,18 @@ struct MediaService: Sendable {
         }
     }
 
-    /// Deletes a file and its object.
-    func delete(id: UUID, organizationID: UUID, by userID: UUID?, origin: RequestOrigin) async throws {
+    /// Deletes a file, its thumbnail and its derived files. Posts that have not gone out keep it from being
+    /// deleted (409 naming how many) unless `force` (they then go without it); one being published always does.
+    func delete(id: UUID, organizationID: UUID, force: Bool, by userID: UUID?, origin: RequestOrigin) async throws {
+        let pending = try await posts.uses(ofMedia: id, organizationID: organizationID, client: database)
+            .filter { [.draft, .waiting, .scheduled, .publishing].contains($0.state) }
+        if pending.contains(where: { $0.state == .publishing }) {
+            throw APIError(.conflict, "media_publishing", "a post carrying this file is being published right now; try again in a minute")
+        }
+        if !pending.isEmpty, !force {
+            throw APIError(.conflict, "media_in_use",
+                           "\(pending.count) post(s) that have not gone out carry this file; see GET …/media/\(id)/posts, or delete with ?force=true to remove it from them")
+        }
         let derived = try await media.variants(of: [id], client: database)[id] ?? []
         guard let removed = try await media.delete(id: id, organizationID: organizationID, client: database) else { throw APIError.notFound("media") }
         try await database.inTransaction(logger: logger) { connection in

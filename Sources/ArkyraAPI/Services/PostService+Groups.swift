@@ -10,7 +10,7 @@ extension PostService {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("post group") }
         let found = try await posts.group(id, organizationID: organizationID, client: database)
         if found.isEmpty { throw APIError.notFound("post group") }
-        return found
+        return try await posts.attachMedia(to: found, client: database)
     }
 
     /// Deletes every post of a group with every item of its threads, in one transaction; their jobs are

@@ -13,6 +13,7 @@ struct PostService: Sendable {
     let providers: ProviderRegistry
     let queue: JobQueue
     let templates: TemplateRepository
+    let media: MediaRepository
     /// How close in time the same text on the same channel counts as a duplicate (a warning, not an error).
     let duplicateWindow: TimeInterval
     let logger: Logger
@@ -24,6 +25,9 @@ struct PostService: Sendable {
         var integrationID: String
         var content: String
         var thread: [PostRepository.ThreadItem] = []
+        /// Library file ids of the first item, and of each thread item (as sent; checked by ``checkMedia``).
+        var media: [String] = []
+        var threadMedia: [[String]] = []
     }
     static let maximumThreadItems = 25
     /// Bytes of UTF-8 one text may have, and all the texts of a group together, whatever a platform's counting
@@ -129,9 +133,12 @@ struct PostService: Sendable {
         let groupBytes = variants.reduce(0) { total, variant in total + variant.content.utf8.count + variant.thread.reduce(0) { $0 + $1.content.utf8.count } }
         if groupBytes > Self.maximumGroupBytes { fields["variants"] = "hold \(groupBytes) bytes of text together; at most \(Self.maximumGroupBytes) are accepted" }
         let ids = try await checkChannels(variants, organizationID: request.organizationID, problems: &fields)
+        let media = try await checkMedia(variants, organizationID: request.organizationID, problems: &fields)
         guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }
         let posts = variants.enumerated().map { index, variant in
-            PostRepository.NewPost(integrationID: ids[index]!, content: variant.content, thread: variant.thread)
+            var thread = variant.thread
+            for item in thread.indices { thread[item].mediaIDs = media[index].thread[item] }
+            return PostRepository.NewPost(integrationID: ids[index]!, content: variant.content, thread: thread, mediaIDs: media[index].head)
         }
         return ValidGroup(posts: posts, publishAt: publishAt, timeZone: timeZone, recurrence: recurrence, tags: tags)
     }
@@ -250,7 +257,7 @@ struct PostService: Sendable {
             from: from, to: to, integrationIDs: integrationIDs.isEmpty ? nil : integrationIDs.compactMap { $0 },
             states: states.isEmpty ? nil : states.compactMap { $0 }, tag: input.tag, customerID: customer ?? nil, after: cursor ?? nil, limit: limit
         ), client: database)
-        return CalendarPage(posts: posts, nextCursor: posts.count == limit ? posts.last?.id.uuidString : nil)
+        return CalendarPage(posts: try await self.posts.attachMedia(to: posts, client: database), nextCursor: posts.count == limit ? posts.last?.id.uuidString : nil)
     }
 
     /// Changes the text or time of a post that has not started publishing; its job moves with it once the
@@ -372,6 +379,6 @@ struct PostService: Sendable {
         guard let id = UUID(uuidString: rawID), let post = try await posts.find(id: id, organizationID: organizationID, client: database) else {
             throw APIError.notFound("post")
         }
-        return post
+        return try await posts.attachMedia(to: [post], client: database)[0]
     }
 }

@@ -38,6 +38,15 @@ package struct Post: Sendable, Codable, Equatable {
     package var attempt: Int
     /// How the post repeats; nil for a one-off.
     package var recurrence: Recurrence?
+    /// The library files the post carries, in order (filled by ``PostRepository/attachMedia(to:client:)``).
+    package var mediaIDs: [UUID] = []
+
+    /// Camel case, as the encoders' snake-case conversion expects (`mediaIds` becomes `media_ids`).
+    enum CodingKeys: String, CodingKey {
+        case id, organizationID, groupID, parentID, position, integrationID, content, state, publishAt, timeZone, platformPostID, platformURL
+        case error, publishedAt, createdAt, updatedAt, attempt, recurrence
+        case mediaIDs = "mediaIds"
+    }
 
     package init(id: UUID, organizationID: UUID, groupID: UUID, parentID: UUID?, position: Int, integrationID: UUID,
                  content: String, state: PostState, publishAt: Date?, timeZone: String, platformPostID: String?,

@@ -5,6 +5,9 @@ package protocol Provider: Sendable {
     /// The identifier stored in `integrations.provider` (`mastodon`, `bluesky`, ...).
     var identifier: String { get }
 
+    /// The platform's name as people write it (`Mastodon`, `LinkedIn`, `X`).
+    var displayName: String { get }
+
     /// What a person gives to connect an account.
     var connectMethod: ConnectMethod { get }
 
@@ -35,6 +38,9 @@ package protocol Provider: Sendable {
     /// long (nil: it does not, in a way a person would notice).
     var countingRule: String? { get }
 
+    /// The files a post may carry (checked at scheduling time).
+    var mediaRules: MediaRules { get }
+
     /// Checks what a person gave with the platform and returns the account and the credentials to keep.
     /// - Throws: ``ProviderError``.
     func connect(_ request: ConnectRequest) async throws -> ConnectedAccount
@@ -57,6 +63,7 @@ package protocol Provider: Sendable {
 
 extension Provider {
     package var countingRule: String? { nil }
+    package var mediaRules: MediaRules { .none }
     package var findsPublishedPosts: Bool { false }
     package var defaultInstanceURL: URL? { nil }
 

@@ -25,9 +25,11 @@ enum PostizFormat {
         guard let close = rest.firstIndex(of: "]"), let index = Int(rest[..<close]) else { return (name, message) }
         rest = rest[rest.index(after: close)...]
         let post = "posts[\(index)]"
+        if rest.hasPrefix(".media[") { return ("\(post).value[0].image" + rest.dropFirst(".media".count), message) }
         switch rest {
         case ".integration_id": return ("\(post).integration.id", message)
         case ".content": return ("\(post).value[0].content", message)
+        case ".media": return ("\(post).value[0].image", message)
         case ".thread": return ("\(post).value", "must have at most \(PostService.maximumThreadItems + 1) items: the post and its comments")
         default: break
         }
@@ -37,7 +39,12 @@ enum PostizFormat {
         switch rest[rest.index(after: itemClose)...] {
         case ".content": return ("\(value).content", message)
         case ".delay_seconds": return ("\(value).delay", "must be 0 to \(PostService.maximumDelaySeconds * 1000) (milliseconds)")
-        default: return (name, message)
+        case ".media": return ("\(value).image", message)
+        default:
+            // `.media[N]` of an item: the image at N.
+            let tail = rest[rest.index(after: itemClose)...]
+            if tail.hasPrefix(".media[") { return ("\(value).image" + tail.dropFirst(".media".count), message) }
+            return (name, message)
         }
     }
 

@@ -135,15 +135,18 @@ struct PublicRoutes {
         var fields: [String: String] = [:]
         for (index, variant) in body.posts.enumerated() {
             if variant.value.isEmpty { fields["posts[\(index)].value"] = "must hold at least the post itself" }
-            for (itemIndex, item) in variant.value.enumerated() where !(item.image ?? []).isEmpty {
-                fields["posts[\(index)].value[\(itemIndex)].image"] = "media is not supported by ARKYRA yet; send text only"
+            for (itemIndex, item) in variant.value.enumerated() {
+                for (imageIndex, image) in (item.image ?? []).enumerated() where image.id == nil {
+                    fields["posts[\(index)].value[\(itemIndex)].image[\(imageIndex)].id"] = "is required: the id that upload or upload-from-url answered"
+                }
             }
         }
         guard fields.isEmpty else { throw APIError.validation(fields) }
         let variants = body.posts.map { variant in
             PostService.Variant(
                 integrationID: variant.integration.id, content: variant.value[0].content,
-                thread: variant.value.dropFirst().map { .init(content: $0.content, delaySeconds: $0.delaySeconds) }
+                thread: variant.value.dropFirst().map { .init(content: $0.content, delaySeconds: $0.delaySeconds) },
+                media: (variant.value[0].image ?? []).compactMap(\.id), threadMedia: variant.value.dropFirst().map { ($0.image ?? []).compactMap(\.id) }
             )
         }
         let created = try await PostizFormat.inPostizTerms {

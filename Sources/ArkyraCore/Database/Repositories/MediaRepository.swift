@@ -82,6 +82,14 @@ package struct MediaRepository: Sendable {
         )).first
     }
 
+    /// The organization's files among `ids`.
+    package func find(ids: [UUID], organizationID: UUID, client: Database) async throws -> [Media] {
+        guard !ids.isEmpty else { return [] }
+        return try await decode(client.query(
+            "SELECT \(unescaped: Self.columns) FROM media WHERE id = ANY(\(ids)::uuid[]) AND organization_id = \(organizationID)", logger: logger
+        ))
+    }
+
     /// The organization's file with this content, if any.
     package func find(sha256: String, organizationID: UUID, client: Database) async throws -> Media? {
         try await decode(client.query(

@@ -15,11 +15,14 @@ package struct PostRepository: Sendable {
         package var integrationID: UUID
         package var content: String
         package var thread: [ThreadItem]
+        /// Library files the first item carries, in order.
+        package var mediaIDs: [UUID]
 
-        package init(integrationID: UUID, content: String, thread: [ThreadItem] = []) {
+        package init(integrationID: UUID, content: String, thread: [ThreadItem] = [], mediaIDs: [UUID] = []) {
             self.integrationID = integrationID
             self.content = content
             self.thread = thread
+            self.mediaIDs = mediaIDs
         }
     }
 
@@ -27,10 +30,12 @@ package struct PostRepository: Sendable {
     package struct ThreadItem: Sendable {
         package var content: String
         package var delaySeconds: Int
+        package var mediaIDs: [UUID]
 
-        package init(content: String, delaySeconds: Int) {
+        package init(content: String, delaySeconds: Int, mediaIDs: [UUID] = []) {
             self.content = content
             self.delaySeconds = delaySeconds
+            self.mediaIDs = mediaIDs
         }
     }
 
@@ -57,7 +62,8 @@ package struct PostRepository: Sendable {
                 """,
                 logger: logger
             )
-            let head = try await Self.decode(rows)
+            var head = try await Self.decode(rows)
+            if let first = head.first { head[0].mediaIDs = try await attach(post.mediaIDs, to: first.id, on: connection) }
             created += head
             var parentID = head.first?.id
             for (index, item) in post.thread.enumerated() {
@@ -71,7 +77,8 @@ package struct PostRepository: Sendable {
                     """,
                     logger: logger
                 )
-                let inserted = try await Self.decode(rows)
+                var inserted = try await Self.decode(rows)
+                if let first = inserted.first { inserted[0].mediaIDs = try await attach(item.mediaIDs, to: first.id, on: connection) }
                 created += inserted
                 parentID = inserted.first?.id
             }

@@ -10,6 +10,7 @@ import NIOHTTP1
 /// is created at most once; after an unknown outcome the record is read back by that key (getRecord).
 package struct BlueskyProvider: Provider {
     package let identifier = "bluesky"
+    package let displayName = "Bluesky"
     package let connectMethod = ConnectMethod.appPassword
     package let supportsIdempotencyKeys = false
     package let findsPublishedPosts = true

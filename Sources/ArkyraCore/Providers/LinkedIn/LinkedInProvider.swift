@@ -13,6 +13,7 @@ import NIOHTTP1
 /// outcome is unknown is left for a person to check.
 package struct LinkedInProvider: OAuthProvider {
     package let identifier = "linkedin"
+    package let displayName = "LinkedIn"
     package let connectMethod = ConnectMethod.oauth2
     package let requiresInstanceURL = false
     package let supportsIdempotencyKeys = false

@@ -8,6 +8,7 @@ import NIOHTTP1
 /// POST /api/v1/statuses with an Idempotency-Key to publish.
 package struct MastodonProvider: Provider {
     package let identifier = "mastodon"
+    package let displayName = "Mastodon"
     package let connectMethod = ConnectMethod.accessToken
     package let requiresInstanceURL = true
     /// Mastodon keeps Idempotency-Key for an hour.

@@ -10,6 +10,7 @@ import NIOHTTP1
 /// (X takes no idempotency key).
 package struct XProvider: OAuthProvider {
     package let identifier = "x"
+    package let displayName = "X"
     package let connectMethod = ConnectMethod.oauth2
     package let requiresInstanceURL = false
     package let supportsIdempotencyKeys = false
