@@ -34,7 +34,14 @@ enum SandboxJSON {
                 let parts = pair.split(separator: "=", maxSplits: 1).map {
                     String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
                 }
-                result[parts[0]] = parts.count > 1 ? parts[1] : ""
+                let value = parts.count > 1 ? parts[1] : ""
+                // `media_ids[]=1&media_ids[]=2`, as Rails reads it: an array under `media_ids`.
+                if parts[0].hasSuffix("[]") {
+                    let name = String(parts[0].dropLast(2))
+                    result[name] = ((result[name] as? [String]) ?? []) + [value]
+                } else {
+                    result[parts[0]] = value
+                }
             }
             return result
         }

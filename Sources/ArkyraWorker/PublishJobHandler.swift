@@ -20,6 +20,9 @@ package struct PublishJobHandler: JobHandler {
     let credentials: ChannelCredentials
     let metrics: WorkerMetrics
     let logger: Logger
+    let media: MediaRepository
+    /// Where the files posts carry are read from (nil: posts with files fail).
+    let storage: (any MediaStorage)?
     /// How long posts wait after a platform's "too many requests", and when they give up.
     let rateLimitWait = RateLimitWait()
     /// Waits between tries while a platform stays unreachable, and the attempts after which the post fails.
@@ -31,9 +34,11 @@ package struct PublishJobHandler: JobHandler {
     /// be finishing the request).
     static let lookupDelay: TimeInterval = 30
 
-    package init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue,
+    package init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, storage: (any MediaStorage)? = nil,
                  metrics: WorkerMetrics = WorkerMetrics(registry: PrometheusCollectorRegistry()), logger: Logger) {
         self.database = database
+        self.media = MediaRepository(logger: logger)
+        self.storage = storage
         self.posts = PostRepository(logger: logger)
         self.integrations = IntegrationRepository(logger: logger)
         self.providers = providers
@@ -90,6 +95,11 @@ package struct PublishJobHandler: JobHandler {
                 idempotencyKey: post.id.uuidString, replyTo: nil, createdAt: post.publishAt ?? post.createdAt,
                 accountID: integration.externalID
             )
+            request.media = try await media.files(ofPost: post.id, client: database).map {
+                PublishMedia(storageKey: $0.storageKey, contentType: $0.contentType, kind: $0.kind, sizeBytes: $0.sizeBytes, fileName: $0.name,
+                             alt: $0.alt, width: $0.width, height: $0.height)
+            }
+            request.storage = storage
             if let parentID = post.parentID {
                 guard let parentPlatformID = try await posts.platformPostID(of: parentID, client: database) else {
                     return try await settle(attempt, .failed, "the item before it in the thread was not published")

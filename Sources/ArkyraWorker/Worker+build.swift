@@ -21,8 +21,8 @@ package func buildWorker(
     return AdminRoutes.serviceApplication(configuration: service, metrics: metrics, logger: logger) { database, redis in
         let queues = QueueName.allCases.map { JobQueue(name: $0, redis: redis) }
         let publishQueue = queues.first { $0.name == .publish }!
-        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, metrics: counters, logger: logger)
         let storage = service.storage.makeStorage(client: platformClient.client, publicURL: configuration.mail.publicURL, signingSecret: configuration.security.jwtSecret)
+        let publish = PublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, storage: storage, metrics: counters, logger: logger)
         let processing = MediaJobHandler(
             database: database, storage: storage, tools: configuration.mediaTools, events: EventPublisher(redis: redis),
             workFolder: service.storage.localPath + "/.processing", logger: logger

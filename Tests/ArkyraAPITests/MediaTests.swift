@@ -277,4 +277,51 @@ struct MediaTests {
             #expect(try await api.request(.post, "/api/v1/organizations/\(organization)/media/uploads", token: owner, json: [:]).errorCode == "direct_upload_unavailable")
         }
     }
+
+    @Test("posts carry library files within their platform's rules; a file in use is deleted only when forced")
+    func postsWithMedia() async throws {
+        try await APITestHarness.run(configure: Self.ownStorage()) { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let channel = try await api.connectMastodon(owner, organization: organization)
+            let base = "/api/v1/organizations/\(organization)"
+            var images: [String] = []
+            for _ in 0..<5 { images.append(try #require(try await api.upload(TestMedia.png(), token: owner, to: "\(base)/media").json["id"] as? String)) }
+            let video = try #require(try await api.upload(TestMedia.mp4(size: 4000), token: owner, to: "\(base)/media", filename: "v.mp4").json["id"] as? String)
+            func schedule(_ media: [String], thread: [String] = []) async throws -> TestResponse {
+                try await api.request(.post, "\(base)/posts", token: owner, json: [
+                    "publish_at": APITestHarness.future(),
+                    "variants": [["integration_id": channel, "content": "With media \(UUID())", "media": media,
+                                  "thread": [["content": "and more", "media": thread]]]],
+                ])
+            }
+            let created = try await schedule([images[0], images[1]], thread: [images[2]])
+            #expect(created.status == .created)
+            let posts = try #require(created.json["posts"] as? [[String: Any]])
+            #expect(posts.first?["media_ids"] as? [String] == [images[0], images[1]].map { $0.uppercased() })
+            #expect(posts.last?["media_ids"] as? [String] == [images[2].uppercased()])
+            let listed = try await api.posts(owner, organization: organization)
+            #expect(listed.contains { ($0["media_ids"] as? [String])?.count == 2 })
+
+            #expect(try await schedule(images).errorFields["variants[0].media"] == "Mastodon takes at most 4 files on a post")
+            #expect(try await schedule([video]).errorFields["variants[0].media"] == "ARKYRA publishes only image files to Mastodon so far")
+            #expect(try await schedule([images[0], images[0]]).errorFields["variants[0].media[1]"] == "names the same file twice")
+            #expect(try await schedule([UUID().uuidString, "junk"]).errorFields.keys.sorted() == ["variants[0].media[0]", "variants[0].media[1]"])
+            #expect(try await schedule([], thread: ["junk"]).errorFields.keys.sorted() == ["variants[0].thread[0].media[0]"])
+            // Another organization's file cannot be attached.
+            let stranger = try await api.signUp()
+            let theirs = try await api.createOrganization(stranger)
+            let foreign = try #require(try await api.upload(TestMedia.png(), token: stranger, to: "/api/v1/organizations/\(theirs)/media").json["id"] as? String)
+            #expect(try await schedule([foreign]).errorFields["variants[0].media[0]"] == "is not a file of this organization's media library")
+
+            let uses = try await api.request(.get, "\(base)/media/\(images[0])/posts", token: owner)
+            #expect((uses.json["posts"] as? [[String: Any]])?.count == 1)
+            let refused = try await api.request(.delete, "\(base)/media/\(images[0])", token: owner)
+            #expect(refused.status == .conflict)
+            #expect(refused.errorCode == "media_in_use")
+            #expect(try await api.request(.delete, "\(base)/media/\(images[0])?force=true", token: owner).status == .noContent)
+            let after = try await api.posts(owner, organization: organization)
+            #expect(after.first { $0["position"] as? Int == 0 }?["media_ids"] as? [String] == [images[1].uppercased()])
+        }
+    }
 }

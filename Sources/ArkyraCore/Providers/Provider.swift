@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// A social platform ARKYRA publishes to. One implementation per platform, in a folder of its own.
 package protocol Provider: Sendable {
@@ -157,6 +158,9 @@ package struct PublishRequest: Sendable {
     /// The platform's id of the channel's account (`integrations.external_id`), for platforms whose calls
     /// name the author (LinkedIn's `urn:li:person:{id}`).
     package var accountID: String?
+    /// The files the post carries, in order, and where to read them.
+    package var media: [PublishMedia] = []
+    package var storage: (any MediaStorage)?
 
     package init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date,
                  accountID: String? = nil) {
@@ -166,6 +170,46 @@ package struct PublishRequest: Sendable {
         self.idempotencyKey = idempotencyKey
         self.replyTo = replyTo
         self.createdAt = createdAt
+    }
+}
+
+/// A file a post carries, as a provider uploads it.
+package struct PublishMedia: Sendable, Equatable {
+    package var storageKey: String
+    package var contentType: String
+    package var kind: MediaKind
+    package var sizeBytes: Int
+    package var fileName: String
+    package var alt: String?
+    package var width: Int?
+    package var height: Int?
+
+    package init(storageKey: String, contentType: String, kind: MediaKind, sizeBytes: Int, fileName: String, alt: String?, width: Int?, height: Int?) {
+        self.storageKey = storageKey
+        self.contentType = contentType
+        self.kind = kind
+        self.sizeBytes = sizeBytes
+        self.fileName = fileName
+        self.alt = alt
+        self.width = width
+        self.height = height
+    }
+}
+
+extension PublishRequest {
+    /// The bytes of one of the post's files.
+    /// - Throws: ``ProviderError/unavailable(message:)`` when the storage cannot give them (retried), `.rejected`
+    ///   when the file is gone or larger than `maximumBytes`.
+    package func contents(of file: PublishMedia, maximumBytes: Int) async throws -> ByteBuffer {
+        guard let storage else { throw ProviderError.rejected(status: 0, message: "the media storage is not configured") }
+        do {
+            return try await storage.contents(of: file.storageKey, maximumBytes: maximumBytes)
+        } catch let error as StorageError {
+            switch error {
+            case .notFound, .refused(413, _, _): throw ProviderError.rejected(status: 0, message: "the file \(file.fileName) \(error)")
+            default: throw ProviderError.unavailable(message: "the media storage: \(error)")
+            }
+        }
     }
 }
 

@@ -64,6 +64,12 @@ package struct LocalFileStorage: MediaStorage {
         }
     }
 
+    package func contents(of key: String, maximumBytes: Int) async throws -> ByteBuffer {
+        guard let size = try await size(of: key) else { throw StorageError.notFound(key) }
+        guard size <= maximumBytes else { throw StorageError.refused(status: 413, code: "TooLarge", message: "\(key) has \(size) bytes, more than \(maximumBytes)") }
+        return try await fileSystem.withFileHandle(forReadingAt: FilePath(try path(of: key))) { try await $0.readToEnd(maximumSizeAllowed: .bytes(Int64(maximumBytes))) }
+    }
+
     package func delete(key: String) async throws {
         try await fileSystem.removeItem(at: FilePath(try path(of: key)), recursively: false)
     }

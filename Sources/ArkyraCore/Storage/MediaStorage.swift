@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Where media files are kept, by key (`ORGANIZATION/FILE.EXT`). Two implementations: ``LocalFileStorage``
 /// (the embedded default) and ``S3Storage``. Writes are all or nothing: a failed store leaves no object.
@@ -11,6 +12,9 @@ package protocol MediaStorage: Sendable {
     func size(of key: String) async throws -> Int?
     /// Up to `count` bytes from the object's start (to tell its format).
     func prefix(of key: String, count: Int) async throws -> [UInt8]
+    /// The whole object in memory, for uploads to platforms that take a file in one request (images).
+    /// - Throws: ``StorageError/notFound(_:)``; ``StorageError/refused(status:code:message:)`` when it is larger than `maximumBytes`.
+    func contents(of key: String, maximumBytes: Int) async throws -> ByteBuffer
     /// Deletes the object; nothing happens when there is none.
     func delete(key: String) async throws
     /// A URL anyone holding it can GET for `lifetime` (or for good when the store has a public URL).

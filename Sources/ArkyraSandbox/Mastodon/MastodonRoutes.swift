@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 /// Mastodon's REST API as its documentation describes it, under `/mastodon`: verify_credentials, creating
-/// and reading statuses; bearer-token auth, `{"error": ...}` bodies, `X-RateLimit-*` headers, 429 past the
+/// and reading statuses, uploading media (`POST /api/v2/media`) and reading it; bearer-token auth, `{"error": ...}` bodies, `X-RateLimit-*` headers, 429 past the
 /// limits (300 requests per 5 minutes, 300 statuses per 3 hours per account) and Idempotency-Key.
 struct MastodonRoutes {
     let sandbox: SandboxState
@@ -32,7 +32,11 @@ struct MastodonRoutes {
                 }
                 let text = (parameters["status"] as? String) ?? ""
                 let visibility = (parameters["visibility"] as? String) ?? "public"
-                if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                let mediaIDs = (parameters["media_ids"] as? [Any])?.map { "\($0)" } ?? []
+                if mediaIDs.count > Self.maximumAttachments {
+                    return SandboxJSON.response(["error": "Validation failed: Cannot attach more than \(Self.maximumAttachments) files"], status: .unprocessableContent)
+                }
+                if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && mediaIDs.isEmpty {
                     return SandboxJSON.response(["error": "Validation failed: Text can't be blank"], status: .unprocessableContent)
                 }
                 if text.unicodeScalars.count > Self.maximumCharacters {
@@ -47,9 +51,9 @@ struct MastodonRoutes {
                 }
                 let status = await state.createStatus(
                     account: account, text: text, visibility: visibility, inReplyToID: replyTo,
-                    idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], now: now
+                    idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!], now: now, mediaIDs: mediaIDs
                 )
-                return SandboxJSON.response(statusJSON(status, account: account), headers: rateHeaders(limit, of: 300))
+                return SandboxJSON.response(await statusJSON(status, account: account), headers: rateHeaders(limit, of: 300))
             }
         }
         group.get("api/v1/statuses/:id") { request, context in
@@ -61,9 +65,80 @@ struct MastodonRoutes {
                     return SandboxJSON.response(["error": "Record not found"], status: .notFound, headers: rateHeaders(limit, of: 300))
                 }
                 let author = await state.accounts.values.first { $0.id == status.accountID } ?? account
-                return SandboxJSON.response(statusJSON(status, account: author), headers: rateHeaders(limit, of: 300))
+                return SandboxJSON.response(await statusJSON(status, account: author), headers: rateHeaders(limit, of: 300))
             }
         }
+        group.post("api/v2/media") { request, _ in
+            let body = try await request.body.collect(upTo: Self.maximumImageBytes + 1024 * 1024)
+            return await answer(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes of multipart)")) { account, now in
+                let limit = await sandbox.countRequest(bucket: "media", accountID: account.id, limit: 30, window: 1800, now: now)
+                if limit.exceeded { return tooManyRequests(limit) }
+                guard let parts = SandboxMultipart.parts(body, contentType: request.headers[.contentType]) else {
+                    return SandboxJSON.response(["error": "Error while parsing request body"], status: .badRequest)
+                }
+                guard let file = parts.first(where: { $0.name == "file" && $0.filename != nil }), !file.data.isEmpty else {
+                    return SandboxJSON.response(["error": "Validation failed: File can't be blank"], status: .unprocessableContent)
+                }
+                guard let type = Self.imageType(file.data) else {
+                    return SandboxJSON.response(["error": "Validation failed: File content type is invalid, File is invalid"], status: .unprocessableContent)
+                }
+                if file.data.count > Self.maximumImageBytes {
+                    return SandboxJSON.response(["error": "Validation failed: File file size must be less than 16 MB"], status: .unprocessableContent)
+                }
+                let description = parts.first { $0.name == "description" }.map { String(decoding: $0.data, as: UTF8.self) }
+                if (description?.count ?? 0) > 1500 {
+                    return SandboxJSON.response(["error": "Validation failed: Description is too long (maximum is 1500 characters)"], status: .unprocessableContent)
+                }
+                let size = Self.pngSize(file.data)
+                let attachment = await state.addAttachment(account: account, contentType: type, size: file.data.count, description: description,
+                                                           width: size?.width, height: size?.height)
+                return SandboxJSON.response(attachmentJSON(attachment), headers: rateHeaders(limit, of: 30))
+            }
+        }
+        group.get("api/v1/media/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await answer(request, body: ByteBuffer()) { account, now in
+                guard let attachment = await state.attachment(id: id), attachment.accountID == account.id else {
+                    return SandboxJSON.response(["error": "Record not found"], status: .notFound)
+                }
+                return SandboxJSON.response(attachmentJSON(attachment))
+            }
+        }
+    }
+
+    static let maximumAttachments = 4
+    static let maximumImageBytes = 16 * 1024 * 1024
+
+    /// The image types Mastodon takes, told from the bytes (as its upload checks do).
+    static func imageType(_ data: Data) -> String? {
+        let head = [UInt8](data.prefix(12))
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+        if head.starts(with: Array("GIF8".utf8)) { return "image/gif" }
+        if head.count == 12, head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
+        return nil
+    }
+
+    /// A PNG's size from its IHDR chunk.
+    static func pngSize(_ data: Data) -> (width: Int, height: Int)? {
+        let bytes = [UInt8](data.prefix(24))
+        guard bytes.count == 24, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) else { return nil }
+        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        return (width, height)
+    }
+
+    private func attachmentJSON(_ attachment: MastodonState.Attachment) -> [String: Any] {
+        var meta: [String: Any] = [:]
+        if let width = attachment.width, let height = attachment.height, height > 0 {
+            let original: [String: Any] = ["width": width, "height": height, "size": "\(width)x\(height)", "aspect": Double(width) / Double(height)]
+            meta = ["original": original, "small": original]
+        }
+        let file = "\(baseURL)/system/media_attachments/files/\(attachment.id)/original/image"
+        return [
+            "id": attachment.id, "type": "image", "url": file, "preview_url": file.replacingOccurrences(of: "/original/", with: "/small/"),
+            "remote_url": NSNull(), "preview_remote_url": NSNull(), "text_url": NSNull(), "meta": meta,
+            "description": attachment.description as Any? ?? NSNull(), "blurhash": "UFBWY:8_0Jxv_4t7M{of00xu%MRj~qRjt7WB",
+        ]
     }
 
     /// Authenticates, applies injected faults, runs `handler` and records the exchange.
@@ -133,7 +208,13 @@ struct MastodonRoutes {
         ]
     }
 
-    private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account) -> [String: Any] {
+    private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account) async -> [String: Any] {
+        var media: [[String: Any]] = []
+        for id in status.mediaIDs { if let attachment = await state.attachment(id: id) { media.append(attachmentJSON(attachment)) } }
+        return statusJSON(status, account: account, media: media)
+    }
+
+    private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account, media: [[String: Any]]) -> [String: Any] {
         let escaped = status.text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
         return [
@@ -144,7 +225,7 @@ struct MastodonRoutes {
             "url": "\(baseURL)/@\(account.username)/\(status.id)",
             "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
             "content": "<p>\(escaped)</p>", "reblog": NSNull(), "application": ["name": "ARKYRA", "website": NSNull()],
-            "account": accountJSON(account), "media_attachments": [Any](), "mentions": [Any](), "tags": [Any](), "emojis": [Any](),
+            "account": accountJSON(account), "media_attachments": media, "mentions": [Any](), "tags": [Any](), "emojis": [Any](),
             "card": NSNull(), "poll": NSNull(),
         ]
     }

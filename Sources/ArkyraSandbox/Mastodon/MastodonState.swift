@@ -18,10 +18,23 @@ actor MastodonState {
         var visibility: String
         var inReplyToID: String?
         var createdAt: Date
+        var mediaIDs: [String] = []
+    }
+
+    struct Attachment: Sendable {
+        var id: String
+        var accountID: String
+        var contentType: String
+        var size: Int
+        var description: String?
+        var width: Int?
+        var height: Int?
+        var statusID: String?
     }
 
     private(set) var accounts: [String: Account] = [:]  // by token
     private(set) var statuses: [Status] = []
+    private(set) var attachments: [String: Attachment] = [:]
     private var idempotency: [String: (statusID: String, at: Date)] = [:]  // "account:key"
     private var nextID: Int64 = 109_000_000_000_000_000
 
@@ -36,13 +49,31 @@ actor MastodonState {
     func account(token: String) -> Account? { accounts[token] }
 
     /// Creates a status, or returns the one created earlier with the same idempotency key (kept 1 hour).
-    func createStatus(account: Account, text: String, visibility: String, inReplyToID: String?, idempotencyKey: String?, now: Date) -> Status {
+    /// Ids of `mediaIDs` that are the account's and not attached yet, as Mastodon attaches them (the rest it ignores).
+    func attachable(_ mediaIDs: [String], account: Account) -> [String] {
+        mediaIDs.filter { attachments[$0]?.accountID == account.id && attachments[$0]?.statusID == nil }
+    }
+
+    func addAttachment(account: Account, contentType: String, size: Int, description: String?, width: Int?, height: Int?) -> Attachment {
+        nextID += 1
+        let attachment = Attachment(id: String(nextID), accountID: account.id, contentType: contentType, size: size, description: description,
+                                    width: width, height: height)
+        attachments[attachment.id] = attachment
+        return attachment
+    }
+
+    func attachment(id: String) -> Attachment? { attachments[id] }
+
+    func createStatus(account: Account, text: String, visibility: String, inReplyToID: String?, idempotencyKey: String?, now: Date,
+                      mediaIDs: [String] = []) -> Status {
         if let key = idempotencyKey, let earlier = idempotency["\(account.id):\(key)"], now.timeIntervalSince(earlier.at) < 3600,
            let status = statuses.first(where: { $0.id == earlier.statusID }) {
             return status
         }
         nextID += 1
-        let status = Status(id: String(nextID), accountID: account.id, text: text, visibility: visibility, inReplyToID: inReplyToID, createdAt: now)
+        var status = Status(id: String(nextID), accountID: account.id, text: text, visibility: visibility, inReplyToID: inReplyToID, createdAt: now)
+        status.mediaIDs = attachable(mediaIDs, account: account)
+        for id in status.mediaIDs { attachments[id]?.statusID = status.id }
         statuses.append(status)
         if let key = idempotencyKey { idempotency["\(account.id):\(key)"] = (status.id, now) }
         return status
@@ -53,6 +84,7 @@ actor MastodonState {
     /// Forgets statuses and idempotency keys; accounts stay.
     func reset() {
         statuses = []
+        attachments = [:]
         idempotency = [:]
     }
 }

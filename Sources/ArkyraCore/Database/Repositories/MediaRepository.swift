@@ -90,6 +90,14 @@ package struct MediaRepository: Sendable {
         ))
     }
 
+    /// The files a post carries, in order.
+    package func files(ofPost postID: UUID, client: Database) async throws -> [Media] {
+        let columns = Self.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        return try await decode(client.query(
+            "SELECT \(unescaped: columns) FROM post_media pm JOIN media m ON m.id = pm.media_id WHERE pm.post_id = \(postID) ORDER BY pm.position", logger: logger
+        ))
+    }
+
     /// The organization's file with this content, if any.
     package func find(sha256: String, organizationID: UUID, client: Database) async throws -> Media? {
         try await decode(client.query(

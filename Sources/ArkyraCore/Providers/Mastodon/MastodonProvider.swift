@@ -5,7 +5,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 /// Mastodon (and API-compatible servers) through its REST API: verify_credentials to connect,
-/// POST /api/v1/statuses with an Idempotency-Key to publish.
+/// POST /api/v1/statuses with an Idempotency-Key to publish, images uploaded first (POST /api/v2/media).
 package struct MastodonProvider: Provider {
     package let identifier = "mastodon"
     package let displayName = "Mastodon"
@@ -17,6 +17,9 @@ package struct MastodonProvider: Provider {
     package let maximumCharacters = 500
     /// 300 requests per 5 minutes per account.
     package let rateLimitWindow: TimeInterval = 300
+    /// Mastodon's defaults: four attachments, images up to 16 MB. (Video needs the asynchronous processing
+    /// Mastodon does, which ARKYRA does not follow yet.)
+    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image], maximumImageBytes: 16 * 1024 * 1024)
     let http: PlatformHTTP
 
     package init(http: PlatformHTTP) {
@@ -49,9 +52,9 @@ package struct MastodonProvider: Provider {
         request.headers.add(name: "Idempotency-Key", value: post.idempotencyKey)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
-        var fields = ["status": post.content]
-        if let replyTo = post.replyTo { fields["in_reply_to_id"] = replyTo }
-        let body = try JSONEncoder().encode(fields)
+        var mediaIDs: [String] = []
+        for file in post.media { mediaIDs.append(try await upload(file, for: post)) }
+        let body = try JSONEncoder().encode(MastodonNewStatus(status: post.content, inReplyToID: post.replyTo, mediaIDs: mediaIDs.isEmpty ? nil : mediaIDs))
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await http.send(request, mutates: true)
         guard response.status == 200 else { throw Self.error(for: response, mutates: true) }
@@ -59,6 +62,38 @@ package struct MastodonProvider: Provider {
             throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.summary)")
         }
         return PublishedPost(platformID: status.id, url: status.url ?? status.uri)
+    }
+
+    /// Uploads one image (`POST /api/v2/media`, multipart) and returns its attachment id. An upload that is
+    /// lost or repeated leaves at most an unattached file, which Mastodon removes by itself.
+    func upload(_ file: PublishMedia, for post: PublishRequest) async throws -> String {
+        let bytes = try await post.contents(of: file, maximumBytes: mediaRules.maximumImageBytes)
+        let boundary = "arkyra-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        if let alt = file.alt {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n\(alt)\r\n")
+        }
+        let name = file.fileName.replacingOccurrences(of: "\"", with: "")
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: \(file.contentType)\r\n\r\n")
+        var contents = bytes
+        body.writeBuffer(&contents)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v2/media"))
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.body = .bytes(body)
+        // Not the post itself: a failed upload is retried like a read.
+        let response = try await http.send(request, mutates: false)
+        if response.status == 202 {
+            throw ProviderError.unavailable(message: "Mastodon is still processing \(file.fileName); trying again shortly")
+        }
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let attachment = response.decode(MastodonAttachment.self) else {
+            throw ProviderError.unavailable(message: "the media upload's answer could not be read: \(response.summary)")
+        }
+        return attachment.id
     }
 
     /// Mastodon counts characters, every link as 23, and a mention `@user@domain` as `@user`.
@@ -109,6 +144,25 @@ struct MastodonAccount: Decodable {
 struct MastodonStatus: Decodable {
     var id: String
     var uri: String?
+    var url: String?
+}
+
+/// The body of `POST /api/v1/statuses`.
+struct MastodonNewStatus: Encodable {
+    var status: String
+    var inReplyToID: String?
+    var mediaIDs: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case inReplyToID = "in_reply_to_id"
+        case mediaIDs = "media_ids"
+    }
+}
+
+/// The fields of Mastodon's MediaAttachment entity ARKYRA reads.
+struct MastodonAttachment: Decodable {
+    var id: String
     var url: String?
 }
 

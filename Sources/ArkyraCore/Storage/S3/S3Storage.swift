@@ -91,6 +91,22 @@ package struct S3Storage: MediaStorage {
         return Array(answer.body.readableBytesView.prefix(count))
     }
 
+    package func contents(of key: String, maximumBytes: Int) async throws -> ByteBuffer {
+        let (request, _) = try signedRequest("GET", key: key, query: [], headers: [], body: nil)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: timeout)
+        } catch {
+            throw StorageError.unavailable(String(describing: error))
+        }
+        guard response.status == .ok else { throw try await failure(response, key: key) }
+        do {
+            return try await response.body.collect(upTo: maximumBytes)
+        } catch {
+            throw StorageError.refused(status: 413, code: "TooLarge", message: "\(key) is larger than \(maximumBytes) bytes")
+        }
+    }
+
     package func delete(key: String) async throws {
         _ = try await send("DELETE", key: key, expecting: [204, 200, 404])
     }

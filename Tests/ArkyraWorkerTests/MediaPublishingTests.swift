@@ -1,0 +1,85 @@
+import ArkyraCore
+@testable import ArkyraWorker
+import ArkyraTestSupport
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Posts that carry library files, published through the platforms' upload APIs (against the sandbox).
+@Suite("Worker: publishing posts with images")
+struct MediaPublishingTests {
+    /// A world's handler that reads files from `storage`.
+    static func handler(_ world: PublishingWorld, storage: any MediaStorage) -> PublishJobHandler {
+        let http = PlatformHTTP(client: .shared, timeout: .seconds(5), policy: OutboundURLPolicy(allowPrivateHosts: true))
+        return PublishJobHandler(database: world.database, providers: ProviderRegistry.all(http: http, platforms: world.platforms),
+                                 cipher: TokenCipher(keys: world.security.encryptionKeys), queue: world.queue, storage: storage, logger: TestEnvironment.logger)
+    }
+
+    /// Stores PNGs made by ffmpeg in the library; returns their ids.
+    static func images(_ count: Int, world: PublishingWorld, storage: LocalFileStorage, alt: String? = nil) async throws -> [UUID] {
+        var ids: [UUID] = []
+        for index in 0..<count {
+            let path = try await MediaProcessingTests.make("\(index).png", ["-f", "lavfi", "-i", "testsrc=size=\(100 + index)x80:rate=1", "-frames:v", "1"])
+            let staged = try await MediaStaging.inspect(path: path, limits: MediaLimits())
+            let key = "\(world.organizationID.uuidString.lowercased())/\(UUID().uuidString.lowercased()).png"
+            try await storage.store(file: path, size: staged.size, key: key, contentType: "image/png")
+            let repository = MediaRepository(logger: TestEnvironment.logger)
+            let file = try await repository.insert(.init(organizationID: world.organizationID, name: "chart-\(index).png", format: .png, sizeBytes: staged.size,
+                                                         sha256: staged.sha256, storageKey: key, uploadedBy: nil), client: world.database)
+            if let alt { _ = try await repository.update(id: file.id, organizationID: world.organizationID, name: nil, alt: .some(alt), client: world.database) }
+            ids.append(file.id)
+        }
+        return ids
+    }
+
+    @Test("a Mastodon post with two images uploads each (with its alt text) and attaches them to the status")
+    func mastodon() async throws {
+        try await PublishingWorld.run { world in
+            let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-pub-\(UUID().uuidString)"),
+                                           publicURL: "http://127.0.0.1", signingSecret: [7])
+            let media = try await Self.images(2, world: world, storage: storage, alt: "A test chart")
+            let post = try await world.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await world.posts.createGroup(organizationID: world.organizationID, authorID: world.userID,
+                                                  posts: [.init(integrationID: world.channels[0], content: "With charts", mediaIDs: media)],
+                                                  state: .scheduled, publishAt: Date(), timeZone: "UTC", on: connection)[0]
+            }
+            #expect(post.mediaIDs == media)
+            try await Self.handler(world, storage: storage).handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            let published = try await world.reload(post)
+            #expect(published.state == .published, "\(published.error ?? "")")
+            let status = try #require(published.platformPostID)
+            let answer = try await world.sandbox.execute(uri: "/mastodon/api/v1/statuses/\(status)", method: .get, headers: [.authorization: "Bearer token-0"], body: nil)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: answer.body)) as? [String: Any]
+            let attachments = try #require(json?["media_attachments"] as? [[String: Any]])
+            #expect(attachments.count == 2)
+            #expect(attachments.allSatisfy { $0["type"] as? String == "image" && $0["description"] as? String == "A test chart" })
+            #expect(((attachments.first?["meta"] as? [String: Any])?["original"] as? [String: Any])?["width"] as? Int == 100)
+            let uploads = try await world.sandbox.execute(uri: "/_sandbox/requests", method: .get) { response in
+                (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+            }
+            #expect(uploads.filter { $0["path"] as? String == "/mastodon/api/v2/media" }.count == 2)
+        }
+    }
+
+    @Test("a file missing from the storage fails the post with a message that names it, and nothing is posted")
+    func missingFile() async throws {
+        try await PublishingWorld.run { world in
+            let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-pub-\(UUID().uuidString)"),
+                                           publicURL: "http://127.0.0.1", signingSecret: [7])
+            let media = try await Self.images(1, world: world, storage: storage)
+            let file = try #require(try await MediaRepository(logger: TestEnvironment.logger).find(id: media[0], organizationID: world.organizationID, client: world.database))
+            try await storage.delete(key: file.storageKey)
+            let post = try await world.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await world.posts.createGroup(organizationID: world.organizationID, authorID: world.userID,
+                                                  posts: [.init(integrationID: world.channels[0], content: "Lost image", mediaIDs: media)],
+                                                  state: .scheduled, publishAt: Date(), timeZone: "UTC", on: connection)[0]
+            }
+            try await Self.handler(world, storage: storage).handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            let failed = try await world.reload(post)
+            #expect(failed.state == .failed)
+            #expect(failed.error?.contains("chart-0.png") == true, "\(failed.error ?? "")")
+            #expect(try await world.statuses().isEmpty)
+        }
+    }
+}
