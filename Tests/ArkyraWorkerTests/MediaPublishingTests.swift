@@ -82,4 +82,39 @@ struct MediaPublishingTests {
             #expect(try await world.statuses().isEmpty)
         }
     }
+
+    @Test("a Bluesky post with images uploads blobs and embeds them with alt text and aspect ratios")
+    func bluesky() async throws {
+        try await PublishingWorld.run { world in
+            let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-pub-\(UUID().uuidString)"),
+                                           publicURL: "http://127.0.0.1", signingSecret: [7])
+            let channel = try await world.connectBluesky()
+            let media = try await Self.images(2, world: world, storage: storage, alt: "Two charts")
+            // Processing found their size; the aspect ratio comes from it.
+            try await world.database.query("UPDATE media SET width = 100, height = 80, processing = 'ready'")
+            let post = try await world.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await world.posts.createGroup(organizationID: world.organizationID, authorID: world.userID,
+                                                  posts: [.init(integrationID: channel, content: "Charts", mediaIDs: media)],
+                                                  state: .scheduled, publishAt: Date(), timeZone: "UTC", on: connection)[0]
+            }
+            try await Self.handler(world, storage: storage).handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            let published = try await world.reload(post)
+            #expect(published.state == .published, "\(published.error ?? "")")
+            #expect(try await world.blueskyCalls() == [
+                "com.atproto.server.createSession", "com.atproto.repo.uploadBlob", "com.atproto.repo.uploadBlob", "com.atproto.repo.createRecord",
+            ])
+            let uri = try #require(published.platformPostID)
+            let parts = uri.dropFirst("at://".count).split(separator: "/")
+            let record = try await world.sandbox.execute(
+                uri: "/bluesky/xrpc/com.atproto.repo.getRecord?repo=\(parts[0])&collection=\(parts[1])&rkey=\(parts[2])", method: .get, headers: [:], body: nil
+            )
+            let value = (try JSONSerialization.jsonObject(with: Data(buffer: record.body)) as? [String: Any])?["value"] as? [String: Any]
+            let embed = try #require(value?["embed"] as? [String: Any])
+            #expect(embed["$type"] as? String == "app.bsky.embed.images")
+            let images = try #require(embed["images"] as? [[String: Any]])
+            #expect(images.count == 2)
+            #expect(images.allSatisfy { $0["alt"] as? String == "Two charts" })
+            #expect((images.first?["aspectRatio"] as? [String: Any])?["width"] as? Int == 100)
+        }
+    }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 /// A Bluesky PDS's XRPC API as the AT Protocol documents it, under `/bluesky/xrpc`: createSession with an app
-/// password, refreshSession (refresh tokens rotate), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords for posts.
+/// password, refreshSession (refresh tokens rotate), uploadBlob (images embedded in posts), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords for posts.
 /// Errors are `{"error", "message"}`: an expired access token is 400 `ExpiredToken`, a revoked refresh
 /// token 401 `ExpiredToken`, a missing or unknown token 401. Writes cost points (create: 3) against 5,000
 /// per hour per account, reported in `ratelimit-*` headers; past it, 429 `RateLimitExceeded`; createSession
@@ -59,6 +59,7 @@ struct BlueskyRoutes {
                 if limit.exceeded { return rateLimited(limit.reset, limit: Self.pointsPerHour, remaining: 0, policy: "5000;w=3600") }
                 let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
                 if let problem = Self.problem(in: input, did: account.did) { return Self.error(.badRequest, "InvalidRequest", problem) }
+                if let problem = await embedProblem(in: input, did: account.did) { return Self.error(.badRequest, "InvalidRequest", problem) }
                 let record = input["record"] as! [String: Any]
                 let value = (try? JSONSerialization.data(withJSONObject: record, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
                 guard let created = await state.createRecord(
@@ -72,6 +73,17 @@ struct BlueskyRoutes {
                      "validationStatus": "valid"],
                     headers: rateHeaders(reset: limit.reset, limit: Self.pointsPerHour, remaining: remaining, policy: "5000;w=3600")
                 )
+            }
+        }
+        group.post("xrpc/com.atproto.repo.uploadBlob") { request, _ in
+            let body = try await request.body.collect(upTo: Self.maximumBlobBytes + 1)
+            return await authenticated(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes)")) { account, _ in
+                if body.readableBytes > Self.maximumBlobBytes {
+                    return Self.error(.contentTooLarge, "PayloadTooLarge", "request entity too large")
+                }
+                let type = request.headers[.contentType] ?? "*/*"
+                let blob = await state.addBlob(did: account.did, mimeType: type, size: body.readableBytes)
+                return SandboxJSON.response(["blob": ["$type": "blob", "ref": ["$link": blob.cid], "mimeType": blob.mimeType, "size": blob.size]])
             }
         }
         group.get("xrpc/com.atproto.repo.getRecord") { request, _ in
@@ -121,6 +133,36 @@ struct BlueskyRoutes {
                 return (reference["uri"] as? String)?.hasPrefix("at://") == true && reference["cid"] is String
             }
             if !valid { return "Invalid app.bsky.feed.post record: Record/reply must have root and parent, each with uri and cid" }
+        }
+        return nil
+    }
+
+    /// A PDS's default blob limit.
+    static let maximumBlobBytes = 50 * 1024 * 1024
+
+    /// Why a post's `app.bsky.embed.images` is refused, as the PDS's lexicon validation words it.
+    func embedProblem(in input: [String: Any], did: String) async -> String? {
+        guard let embed = (input["record"] as? [String: Any])?["embed"] else { return nil }
+        let prefix = "Invalid app.bsky.feed.post record: Record/embed"
+        guard let object = embed as? [String: Any], object["$type"] as? String == "app.bsky.embed.images" else {
+            return "\(prefix) must be an object which includes the \"$type\" property (only app.bsky.embed.images is emulated)"
+        }
+        guard let images = object["images"] as? [[String: Any]], (1...4).contains(images.count) else {
+            return "\(prefix)/images must not have more than 4 elements"
+        }
+        for (index, image) in images.enumerated() {
+            let path = "\(prefix)/images/\(index)"
+            guard image["alt"] is String else { return "\(path) must have the property \"alt\"" }
+            guard let blob = image["image"] as? [String: Any], let link = (blob["ref"] as? [String: Any])?["$link"] as? String,
+                  let stored = await state.blob(cid: link), stored.did == did
+            else { return "\(path)/image should be a blob ref" }
+            if !stored.mimeType.hasPrefix("image/") { return "\(path)/image mimeType (\(stored.mimeType)) does not match accepted types: image/*" }
+            if stored.size > 1_000_000 { return "\(path)/image file too big (max 1000000 bytes)" }
+            if let ratio = image["aspectRatio"] {
+                guard let ratio = ratio as? [String: Any], (ratio["width"] as? Int ?? 0) >= 1, (ratio["height"] as? Int ?? 0) >= 1 else {
+                    return "\(path)/aspectRatio must have width and height of at least 1"
+                }
+            }
         }
         return nil
     }

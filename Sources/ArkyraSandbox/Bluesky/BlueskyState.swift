@@ -102,6 +102,23 @@ actor BlueskyState {
         return count
     }
 
+    /// A blob an account uploaded: its CID, type and size.
+    struct Blob: Sendable {
+        var cid: String
+        var did: String
+        var mimeType: String
+        var size: Int
+    }
+    private(set) var blobs: [String: Blob] = [:]
+
+    func addBlob(did: String, mimeType: String, size: Int) -> Blob {
+        let blob = Blob(cid: "bafkrei" + Self.randomBase32(52), did: did, mimeType: mimeType, size: size)
+        blobs[blob.cid] = blob
+        return blob
+    }
+
+    func blob(cid: String) -> Blob? { blobs[cid] }
+
     /// Stores a record under `rkey` (a fresh TID when nil); nil when the key is taken.
     func createRecord(did: String, collection: String, rkey: String?, value: Data, now: Date) -> Record? {
         let rkey = rkey ?? nextTID(now)

@@ -22,6 +22,9 @@ package struct BlueskyProvider: Provider {
     /// Record writes are limited per hour (5,000 points).
     package let rateLimitWindow: TimeInterval = 3600
     static let postCollection = "app.bsky.feed.post"
+    /// `app.bsky.embed.images`: four images of at most 1,000,000 bytes each. (Video goes through Bluesky's
+    /// separate video service, which ARKYRA does not call yet.)
+    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image], maximumImageBytes: 1_000_000)
     let http: PlatformHTTP
 
     package init(http: PlatformHTTP) {
@@ -58,6 +61,15 @@ package struct BlueskyProvider: Provider {
             "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
         ]
         if let replyTo = post.replyTo { record["reply"] = try await replyReference(to: replyTo, credentials: post.credentials) }
+        if !post.media.isEmpty {
+            var images: [[String: Any]] = []
+            for file in post.media {
+                var image: [String: Any] = ["alt": file.alt ?? "", "image": try await uploadBlob(file, for: post)]
+                if let width = file.width, let height = file.height, width > 0, height > 0 { image["aspectRatio"] = ["width": width, "height": height] }
+                images.append(image)
+            }
+            record["embed"] = ["$type": "app.bsky.embed.images", "images": images]
+        }
         let body = try JSONSerialization.data(
             withJSONObject: ["repo": did, "collection": Self.postCollection, "rkey": Self.recordKey(for: post), "record": record],
             options: [.withoutEscapingSlashes]
@@ -117,6 +129,27 @@ package struct BlueskyProvider: Provider {
     }
 
     /// Calls the XRPC method `call` (with its query string, if any) on `instance`.
+    /// Uploads one image (`com.atproto.repo.uploadBlob`); returns the blob reference to embed. A blob no
+    /// record uses is removed by the PDS, so a repeated upload costs nothing but the bytes.
+    func uploadBlob(_ file: PublishMedia, for post: PublishRequest) async throws -> [String: Any] {
+        let bytes = try await post.contents(of: file, maximumBytes: mediaRules.maximumImageBytes)
+        let instance = post.credentials.instanceURL ?? defaultInstanceURL!
+        var base = instance.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var request = HTTPClientRequest(url: "\(base)/xrpc/com.atproto.repo.uploadBlob")
+        request.method = .POST
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Content-Type", value: file.contentType)
+        request.body = .bytes(bytes)
+        let response = try await http.send(request, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let answer = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any],
+              let blob = answer["blob"] as? [String: Any], blob["ref"] != nil
+        else { throw ProviderError.unavailable(message: "uploadBlob's answer could not be read: \(response.summary)") }
+        return blob
+    }
+
     private func send(_ instance: URL, _ call: String, method: HTTPMethod, token: String?, body: Data?,
                       mutates: Bool) async throws -> PlatformHTTP.Response {
         var base = instance.absoluteString
