@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: ARKYRA's queue next to BullMQ's Python port and RQ, measured in the same run against the
-# same fresh Redis. Prints a table and writes the figures as JSON lines to .bench/results.jsonl (one file
+# same fresh Redis; the publishing burst, crash reclaim, the calendar, and media (uploads beside curl, a
+# transcode beside ffmpeg). Prints a table and writes the figures as JSON lines to .bench/results.jsonl (one file
 # per run; earlier runs are kept as .bench/results-TIMESTAMP.jsonl).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,6 +71,9 @@ stop_burst
 
 echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."
 scripts/bench/calendar.sh "$bin" "$port" >> "$out" || { echo "the calendar was not measured (the reason is above)" >&2; failed=1; }
+
+echo "measuring media: uploads through the API to the disk and to S3 beside curl, memory during a 1000 MiB upload, a transcode beside ffmpeg ..."
+scripts/bench/media.sh "$bin" "$port" >> "$out" || { echo "media was not measured (the reason is above)" >&2; failed=1; }
 
 python3 scripts/bench/table.py "$out"
 exit "$failed"

@@ -68,22 +68,26 @@ package struct MediaTools: Sendable {
     /// The video as H.264 (yuv420p, at most ``maximumVideoSide``) with AAC audio in an MP4 that can play while it
     /// downloads; `progress` gets whole percents as ffmpeg reports them.
     package func mp4(of path: String, probe: MediaProbe, to output: String, progress: @escaping @Sendable (Int) -> Void) async throws {
-        let side = Self.maximumVideoSide
         let durationUs = Double(probe.durationMs ?? 0) * 1000
         // Generous: ten times real time, at least two minutes.
         let deadline = Duration.seconds(max(120, (probe.durationMs ?? 0) / 100))
-        var arguments = ["-v", "error", "-y", "-nostats", "-progress", "pipe:1", "-i", path,
-                         "-vf", "scale='min(\(side),iw)':'min(\(side),ih)':force_original_aspect_ratio=decrease:force_divisible_by=2",
-                         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
-        arguments += probe.audioCodec == nil ? ["-an"] : ["-c:a", "aac", "-b:a", "128k", "-ac", "2"]
-        arguments += ["-f", "mp4", output]
         let last = LastPercent()
-        try await run(arguments, deadline: deadline) { line in
+        try await run(Self.mp4Arguments(of: path, probe: probe, to: output), deadline: deadline) { line in
             guard durationUs > 0, line.hasPrefix("out_time_us="), let done = Double(line.dropFirst("out_time_us=".count)) else { return }
             let percent = max(0, min(99, Int(done / durationUs * 100)))
             if last.advance(to: percent) { progress(percent) }
         }
         progress(100)
+    }
+
+    /// ffmpeg's arguments for ``mp4(of:probe:to:progress:)`` (the benchmark runs ffmpeg with them directly).
+    package static func mp4Arguments(of path: String, probe: MediaProbe, to output: String) -> [String] {
+        let side = maximumVideoSide
+        var arguments = ["-v", "error", "-y", "-nostats", "-progress", "pipe:1", "-i", path,
+                         "-vf", "scale='min(\(side),iw)':'min(\(side),ih)':force_original_aspect_ratio=decrease:force_divisible_by=2",
+                         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
+        arguments += probe.audioCodec == nil ? ["-an"] : ["-c:a", "aac", "-b:a", "128k", "-ac", "2"]
+        return arguments + ["-f", "mp4", output]
     }
 
     private func run(_ arguments: [String], deadline: Duration, onLine: (@Sendable (String) -> Void)? = nil) async throws {
