@@ -93,7 +93,7 @@ line "API resident memory growth during it" "$(( (peak - baseline) / 1024 ))" "M
 echo "  uploads to S3 (SeaweedFS, $medium MiB), and curl straight to it ..." >&2
 start_api s3
 s3_rate=$(upload "$work/s3.mp4")
-curl -fsS "${sign[@]}" -X PUT "$s3/arkyra-bench-curl" -o /dev/null || true
+curl -sS "${sign[@]}" -X PUT "$s3/arkyra-bench-curl" -o /dev/null 2>/dev/null || true
 size=$(stat -c %s "$work/curl.mp4")
 start=$(seconds)
 curl -fsS "${sign[@]}" -T "$work/curl.mp4" "$s3/arkyra-bench-curl/curl.mp4" -o /dev/null

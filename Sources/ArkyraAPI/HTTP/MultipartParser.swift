@@ -112,26 +112,28 @@ struct MultipartParser {
         guard state == .done else { throw Failure.endedEarly }
     }
 
-    /// `events`, after dropping the consumed bytes (the slices handed out keep their own storage).
+    /// `events`, after dropping the consumed bytes. The slices handed out share the buffer's storage, so the
+    /// few unread bytes move to a new buffer rather than the old one being compacted (which would copy it all).
     private mutating func compacted(_ events: [Event]) -> [Event] {
-        if buffer.readerIndex > 64 * 1024 { buffer.discardReadBytes() }
+        if buffer.readerIndex > 64 * 1024 {
+            var fresh = ByteBuffer()
+            fresh.reserveCapacity(max(buffer.readableBytes, 16 * 1024))
+            fresh.writeImmutableBuffer(buffer)
+            buffer = fresh
+        }
         return events
     }
 
-    /// The offset of `pattern` in the unread bytes, or nil.
+    /// The offset of `pattern` in the unread bytes, or nil (candidates found with memchr).
     private func find(_ pattern: [UInt8]) -> Int? {
         buffer.withUnsafeReadableBytes { bytes -> Int? in
-            guard bytes.count >= pattern.count, let first = pattern.first else { return nil }
+            guard bytes.count >= pattern.count, let first = pattern.first, let base = bytes.baseAddress else { return nil }
             var index = 0
             let last = bytes.count - pattern.count
             while index <= last {
-                guard let found = bytes[index...last].firstIndex(of: first) else { return nil }
-                var matches = true
-                for offset in 1..<pattern.count where bytes[found + offset] != pattern[offset] {
-                    matches = false
-                    break
-                }
-                if matches { return found }
+                guard let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
+                let found = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + found, pattern, pattern.count) == 0 { return found }
                 index = found + 1
             }
             return nil

@@ -27,9 +27,11 @@ package struct LocalFileStorage: MediaStorage {
         return root + "/" + key
     }
 
+    /// Moves the file into place when it is on the same filesystem (staging is under the root), else copies it.
     package func store(file path: String, size: Int, key: String, contentType: String) async throws {
         let target = try self.path(of: key)
         try await fileSystem.createDirectory(at: FilePath(target).removingLastComponent(), withIntermediateDirectories: true, permissions: nil)
+        if rename(path, target) == 0 { return }
         try await copy(from: path, to: target)
     }
 

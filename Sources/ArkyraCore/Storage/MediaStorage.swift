@@ -4,7 +4,8 @@ import NIOCore
 /// Where media files are kept, by key (`ORGANIZATION/FILE.EXT`). Two implementations: ``LocalFileStorage``
 /// (the embedded default) and ``S3Storage``. Writes are all or nothing: a failed store leaves no object.
 package protocol MediaStorage: Sendable {
-    /// Stores the local file at `path` under `key`, replacing any object there.
+    /// Stores the local file at `path` under `key`, replacing any object there. The file may be moved into
+    /// place: the caller must not need it afterwards.
     func store(file path: String, size: Int, key: String, contentType: String) async throws
     /// Copies the object at `key` to a new local file at `path` (for processing, and for platform uploads).
     func download(key: String, to path: String) async throws

@@ -12,6 +12,8 @@ package struct S3Storage: MediaStorage {
     let client: HTTPClient
     let signer: SigV4Signer
     private let fileSystem: FileSystem
+    /// Parts of a multipart upload sent at once.
+    static let partsInFlight = 2
     /// How long one request may take (a part of the part size included).
     let timeout: TimeAmount
 
@@ -43,16 +45,29 @@ package struct S3Storage: MediaStorage {
             throw StorageError.unavailable("CreateMultipartUpload answered without an UploadId")
         }
         do {
-            var etags: [String] = []
-            var offset = 0
-            while offset < size {
-                let length = min(configuration.partSize, size - offset)
-                let part = try await file.readChunk(fromAbsoluteOffset: Int64(offset), length: .bytes(Int64(length)))
-                guard part.readableBytes == length else { throw StorageError.unavailable("the staged file ended early") }
-                let answer = try await send("PUT", key: key, query: [("partNumber", String(etags.count + 1)), ("uploadId", uploadID)], body: part, expecting: [200])
-                guard let etag = answer.headers.first(name: "ETag") else { throw StorageError.unavailable("UploadPart answered without an ETag") }
-                etags.append(etag)
-                offset += length
+            // Two parts in flight: one is read and signed while the other travels (two parts in memory at most).
+            let count = (size + configuration.partSize - 1) / configuration.partSize
+            var etags = [String](repeating: "", count: count)
+            try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                var next = 0
+                func add() {
+                    let number = next
+                    next += 1
+                    group.addTask {
+                        let offset = number * configuration.partSize
+                        let length = min(configuration.partSize, size - offset)
+                        let part = try await file.readChunk(fromAbsoluteOffset: Int64(offset), length: .bytes(Int64(length)))
+                        guard part.readableBytes == length else { throw StorageError.unavailable("the staged file ended early") }
+                        let answer = try await send("PUT", key: key, query: [("partNumber", String(number + 1)), ("uploadId", uploadID)], body: part, expecting: [200])
+                        guard let etag = answer.headers.first(name: "ETag") else { throw StorageError.unavailable("UploadPart answered without an ETag") }
+                        return (number, etag)
+                    }
+                }
+                for _ in 0..<min(Self.partsInFlight, count) { add() }
+                while let (number, etag) = try await group.next() {
+                    etags[number] = etag
+                    if next < count { add() }
+                }
             }
             let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(S3XML.escape($0.element))</ETag></Part>" }
             let body = ByteBuffer(string: "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>")
