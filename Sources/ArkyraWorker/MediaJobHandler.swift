@@ -114,14 +114,18 @@ package struct MediaJobHandler: JobHandler {
             && max(probe.width, probe.height) <= MediaTools.maximumVideoSide
     }
 
-    private func store(_ path: String, key: String, type: String) async throws {
-        guard let info = try await FileSystem.shared.info(forFileAt: FilePath(path)) else { throw MediaTools.Failed(tool: "ffmpeg", message: "wrote no file") }
+    /// Stores a file ffmpeg wrote (it may be moved into place); returns its size.
+    @discardableResult
+    private func store(_ path: String, key: String, type: String) async throws -> Int {
+        guard let info = try await FileSystem.shared.info(forFileAt: FilePath(path)), info.size > 0 else {
+            throw MediaTools.Failed(tool: "ffmpeg", message: "wrote no file")
+        }
         try await storage.store(file: path, size: Int(info.size), key: key, contentType: type)
+        return Int(info.size)
     }
 
     private func stored(_ path: String, name: String, key: String, type: String, probe: MediaProbe) async throws -> MediaRepository.Variant {
-        try await store(path, key: key, type: type)
-        let size = Int(try await FileSystem.shared.info(forFileAt: FilePath(path))?.size ?? 0)
+        let size = try await store(path, key: key, type: type)
         return MediaRepository.Variant(name: name, storageKey: key, contentType: type, sizeBytes: size, width: probe.displayWidth, height: probe.displayHeight)
     }
 
