@@ -14,6 +14,7 @@ package func buildCron(
 ) -> some ApplicationProtocol {
     AdminRoutes.serviceApplication(configuration: configuration.service, metrics: metrics, logger: logger) { database, redis in
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
+        let mediaReconciler = MediaReconciler(database: database, queue: JobQueue(name: .media, redis: redis), logger: logger)
         let retention = RetentionSweep(database: database, configuration: configuration, logger: logger)
         let leading = metrics.makeGauge(descriptor: .init(namespace: "arkyra", metricName: "cron_leader", unitName: "", helpText: "1 while this replica leads"))
         let election = LeaderElection(database: database, lockKey: AdvisoryLockKey.cronLeader, leading: leading, logger: logger)
@@ -29,6 +30,7 @@ package func buildCron(
                 }
                 if passes.isDue() {
                     try await reconciler.reconcile()
+                    try await mediaReconciler.reconcile()
                     try await retention.sweep()
                 }
             },

@@ -77,3 +77,35 @@ extension MediaRepository {
         return result
     }
 }
+
+extension MediaRepository {
+    /// Files still `pending` whose last change is between `oldest` and `newest` (the reconciler's view).
+    package func pending(changedBetween oldest: Date, and newest: Date, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID)] {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id FROM media WHERE processing = 'pending' AND updated_at >= \(oldest) AND updated_at < \(newest)
+            ORDER BY updated_at LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var found: [(UUID, UUID)] = []
+        for try await (id, organization) in rows.decode((UUID, UUID).self) { found.append((id, organization)) }
+        return found
+    }
+
+    /// Marks every file still `pending` since before `cutoff` failed, with `reason`; returns how many.
+    package func failPending(changedBefore cutoff: Date, reason: String, client: Database) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH failed AS (
+                UPDATE media SET processing = 'failed', processing_error = \(reason), updated_at = now()
+                WHERE processing = 'pending' AND updated_at < \(cutoff) RETURNING 1
+            ) SELECT count(*)::int FROM failed
+            """,
+            logger: logger
+        )
+        var count = 0
+        for try await value in rows.decode(Int.self) { count = value }
+        return count
+    }
+}
