@@ -248,7 +248,8 @@ package func buildRouter(
             return [("api-key:\(key)", limits.perAPIKey), ("organization:\(organization)", limits.perOrganization)]
         })
     let publicGroup = publicAPI.group(context: PublicAPIContext.self)
-    PublicRoutes(posts: posts, integrations: integrations, notifications: NotificationRepository(logger: logger), database: database, maxBodyBytes: bodyLimit)
+    PublicRoutes(posts: posts, integrations: integrations, notifications: NotificationRepository(logger: logger), media: media, database: database,
+                 maxBodyBytes: bodyLimit)
         .add(to: publicGroup)
     PublicMediaRoutes(media: media, fetcher: fetcher, maxBodyBytes: bodyLimit).add(to: publicGroup)
     return router

@@ -201,6 +201,21 @@ struct MediaTests {
                 #expect(try await fromURL("/huge").status == .contentTooLarge)
                 #expect(try await fromURL("/loop").errorFields["url"]?.contains("redirected more than") == true)
                 #expect(try await fromURL("/missing").errorFields["url"] == "answered HTTP 404")
+
+                // A Postiz post carries the uploaded image by id, and reads back with it.
+                let channel = try await api.connectMastodon(owner, organization: organization)
+                let imageID = try #require(uploaded.json["id"] as? String)
+                let post = try await api.client.execute(
+                    uri: "/public/v1/posts", method: .post, headers: [.authorization: key, .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"type": "schedule", "date": "\#(APITestHarness.future())", "posts": [{"integration": {"id": "\#(channel)"}, "value": [{"content": "Logo", "image": [{"id": "\#(imageID)", "path": "ignored"}]}]}]}"#)
+                )
+                #expect(post.status == .created)
+                let postID = try #require(post.jsonArray.first?["postId"] as? String)
+                let read = try await api.client.execute(uri: "/public/v1/posts/\(postID)", method: .get, headers: [.authorization: key], body: nil)
+                let image = try #require(read.json["image"] as? String)
+                let entries = try JSONSerialization.jsonObject(with: Data(image.utf8)) as? [[String: String]]
+                #expect(entries?.first?["id"] == imageID)
+                #expect(entries?.first?["path"]?.contains("/media/files/") == true)
             }
             // Without the sandbox allowance, loopback addresses are refused before any connection.
             try await APITestHarness.run(configure: { configuration in

@@ -117,11 +117,12 @@ enum OpenAPISpec {
         "PostizPost": .object(properties: [
             "id": .uuid, "content": .text, "publishDate": .dateTime, "releaseURL": .text, "releaseId": .text,
             "state": .string(values: ["QUEUE", "PUBLISHED", "ERROR", "DRAFT"]), "intervalInDays": .integer(minimum: 1), "group": .uuid,
-            "settings": .text, "tags": .array(.object(properties: ["tag": .object(properties: ["name": .text], required: ["name"])], required: ["tag"])),
+            "settings": .text, "image": .text,
+            "tags": .array(.object(properties: ["tag": .object(properties: ["name": .text], required: ["name"])], required: ["tag"])),
             "integration": .object(properties: ["id": .uuid, "providerIdentifier": .text, "name": .text, "picture": .text], required: ["id"]),
             "parentId": .uuid, "error": .text,
             "arkyraState": .string(values: ["draft", "waiting", "scheduled", "publishing", "published", "failed", "unconfirmed"]),
-        ], required: ["id", "content", "state", "group", "settings", "tags", "integration", "arkyraState"]),
+        ], required: ["id", "content", "state", "group", "settings", "image", "tags", "integration", "arkyraState"]),
         "Comment": .object(properties: [
             "id": .uuid, "group_id": .uuid, "author_id": .uuid, "author_name": .text, "via_preview": .boolean, "body": .text, "created_at": .dateTime,
         ], required: ["id", "group_id", "author_name", "via_preview", "body", "created_at"]),

@@ -169,6 +169,8 @@ enum PostizFormat {
         var group: String
         /// Postiz keeps the provider settings of a post as a JSON string; ARKYRA has none yet: `"{}"`.
         var settings: String
+        /// Postiz keeps a post's media as a JSON string too: `[{"id", "path"}]`.
+        var image: String
         var tags: [TagLink]
         var integration: IntegrationReference
         var parentId: String?
@@ -188,7 +190,7 @@ enum PostizFormat {
             var picture: String?
         }
 
-        init(_ post: ArkyraCore.Post, tags: [String], channel: ArkyraCore.Integration?) {
+        init(_ post: ArkyraCore.Post, tags: [String], channel: ArkyraCore.Integration?, images: [(id: UUID, path: String)] = []) {
             id = post.id.uuidString
             content = post.content
             publishDate = post.publishAt.map(ISO8601Timestamp.format)
@@ -198,6 +200,9 @@ enum PostizFormat {
             intervalInDays = Self.intervalInDays(post.recurrence)
             group = post.groupID.uuidString
             settings = "{}"
+            let entries = images.map { ["id": $0.id.uuidString, "path": $0.path] }
+            image = (try? JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys, .withoutEscapingSlashes]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "[]"
             self.tags = tags.map { TagLink(tag: .init(name: $0)) }
             integration = IntegrationReference(
                 id: post.integrationID.uuidString, providerIdentifier: channel?.provider, name: channel?.name, picture: channel?.avatarURL

@@ -10,6 +10,8 @@ struct PublicRoutes {
     let posts: PostService
     let integrations: IntegrationService
     let notifications: NotificationRepository
+    /// For the `image` of posts: the files' ids and URLs.
+    let media: MediaService
     let database: Database
     let maxBodyBytes: Int
 
@@ -175,6 +177,11 @@ struct PublicRoutes {
         guard let organizationID = found.first?.organizationID else { return [] }
         let tags = try await posts.tagNames(of: found.map(\.id))
         let channels = try await integrations.find(ids: Array(Set(found.map(\.integrationID))), organizationID: organizationID)
-        return found.map { PostizFormat.Post($0, tags: tags[$0.id] ?? [], channel: channels[$0.integrationID]) }
+        let files = try await media.media.find(ids: Array(Set(found.flatMap(\.mediaIDs))), organizationID: organizationID, client: database)
+        let paths = Dictionary(files.map { ($0.id, media.json($0).url) }, uniquingKeysWith: { first, _ in first })
+        return found.map { post in
+            PostizFormat.Post(post, tags: tags[post.id] ?? [], channel: channels[post.integrationID],
+                              images: post.mediaIDs.compactMap { id in paths[id].map { (id, $0) } })
+        }
     }
 }
