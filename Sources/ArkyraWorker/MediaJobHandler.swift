@@ -37,7 +37,7 @@ package struct MediaJobHandler: JobHandler {
         let folder = workFolder + "/\(job.id)-\(UUID().uuidString.prefix(8))"
         try await FileSystem.shared.createDirectory(at: FilePath(folder), withIntermediateDirectories: true, permissions: nil)
         do {
-            try await process(file, in: folder)
+            if request.thumbnailOnly { try await retakeThumbnail(file, in: folder) } else { try await process(file, in: folder) }
             _ = try? await FileSystem.shared.removeItem(at: FilePath(folder), recursively: true)
         } catch {
             _ = try? await FileSystem.shared.removeItem(at: FilePath(folder), recursively: true)
@@ -61,7 +61,7 @@ package struct MediaJobHandler: JobHandler {
         let thumbnailKey: String?
         do {
             let thumbnail = folder + "/thumbnail.jpg"
-            try await tools.thumbnail(of: original, probe: probe, to: thumbnail)
+            try await tools.thumbnail(of: original, probe: probe, at: file.thumbnailAtMs, to: thumbnail)
             thumbnailKey = base + ".thumb.jpg"
             try await store(thumbnail, key: thumbnailKey!, type: "image/jpeg")
             if file.kind == .image, file.contentType != MediaFormat.jpeg.mimeType {
@@ -85,6 +85,32 @@ package struct MediaJobHandler: JobHandler {
             return
         }
         logger.info("media processed", metadata: ["media_id": "\(file.id)", "variants": "\(variants.map(\.name))"])
+        try? await events.publish(MediaEvent(type: "media.ready", organizationID: file.organizationID, mediaID: file.id, percent: 100))
+    }
+
+    /// Takes a video's thumbnail again at the frame a person chose, under a new key (so no cache shows the old
+    /// one), then deletes the old one.
+    private func retakeThumbnail(_ file: MediaRepository.Media, in folder: String) async throws {
+        let original = folder + "/original"
+        try await storage.download(key: file.storageKey, to: original)
+        let thumbnail = folder + "/thumbnail.jpg"
+        do {
+            let probe = try await tools.probe(original, kind: file.kind)
+            try await tools.thumbnail(of: original, probe: probe, at: file.thumbnailAtMs, to: thumbnail)
+        } catch let error as MediaTools.Failed {
+            logger.notice("the thumbnail could not be taken again", metadata: ["media_id": "\(file.id)", "reason": "\(error.message)"])
+            return
+        } catch is MediaProbe.Unreadable {
+            return
+        }
+        let base = file.storageKey.split(separator: ".").first.map(String.init) ?? file.storageKey
+        let key = base + ".thumb-\(file.thumbnailAtMs ?? 0).jpg"
+        try await store(thumbnail, key: key, type: "image/jpeg")
+        switch try await media.replaceThumbnail(id: file.id, key: key, client: database) {
+        case .some(let previous?) where previous != key: try? await storage.delete(key: previous)
+        case .none: try? await storage.delete(key: key) // deleted meanwhile
+        default: break
+        }
         try? await events.publish(MediaEvent(type: "media.ready", organizationID: file.organizationID, mediaID: file.id, percent: 100))
     }
 

@@ -97,6 +97,7 @@ struct MediaTests {
             #expect(renamed.json["alt"] as? String == "A red banner")
             #expect(try await api.request(.patch, "\(base)/\(id)", token: owner, json: ["alt": NSNull()]).json["alt"] == nil)
             #expect(try await api.request(.patch, "\(base)/\(id)", token: owner, json: ["name": ""]).status == .unprocessableContent)
+            #expect(try await api.request(.patch, "\(base)/\(id)", token: owner, json: ["thumbnail_at_ms": 1000]).errorFields["thumbnail_at_ms"] == "applies to videos only")
 
             // The signed URL serves the bytes; altered or expired, it is refused.
             let url = try #require(created.json["url"] as? String)

@@ -96,6 +96,16 @@ struct MediaProcessingTests {
             #expect(probe.videoCodec == "h264")
             #expect(probe.audioCodec == "aac")
             #expect(MediaJobHandler.isPlatformReady(probe))
+
+            // A person picks another frame: only the thumbnail is taken again, under a new key; the old one goes.
+            let before = try #require(file.thumbnailKey)
+            _ = try await setup.repository.update(id: file.id, organizationID: world.organizationID, name: nil, alt: nil, thumbnailAtMs: 2500, client: world.database)
+            try await setup.handler.handle(MediaJob(mediaID: file.id, organizationID: world.organizationID, thumbnailOnly: true).job(requestID: nil),
+                                           context: JobContext(consumer: "test", deliveries: 1, staleOwner: nil))
+            let after = try #require(try await setup.repository.find(id: file.id, organizationID: world.organizationID, client: world.database))
+            #expect(after.thumbnailKey?.hasSuffix(".thumb-2500.jpg") == true)
+            #expect(try await setup.storage.size(of: before) == nil)
+            #expect(try await setup.storage.prefix(of: try #require(after.thumbnailKey), count: 3) == [0xFF, 0xD8, 0xFF])
         }
     }
 

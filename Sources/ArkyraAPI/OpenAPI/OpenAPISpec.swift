@@ -69,7 +69,7 @@ enum OpenAPISpec {
         "Media": .object(properties: [
             "id": .uuid, "name": .text, "content_type": .text, "kind": .string(values: ["image", "video"]), "size_bytes": .integer(minimum: 1),
             "sha256": .text, "alt": .text, "url": .text, "processing": .string(values: ["pending", "ready", "failed"]), "processing_error": .text,
-            "width": .integer(), "height": .integer(), "duration_ms": .integer(), "video_codec": .text, "audio_codec": .text, "thumbnail_url": .text,
+            "width": .integer(), "height": .integer(), "duration_ms": .integer(), "video_codec": .text, "audio_codec": .text, "thumbnail_url": .text, "thumbnail_at_ms": .integer(),
             "variants": .array(.object(properties: [
                 "name": .string(values: ["jpeg", "mp4"]), "content_type": .text, "size_bytes": .integer(), "width": .integer(), "height": .integer(), "url": .text,
             ], required: ["name", "content_type", "size_bytes", "url"])),

@@ -24,16 +24,21 @@ struct MediaRoutes {
         enum CodingKeys: String, CodingKey, CaseIterable { case name }
     }
 
-    /// `name` and/or `alt` (null or empty removes the alt text).
+    /// `name`, `alt` (null or empty removes the alt text) and/or `thumbnail_at_ms` (a video's frame for its thumbnail).
     struct UpdateBody: StrictDecodable {
         typealias Fields = CodingKeys
         var name: String?
         var alt: String??
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, alt }
+        var thumbnailAtMs: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, alt
+            case thumbnailAtMs = "thumbnail_at_ms"
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decodeIfPresent(String.self, forKey: .name)
+            thumbnailAtMs = try container.decodeIfPresent(Int.self, forKey: .thumbnailAtMs)
             alt = container.contains(.alt) ? .some(try container.decodeIfPresent(String.self, forKey: .alt)) : nil
         }
     }
@@ -112,9 +117,21 @@ struct MediaRoutes {
             if let name, !(1...255).contains(name.count) { fields["name"] = "must be 1 to 255 characters" }
             let alt: String?? = body.alt.map { text in text.flatMap { $0.isEmpty ? nil : $0 } }
             if let text = alt ?? nil, text.count > 1500 { fields["alt"] = "must be at most 1500 characters" }
+            if let at = body.thumbnailAtMs {
+                guard let current = try await media.media.find(id: id, organizationID: organization.id, client: media.database) else { throw APIError.notFound("media") }
+                if current.kind != .video {
+                    fields["thumbnail_at_ms"] = "applies to videos only"
+                } else if at < 0 || at > (current.durationMs ?? Int.max) {
+                    fields["thumbnail_at_ms"] = current.durationMs.map { "must be 0 to \($0) (the video's length in milliseconds)" } ?? "must be at least 0"
+                }
+            }
             guard fields.isEmpty else { throw APIError.validation(fields) }
-            guard let file = try await media.media.update(id: id, organizationID: organization.id, name: name, alt: alt, client: media.database) else {
+            guard let file = try await media.media.update(id: id, organizationID: organization.id, name: name, alt: alt, thumbnailAtMs: body.thumbnailAtMs,
+                                                          client: media.database) else {
                 throw APIError.notFound("media")
+            }
+            if body.thumbnailAtMs != nil, file.processing == "ready" {
+                try await media.queue.schedule(MediaJob(mediaID: file.id, organizationID: organization.id, thumbnailOnly: true).job(requestID: context.requestID), at: Date())
             }
             return try JSONBody.response(try await media.json([file])[0])
         }

@@ -40,6 +40,7 @@ struct MediaService: Sendable {
         var videoCodec: String?
         var audioCodec: String?
         var thumbnailURL: String?
+        var thumbnailAtMs: Int?
         /// What was derived for platforms that demand a format: `jpeg`, `mp4`.
         var variants: [VariantJSON]
         var createdAt: Date
@@ -61,7 +62,7 @@ struct MediaService: Sendable {
             id: file.id, name: file.name, contentType: file.contentType, kind: file.kind, sizeBytes: file.sizeBytes, sha256: file.sha256,
             alt: file.alt, url: url(file.storageKey), processing: file.processing, processingError: file.processingError, width: file.width,
             height: file.height, durationMs: file.durationMs, videoCodec: file.videoCodec, audioCodec: file.audioCodec,
-            thumbnailURL: file.thumbnailKey.map(url),
+            thumbnailURL: file.thumbnailKey.map(url), thumbnailAtMs: file.thumbnailAtMs,
             variants: variants.map { VariantJSON(name: $0.name, contentType: $0.contentType, sizeBytes: $0.sizeBytes, width: $0.width, height: $0.height, url: url($0.storageKey)) },
             createdAt: file.createdAt, updatedAt: file.updatedAt
         )

@@ -6,15 +6,19 @@ package struct MediaJob: Sendable, Equatable {
     package static let type = "media.process"
     package var mediaID: UUID
     package var organizationID: UUID
+    /// Only take the thumbnail again (a person chose another frame of a video).
+    package var thumbnailOnly: Bool
 
-    package init(mediaID: UUID, organizationID: UUID) {
+    package init(mediaID: UUID, organizationID: UUID, thumbnailOnly: Bool = false) {
         self.mediaID = mediaID
         self.organizationID = organizationID
+        self.thumbnailOnly = thumbnailOnly
     }
 
     package func job(requestID: String?) -> Job {
-        Job(id: "media-\(mediaID.uuidString.lowercased())", type: Self.type,
-            data: ["media_id": mediaID.uuidString, "organization_id": organizationID.uuidString], requestID: requestID)
+        var data = ["media_id": mediaID.uuidString, "organization_id": organizationID.uuidString]
+        if thumbnailOnly { data["thumbnail_only"] = "true" }
+        return Job(id: "media-\(mediaID.uuidString.lowercased())" + (thumbnailOnly ? "-thumbnail" : ""), type: Self.type, data: data, requestID: requestID)
     }
 
     /// The job's file; nil when it is not a media job.
@@ -22,6 +26,6 @@ package struct MediaJob: Sendable, Equatable {
         guard job.type == Self.type, let media = job.data["media_id"].flatMap(UUID.init(uuidString:)),
               let organization = job.data["organization_id"].flatMap(UUID.init(uuidString:))
         else { return nil }
-        self.init(mediaID: media, organizationID: organization)
+        self.init(mediaID: media, organizationID: organization, thumbnailOnly: job.data["thumbnail_only"] == "true")
     }
 }

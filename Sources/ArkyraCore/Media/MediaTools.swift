@@ -49,10 +49,14 @@ package struct MediaTools: Sendable {
         return try MediaProbe.parse(outcome.output, kind: kind)
     }
 
-    /// A JPEG at most ``thumbnailSide`` wide: the frame at one second (or the middle of shorter videos), or the image.
-    package func thumbnail(of path: String, probe: MediaProbe, to output: String) async throws {
+    /// A JPEG at most ``thumbnailSide`` wide: the frame at `atMs` (by default one second in, or the middle of
+    /// shorter videos; never past the end), or the image.
+    package func thumbnail(of path: String, probe: MediaProbe, at atMs: Int? = nil, to output: String) async throws {
         var arguments = ["-v", "error", "-y"]
-        if let duration = probe.durationMs { arguments += ["-ss", String(format: "%.3f", min(1.0, Double(duration) / 2000))] }
+        if let duration = probe.durationMs {
+            let chosen = atMs.map { min($0, max(0, duration - 100)) } ?? min(1000, duration / 2)
+            arguments += ["-ss", String(format: "%.3f", Double(chosen) / 1000)]
+        }
         arguments += ["-i", path, "-frames:v", "1", "-vf", "scale='min(\(Self.thumbnailSide),iw)':-2", "-q:v", "4", "-f", "image2", output]
         try await run(arguments, deadline: .seconds(60))
     }

@@ -21,6 +21,8 @@ CREATE TABLE media (
     video_codec text,
     audio_codec text,
     thumbnail_key text,
+    -- Where in a video its thumbnail is taken (chosen by a person; else one second in).
+    thumbnail_at_ms integer CHECK (thumbnail_at_ms >= 0),
     uploaded_by uuid REFERENCES users (id) ON DELETE SET NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()

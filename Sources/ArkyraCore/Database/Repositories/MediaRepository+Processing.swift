@@ -57,6 +57,19 @@ extension MediaRepository {
         }
     }
 
+    /// Points a file at a new thumbnail; returns the key it replaced (nil when the file is gone).
+    package func replaceThumbnail(id: UUID, key: String, client: Database) async throws -> String?? {
+        let rows = try await client.query(
+            """
+            UPDATE media m SET thumbnail_key = \(key), updated_at = now() FROM (SELECT id, thumbnail_key FROM media WHERE id = \(id) FOR UPDATE) old
+            WHERE m.id = old.id RETURNING old.thumbnail_key
+            """,
+            logger: logger
+        )
+        for try await previous in rows.decode(String?.self) { return .some(previous) }
+        return nil
+    }
+
     /// Records that the file cannot be processed, and why (for the person who uploaded it).
     package func markFailed(id: UUID, error: String, client: Database) async throws {
         try await client.query(

@@ -32,6 +32,7 @@ package struct MediaRepository: Sendable {
         package var videoCodec: String?
         package var audioCodec: String?
         package var thumbnailKey: String?
+        package var thumbnailAtMs: Int?
     }
 
     /// A new file's facts.
@@ -57,7 +58,7 @@ package struct MediaRepository: Sendable {
 
     static let columns = """
         id, organization_id, name, content_type, kind, size_bytes, sha256, storage_key, alt, created_at, updated_at, processing, processing_error,
-        width, height, duration_ms, video_codec, audio_codec, thumbnail_key
+        width, height, duration_ms, video_codec, audio_codec, thumbnail_key, thumbnail_at_ms
         """
 
     /// Adds a file.
@@ -154,13 +155,15 @@ package struct MediaRepository: Sendable {
         return used
     }
 
-    /// Sets the name and/or alt text (an empty alt removes it); nil when there is no such file.
-    package func update(id: UUID, organizationID: UUID, name: String?, alt: String??, client: Database) async throws -> Media? {
+    /// Sets the name, the alt text (an empty alt removes it) and/or where a video's thumbnail is taken; nil
+    /// when there is no such file.
+    package func update(id: UUID, organizationID: UUID, name: String?, alt: String??, thumbnailAtMs: Int? = nil, client: Database) async throws -> Media? {
         let altGiven = alt != nil
         let altValue = alt ?? nil
         return try await decode(client.query(
             """
-            UPDATE media SET name = coalesce(\(name), name), alt = CASE WHEN \(altGiven) THEN \(altValue) ELSE alt END, updated_at = now()
+            UPDATE media SET name = coalesce(\(name), name), alt = CASE WHEN \(altGiven) THEN \(altValue) ELSE alt END,
+                   thumbnail_at_ms = coalesce(\(thumbnailAtMs), thumbnail_at_ms), updated_at = now()
             WHERE id = \(id) AND organization_id = \(organizationID)
             RETURNING \(unescaped: Self.columns)
             """,
@@ -178,11 +181,11 @@ package struct MediaRepository: Sendable {
     func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Media] {
         var media: [Media] = []
         for try await row in rows.decode((UUID, UUID, String, String, String, Int, String, String, String?, Date, Date, String, String?,
-                                          Int?, Int?, Int?, String?, String?, String?).self) {
+                                          Int?, Int?, Int?, String?, String?, String?, Int?).self) {
             media.append(Media(id: row.0, organizationID: row.1, name: row.2, contentType: row.3, kind: MediaKind(rawValue: row.4) ?? .image,
                                sizeBytes: row.5, sha256: row.6, storageKey: row.7, alt: row.8, createdAt: row.9, updatedAt: row.10,
                                processing: row.11, processingError: row.12, width: row.13, height: row.14, durationMs: row.15,
-                               videoCodec: row.16, audioCodec: row.17, thumbnailKey: row.18))
+                               videoCodec: row.16, audioCodec: row.17, thumbnailKey: row.18, thumbnailAtMs: row.19))
         }
         return media
     }
