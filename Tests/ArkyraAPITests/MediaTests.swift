@@ -1,5 +1,5 @@
 import ArkyraAPI
-import ArkyraCore
+@testable import ArkyraCore
 import ArkyraTestSupport
 import AsyncHTTPClient
 import Foundation
@@ -338,6 +338,39 @@ struct MediaTests {
             #expect(try await api.request(.delete, "\(base)/media/\(images[0])?force=true", token: owner).status == .noContent)
             let after = try await api.posts(owner, organization: organization)
             #expect(after.first { $0["position"] as? Int == 0 }?["media_ids"] as? [String] == [images[1].uppercased()])
+        }
+    }
+
+    @Test("uploads to S3 stream into a multipart upload as they arrive; a duplicate or a refused one leaves no object and no pending part")
+    func streamedToS3() async throws {
+        try await APITestHarness.run(configure: { configuration in
+            configuration.service.storage.localPath = NSTemporaryDirectory() + "arkyra-media-test-\(UUID().uuidString)"
+            configuration.service.storage.s3 = TestS3.configuration()
+            configuration.service.storage.limits = MediaLimits(maxImageBytes: 1024 * 1024, maxVideoBytes: 20 * 1024 * 1024)
+        }) { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let base = "/api/v1/organizations/\(organization)/media"
+            let s3 = S3Storage(configuration: TestS3.configuration(), client: .shared)
+            func objects() async throws -> Int {
+                let listing = try await s3.send("GET", key: "", query: [("list-type", "2"), ("prefix", organization.lowercased() + "/")], expecting: [200])
+                return listing.text.components(separatedBy: "<Key>").count - 1
+            }
+            func pendingParts() async throws -> Bool {
+                try await s3.send("GET", key: "", query: [("uploads", ""), ("prefix", organization.lowercased() + "/")], expecting: [200]).text.contains("<UploadId>")
+            }
+            let video = TestMedia.mp4(size: 12 * 1024 * 1024 + 77)
+            let created = try await api.upload(video, token: owner, to: base, filename: "big.mp4")
+            #expect(created.status == .created)
+            #expect(created.json["size_bytes"] as? Int == video.count)
+            let url = try #require(created.json["url"] as? String)
+            let read = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+            #expect(Data(buffer: try await read.body.collect(upTo: 64 << 20)) == video)
+            #expect(try await api.upload(video, token: owner, to: base, filename: "again.mp4").status == .ok)
+            #expect(try await objects() == 1)
+            #expect(try await api.upload(TestMedia.mp4(size: 21 * 1024 * 1024), token: owner, to: base, filename: "huge.mp4").status == .contentTooLarge)
+            #expect(try await objects() == 1)
+            #expect(try await !pendingParts())
         }
     }
 }

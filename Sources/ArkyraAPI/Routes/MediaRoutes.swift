@@ -57,7 +57,7 @@ struct MediaRoutes {
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.post { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
-            let upload = try await MultipartUpload.read(request, staging: media.stage, limits: media.limits)
+            let upload = try await MultipartUpload.read(request, staging: { try await media.stage(organizationID: organization.id) }, limits: media.limits)
             let (file, created) = try await media.ingest(
                 upload.file, name: upload.fields["name"] ?? upload.filename, organizationID: organization.id, by: context.userID, origin: context.origin(request)
             )
@@ -66,7 +66,7 @@ struct MediaRoutes {
         group.post("from-url") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(FromURLBody.self, from: request, maxBytes: maxBodyBytes)
-            let staging = try await media.stage()
+            let staging = try await media.stage(organizationID: organization.id)
             let staged: MediaStaging.File
             let filename: String?
             do {

@@ -74,9 +74,16 @@ struct MediaService: Sendable {
         return files.map { json($0, variants: variants[$0.id] ?? []) }
     }
 
-    /// A new staging file for an upload.
-    func stage() async throws -> MediaStaging {
-        try await MediaStaging(folder: stagingFolder, limits: limits)
+    /// A new staging file for an upload of `organizationID`'s; with a store that takes streamed uploads (S3),
+    /// the bytes go to the bucket under a fresh key as they arrive instead.
+    func stage(organizationID: UUID) async throws -> MediaStaging {
+        guard storage.streamingPartSize > 0 else { return try await MediaStaging(folder: stagingFolder, limits: limits) }
+        let storage = self.storage
+        return try await MediaStaging(folder: stagingFolder, limits: limits, partSize: storage.streamingPartSize) { format in
+            let key = Self.newKey(organizationID: organizationID, format: format)
+            guard let upload = try await storage.streamingUpload(key: key, contentType: format.mimeType) else { return nil }
+            return (key, upload)
+        }
     }
 
     /// Takes a staged file into the library: the organization's existing file when it has the same content,
@@ -88,7 +95,7 @@ struct MediaService: Sendable {
     func ingest(_ staged: MediaStaging.File, name: String?, organizationID: UUID, by userID: UUID?, origin: RequestOrigin, storedAt: String? = nil) async throws
         -> (media: MediaRepository.Media, created: Bool) {
         do {
-            let result = try await keep(staged, name: name, organizationID: organizationID, by: userID, origin: origin, storedAt: storedAt)
+            let result = try await keep(staged, name: name, organizationID: organizationID, by: userID, origin: origin, storedAt: storedAt ?? staged.storedAt)
             await MediaStaging.remove(staged)
             return result
         } catch {

@@ -27,6 +27,10 @@ package struct LocalFileStorage: MediaStorage {
         return root + "/" + key
     }
 
+    /// Files are staged on the same disk and moved into place, which is cheaper than streaming.
+    package func streamingUpload(key: String, contentType: String) async throws -> (any StreamingUpload)? { nil }
+    package var streamingPartSize: Int { 0 }
+
     /// Moves the file into place when it is on the same filesystem (staging is under the root), else copies it.
     package func store(file path: String, size: Int, key: String, contentType: String) async throws {
         let target = try self.path(of: key)

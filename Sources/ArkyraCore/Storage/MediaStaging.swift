@@ -6,6 +6,8 @@ import NIOFileSystem
 /// An upload on its way in: its bytes go to a file in the staging folder as they arrive, hashed and counted,
 /// so that a file of any size passes through in constant memory. The format is told from the first bytes and
 /// the limit of its kind applies from then on: a file over it is refused at the byte that crosses it.
+/// With a store that takes streamed uploads (S3), the bytes go to the bucket in parts as they arrive instead,
+/// once the format is known, and no staging file is written.
 /// Use from one task: ``write(_:)`` each chunk, then ``finish()``; ``discard()`` when anything fails.
 package final class MediaStaging {
     private let handle: WriteFileHandle
@@ -19,6 +21,10 @@ package final class MediaStaging {
     private var pending = ByteBuffer()
     private var offset: Int64 = 0
     private var closed = false
+    /// Starts a streamed upload for a file of the format (nil: stage to the file).
+    private let streaming: (@Sendable (MediaFormat) async throws -> (key: String, upload: any StreamingUpload)?)?
+    private var stream: (key: String, upload: any StreamingUpload)?
+    private let partSize: Int
 
     /// What was staged.
     package struct File: Sendable {
@@ -26,6 +32,8 @@ package final class MediaStaging {
         package var size: Int
         package var sha256: String
         package var format: MediaFormat
+        /// The key the bytes were streamed to (then `path` holds nothing).
+        package var storedAt: String? = nil
     }
 
     /// Why an upload is refused; `message` is fit for the user.
@@ -45,7 +53,13 @@ package final class MediaStaging {
     }
 
     /// Opens a new file in `folder` (created when missing).
-    package init(folder: String, limits: MediaLimits, fileSystem: FileSystem = .shared) async throws {
+    /// - Parameters:
+    ///   - streaming: starts a streamed upload once the format is known (nil, or answering nil: the file is staged).
+    ///   - partSize: the size of the streamed parts (the last may be smaller).
+    package init(folder: String, limits: MediaLimits, fileSystem: FileSystem = .shared, partSize: Int = 8 * 1024 * 1024,
+                 streaming: (@Sendable (MediaFormat) async throws -> (key: String, upload: any StreamingUpload)?)? = nil) async throws {
+        self.streaming = streaming
+        self.partSize = partSize
         try await fileSystem.createDirectory(at: FilePath(folder), withIntermediateDirectories: true, permissions: nil)
         path = folder + "/upload-\(UUID().uuidString)"
         handle = try await fileSystem.openFile(forWritingAt: FilePath(path), options: .newFile(replaceExisting: false))
@@ -61,6 +75,8 @@ package final class MediaStaging {
             if head.count >= MediaFormat.signatureLength {
                 guard let sniffed = MediaFormat.sniff(head) else { throw Refusal.unsupportedFormat }
                 format = sniffed
+                // Only when nothing went to the file yet (the first bytes are still pending).
+                if offset == 0 { stream = try await streaming?(sniffed) }
             } else if size > limits.maxBytes {
                 throw Refusal.tooLarge(limit: limits.maxBytes, kind: nil)
             }
@@ -69,11 +85,22 @@ package final class MediaStaging {
         chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         var chunk = chunk
         pending.writeBuffer(&chunk)
-        if pending.readableBytes >= 1024 * 1024 { try await flush() }
+        if let stream {
+            while pending.readableBytes >= partSize, let part = pending.readSlice(length: partSize) {
+                try await stream.upload.write(part)
+            }
+        } else if pending.readableBytes >= 1024 * 1024 {
+            try await flush()
+        }
     }
 
     private func flush() async throws {
         guard pending.readableBytes > 0 else { return }
+        if let stream {
+            try await stream.upload.write(pending)
+            pending = ByteBuffer()
+            return
+        }
         try await handle.write(contentsOf: pending, toAbsoluteOffset: offset)
         offset += Int64(pending.readableBytes)
         pending.clear()
@@ -82,12 +109,17 @@ package final class MediaStaging {
     /// Closes the file and says what it holds.
     /// - Throws: ``Refusal`` for an empty file or one too short to have a known format.
     package func finish() async throws -> File {
-        try await flush()
-        closed = true
-        try await handle.close()
         if size == 0 { throw Refusal.empty }
         if format == nil { format = MediaFormat.sniff(head) }
         guard let format else { throw Refusal.unsupportedFormat }
+        try await flush()
+        closed = true
+        if let stream {
+            try await handle.close(makeChangesVisible: false)
+            try await stream.upload.finish()
+            return File(path: path, size: size, sha256: Data(hasher.finalize()).hexString, format: format, storedAt: stream.key)
+        }
+        try await handle.close()
         return File(path: path, size: size, sha256: Data(hasher.finalize()).hexString, format: format)
     }
 
@@ -95,6 +127,8 @@ package final class MediaStaging {
     package func discard() async {
         // Unfinished, the file never becomes visible (it is created in place only when closed complete).
         if !closed { try? await handle.close(makeChangesVisible: false) }
+        closed = true
+        await stream?.upload.abort()
         _ = try? await FileSystem.shared.removeItem(at: FilePath(path), recursively: false)
     }
 

@@ -7,6 +7,10 @@ package protocol MediaStorage: Sendable {
     /// Stores the local file at `path` under `key`, replacing any object there. The file may be moved into
     /// place: the caller must not need it afterwards.
     func store(file path: String, size: Int, key: String, contentType: String) async throws
+    /// Starts writing `key` part by part as an upload arrives (nil: the store takes whole files only).
+    func streamingUpload(key: String, contentType: String) async throws -> (any StreamingUpload)?
+    /// The size of the parts a streamed upload takes.
+    var streamingPartSize: Int { get }
     /// Copies the object at `key` to a new local file at `path` (for processing, and for platform uploads).
     func download(key: String, to path: String) async throws
     /// The object's size in bytes, or nil when there is none.

@@ -28,13 +28,13 @@ struct PublicMediaRoutes {
 
     func add(to group: RouterGroup<PublicAPIContext>) {
         group.post("upload") { request, context in
-            let upload = try await MultipartUpload.read(request, staging: media.stage, limits: media.limits)
+            let upload = try await MultipartUpload.read(request, staging: { try await media.stage(organizationID: context.organizationID) }, limits: media.limits)
             let (file, _) = try await media.ingest(upload.file, name: upload.filename, organizationID: context.organizationID, by: nil, origin: context.origin(request))
             return try JSONBody.response(postiz(file, originalName: upload.filename), status: .created, camelCase: true)
         }
         group.post("upload-from-url") { request, context in
             let body = try await JSONBody.decode(FromURLBody.self, from: request, maxBytes: maxBodyBytes)
-            let staging = try await media.stage()
+            let staging = try await media.stage(organizationID: context.organizationID)
             let staged: MediaStaging.File
             do {
                 _ = try await fetcher.fetch(body.url, into: staging)

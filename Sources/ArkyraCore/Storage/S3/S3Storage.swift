@@ -39,11 +39,44 @@ package struct S3Storage: MediaStorage {
         }
     }
 
-    private func storeInParts(_ file: ReadFileHandle, size: Int, key: String, contentType: String) async throws {
+    package func streamingUpload(key: String, contentType: String) async throws -> (any StreamingUpload)? {
+        try StorageError.check(key)
+        return S3StreamingUpload(storage: self, key: key, uploadID: try await createUpload(key: key, contentType: contentType))
+    }
+
+    package var streamingPartSize: Int { configuration.partSize }
+
+    func createUpload(key: String, contentType: String) async throws -> String {
         let created = try await send("POST", key: key, query: [("uploads", "")], headers: [("Content-Type", contentType)], expecting: [200])
         guard let uploadID = S3XML.value(of: "UploadId", in: created.text) else {
             throw StorageError.unavailable("CreateMultipartUpload answered without an UploadId")
         }
+        return uploadID
+    }
+
+    /// Sends part `number` (from 1); returns its ETag.
+    func uploadPart(_ part: ByteBuffer, number: Int, key: String, uploadID: String) async throws -> String {
+        let answer = try await send("PUT", key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)], body: part, expecting: [200])
+        guard let etag = answer.headers.first(name: "ETag") else { throw StorageError.unavailable("UploadPart answered without an ETag") }
+        return etag
+    }
+
+    func completeUpload(key: String, uploadID: String, etags: [String]) async throws {
+        let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(S3XML.escape($0.element))</ETag></Part>" }
+        let body = ByteBuffer(string: "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>")
+        let completed = try await send("POST", key: key, query: [("uploadId", uploadID)], headers: [("Content-Type", "application/xml")], body: body, expecting: [200])
+        // S3 may answer 200 and still fail the completion, in the body.
+        if let code = S3XML.value(of: "Code", in: completed.text) {
+            throw StorageError.refused(status: 200, code: code, message: S3XML.value(of: "Message", in: completed.text) ?? "")
+        }
+    }
+
+    func abortUpload(key: String, uploadID: String) async {
+        _ = try? await send("DELETE", key: key, query: [("uploadId", uploadID)], expecting: [204, 200, 404])
+    }
+
+    private func storeInParts(_ file: ReadFileHandle, size: Int, key: String, contentType: String) async throws {
+        let uploadID = try await createUpload(key: key, contentType: contentType)
         do {
             // Two parts in flight: one is read and signed while the other travels (two parts in memory at most).
             let count = (size + configuration.partSize - 1) / configuration.partSize
@@ -58,9 +91,7 @@ package struct S3Storage: MediaStorage {
                         let length = min(configuration.partSize, size - offset)
                         let part = try await file.readChunk(fromAbsoluteOffset: Int64(offset), length: .bytes(Int64(length)))
                         guard part.readableBytes == length else { throw StorageError.unavailable("the staged file ended early") }
-                        let answer = try await send("PUT", key: key, query: [("partNumber", String(number + 1)), ("uploadId", uploadID)], body: part, expecting: [200])
-                        guard let etag = answer.headers.first(name: "ETag") else { throw StorageError.unavailable("UploadPart answered without an ETag") }
-                        return (number, etag)
+                        return (number, try await uploadPart(part, number: number + 1, key: key, uploadID: uploadID))
                     }
                 }
                 for _ in 0..<min(Self.partsInFlight, count) { add() }
@@ -69,15 +100,9 @@ package struct S3Storage: MediaStorage {
                     if next < count { add() }
                 }
             }
-            let parts = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(S3XML.escape($0.element))</ETag></Part>" }
-            let body = ByteBuffer(string: "<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>")
-            let completed = try await send("POST", key: key, query: [("uploadId", uploadID)], headers: [("Content-Type", "application/xml")], body: body, expecting: [200])
-            // S3 may answer 200 and still fail the completion, in the body.
-            if let code = S3XML.value(of: "Code", in: completed.text) {
-                throw StorageError.refused(status: 200, code: code, message: S3XML.value(of: "Message", in: completed.text) ?? "")
-            }
+            try await completeUpload(key: key, uploadID: uploadID, etags: etags)
         } catch {
-            _ = try? await send("DELETE", key: key, query: [("uploadId", uploadID)], expecting: [204, 200, 404])
+            await abortUpload(key: key, uploadID: uploadID)
             throw error
         }
     }
