@@ -38,9 +38,11 @@ struct WorkerCrashTests {
                 heldByA = try await count(world, "state = 'publishing' AND lease_owner = 'worker-a'")
             }
             #expect(heldByA > 0, "worker A never claimed a post: \(workerA.output)")
-            let workerB = try RunningProcess("arkyra-worker", arguments: noEnvFile, environment: try environment("worker-b"))
+            // Killed right after the count (before B starts, which can take seconds on a loaded machine), so A
+            // cannot finish a post it was counted holding.
             kill(workerA.process.processIdentifier, SIGKILL)
             let killedAt = ContinuousClock.now
+            let workerB = try RunningProcess("arkyra-worker", arguments: noEnvFile, environment: try environment("worker-b"))
 
             for _ in 0..<400 where try await world.count(.published) < 16 {
                 try await Task.sleep(for: .milliseconds(100))
