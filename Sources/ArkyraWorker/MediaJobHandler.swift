@@ -56,7 +56,7 @@ package struct MediaJobHandler: JobHandler {
         } catch let error as MediaTools.Failed {
             return try await fail(file, "the file cannot be read as \(file.kind == .image ? "an image" : "a video"): \(error.message)")
         }
-        let base = file.storageKey.split(separator: ".").first.map(String.init) ?? file.storageKey
+        let base = Self.derivedBase(file)
         var variants: [MediaRepository.Variant] = []
         let thumbnailKey: String?
         do {
@@ -103,8 +103,7 @@ package struct MediaJobHandler: JobHandler {
         } catch is MediaProbe.Unreadable {
             return
         }
-        let base = file.storageKey.split(separator: ".").first.map(String.init) ?? file.storageKey
-        let key = base + ".thumb-\(file.thumbnailAtMs ?? 0).jpg"
+        let key = Self.derivedBase(file) + ".thumb-\(file.thumbnailAtMs ?? 0).jpg"
         try await store(thumbnail, key: key, type: "image/jpeg")
         switch try await media.replaceThumbnail(id: file.id, key: key, client: database) {
         case .some(let previous?) where previous != key: try? await storage.delete(key: previous)
@@ -132,6 +131,11 @@ package struct MediaJobHandler: JobHandler {
             }
             try await group.waitForAll()
         }
+    }
+
+    /// The original's key without its extension: derived files are stored beside it under this.
+    static func derivedBase(_ file: MediaRepository.Media) -> String {
+        file.storageKey.split(separator: ".").first.map(String.init) ?? file.storageKey
     }
 
     /// H.264 in an MP4 with AAC audio (or none) and no side over the limit: what every platform takes as it is.

@@ -66,16 +66,7 @@ struct MediaRoutes {
         group.post("from-url") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(FromURLBody.self, from: request, maxBytes: maxBodyBytes)
-            let staging = try await media.stage(organizationID: organization.id)
-            let staged: MediaStaging.File
-            let filename: String?
-            do {
-                filename = try await fetcher.fetch(body.url, into: staging)
-                staged = try await staging.finish()
-            } catch {
-                await staging.discard()
-                throw MultipartUpload.describe(error)
-            }
+            let (staged, filename) = try await fetcher.fetch(body.url, with: media, organizationID: organization.id)
             let (file, created) = try await media.ingest(staged, name: body.name ?? filename, organizationID: organization.id, by: context.userID,
                                                          origin: context.origin(request))
             return try JSONBody.response(try await media.json([file])[0], status: created ? .created : .ok)

@@ -13,6 +13,19 @@ struct MediaFetcher: Sendable {
     let timeout: Duration
     static let maximumRedirects = 3
 
+    /// Downloads `text` into a new staging file of `media`'s; returns it, staged, with the name the URL's path
+    /// ends with. The staging file is discarded on any failure.
+    func fetch(_ text: String, with media: MediaService, organizationID: UUID) async throws -> (file: MediaStaging.File, name: String?) {
+        let staging = try await media.stage(organizationID: organizationID)
+        do {
+            let name = try await fetch(text, into: staging)
+            return (try await staging.finish(), name)
+        } catch {
+            await staging.discard()
+            throw MultipartUpload.describe(error)
+        }
+    }
+
     /// Downloads `text` into `staging`; returns the file name the URL's path ends with.
     /// - Throws: 422 naming `url` for a URL that is refused, unreachable or answers other than 200; the
     ///   staging refusals (too large, unsupported) as they come.
@@ -32,9 +45,14 @@ struct MediaFetcher: Sendable {
             }
             switch response.status.code {
             case 200:
-                // The client's deadline covers the body too: a server trickling bytes is cut off at it.
+                // The client's deadline ends at the answer's head; this one covers the body, so a server that
+                // trickles bytes (or goes quiet) is cut off.
                 do {
-                    for try await chunk in response.body { try await staging.write(chunk) }
+                    try await withTimeout(max(.zero, deadline - ContinuousClock.now)) {
+                        for try await chunk in response.body { try await staging.write(chunk) }
+                    }
+                } catch is TimeoutError {
+                    throw Self.refused("did not finish downloading within \(timeout)")
                 } catch let error as HTTPClientError {
                     throw Self.refused("did not finish downloading: \(Self.reason(error))")
                 }

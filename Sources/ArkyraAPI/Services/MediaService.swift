@@ -133,7 +133,7 @@ struct MediaService: Sendable {
                 try await audit.record(AuditEvent(organizationID: organizationID, actorUserID: userID, action: "media.uploaded", targetType: "media",
                                                   targetID: created.id.uuidString, origin: origin), on: connection)
             }
-            // Should Redis fail here, the file stays `pending`; the retention sweep is not involved, so say so in the log.
+            // Should Redis fail here, the file stays `pending` until cron's MediaReconciler queues it again.
             do {
                 try await queue.schedule(MediaJob(mediaID: created.id, organizationID: organizationID).job(requestID: origin.requestID), at: Date())
             } catch {

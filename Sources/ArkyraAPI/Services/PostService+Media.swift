@@ -5,15 +5,17 @@ import Foundation
 /// platform rules (count, kinds, sizes, durations as processing measured them).
 extension PostService {
     /// The file ids of each variant's first item and thread items, parsed; problems added to `fields`.
-    func checkMedia(_ variants: [Variant], organizationID: UUID, problems fields: inout [String: String]) async throws
+    /// `channels` are the group's, as ``checkChannels`` found them.
+    func checkMedia(_ variants: [Variant], channels: [UUID: Integration], organizationID: UUID, problems fields: inout [String: String]) async throws
         -> [(head: [UUID], thread: [[UUID]])] {
         let all = variants.flatMap { $0.media + $0.threadMedia.flatMap { $0 } }
+        // Text-only groups (the common case) cost no query.
+        if all.isEmpty { return variants.map { ([], $0.thread.map { _ in [] }) } }
         let known = try await media.find(ids: all.compactMap(UUID.init(uuidString:)), organizationID: organizationID, client: database)
         let byID = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let channels = try await integrations.find(ids: variants.compactMap { UUID(uuidString: $0.integrationID) }, organizationID: organizationID, client: database)
         var result: [(head: [UUID], thread: [[UUID]])] = []
         for (index, variant) in variants.enumerated() {
-            let provider = UUID(uuidString: variant.integrationID).flatMap { id in channels.first { $0.id == id } }.flatMap { providers.provider(for: $0.provider) }
+            let provider = UUID(uuidString: variant.integrationID).flatMap { channels[$0] }.flatMap { providers.provider(for: $0.provider) }
             func check(_ given: [String], at path: String) -> [UUID] {
                 var ids: [UUID] = []
                 for (position, text) in given.enumerated() {

@@ -132,8 +132,8 @@ struct PostService: Sendable {
         if variants.count > 50 { fields["variants"] = "must name at most 50 channels" }
         let groupBytes = variants.reduce(0) { total, variant in total + variant.content.utf8.count + variant.thread.reduce(0) { $0 + $1.content.utf8.count } }
         if groupBytes > Self.maximumGroupBytes { fields["variants"] = "hold \(groupBytes) bytes of text together; at most \(Self.maximumGroupBytes) are accepted" }
-        let ids = try await checkChannels(variants, organizationID: request.organizationID, problems: &fields)
-        let media = try await checkMedia(variants, organizationID: request.organizationID, problems: &fields)
+        let (ids, channels) = try await checkChannels(variants, organizationID: request.organizationID, problems: &fields)
+        let media = try await checkMedia(variants, channels: channels, organizationID: request.organizationID, problems: &fields)
         guard fields.isEmpty, let publishAt else { throw APIError.validation(fields) }
         let posts = variants.enumerated().map { index, variant in
             var thread = variant.thread
@@ -160,8 +160,9 @@ struct PostService: Sendable {
     }
 
     /// Checks each variant against its channel (the organization's, connected, once per group) and the
-    /// channel's platform rules; returns the channel ids as parsed (nil where not a UUID).
-    private func checkChannels(_ variants: [Variant], organizationID: UUID, problems fields: inout [String: String]) async throws -> [UUID?] {
+    /// channel's platform rules; returns the channel ids as parsed (nil where not a UUID) and the channels found.
+    private func checkChannels(_ variants: [Variant], organizationID: UUID, problems fields: inout [String: String]) async throws
+        -> ([UUID?], [UUID: Integration]) {
         let ids = variants.map { UUID(uuidString: $0.integrationID) }
         let known = try await integrations.find(ids: ids.compactMap { $0 }, organizationID: organizationID, client: database)
         let byID = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -185,7 +186,7 @@ struct PostService: Sendable {
                 if !(0...Self.maximumDelaySeconds).contains(item.delaySeconds) { fields["\(path).thread[\(itemIndex)].delay_seconds"] = "must be 0 to \(Self.maximumDelaySeconds)" }
             }
         }
-        return ids
+        return (ids, byID)
     }
 
     /// Stores the group, its tags and the audit event in one transaction.

@@ -9,7 +9,9 @@ import NIOFileSystem
 /// With a store that takes streamed uploads (S3), the bytes go to the bucket in parts as they arrive instead,
 /// once the format is known, and no staging file is written.
 /// Use from one task: ``write(_:)`` each chunk, then ``finish()``; ``discard()`` when anything fails.
-package final class MediaStaging {
+package final class MediaStaging: @unchecked Sendable {
+    // @unchecked: one task at a time uses it — the one reading the upload, or a child it awaits (the
+    // download of upload-from-url runs under a deadline in a child task); never two at once.
     private let handle: WriteFileHandle
     package let path: String
     private let limits: MediaLimits

@@ -34,15 +34,7 @@ struct PublicMediaRoutes {
         }
         group.post("upload-from-url") { request, context in
             let body = try await JSONBody.decode(FromURLBody.self, from: request, maxBytes: maxBodyBytes)
-            let staging = try await media.stage(organizationID: context.organizationID)
-            let staged: MediaStaging.File
-            do {
-                _ = try await fetcher.fetch(body.url, into: staging)
-                staged = try await staging.finish()
-            } catch {
-                await staging.discard()
-                throw MultipartUpload.describe(error)
-            }
+            let (staged, _) = try await fetcher.fetch(body.url, with: media, organizationID: context.organizationID)
             // Postiz names these `upload.EXT`.
             let (file, _) = try await media.ingest(staged, name: nil, organizationID: context.organizationID, by: nil, origin: context.origin(request))
             return try JSONBody.response(postiz(file, originalName: nil), status: .created, camelCase: true)

@@ -1,5 +1,5 @@
 -- The media library: files an organization uploaded, one row per distinct content (deduplicated by hash).
--- It replaces the placeholder tables of 0001, which nothing ever wrote.
+-- It replaces the media tables of 0001, which no code ever used.
 DROP TABLE post_media;
 DROP TABLE media;
 CREATE TABLE media (

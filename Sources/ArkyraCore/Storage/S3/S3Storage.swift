@@ -108,9 +108,7 @@ package struct S3Storage: MediaStorage {
     }
 
     package func download(key: String, to path: String) async throws {
-        let (request, _) = try signedRequest("GET", key: key, query: [], headers: [], body: nil)
-        let response = try await client.execute(request, timeout: timeout)
-        guard response.status == .ok else { throw try await failure(response, key: key) }
+        let response = try await object(key)
         try await fileSystem.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)) { output in
             var offset: Int64 = 0
             for try await chunk in response.body {
@@ -132,14 +130,7 @@ package struct S3Storage: MediaStorage {
     }
 
     package func contents(of key: String, maximumBytes: Int) async throws -> ByteBuffer {
-        let (request, _) = try signedRequest("GET", key: key, query: [], headers: [], body: nil)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: timeout)
-        } catch {
-            throw StorageError.unavailable(String(describing: error))
-        }
-        guard response.status == .ok else { throw try await failure(response, key: key) }
+        let response = try await object(key)
         do {
             return try await response.body.collect(upTo: maximumBytes)
         } catch {
@@ -185,20 +176,31 @@ package struct S3Storage: MediaStorage {
     /// - Throws: ``StorageError/refused(status:code:message:)`` for a status outside `expecting`.
     func send(_ method: String, key: String, query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
               body: ByteBuffer? = nil, expecting: Set<Int>) async throws -> Answer {
-        let (request, _) = try signedRequest(method, key: key, query: query, headers: headers, body: body)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(request, timeout: timeout)
-        } catch {
-            throw StorageError.unavailable(String(describing: error))
-        }
+        let response = try await execute(try signedRequest(method, key: key, query: query, headers: headers, body: body))
         guard expecting.contains(Int(response.status.code)) else { throw try await failure(response, key: key) }
         let collected = method == "HEAD" ? ByteBuffer() : try await response.body.collect(upTo: 1024 * 1024)
         return Answer(status: Int(response.status.code), headers: response.headers, body: collected)
     }
 
+    /// Sends `request`; a failure to reach the server is ``StorageError/unavailable(_:)``.
+    func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        do {
+            return try await client.execute(request, timeout: timeout)
+        } catch {
+            throw StorageError.unavailable(String(describing: error))
+        }
+    }
+
+    /// A GET of the object whose body the caller streams.
+    /// - Throws: ``StorageError/notFound(_:)`` and the other refusals.
+    func object(_ key: String) async throws -> HTTPClientResponse {
+        let response = try await execute(try signedRequest("GET", key: key, query: [], headers: [], body: nil))
+        guard response.status == .ok else { throw try await failure(response, key: key) }
+        return response
+    }
+
     func signedRequest(_ method: String, key: String, query: [(name: String, value: String)], headers: [(name: String, value: String)],
-                       body: ByteBuffer?) throws -> (HTTPClientRequest, URL) {
+                       body: ByteBuffer?) throws -> HTTPClientRequest {
         let target = location(of: key)
         let payloadHash = body.map { Data($0.readableBytesView).sha256Hex } ?? Data().sha256Hex
         let signing = SigV4Signer.Request(method: method, host: target.host, path: target.path, query: query, headers: headers)
@@ -212,7 +214,7 @@ package struct S3Storage: MediaStorage {
             request.headers.add(name: "Content-Length", value: String(body.readableBytes))
             request.body = .bytes(body)
         }
-        return (request, URL(string: url)!)
+        return request
     }
 
     func presigned(_ method: String, key: String, lifetime: Duration) -> String {
