@@ -33,7 +33,7 @@ package struct MediaReconciler: Sendable {
     package func reconcile(now: Date = Date()) async throws -> Outcome {
         var outcome = Outcome()
         let stale = try await media.pending(changedBetween: now.addingTimeInterval(-giveUpAfter), and: now.addingTimeInterval(-requeueAfter), limit: 1000, client: database)
-        outcome.requeued = try await queue.restore(stale.map { (MediaJob(mediaID: $0.id, organizationID: $0.organizationID).job(requestID: nil), now) })
+        outcome.requeued = try await queue.restore(stale.map { JobQueue.Restoration(job: MediaJob(mediaID: $0.id, organizationID: $0.organizationID).job(requestID: nil), dueAt: now) })
         outcome.failed = try await media.failPending(
             changedBefore: now.addingTimeInterval(-giveUpAfter), reason: "processing did not finish within a day; upload the file again", client: database
         )

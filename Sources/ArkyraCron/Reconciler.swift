@@ -65,7 +65,8 @@ package struct Reconciler: Sendable {
             // the stream or with a worker right now, so they are left alone.
             let candidates = page.filter { $0.publishAt > now || $0.publishAt <= now.addingTimeInterval(-grace) }
             outcome.restored += try await queue.restore(candidates.map { post in
-                (PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil), max(post.publishAt, now))
+                JobQueue.Restoration(job: PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: nil),
+                                     dueAt: max(post.publishAt, now), future: post.publishAt > now)
             })
             guard page.count == Self.pageSize, let last = page.last else { break }
             after = last.id

@@ -47,6 +47,28 @@ struct JobQueueTests {
         }
     }
 
+    @Test("restore adds only missing jobs; a future job whose time came meanwhile is left to the overdue pass")
+    func restoreSkipsJustPromoted() async throws {
+        try await TestEnvironment.withRedis { redis async throws in
+            let queue = JobQueue(name: .publish, redis: redis)
+            let later = Date().addingTimeInterval(600)
+            try await queue.schedule(job("waiting"), at: later)
+            let restored = try await queue.restore([
+                .init(job: job("waiting"), dueAt: later.addingTimeInterval(60), future: true),
+                .init(job: job("lost"), dueAt: later, future: true),
+                // Read as future, but Redis's clock has passed it: the promoter may have moved it already.
+                .init(job: job("promoted"), dueAt: Date().addingTimeInterval(-0.5), future: true),
+                .init(job: job("overdue"), dueAt: Date().addingTimeInterval(-0.5)),
+            ])
+            #expect(restored == 2)
+            #expect(try await redis.zcard(queue.keys.delayed) == 3)
+            #expect(try await queue.dueTime(ofJob: "promoted") == nil)
+            #expect(try await queue.dueTime(ofJob: "overdue") != nil)
+            let waiting = try #require(try await queue.dueTime(ofJob: "waiting"))
+            #expect(abs(waiting.timeIntervalSince(later)) < 0.01, "an existing job keeps its time")
+        }
+    }
+
     @Test("keys of one queue share a hash tag")
     func hashTags() {
         let keys = QueueKeys(prefix: "arkyra", queue: .publish)
