@@ -6,7 +6,8 @@ import PostgresNIO
 /// PostgreSQL is the source of truth; this makes Redis agree with it. Each pass re-creates the publish job of
 /// every scheduled post whose job Redis lost (restart, flush, failover), and hands posts stuck in
 /// `publishing` (their worker and job both gone) back to the workers, whose takeover rules decide between
-/// resending with the same idempotency key and marking them unconfirmed.
+/// resending with the same idempotency key and marking them unconfirmed; and re-creates the job of a
+/// take-down from a platform that has waited too long.
 package struct Reconciler: Sendable {
     let database: Database
     let posts: PostRepository
@@ -83,6 +84,11 @@ package struct Reconciler: Sendable {
             guard stuck.count == Self.pageSize, let last = stuck.last else { break }
             handedBackAfter = last.id
         }
+        // Take-downs asked for a while ago whose job is gone (one waiting for a retry is in the delayed set).
+        let removals = try await posts.removalsWaiting(since: now.addingTimeInterval(-stuckAfter), limit: Self.pageSize, client: database)
+        outcome.restored += try await queue.restore(removals.map {
+            JobQueue.Restoration(job: UnpublishJob(postID: $0.id, organizationID: $0.organizationID).job(requestID: nil), dueAt: now)
+        })
         if outcome != Outcome() {
             logger.warning("reconciled Redis with the database", metadata: ["restored": "\(outcome.restored)", "handed_back": "\(outcome.handedBack)"])
         }

@@ -27,7 +27,8 @@ package func buildWorker(
             database: database, storage: storage, tools: configuration.mediaTools, events: EventPublisher(redis: redis),
             workFolder: service.storage.localPath + "/.processing", logger: logger
         )
-        var handlers: [any JobHandler] = [publish, processing]
+        let unpublish = UnpublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, metrics: counters, logger: logger)
+        var handlers: [any JobHandler] = [publish, unpublish, processing]
         if let smtp = configuration.mail.smtp {
             handlers.append(EmailJobHandler(client: SMTPClient(server: smtp), mail: configuration.mail, cipher: cipher, logger: logger))
         }

@@ -62,6 +62,40 @@ struct PostChangeTests {
         }
     }
 
+    @Test("a published post is taken down on request: 202 and one job however often it is asked; other posts get 409, viewers 403")
+    func takeDown() async throws {
+        try await APITestHarness.run { api in
+            let (token, organization, post) = try await scheduled(api)
+            let path = "/api/v1/organizations/\(organization)/posts/\(post)/publication"
+            let early = try await api.request(.delete, path, token: token)
+            #expect(early.status == .conflict)
+            #expect(early.errorCode == "post_not_published")
+            try await TestEnvironment.withClient(api.database) { client async throws in
+                _ = try await client.query("""
+                    UPDATE posts SET state = 'published', platform_post_id = '1090', published_at = now() WHERE id = \(UUID(uuidString: post)!)
+                    """)
+            }
+            let asked = try await api.request(.delete, path, token: token)
+            #expect(asked.status == .accepted, "\(asked.json)")
+            let removal = try #require(asked.json["platform_removal"] as? [String: Any])
+            #expect(removal["state"] as? String == "requested")
+            #expect(removal["requested_at"] is String)
+            let queue = JobQueue(name: .publish, redis: api.redis)
+            #expect(try await queue.dueTime(ofJob: "unpublish:\(post.uppercased())") != nil)
+            let again = try await api.request(.delete, path, token: token)
+            #expect(again.status == .accepted)
+            #expect((again.json["platform_removal"] as? [String: Any])?["requested_at"] as? String == removal["requested_at"] as? String)
+            let waiting = try await api.redis.send(RedisCommand("ZRANGE", .string(queue.keys.delayed), "0", "-1")).elements?.compactMap(\.string) ?? []
+            #expect(waiting.filter { $0.hasPrefix("unpublish:") } == ["unpublish:\(post.uppercased())"], "asking twice keeps one job")
+            let shown = try await api.request(.get, "/api/v1/organizations/\(organization)/posts/\(post)", token: token)
+            #expect((shown.json["platform_removal"] as? [String: Any])?["state"] as? String == "requested")
+
+            let viewer = try await api.member("viewer", of: organization, invitedBy: token)
+            #expect(try await api.request(.delete, path, token: viewer.token).status == .forbidden)
+            #expect(try await api.request(.delete, "/api/v1/organizations/\(organization)/posts/\(UUID())/publication", token: token).status == .notFound)
+        }
+    }
+
     /// A signed-up user with a channel who has scheduled the thread "1/3" followed by `items`; returns the
     /// token, the channel, the organization's posts path and the creation's answer.
     private func thread(_ api: APITestHarness, _ items: [[String: Any]]) async throws -> (String, String, String, TestResponse) {

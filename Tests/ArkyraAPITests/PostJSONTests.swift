@@ -23,13 +23,15 @@ struct PostJSONTests {
                  error: finished ? "refused: \"no\"" : nil, publishedAt: finished ? now : nil, createdAt: now, updatedAt: now.addingTimeInterval(1),
                  attempt: finished ? 2 : 0, recurrence: recurrence)
         }
-        let posts = [
+        var posts = [
             post("plain"),
             post("quotes \" and \\ backslash, line\nbreak, tab\t, control \u{1} and emoji 👍🏽 and / slash", parent: UUID()),
             post("daily", recurrence: Recurrence(unit: .day, every: 2)),
             post("weekdays", recurrence: .rule(try CronRule("0 9 * * MON-FRI"))),
             post("failed", finished: true),
         ]
+        posts[4].platformRemoval = PlatformRemoval(state: .failed, requestedAt: now, requestedBy: UUID(), error: "refused: \"gone\"")
+        posts[3].platformRemoval = PlatformRemoval(state: .removed, requestedAt: now, requestedBy: nil, removedAt: now.addingTimeInterval(2))
         for cursor in [nil, "A1B2"] as [String?] {
             let reference = try JSONSerialization.jsonObject(with: try JSONBody.encoder.encode(Listing(posts: posts, nextCursor: cursor))) as? NSDictionary
             let fast = try JSONSerialization.jsonObject(with: Data(PostJSON.listingText(posts, nextCursor: cursor).utf8)) as? NSDictionary

@@ -76,6 +76,40 @@ struct ReconcilerTests {
         }
     }
 
+    @Test("a take-down whose job vanished is given a new one, and the worker deletes the status once")
+    func lostTakeDown() async throws {
+        try await PublishingWorld.run { world in
+            let (post, _) = try await world.schedulePost()
+            let early = try await world.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await world.posts.requestRemoval(id: post.id, organizationID: world.organizationID, by: nil, on: connection)
+            }
+            #expect(early == nil, "a post not published yet cannot be taken down")
+            // Published on the sandbox, then asked to be taken down; the job never reached Redis.
+            let created = try await world.sandbox.execute(uri: "/mastodon/api/v1/statuses", method: .post,
+                                                          headers: [.authorization: "Bearer token-0", .contentType: "application/json"],
+                                                          body: jsonBody(["status": "to take down"])) { $0.json["id"] as? String }
+            try await world.database.query("UPDATE posts SET state = 'published', platform_post_id = \(try #require(created)) WHERE id = \(post.id)")
+            _ = try await world.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await world.posts.requestRemoval(id: post.id, organizationID: world.organizationID, by: nil, on: connection)
+            }
+            try await world.database.query("UPDATE posts SET updated_at = now() - interval '10 minutes' WHERE id = \(post.id)")
+            let reconciler = Reconciler(database: world.database, queue: world.queue, logger: TestEnvironment.logger)
+            #expect(try await reconciler.reconcile().restored == 1)
+            #expect(try await reconciler.reconcile().restored == 0, "the restored job is still waiting")
+            let configuration = WorkerConfiguration(
+                service: TestEnvironment.service(database: world.databaseConfiguration, redis: world.redis.configuration),
+                security: world.security, concurrency: 4, consumerName: "reconcile-worker"
+            )
+            try await buildWorker(configuration: configuration, logger: TestEnvironment.logger).test(.live) { _ in
+                for _ in 0..<100 where try await world.reload(post).platformRemoval?.state == .requested {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            #expect(try await world.reload(post).platformRemoval?.state == .removed)
+            #expect(try await world.statuses().isEmpty)
+        }
+    }
+
     @Test("only one replica leads at a time")
     func leaderElection() async throws {
         try await TestEnvironment.withDatabase { database, _ async throws in

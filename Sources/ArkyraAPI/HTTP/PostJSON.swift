@@ -68,6 +68,19 @@ enum PostJSON {
         uuid("organization_id", post.organizationID)
         uuid("parent_id", post.parentID)
         string("platform_post_id", post.platformPostID)
+        if let removal = post.platformRemoval {
+            key("platform_removal")
+            let outer = first
+            first = true
+            json += "{"
+            string("error", removal.error)
+            date("removed_at", removal.removedAt)
+            date("requested_at", removal.requestedAt)
+            uuid("requested_by", removal.requestedBy)
+            string("state", removal.state.rawValue)
+            json += "}"
+            first = outer
+        }
         string("platform_url", post.platformURL)
         key("position"); json += String(post.position)
         date("publish_at", post.publishAt)

@@ -90,6 +90,10 @@ enum OpenAPISpec {
             "publish_at": .dateTime, "time_zone": .text, "platform_post_id": .text, "platform_url": .text, "error": .text,
             "published_at": .dateTime, "created_at": .dateTime, "updated_at": .dateTime, "attempt": .integer(minimum: 0),
             "recurrence": .ref("Recurrence"),
+            "platform_removal": .object(properties: [
+                "state": .string(values: ["requested", "removed", "failed"]), "requested_at": .dateTime, "requested_by": .uuid,
+                "removed_at": .dateTime, "error": .text,
+            ], required: ["state", "requested_at"]),
         ], required: ["id", "organization_id", "group_id", "position", "integration_id", "content", "state", "time_zone", "created_at", "updated_at", "attempt"]),
         "Notification": .object(properties: [
             "id": .uuid, "post_id": .uuid, "kind": .text, "message": .text, "created_at": .dateTime, "read_at": .dateTime,

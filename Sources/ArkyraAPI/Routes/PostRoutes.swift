@@ -149,6 +149,13 @@ struct PostRoutes {
             try await posts.delete(organizationID: organization.id, postID: try context.parameters.require("post"), by: context.userID, origin: context.origin(request))
             return Response(status: .noContent)
         }
+        group.delete(":post/publication") { request, context in
+            let organization = try await organizations.authorize(.writePosts, in: context)
+            let post = try await posts.requestRemoval(
+                organizationID: organization.id, postID: try context.parameters.require("post"), by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(post, status: .accepted)
+        }
         group.get(":post") { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(try await posts.find(organizationID: organization.id, postID: try context.parameters.require("post")))

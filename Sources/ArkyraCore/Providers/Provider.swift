@@ -60,6 +60,13 @@ package protocol Provider: Sendable {
     /// not there.
     /// - Throws: ``ProviderError``.
     func findPublished(_ request: PublishRequest) async throws -> PublishedPost?
+
+    /// Whether ``delete(_:)`` removes published posts from the platform.
+    var deletesPosts: Bool { get }
+
+    /// Removes a published post from the platform. A post that is already gone is not an error.
+    /// - Throws: ``ProviderError``; `.tokenExpired` when refreshing the credentials may help.
+    func delete(_ request: DeleteRequest) async throws
 }
 
 extension Provider {
@@ -73,6 +80,27 @@ extension Provider {
     }
 
     package func findPublished(_ request: PublishRequest) async throws -> PublishedPost? { nil }
+
+    package var deletesPosts: Bool { false }
+
+    package func delete(_ request: DeleteRequest) async throws {
+        throw ProviderError.rejected(status: 0, message: "\(displayName) posts cannot be deleted through its API")
+    }
+}
+
+/// A published post to remove from its platform.
+package struct DeleteRequest: Sendable {
+    package var credentials: ProviderCredentials
+    /// What ``Provider/publish(_:)`` returned as the post's platform id.
+    package var platformID: String
+    /// The platform's id of the channel's account (`integrations.external_id`).
+    package var accountID: String?
+
+    package init(credentials: ProviderCredentials, platformID: String, accountID: String?) {
+        self.credentials = credentials
+        self.platformID = platformID
+        self.accountID = accountID
+    }
 }
 
 /// How a person connects an account of a platform.

@@ -4,7 +4,8 @@ import Hummingbird
 import NIOCore
 
 /// A Bluesky PDS's XRPC API as the AT Protocol documents it, under `/bluesky/xrpc`: createSession with an app
-/// password, refreshSession (refresh tokens rotate), uploadBlob (images embedded in posts), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords for posts.
+/// password, refreshSession (refresh tokens rotate), uploadBlob (images embedded in posts), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords / deleteRecord for posts,
+/// app.bsky.actor.getProfile.
 /// Errors are `{"error", "message"}`: an expired access token is 400 `ExpiredToken`, a revoked refresh
 /// token 401 `ExpiredToken`, a missing or unknown token 401. Writes cost points (create: 3) against 5,000
 /// per hour per account, reported in `ratelimit-*` headers; past it, 429 `RateLimitExceeded`; createSession
@@ -73,6 +74,33 @@ struct BlueskyRoutes {
                      "validationStatus": "valid"],
                     headers: rateHeaders(reset: limit.reset, limit: Self.pointsPerHour, remaining: remaining, policy: "5000;w=3600")
                 )
+            }
+        }
+        group.post("xrpc/com.atproto.repo.deleteRecord") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await authenticated(request, body: body) { account, now in
+                let limit = await sandbox.countRequest(bucket: "bsky-points", accountID: account.did, limit: Self.pointsPerHour / Self.createCost, window: 3600, now: now)
+                if limit.exceeded { return rateLimited(limit.reset, limit: Self.pointsPerHour, remaining: 0, policy: "5000;w=3600") }
+                let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+                guard let repo = input["repo"] as? String, let collection = input["collection"] as? String, let rkey = input["rkey"] as? String else {
+                    return Self.error(.badRequest, "InvalidRequest", "Input must have the properties \"repo\", \"collection\" and \"rkey\"")
+                }
+                guard repo == account.did || repo == account.handle else { return Self.error(.unauthorized, "AuthenticationRequired", "Authentication Required") }
+                await state.deleteRecord(uri: "at://\(account.did)/\(collection)/\(rkey)")
+                return SandboxJSON.response(["commit": ["cid": "bafyrei" + BlueskyState.randomBase32(52), "rev": rkey]])
+            }
+        }
+        group.get("xrpc/app.bsky.actor.getProfile") { request, _ in
+            await authenticated(request, body: ByteBuffer()) { _, now in
+                let actor = request.uri.queryParameters["actor"].map(String.init) ?? ""
+                guard !actor.isEmpty else { return Self.error(.badRequest, "InvalidRequest", "Params must have the property \"actor\"") }
+                guard let profile = await state.account(identifier: actor) else { return Self.error(.badRequest, "InvalidRequest", "Profile not found") }
+                return SandboxJSON.response([
+                    "did": profile.did, "handle": profile.handle, "displayName": profile.handle, "description": "",
+                    "followersCount": 0, "followsCount": 0, "postsCount": await state.count(did: profile.did, collection: "app.bsky.feed.post"),
+                    "indexedAt": SandboxJSON.timestamp(now), "createdAt": SandboxJSON.timestamp(now),
+                    "labels": [Any](), "associated": ["lists": 0, "feedgens": 0, "starterPacks": 0, "labeler": false],
+                ])
             }
         }
         group.post("xrpc/com.atproto.repo.uploadBlob") { request, _ in

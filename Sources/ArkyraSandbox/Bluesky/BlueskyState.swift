@@ -132,6 +132,19 @@ actor BlueskyState {
 
     func record(uri: String) -> Record? { records.first { $0.uri == uri } }
 
+    /// Removes the record at `uri`; whether it was there (a PDS deletes a missing record without complaint).
+    @discardableResult
+    func deleteRecord(uri: String) -> Bool {
+        guard let index = records.firstIndex(where: { $0.uri == uri }) else { return false }
+        records.remove(at: index)
+        return true
+    }
+
+    /// How many records of `collection` the account has.
+    func count(did: String, collection: String) -> Int {
+        records.filter { $0.did == did && $0.uri.hasPrefix("at://\(did)/\(collection)/") }.count
+    }
+
     /// The account's records of a collection, newest first (or oldest first when `reverse`), after `cursor`.
     func list(did: String, collection: String, limit: Int, cursor: String?, reverse: Bool) -> [Record] {
         let prefix = "at://\(did)/\(collection)/"

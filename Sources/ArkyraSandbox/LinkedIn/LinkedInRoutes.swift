@@ -58,6 +58,23 @@ struct LinkedInRoutes {
                 }
             }
         }
+        group.delete("rest/socialActions/:urn/comments/:id") { request, context in
+            let urn = Self.urn(context.parameters.get("urn"))
+            let id = context.parameters.get("id") ?? ""
+            return await authenticated(request, body: ByteBuffer(), bucket: "comments:delete", limit: Self.postLimit, versioned: true) { account, _ in
+                guard request.uri.queryParameters["actor"].map({ $0.removingPercentEncoding ?? String($0) }) == Self.person(account) else {
+                    return Self.accessDenied("partnerApiSocialActions.DELETE")
+                }
+                do throws(LinkedInState.DeleteError) {
+                    try await state.deleteComment(id: id, on: urn, by: Self.person(account))
+                    return Response(status: .noContent)
+                } catch .notFound {
+                    return Self.notFound
+                } catch {
+                    return Self.accessDenied("partnerApiSocialActions.DELETE")
+                }
+            }
+        }
         group.post("rest/socialActions/:urn/comments") { request, context in
             let urn = Self.urn(context.parameters.get("urn"))
             let body = try await request.body.collect(upTo: 1024 * 1024)

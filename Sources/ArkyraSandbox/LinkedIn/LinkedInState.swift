@@ -57,6 +57,13 @@ actor LinkedInState {
         comments.removeAll { $0.object == urn }
     }
 
+    /// Removes comment `id` on `object`, written by `actor`.
+    func deleteComment(id: String, on object: String, by actor: String) throws(DeleteError) {
+        guard let index = comments.firstIndex(where: { $0.id == id && $0.object == object }) else { throw .notFound }
+        guard comments[index].actor == actor else { throw .notAuthor }
+        comments.remove(at: index)
+    }
+
     /// A comment on post `object`, or nil when there is no such post.
     func comment(on object: String, actor: String, text: String, now: Date) -> Comment? {
         guard posts.contains(where: { $0.urn == object }) else { return nil }

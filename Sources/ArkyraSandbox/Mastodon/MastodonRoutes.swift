@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 
 /// Mastodon's REST API as its documentation describes it, under `/mastodon`: verify_credentials, creating
-/// and reading statuses, uploading media (`POST /api/v2/media`) and reading it; bearer-token auth, `{"error": ...}` bodies, `X-RateLimit-*` headers, 429 past the
+/// reading and deleting statuses, uploading media (`POST /api/v2/media`) and reading it, the instance (v1, v2); bearer-token auth, `{"error": ...}` bodies, `X-RateLimit-*` headers, 429 past the
 /// limits (300 requests per 5 minutes, 300 statuses per 3 hours per account) and Idempotency-Key.
 struct MastodonRoutes {
     let sandbox: SandboxState
@@ -68,6 +68,23 @@ struct MastodonRoutes {
                 return SandboxJSON.response(await statusJSON(status, account: author), headers: rateHeaders(limit, of: 300))
             }
         }
+        group.delete("api/v1/statuses/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await answer(request, body: ByteBuffer()) { account, now in
+                let limit = await sandbox.countRequest(bucket: "api", accountID: account.id, limit: 300, window: 300, now: now)
+                if limit.exceeded { return tooManyRequests(limit) }
+                // Another account's status is "not found" too: Mastodon looks only among the caller's own.
+                guard let status = await state.deleteStatus(id: id, account: account) else {
+                    return SandboxJSON.response(["error": "Record not found"], status: .notFound, headers: rateHeaders(limit, of: 300))
+                }
+                var deleted = await statusJSON(status, account: account)
+                deleted["text"] = status.text
+                return SandboxJSON.response(deleted, headers: rateHeaders(limit, of: 300))
+            }
+        }
+        // The instance, as clients read it before anything else (Mastodon.py asks for its version); public.
+        group.get("api/v1/instance") { _, _ in SandboxJSON.response(instanceV1JSON) }
+        group.get("api/v2/instance") { _, _ in SandboxJSON.response(instanceV2JSON) }
         group.post("api/v2/media") { request, _ in
             let body = try await request.body.collect(upTo: Self.maximumImageBytes + 1024 * 1024)
             return await answer(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes of multipart)")) { account, now in
@@ -107,6 +124,43 @@ struct MastodonRoutes {
     }
 
     static let maximumAttachments = 4
+    static let version = "4.3.2"
+
+    private var host: String { URL(string: baseURL)?.host ?? "127.0.0.1" }
+
+    private var instanceV1JSON: [String: Any] {
+        [
+            "uri": host, "title": "ARKYRA sandbox", "short_description": "An emulated Mastodon server", "description": "",
+            "email": "sandbox@arkyra.local", "version": Self.version, "urls": ["streaming_api": "ws://\(host)"],
+            "stats": ["user_count": 1, "status_count": 0, "domain_count": 1], "thumbnail": NSNull(), "languages": ["en"],
+            "registrations": false, "approval_required": false, "invites_enabled": false,
+            "configuration": configurationJSON, "contact_account": NSNull(), "rules": [Any](),
+        ]
+    }
+
+    private var instanceV2JSON: [String: Any] {
+        [
+            "domain": host, "title": "ARKYRA sandbox", "version": Self.version, "source_url": "https://github.com/mastodon/mastodon",
+            "description": "An emulated Mastodon server", "usage": ["users": ["active_month": 1]], "thumbnail": ["url": "\(baseURL)/packs/media/images/preview.png"],
+            "languages": ["en"], "configuration": configurationJSON,
+            "registrations": ["enabled": false, "approval_required": false, "message": NSNull()],
+            "contact": ["email": "sandbox@arkyra.local", "account": NSNull()], "rules": [Any](),
+        ]
+    }
+
+    private var configurationJSON: [String: Any] {
+        [
+            "urls": ["streaming": "ws://\(host)"],
+            "accounts": ["max_featured_tags": 10],
+            "statuses": ["max_characters": Self.maximumCharacters, "max_media_attachments": Self.maximumAttachments, "characters_reserved_per_url": 23],
+            "media_attachments": [
+                "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+                "image_size_limit": Self.maximumImageBytes, "image_matrix_limit": 33_177_600,
+                "video_size_limit": 103_809_024, "video_frame_rate_limit": 120, "video_matrix_limit": 8_294_400,
+            ],
+            "polls": ["max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746],
+        ]
+    }
     static let maximumImageBytes = 16 * 1024 * 1024
 
     /// The image types Mastodon takes, told from the bytes (as its upload checks do).

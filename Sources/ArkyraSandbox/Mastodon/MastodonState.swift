@@ -81,6 +81,15 @@ actor MastodonState {
 
     func status(id: String) -> Status? { statuses.first { $0.id == id } }
 
+    /// Removes the account's status `id` and returns it (its attachments come loose, as Mastodon keeps them
+    /// for a redraft); nil when the account has no such status.
+    func deleteStatus(id: String, account: Account) -> Status? {
+        guard let index = statuses.firstIndex(where: { $0.id == id && $0.accountID == account.id }) else { return nil }
+        let status = statuses.remove(at: index)
+        for media in status.mediaIDs { attachments[media]?.statusID = nil }
+        return status
+    }
+
     /// Forgets statuses and idempotency keys; accounts stay.
     func reset() {
         statuses = []

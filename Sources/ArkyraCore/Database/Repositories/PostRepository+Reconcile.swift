@@ -36,6 +36,21 @@ extension PostRepository {
         for try await row in rows.decode((UUID, UUID, String?).self) { result.append(row) }
         return result
     }
+
+    /// Up to `limit` posts whose take-down from their platform was asked before `before` and is still waiting.
+    package func removalsWaiting(since before: Date, limit: Int, client: Database) async throws -> [(id: UUID, organizationID: UUID)] {
+        let rows = try await client.query(
+            """
+            SELECT id, organization_id FROM posts
+            WHERE platform_removal->>'state' = 'requested' AND deleted_at IS NULL AND updated_at < \(before)
+            ORDER BY updated_at LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var result: [(UUID, UUID)] = []
+        for try await row in rows.decode((UUID, UUID).self) { result.append(row) }
+        return result
+    }
 }
 
 extension PostRepository {

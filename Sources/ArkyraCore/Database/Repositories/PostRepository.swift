@@ -41,7 +41,7 @@ package struct PostRepository: Sendable {
 
     static let columns = """
         id, organization_id, group_id, parent_id, position, integration_id, content, state, publish_at, time_zone,
-        platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt, recurrence::text
+        platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt, recurrence::text, platform_removal::text
         """
 
     /// Inserts the variants of one post group, all in `state`, and returns them in order.
@@ -277,7 +277,7 @@ package struct PostRepository: Sendable {
         return false
     }
 
-    typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?)
+    typealias Columns = (UUID, UUID, UUID, UUID?, Int, UUID, String, String, Date?, String, String?, String?, String?, Date?, Date, Date, Int, String?, String?)
 
     static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [Post] {
         var result: [Post] = []
@@ -299,7 +299,8 @@ package struct PostRepository: Sendable {
             error: try row["error"].decode(String?.self), publishedAt: try row["published_at"].decode(Date?.self),
             createdAt: try row["created_at"].decode(Date.self), updatedAt: try row["updated_at"].decode(Date.self),
             attempt: try row["attempt"].decode(Int.self),
-            recurrence: try row["recurrence"].decode(String?.self).flatMap { try? JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) }
+            recurrence: try row["recurrence"].decode(String?.self).flatMap { try? JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) },
+            platformRemoval: PlatformRemoval.parse(try row["platform_removal"].decode(String?.self))
         )
     }
 
@@ -308,7 +309,8 @@ package struct PostRepository: Sendable {
             id: row.0, organizationID: row.1, groupID: row.2, parentID: row.3, position: row.4, integrationID: row.5,
             content: row.6, state: PostState(rawValue: row.7) ?? .failed, publishAt: row.8, timeZone: row.9,
             platformPostID: row.10, platformURL: row.11, error: row.12, publishedAt: row.13, createdAt: row.14, updatedAt: row.15,
-            attempt: row.16, recurrence: row.17.flatMap { try? JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) }
+            attempt: row.16, recurrence: row.17.flatMap { try? JSONDecoder().decode(Recurrence.self, from: Data($0.utf8)) },
+            platformRemoval: PlatformRemoval.parse(row.18)
         )
     }
 }

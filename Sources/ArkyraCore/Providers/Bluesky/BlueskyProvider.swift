@@ -7,7 +7,7 @@ import NIOHTTP1
 /// Bluesky (any AT Protocol PDS) through XRPC: an app password opens a session (createSession) whose access
 /// token expires after about two hours and is renewed with the refresh token (refreshSession); posts are
 /// `app.bsky.feed.post` records (createRecord) under a record key derived from the post, so that a post
-/// is created at most once; after an unknown outcome the record is read back by that key (getRecord).
+/// is created at most once; after an unknown outcome the record is read back by that key (getRecord); deleteRecord removes it.
 package struct BlueskyProvider: Provider {
     package let identifier = "bluesky"
     package let displayName = "Bluesky"
@@ -96,6 +96,19 @@ package struct BlueskyProvider: Provider {
         // Another post under the same key (the one-in-a-billion case) is not this one.
         guard record.value.text == post.content else { return nil }
         return PublishedPost(platformID: record.uri, url: Self.webURL(of: record.uri))
+    }
+
+    package let deletesPosts = true
+
+    /// `com.atproto.repo.deleteRecord` on the post's record; deleting a record that is not there succeeds.
+    package func delete(_ post: DeleteRequest) async throws {
+        guard let parts = Self.parts(of: post.platformID) else {
+            throw ProviderError.rejected(status: 0, message: "\(post.platformID) is not an at:// record URI")
+        }
+        let body = try JSONEncoder().encode(["repo": parts.repo, "collection": parts.collection, "rkey": parts.rkey])
+        let instance = post.credentials.instanceURL ?? defaultInstanceURL!
+        let response = try await send(instance, "com.atproto.repo.deleteRecord", method: .POST, token: post.credentials.accessToken, body: body, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
     }
 
     /// The `reply` field for a post answering `parentURI`: the parent's reference and its thread's root.

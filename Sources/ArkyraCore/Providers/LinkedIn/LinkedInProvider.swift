@@ -78,6 +78,26 @@ package struct LinkedInProvider: OAuthProvider {
         return PublishedPost(platformID: urn, url: "https://www.linkedin.com/feed/update/\(urn)/")
     }
 
+    package let deletesPosts = true
+
+    /// `DELETE /rest/posts/{urn}`, or for a thread item `DELETE /rest/socialActions/{post}/comments/{id}`;
+    /// a post already gone (404) counts as deleted.
+    package func delete(_ post: DeleteRequest) async throws {
+        let path: String
+        if post.platformID.hasPrefix("urn:li:comment:(") {
+            guard let accountID = post.accountID, let comma = post.platformID.lastIndex(of: ",") else {
+                throw ProviderError.rejected(status: 0, message: "\(post.platformID) is not a LinkedIn comment URN")
+            }
+            let commentID = post.platformID[post.platformID.index(after: comma)...].dropLast()
+            let actor = Self.pathEncoded("urn:li:person:\(accountID)")
+            path = "/rest/socialActions/\(Self.pathEncoded(Self.commentedPost(post.platformID)))/comments/\(commentID)?actor=\(actor)"
+        } else {
+            path = "/rest/posts/\(Self.pathEncoded(post.platformID))"
+        }
+        let response = try await send(.DELETE, path, token: post.credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 204 || response.status == 200 || response.status == 404 else { throw Self.error(for: response, mutates: false) }
+    }
+
     private func comment(_ text: String, on object: String, as actor: String, token: String) async throws -> PublishedPost {
         let body = try JSONSerialization.data(withJSONObject: [
             "actor": actor, "object": object, "message": ["text": LinkedInText.escaped(text)],

@@ -5,7 +5,8 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 /// Mastodon (and API-compatible servers) through its REST API: verify_credentials to connect,
-/// POST /api/v1/statuses with an Idempotency-Key to publish, images uploaded first (POST /api/v2/media).
+/// POST /api/v1/statuses with an Idempotency-Key to publish, images uploaded first (POST /api/v2/media),
+/// DELETE /api/v1/statuses/:id to remove a post.
 package struct MastodonProvider: Provider {
     package let identifier = "mastodon"
     package let displayName = "Mastodon"
@@ -62,6 +63,22 @@ package struct MastodonProvider: Provider {
             throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.summary)")
         }
         return PublishedPost(platformID: status.id, url: status.url ?? status.uri)
+    }
+
+    package let deletesPosts = true
+
+    /// `DELETE /api/v1/statuses/:id`; a status that is not there (404) was deleted already.
+    package func delete(_ post: DeleteRequest) async throws {
+        var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v1/statuses/\(Self.pathSegment(post.platformID))"))
+        request.method = .DELETE
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await http.send(request, mutates: false)
+        guard response.status == 200 || response.status == 404 else { throw Self.error(for: response, mutates: false) }
+    }
+
+    static func pathSegment(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
     }
 
     /// Uploads one image (`POST /api/v2/media`, multipart) and returns its attachment id. An upload that is

@@ -80,6 +80,20 @@ package struct XProvider: OAuthProvider {
         return match.map { PublishedPost(platformID: $0.id, url: Self.webURL(of: $0.id)) }
     }
 
+    package let deletesPosts = true
+
+    /// `DELETE /2/tweets/:id`. X answers a post that is not there with 200 and a `resource-not-found` error.
+    package func delete(_ post: DeleteRequest) async throws {
+        guard post.platformID.allSatisfy(\.isNumber) else {
+            throw ProviderError.rejected(status: 0, message: "\(post.platformID) is not an X post id")
+        }
+        let response = try await send(.DELETE, "/2/tweets/\(post.platformID)", token: post.credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        let answer = response.decode(XDeletion.self)
+        if answer?.data?.deleted == true || answer?.errors?.contains(where: { $0.type?.hasSuffix("resource-not-found") == true }) == true { return }
+        throw ProviderError.rejected(status: 200, message: "X did not delete the post: \(response.summary)")
+    }
+
     private func me(_ credentials: ProviderCredentials) async throws -> XUser {
         let response = try await send(.GET, "/2/users/me?user.fields=profile_image_url", token: credentials.accessToken, body: nil, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
@@ -138,6 +152,14 @@ package struct XProvider: OAuthProvider {
         ProviderError.retryTime(retryAfter: headers.first(name: "Retry-After"), now: now)
             ?? headers.first(name: "x-rate-limit-reset").flatMap(TimeInterval.init).map { Date(timeIntervalSince1970: $0) }
     }
+}
+
+/// `DELETE /2/tweets/:id`'s answer.
+struct XDeletion: Decodable {
+    struct Deleted: Decodable { var deleted: Bool }
+    struct Problem: Decodable { var type: String? }
+    var data: Deleted?
+    var errors: [Problem]?
 }
 
 struct XEnvelope<T: Decodable>: Decodable {
