@@ -22,12 +22,8 @@ package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
         case implicitTLS
     }
 
-    /// The Python with aiosmtpd: `ARKYRA_TEST_PYTHON`, else the repository's .run/test-venv.
-    static var python: String {
-        if let python = ProcessInfo.processInfo.environment["ARKYRA_TEST_PYTHON"] { return python }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".run/test-venv/bin/python").path
-    }
+    /// The Python with aiosmtpd.
+    static var python: String { TestPython.path }
 
     /// Starts a server, runs `body` with it, and stops it. A port another test took between choosing and
     /// binding it is given up for another (up to three tries).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOFoundationCompat
 
 /// A Bluesky PDS's XRPC API as the AT Protocol documents it, under `/bluesky/xrpc`: createSession with an app
 /// password, refreshSession (refresh tokens rotate), uploadBlob (images embedded in posts), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords / deleteRecord for posts,
@@ -109,7 +110,8 @@ struct BlueskyRoutes {
                 if body.readableBytes > Self.maximumBlobBytes {
                     return Self.error(.contentTooLarge, "PayloadTooLarge", "request entity too large")
                 }
-                let type = request.headers[.contentType] ?? "*/*"
+                // The PDS keeps the type it sniffs from the bytes over the one the client names (often */*).
+                let type = SandboxMediaType.sniff(Data(buffer: body)) ?? request.headers[.contentType] ?? "*/*"
                 let blob = await state.addBlob(did: account.did, mimeType: type, size: body.readableBytes)
                 return SandboxJSON.response(["blob": ["$type": "blob", "ref": ["$link": blob.cid], "mimeType": blob.mimeType, "size": blob.size]])
             }

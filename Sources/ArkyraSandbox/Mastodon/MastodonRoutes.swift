@@ -96,7 +96,7 @@ struct MastodonRoutes {
                 guard let file = parts.first(where: { $0.name == "file" && $0.filename != nil }), !file.data.isEmpty else {
                     return SandboxJSON.response(["error": "Validation failed: File can't be blank"], status: .unprocessableContent)
                 }
-                guard let type = Self.imageType(file.data) else {
+                guard let type = SandboxMediaType.image(file.data) else {
                     return SandboxJSON.response(["error": "Validation failed: File content type is invalid, File is invalid"], status: .unprocessableContent)
                 }
                 if file.data.count > Self.maximumImageBytes {
@@ -106,7 +106,7 @@ struct MastodonRoutes {
                 if (description?.count ?? 0) > 1500 {
                     return SandboxJSON.response(["error": "Validation failed: Description is too long (maximum is 1500 characters)"], status: .unprocessableContent)
                 }
-                let size = Self.pngSize(file.data)
+                let size = SandboxMediaType.pngSize(file.data)
                 let attachment = await state.addAttachment(account: account, contentType: type, size: file.data.count, description: description,
                                                            width: size?.width, height: size?.height)
                 return SandboxJSON.response(attachmentJSON(attachment), headers: rateHeaders(limit, of: 30))
@@ -140,7 +140,7 @@ struct MastodonRoutes {
 
     private var instanceV2JSON: [String: Any] {
         [
-            "domain": host, "title": "ARKYRA sandbox", "version": Self.version, "source_url": "https://github.com/mastodon/mastodon",
+            "domain": host, "title": "ARKYRA sandbox", "version": Self.version, "api_versions": ["mastodon": 2], "source_url": "https://github.com/mastodon/mastodon",
             "description": "An emulated Mastodon server", "usage": ["users": ["active_month": 1]], "thumbnail": ["url": "\(baseURL)/packs/media/images/preview.png"],
             "languages": ["en"], "configuration": configurationJSON,
             "registrations": ["enabled": false, "approval_required": false, "message": NSNull()],
@@ -162,24 +162,6 @@ struct MastodonRoutes {
         ]
     }
     static let maximumImageBytes = 16 * 1024 * 1024
-
-    /// The image types Mastodon takes, told from the bytes (as its upload checks do).
-    static func imageType(_ data: Data) -> String? {
-        let head = [UInt8](data.prefix(12))
-        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
-        if head.starts(with: Array("GIF8".utf8)) { return "image/gif" }
-        if head.count == 12, head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) { return "image/webp" }
-        return nil
-    }
-
-    /// A PNG's size from its IHDR chunk.
-    static func pngSize(_ data: Data) -> (width: Int, height: Int)? {
-        let bytes = [UInt8](data.prefix(24))
-        guard bytes.count == 24, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) else { return nil }
-        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        return (width, height)
-    }
 
     private func attachmentJSON(_ attachment: MastodonState.Attachment) -> [String: Any] {
         var meta: [String: Any] = [:]

@@ -1,0 +1,41 @@
+import Foundation
+
+/// The test Python (`ARKYRA_TEST_PYTHON`, else the repository's .run/test-venv, which `make test` fills with
+/// aiosmtpd and the platforms' client libraries), and the scripts in Tests/PlatformClients.
+package enum TestPython {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    package static var path: String {
+        ProcessInfo.processInfo.environment["ARKYRA_TEST_PYTHON"] ?? repository.appendingPathComponent(".run/test-venv/bin/python").path
+    }
+
+    /// Runs `Tests/PlatformClients/<script>` with `arguments`; returns its exit status and what it printed
+    /// (stdout and stderr together), or kills it after `timeout` seconds.
+    package static func runClientScript(_ script: String, _ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw DescribedError(description: "no test Python at \(path): run `make test`, or set ARKYRA_TEST_PYTHON")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = [repository.appendingPathComponent("Tests/PlatformClients/\(script)").path] + arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("arkyra-client-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+                return
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+        }
+        try handle.close()
+        defer { try? FileManager.default.removeItem(at: output) }
+        return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+}
