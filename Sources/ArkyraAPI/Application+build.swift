@@ -100,10 +100,8 @@ package func buildRouter(
 ) -> Router<AppRequestContext> {
     let service = configuration.service
     let security = configuration.security
-    let providers = ProviderRegistry.all(
-        http: PlatformHTTP(client: httpClient, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts)),
-        platforms: service.platforms
-    )
+    let platformHTTP = PlatformHTTP(client: httpClient, timeout: service.outbound.timeout, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts))
+    let providers = ProviderRegistry.all(http: platformHTTP, platforms: service.platforms)
     let audit = AuditRepository(logger: logger)
     let signer = JWTSigner(secret: security.jwtSecret)
     let limits = configuration.rateLimits
@@ -199,6 +197,10 @@ package func buildRouter(
     ))
     oauth.add(start: authenticated.group("organizations/:organization/integrations/oauth"))
     oauth.add(callback: v1.group("oauth"))
+    ChatCodeRoutes(organizations: organizations, connections: ChatCodeConnectService(
+        redis: redis, telegram: TelegramProvider(http: platformHTTP, bot: service.platforms.telegram), integrations: integrations,
+        organizations: organizations, logger: logger
+    )).add(to: authenticated.group("organizations/:organization/integrations/telegram"))
     PostRoutes(organizations: organizations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/posts"))
     NotificationRoutes(organizations: organizations, notifications: NotificationRepository(logger: logger), database: database, hub: eventHub)

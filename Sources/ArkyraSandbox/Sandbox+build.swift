@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
-/// `/linkedin`) and the control API
+/// `/linkedin`, Telegram's Bot API under `/telegram`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -21,8 +21,10 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let linkedInOAuth = OAuthServer(policy: LinkedInState.oauthPolicy)
     let linkedIn = LinkedInState()
     LinkedInRoutes(sandbox: sandbox, oauth: linkedInOAuth, state: linkedIn).add(to: router.group("linkedin"))
+    let telegram = TelegramState(botToken: configuration.telegramBotToken)
+    TelegramRoutes(sandbox: sandbox, state: telegram).add(to: router.group("telegram"))
     ControlRoutes(
-        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, oauth: ["x": xOAuth, "linkedin": linkedInOAuth]
+        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, oauth: ["x": xOAuth, "linkedin": linkedInOAuth]
     ).add(to: router.group("_sandbox"))
     return Application(
         router: router,

@@ -4,11 +4,17 @@ package struct SandboxConfiguration: Sendable {
     package var port: Int
     /// Mastodon accounts to create at start: `(access token, username)`.
     package var mastodonAccounts: [(token: String, username: String)]
+    /// The token of the emulated Telegram bot (its id before the colon).
+    package var telegramBotToken: String
 
-    package init(host: String = "127.0.0.1", port: Int = 8090, mastodonAccounts: [(token: String, username: String)] = []) {
+    package static let defaultTelegramBotToken = "7000000001:ARKYRA-sandbox-bot-token"
+
+    package init(host: String = "127.0.0.1", port: Int = 8090, mastodonAccounts: [(token: String, username: String)] = [],
+                 telegramBotToken: String = defaultTelegramBotToken) {
         self.host = host
         self.port = port
         self.mastodonAccounts = mastodonAccounts
+        self.telegramBotToken = telegramBotToken
     }
 
     /// Parses `token:username,token:username`.

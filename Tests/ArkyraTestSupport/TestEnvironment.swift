@@ -2,6 +2,7 @@ import ArkyraCore
 import Foundation
 import Logging
 import PostgresNIO
+import ArkyraSandbox
 
 /// Real PostgreSQL and Redis for tests, as `scripts/dev-services.sh` starts them. Each test gets a database of
 /// its own (created, migrated, dropped) and a Redis key prefix of its own (its keys deleted afterwards), so
@@ -44,7 +45,8 @@ package enum TestEnvironment {
             linkedIn: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/linkedin/oauth/v2/authorization")!, apiURL: URL(string: "\(sandbox)/linkedin")!
-            )
+            ),
+            telegram: .init(token: SandboxConfiguration.defaultTelegramBotToken, apiURL: URL(string: "\(sandbox)/telegram")!)
         )
     }
 

@@ -50,6 +50,10 @@ struct IntegrationService: Sendable {
             throw APIError(.unprocessableContent, "connect_with_consent",
                            "\(identifier) accounts connect through \(identifier)'s consent page: POST /api/v1/organizations/\(organizationID.uuidString)/integrations/oauth/\(identifier)",
                            fields: ["provider": "connects through its consent page"])
+        case .chatCode:
+            throw APIError(.unprocessableContent, "connect_with_code",
+                           "\(identifier) chats connect with a code sent in the chat: POST /api/v1/organizations/\(organizationID.uuidString)/integrations/\(identifier)/codes",
+                           fields: ["provider": "connects with a code sent in the chat"])
         }
         if provider.requiresInstanceURL || input.instanceURL != nil {
             switch urlPolicy.validate(input.instanceURL ?? "") {

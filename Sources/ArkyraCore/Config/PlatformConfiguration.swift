@@ -33,21 +33,53 @@ package struct PlatformConfiguration: Sendable {
     /// beside the consent page (`…/oauth/v2/accessToken`).
     package var linkedIn: OAuthApp?
 
-    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil) {
+    /// A bot of the Bot API: its token (from @BotFather) and the API's base URL.
+    package struct Bot: Sendable, Equatable {
+        package var token: String
+        package var apiURL: URL
+
+        package init(token: String, apiURL: URL) {
+            self.token = token
+            self.apiURL = apiURL
+        }
+
+        /// The URL of Bot API method `method` (`https://api.telegram.org/bot<token>/<method>`).
+        package func method(_ method: String) -> String {
+            var text = apiURL.absoluteString
+            while text.hasSuffix("/") { text.removeLast() }
+            return "\(text)/bot\(token)/\(method)"
+        }
+    }
+
+    /// Telegram: the installation's bot, which people add to their channels and groups.
+    package var telegram: Bot?
+
+    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil) {
         self.x = x
         self.linkedIn = linkedIn
+        self.telegram = telegram
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`) and LinkedIn (`ARKYRA_LINKEDIN_…`).
+    /// (`ARKYRA_X_…`) and LinkedIn (`ARKYRA_LINKEDIN_…`); `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
     package init(reader: EnvironmentReader) throws {
         self.init(
             x: try Self.app(reader, prefix: "ARKYRA_X", authorizeURL: "https://x.com/i/oauth2/authorize", apiURL: "https://api.x.com"),
             linkedIn: try Self.app(
                 reader, prefix: "ARKYRA_LINKEDIN", authorizeURL: "https://www.linkedin.com/oauth/v2/authorization", apiURL: "https://api.linkedin.com"
-            )
+            ),
+            telegram: try Self.bot(reader)
         )
+    }
+
+    private static func bot(_ reader: EnvironmentReader) throws -> Bot? {
+        let token = reader.string("ARKYRA_TELEGRAM_BOT_TOKEN", default: "")
+        guard !token.isEmpty else { return nil }
+        guard token.wholeMatch(of: /[0-9]+:[A-Za-z0-9_-]+/) != nil else {
+            throw ConfigurationError(key: "ARKYRA_TELEGRAM_BOT_TOKEN", problem: "must be a bot token as @BotFather gives it: digits, a colon, then letters, digits, _ and -")
+        }
+        return Bot(token: token, apiURL: try reader.url("ARKYRA_TELEGRAM_API_URL", default: "https://api.telegram.org", schemes: ["http", "https"]))
     }
 
     private static func app(_ reader: EnvironmentReader, prefix: String, authorizeURL: String, apiURL: String) throws -> OAuthApp? {

@@ -111,6 +111,8 @@ package enum ConnectMethod: String, Sendable {
     case appPassword = "app_password"
     /// The platform's consent page (OAuth 2.0 authorization code with PKCE); see ``OAuthProvider``.
     case oauth2 = "oauth2"
+    /// A code the person sends in the chat the installation's bot was added to (Telegram).
+    case chatCode = "chat_code"
 }
 
 /// What a person gave to connect an account.

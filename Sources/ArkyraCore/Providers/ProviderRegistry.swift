@@ -15,7 +15,7 @@ package struct ProviderRegistry: Sendable {
     package static func all(http: PlatformHTTP, platforms: PlatformConfiguration) -> ProviderRegistry {
         ProviderRegistry([
             MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x),
-            LinkedInProvider(http: http, app: platforms.linkedIn),
+            LinkedInProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
         ])
     }
 

@@ -11,6 +11,7 @@ struct ControlRoutes {
     let bluesky: BlueskyState
     let x: XState
     let linkedIn: LinkedInState
+    let telegram: TelegramState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -106,12 +107,49 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["posts": posts])
         }
+        // Telegram: chats the bot is in, a person writing in one (an update for getUpdates), what the bot sent.
+        group.post("telegram/chats") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            let type = parameters["type"] as? String ?? "channel"
+            guard let title = parameters["title"] as? String, !title.isEmpty, ["channel", "supergroup", "group"].contains(type) else {
+                return SandboxJSON.response(["error": "send {title, type: channel|supergroup|group, username?, bot_status?: administrator|member|left}"], status: .badRequest)
+            }
+            let chat = await telegram.addChat(type: type, title: title, username: parameters["username"] as? String,
+                                              botStatus: parameters["bot_status"] as? String ?? "administrator")
+            return SandboxJSON.response(["id": chat.id, "type": chat.type, "title": chat.title], status: .created)
+        }
+        group.post("telegram/chats/:id/messages") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let id = context.parameters.get("id").flatMap(Int64.init), await telegram.chat(String(id)) != nil,
+                  let text = SandboxJSON.parameters(body, contentType: "application/json")?["text"] as? String
+            else { return SandboxJSON.response(["error": "send {text} to a chat that exists"], status: .badRequest) }
+            let message = await telegram.post(in: id, text: text, replyTo: nil, fromBot: false, now: Date())
+            return SandboxJSON.response(["message_id": message.id], status: .created)
+        }
+        group.post("telegram/chats/:id/bot-status") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let id = context.parameters.get("id").flatMap(Int64.init),
+                  let status = SandboxJSON.parameters(body, contentType: "application/json")?["status"] as? String
+            else { return SandboxJSON.response(["error": "send {status: administrator|member|left|kicked}"], status: .badRequest) }
+            await telegram.setBotStatus(status, in: id)
+            return Response(status: .noContent)
+        }
+        group.get("telegram/messages") { _, _ in
+            let messages = await telegram.messages.map { message -> [String: Any] in
+                ["chat_id": message.chatID, "message_id": message.id, "text": message.text as Any? ?? NSNull(),
+                 "caption": message.caption as Any? ?? NSNull(), "photo": message.photo != nil, "reply_to": message.replyTo as Any? ?? NSNull(),
+                 "from_bot": message.fromBot, "media_group_id": message.mediaGroupID as Any? ?? NSNull()]
+            }
+            return SandboxJSON.response(["messages": messages])
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
             await bluesky.reset()
             await x.reset()
             await linkedIn.reset()
+            await telegram.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }
