@@ -36,7 +36,8 @@ sandbox_url="http://127.0.0.1:$sandbox_port"
 platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_X_AUTHORIZE_URL="$sandbox_url/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox_url/x"
        ARKYRA_LINKEDIN_CLIENT_ID=arkyra-sandbox-client ARKYRA_LINKEDIN_CLIENT_SECRET=arkyra-sandbox-secret
-       ARKYRA_LINKEDIN_AUTHORIZE_URL="$sandbox_url/linkedin/oauth/v2/authorization" ARKYRA_LINKEDIN_API_URL="$sandbox_url/linkedin")
+       ARKYRA_LINKEDIN_AUTHORIZE_URL="$sandbox_url/linkedin/oauth/v2/authorization" ARKYRA_LINKEDIN_API_URL="$sandbox_url/linkedin"
+       ARKYRA_TELEGRAM_BOT_TOKEN=7000000001:ARKYRA-sandbox-bot-token ARKYRA_TELEGRAM_API_URL="$sandbox_url/telegram")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
 start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"

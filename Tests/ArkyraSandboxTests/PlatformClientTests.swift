@@ -35,4 +35,20 @@ struct PlatformClientTests {
             #expect(run.status == 0 && run.output.hasSuffix("ok\n"), "\(run.output)")
         }
     }
+
+    @Test("python-telegram-bot: getMe, getUpdates with offsets, getChat, getChatMember, sendMessage with a reply, sendPhoto, sendMediaGroup, deleteMessage(s), a wrong token")
+    func pythonTelegramBot() async throws {
+        try await withLiveSandbox { port, client in
+            let chat = try await client.execute(uri: "/_sandbox/telegram/chats", method: .post, body: jsonBody(["title": "SDK channel", "username": "sdk_channel"])) {
+                try #require($0.json["id"] as? Int)
+            }
+            try await client.execute(uri: "/_sandbox/telegram/chats/\(chat)/messages", method: .post, body: jsonBody(["text": "/connect hello"])) {
+                #expect($0.status == .created)
+            }
+            let run = try await TestPython.runClientScript(
+                "telegram_py.py", ["http://127.0.0.1:\(port)/telegram", SandboxConfiguration.defaultTelegramBotToken, String(chat)]
+            )
+            #expect(run.status == 0 && run.output.hasSuffix("ok\n"), "\(run.output)")
+        }
+    }
 }

@@ -65,3 +65,29 @@ extension PublishingWorld {
         try await sandbox.execute(uri: "/_sandbox/x/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
     }
 }
+
+extension PublishingWorld {
+    /// Creates a chat on the emulated Telegram (the bot an administrator) and stores it as a channel, as the
+    /// connect flow does through the real provider; returns the channel's id and the chat's.
+    package func connectTelegram(title: String = "ARKYRA news", username: String? = "arkyra_news") async throws -> (channel: UUID, chat: Int) {
+        var body: [String: Any] = ["title": title, "type": "channel"]
+        if let username { body["username"] = username }
+        let chat = try await sandbox.execute(uri: "/_sandbox/telegram/chats", method: .post, body: jsonBody(body)) { try #require($0.json["id"] as? Int) }
+        let provider = TelegramProvider(http: platformHTTP, bot: platforms.telegram)
+        let connected = try await provider.account(ofChat: Int64(chat))
+        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
+        let id = UUID()
+        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
+                id: id, organizationID: organizationID, provider: "telegram", externalID: connected.account.id, name: connected.account.name,
+                username: connected.account.username, avatarURL: nil, instanceURL: nil, credentials: try secrets.seal(connected.credentials, integrationID: id)
+            ), on: connection)
+        }
+        return (integration.id, chat)
+    }
+
+    /// The messages on the emulated Telegram.
+    package func telegramMessages() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/telegram/messages", method: .get) { $0.json["messages"] as? [[String: Any]] ?? [] }
+    }
+}

@@ -34,20 +34,29 @@ extension JobQueue {
     /// Restores each job that is missing from the delayed set, due at its date; returns how many were missing.
     package func restore(_ jobs: [Restoration]) async throws -> Int {
         guard !jobs.isEmpty else { return 0 }
-        // Loads the script once, then sends every call in one pipeline.
+        // Loads the script once, then sends every call in one pipeline. When Redis forgot the script meanwhile
+        // (a restart or FLUSHALL, the very events the reconciler mends), the pipeline goes again with the
+        // script's source: each call adds only what is missing, so repeating one is harmless.
         try await redis.load(Self.restoreScript)
-        let commands = try jobs.map { entry in
-            RedisCommand("EVALSHA", [
-                .string(Self.restoreScript.sha1), "2", .string(keys.delayed), .string(keys.payloads),
-                .string(entry.job.id), .string(String(entry.dueAt.millisecondsSince1970)), .string(try entry.job.encoded()),
-                .string(entry.future ? "1" : "0"),
-            ])
+        var results = try await redis.pipeline(try commands(for: jobs, call: "EVALSHA", script: Self.restoreScript.sha1))
+        if results.contains(where: { if case .failure(let error as RedisError) = $0 { error.serverPrefix == "NOSCRIPT" } else { false } }) {
+            results = try await redis.pipeline(try commands(for: jobs, call: "EVAL", script: Self.restoreScript.source))
         }
         var restored = 0
-        for result in try await redis.pipeline(commands) {
+        for result in results {
             restored += try result.get().int ?? 0
         }
         if restored > 0 { try await redis.publish(keys.wakeChannel, "restored") }
         return restored
+    }
+
+    private func commands(for jobs: [Restoration], call: String, script: String) throws -> [RedisCommand] {
+        try jobs.map { entry in
+            RedisCommand(call, [
+                .string(script), "2", .string(keys.delayed), .string(keys.payloads),
+                .string(entry.job.id), .string(String(entry.dueAt.millisecondsSince1970)), .string(try entry.job.encoded()),
+                .string(entry.future ? "1" : "0"),
+            ])
+        }
     }
 }

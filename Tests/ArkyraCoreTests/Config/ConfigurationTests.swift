@@ -9,6 +9,15 @@ struct ConfigurationTests {
         "ARKYRA_ENCRYPTION_KEYS": "k1:" + Data(repeating: 7, count: 32).base64EncodedString(),
     ]
 
+    @Test("a Telegram bot token must look like @BotFather's; the Bot API URL defaults to Telegram's")
+    func telegramBot() throws {
+        #expect(try PlatformConfiguration(reader: EnvironmentReader(values: [:])).telegram == nil)
+        let bot = try #require(try PlatformConfiguration(reader: EnvironmentReader(values: ["ARKYRA_TELEGRAM_BOT_TOKEN": "123:AbC-d_e"])).telegram)
+        #expect(bot.method("getMe") == "https://api.telegram.org/bot123:AbC-d_e/getMe")
+        #expect(performing: { try PlatformConfiguration(reader: EnvironmentReader(values: ["ARKYRA_TELEGRAM_BOT_TOKEN": "not a token"])) },
+                throws: { ($0 as? ConfigurationError)?.key == "ARKYRA_TELEGRAM_BOT_TOKEN" })
+    }
+
     @Test("defaults point at the development services")
     func defaults() throws {
         let configuration = try ServiceConfiguration(reader: EnvironmentReader(values: [:]), defaultAdminPort: 9101)
