@@ -106,10 +106,13 @@ package struct PlatformRemoval: Sendable, Codable, Equatable {
         self.error = error
     }
 
-    /// The stored form (ISO 8601 dates).
+    /// The stored form (ISO 8601 dates with milliseconds).
     package func json() throws -> String {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ISO8601Timestamp.format(date))
+        }
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
