@@ -31,6 +31,32 @@ struct BlueskyPublishingTests {
         }
     }
 
+    @Test("links, mentions (resolved to DIDs) and hashtags become facets over the right bytes; an unknown handle stays text")
+    func facets() async throws {
+        try await PublishingWorld.run { fixture in
+            let channel = try await fixture.connectBluesky()
+            let bob = try await fixture.sandbox.execute(uri: "/_sandbox/bluesky/accounts", method: .post, body: jsonBody(["handle": "bob.test", "password": "x"])) {
+                try #require($0.json["did"] as? String)
+            }
+            let text = "🎉 Thanks @bob.test and @nobody.test, read https://example.com/launch. #launch"
+            let (post, job) = try await fixture.schedulePost(text, on: channel)
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            #expect(try await fixture.reload(post).state == .published)
+            let record = try #require(try await fixture.blueskyRecords().first?["value"] as? [String: Any])
+            let facets = try #require(record["facets"] as? [[String: Any]])
+            let bytes = Array(text.utf8)
+            let found = facets.map { facet -> (String, [String: Any]) in
+                let index = facet["index"] as? [String: Any] ?? [:]
+                let range = (index["byteStart"] as? Int ?? 0)..<(index["byteEnd"] as? Int ?? 0)
+                return (String(decoding: bytes[range], as: UTF8.self), (facet["features"] as? [[String: Any]])?.first ?? [:])
+            }
+            #expect(found.map(\.0) == ["@bob.test", "https://example.com/launch", "#launch"])
+            #expect(found[0].1["did"] as? String == bob)
+            #expect(found[1].1["uri"] as? String == "https://example.com/launch")
+            #expect(found[2].1["tag"] as? String == "launch")
+        }
+    }
+
     @Test("a token about to expire is refreshed before publishing")
     func refreshesBeforeExpiry() async throws {
         try await PublishingWorld.run { fixture in

@@ -91,6 +91,17 @@ struct BlueskyRoutes {
                 return SandboxJSON.response(["commit": ["cid": "bafyrei" + BlueskyState.randomBase32(52), "rev": rkey]])
             }
         }
+        group.get("xrpc/com.atproto.identity.resolveHandle") { request, _ in
+            await record(request, body: ByteBuffer()) { _ in
+                guard let handle = request.uri.queryParameters["handle"].map(String.init), !handle.isEmpty else {
+                    return Self.error(.badRequest, "InvalidRequest", "Params must have the property \"handle\"")
+                }
+                guard let account = await state.account(identifier: handle.lowercased()) else {
+                    return Self.error(.badRequest, "InvalidRequest", "Unable to resolve handle")
+                }
+                return SandboxJSON.response(["did": account.did])
+            }
+        }
         group.get("xrpc/app.bsky.actor.getProfile") { request, _ in
             await authenticated(request, body: ByteBuffer()) { _, now in
                 let actor = request.uri.queryParameters["actor"].map(String.init) ?? ""
@@ -163,6 +174,29 @@ struct BlueskyRoutes {
                 return (reference["uri"] as? String)?.hasPrefix("at://") == true && reference["cid"] is String
             }
             if !valid { return "Invalid app.bsky.feed.post record: Record/reply must have root and parent, each with uri and cid" }
+        }
+        if let facets = record["facets"] {
+            guard let facets = facets as? [[String: Any]] else { return "Invalid app.bsky.feed.post record: Record/facets must be an array" }
+            for (index, facet) in facets.enumerated() {
+                let path = "Invalid app.bsky.feed.post record: Record/facets/\(index)"
+                guard let range = facet["index"] as? [String: Any], let start = range["byteStart"] as? Int, let end = range["byteEnd"] as? Int else {
+                    return "\(path)/index must have the properties \"byteStart\" and \"byteEnd\""
+                }
+                if start < 0 || end < 0 { return "\(path)/index/byteStart can not be less than 0" }
+                guard let features = facet["features"] as? [[String: Any]] else { return "\(path) must have the property \"features\"" }
+                for feature in features {
+                    switch feature["$type"] as? String {
+                    case "app.bsky.richtext.facet#link":
+                        guard let uri = feature["uri"] as? String, URL(string: uri)?.scheme != nil else { return "\(path)/features/0/uri must be a uri" }
+                    case "app.bsky.richtext.facet#mention":
+                        guard (feature["did"] as? String)?.hasPrefix("did:") == true else { return "\(path)/features/0/did must be a did" }
+                    case "app.bsky.richtext.facet#tag":
+                        guard let tag = feature["tag"] as? String, !tag.isEmpty, tag.count <= 64 else { return "\(path)/features/0/tag must not be longer than 64 graphemes" }
+                    default:
+                        continue  // Unknown features are allowed (open union).
+                    }
+                }
+            }
         }
         return nil
     }

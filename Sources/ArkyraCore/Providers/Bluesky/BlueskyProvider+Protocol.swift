@@ -108,3 +108,8 @@ struct BlueskyError: Decodable {
     var error: String
     var message: String?
 }
+
+/// `com.atproto.identity.resolveHandle` output.
+struct BlueskyResolvedHandle: Decodable {
+    var did: String
+}

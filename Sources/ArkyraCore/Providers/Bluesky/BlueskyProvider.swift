@@ -7,7 +7,8 @@ import NIOHTTP1
 /// Bluesky (any AT Protocol PDS) through XRPC: an app password opens a session (createSession) whose access
 /// token expires after about two hours and is renewed with the refresh token (refreshSession); posts are
 /// `app.bsky.feed.post` records (createRecord) under a record key derived from the post, so that a post
-/// is created at most once; after an unknown outcome the record is read back by that key (getRecord); deleteRecord removes it.
+/// is created at most once; after an unknown outcome the record is read back by that key (getRecord); deleteRecord removes it. Links,
+/// mentions (resolved to DIDs) and hashtags are marked with facets (``BlueskyRichText``).
 package struct BlueskyProvider: Provider {
     package let identifier = "bluesky"
     package let displayName = "Bluesky"
@@ -61,6 +62,15 @@ package struct BlueskyProvider: Provider {
             "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
         ]
         if let replyTo = post.replyTo { record["reply"] = try await replyReference(to: replyTo, credentials: post.credentials) }
+        let spans = BlueskyRichText.spans(in: post.content)
+        if !spans.isEmpty {
+            var dids: [String: String] = [:]
+            for case .mention(let handle) in spans.map(\.kind) where dids[handle.lowercased()] == nil {
+                if let did = try await resolve(handle: handle, credentials: post.credentials) { dids[handle.lowercased()] = did }
+            }
+            let facets = BlueskyRichText.facets(spans, dids: dids)
+            if !facets.isEmpty { record["facets"] = facets }
+        }
         if !post.media.isEmpty {
             var images: [[String: Any]] = []
             for file in post.media {
@@ -109,6 +119,16 @@ package struct BlueskyProvider: Provider {
         let instance = post.credentials.instanceURL ?? defaultInstanceURL!
         let response = try await send(instance, "com.atproto.repo.deleteRecord", method: .POST, token: post.credentials.accessToken, body: body, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+    }
+
+    /// The DID of `handle` (`com.atproto.identity.resolveHandle`), or nil when no account has it.
+    private func resolve(handle: String, credentials: ProviderCredentials) async throws -> String? {
+        let instance = credentials.instanceURL ?? defaultInstanceURL!
+        let query = handle.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-"))) ?? handle
+        let response = try await send(instance, "com.atproto.identity.resolveHandle?handle=\(query)", method: .GET, token: credentials.accessToken, body: nil, mutates: false)
+        if response.status == 400 { return nil }
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        return response.decode(BlueskyResolvedHandle.self)?.did
     }
 
     /// The `reply` field for a post answering `parentURI`: the parent's reference and its thread's root.
