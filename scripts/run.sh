@@ -37,7 +37,10 @@ platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=a
        ARKYRA_X_AUTHORIZE_URL="$sandbox_url/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox_url/x"
        ARKYRA_LINKEDIN_CLIENT_ID=arkyra-sandbox-client ARKYRA_LINKEDIN_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_LINKEDIN_AUTHORIZE_URL="$sandbox_url/linkedin/oauth/v2/authorization" ARKYRA_LINKEDIN_API_URL="$sandbox_url/linkedin"
-       ARKYRA_TELEGRAM_BOT_TOKEN=7000000001:ARKYRA-sandbox-bot-token ARKYRA_TELEGRAM_API_URL="$sandbox_url/telegram")
+       ARKYRA_TELEGRAM_BOT_TOKEN=7000000001:ARKYRA-sandbox-bot-token ARKYRA_TELEGRAM_API_URL="$sandbox_url/telegram"
+       ARKYRA_DISCORD_CLIENT_ID=arkyra-sandbox-client ARKYRA_DISCORD_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_DISCORD_BOT_TOKEN=MTMwMDAwMDAwMDAwMDAwMDAwMQ.sandbox.ARKYRA-discord-bot-token
+       ARKYRA_DISCORD_AUTHORIZE_URL="$sandbox_url/discord/oauth2/authorize" ARKYRA_DISCORD_API_URL="$sandbox_url/discord/api/v10")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
 start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"
@@ -63,7 +66,7 @@ cat <<TEXT
 
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
-  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram   (what reached it: /_sandbox/requests)
+  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord   (what reached it: /_sandbox/requests)
   admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)

@@ -193,9 +193,11 @@ package func buildRouter(
     IntegrationRoutes(organizations: organizations, integrations: integrations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/integrations"))
     let oauth = OAuthRoutes(organizations: organizations, connections: OAuthConnectService(
-        redis: redis, providers: providers, integrations: integrations, organizations: organizations, publicURL: configuration.mail.publicURL, logger: logger
+        redis: redis, providers: providers, integrations: integrations, organizations: organizations, publicURL: configuration.mail.publicURL,
+        cipher: TokenCipher(keys: security.encryptionKeys), logger: logger
     ))
     oauth.add(start: authenticated.group("organizations/:organization/integrations/oauth"))
+    oauth.add(choices: authenticated.group("organizations/:organization/integrations/pending"), maxBodyBytes: bodyLimit)
     oauth.add(callback: v1.group("oauth"))
     ChatCodeRoutes(organizations: organizations, connections: ChatCodeConnectService(
         redis: redis, telegram: TelegramProvider(http: platformHTTP, bot: service.platforms.telegram), integrations: integrations,

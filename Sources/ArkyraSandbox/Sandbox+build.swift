@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
-/// `/linkedin`, Telegram's Bot API under `/telegram`) and the control API
+/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -23,8 +23,12 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     LinkedInRoutes(sandbox: sandbox, oauth: linkedInOAuth, state: linkedIn).add(to: router.group("linkedin"))
     let telegram = TelegramState(botToken: configuration.telegramBotToken)
     TelegramRoutes(sandbox: sandbox, state: telegram).add(to: router.group("telegram"))
+    let discordOAuth = OAuthServer(policy: DiscordState.oauthPolicy)
+    let discord = DiscordState(botToken: configuration.discordBotToken)
+    DiscordRoutes(sandbox: sandbox, oauth: discordOAuth, state: discord).add(to: router.group("discord"))
     ControlRoutes(
-        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, oauth: ["x": xOAuth, "linkedin": linkedInOAuth]
+        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord,
+        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth]
     ).add(to: router.group("_sandbox"))
     return Application(
         router: router,

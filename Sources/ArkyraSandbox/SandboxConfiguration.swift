@@ -8,6 +8,9 @@ package struct SandboxConfiguration: Sendable {
     package var telegramBotToken: String
 
     package static let defaultTelegramBotToken = "7000000001:ARKYRA-sandbox-bot-token"
+    /// The token of the emulated Discord app's bot.
+    package var discordBotToken = defaultDiscordBotToken
+    package static let defaultDiscordBotToken = "MTMwMDAwMDAwMDAwMDAwMDAwMQ.sandbox.ARKYRA-discord-bot-token"
 
     package init(host: String = "127.0.0.1", port: Int = 8090, mastodonAccounts: [(token: String, username: String)] = [],
                  telegramBotToken: String = defaultTelegramBotToken) {

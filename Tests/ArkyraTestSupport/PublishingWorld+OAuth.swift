@@ -91,3 +91,32 @@ extension PublishingWorld {
         try await sandbox.execute(uri: "/_sandbox/telegram/messages", method: .get) { $0.json["messages"] as? [[String: Any]] ?? [] }
     }
 }
+
+extension PublishingWorld {
+    /// Consents on the emulated Discord as `username` (adding the bot to their server), chooses the server's
+    /// channel `channelName` through the real provider and stores it; returns the channel's id and Discord's.
+    package func connectDiscord(username: String = "ada_discord", channelName: String = "#general") async throws -> (channel: UUID, discordChannel: String) {
+        let provider = DiscordProvider(http: platformHTTP, app: platforms.discord)
+        try await sandbox.execute(uri: "/_sandbox/discord/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
+        let redirect = "http://127.0.0.1:1/callback"
+        let url = try #require(provider.authorizationURL(state: "s1", challenge: "", redirectURI: redirect))
+        let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox, account: username)
+        let server = try await provider.exchange(code: try #require(back.query("code")), verifier: "", redirectURI: redirect)
+        let choice = try #require(try await provider.choices(for: server).first { $0.name == channelName })
+        let connected = try await provider.choose(choice.id, of: server)
+        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
+        let id = UUID()
+        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
+                id: id, organizationID: organizationID, provider: "discord", externalID: connected.account.id, name: connected.account.name,
+                username: connected.account.username, avatarURL: nil, instanceURL: nil, credentials: try secrets.seal(connected.credentials, integrationID: id)
+            ), on: connection)
+        }
+        return (integration.id, choice.id)
+    }
+
+    /// The bot's messages on the emulated Discord.
+    package func discordMessages() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/discord/messages", method: .get) { $0.json["messages"] as? [[String: Any]] ?? [] }
+    }
+}

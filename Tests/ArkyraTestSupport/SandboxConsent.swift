@@ -4,12 +4,12 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// What a person does on an emulated platform's consent page: opens it, picks the first account and presses
-/// Authorize (or Cancel), as a browser would submit the form.
+/// What a person does on an emulated platform's consent page: opens it, picks an account (the first, or the
+/// one named) and presses Authorize (or Cancel), as a browser would submit the form.
 package enum SandboxConsent {
     /// Follows `authorizationURL` on the sandbox and answers it; returns where the platform sends the person
     /// back (the redirect's query holds `code` and `state`, or `error`).
-    package static func answer(_ authorizationURL: String, allow: Bool, on sandbox: any TestClientProtocol) async throws -> URLComponents {
+    package static func answer(_ authorizationURL: String, allow: Bool, on sandbox: any TestClientProtocol, account username: String? = nil) async throws -> URLComponents {
         let url = try #require(URLComponents(string: authorizationURL))
         let page = try await sandbox.execute(uri: url.path + "?" + (url.percentEncodedQuery ?? ""), method: .get, headers: [:], body: nil)
         #expect(page.status == .ok)
@@ -17,7 +17,8 @@ package enum SandboxConsent {
         var fields: [(String, String)] = html.matches(of: /<input type="hidden" name="([^"]+)" value="([^"]*)">/).map {
             (String($0.output.1), unescaped(String($0.output.2)))
         }
-        let account = try #require(html.firstMatch(of: /<option value="([^"]+)">/)?.output.1)
+        let options = html.matches(of: /<option value="([^"]+)">@([^<]*)</).map { (id: String($0.output.1), name: String($0.output.2)) }
+        let account = try #require(username.map { name in options.first { $0.name == name }?.id } ?? options.first?.id)
         fields += [("account_id", String(account)), ("decision", allow ? "allow" : "deny")]
         let form = fields.map { "\($0.0)=\(encoded($0.1))" }.joined(separator: "&")
         let decided = try await sandbox.execute(

@@ -46,7 +46,11 @@ package enum TestEnvironment {
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/linkedin/oauth/v2/authorization")!, apiURL: URL(string: "\(sandbox)/linkedin")!
             ),
-            telegram: .init(token: SandboxConfiguration.defaultTelegramBotToken, apiURL: URL(string: "\(sandbox)/telegram")!)
+            telegram: .init(token: SandboxConfiguration.defaultTelegramBotToken, apiURL: URL(string: "\(sandbox)/telegram")!),
+            discord: .init(oauth: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/discord/oauth2/authorize")!, apiURL: URL(string: "\(sandbox)/discord/api/v10")!
+            ), botToken: SandboxConfiguration.defaultDiscordBotToken)
         )
     }
 

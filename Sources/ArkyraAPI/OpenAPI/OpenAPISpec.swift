@@ -78,6 +78,10 @@ enum OpenAPISpec {
         "PostizMedia": .object(properties: [
             "id": .text, "name": .text, "originalName": .nullable(.text), "path": .text, "thumbnail": .nullable(.text), "alt": .nullable(.text),
         ], required: ["id", "name", "path"]),
+        "PendingChoice": .object(properties: [
+            "status": .string(values: ["choose"]), "id": .text, "provider": .text, "account": .text, "expires_in": .integer(),
+            "choices": .array(.object(properties: ["id": .text, "name": .text, "kind": .text], required: ["id", "name", "kind"])),
+        ], required: ["status", "id", "provider", "account", "choices", "expires_in"]),
         "Customer": .object(properties: ["id": .uuid, "name": .text, "created_at": .dateTime], required: ["id", "name", "created_at"]),
         "Recurrence": .oneOf([
             .object(properties: ["unit": .string(values: ["day", "week"]), "every": .integer(minimum: 1, maximum: 365)], required: ["unit", "every"]),

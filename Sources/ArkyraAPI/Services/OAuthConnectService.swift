@@ -14,8 +14,43 @@ struct OAuthConnectService: Sendable {
     let organizations: OrganizationService
     /// Where people reach this API (the callback's address is derived from it).
     let publicURL: String
+    /// Seals the credentials a login waiting for its choice keeps in Redis.
+    let cipher: TokenCipher
     let logger: Logger
     static let stateLifetime = Duration.seconds(600)
+    /// How long a login that holds several places waits for the person to choose one.
+    static let choiceLifetime = Duration.seconds(900)
+
+    /// How a callback ends: a channel, or (where one login holds several places) places to choose from.
+    enum Outcome {
+        case connected(Integration)
+        case choose(PendingChoice)
+    }
+
+    /// A login waiting for the person to choose where to post.
+    struct PendingChoice: Encodable {
+        var status = "choose"
+        var id: String
+        var provider: String
+        var account: String
+        var choices: [ProviderChoice]
+        var expiresIn: Int
+
+        enum CodingKeys: String, CodingKey {
+            case status, id, provider, account, choices
+            case expiresIn = "expires_in"
+        }
+    }
+
+    /// What Redis keeps of a login waiting for its choice.
+    private struct Waiting: Codable {
+        var provider: String
+        var organizationID: UUID
+        var userID: UUID
+        var account: ProviderAccount
+        /// The credentials, sealed to this waiting login.
+        var sealedCredentials: String
+    }
 
     struct Started: Encodable {
         var authorizationURL: String
@@ -60,7 +95,7 @@ struct OAuthConnectService: Sendable {
     /// Finishes a connection the person consented to (or refused) on the platform.
     /// - Throws: 400 for an unknown, used or expired state or a refused consent; 422 when the platform
     ///   refuses the code; 403 when the user may no longer connect channels in the organization.
-    func callback(provider identifier: String, state: String?, code: String?, error: String?, origin: RequestOrigin) async throws -> Integration {
+    func callback(provider identifier: String, state: String?, code: String?, error: String?, origin: RequestOrigin) async throws -> Outcome {
         let provider = try oauthProvider(identifier)
         guard let state, !state.isEmpty, state.count <= 128,
               let text = try await redis.take(key(state)),
@@ -84,9 +119,95 @@ struct OAuthConnectService: Sendable {
         } catch let error as ProviderError {
             throw IntegrationService.apiError(for: error, provider: identifier, secretField: "code")
         }
+        if let choosing = provider as? any ChoosingProvider {
+            return .choose(try await wait(for: connected, of: choosing, organizationID: pending.organizationID, userID: pending.userID))
+        }
         logger.info("channel connected through consent", metadata: ["provider": "\(identifier)", "organization_id": "\(pending.organizationID)"])
-        return try await integrations.store(connected, provider: identifier, organizationID: pending.organizationID, by: pending.userID, origin: origin)
+        return .connected(try await integrations.store(connected, provider: identifier, organizationID: pending.organizationID, by: pending.userID, origin: origin))
     }
+
+    /// Keeps a login that holds several places until the person chooses one.
+    private func wait(for connected: ConnectedAccount, of provider: any ChoosingProvider, organizationID: UUID, userID: UUID) async throws -> PendingChoice {
+        let choices: [ProviderChoice]
+        do {
+            choices = try await provider.choices(for: connected)
+        } catch let error as ProviderError {
+            throw IntegrationService.apiError(for: error, provider: provider.identifier, secretField: "code")
+        }
+        guard !choices.isEmpty else {
+            throw APIError(.unprocessableContent, "nothing_to_choose", "\(connected.account.name) has no place \(provider.displayName) lets ARKYRA post to; create one, then connect again")
+        }
+        let id = PKCE.makeVerifier()
+        let credentials = String(decoding: try JSONEncoder().encode(StoredCredentials(connected.credentials)), as: UTF8.self)
+        let waiting = Waiting(provider: provider.identifier, organizationID: organizationID, userID: userID, account: connected.account,
+                              sealedCredentials: try cipher.seal(credentials, boundTo: "pending-choice:\(id)"))
+        _ = try await redis.set(choiceKey(id), String(decoding: try JSONEncoder().encode(waiting), as: UTF8.self), expiresIn: Self.choiceLifetime)
+        return PendingChoice(id: id, provider: provider.identifier, account: connected.account.name, choices: choices,
+                             expiresIn: Int(Self.choiceLifetime.components.seconds))
+    }
+
+    /// The places a waiting login may post to (asked again of the platform).
+    /// - Throws: 404 for a waiting login that is unknown, expired, or someone else's.
+    func pendingChoice(_ id: String, organizationID: UUID, userID: UUID) async throws -> PendingChoice {
+        let (waiting, connected, provider) = try await waitingLogin(id, organizationID: organizationID, userID: userID)
+        do {
+            return PendingChoice(id: id, provider: waiting.provider, account: waiting.account.name, choices: try await provider.choices(for: connected),
+                                 expiresIn: Int(Self.choiceLifetime.components.seconds))
+        } catch let error as ProviderError {
+            throw IntegrationService.apiError(for: error, provider: waiting.provider, secretField: "choice")
+        }
+    }
+
+    /// Connects the place `choice` of a waiting login; the login waits on for the person's other choices.
+    /// - Throws: 404 for an unknown waiting login; 422 for a choice that is not one of its places.
+    func choose(_ choice: String, pending id: String, organizationID: UUID, userID: UUID, origin: RequestOrigin) async throws -> Integration {
+        let (waiting, connected, provider) = try await waitingLogin(id, organizationID: organizationID, userID: userID)
+        let chosen: ConnectedAccount
+        do {
+            chosen = try await provider.choose(choice, of: connected)
+        } catch ProviderError.rejected(_, let message) {
+            throw APIError.validation(["choice": message])
+        } catch let error as ProviderError {
+            throw IntegrationService.apiError(for: error, provider: waiting.provider, secretField: "choice")
+        }
+        logger.info("channel connected through consent and a choice", metadata: ["provider": "\(waiting.provider)", "organization_id": "\(organizationID)"])
+        return try await integrations.store(chosen, provider: waiting.provider, organizationID: organizationID, by: userID, origin: origin)
+    }
+
+    private func waitingLogin(_ id: String, organizationID: UUID, userID: UUID) async throws -> (Waiting, ConnectedAccount, any ChoosingProvider) {
+        guard id.count <= 128, let text = try await redis.get(choiceKey(id)),
+              let waiting = try? JSONDecoder().decode(Waiting.self, from: Data(text.utf8)),
+              waiting.organizationID == organizationID, waiting.userID == userID,
+              let provider = providers.provider(for: waiting.provider) as? any ChoosingProvider,
+              let opened = try? cipher.open(waiting.sealedCredentials, boundTo: "pending-choice:\(id)"),
+              let credentials = try? JSONDecoder().decode(StoredCredentials.self, from: Data(opened.utf8))
+        else {
+            throw APIError(.notFound, "unknown_pending_choice",
+                           "this choice is unknown or expired (it waits \(Self.choiceLifetime.components.seconds / 60) minutes after the consent page); connect again")
+        }
+        return (waiting, ConnectedAccount(account: waiting.account, credentials: credentials.credentials), provider)
+    }
+
+    /// Credentials as JSON (``ProviderCredentials`` is not Codable itself).
+    private struct StoredCredentials: Codable {
+        var accessToken: String
+        var refreshToken: String?
+        var expiresAt: Date?
+        var instanceURL: URL?
+
+        init(_ credentials: ProviderCredentials) {
+            accessToken = credentials.accessToken
+            refreshToken = credentials.refreshToken
+            expiresAt = credentials.expiresAt
+            instanceURL = credentials.instanceURL
+        }
+
+        var credentials: ProviderCredentials {
+            ProviderCredentials(accessToken: accessToken, refreshToken: refreshToken, expiresAt: expiresAt, instanceURL: instanceURL)
+        }
+    }
+
+    private func choiceKey(_ id: String) -> String { redis.key("pending-choice:\(id)") }
 
     private func oauthProvider(_ identifier: String) throws -> any OAuthProvider {
         guard let provider = providers.provider(for: identifier) else {

@@ -54,14 +54,29 @@ package struct PlatformConfiguration: Sendable {
     /// Telegram: the installation's bot, which people add to their channels and groups.
     package var telegram: Bot?
 
-    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil) {
+    /// Discord: an app whose bot people add to their servers through Discord's consent page; the bot posts.
+    package struct DiscordApp: Sendable, Equatable {
+        package var oauth: OAuthApp
+        package var botToken: String
+
+        package init(oauth: OAuthApp, botToken: String) {
+            self.oauth = oauth
+            self.botToken = botToken
+        }
+    }
+
+    package var discord: DiscordApp?
+
+    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
+        self.discord = discord
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`) and LinkedIn (`ARKYRA_LINKEDIN_…`); `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`) and Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
+    /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
     package init(reader: EnvironmentReader) throws {
         self.init(
@@ -69,8 +84,21 @@ package struct PlatformConfiguration: Sendable {
             linkedIn: try Self.app(
                 reader, prefix: "ARKYRA_LINKEDIN", authorizeURL: "https://www.linkedin.com/oauth/v2/authorization", apiURL: "https://api.linkedin.com"
             ),
-            telegram: try Self.bot(reader)
+            telegram: try Self.bot(reader),
+            discord: try Self.discord(reader)
         )
+    }
+
+    private static func discord(_ reader: EnvironmentReader) throws -> DiscordApp? {
+        let token = reader.string("ARKYRA_DISCORD_BOT_TOKEN", default: "")
+        guard let app = try Self.app(reader, prefix: "ARKYRA_DISCORD", authorizeURL: "https://discord.com/oauth2/authorize", apiURL: "https://discord.com/api/v10") else {
+            if !token.isEmpty { throw ConfigurationError(key: "ARKYRA_DISCORD_CLIENT_ID", problem: "must be set when ARKYRA_DISCORD_BOT_TOKEN is") }
+            return nil
+        }
+        guard !token.isEmpty else {
+            throw ConfigurationError(key: "ARKYRA_DISCORD_BOT_TOKEN", problem: "must be set when ARKYRA_DISCORD_CLIENT_ID is: the app's Bot → Token")
+        }
+        return DiscordApp(oauth: app, botToken: token)
     }
 
     private static func bot(_ reader: EnvironmentReader) throws -> Bot? {

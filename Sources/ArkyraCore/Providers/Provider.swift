@@ -160,7 +160,7 @@ package struct ProviderCredentials: Sendable, Equatable {
 }
 
 /// The platform account behind a set of credentials.
-package struct ProviderAccount: Sendable, Equatable {
+package struct ProviderAccount: Sendable, Equatable, Codable {
     package var id: String
     package var name: String
     package var username: String

@@ -12,6 +12,7 @@ struct ControlRoutes {
     let x: XState
     let linkedIn: LinkedInState
     let telegram: TelegramState
+    let discord: DiscordState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -143,6 +144,30 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["messages": messages])
         }
+        // Discord: the servers made on consent, with their channels; what the bot sent; a channel closed to the bot.
+        group.get("discord/guilds") { _, _ in
+            var guilds: [[String: Any]] = []
+            for guild in await discord.guilds {
+                let channels = await discord.channels(of: guild.id).map { ["id": $0.id, "name": $0.name, "type": $0.type] as [String: Any] }
+                guilds.append(["id": guild.id, "name": guild.name, "owner_account_id": guild.ownerAccountID, "channels": channels])
+            }
+            return SandboxJSON.response(["guilds": guilds])
+        }
+        group.get("discord/messages") { _, _ in
+            let messages = await discord.messages.map { message -> [String: Any] in
+                ["id": message.id, "channel_id": message.channelID, "content": message.content, "reply_to": message.replyTo as Any? ?? NSNull(),
+                 "attachments": message.attachments.map { ["filename": $0.filename, "size": $0.size, "description": $0.description as Any? ?? NSNull()] }]
+            }
+            return SandboxJSON.response(["messages": messages])
+        }
+        group.post("discord/channels/:id/bot-access") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let allowed = SandboxJSON.parameters(body, contentType: "application/json")?["allowed"] as? Bool else {
+                return SandboxJSON.response(["error": "send {allowed: true|false}"], status: .badRequest)
+            }
+            await discord.setBotAllowed(allowed, in: context.parameters.get("id") ?? "")
+            return Response(status: .noContent)
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -150,6 +175,7 @@ struct ControlRoutes {
             await x.reset()
             await linkedIn.reset()
             await telegram.reset()
+            await discord.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }

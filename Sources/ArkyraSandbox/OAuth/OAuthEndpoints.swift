@@ -11,6 +11,15 @@ struct OAuthEndpoints {
     let server: OAuthServer
     /// The consent page's own path (its form posts back to it).
     let consentPath: String
+    /// Where consenting also adds the app to something of the person's (Discord's `bot` scope: a server):
+    /// the redirect's extra parameters and the code's token answer's extra fields, for the account.
+    var install: (@Sendable (_ accountID: String) async -> Install)? = nil
+
+    struct Install: Sendable {
+        var redirect: [String: String]
+        /// A JSON object merged into the token answer.
+        var tokenFields: Data
+    }
 
     /// Mounts the consent page (GET and its form's POST) at `consentPath` and the token endpoint at
     /// `tokenPath` (both relative to `group`); `record` wraps each exchange for the sandbox's request log.
@@ -73,6 +82,7 @@ struct OAuthEndpoints {
                 accountID: account.id, scope: field("scope"), expiresAt: now.addingTimeInterval(server.policy.codeLifetime)
             ))
             items += [URLQueryItem(name: "code", value: code), URLQueryItem(name: "state", value: field("state"))]
+            if let install { items += await install(account.id).redirect.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         } else {
             items += [URLQueryItem(name: "error", value: "access_denied"), URLQueryItem(name: "state", value: field("state"))]
         }
@@ -89,12 +99,16 @@ struct OAuthEndpoints {
                                    policy.clientAuthentication == .basic ? "Missing valid authorization header" : "Client authentication failed")
         }
         let issued: OAuthServer.Issued
+        var extra: [String: Any] = [:]
         switch field("grant_type") {
         case "authorization_code":
             do {
                 issued = try await server.exchange(code: field("code"), clientID: clientID, redirectURI: field("redirect_uri"), verifier: field("code_verifier"), now: now)
             } catch {
                 return Self.oauthError(.badRequest, "invalid_request", policy.invalidCode)
+            }
+            if let install, let fields = (try? JSONSerialization.jsonObject(with: await install(issued.token.accountID).tokenFields)) as? [String: Any] {
+                extra = fields
             }
         case "refresh_token":
             guard let refreshed = await server.refresh(field("refresh_token"), clientID: clientID, now: now) else {
@@ -108,6 +122,7 @@ struct OAuthEndpoints {
         if let type = policy.tokenType { answer["token_type"] = type }
         if let refresh = issued.refresh { answer["refresh_token"] = refresh }
         if let expiresAt = issued.refreshExpiresAt { answer["refresh_token_expires_in"] = max(0, Int(expiresAt.timeIntervalSince(now))) }
+        answer.merge(extra) { $1 }
         return SandboxJSON.response(answer)
     }
 

@@ -28,13 +28,21 @@ package struct OAuth2TokenEndpoint: Sendable {
 
     /// The standard token answer.
     package struct Tokens: Decodable, Sendable {
+        /// The server a bot was added to, which Discord's answer to a `bot` scope names.
+        package struct Guild: Decodable, Sendable {
+            package var id: String
+            package var name: String
+            package var icon: String?
+        }
+
         package var accessToken: String
         package var refreshToken: String?
         package var expiresIn: Int?
         package var scope: String?
+        package var guild: Guild?
 
         enum CodingKeys: String, CodingKey {
-            case accessToken = "access_token", refreshToken = "refresh_token", expiresIn = "expires_in", scope
+            case accessToken = "access_token", refreshToken = "refresh_token", expiresIn = "expires_in", scope, guild
         }
 
         package var expiresAt: Date? { expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) } }

@@ -13,6 +13,8 @@ package protocol OAuthProvider: Provider {
     /// Whether the platform takes PKCE from web apps (LinkedIn does not: its confidential apps use the
     /// client secret alone).
     var usesPKCE: Bool { get }
+    /// Parameters the platform's consent page needs beyond OAuth's (Discord: the bot's `permissions`).
+    var extraAuthorizationParameters: [URLQueryItem] { get }
 
     /// Trades the code the consent page gave for tokens, and reads the account they act as.
     /// - Throws: ``ProviderError``: `.rejected` for a code or verifier the platform refused.
@@ -21,6 +23,7 @@ package protocol OAuthProvider: Provider {
 
 extension OAuthProvider {
     package var usesPKCE: Bool { true }
+    package var extraAuthorizationParameters: [URLQueryItem] { [] }
 
     /// The consent page for one attempt, or nil without an app.
     package func authorizationURL(state: String, challenge: String, redirectURI: String) -> URL? {
@@ -35,7 +38,7 @@ extension OAuthProvider {
         if usesPKCE {
             items += [URLQueryItem(name: "code_challenge", value: challenge), URLQueryItem(name: "code_challenge_method", value: "S256")]
         }
-        components.queryItems = (components.queryItems ?? []) + items
+        components.queryItems = (components.queryItems ?? []) + items + extraAuthorizationParameters
         // URLComponents leaves `+` and `&` inside values alone; a strict form decoder would misread them.
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         return components.url
