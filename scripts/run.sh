@@ -40,7 +40,9 @@ platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=a
        ARKYRA_TELEGRAM_BOT_TOKEN=7000000001:ARKYRA-sandbox-bot-token ARKYRA_TELEGRAM_API_URL="$sandbox_url/telegram"
        ARKYRA_DISCORD_CLIENT_ID=arkyra-sandbox-client ARKYRA_DISCORD_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_DISCORD_BOT_TOKEN=MTMwMDAwMDAwMDAwMDAwMDAwMQ.sandbox.ARKYRA-discord-bot-token
-       ARKYRA_DISCORD_AUTHORIZE_URL="$sandbox_url/discord/oauth2/authorize" ARKYRA_DISCORD_API_URL="$sandbox_url/discord/api/v10")
+       ARKYRA_DISCORD_AUTHORIZE_URL="$sandbox_url/discord/oauth2/authorize" ARKYRA_DISCORD_API_URL="$sandbox_url/discord/api/v10"
+       ARKYRA_SLACK_CLIENT_ID=arkyra-sandbox-client ARKYRA_SLACK_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_SLACK_AUTHORIZE_URL="$sandbox_url/slack/oauth/v2/authorize" ARKYRA_SLACK_API_URL="$sandbox_url/slack")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
 start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"
@@ -66,7 +68,7 @@ cat <<TEXT
 
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
-  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord   (what reached it: /_sandbox/requests)
+  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack   (what reached it: /_sandbox/requests)
   admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)

@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
-/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`) and the control API
+/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -26,9 +26,12 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let discordOAuth = OAuthServer(policy: DiscordState.oauthPolicy)
     let discord = DiscordState(botToken: configuration.discordBotToken)
     DiscordRoutes(sandbox: sandbox, oauth: discordOAuth, state: discord).add(to: router.group("discord"))
+    let slackOAuth = OAuthServer(policy: SlackState.oauthPolicy)
+    let slack = SlackState()
+    SlackRoutes(sandbox: sandbox, oauth: slackOAuth, state: slack).add(to: router.group("slack"))
     ControlRoutes(
-        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord,
-        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth]
+        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord, slack: slack,
+        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth]
     ).add(to: router.group("_sandbox"))
     return Application(
         router: router,

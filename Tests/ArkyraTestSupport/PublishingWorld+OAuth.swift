@@ -120,3 +120,32 @@ extension PublishingWorld {
         try await sandbox.execute(uri: "/_sandbox/discord/messages", method: .get) { $0.json["messages"] as? [[String: Any]] ?? [] }
     }
 }
+
+extension PublishingWorld {
+    /// Installs the emulated Slack app in `username`'s workspace, chooses the channel `channelName` through
+    /// the real provider and stores it; returns the channel's id and Slack's.
+    package func connectSlack(username: String = "ada_slack", channelName: String = "#general") async throws -> (channel: UUID, slackChannel: String, workspace: String) {
+        let provider = SlackProvider(http: platformHTTP, app: platforms.slack)
+        try await sandbox.execute(uri: "/_sandbox/slack/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
+        let redirect = "http://127.0.0.1:1/callback"
+        let url = try #require(provider.authorizationURL(state: "s1", challenge: "", redirectURI: redirect))
+        let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox, account: username)
+        let workspace = try await provider.exchange(code: try #require(back.query("code")), verifier: "", redirectURI: redirect)
+        let choice = try #require(try await provider.choices(for: workspace).first { $0.name == channelName })
+        let connected = try await provider.choose(choice.id, of: workspace)
+        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
+        let id = UUID()
+        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
+                id: id, organizationID: organizationID, provider: "slack", externalID: connected.account.id, name: connected.account.name,
+                username: connected.account.username, avatarURL: nil, instanceURL: nil, credentials: try secrets.seal(connected.credentials, integrationID: id)
+            ), on: connection)
+        }
+        return (integration.id, choice.id, workspace.account.id)
+    }
+
+    /// The bot's messages on the emulated Slack.
+    package func slackMessages() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/slack/messages", method: .get) { $0.json["messages"] as? [[String: Any]] ?? [] }
+    }
+}

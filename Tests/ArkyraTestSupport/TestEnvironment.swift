@@ -50,7 +50,11 @@ package enum TestEnvironment {
             discord: .init(oauth: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/discord/oauth2/authorize")!, apiURL: URL(string: "\(sandbox)/discord/api/v10")!
-            ), botToken: SandboxConfiguration.defaultDiscordBotToken)
+            ), botToken: SandboxConfiguration.defaultDiscordBotToken),
+            slack: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/slack/oauth/v2/authorize")!, apiURL: URL(string: "\(sandbox)/slack")!
+            )
         )
     }
 

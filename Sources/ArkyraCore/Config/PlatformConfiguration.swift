@@ -66,16 +66,20 @@ package struct PlatformConfiguration: Sendable {
     }
 
     package var discord: DiscordApp?
+    /// Slack: an app installed in workspaces through Slack's consent page (OAuth v2); its bot posts.
+    package var slack: OAuthApp?
 
-    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil) {
+    package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
         self.discord = discord
+        self.slack = slack
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`) and Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`) and Discord (`ARKYRA_DISCORD_…`, with
+    /// `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
     package init(reader: EnvironmentReader) throws {
@@ -85,7 +89,8 @@ package struct PlatformConfiguration: Sendable {
                 reader, prefix: "ARKYRA_LINKEDIN", authorizeURL: "https://www.linkedin.com/oauth/v2/authorization", apiURL: "https://api.linkedin.com"
             ),
             telegram: try Self.bot(reader),
-            discord: try Self.discord(reader)
+            discord: try Self.discord(reader),
+            slack: try Self.app(reader, prefix: "ARKYRA_SLACK", authorizeURL: "https://slack.com/oauth/v2/authorize", apiURL: "https://slack.com")
         )
     }
 

@@ -16,7 +16,7 @@ package struct ProviderRegistry: Sendable {
         ProviderRegistry([
             MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x),
             LinkedInProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
-            DiscordProvider(http: http, app: platforms.discord),
+            DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),
         ])
     }
 

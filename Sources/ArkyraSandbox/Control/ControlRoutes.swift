@@ -13,6 +13,7 @@ struct ControlRoutes {
     let linkedIn: LinkedInState
     let telegram: TelegramState
     let discord: DiscordState
+    let slack: SlackState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -168,6 +169,19 @@ struct ControlRoutes {
             await discord.setBotAllowed(allowed, in: context.parameters.get("id") ?? "")
             return Response(status: .noContent)
         }
+        // Slack: the bot's messages; archiving a channel; uninstalling the app from a workspace.
+        group.get("slack/messages") { _, _ in
+            let messages = await slack.messages.map { ["ts": $0.ts, "channel": $0.channelID, "text": $0.text, "thread_ts": $0.threadTS as Any? ?? NSNull()] as [String: Any] }
+            return SandboxJSON.response(["messages": messages])
+        }
+        group.post("slack/channels/:id/archive") { _, context in
+            await slack.archive(context.parameters.get("id") ?? "")
+            return Response(status: .noContent)
+        }
+        group.post("slack/workspaces/:id/uninstall") { _, context in
+            await slack.revoke(workspaceID: context.parameters.get("id") ?? "")
+            return Response(status: .noContent)
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -176,6 +190,7 @@ struct ControlRoutes {
             await linkedIn.reset()
             await telegram.reset()
             await discord.reset()
+            await slack.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }

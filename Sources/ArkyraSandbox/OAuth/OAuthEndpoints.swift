@@ -22,9 +22,10 @@ struct OAuthEndpoints {
     }
 
     /// Mounts the consent page (GET and its form's POST) at `consentPath` and the token endpoint at
-    /// `tokenPath` (both relative to `group`); `record` wraps each exchange for the sandbox's request log.
+    /// `tokenPath` (both relative to `group`; no token endpoint when nil, for a platform whose token endpoint
+    /// answers in its own shape); `record` wraps each exchange for the sandbox's request log.
     func add(
-        to group: RouterGroup<BasicRequestContext>, consentPath relativeConsent: String, tokenPath: String,
+        to group: RouterGroup<BasicRequestContext>, consentPath relativeConsent: String, tokenPath: String?,
         record: @escaping @Sendable (Request, ByteBuffer, (Date) async -> Response) async -> Response
     ) {
         group.get(RouterPath(relativeConsent)) { request, _ in
@@ -34,9 +35,11 @@ struct OAuthEndpoints {
             let body = try await request.body.collect(upTo: 64 * 1024)
             return await record(request, body) { now in await decide(body, now: now) }
         }
-        group.post(RouterPath(tokenPath)) { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            return await record(request, body) { now in await token(request, body: body, now: now) }
+        if let tokenPath {
+            group.post(RouterPath(tokenPath)) { request, _ in
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                return await record(request, body) { now in await token(request, body: body, now: now) }
+            }
         }
     }
 

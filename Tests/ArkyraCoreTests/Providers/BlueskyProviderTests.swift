@@ -106,12 +106,15 @@ struct BlueskyProviderTests {
             try await client.execute(uri: "/_sandbox/faults", method: .post, body: jsonBody(["platform": "bluesky", "kind": "rate_limit", "count": 1, "reset_in": resetIn])) {
                 #expect($0.status == .created)
             }
+            let before = Date()
             do {
                 _ = try await provider.publish(post("hi", connected))
                 Issue.record("expected a rate limit")
             } catch ProviderError.rateLimited(let retryAt, let message) {
                 #expect(message == "RateLimitExceeded: Rate Limit Exceeded")
-                #expect(abs((retryAt?.timeIntervalSinceNow ?? 0) - resetIn) < 3)
+                // The reset is whole Unix seconds, reckoned from when the sandbox answered (between these two).
+                let reset = try #require(retryAt)
+                #expect(reset >= before.addingTimeInterval(resetIn - 1) && reset <= Date().addingTimeInterval(resetIn + 1), "\(reset)")
             }
             let tooLong = String(repeating: "👍🏽", count: 301)  // 301 graphemes, far more code points
             #expect(provider.characterCount(of: tooLong) == 301)

@@ -15,6 +15,8 @@ package protocol OAuthProvider: Provider {
     var usesPKCE: Bool { get }
     /// Parameters the platform's consent page needs beyond OAuth's (Discord: the bot's `permissions`).
     var extraAuthorizationParameters: [URLQueryItem] { get }
+    /// How the consent page's `scope` separates scopes (RFC 6749: a space; Slack: a comma).
+    var scopeSeparator: String { get }
 
     /// Trades the code the consent page gave for tokens, and reads the account they act as.
     /// - Throws: ``ProviderError``: `.rejected` for a code or verifier the platform refused.
@@ -24,6 +26,7 @@ package protocol OAuthProvider: Provider {
 extension OAuthProvider {
     package var usesPKCE: Bool { true }
     package var extraAuthorizationParameters: [URLQueryItem] { [] }
+    package var scopeSeparator: String { " " }
 
     /// The consent page for one attempt, or nil without an app.
     package func authorizationURL(state: String, challenge: String, redirectURI: String) -> URL? {
@@ -32,7 +35,7 @@ extension OAuthProvider {
             URLQueryItem(name: "response_type", value: "code"),
             URLQueryItem(name: "client_id", value: app.clientID),
             URLQueryItem(name: "redirect_uri", value: redirectURI),
-            URLQueryItem(name: "scope", value: scopes.joined(separator: " ")),
+            URLQueryItem(name: "scope", value: scopes.joined(separator: scopeSeparator)),
             URLQueryItem(name: "state", value: state),
         ]
         if usesPKCE {
