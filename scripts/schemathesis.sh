@@ -31,12 +31,29 @@ export ARKYRA_BCRYPT_COST=4 ARKYRA_LOG_LEVEL=error ARKYRA_STORAGE_PATH=.run/sche
 export ARKYRA_RATE_LIMIT_USER_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ORGANIZATION_PER_MINUTE=1000000
 export ARKYRA_RATE_LIMIT_API_KEY_PER_MINUTE=1000000 ARKYRA_RATE_LIMIT_ADDRESS_PER_MINUTE=1000000
 api_pid=
+sandbox_pid=
 stop() {
   local status=$?
   [ "$status" -ne 0 ] && [ -s "$log" ] && { echo "schemathesis failed (status $status); the API's log ends:" >&2; tail -20 "$log" >&2; }
-  [ -n "$api_pid" ] && { kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; }; $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
+  [ -n "$api_pid" ] && { kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; }
+  [ -n "$sandbox_pid" ] && { kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; }
+  $psql_admin -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
 }
 trap stop EXIT
+
+# The platforms the API talks to while connecting channels (Telegram's getMe, the consent pages): the sandbox.
+sandbox_port=$(free_port)
+"$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/schemathesis-sandbox.log 2>&1 &
+sandbox_pid=$!
+wait_for_health "http://127.0.0.1:$sandbox_port/_sandbox/health" "$sandbox_pid" || { echo "the sandbox did not start" >&2; exit 1; }
+sandbox="http://127.0.0.1:$sandbox_port"
+export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true
+export ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
+export ARKYRA_X_AUTHORIZE_URL="$sandbox/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox/x"
+export ARKYRA_TELEGRAM_BOT_TOKEN=7000000001:ARKYRA-sandbox-bot-token ARKYRA_TELEGRAM_API_URL="$sandbox/telegram"
+export ARKYRA_DISCORD_CLIENT_ID=arkyra-sandbox-client ARKYRA_DISCORD_CLIENT_SECRET=arkyra-sandbox-secret
+export ARKYRA_DISCORD_BOT_TOKEN=MTMwMDAwMDAwMDAwMDAwMDAwMQ.sandbox.ARKYRA-discord-bot-token
+export ARKYRA_DISCORD_AUTHORIZE_URL="$sandbox/discord/oauth2/authorize" ARKYRA_DISCORD_API_URL="$sandbox/discord/api/v10"
 
 # Starts the API on a free port and waits for /health; a process that exits is started again on another port,
 # up to three times.

@@ -99,16 +99,26 @@ struct ChatCodeConnectService: Sendable {
     private func readUpdates() async throws {
         let lease = key("poll-lease"), token = UUID().uuidString
         guard try await redis.set(lease, token, expiresIn: Self.pollLease, onlyIfAbsent: true) else { return }
-        defer { Task { [redis] in if try await redis.get(lease) == token { _ = try await redis.delete([lease]) } } }
-        let offset = try await redis.get(key("offset")).flatMap(Int.init)
-        let updates = try await telegram.updates(offset: offset)
-        for update in updates {
-            guard let message = update.anyMessage, let text = message.text, let code = Self.code(in: text) else { continue }
-            _ = try await redis.set(key("seen:\(code)"), String(message.chat.id), expiresIn: Self.codeLifetime)
+        do {
+            let offset = try await redis.get(key("offset")).flatMap(Int.init)
+            let updates = try await telegram.updates(offset: offset)
+            for update in updates {
+                guard let message = update.anyMessage, let text = message.text, let code = Self.code(in: text) else { continue }
+                _ = try await redis.set(key("seen:\(code)"), String(message.chat.id), expiresIn: Self.codeLifetime)
+            }
+            if let last = updates.last {
+                _ = try await redis.set(key("offset"), String(last.updateID + 1))
+            }
+        } catch {
+            await release(lease, token)
+            throw error
         }
-        if let last = updates.last {
-            _ = try await redis.set(key("offset"), String(last.updateID + 1))
-        }
+        await release(lease, token)
+    }
+
+    /// Gives the lease up if this process still holds it (it may have run out and gone to another).
+    private func release(_ lease: String, _ token: String) async {
+        if (try? await redis.get(lease)) == token { _ = try? await redis.delete([lease]) }
     }
 
     /// The code of `/connect CODE` (or `/connect@bot CODE`, as groups send commands).
