@@ -3,6 +3,7 @@
 # same fresh Redis; the publishing burst, crash reclaim, the calendar, and media (uploads beside curl, a
 # transcode beside ffmpeg). Prints a table and writes the figures as JSON lines to .bench/results.jsonl (one file
 # per run; earlier runs are kept as .bench/results-TIMESTAMP.jsonl).
+# ARKYRA_BENCH_ONLY=burst,media measures only those parts (queue, burst, calendar, media).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,49 +32,61 @@ bench_redis() { ARKYRA_DEV_REDIS_PORT=$port ARKYRA_DEV_REDIS_DIR="$root/.run/ben
 bench_redis start-redis
 trap 'bench_redis stop-redis' EXIT
 
+only=${ARKYRA_BENCH_ONLY:-queue,burst,calendar,media}
+part() { [[ ",$only," == *",$1,"* ]]; }
+
 out=.bench/results.jsonl
 [ -f "$out" ] && mv "$out" ".bench/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 : > "$out"
-echo "measuring ARKYRA ..."
-"$bench_bin" queue --redis-port "$port" >> "$out"
-echo "measuring BullMQ (Python) ..."
-"$venv/bin/python" scripts/bench/peers.py bullmq --redis-port "$port" >> "$out"
-echo "measuring RQ ..."
-"$venv/bin/python" scripts/bench/peers.py rq --redis-port "$port" --enqueue-jobs 20000 --process-jobs 5000 >> "$out"
+if part queue; then
+  echo "measuring ARKYRA ..."
+  "$bench_bin" queue --redis-port "$port" >> "$out"
+  echo "measuring BullMQ (Python) ..."
+  "$venv/bin/python" scripts/bench/peers.py bullmq --redis-port "$port" >> "$out"
+  echo "measuring RQ ..."
+  "$venv/bin/python" scripts/bench/peers.py rq --redis-port "$port" --enqueue-jobs 20000 --process-jobs 5000 >> "$out"
+fi
 
-echo "measuring a burst: 10,000 posts due in the same second, 4 worker processes ..."
-pg_port=${ARKYRA_DEV_PG_PORT:-55432}
-psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
-$psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" -c "CREATE DATABASE arkyra_bench" >/dev/null
-export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_bench"
-export ARKYRA_REDIS_URL="redis://127.0.0.1:$port/0" ARKYRA_REDIS_KEY_PREFIX=burst
-export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="b:$(head -c 32 /dev/urandom | base64)"
-export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=256 ARKYRA_STORAGE_PATH=.run/bench-storage
 failed=0
-pids=()
-sandbox_port=$(free_port) api_port=$(free_port)
-"$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/bench-sandbox.log 2>&1 & pids+=($!)
-ARKYRA_API_PORT=$api_port ARKYRA_ADMIN_PORT=$(free_port) "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
-worker_pids=()
-for index in 1 2 3 4; do
-  ARKYRA_ADMIN_PORT=$(free_port) ARKYRA_WORKER_ID="bench-worker-$index" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/bench-worker-$index.log" 2>&1 &
-  pids+=($!); worker_pids+=($!)
-done
-stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" >/dev/null; }
-wait_for_health "http://127.0.0.1:$api_port/health" "$api_pid" || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-api.log >&2; stop_burst; exit 1; }
-python3 scripts/bench/burst.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
-  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" >> "$out" || { echo "the burst was not measured (the reason is above)" >&2; failed=1; }
-echo "measuring crash reclaim: kill -9 of a worker holding posts, time until another worker claims them ..."
-workers=$(for index in 1 2 3 4; do printf 'bench-worker-%s=%s,' "$index" "${worker_pids[$((index - 1))]}"; done)
-python3 scripts/bench/reclaim.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
-  --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --workers "${workers%,}" >> "$out" || { echo "crash reclaim was not measured (the reason is above)" >&2; failed=1; }
-stop_burst
+if part burst; then
+  echo "measuring a burst: 10,000 posts due in the same second, 4 worker processes ..."
+  pg_port=${ARKYRA_DEV_PG_PORT:-55432}
+  psql_admin="psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra -qAt"
+  $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" -c "CREATE DATABASE arkyra_bench" >/dev/null
+  export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$pg_port/arkyra_bench"
+  export ARKYRA_REDIS_URL="redis://127.0.0.1:$port/0" ARKYRA_REDIS_KEY_PREFIX=burst
+  export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="b:$(head -c 32 /dev/urandom | base64)"
+  export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true ARKYRA_LOG_LEVEL=warning ARKYRA_WORKER_CONCURRENCY=256 ARKYRA_STORAGE_PATH=.run/bench-storage
+  pids=()
+  sandbox_port=$(free_port) api_port=$(free_port)
+  "$bin/arkyra-sandbox" --port "$sandbox_port" > .run/logs/bench-sandbox.log 2>&1 & sandbox_pid=$!; pids+=($sandbox_pid)
+  ARKYRA_API_PORT=$api_port ARKYRA_ADMIN_PORT=$(free_port) "$bin/arkyra-api" --env-file /nonexistent/.env > .run/logs/bench-api.log 2>&1 & api_pid=$!; pids+=($api_pid)
+  worker_pids=()
+  for index in 1 2 3 4; do
+    ARKYRA_ADMIN_PORT=$(free_port) ARKYRA_WORKER_ID="bench-worker-$index" "$bin/arkyra-worker" --env-file /nonexistent/.env > ".run/logs/bench-worker-$index.log" 2>&1 &
+    pids+=($!); worker_pids+=($!)
+  done
+  stop_burst() { kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null || true; $psql_admin -c "DROP DATABASE IF EXISTS arkyra_bench WITH (FORCE)" >/dev/null; }
+  wait_for_health "http://127.0.0.1:$api_port/health" "$api_pid" || { echo "the API did not start:" >&2; tail -5 .run/logs/bench-api.log >&2; stop_burst; exit 1; }
+  python3 scripts/bench/burst.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
+    --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --worker-pids "$(IFS=,; echo "${worker_pids[*]}")" \
+    --postgres-pid "$(head -1 "${ARKYRA_DEV_PG_DATA:-$root/.run/postgres}/postmaster.pid")" --redis-pid "$(cat "$root/.run/bench-redis/redis.pid")" \
+    --sandbox-pid "$sandbox_pid" >> "$out" || { echo "the burst was not measured (the reason is above)" >&2; failed=1; }
+  echo "measuring crash reclaim: kill -9 of a worker holding posts, time until another worker claims them ..."
+  workers=$(for index in 1 2 3 4; do printf 'bench-worker-%s=%s,' "$index" "${worker_pids[$((index - 1))]}"; done)
+  python3 scripts/bench/reclaim.py --api "http://127.0.0.1:$api_port" --sandbox "http://127.0.0.1:$sandbox_port" \
+    --psql "psql -h 127.0.0.1 -p $pg_port -U arkyra -d arkyra_bench" --workers "${workers%,}" >> "$out" || { echo "crash reclaim was not measured (the reason is above)" >&2; failed=1; }
+  stop_burst
+fi
 
-echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."
-scripts/bench/calendar.sh "$bin" "$port" >> "$out" || { echo "the calendar was not measured (the reason is above)" >&2; failed=1; }
-
-echo "measuring media: uploads through the API to the disk and to S3 beside curl, memory during a 1000 MiB upload, a transcode beside ffmpeg ..."
-scripts/bench/media.sh "$bin" "$port" >> "$out" || { echo "media was not measured (the reason is above)" >&2; failed=1; }
+if part calendar; then
+  echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."
+  scripts/bench/calendar.sh "$bin" "$port" >> "$out" || { echo "the calendar was not measured (the reason is above)" >&2; failed=1; }
+fi
+if part media; then
+  echo "measuring media: uploads through the API to the disk and to S3 beside curl, memory during a 1000 MiB upload, a transcode beside ffmpeg ..."
+  scripts/bench/media.sh "$bin" "$port" >> "$out" || { echo "media was not measured (the reason is above)" >&2; failed=1; }
+fi
 
 python3 scripts/bench/table.py "$out"
 exit "$failed"

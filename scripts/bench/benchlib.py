@@ -1,6 +1,7 @@
 """What the benchmark scripts share: the JSON line every figure is printed as, psql queries, and a user with an
 organization and Mastodon channels on the sandbox, set up through the real API."""
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,6 +20,33 @@ def psql_query(command):
     def query(sql):
         return subprocess.run(command.split() + ["-qAt", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
     return query
+
+
+def cpu_seconds(pid, with_reaped_children=False):
+    """CPU time (user + system) a process has used so far; with `with_reaped_children`, also what its exited
+    children used (PostgreSQL's postmaster reaps every backend that ends)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()  # fields[0] is the state, the 3rd field of stat(5)
+    ticks = int(fields[11]) + int(fields[12])
+    if with_reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(postmaster):
+    """CPU time of one PostgreSQL server: the postmaster, its live backends and the ones that have ended."""
+    total = cpu_seconds(postmaster, with_reaped_children=True)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            if parent == postmaster:
+                total += cpu_seconds(int(entry))
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # a backend that ended meanwhile is counted in the postmaster's reaped children
+    return total
 
 
 def sign_up(session, api, label):

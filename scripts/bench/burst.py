@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from benchlib import connect_mastodon, psql_query, report, run, sign_up
+from benchlib import connect_mastodon, cpu_seconds, postgres_cpu_seconds, psql_query, report, run, sign_up
 
 
 def main():
@@ -20,6 +20,9 @@ def main():
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--lead", type=float, help="seconds between the start of seeding and the burst (default: measured)")
     parser.add_argument("--worker-pids", default="")
+    parser.add_argument("--postgres-pid", type=int, help="the postmaster, for PostgreSQL's CPU per post")
+    parser.add_argument("--redis-pid", type=int, help="redis-server, for its CPU per post")
+    parser.add_argument("--sandbox-pid", type=int, help="the sandbox, whose CPU is reported apart from the pipeline's")
     args = parser.parse_args()
     session = requests.Session()
 
@@ -50,6 +53,18 @@ def main():
         print("seeding took longer than the lead time; raise --lead", file=sys.stderr)
         return 1
 
+    workers = [int(pid) for pid in filter(None, args.worker_pids.split(","))]
+
+    def cpu():
+        """CPU seconds so far of the workers, PostgreSQL, Redis and the sandbox (None where no pid was given)."""
+        return {"worker": sum(cpu_seconds(pid) for pid in workers) if workers else None,
+                "postgres": postgres_cpu_seconds(args.postgres_pid) if args.postgres_pid else None,
+                "redis": cpu_seconds(args.redis_pid) if args.redis_pid else None,
+                "sandbox": cpu_seconds(args.sandbox_pid) if args.sandbox_pid else None}
+
+    # CPU is counted from just before the posts fall due, so the seeding through the API stays out of it.
+    time.sleep(max(0.0, due.timestamp() - 0.5 - time.time()))
+    cpu_before = cpu()
     query = psql_query(args.psql)
     condition = f"organization_id = '{organization}'"
     deadline = due.timestamp() + 120
@@ -57,6 +72,7 @@ def main():
         if int(query(f"SELECT count(*) FROM posts WHERE {condition} AND state = 'published'")) >= total:
             break
         time.sleep(0.5)
+    cpu_after = cpu()
     published = int(query(f"SELECT count(*) FROM posts WHERE {condition} AND state = 'published'"))
     report("burst_posts_published", published, "posts")
     p99, latest = query(
@@ -71,8 +87,18 @@ def main():
     report("burst_all_published_within", float(latest), "s")
     statuses = len(session.get(f"{args.sandbox}/_sandbox/mastodon/statuses").json()["statuses"])
     report("burst_statuses_on_platform", statuses, "posts")
+    if published:
+        pipeline = 0.0
+        for part in ("worker", "postgres", "redis", "sandbox"):
+            if cpu_before[part] is None:
+                continue
+            per_post = (cpu_after[part] - cpu_before[part]) * 1000 / published
+            report(f"burst_cpu_per_post_{part}", per_post, "ms")
+            pipeline += per_post if part != "sandbox" else 0.0
+        if None not in (cpu_before["worker"], cpu_before["postgres"], cpu_before["redis"]):
+            report("burst_cpu_per_post_pipeline", pipeline, "ms")
     peak = 0
-    for pid in filter(None, args.worker_pids.split(",")):
+    for pid in workers:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
