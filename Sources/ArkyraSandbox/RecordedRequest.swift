@@ -44,9 +44,11 @@ package struct Fault: Sendable, Codable, Equatable {
     package var count: Int
     package var resetIn: Int?
     package var delay: Double?
+    /// Only requests whose path ends with this get the fault (`/threads_publish`); nil: every request.
+    package var path: String?
 
     enum CodingKeys: String, CodingKey {
-        case platform, kind, count, delay
+        case platform, kind, count, delay, path
         case resetIn = "reset_in"
     }
 }

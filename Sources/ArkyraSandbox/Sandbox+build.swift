@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
-/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`) and the control API
+/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`, Threads under `/threads`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -29,9 +29,12 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let slackOAuth = OAuthServer(policy: SlackState.oauthPolicy)
     let slack = SlackState()
     SlackRoutes(sandbox: sandbox, oauth: slackOAuth, state: slack).add(to: router.group("slack"))
+    let threadsOAuth = OAuthServer(policy: ThreadsState.oauthPolicy)
+    let threads = ThreadsState()
+    ThreadsRoutes(sandbox: sandbox, oauth: threadsOAuth, state: threads).add(to: router.group("threads"))
     ControlRoutes(
         sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord, slack: slack,
-        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth]
+        threads: threads, oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth, "threads": threadsOAuth]
     ).add(to: router.group("_sandbox"))
     return Application(
         router: router,

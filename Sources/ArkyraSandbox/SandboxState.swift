@@ -19,9 +19,10 @@ actor SandboxState {
 
     func addFault(_ fault: Fault) { faults.append(fault) }
 
-    /// Takes one use of the first fault for `platform`, if any.
-    func takeFault(platform: String) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.platform == platform && $0.count > 0 }) else { return nil }
+    /// Takes one use of the first fault for `platform` (and for a request path ending in the fault's `path`,
+    /// when it names one), if any.
+    func takeFault(platform: String, path: String) -> Fault? {
+        guard let index = faults.firstIndex(where: { $0.platform == platform && $0.count > 0 && $0.path.map { path.hasSuffix($0) } ?? true }) else { return nil }
         faults[index].count -= 1
         let fault = faults[index]
         if faults[index].count == 0 { faults.remove(at: index) }

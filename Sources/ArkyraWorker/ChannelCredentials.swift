@@ -13,8 +13,6 @@ struct ChannelCredentials: Sendable {
     let secrets: ChannelSecrets
     let metrics: WorkerMetrics
     let logger: Logger
-    /// Credentials expiring within this margin are refreshed before use.
-    static let refreshMargin: TimeInterval = 120
     /// How long a refresh lease lasts: longer than any refresh call (whose deadline is the outbound timeout),
     /// so that it runs out only when its holder stopped.
     var leaseSeconds = 90
@@ -22,10 +20,11 @@ struct ChannelCredentials: Sendable {
     var waitForOthers: Duration = .seconds(20)
     var lookEvery: Duration = .milliseconds(250)
 
-    /// Credentials to publish with: the stored ones, refreshed first when they expire within the margin.
+    /// Credentials to publish with: the stored ones, refreshed first when they expire within the platform's
+    /// margin (``Provider/tokenRefreshMargin``).
     /// - Throws: ``ProviderError`` from a refresh, or a decryption error.
     func usable(_ integration: Integration, stored: IntegrationRepository.StoredCredentials, provider: any Provider) async throws -> ProviderCredentials {
-        if let expiresAt = stored.expiresAt, expiresAt.timeIntervalSinceNow < Self.refreshMargin, stored.encryptedRefreshToken != nil {
+        if let expiresAt = stored.expiresAt, expiresAt.timeIntervalSinceNow < provider.tokenRefreshMargin, stored.encryptedRefreshToken != nil {
             return try await refresh(integration, replacing: stored, provider: provider)
         }
         return try open(stored, of: integration)

@@ -94,6 +94,18 @@ extension PublishJobHandler {
         }
     }
 
+    /// Keeps the container a platform is processing and comes back at `date` for the next step. The post
+    /// stays `publishing` under this worker and its job is a takeover of this worker's own attempt, so any
+    /// worker continues it (with the same container) if this one stops meanwhile.
+    func awaitProcessing(_ attempt: Attempt, container: String, at date: Date) async throws {
+        let post = attempt.post
+        try await posts.recordContainer(id: post.id, attempt: post.attempt, container: container, client: database)
+        var job = attempt.job.job(requestID: attempt.requestID)
+        job.staleOwner = attempt.consumer
+        try await queue.schedule(job, at: date)
+        attempt.logger.info("the platform is processing the post; checking again later", metadata: ["container": "\(container)", "check_at": "\(ISO8601Timestamp.format(date))"])
+    }
+
     /// Stores the platform's id and URL and, atomically with it, releases the next item of its thread and
     /// creates the next occurrence of a recurring post. Their jobs are scheduled after the commit; if Redis
     /// refuses, the reconciler re-creates them from the database.

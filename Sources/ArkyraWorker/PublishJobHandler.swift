@@ -33,6 +33,8 @@ package struct PublishJobHandler: JobHandler {
     /// After an unknown outcome, how long to wait before looking for the post on the platform (it may still
     /// be finishing the request).
     static let lookupDelay: TimeInterval = 30
+    /// How long a platform that publishes in steps may process a post's media before the post fails.
+    static let processingDeadline: TimeInterval = 3600
 
     package init(database: Database, providers: ProviderRegistry, cipher: TokenCipher, queue: JobQueue, storage: (any MediaStorage)? = nil,
                  metrics: WorkerMetrics = WorkerMetrics(registry: PrometheusCollectorRegistry()), logger: Logger) {
@@ -106,9 +108,13 @@ package struct PublishJobHandler: JobHandler {
                 }
                 request.replyTo = parentPlatformID
             }
-            if claim.tookOver {
+            request.container = claim.container
+            if let container = claim.container, Date().timeIntervalSince(container.since) > Self.processingDeadline {
+                return try await settle(attempt, .failed, "\(provider.displayName) was still processing the post's media after an hour; schedule it again")
+            }
+            if claim.tookOver, claim.container == nil {
                 // The previous holder stopped after claiming, or the outcome of its request was unknown: the
-                // platform may have the post.
+                // platform may have the post. (A post with a container is settled by the container's status.)
                 if provider.findsPublishedPosts {
                     if let found = try await provider.findPublished(request) {
                         logger.notice("the post is on the platform already; recording it")
@@ -121,25 +127,30 @@ package struct PublishJobHandler: JobHandler {
                     return try await settle(attempt, .unconfirmed, "a worker stopped while publishing this post; please check whether it appeared on \(integration.provider)")
                 }
             }
-            let published = try await publishRefreshingOnce(request, integration: integration, stored: stored, provider: provider)
-            try await recordPublished(attempt, published)
-            logger.info("published", metadata: ["platform_post_id": "\(published.platformID)", "provider": "\(integration.provider)"])
+            switch try await publishRefreshingOnce(request, integration: integration, stored: stored, provider: provider) {
+            case .published(let published):
+                try await recordPublished(attempt, published)
+                logger.info("published", metadata: ["platform_post_id": "\(published.platformID)", "provider": "\(integration.provider)"])
+            case .processing(let container, let checkAfter):
+                try await awaitProcessing(attempt, container: container, at: Date().addingTimeInterval(checkAfter))
+            }
         } catch let error as ProviderError {
             try await handle(error, attempt, provider: provider)
         }
     }
 
-    /// Publishes; when the platform says the access token expired, refreshes it once and tries once more.
+    /// Publishes (one step of it); when the platform says the access token expired, refreshes it once and
+    /// tries once more.
     private func publishRefreshingOnce(_ request: PublishRequest, integration: Integration, stored: IntegrationRepository.StoredCredentials,
-                                       provider: any Provider) async throws -> PublishedPost {
+                                       provider: any Provider) async throws -> PublishStep {
         do {
-            return try await provider.publish(request)
+            return try await provider.publishStep(request)
         } catch ProviderError.tokenExpired(let message) {
             logger.info("the platform says the token expired; refreshing it", metadata: ["integration_id": "\(integration.id)", "error": "\(message)"])
             var retry = request
             retry.credentials = try await credentials.refresh(integration, replacing: stored, provider: provider)
             do {
-                return try await provider.publish(retry)
+                return try await provider.publishStep(retry)
             } catch ProviderError.tokenExpired(let message) {
                 throw ProviderError.invalidCredentials(message: "the token still expired right after a refresh: \(message)")
             }

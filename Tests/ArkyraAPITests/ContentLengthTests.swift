@@ -23,4 +23,20 @@ struct ContentLengthTests {
         let problem = PostService.contentProblem(String(repeating: "語", count: 141), provider: provider)
         #expect(problem == "is 282 characters; x takes at most 280 (X counts every link as 23, and emoji and CJK characters as 2)")
     }
+
+    @Test("Threads: an emoji counts its UTF-8 bytes, CJK and accents count one each, and a sixth link is refused by name")
+    func threads() {
+        let provider = ThreadsProvider(http: http, app: nil)
+        // Threads' documentation: "Emojis are counted as the number of UTF-8 bytes."
+        #expect(provider.characterCount(of: "🚀") == 4)
+        #expect(provider.characterCount(of: "👍🏽") == 8)
+        #expect(provider.characterCount(of: "❤️") == 6)
+        #expect(provider.characterCount(of: "語é1#") == 4)
+        #expect(PostService.contentProblem(String(repeating: "a", count: 496) + "🚀", provider: provider) == nil)
+        #expect(PostService.contentProblem(String(repeating: "a", count: 497) + "🚀", provider: provider)
+            == "is 501 characters; threads takes at most 500 (Threads counts an emoji as its UTF-8 bytes (most emoji count 4))")
+        let five = (1...5).map { "https://example.com/\($0)" }.joined(separator: " ")
+        #expect(PostService.contentProblem(five + " " + "https://example.com/1", provider: provider) == nil)
+        #expect(PostService.contentProblem(five + " www.example.org", provider: provider) == "has 6 different links; Threads takes at most 5 in a post")
+    }
 }

@@ -12,7 +12,7 @@ struct OAuthConnectTests {
     }
 
     @Test("consent stores the channel once; the same state again, a refused consent and a forged state store nothing",
-          arguments: ["x", "linkedin"])
+          arguments: ["x", "linkedin", "threads"])
     func connectFlow(platform: String) async throws {
         try await APITestHarness.run { api in
             let token = try await api.signUp()
@@ -28,10 +28,14 @@ struct OAuthConnectTests {
             if platform == "x" {
                 #expect(asked.query("code_challenge_method") == "S256")
                 #expect(asked.query("scope")?.contains("offline.access") == true)
-            } else {
+            } else if platform == "linkedin" {
                 // LinkedIn's web apps use the client secret, not PKCE.
                 #expect(asked.query("code_challenge") == nil)
                 #expect(asked.query("scope") == "openid profile w_member_social")
+            } else {
+                // Meta's consent page: the client secret, comma-separated scopes.
+                #expect(asked.query("code_challenge") == nil)
+                #expect(asked.query("scope") == "threads_basic,threads_content_publish,threads_delete")
             }
 
             let back = try await SandboxConsent.answer(link, allow: true, on: api.sandbox)
@@ -39,7 +43,7 @@ struct OAuthConnectTests {
             let connected = try await api.request(.get, callbackPath(back))
             #expect(connected.status == .created)
             #expect(connected.json["provider"] as? String == platform)
-            #expect(connected.json["username"] as? String == (platform == "x" ? "sandbox_writer" : "Sandbox Writer"))
+            #expect(connected.json["username"] as? String == (platform == "linkedin" ? "Sandbox Writer" : "sandbox_writer"))
 
             let replayed = try await api.request(.get, callbackPath(back))
             #expect(replayed.status == .badRequest)

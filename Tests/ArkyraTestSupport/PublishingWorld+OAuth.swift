@@ -18,6 +18,16 @@ extension PublishingWorld {
         try await connect(LinkedInProvider(http: platformHTTP, app: platforms.linkedIn), username: username)
     }
 
+    /// Creates account `username` on the emulated Threads and connects it; returns the channel's id.
+    package func connectThreads(username: String = "ada.threads") async throws -> UUID {
+        try await connect(ThreadsProvider(http: platformHTTP, app: platforms.threads), username: username)
+    }
+
+    /// The posts on the emulated Threads.
+    package func threadsPosts() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/threads/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
+    }
+
     /// Creates account `username` on the emulated platform, consents on its page, trades the code through the
     /// real provider and stores the channel with its tokens; returns the channel's id.
     package func connect(_ provider: some OAuthProvider, username: String) async throws -> UUID {

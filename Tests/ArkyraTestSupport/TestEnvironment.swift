@@ -54,6 +54,10 @@ package enum TestEnvironment {
             slack: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/slack/oauth/v2/authorize")!, apiURL: URL(string: "\(sandbox)/slack")!
+            ),
+            threads: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/threads/oauth/authorize")!, apiURL: URL(string: "\(sandbox)/threads")!
             )
         )
     }

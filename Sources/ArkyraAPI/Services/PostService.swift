@@ -358,7 +358,7 @@ struct PostService: Sendable {
             let rule = provider.countingRule.map { " (\($0))" } ?? ""
             return "is \(length) characters; \(provider.identifier) takes at most \(provider.maximumCharacters)\(rule)"
         }
-        return nil
+        return provider.textProblem(content)
     }
 
     static func requireChangeable(_ post: Post) throws {

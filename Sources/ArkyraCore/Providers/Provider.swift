@@ -39,12 +39,20 @@ package protocol Provider: Sendable {
     /// long (nil: it does not, in a way a person would notice).
     var countingRule: String? { get }
 
+    /// What breaks the platform's rules for a post's text besides its length (Threads: more than 5 links), in
+    /// words naming the rule, or nil (checked at scheduling time).
+    func textProblem(_ text: String) -> String?
+
     /// The files a post may carry (checked at scheduling time).
     var mediaRules: MediaRules { get }
 
     /// Checks what a person gave with the platform and returns the account and the credentials to keep.
     /// - Throws: ``ProviderError``.
     func connect(_ request: ConnectRequest) async throws -> ConnectedAccount
+
+    /// How long before it expires an access token is refreshed (platforms whose tokens renew themselves only
+    /// while they are valid refresh well ahead).
+    var tokenRefreshMargin: TimeInterval { get }
 
     /// Exchanges expired credentials for new ones (the refresh token is often replaced too).
     /// - Throws: ``ProviderError``: `.invalidCredentials` or `.tokenExpired` when the refresh itself was
@@ -55,6 +63,13 @@ package protocol Provider: Sendable {
     /// - Throws: ``ProviderError``; `.outcomeUnknown` when the platform may have accepted the post,
     ///   `.tokenExpired` when refreshing the credentials may help.
     func publish(_ request: PublishRequest) async throws -> PublishedPost
+
+    /// One step of publishing a post. Platforms that publish in steps (Threads, Instagram: create a
+    /// container, wait while the platform processes its media, publish it) answer `.processing` with the
+    /// container, and the worker comes back after `checkAfter` with it in ``PublishRequest/container`` — a
+    /// queue job, never a handler that sleeps. Others publish at once (the default: ``publish(_:)``).
+    /// - Throws: as ``publish(_:)``.
+    func publishStep(_ request: PublishRequest) async throws -> PublishStep
 
     /// Looks on the platform for the post `request` would create (after an unknown outcome); nil when it is
     /// not there.
@@ -71,9 +86,11 @@ package protocol Provider: Sendable {
 
 extension Provider {
     package var countingRule: String? { nil }
+    package func textProblem(_ text: String) -> String? { nil }
     package var mediaRules: MediaRules { .none }
     package var findsPublishedPosts: Bool { false }
     package var defaultInstanceURL: URL? { nil }
+    package var tokenRefreshMargin: TimeInterval { 120 }
 
     package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
         throw ProviderError.invalidCredentials(message: "\(identifier) tokens cannot be refreshed; connect the account again")
@@ -81,10 +98,30 @@ extension Provider {
 
     package func findPublished(_ request: PublishRequest) async throws -> PublishedPost? { nil }
 
+    package func publishStep(_ request: PublishRequest) async throws -> PublishStep { .published(try await publish(request)) }
+
     package var deletesPosts: Bool { false }
 
     package func delete(_ request: DeleteRequest) async throws {
         throw ProviderError.rejected(status: 0, message: "\(displayName) posts cannot be deleted through its API")
+    }
+}
+
+/// Where publishing a post stands after one step.
+package enum PublishStep: Sendable, Equatable {
+    case published(PublishedPost)
+    /// The platform is processing the container; check it again after `checkAfter` seconds.
+    case processing(container: String, checkAfter: TimeInterval)
+}
+
+/// The container a platform that publishes in steps made for a post, and since when it exists.
+package struct PublishContainer: Sendable, Equatable {
+    package var id: String
+    package var since: Date
+
+    package init(id: String, since: Date) {
+        self.id = id
+        self.since = since
     }
 }
 
@@ -191,6 +228,8 @@ package struct PublishRequest: Sendable {
     /// The files the post carries, in order, and where to read them.
     package var media: [PublishMedia] = []
     package var storage: (any MediaStorage)?
+    /// The container an earlier step made (platforms that publish in steps; see ``Provider/publishStep(_:)``).
+    package var container: PublishContainer?
 
     package init(credentials: ProviderCredentials, content: String, idempotencyKey: String, replyTo: String? = nil, createdAt: Date,
                  accountID: String? = nil) {

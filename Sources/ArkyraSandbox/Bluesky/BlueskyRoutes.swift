@@ -40,7 +40,7 @@ struct BlueskyRoutes {
         group.post("xrpc/com.atproto.server.refreshSession") { request, _ in
             await record(request, body: ByteBuffer()) { now in
                 guard let token = Self.bearer(request) else { return Self.error(.unauthorized, "AuthenticationRequired", "Authentication Required") }
-                return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+                return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) {
                     let rotation = await state.rotate(token, now: now)
                     switch rotation.check {
                     case .valid(let account): return SandboxJSON.response(sessionJSON(account, rotation.session!))
@@ -243,7 +243,7 @@ struct BlueskyRoutes {
             guard let token = Self.bearer(request) else { return Self.error(.unauthorized, "AuthenticationRequired", "Authentication Required") }
             switch await state.checkAccess(token, now: now) {
             case .valid(let account):
-                return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) { await handler(account, now) }
+                return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) { await handler(account, now) }
             case .expired: return Self.error(.badRequest, "ExpiredToken", "Token has expired")
             case .revoked, .unknown: return Self.error(.unauthorized, "InvalidToken", "Token could not be verified")
             }

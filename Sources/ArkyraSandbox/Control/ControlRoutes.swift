@@ -14,6 +14,7 @@ struct ControlRoutes {
     let telegram: TelegramState
     let discord: DiscordState
     let slack: SlackState
+    let threads: ThreadsState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -70,7 +71,7 @@ struct ControlRoutes {
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)), fault.count > 0 else {
                 return SandboxJSON.response(
-                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow|trickle, count, reset_in?, delay?}"],
+                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow|trickle, count, reset_in?, delay?, path?}"],
                     status: .badRequest
                 )
             }
@@ -182,6 +183,35 @@ struct ControlRoutes {
             await slack.revoke(workspaceID: context.parameters.get("id") ?? "")
             return Response(status: .noContent)
         }
+        // Threads: the published posts; how long files take to process (and an error to report instead);
+        // making an account's tokens older (renewal).
+        group.get("threads/posts") { _, _ in
+            let posts = await threads.posts.map { post -> [String: Any] in
+                ["id": post.id, "owner_id": post.ownerID, "media_type": post.mediaType, "text": post.text as Any? ?? NSNull(),
+                 "reply_to_id": post.replyTo as Any? ?? NSNull(), "media": post.media, "timestamp": SandboxJSON.timestamp(post.timestamp)]
+            }
+            return SandboxJSON.response(["posts": posts])
+        }
+        group.post("threads/processing") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let seconds = parameters["seconds"] as? Double, seconds >= 0 else {
+                return SandboxJSON.response(["error": "send {seconds, error?: FAILED_PROCESSING_VIDEO|INVALID_ASPEC_RATIO|…}"], status: .badRequest)
+            }
+            await threads.setProcessing(seconds: seconds, error: parameters["error"] as? String)
+            return Response(status: .noContent)
+        }
+        if let threadsOAuth = oauth["threads"] {
+            group.post("threads/accounts/:id/age-tokens") { request, context in
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                guard let seconds = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["seconds"] as? Double else {
+                    return SandboxJSON.response(["error": "send {seconds}"], status: .badRequest)
+                }
+                let aged = await threadsOAuth.age(accountID: context.parameters.get("id") ?? "", by: seconds)
+                await threads.age(tokens: aged, by: seconds)
+                return SandboxJSON.response(["aged": aged.count])
+            }
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -191,6 +221,7 @@ struct ControlRoutes {
             await telegram.reset()
             await discord.reset()
             await slack.reset()
+            await threads.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }

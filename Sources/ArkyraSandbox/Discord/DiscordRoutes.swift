@@ -145,7 +145,7 @@ struct DiscordRoutes {
     private func bot(_ request: Request, body: ByteBuffer, _ handler: (Date) async -> Response) async -> Response {
         await record(request, body: body) { now in
             guard request.headers[.authorization] == "Bot \(state.botToken)" else { return Self.error(.unauthorized, 0, "401: Unauthorized") }
-            return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) { await handler(now) }
+            return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) { await handler(now) }
         }
     }
 

@@ -160,7 +160,7 @@ struct LinkedInRoutes {
             }
             let counted = await sandbox.countRequest(bucket: "linkedin:\(bucket)", accountID: account.id, limit: limit, window: Self.day, now: now)
             if counted.exceeded { return Self.tooManyRequests }
-            return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+            return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) {
                 await handler(account, now)
             }
         }

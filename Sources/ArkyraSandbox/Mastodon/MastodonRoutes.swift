@@ -184,7 +184,7 @@ struct MastodonRoutes {
     ) async -> Response {
         let now = Date()
         var response: Response
-        let fault = await sandbox.takeFault(platform: Self.platform)
+        let fault = await sandbox.takeFault(platform: Self.platform, path: request.uri.path)
         if let account = await authenticate(request) {
             response = await faultResponses.answer(fault, now: now) { await handler(account, now) }
         } else {

@@ -159,6 +159,26 @@ actor OAuthServer {
         return account(id: token.accountID)
     }
 
+    /// A new access token for the account `accessToken` acts as, living `lifetime` (Meta's long-lived tokens,
+    /// traded for a short-lived one and renewed by themselves); nil when `accessToken` is unknown or expired.
+    func reissue(_ accessToken: String, lifetime: TimeInterval, now: Date) -> (access: String, token: Token)? {
+        guard var token = tokens[accessToken], token.expiresAt > now else { return nil }
+        token.expiresAt = now.addingTimeInterval(lifetime)
+        let access = Self.random(48)
+        tokens[access] = token
+        return (access, token)
+    }
+
+    /// Makes an account's access tokens `seconds` older (they expire that much sooner); returns them.
+    func age(accountID: String, by seconds: TimeInterval) -> [String] {
+        var aged: [String] = []
+        for (key, token) in tokens where token.accountID == accountID {
+            tokens[key]?.expiresAt = token.expiresAt.addingTimeInterval(-seconds)
+            aged.append(key)
+        }
+        return aged
+    }
+
     /// Ends the life of an account's access tokens now (the sandbox's "expired token").
     func expireTokens(accountID: String) {
         for (key, token) in tokens where token.accountID == accountID { tokens[key]?.expiresAt = .distantPast }

@@ -40,7 +40,7 @@ struct SlackRoutes {
         guard let installation = await state.installation(token: token), let workspace = await state.workspace(installation.workspaceID) else {
             return Self.failure("invalid_auth")
         }
-        return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+        return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) {
             await authenticated(method, input, installation: installation, workspace: workspace, now: now)
         }
     }

@@ -34,7 +34,7 @@ struct TelegramRoutes {
         if context.parameters.get("bot") != "bot\(state.botToken)" {
             response = Self.error(401, "Unauthorized")
         } else {
-            response = await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+            response = await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) {
                 await call(method, input.fields, files: input.files, now: now)
             }
         }

@@ -108,7 +108,7 @@ struct XRoutes {
             let counted = await sandbox.countRequest(bucket: "x:\(bucket)", accountID: account.id, limit: limit, window: Self.window, now: now)
             let headers = Self.rateHeaders(limit: limit, remaining: counted.remaining, reset: counted.reset)
             if counted.exceeded { return SandboxJSON.response(Self.problem("Too Many Requests", "Too Many Requests", status: 429), status: .tooManyRequests, headers: headers) }
-            return await faults.answer(await sandbox.takeFault(platform: Self.platform), now: now) {
+            return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) {
                 let (status, json) = await handler(account, now)
                 return SandboxJSON.response(json, status: status, headers: headers)
             }

@@ -216,6 +216,8 @@ package struct PostRepository: Sendable {
         package var unavailableRetries: Int
         /// The post's channel with its stored credentials; nil when the channel was removed.
         package var channel: Channel?
+        /// The platform's container an earlier step created, on platforms that publish in steps.
+        package var container: PublishContainer?
 
         /// A claimed post's channel.
         package struct Channel: Sendable {
@@ -244,8 +246,21 @@ package struct PostRepository: Sendable {
         let retries = countingRetry ? 1 : 0
         try await client.query(
             """
-            UPDATE posts SET state = 'scheduled', error = \(error), lease_owner = NULL, updated_at = now(),
+            UPDATE posts SET state = 'scheduled', error = \(error), lease_owner = NULL, updated_at = now(), platform_container = NULL,
                    unavailable_retries = unavailable_retries + \(retries)
+            WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Keeps the container a platform that publishes in steps created for this attempt's post (the first
+    /// time: with when it was made), so the next step continues it.
+    package func recordContainer(id: UUID, attempt: Int, container: String, client: Database) async throws {
+        try await client.query(
+            """
+            UPDATE posts SET platform_container = \(container),
+                   platform_container_since = CASE WHEN platform_container IS DISTINCT FROM \(container) THEN now() ELSE platform_container_since END
             WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
             """,
             logger: logger
@@ -267,7 +282,7 @@ package struct PostRepository: Sendable {
     package func markFinished(id: UUID, attempt: Int, state: PostState, error: String, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
             """
-            UPDATE posts SET state = \(state.rawValue), error = \(error), lease_owner = NULL, updated_at = now()
+            UPDATE posts SET state = \(state.rawValue), error = \(error), lease_owner = NULL, updated_at = now(), platform_container = NULL
             WHERE id = \(id) AND state = 'publishing' AND attempt = \(attempt)
             RETURNING id
             """,
