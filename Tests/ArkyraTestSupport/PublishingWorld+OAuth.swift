@@ -106,23 +106,8 @@ extension PublishingWorld {
     /// Consents on the emulated Discord as `username` (adding the bot to their server), chooses the server's
     /// channel `channelName` through the real provider and stores it; returns the channel's id and Discord's.
     package func connectDiscord(username: String = "ada_discord", channelName: String = "#general") async throws -> (channel: UUID, discordChannel: String) {
-        let provider = DiscordProvider(http: platformHTTP, app: platforms.discord)
-        try await sandbox.execute(uri: "/_sandbox/discord/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
-        let redirect = "http://127.0.0.1:1/callback"
-        let url = try #require(provider.authorizationURL(state: "s1", challenge: "", redirectURI: redirect))
-        let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox, account: username)
-        let server = try await provider.exchange(code: try #require(back.query("code")), verifier: "", redirectURI: redirect)
-        let choice = try #require(try await provider.choices(for: server).first { $0.name == channelName })
-        let connected = try await provider.choose(choice.id, of: server)
-        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
-        let id = UUID()
-        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
-            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
-                id: id, organizationID: organizationID, provider: "discord", externalID: connected.account.id, name: connected.account.name,
-                username: connected.account.username, avatarURL: nil, instanceURL: nil, credentials: try secrets.seal(connected.credentials, integrationID: id)
-            ), on: connection)
-        }
-        return (integration.id, choice.id)
+        let connected = try await connectChoice(DiscordProvider(http: platformHTTP, app: platforms.discord), username: username, choiceName: channelName)
+        return (connected.channel, connected.choice)
     }
 
     /// The bot's messages on the emulated Discord.
@@ -135,27 +120,46 @@ extension PublishingWorld {
     /// Installs the emulated Slack app in `username`'s workspace, chooses the channel `channelName` through
     /// the real provider and stores it; returns the channel's id and Slack's.
     package func connectSlack(username: String = "ada_slack", channelName: String = "#general") async throws -> (channel: UUID, slackChannel: String, workspace: String) {
-        let provider = SlackProvider(http: platformHTTP, app: platforms.slack)
-        try await sandbox.execute(uri: "/_sandbox/slack/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
-        let redirect = "http://127.0.0.1:1/callback"
-        let url = try #require(provider.authorizationURL(state: "s1", challenge: "", redirectURI: redirect))
-        let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox, account: username)
-        let workspace = try await provider.exchange(code: try #require(back.query("code")), verifier: "", redirectURI: redirect)
-        let choice = try #require(try await provider.choices(for: workspace).first { $0.name == channelName })
-        let connected = try await provider.choose(choice.id, of: workspace)
-        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
-        let id = UUID()
-        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
-            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
-                id: id, organizationID: organizationID, provider: "slack", externalID: connected.account.id, name: connected.account.name,
-                username: connected.account.username, avatarURL: nil, instanceURL: nil, credentials: try secrets.seal(connected.credentials, integrationID: id)
-            ), on: connection)
-        }
-        return (integration.id, choice.id, workspace.account.id)
+        let connected = try await connectChoice(SlackProvider(http: platformHTTP, app: platforms.slack), username: username, choiceName: channelName)
+        return (connected.channel, connected.choice, connected.login)
     }
 
     /// The bot's messages on the emulated Slack.
     package func slackMessages() async throws -> [[String: Any]] {
         try await sandbox.execute(uri: "/_sandbox/slack/messages", method: .get) { $0.json["messages"] as? [[String: Any]] ?? [] }
+    }
+}
+
+extension PublishingWorld {
+    /// Consents on the emulated platform as `username`, chooses the place named `choiceName` through the
+    /// real provider and stores it as a channel; returns the channel's id, the choice's and the login's.
+    package func connectChoice(_ provider: some OAuthProvider & ChoosingProvider, username: String, choiceName: String) async throws -> (channel: UUID, choice: String, login: String) {
+        try await sandbox.execute(uri: "/_sandbox/\(provider.identifier)/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
+        let redirect = "http://127.0.0.1:1/callback"
+        let url = try #require(provider.authorizationURL(state: "s1", challenge: "", redirectURI: redirect))
+        let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox, account: username)
+        let login = try await provider.exchange(code: try #require(back.query("code")), verifier: "", redirectURI: redirect)
+        let choice = try #require(try await provider.choices(for: login).first { $0.name == choiceName })
+        let connected = try await provider.choose(choice.id, of: login)
+        let secrets = ChannelSecrets(cipher: TokenCipher(keys: security.encryptionKeys))
+        let id = UUID()
+        let integration = try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+            try await IntegrationRepository(logger: TestEnvironment.logger).create(.init(
+                id: id, organizationID: organizationID, provider: provider.identifier, externalID: connected.account.id, name: connected.account.name,
+                username: connected.account.username, avatarURL: connected.account.avatarURL, instanceURL: nil,
+                credentials: try secrets.seal(connected.credentials, integrationID: id)
+            ), on: connection)
+        }
+        return (integration.id, choice.id, login.account.id)
+    }
+
+    /// Connects the Page `pageName` of `username` on the emulated Facebook (every person has "<name>'s Page").
+    package func connectFacebook(username: String = "Ada Lovelace", pageName: String = "Ada Lovelace's Page") async throws -> UUID {
+        try await connectChoice(FacebookProvider(http: platformHTTP, app: platforms.facebook), username: username, choiceName: pageName).channel
+    }
+
+    /// The Pages' posts on the emulated Facebook, with photos and comments.
+    package func facebookPosts() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/facebook/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
     }
 }

@@ -58,6 +58,10 @@ package enum TestEnvironment {
             threads: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/threads/oauth/authorize")!, apiURL: URL(string: "\(sandbox)/threads")!
+            ),
+            facebook: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/facebook/\(FacebookProvider.version)/dialog/oauth")!, apiURL: URL(string: "\(sandbox)/facebook")!
             )
         )
     }

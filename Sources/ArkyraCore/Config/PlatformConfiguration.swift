@@ -70,19 +70,22 @@ package struct PlatformConfiguration: Sendable {
     package var slack: OAuthApp?
     /// Threads (Meta): an app with the Threads use case; the token endpoints sit under the API's base URL.
     package var threads: OAuthApp?
+    /// Facebook Pages (Meta): an app with Facebook Login; the token endpoint is the Graph API's.
+    package var facebook: OAuthApp?
 
     package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil,
-                 threads: OAuthApp? = nil) {
+                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
         self.discord = discord
         self.slack = slack
         self.threads = threads
+        self.facebook = facebook
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`) and
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`) and
     /// Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
@@ -95,7 +98,10 @@ package struct PlatformConfiguration: Sendable {
             telegram: try Self.bot(reader),
             discord: try Self.discord(reader),
             slack: try Self.app(reader, prefix: "ARKYRA_SLACK", authorizeURL: "https://slack.com/oauth/v2/authorize", apiURL: "https://slack.com"),
-            threads: try Self.app(reader, prefix: "ARKYRA_THREADS", authorizeURL: "https://threads.net/oauth/authorize", apiURL: "https://graph.threads.net")
+            threads: try Self.app(reader, prefix: "ARKYRA_THREADS", authorizeURL: "https://threads.net/oauth/authorize", apiURL: "https://graph.threads.net"),
+            facebook: try Self.app(
+                reader, prefix: "ARKYRA_FACEBOOK", authorizeURL: "https://www.facebook.com/\(FacebookProvider.version)/dialog/oauth", apiURL: "https://graph.facebook.com"
+            )
         )
     }
 

@@ -1,5 +1,5 @@
-/// A platform where one login holds several places to post — a Discord server's channels (and, to come,
-/// Facebook pages, LinkedIn pages, YouTube channels, Slack channels, Pinterest boards). Connecting ends with
+/// A platform where one login holds several places to post — a Discord server's channels, a Slack
+/// workspace's, a person's Facebook Pages (and, to come, LinkedIn pages, YouTube channels, Pinterest boards). Connecting ends with
 /// the person choosing one; each choice becomes a channel of its own.
 package protocol ChoosingProvider: Provider {
     /// The places the login `connected` may post to.

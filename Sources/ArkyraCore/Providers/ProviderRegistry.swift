@@ -17,7 +17,7 @@ package struct ProviderRegistry: Sendable {
             MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x),
             LinkedInProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
             DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),
-            ThreadsProvider(http: http, app: platforms.threads),
+            ThreadsProvider(http: http, app: platforms.threads), FacebookProvider(http: http, app: platforms.facebook),
         ])
     }
 

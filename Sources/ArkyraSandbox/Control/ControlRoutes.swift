@@ -15,6 +15,7 @@ struct ControlRoutes {
     let discord: DiscordState
     let slack: SlackState
     let threads: ThreadsState
+    let facebook: FacebookState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -212,6 +213,27 @@ struct ControlRoutes {
                 return SandboxJSON.response(["aged": aged.count])
             }
         }
+        // Facebook: the Pages' posts with their photos and comments; another Page for a person.
+        group.get("facebook/posts") { _, _ in
+            let comments = await facebook.comments
+            let photos = await facebook.photos
+            let posts = await facebook.posts.map { post -> [String: Any] in
+                ["id": post.id, "page_id": post.pageID, "message": post.message, "created_time": SandboxJSON.timestamp(post.createdAt),
+                 "photos": post.photoIDs.compactMap { photos[$0] }.map { ["id": $0.id, "content_type": $0.contentType, "alt_text": $0.alt as Any? ?? NSNull()] as [String: Any] },
+                 "comments": comments.filter { $0.postID == post.id }.map { ["id": $0.id, "from": $0.fromID, "message": $0.message] }]
+            }
+            return SandboxJSON.response(["posts": posts])
+        }
+        group.post("facebook/pages") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let manager = parameters["manager_id"] as? String, let name = parameters["name"] as? String, !name.isEmpty else {
+                return SandboxJSON.response(["error": "send {manager_id, name, can_post?}"], status: .badRequest)
+            }
+            let tasks = parameters["can_post"] as? Bool == false ? ["ANALYZE"] : ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
+            let page = await facebook.addPage(name: name, managerID: manager, tasks: tasks)
+            return SandboxJSON.response(["id": page.id, "name": page.name], status: .created)
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -222,6 +244,7 @@ struct ControlRoutes {
             await discord.reset()
             await slack.reset()
             await threads.reset()
+            await facebook.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }

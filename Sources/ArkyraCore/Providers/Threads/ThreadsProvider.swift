@@ -88,11 +88,11 @@ package struct ThreadsProvider: OAuthProvider {
     }
 
     private func longLived(_ path: String, _ parameters: [(String, String)]) async throws -> ProviderCredentials {
-        var request = HTTPClientRequest(url: try configuredApp().api(path) + "?" + Self.form(parameters))
+        var request = HTTPClientRequest(url: try configuredApp().api(path) + "?" + GraphAPI.form(parameters))
         request.method = .GET
         let response = try await http.send(request, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let token = response.decode(ThreadsToken.self) else {
+        guard let token = response.decode(GraphToken.self) else {
             throw ProviderError.rejected(status: response.status, message: "the server did not answer like the Threads API")
         }
         let expiresAt = token.expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) }
@@ -216,7 +216,7 @@ package struct ThreadsProvider: OAuthProvider {
     private func publishContainer(_ container: String, _ post: PublishRequest, user: String) async throws -> PublishStep {
         let response = try await send(.POST, "/\(user)/threads_publish", [("creation_id", container)], token: post.credentials.accessToken, mutates: true)
         guard response.status == 200 else {
-            let problem = response.decode(GraphError.self)?.error
+            let problem = GraphError.problem(in: response)
             if problem?.code == Self.mediaNotReady { return .processing(container: container, checkAfter: checkAfter(post)) }
             throw Self.error(for: response, mutates: true)
         }
@@ -248,7 +248,7 @@ package struct ThreadsProvider: OAuthProvider {
     package func delete(_ post: DeleteRequest) async throws {
         let response = try await send(.DELETE, "/\(post.platformID)", [], token: post.credentials.accessToken, mutates: false)
         if response.status == 200 { return }
-        if let problem = response.decode(GraphError.self)?.error, problem.code == 100, problem.errorSubcode == 33 { return }
+        if let problem = GraphError.problem(in: response), problem.code == 100, problem.errorSubcode == 33 { return }
         throw Self.error(for: response, mutates: false)
     }
 
@@ -261,50 +261,16 @@ package struct ThreadsProvider: OAuthProvider {
         return app
     }
 
-    /// A Graph call under `/v1.0`, the token in `access_token` as Meta's documentation sends it; a POST's
-    /// parameters go in a form body.
+    /// A Graph call under the API's version.
     private func send(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], token: String, mutates: Bool) async throws -> PlatformHTTP.Response {
-        let base = try configuredApp().api("/\(Self.version)\(path)")
-        var request: HTTPClientRequest
-        if method == .POST {
-            request = HTTPClientRequest(url: base + "?" + Self.form([("access_token", token)]))
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: Self.form(parameters)))
-        } else {
-            request = HTTPClientRequest(url: base + "?" + Self.form(parameters + [("access_token", token)]))
-        }
-        request.method = method
-        return try await http.send(request, mutates: mutates)
-    }
-
-    static func form(_ parameters: [(String, String)]) -> String {
-        parameters.map { "\($0.0)=\(OAuth2TokenEndpoint.formEncoded($0.1))" }.joined(separator: "&")
+        try await http.send(GraphAPI.request(method, try configuredApp().api("/\(Self.version)\(path)"), parameters, token: token), mutates: mutates)
     }
 
     /// Publishing a container that is still processing.
     static let mediaNotReady = 9007
 
-    /// Meta's errors are `{"error": {message, type, code, error_subcode, is_transient, error_user_msg,
-    /// fbtrace_id}}`: code 190 for a token that expired or was revoked, 10 and 200–299 for a missing
-    /// permission, 4, 17, 32 and 613 for call limits, 9 for the day's 250 published posts, 1 and 2 (or
-    /// `is_transient`) for Meta's own trouble, 100 for a parameter it refuses.
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
-        guard let problem = response.decode(GraphError.self)?.error else {
-            return ProviderError.classify(status: response.status, message: response.summary, mutates: mutates, retryAt: nil)
-        }
-        let message = [problem.errorUserMessage ?? problem.message, problem.code.map { "(code \($0))" }].compactMap { $0 }.joined(separator: " ")
-        switch problem.code ?? 0 {
-        case 190, 102: return .tokenExpired(message: message)
-        case 10, 200...299:
-            return .invalidCredentials(message: "Threads refused the permission (\(message)); connect the account again granting posting")
-        case 4, 9, 17, 32, 613: return .rateLimited(retryAt: nil, message: message)
-        case 1, 2: return mutates ? .outcomeUnknown(message: message) : .unavailable(message: message)
-        default:
-            if problem.isTransient == true || response.status >= 500 {
-                return mutates ? .outcomeUnknown(message: message) : .unavailable(message: message)
-            }
-            return .rejected(status: response.status, message: message)
-        }
+        GraphError.classify(response, mutates: mutates, platform: "Threads")
     }
 
     /// The processing error codes Threads documents, in words.
@@ -322,13 +288,6 @@ package struct ThreadsProvider: OAuthProvider {
         case nil: "no reason given"
         }
     }
-}
-
-struct ThreadsToken: Decodable {
-    var accessToken: String
-    var expiresIn: Int?
-
-    enum CodingKeys: String, CodingKey { case accessToken = "access_token", expiresIn = "expires_in" }
 }
 
 struct ThreadsProfile: Decodable {
@@ -360,22 +319,4 @@ struct ThreadsPost: Decodable {
 
 struct ThreadsPage: Decodable {
     var data: [ThreadsPost]
-}
-
-/// Meta's Graph API error answer.
-struct GraphError: Decodable {
-    var error: Problem
-
-    struct Problem: Decodable {
-        var message: String?
-        var type: String?
-        var code: Int?
-        var errorSubcode: Int?
-        var isTransient: Bool?
-        var errorUserMessage: String?
-
-        enum CodingKeys: String, CodingKey {
-            case message, type, code, errorSubcode = "error_subcode", isTransient = "is_transient", errorUserMessage = "error_user_msg"
-        }
-    }
 }
