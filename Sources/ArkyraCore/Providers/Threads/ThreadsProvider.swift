@@ -13,7 +13,7 @@ import NIOHTTP1
 /// carousel of item containers. Thread items reply to the one before (`reply_to_id`). Threads takes no
 /// idempotency key, but a container is published once at most, and its status tells whether it was; a post
 /// whose publish call was lost is looked up among the account's threads or replies.
-package struct ThreadsProvider: OAuthProvider {
+package struct ThreadsProvider: OAuthProvider, GraphContainers {
     package let identifier = "threads"
     package let displayName = "Threads"
     package let connectMethod = ConnectMethod.oauth2
@@ -39,8 +39,6 @@ package struct ThreadsProvider: OAuthProvider {
     static let version = "v1.0"
     /// How long the URL Threads fetches a file from stays valid (containers expire after a day).
     static let mediaURLLifetime: Duration = .seconds(86_400)
-    /// A carousel whose items are still processing: `items:ID,ID,…` until its own container exists.
-    static let carouselItems = "items:"
 
     package init(http: PlatformHTTP, app: PlatformConfiguration.OAuthApp?) {
         self.http = http
@@ -67,7 +65,7 @@ package struct ThreadsProvider: OAuthProvider {
         let credentials = try await longLived(
             "/access_token", [("grant_type", "th_exchange_token"), ("client_secret", app.clientSecret ?? ""), ("access_token", short.accessToken)]
         )
-        let response = try await send(.GET, "/me", [("fields", "id,username,name,threads_profile_picture_url")], token: credentials.accessToken, mutates: false)
+        let response = try await graph(.GET, "/me", [("fields", "id,username,name,threads_profile_picture_url")], token: credentials.accessToken, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
         guard let profile = response.decode(ThreadsProfile.self) else {
             throw ProviderError.rejected(status: response.status, message: "the server did not answer like the Threads API")
@@ -101,144 +99,29 @@ package struct ThreadsProvider: OAuthProvider {
 
     // MARK: Publishing
 
-    package func publish(_ post: PublishRequest) async throws -> PublishedPost {
-        switch try await publishStep(post) {
-        case .published(let published): return published
-        case .processing: throw ProviderError.unavailable(message: "Threads is still processing the post's media")
-        }
-    }
-
     package func publishStep(_ post: PublishRequest) async throws -> PublishStep {
         guard let user = post.accountID else {
             throw ProviderError.rejected(status: 0, message: "the channel has no Threads user id; connect the account again")
         }
-        guard let container = post.container?.id else {
-            if post.media.count > 1 {
-                var items: [String] = []
-                for file in post.media { items.append(try await createContainer(post, user: user, file: file, carouselItem: true)) }
-                return .processing(container: Self.carouselItems + items.joined(separator: ","), checkAfter: checkAfter(post))
-            }
-            let created = try await createContainer(post, user: user, file: post.media.first, carouselItem: false)
-            // A text container is ready at once; a file is fetched and processed first.
-            return post.media.isEmpty ? try await publishContainer(created, post, user: user) : .processing(container: created, checkAfter: checkAfter(post))
-        }
-        if container.hasPrefix(Self.carouselItems) {
-            let items = container.dropFirst(Self.carouselItems.count).split(separator: ",").map(String.init)
-            for item in items {
-                switch try await status(of: item, post) {
-                case .finished: continue
-                case .processing: return .processing(container: container, checkAfter: checkAfter(post))
-                case .published: return try await lostPublish(post, container: item)
-                }
-            }
-            var parameters = [("media_type", "CAROUSEL"), ("children", items.joined(separator: ","))] + textParameters(post)
-            parameters += post.replyTo.map { [("reply_to_id", $0)] } ?? []
-            // Kept before it is published, so that a publish whose answer is lost is settled by its status
-            // instead of a second carousel.
-            return .processing(container: try await create(parameters, user: user, post), checkAfter: 2)
-        }
-        switch try await status(of: container, post) {
-        case .finished: return try await publishContainer(container, post, user: user)
-        case .processing: return .processing(container: container, checkAfter: checkAfter(post))
-        case .published: return try await lostPublish(post, container: container)
-        }
+        return try await containerStep(post, user: user)
     }
 
-    /// A container published by a call whose answer was lost: the post is among the account's.
-    private func lostPublish(_ post: PublishRequest, container: String) async throws -> PublishStep {
-        guard let found = try await findPublished(post) else {
-            throw ProviderError.outcomeUnknown(message: "Threads published container \(container), but the post is not among the account's yet")
-        }
-        return .published(found)
-    }
+    let dialect = GraphDialect(platform: "Threads", create: "threads", publish: "threads_publish", textField: "text", statusField: "status",
+                               videoType: "VIDEO", textType: "TEXT", replyField: "reply_to_id")
 
-    /// Videos take longer to process than images.
-    private func checkAfter(_ post: PublishRequest) -> TimeInterval {
-        post.media.contains { $0.kind == .video } ? 30 : 10
-    }
-
-    private func textParameters(_ post: PublishRequest) -> [(String, String)] {
-        post.content.isEmpty ? [] : [("text", post.content)]
-    }
-
-    /// A container for the post (or one carousel item of it); creating one publishes nothing, so a lost
-    /// answer is retried like any call that changes nothing.
-    private func createContainer(_ post: PublishRequest, user: String, file: PublishMedia?, carouselItem: Bool) async throws -> String {
-        var parameters: [(String, String)] = []
-        if let file {
-            guard let storage = post.storage else { throw ProviderError.rejected(status: 0, message: "the media storage is not configured") }
-            let url = storage.readURL(key: file.storageKey, lifetime: Self.mediaURLLifetime)
-            parameters += file.kind == .video ? [("media_type", "VIDEO"), ("video_url", url)] : [("media_type", "IMAGE"), ("image_url", url)]
-            if let alt = file.alt, !alt.isEmpty { parameters.append(("alt_text", alt)) }
-        } else {
-            parameters.append(("media_type", "TEXT"))
-        }
-        if carouselItem {
-            parameters.append(("is_carousel_item", "true"))
-        } else {
-            parameters += textParameters(post)
-            if let replyTo = post.replyTo { parameters.append(("reply_to_id", replyTo)) }
-        }
-        return try await create(parameters, user: user, post)
-    }
-
-    private func create(_ parameters: [(String, String)], user: String, _ post: PublishRequest) async throws -> String {
-        let response = try await send(.POST, "/\(user)/threads", parameters, token: post.credentials.accessToken, mutates: false)
-        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let created = response.decode(ThreadsID.self) else {
-            throw ProviderError.rejected(status: response.status, message: "Threads created a container but its answer could not be read: \(response.summary)")
-        }
-        return created.id
-    }
-
-    private enum ContainerStatus { case finished, processing, published }
-
-    /// `FINISHED`, `IN_PROGRESS` and `PUBLISHED` (a publish whose answer was lost) are for the caller; `ERROR`
-    /// and `EXPIRED` end the post in words.
-    private func status(of container: String, _ post: PublishRequest) async throws -> ContainerStatus {
-        let response = try await send(.GET, "/\(container)", [("fields", "id,status,error_message")], token: post.credentials.accessToken, mutates: false)
-        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let answer = response.decode(ThreadsContainer.self) else {
-            throw ProviderError.rejected(status: response.status, message: "the server did not answer like the Threads API: \(response.summary)")
-        }
-        switch answer.status {
-        case "FINISHED": return .finished
-        case "IN_PROGRESS": return .processing
-        case "PUBLISHED": return .published
-        case "EXPIRED":
-            throw ProviderError.rejected(status: 0, message: "Threads' container expired (they live a day) before it was published; schedule the post again")
-        default:
-            throw ProviderError.rejected(status: 0, message: "Threads could not process the media: \(Self.processingError(answer.errorMessage))")
-        }
-    }
-
-    /// Publishes a finished container, then reads the post's permalink (a post without it is still published).
-    private func publishContainer(_ container: String, _ post: PublishRequest, user: String) async throws -> PublishStep {
-        let response = try await send(.POST, "/\(user)/threads_publish", [("creation_id", container)], token: post.credentials.accessToken, mutates: true)
-        guard response.status == 200 else {
-            let problem = GraphError.problem(in: response)
-            if problem?.code == Self.mediaNotReady { return .processing(container: container, checkAfter: checkAfter(post)) }
-            throw Self.error(for: response, mutates: true)
-        }
-        guard let published = response.decode(ThreadsID.self) else {
-            throw ProviderError.outcomeUnknown(message: "Threads published the post but its answer could not be read: \(response.summary)")
-        }
-        return .published(PublishedPost(platformID: published.id, url: try? await permalink(of: published.id, token: post.credentials.accessToken)))
-    }
-
-    private func permalink(of id: String, token: String) async throws -> String? {
-        let response = try await send(.GET, "/\(id)", [("fields", "id,permalink")], token: token, mutates: false)
-        return response.status == 200 ? response.decode(ThreadsPost.self)?.permalink : nil
+    func mediaURL(of file: PublishMedia, in post: PublishRequest) throws -> String {
+        guard let storage = post.storage else { throw ProviderError.rejected(status: 0, message: "the media storage is not configured") }
+        return storage.readURL(key: file.storageKey, lifetime: Self.mediaURLLifetime)
     }
 
     /// The account's threads (or, for a thread item, its replies) since the post was due, matched by text.
     package func findPublished(_ post: PublishRequest) async throws -> PublishedPost? {
         let since = Int(post.createdAt.timeIntervalSince1970) - 60
-        let response = try await send(.GET, post.replyTo == nil ? "/me/threads" : "/me/replies",
+        let response = try await graph(.GET, post.replyTo == nil ? "/me/threads" : "/me/replies",
                                       [("fields", "id,text,timestamp,permalink"), ("since", String(since)), ("limit", "100")],
                                       token: post.credentials.accessToken, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let page = response.decode(ThreadsPage.self) else {
+        guard let page = response.decode(GraphPage.self) else {
             throw ProviderError.unavailable(message: "the server did not answer like the Threads API: \(response.summary)")
         }
         return page.data.first { ($0.text ?? "") == post.content }.map { PublishedPost(platformID: $0.id, url: $0.permalink) }
@@ -246,7 +129,7 @@ package struct ThreadsProvider: OAuthProvider {
 
     /// `DELETE /{media}`; a post already gone (error 100, subcode 33) counts as deleted.
     package func delete(_ post: DeleteRequest) async throws {
-        let response = try await send(.DELETE, "/\(post.platformID)", [], token: post.credentials.accessToken, mutates: false)
+        let response = try await graph(.DELETE, "/\(post.platformID)", [], token: post.credentials.accessToken, mutates: false)
         if response.status == 200 { return }
         if let problem = GraphError.problem(in: response), problem.code == 100, problem.errorSubcode == 33 { return }
         throw Self.error(for: response, mutates: false)
@@ -261,32 +144,12 @@ package struct ThreadsProvider: OAuthProvider {
         return app
     }
 
-    /// A Graph call under the API's version.
-    private func send(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], token: String, mutates: Bool) async throws -> PlatformHTTP.Response {
+    func graph(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], token: String, mutates: Bool) async throws -> PlatformHTTP.Response {
         try await http.send(GraphAPI.request(method, try configuredApp().api("/\(Self.version)\(path)"), parameters, token: token), mutates: mutates)
     }
 
-    /// Publishing a container that is still processing.
-    static let mediaNotReady = 9007
-
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
         GraphError.classify(response, mutates: mutates, platform: "Threads")
-    }
-
-    /// The processing error codes Threads documents, in words.
-    static func processingError(_ code: String?) -> String {
-        switch code {
-        case "FAILED_DOWNLOADING_VIDEO": "it could not download the file (its URL must be reachable from the internet)"
-        case "FAILED_PROCESSING_AUDIO": "the audio could not be processed"
-        case "FAILED_PROCESSING_VIDEO": "the video could not be processed"
-        case "INVALID_ASPEC_RATIO": "the aspect ratio is not one Threads takes"
-        case "INVALID_BIT_RATE": "the bit rate is not one Threads takes"
-        case "INVALID_DURATION": "the video is too long or too short"
-        case "INVALID_FRAME_RATE": "the frame rate is not one Threads takes"
-        case "INVALID_AUDIO_CHANNELS", "INVALID_AUDIO_CHANNEL_LAYOUT": "the audio channels are not ones Threads takes"
-        case let code?: code
-        case nil: "no reason given"
-        }
     }
 }
 
@@ -297,26 +160,4 @@ struct ThreadsProfile: Decodable {
     var threadsProfilePictureURL: String?
 
     enum CodingKeys: String, CodingKey { case id, username, name, threadsProfilePictureURL = "threads_profile_picture_url" }
-}
-
-struct ThreadsID: Decodable {
-    var id: String
-}
-
-struct ThreadsContainer: Decodable {
-    var id: String?
-    var status: String
-    var errorMessage: String?
-
-    enum CodingKeys: String, CodingKey { case id, status, errorMessage = "error_message" }
-}
-
-struct ThreadsPost: Decodable {
-    var id: String
-    var text: String?
-    var permalink: String?
-}
-
-struct ThreadsPage: Decodable {
-    var data: [ThreadsPost]
 }
