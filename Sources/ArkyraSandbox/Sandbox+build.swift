@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
-/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`, Threads under `/threads`, Facebook's Graph API under `/facebook`) and the control API
+/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`, Threads under `/threads`, Instagram under `/instagram`, Facebook's Graph API under `/facebook`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -29,16 +29,20 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let slackOAuth = OAuthServer(policy: SlackState.oauthPolicy)
     let slack = SlackState()
     SlackRoutes(sandbox: sandbox, oauth: slackOAuth, state: slack).add(to: router.group("slack"))
-    let threadsOAuth = OAuthServer(policy: ThreadsState.oauthPolicy)
-    let threads = ThreadsState()
-    ThreadsRoutes(sandbox: sandbox, oauth: threadsOAuth, state: threads).add(to: router.group("threads"))
+    var meta: [String: (state: MetaContainerState, oauth: OAuthServer)] = [:]
+    for dialect in [MetaDialect.threads, .instagram] {
+        let server = OAuthServer(policy: dialect.oauthPolicy)
+        let state = MetaContainerState()
+        MetaContainerRoutes(sandbox: sandbox, oauth: server, state: state, dialect: dialect).add(to: router.group(RouterPath(dialect.platform)))
+        meta[dialect.platform] = (state, server)
+    }
     let facebookOAuth = OAuthServer(policy: FacebookState.oauthPolicy)
     let facebook = FacebookState()
     FacebookRoutes(sandbox: sandbox, oauth: facebookOAuth, state: facebook).add(to: router.group("facebook"))
     ControlRoutes(
         sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord, slack: slack,
-        threads: threads, facebook: facebook,
-        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth, "threads": threadsOAuth, "facebook": facebookOAuth]
+        meta: meta.mapValues(\.state), facebook: facebook,
+        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth, "facebook": facebookOAuth].merging(meta.mapValues(\.oauth)) { $1 }
     ).add(to: router.group("_sandbox"))
     return Application(
         router: router,

@@ -14,7 +14,8 @@ struct ControlRoutes {
     let telegram: TelegramState
     let discord: DiscordState
     let slack: SlackState
-    let threads: ThreadsState
+    /// The Meta APIs that publish through containers (Threads, Instagram), by platform.
+    let meta: [String: MetaContainerState]
     let facebook: FacebookState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
@@ -184,33 +185,37 @@ struct ControlRoutes {
             await slack.revoke(workspaceID: context.parameters.get("id") ?? "")
             return Response(status: .noContent)
         }
-        // Threads: the published posts; how long files take to process (and an error to report instead);
-        // making an account's tokens older (renewal).
-        group.get("threads/posts") { _, _ in
-            let posts = await threads.posts.map { post -> [String: Any] in
-                ["id": post.id, "owner_id": post.ownerID, "media_type": post.mediaType, "text": post.text as Any? ?? NSNull(),
-                 "reply_to_id": post.replyTo as Any? ?? NSNull(), "media": post.media, "timestamp": SandboxJSON.timestamp(post.timestamp)]
-            }
-            return SandboxJSON.response(["posts": posts])
-        }
-        group.post("threads/processing") { request, _ in
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
-            guard let seconds = parameters["seconds"] as? Double, seconds >= 0 else {
-                return SandboxJSON.response(["error": "send {seconds, error?: FAILED_PROCESSING_VIDEO|INVALID_ASPEC_RATIO|…}"], status: .badRequest)
-            }
-            await threads.setProcessing(seconds: seconds, error: parameters["error"] as? String)
-            return Response(status: .noContent)
-        }
-        if let threadsOAuth = oauth["threads"] {
-            group.post("threads/accounts/:id/age-tokens") { request, context in
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                guard let seconds = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["seconds"] as? Double else {
-                    return SandboxJSON.response(["error": "send {seconds}"], status: .badRequest)
+        // Threads and Instagram: the published posts (with Instagram's comments); how long files take to
+        // process (and an error to report instead); making an account's tokens older (renewal).
+        for (platform, state) in meta {
+            group.get(RouterPath("\(platform)/posts")) { _, _ in
+                let comments = await state.comments
+                let posts = await state.posts.map { post -> [String: Any] in
+                    ["id": post.id, "owner_id": post.ownerID, "media_type": post.mediaType, "text": post.text as Any? ?? NSNull(),
+                     "reply_to_id": post.replyTo as Any? ?? NSNull(), "media": post.media, "timestamp": SandboxJSON.timestamp(post.timestamp),
+                     "comments": comments.filter { $0.mediaID == post.id }.map { ["id": $0.id, "from": $0.fromID, "text": $0.text] }]
                 }
-                let aged = await threadsOAuth.age(accountID: context.parameters.get("id") ?? "", by: seconds)
-                await threads.age(tokens: aged, by: seconds)
-                return SandboxJSON.response(["aged": aged.count])
+                return SandboxJSON.response(["posts": posts])
+            }
+            group.post(RouterPath("\(platform)/processing")) { request, _ in
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+                guard let seconds = parameters["seconds"] as? Double, seconds >= 0 else {
+                    return SandboxJSON.response(["error": "send {seconds, error?: FAILED_PROCESSING_VIDEO|INVALID_ASPEC_RATIO|…}"], status: .badRequest)
+                }
+                await state.setProcessing(seconds: seconds, error: parameters["error"] as? String)
+                return Response(status: .noContent)
+            }
+            if let server = oauth[platform] {
+                group.post(RouterPath("\(platform)/accounts/:id/age-tokens")) { request, context in
+                    let body = try await request.body.collect(upTo: 64 * 1024)
+                    guard let seconds = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["seconds"] as? Double else {
+                        return SandboxJSON.response(["error": "send {seconds}"], status: .badRequest)
+                    }
+                    let aged = await server.age(accountID: context.parameters.get("id") ?? "", by: seconds)
+                    await state.age(tokens: aged, by: seconds)
+                    return SandboxJSON.response(["aged": aged.count])
+                }
             }
         }
         // Facebook: the Pages' posts with their photos and comments; another Page for a person.
@@ -243,7 +248,7 @@ struct ControlRoutes {
             await telegram.reset()
             await discord.reset()
             await slack.reset()
-            await threads.reset()
+            for state in meta.values { await state.reset() }
             await facebook.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)

@@ -238,5 +238,5 @@ struct FacebookRoutes {
         return SandboxJSON.response(["error": error], status: status)
     }
 
-    static func graphTimestamp(_ date: Date) -> String { ThreadsRoutes.graphTimestamp(date) }
+    static func graphTimestamp(_ date: Date) -> String { MetaContainerRoutes.graphTimestamp(date) }
 }

@@ -3,25 +3,25 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The Threads API as Meta documents it, under `/threads`: the consent page (`/oauth/authorize`), the code
+/// The Threads API and Instagram's API with Instagram Login as Meta documents them, under `/threads` and
+/// `/instagram` (``MetaDialect`` says where they differ): the consent page (`/oauth/authorize`), the code
 /// exchange (`POST /oauth/access_token`: a token of an hour and the user id), the long-lived token
-/// (`GET /access_token?grant_type=th_exchange_token`, 60 days) and its renewal
-/// (`GET /refresh_access_token?grant_type=th_refresh_token`); under `/v1.0`: the profile (`/me`), media
-/// containers (`POST /{user}/threads`, their `status` at `GET /{container}`), publishing
-/// (`POST /{user}/threads_publish`), the account's threads and replies, a post's fields and `DELETE`.
-/// Tokens come as `access_token` (query or form) or a bearer header. Errors are Graph API errors
-/// (`{"error": {message, type, code, error_subcode?, fbtrace_id}}`); a profile publishes 250 posts a day.
-struct ThreadsRoutes {
+/// (`GET /access_token?grant_type=th_exchange_token|ig_exchange_token`, 60 days) and its renewal
+/// (`GET /refresh_access_token`); under the version: the profile (`/me`), media containers
+/// (`POST /{user}/threads|media`, their status at `GET /{container}`), publishing
+/// (`POST /{user}/threads_publish|media_publish`), the account's posts (and Threads' replies), comments
+/// (Instagram), a post's fields and `DELETE`. Tokens come as `access_token` (query or form) or a bearer
+/// header. Errors are Graph API errors (`{"error": {message, type, code, error_subcode?, fbtrace_id}}`).
+struct MetaContainerRoutes {
     let sandbox: SandboxState
     let oauth: OAuthServer
-    let state: ThreadsState
-    static let platform = "threads"
-    static let postLimit = 250
+    let state: MetaContainerState
+    let dialect: MetaDialect
     static let callLimit = 4800
     static let day: TimeInterval = 86_400
 
     func add(to group: RouterGroup<BasicRequestContext>) {
-        OAuthEndpoints(server: oauth, consentPath: "/threads/oauth/authorize")
+        OAuthEndpoints(server: oauth, consentPath: "/\(dialect.platform)/oauth/authorize")
             .add(to: group, consentPath: "oauth/authorize", tokenPath: nil) { request, body, handler in await record(request, body: body, handler) }
         group.post("oauth/access_token") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
@@ -33,43 +33,39 @@ struct ThreadsRoutes {
         group.get("refresh_access_token") { request, _ in
             await record(request, body: ByteBuffer()) { now in await longLived(request.uri.queryParameters, renewing: true, now: now) }
         }
-        let api = group.group("v1.0")
+        let api = group.group(RouterPath(dialect.version))
         api.get(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return await authenticated(request, body: ByteBuffer(), bucket: "calls", limit: Self.callLimit) { account, parameters, now in
+            return await authenticated(request, body: ByteBuffer()) { account, parameters, now in
                 await read(id, parameters: parameters, as: account, now: now)
             }
         }
         api.delete(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return await authenticated(request, body: ByteBuffer(), bucket: "calls", limit: Self.callLimit) { account, _, _ in
+            return await authenticated(request, body: ByteBuffer()) { account, _, _ in
                 guard await state.delete(post: id, owner: account.id) else { return Self.unsupported(id, "delete") }
                 return SandboxJSON.response(["success": true, "deleted_id": id])
             }
         }
-        api.post(":id/threads") { request, context in
-            let user = context.parameters.get("id") ?? ""
+        api.post(":id/:edge") { request, context in
+            let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
             let body = try await request.body.collect(upTo: 1024 * 1024)
-            return await authenticated(request, body: body, bucket: "calls", limit: Self.callLimit) { account, parameters, now in
-                guard user == account.id || user == "me" else { return Self.unsupported(user, "post") }
-                return await createContainer(parameters, as: account, now: now)
-            }
-        }
-        api.post(":id/threads_publish") { request, context in
-            let user = context.parameters.get("id") ?? ""
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            return await authenticated(request, body: body, bucket: "calls", limit: Self.callLimit) { account, parameters, now in
-                guard user == account.id || user == "me" else { return Self.unsupported(user, "post") }
-                return await publish(parameters["creation_id"] ?? "", as: account, now: now)
-            }
-        }
-        for edge in ["threads", "replies"] {
-            api.get(RouterPath(":id/\(edge)")) { request, context in
-                let user = context.parameters.get("id") ?? ""
-                return await authenticated(request, body: ByteBuffer(), bucket: "calls", limit: Self.callLimit) { account, parameters, _ in
-                    guard user == account.id || user == "me" else { return Self.unsupported(user, "get") }
-                    return await list(replies: edge == "replies", parameters, as: account)
+            return await authenticated(request, body: body) { account, parameters, now in
+                if dialect.comments, edge == "comments" { return await comment(on: id, parameters, as: account, now: now) }
+                guard id == account.id || id == "me" else { return Self.unsupported(id, "post") }
+                switch edge {
+                case dialect.create: return await createContainer(parameters, as: account, now: now)
+                case dialect.publish: return await publish(parameters["creation_id"] ?? "", as: account, now: now)
+                default: return Self.unsupported("\(id)/\(edge)", "post")
                 }
+            }
+        }
+        api.get(":id/:edge") { request, context in
+            let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
+            return await authenticated(request, body: ByteBuffer()) { account, parameters, _ in
+                if dialect.comments, edge == "comments" { return await listComments(of: id, parameters) }
+                guard id == account.id || id == "me", edge == dialect.list || edge == dialect.replies else { return Self.unsupported("\(id)/\(edge)", "get") }
+                return await list(replies: edge == dialect.replies, parameters, as: account)
             }
         }
     }
@@ -87,7 +83,9 @@ struct ThreadsRoutes {
         }
         do {
             let issued = try await oauth.exchange(code: field("code"), clientID: app.clientID, redirectURI: field("redirect_uri"), verifier: "", now: now)
-            return SandboxJSON.response(["access_token": issued.access, "user_id": Int(issued.token.accountID) ?? 0])
+            let token: [String: Any] = ["access_token": issued.access, "user_id": Int(issued.token.accountID) ?? 0]
+            guard dialect.codeAnswerInData else { return SandboxJSON.response(token) }
+            return SandboxJSON.response(["data": [token.merging(["permissions": issued.token.scope, "user_id": issued.token.accountID]) { $1 }]])
         } catch {
             return Self.graphError(.badRequest, code: 100, subcode: 36007, oauth.policy.invalidCode)
         }
@@ -98,7 +96,7 @@ struct ThreadsRoutes {
     private func longLived(_ query: Parameters, renewing: Bool, now: Date) async -> Response {
         let token = query["access_token"].map(String.init) ?? ""
         if renewing {
-            guard query["grant_type"] == "th_refresh_token" else { return Self.graphError(.badRequest, code: 100, "Unsupported grant_type") }
+            guard query["grant_type"].map(String.init) == dialect.refreshGrant else { return Self.graphError(.badRequest, code: 100, "Unsupported grant_type") }
             guard let issued = await state.issueDate(ofLongLived: token), await oauth.authenticate(token, now: now) != nil else {
                 return Self.expiredTokenResponse
             }
@@ -106,14 +104,14 @@ struct ThreadsRoutes {
                 return Self.graphError(.badRequest, code: 100, "Long-lived tokens can be refreshed once they are at least 24 hours old")
             }
         } else {
-            guard query["grant_type"] == "th_exchange_token" else { return Self.graphError(.badRequest, code: 100, "Unsupported grant_type") }
+            guard query["grant_type"].map(String.init) == dialect.exchangeGrant else { return Self.graphError(.badRequest, code: 100, "Unsupported grant_type") }
             guard let secret = query["client_secret"], await oauth.apps.values.contains(where: { $0.clientSecret == String(secret) }) else {
                 return Self.graphError(.badRequest, code: 101, "Error validating client secret.")
             }
         }
-        guard let (access, _) = await oauth.reissue(token, lifetime: ThreadsState.longLifetime, now: now) else { return Self.invalidTokenResponse }
+        guard let (access, _) = await oauth.reissue(token, lifetime: MetaContainerState.longLifetime, now: now) else { return Self.invalidTokenResponse }
         await state.issuedLongLived(access, at: now)
-        return SandboxJSON.response(["access_token": access, "token_type": "bearer", "expires_in": Int(ThreadsState.longLifetime)])
+        return SandboxJSON.response(["access_token": access, "token_type": "bearer", "expires_in": Int(MetaContainerState.longLifetime)])
     }
 
     // MARK: Reading
@@ -124,8 +122,9 @@ struct ThreadsRoutes {
             var profile: [String: Any] = ["id": account.id]
             if fields.contains("username") { profile["username"] = account.username }
             if fields.contains("name") { profile["name"] = account.name }
-            if fields.contains("threads_profile_picture_url") { profile["threads_profile_picture_url"] = "https://scontent.cdninstagram.com/v/t51/\(account.id).jpg" }
-            if fields.contains("threads_biography") { profile["threads_biography"] = "" }
+            if fields.contains(dialect.profilePicture) { profile[dialect.profilePicture] = "https://scontent.cdninstagram.com/v/t51/\(account.id).jpg" }
+            if fields.contains("user_id") { profile["user_id"] = account.id }
+            if fields.contains("account_type") { profile["account_type"] = "BUSINESS" }
             return SandboxJSON.response(profile)
         }
         if let post = await state.post(id: id) {
@@ -134,7 +133,7 @@ struct ThreadsRoutes {
         }
         if let container = await state.container(id: id), container.ownerID == account.id, let (status, error) = await state.status(of: id, now: now) {
             var answer: [String: Any] = ["id": id]
-            if fields.contains("status") { answer["status"] = status.rawValue }
+            if fields.contains(dialect.statusField) { answer[dialect.statusField] = status.rawValue }
             if fields.contains("error_message"), let error { answer["error_message"] = error }
             return SandboxJSON.response(answer)
         }
@@ -149,11 +148,12 @@ struct ThreadsRoutes {
         return SandboxJSON.response(["data": posts.reversed().prefix(limit).map { postJSON($0, fields: fields) }, "paging": [:] as [String: Any]])
     }
 
-    private func postJSON(_ post: ThreadsState.Post, fields: Set<String>) -> [String: Any] {
+    private func postJSON(_ post: MetaContainerState.Post, fields: Set<String>) -> [String: Any] {
+        let mediaType = post.mediaType == "CAROUSEL" ? "CAROUSEL_ALBUM" : post.mediaType == "TEXT" ? "TEXT_POST" : post.mediaType == "REELS" ? "VIDEO" : post.mediaType
         let all: [String: Any] = [
-            "id": post.id, "media_product_type": "THREADS", "media_type": post.mediaType == "CAROUSEL" ? "CAROUSEL_ALBUM" : post.mediaType == "TEXT" ? "TEXT_POST" : post.mediaType,
-            "permalink": "https://www.threads.net/@\(post.username)/post/\(post.shortcode)", "owner": ["id": post.ownerID], "username": post.username,
-            "text": post.text as Any? ?? NSNull(), "timestamp": Self.graphTimestamp(post.timestamp), "shortcode": post.shortcode, "is_quote_post": false,
+            "id": post.id, "media_product_type": dialect.platform == "threads" ? "THREADS" : post.mediaType == "REELS" ? "REELS" : "FEED", "media_type": mediaType,
+            "permalink": dialect.permalink(post.username, post.shortcode), "owner": ["id": post.ownerID], "username": post.username,
+            dialect.textField: post.text as Any? ?? NSNull(), "timestamp": Self.graphTimestamp(post.timestamp), "shortcode": post.shortcode, "is_quote_post": false,
             "media_url": post.media.first?["url"] as Any? ?? NSNull(), "alt_text": post.media.first?["alt_text"] as Any? ?? NSNull(),
         ]
         var answer: [String: Any] = ["id": post.id]
@@ -173,17 +173,19 @@ struct ThreadsRoutes {
     // MARK: Posting
 
     private func createContainer(_ parameters: [String: String], as account: OAuthServer.Account, now: Date) async -> Response {
-        let mediaType = parameters["media_type"] ?? ""
-        let text = parameters["text"]
+        // Instagram's images need no media_type.
+        let mediaType = parameters["media_type"] ?? (parameters["image_url"] != nil && !dialect.textPosts ? "IMAGE" : "")
+        let text = parameters[dialect.textField]
         let isItem = parameters["is_carousel_item"] == "true"
-        guard ["TEXT", "IMAGE", "VIDEO", "CAROUSEL"].contains(mediaType) else {
-            return Self.graphError(.badRequest, code: 100, "The parameter media_type is required and must be one of TEXT, IMAGE, VIDEO, CAROUSEL.")
+        let types = (dialect.textPosts ? ["TEXT"] : []) + ["IMAGE", dialect.videoType, "VIDEO", "CAROUSEL"]
+        guard types.contains(mediaType) else {
+            return Self.graphError(.badRequest, code: 100, "The parameter media_type is required and must be one of \(types.joined(separator: ", ")).")
         }
-        if let text, ThreadsRoutes.length(text) > 500 {
-            return Self.graphError(.badRequest, code: 100, subcode: 4279009, "The text is longer than 500 characters.")
+        if let text, dialect.length(text) > dialect.maximumText {
+            return Self.graphError(.badRequest, code: 100, subcode: 4279009, "The \(dialect.textField) is longer than \(dialect.maximumText) characters.")
         }
-        if let text, Self.links(in: text) > 5 {
-            return Self.graphError(.badRequest, code: 100, "THREADS_API__LINK_LIMIT_EXCEEDED: a post may contain at most 5 links.")
+        if let text, let problem = dialect.textProblem(text) {
+            return Self.graphError(.badRequest, code: 100, problem)
         }
         var mediaURL: String?
         var children: [String] = []
@@ -191,7 +193,7 @@ struct ThreadsRoutes {
         case "TEXT":
             guard let text, !text.isEmpty else { return Self.graphError(.badRequest, code: 100, "The parameter text is required for media_type=TEXT.") }
             guard !isItem else { return Self.graphError(.badRequest, code: 100, "A carousel item must be an IMAGE or a VIDEO.") }
-        case "IMAGE", "VIDEO":
+        case "IMAGE", "VIDEO", dialect.videoType:
             let name = mediaType == "IMAGE" ? "image_url" : "video_url"
             guard let url = parameters[name], let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? "") else {
                 return Self.graphError(.badRequest, code: 100, "The parameter \(name) is required for media_type=\(mediaType).")
@@ -211,22 +213,24 @@ struct ThreadsRoutes {
                 }
             }
         }
-        if let replyTo = parameters["reply_to_id"], await state.post(id: replyTo) == nil {
+        let replyTo = dialect.replyField.flatMap { parameters[$0] }
+        if let replyTo, await state.post(id: replyTo) == nil {
             return Self.graphError(.badRequest, code: 100, "The post to reply to (\(replyTo)) does not exist.")
         }
         let container = await state.createContainer(
             owner: account.id, mediaType: mediaType, text: isItem ? nil : text, mediaURL: mediaURL, altText: parameters["alt_text"],
-            replyTo: isItem ? nil : parameters["reply_to_id"], isCarouselItem: isItem, children: children, now: now
+            replyTo: isItem ? nil : replyTo, isCarouselItem: isItem, children: children, now: now
         )
         return SandboxJSON.response(["id": container.id])
     }
 
     private func publish(_ creationID: String, as account: OAuthServer.Account, now: Date) async -> Response {
-        let counted = await sandbox.countRequest(bucket: "threads:publish", accountID: account.id, limit: Self.postLimit, window: Self.day, now: now)
+        let counted = await sandbox.countRequest(bucket: "\(dialect.platform):publish", accountID: account.id, limit: dialect.postLimit, window: Self.day, now: now)
         if counted.exceeded {
-            return Self.graphError(.badRequest, code: 9, subcode: 2207042, "You reached the maximum number of posts (250) a profile may publish through the API in 24 hours.")
+            return Self.graphError(.badRequest, code: 9, subcode: 2207042,
+                                   "You reached the maximum number of posts (\(dialect.postLimit)) a profile may publish through the API in 24 hours.")
         }
-        do throws(ThreadsState.PublishError) {
+        do throws(MetaContainerState.PublishError) {
             let post = try await state.publish(container: creationID, owner: account.id, username: account.username, now: now)
             return SandboxJSON.response(["id": post.id])
         } catch .notReady {
@@ -240,12 +244,29 @@ struct ThreadsRoutes {
         }
     }
 
+    // MARK: Comments (Instagram)
+
+    private func comment(on mediaID: String, _ parameters: [String: String], as account: OAuthServer.Account, now: Date) async -> Response {
+        guard await state.post(id: mediaID) != nil else { return Self.unsupported(mediaID, "post") }
+        guard let message = parameters["message"], !message.isEmpty else { return Self.graphError(.badRequest, code: 100, "The parameter message is required.") }
+        guard message.count <= dialect.maximumText else { return Self.graphError(.badRequest, code: 100, "The comment is longer than \(dialect.maximumText) characters.") }
+        return SandboxJSON.response(["id": await state.addComment(on: mediaID, from: account.id, username: account.username, text: message, now: now).id])
+    }
+
+    private func listComments(of mediaID: String, _ parameters: [String: String]) async -> Response {
+        guard await state.post(id: mediaID) != nil else { return Self.unsupported(mediaID, "get") }
+        let comments = await state.comments.filter { $0.mediaID == mediaID }
+        return SandboxJSON.response(["data": comments.map { comment -> [String: Any] in
+            ["id": comment.id, "text": comment.text, "timestamp": Self.graphTimestamp(comment.timestamp), "from": ["id": comment.fromID, "username": comment.username]]
+        }])
+    }
+
     // MARK: Plumbing
 
     /// Checks the token, counts the call in the account's day, applies injected faults, runs `handler` with
     /// the request's parameters (query and form body together) and records the exchange.
     private func authenticated(
-        _ request: Request, body: ByteBuffer, bucket: String, limit: Int,
+        _ request: Request, body: ByteBuffer,
         _ handler: @escaping (OAuthServer.Account, [String: String], Date) async -> Response
     ) async -> Response {
         await record(request, body: body) { now in
@@ -258,9 +279,9 @@ struct ThreadsRoutes {
             if let header = request.headers[.authorization], header.hasPrefix("Bearer ") { token = String(header.dropFirst(7)) }
             guard let token else { return Self.graphError(.badRequest, code: 2500, "An active access token must be used to query information about the current user.") }
             guard let account = await oauth.authenticate(token, now: now) else { return Self.invalidTokenResponse }
-            let counted = await sandbox.countRequest(bucket: "threads:\(bucket)", accountID: account.id, limit: limit, window: Self.day, now: now)
+            let counted = await sandbox.countRequest(bucket: "\(dialect.platform):calls", accountID: account.id, limit: Self.callLimit, window: Self.day, now: now)
             if counted.exceeded { return Self.callLimitResponse }
-            return await faults.answer(await sandbox.takeFault(platform: Self.platform, path: request.uri.path), now: now) {
+            return await faults.answer(await sandbox.takeFault(platform: dialect.platform, path: request.uri.path), now: now) {
                 await handler(account, parameters, now)
             }
         }
@@ -270,7 +291,7 @@ struct ThreadsRoutes {
         let now = Date()
         let response = await handler(now)
         await sandbox.record(RecordedRequest(
-            platform: Self.platform, method: request.method.rawValue, path: request.uri.path, idempotencyKey: nil,
+            platform: dialect.platform, method: request.method.rawValue, path: request.uri.path, idempotencyKey: nil,
             body: String(buffer: body), status: Int(response.status.code), receivedAt: now
         ))
         return response
@@ -299,19 +320,5 @@ struct ThreadsRoutes {
                                     "fbtrace_id": OAuthServer.random(11), "is_transient": transient]
         if let subcode { error["error_subcode"] = subcode }
         return SandboxJSON.response(["error": error], status: status)
-    }
-
-    /// Threads' count: 500, emoji as their UTF-8 bytes.
-    static func length(_ text: String) -> Int {
-        text.reduce(0) { total, character in
-            let scalars = character.unicodeScalars
-            let emoji = scalars.contains { $0.properties.isEmojiPresentation } || (scalars.contains("\u{FE0F}") && scalars.contains { $0.properties.isEmoji })
-            return total + (emoji ? character.utf8.count : 1)
-        }
-    }
-
-    /// Unique URLs in a text.
-    static func links(in text: String) -> Int {
-        Set(text.split(whereSeparator: \.isWhitespace).filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") || $0.hasPrefix("www.") }).count
     }
 }

@@ -3,9 +3,10 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// What the emulated Threads remembers besides its OAuth server: long-lived tokens, media containers (with
-/// the files Threads fetched for them and how long it takes to process them) and published posts.
-actor ThreadsState {
+/// What an emulated Meta API that publishes through containers (Threads, Instagram) remembers besides its
+/// OAuth server: long-lived tokens, media containers (with the files it fetched for them and how long it
+/// takes to process them), published posts and their comments.
+actor MetaContainerState {
     enum ContainerStatus: String, Sendable { case inProgress = "IN_PROGRESS", finished = "FINISHED", error = "ERROR", expired = "EXPIRED", published = "PUBLISHED" }
 
     struct Container: Sendable {
@@ -28,6 +29,15 @@ actor ThreadsState {
 
     struct Failure: Error, Sendable { var code: String }
 
+    struct Comment: Sendable {
+        var id: String
+        var mediaID: String
+        var fromID: String
+        var username: String
+        var text: String
+        var timestamp: Date
+    }
+
     struct Post: Sendable {
         var id: String
         var ownerID: String
@@ -40,19 +50,12 @@ actor ThreadsState {
         var timestamp: Date
     }
 
-    /// Threads' OAuth server: codes live 10 minutes, the code's token an hour (it is traded for a
-    /// long-lived one); the client secret goes in the form body; no PKCE.
-    static let oauthPolicy = OAuthServer.Policy(
-        displayName: "Threads", codeLifetime: 600, accessLifetime: 3600, refreshLifetime: nil, refreshRotates: false,
-        refreshScope: nil, requiresPKCE: false, clientAuthentication: .requestBody, accountIDs: .numeric, tokenType: "bearer",
-        invalidCode: "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
-        invalidRefresh: "Error validating access token", invalidRefreshError: "invalid_grant"
-    )
     /// Long-lived tokens live 60 days, and may be renewed once a day old.
     static let longLifetime: TimeInterval = 5_184_000
 
     private(set) var containers: [String: Container] = [:]
     private(set) var posts: [Post] = []
+    private(set) var comments: [Comment] = []
     /// When each long-lived token was issued.
     private var longLived: [String: Date] = [:]
     /// How long files take to process, and an error to report instead of finishing (the sandbox's control API).
@@ -91,7 +94,7 @@ actor ThreadsState {
         )
         containers[container.id] = container
         if let mediaURL, let url = URL(string: mediaURL) {
-            let video = mediaType == "VIDEO", id = container.id, failure = processingError
+            let video = mediaType == "VIDEO" || mediaType == "REELS", id = container.id, failure = processingError
             Task { await self.fetched(id, Self.fetch(url, video: video, failure: failure)) }
         }
         return container
@@ -159,16 +162,28 @@ actor ThreadsState {
 
     func container(id: String) -> Container? { containers[id] }
 
-    /// Removes post `id` of `owner`; false when there is no such post of theirs.
+    /// Removes post `id` of `owner` (with its comments), or a comment of theirs; false when there is none.
     func delete(post id: String, owner: String) -> Bool {
-        guard let index = posts.firstIndex(where: { $0.id == id && $0.ownerID == owner }) else { return false }
-        posts.remove(at: index)
+        if let index = posts.firstIndex(where: { $0.id == id && $0.ownerID == owner }) {
+            posts.remove(at: index)
+            comments.removeAll { $0.mediaID == id }
+            return true
+        }
+        guard let index = comments.firstIndex(where: { $0.id == id && $0.fromID == owner }) else { return false }
+        comments.remove(at: index)
         return true
+    }
+
+    func addComment(on mediaID: String, from owner: String, username: String, text: String, now: Date) -> Comment {
+        let comment = Comment(id: newID(), mediaID: mediaID, fromID: owner, username: username, text: text, timestamp: now)
+        comments.append(comment)
+        return comment
     }
 
     func reset() {
         containers = [:]
         posts = []
+        comments = []
         longLived = [:]
         processingSeconds = 2
         processingError = nil
