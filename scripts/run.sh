@@ -31,7 +31,7 @@ start() {
   nohup env "$@" > "$logs/$name.log" 2>&1 &
   echo $! > "$pids/$name.pid"
 }
-# The sandbox's apps, so that a newcomer can connect X, LinkedIn, Threads, Facebook, Discord, Slack and Telegram channels through the sandbox.
+# The sandbox's apps, so that a newcomer can connect X, LinkedIn, Threads, Facebook, Instagram, Discord, Slack and Telegram channels through the sandbox.
 sandbox_url="http://127.0.0.1:$sandbox_port"
 platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_X_AUTHORIZE_URL="$sandbox_url/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox_url/x"
@@ -46,7 +46,10 @@ platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=a
        ARKYRA_THREADS_CLIENT_ID=arkyra-sandbox-client ARKYRA_THREADS_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_THREADS_AUTHORIZE_URL="$sandbox_url/threads/oauth/authorize" ARKYRA_THREADS_API_URL="$sandbox_url/threads"
        ARKYRA_FACEBOOK_CLIENT_ID=arkyra-sandbox-client ARKYRA_FACEBOOK_CLIENT_SECRET=arkyra-sandbox-secret
-       ARKYRA_FACEBOOK_AUTHORIZE_URL="$sandbox_url/facebook/v23.0/dialog/oauth" ARKYRA_FACEBOOK_API_URL="$sandbox_url/facebook")
+       ARKYRA_FACEBOOK_AUTHORIZE_URL="$sandbox_url/facebook/v23.0/dialog/oauth" ARKYRA_FACEBOOK_API_URL="$sandbox_url/facebook"
+       ARKYRA_INSTAGRAM_CLIENT_ID=arkyra-sandbox-client ARKYRA_INSTAGRAM_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_INSTAGRAM_AUTHORIZE_URL="$sandbox_url/instagram/oauth/authorize" ARKYRA_INSTAGRAM_API_URL="$sandbox_url/instagram"
+       ARKYRA_INSTAGRAM_TOKEN_URL="$sandbox_url/instagram/oauth/access_token")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
 start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"

@@ -97,9 +97,13 @@ package struct PublishJobHandler: JobHandler {
                 idempotencyKey: post.id.uuidString, replyTo: nil, createdAt: post.publishAt ?? post.createdAt,
                 accountID: integration.externalID
             )
-            request.media = try await media.files(ofPost: post.id, client: database).map {
-                PublishMedia(storageKey: $0.storageKey, contentType: $0.contentType, kind: $0.kind, sizeBytes: $0.sizeBytes, fileName: $0.name,
-                             alt: $0.alt, width: $0.width, height: $0.height)
+            let files = try await media.files(ofPost: post.id, client: database)
+            let derived = files.isEmpty ? [:] : try await media.variants(of: files.map(\.id), client: database)
+            request.media = files.map { file in
+                var item = PublishMedia(storageKey: file.storageKey, contentType: file.contentType, kind: file.kind, sizeBytes: file.sizeBytes, fileName: file.name,
+                                        alt: file.alt, width: file.width, height: file.height)
+                item.derived = (derived[file.id] ?? []).map { PublishMedia.Derived(storageKey: $0.storageKey, contentType: $0.contentType) }
+                return item
             }
             request.storage = storage
             if let parentID = post.parentID {

@@ -12,7 +12,7 @@ struct OAuthConnectTests {
     }
 
     @Test("consent stores the channel once; the same state again, a refused consent and a forged state store nothing",
-          arguments: ["x", "linkedin", "threads"])
+          arguments: ["x", "linkedin", "threads", "instagram"])
     func connectFlow(platform: String) async throws {
         try await APITestHarness.run { api in
             let token = try await api.signUp()
@@ -33,9 +33,10 @@ struct OAuthConnectTests {
                 #expect(asked.query("code_challenge") == nil)
                 #expect(asked.query("scope") == "openid profile w_member_social")
             } else {
-                // Meta's consent page: the client secret, comma-separated scopes.
+                // Meta's consent pages: the client secret, comma-separated scopes.
                 #expect(asked.query("code_challenge") == nil)
-                #expect(asked.query("scope") == "threads_basic,threads_content_publish,threads_delete")
+                #expect(asked.query("scope") == (platform == "threads" ? "threads_basic,threads_content_publish,threads_delete"
+                    : "instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments"))
             }
 
             let back = try await SandboxConsent.answer(link, allow: true, on: api.sandbox)

@@ -23,6 +23,16 @@ extension PublishingWorld {
         try await connect(ThreadsProvider(http: platformHTTP, app: platforms.threads), username: username)
     }
 
+    /// Creates account `username` on the emulated Instagram and connects it; returns the channel's id.
+    package func connectInstagram(username: String = "ada.insta") async throws -> UUID {
+        try await connect(InstagramProvider(http: platformHTTP, app: platforms.instagram), username: username)
+    }
+
+    /// The posts on the emulated Instagram, with their comments.
+    package func instagramPosts() async throws -> [[String: Any]] {
+        try await sandbox.execute(uri: "/_sandbox/instagram/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
+    }
+
     /// The posts on the emulated Threads.
     package func threadsPosts() async throws -> [[String: Any]] {
         try await sandbox.execute(uri: "/_sandbox/threads/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }

@@ -62,6 +62,11 @@ package enum TestEnvironment {
             facebook: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/facebook/\(FacebookProvider.version)/dialog/oauth")!, apiURL: URL(string: "\(sandbox)/facebook")!
+            ),
+            instagram: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/instagram/oauth/authorize")!, apiURL: URL(string: "\(sandbox)/instagram")!,
+                tokenURL: URL(string: "\(sandbox)/instagram/oauth/access_token")!
             )
         )
     }

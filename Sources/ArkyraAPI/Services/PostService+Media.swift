@@ -8,6 +8,12 @@ extension PostService {
     /// `channels` are the group's, as ``checkChannels`` found them.
     func checkMedia(_ variants: [Variant], channels: [UUID: Integration], organizationID: UUID, problems fields: inout [String: String]) async throws
         -> [(head: [UUID], thread: [[UUID]])] {
+        for (index, variant) in variants.enumerated() where variant.media.isEmpty {
+            if let provider = UUID(uuidString: variant.integrationID).flatMap({ channels[$0] }).flatMap({ providers.provider(for: $0.provider) }),
+               let problem = provider.mediaRules.problemWithoutFiles(platform: provider.displayName) {
+                fields["variants[\(index)].media"] = problem
+            }
+        }
         let all = variants.flatMap { $0.media + $0.threadMedia.flatMap { $0 } }
         // Text-only groups (the common case) cost no query.
         if all.isEmpty { return variants.map { ([], $0.thread.map { _ in [] }) } }

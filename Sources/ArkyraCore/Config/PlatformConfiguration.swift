@@ -11,12 +11,15 @@ package struct PlatformConfiguration: Sendable {
         package var clientSecret: String?
         package var authorizeURL: URL
         package var apiURL: URL
+        /// The token endpoint, where a platform keeps it on a host of its own (Instagram); nil: beside the API.
+        package var tokenURL: URL?
 
-        package init(clientID: String, clientSecret: String?, authorizeURL: URL, apiURL: URL) {
+        package init(clientID: String, clientSecret: String?, authorizeURL: URL, apiURL: URL, tokenURL: URL? = nil) {
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.authorizeURL = authorizeURL
             self.apiURL = apiURL
+            self.tokenURL = tokenURL
         }
 
         /// `path` (starting with `/`) under the API's base URL, whether or not the base ends with `/`.
@@ -72,9 +75,11 @@ package struct PlatformConfiguration: Sendable {
     package var threads: OAuthApp?
     /// Facebook Pages (Meta): an app with Facebook Login; the token endpoint is the Graph API's.
     package var facebook: OAuthApp?
+    /// Instagram professional accounts through Instagram Login; the code is traded at `…_TOKEN_URL`.
+    package var instagram: OAuthApp?
 
     package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil,
-                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil) {
+                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
@@ -82,10 +87,11 @@ package struct PlatformConfiguration: Sendable {
         self.slack = slack
         self.threads = threads
         self.facebook = facebook
+        self.instagram = instagram
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`) and
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`) and
     /// Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
@@ -101,6 +107,10 @@ package struct PlatformConfiguration: Sendable {
             threads: try Self.app(reader, prefix: "ARKYRA_THREADS", authorizeURL: "https://threads.net/oauth/authorize", apiURL: "https://graph.threads.net"),
             facebook: try Self.app(
                 reader, prefix: "ARKYRA_FACEBOOK", authorizeURL: "https://www.facebook.com/\(FacebookProvider.version)/dialog/oauth", apiURL: "https://graph.facebook.com"
+            ),
+            instagram: try Self.app(
+                reader, prefix: "ARKYRA_INSTAGRAM", authorizeURL: "https://www.instagram.com/oauth/authorize", apiURL: "https://graph.instagram.com",
+                tokenURL: "https://api.instagram.com/oauth/access_token"
             )
         )
     }
@@ -126,7 +136,7 @@ package struct PlatformConfiguration: Sendable {
         return Bot(token: token, apiURL: try reader.url("ARKYRA_TELEGRAM_API_URL", default: "https://api.telegram.org", schemes: ["http", "https"]))
     }
 
-    private static func app(_ reader: EnvironmentReader, prefix: String, authorizeURL: String, apiURL: String) throws -> OAuthApp? {
+    private static func app(_ reader: EnvironmentReader, prefix: String, authorizeURL: String, apiURL: String, tokenURL: String? = nil) throws -> OAuthApp? {
         let clientID = reader.string("\(prefix)_CLIENT_ID", default: "")
         let secret = reader.string("\(prefix)_CLIENT_SECRET", default: "")
         guard !clientID.isEmpty else {
@@ -136,7 +146,8 @@ package struct PlatformConfiguration: Sendable {
         return OAuthApp(
             clientID: clientID, clientSecret: secret.isEmpty ? nil : secret,
             authorizeURL: try reader.url("\(prefix)_AUTHORIZE_URL", default: authorizeURL, schemes: ["http", "https"]),
-            apiURL: try reader.url("\(prefix)_API_URL", default: apiURL, schemes: ["http", "https"])
+            apiURL: try reader.url("\(prefix)_API_URL", default: apiURL, schemes: ["http", "https"]),
+            tokenURL: try tokenURL.map { try reader.url("\(prefix)_TOKEN_URL", default: $0, schemes: ["http", "https"]) }
         )
     }
 }

@@ -8,6 +8,8 @@ package struct MediaRules: Sendable {
     package var maximumVideoDurationMs: Int?
     /// Whether images and a video may go together.
     package var mixesKinds: Bool
+    /// Whether a post needs at least one file (Instagram); a thread's later items (comments) do not.
+    package var requiresFiles = false
 
     package init(maximumItems: Int, kinds: Set<MediaKind>, maximumImageBytes: Int = 0, maximumVideoBytes: Int = 0,
                  maximumVideoDurationMs: Int? = nil, mixesKinds: Bool = false) {
@@ -33,6 +35,11 @@ package struct MediaRules: Sendable {
             self.sizeBytes = sizeBytes
             self.durationMs = durationMs
         }
+    }
+
+    /// Why a post without files cannot go to `platform`, or nil.
+    package func problemWithoutFiles(platform: String) -> String? {
+        requiresFiles ? "\(platform) posts need at least one image or video" : nil
     }
 
     /// Why `files` cannot go on one post of `platform`, or nil.

@@ -252,6 +252,25 @@ package struct PublishMedia: Sendable, Equatable {
     package var alt: String?
     package var width: Int?
     package var height: Int?
+    /// The files processing derived from it (a JPEG beside other images, an H.264 MP4 beside other videos).
+    package var derived: [Derived] = []
+
+    /// A file derived from the original, as stored.
+    package struct Derived: Sendable, Equatable {
+        package var storageKey: String
+        package var contentType: String
+
+        package init(storageKey: String, contentType: String) {
+            self.storageKey = storageKey
+            self.contentType = contentType
+        }
+    }
+
+    /// The stored file of one of `types`: the original when it is one, else a derived one; nil when neither is.
+    package func stored(as types: Set<String>) -> (storageKey: String, contentType: String)? {
+        if types.contains(contentType) { return (storageKey, contentType) }
+        return derived.first { types.contains($0.contentType) }.map { ($0.storageKey, $0.contentType) }
+    }
 
     package init(storageKey: String, contentType: String, kind: MediaKind, sizeBytes: Int, fileName: String, alt: String?, width: Int?, height: Int?) {
         self.storageKey = storageKey

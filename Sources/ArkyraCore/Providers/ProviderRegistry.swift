@@ -18,6 +18,7 @@ package struct ProviderRegistry: Sendable {
             LinkedInProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
             DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),
             ThreadsProvider(http: http, app: platforms.threads), FacebookProvider(http: http, app: platforms.facebook),
+            InstagramProvider(http: http, app: platforms.instagram),
         ])
     }
 

@@ -1,0 +1,33 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("API: a post that breaks its platform's rules is refused when it is scheduled, naming the platform and the rule")
+struct PlatformRulesTests {
+    @Test("Instagram: a post without an image or video, or with 31 hashtags, is refused field by field; a thread's later items need no file")
+    func instagram() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let started = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations/oauth/instagram", token: token)
+            let back = try await SandboxConsent.answer(try #require(started.json["authorization_url"] as? String), allow: true, on: api.sandbox)
+            let connected = try await api.request(.get, back.path + "?" + (back.percentEncodedQuery ?? ""))
+            #expect(connected.status == .created, "\(connected.json)")
+            let channel = try #require(connected.json["id"] as? String)
+            let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let textOnly = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": at, "variants": [["integration_id": channel, "content": "Just words", "thread": [["content": "and more words"]]]],
+            ])
+            #expect(textOnly.status == .unprocessableContent)
+            #expect(textOnly.errorFields["variants[0].media"] == "Instagram posts need at least one image or video")
+            #expect(textOnly.errorFields["variants[0].thread[0].media"] == nil)
+            let tags = (1...31).map { "#tag\($0)" }.joined(separator: " ")
+            let tagged = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": at, "variants": [["integration_id": channel, "content": tags]],
+            ])
+            #expect(tagged.errorFields["variants[0].content"] == "has 31 hashtags; Instagram takes at most 30 in a caption")
+        }
+    }
+}
