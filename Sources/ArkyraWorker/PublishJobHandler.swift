@@ -80,7 +80,7 @@ package struct PublishJobHandler: JobHandler {
             return try await settle(attempt, .failed, "ARKYRA cannot publish to \(integration.provider)")
         }
         guard integration.state == .connected else {
-            let message = "the channel needs to be reconnected"
+            let message = integration.state == .disabled ? "the channel is disabled; enable it and schedule the post again" : "the channel needs to be reconnected"
             return try await settle(attempt, claim.tookOver ? .unconfirmed : .failed, claim.tookOver ? "\(message); check whether the post appeared" : message)
         }
         if let until = channel.rateLimitedUntil, until > Date() {

@@ -30,4 +30,27 @@ struct PlatformRulesTests {
             #expect(tagged.errorFields["variants[0].content"] == "has 31 hashtags; Instagram takes at most 30 in a caption")
         }
     }
+
+    @Test("a disabled channel takes no new posts until it is enabled again; the change is in the audit log")
+    func disabledChannel() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let path = "/api/v1/organizations/\(organization)/integrations/\(channel)"
+            let schedule = { try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "Hello"]],
+            ]) }
+            let disabled = try await api.request(.patch, path, token: token, json: ["disabled": true])
+            #expect(disabled.status == .ok)
+            #expect(disabled.json["state"] as? String == "disabled")
+            #expect(try await schedule().errorFields["variants[0].integration_id"] == "is disabled; enable the channel first")
+            let enabled = try await api.request(.patch, path, token: token, json: ["disabled": false])
+            #expect(enabled.json["state"] as? String == "connected")
+            #expect(try await schedule().status == .created)
+            let audit = try await api.request(.get, "/api/v1/organizations/\(organization)/audit", token: token)
+            let actions = (audit.json["entries"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+            #expect(actions.contains("integration.disabled") && actions.contains("integration.enabled"), "\(actions)")
+        }
+    }
 }

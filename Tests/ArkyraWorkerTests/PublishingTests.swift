@@ -75,6 +75,19 @@ struct PublishingTests {
         }
     }
 
+    @Test("a due post of a channel disabled meanwhile fails in words without calling the platform")
+    func disabledChannel() async throws {
+        try await PublishingWorld.run { fixture in
+            let (post, job) = try await fixture.schedulePost()
+            try await fixture.database.query("UPDATE integrations SET state = 'disabled' WHERE id = \(fixture.channels[0])")
+            try await fixture.handler.handle(job.job(requestID: nil), context: .first)
+            let failed = try await fixture.reload(post)
+            #expect(failed.state == .failed)
+            #expect(failed.error == "the channel is disabled; enable it and schedule the post again")
+            #expect(try await fixture.statusRequests().isEmpty)
+        }
+    }
+
     @Test("a rate limit puts the post back on the schedule for the platform's reset time")
     func rateLimited() async throws {
         try await PublishingWorld.run { fixture in

@@ -26,20 +26,24 @@ struct IntegrationRoutes {
         }
     }
 
-    /// `customer_id` (null removes it) and/or `posting_times` (minutes after midnight UTC).
+    /// `customer_id` (null removes it), `posting_times` (minutes after midnight UTC) and/or `disabled` (a
+    /// disabled channel takes no new posts and publishes nothing until it is enabled again).
     struct SettingsBody: StrictDecodable {
         typealias Fields = CodingKeys
         var customerID: String??
         var postingTimes: [Int]?
+        var disabled: Bool?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case customerID = "customer_id"
             case postingTimes = "posting_times"
+            case disabled
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             customerID = container.contains(.customerID) ? .some(try container.decodeIfPresent(String.self, forKey: .customerID)) : nil
             postingTimes = try container.decodeIfPresent([Int].self, forKey: .postingTimes)
+            disabled = try container.decodeIfPresent(Bool.self, forKey: .disabled)
         }
     }
 
@@ -68,7 +72,7 @@ struct IntegrationRoutes {
             let body = try await JSONBody.decode(SettingsBody.self, from: request, maxBytes: maxBodyBytes)
             let updated = try await integrations.update(
                 organizationID: organization.id, integrationID: try context.parameters.require("integration"), customerID: body.customerID,
-                postingTimes: body.postingTimes, by: context.userID, origin: context.origin(request)
+                postingTimes: body.postingTimes, disabled: body.disabled, by: context.userID, origin: context.origin(request)
             )
             return try JSONBody.response(updated)
         }

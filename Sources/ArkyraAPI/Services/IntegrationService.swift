@@ -116,11 +116,11 @@ struct IntegrationService: Sendable {
 
     /// Moves a channel to a customer (`.some(nil)`: to none) and/or changes its posting times.
     /// - Throws: 404 for another organization's channel; 422 naming what is wrong.
-    func update(organizationID: UUID, integrationID rawID: String, customerID rawCustomer: String??, postingTimes: [Int]?,
+    func update(organizationID: UUID, integrationID rawID: String, customerID rawCustomer: String??, postingTimes: [Int]?, disabled: Bool? = nil,
                 by userID: UUID, origin: RequestOrigin) async throws -> Integration {
         guard let id = UUID(uuidString: rawID) else { throw APIError.notFound("integration") }
         var fields: [String: String] = [:]
-        if rawCustomer == nil, postingTimes == nil { fields["body"] = "must change customer_id or posting_times" }
+        if rawCustomer == nil, postingTimes == nil, disabled == nil { fields["body"] = "must change customer_id, posting_times or disabled" }
         var customer: UUID?? = nil
         if let rawCustomer {
             if let text = rawCustomer {
@@ -142,11 +142,13 @@ struct IntegrationService: Sendable {
         }
         guard fields.isEmpty else { throw APIError.validation(fields) }
         return try await database.inTransaction(logger: logger) { connection in
-            guard let updated = try await integrations.update(id: id, organizationID: organizationID, customerID: customer, postingTimes: times, on: connection) else {
+            guard let updated = try await integrations.update(id: id, organizationID: organizationID, customerID: customer, postingTimes: times,
+                                                              disabled: disabled, on: connection) else {
                 throw APIError.notFound("integration")
             }
+            let action = switch disabled { case true?: "integration.disabled"; case false?: "integration.enabled"; case nil: "integration.updated" }
             try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: "integration.updated", targetType: "integration",
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: action, targetType: "integration",
                            targetID: id.uuidString, origin: origin),
                 on: connection
             )

@@ -174,7 +174,11 @@ struct PostService: Sendable {
                 continue
             }
             if !seen.insert(id).inserted { fields["\(path).integration_id"] = "names the same channel twice" }
-            if integration.state != .connected { fields["\(path).integration_id"] = "needs to be reconnected first" }
+            switch integration.state {
+            case .connected: break
+            case .disabled: fields["\(path).integration_id"] = "is disabled; enable the channel first"
+            case .refreshNeeded: fields["\(path).integration_id"] = "needs to be reconnected first"
+            }
             guard let provider = providers.provider(for: integration.provider) else {
                 fields["\(path).integration_id"] = "is a \(integration.provider) channel, which ARKYRA cannot publish to"
                 continue

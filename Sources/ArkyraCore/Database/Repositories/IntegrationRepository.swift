@@ -231,12 +231,16 @@ package struct IntegrationRepository: Sendable {
 
     /// Changes a channel's customer (`.some(nil)` removes it) and/or posting times; nil when the organization
     /// has no such channel.
-    package func update(id: UUID, organizationID: UUID, customerID: UUID??, postingTimes: [Int]?, on connection: PostgresConnection) async throws -> Integration? {
+    /// Changes a channel's settings; `disabled` true disables it, false enables a disabled one (a channel
+    /// that needs reconnecting stays so).
+    package func update(id: UUID, organizationID: UUID, customerID: UUID??, postingTimes: [Int]?, disabled: Bool? = nil,
+                        on connection: PostgresConnection) async throws -> Integration? {
         let setsCustomer = customerID != nil
         return try await Self.decode(connection.query(
             """
             UPDATE integrations SET customer_id = CASE WHEN \(setsCustomer) THEN \(customerID ?? nil)::uuid ELSE customer_id END,
-                   posting_times = coalesce(\(postingTimes)::integer[], posting_times), updated_at = now()
+                   posting_times = coalesce(\(postingTimes)::integer[], posting_times), updated_at = now(),
+                   state = CASE WHEN \(disabled) IS TRUE THEN 'disabled' WHEN \(disabled) IS FALSE AND state = 'disabled' THEN 'connected' ELSE state END
             WHERE id = \(id) AND organization_id = \(organizationID) AND deleted_at IS NULL
             RETURNING \(unescaped: Self.columns)
             """,
