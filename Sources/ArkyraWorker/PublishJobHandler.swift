@@ -97,7 +97,7 @@ package struct PublishJobHandler: JobHandler {
                 idempotencyKey: post.id.uuidString, replyTo: nil, createdAt: post.publishAt ?? post.createdAt,
                 accountID: integration.externalID
             )
-            let files = try await media.files(ofPost: post.id, client: database)
+            let files = claim.hasMedia ? try await media.files(ofPost: post.id, client: database) : []
             let derived = files.isEmpty ? [:] : try await media.variants(of: files.map(\.id), client: database)
             request.media = files.map { file in
                 var item = PublishMedia(storageKey: file.storageKey, contentType: file.contentType, kind: file.kind, sizeBytes: file.sizeBytes, fileName: file.name,

@@ -22,6 +22,7 @@ extension PostRepository {
             )
             SELECT \(aliased(PostRepository.columns, "c", prefix: "")), c.previous_state, c.previously_updated_at,
                    c.rate_limit_hits, c.rate_limited_since, c.unavailable_retries, c.platform_container, c.platform_container_since,
+                   EXISTS (SELECT 1 FROM post_media pm WHERE pm.post_id = c.id) AS has_media,
                    \(aliased(IntegrationRepository.columns, "i", prefix: "channel_")),
                    i.access_token_encrypted AS channel_access_token, i.refresh_token_encrypted AS channel_refresh_token,
                    i.token_expires_at AS channel_token_expires_at, i.rate_limited_until AS channel_rate_limited_until
@@ -62,6 +63,7 @@ extension PostRepository {
                 rateLimitedSince: try columns["rate_limited_since"].decode(Date?.self),
                 unavailableRetries: try columns["unavailable_retries"].decode(Int.self),
                 channel: channel,
+                hasMedia: try columns["has_media"].decode(Bool.self),
                 container: try columns["platform_container"].decode(String?.self).map {
                     PublishContainer(id: $0, since: try columns["platform_container_since"].decode(Date?.self) ?? Date())
                 }

@@ -216,6 +216,8 @@ package struct PostRepository: Sendable {
         package var unavailableRetries: Int
         /// The post's channel with its stored credentials; nil when the channel was removed.
         package var channel: Channel?
+        /// Whether the post carries files (a text post costs no query for them).
+        package var hasMedia: Bool
         /// The platform's container an earlier step created, on platforms that publish in steps.
         package var container: PublishContainer?
 
