@@ -75,7 +75,7 @@ cat <<TEXT
 
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
-  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack   (what reached it: /_sandbox/requests)
+  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack, /threads, /instagram, /facebook   (what reached it: /_sandbox/requests)
   admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)

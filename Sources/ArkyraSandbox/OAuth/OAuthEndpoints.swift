@@ -65,7 +65,7 @@ struct OAuthEndpoints {
         let options = accounts.map { "<option value=\"\($0.id)\">@\(Self.escaped($0.username))</option>" }.joined()
         return Self.page("Authorize \(Self.escaped(clientID)) to access your \(policy.displayName) account?", """
             <form method="post" action="\(consentPath)">\(hidden)
-            <p>It will be able to: \(Self.escaped(scope.split(separator: " ").joined(separator: ", ")))</p>
+            <p>It will be able to: \(Self.escaped(scope.split(whereSeparator: { $0 == " " || $0 == "," }).joined(separator: ", ")))</p>
             <p><label>Account <select name="account_id">\(options)</select></label></p>
             <button name="decision" value="allow">Authorize app</button> <button name="decision" value="deny">Cancel</button>
             </form>
