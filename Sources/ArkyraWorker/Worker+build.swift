@@ -28,7 +28,8 @@ package func buildWorker(
             workFolder: service.storage.localPath + "/.processing", logger: logger
         )
         let unpublish = UnpublishJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, metrics: counters, logger: logger)
-        var handlers: [any JobHandler] = [publish, unpublish, processing]
+        let metricsReader = MetricsJobHandler(database: database, providers: providers, cipher: cipher, queue: publishQueue, metrics: counters, logger: logger)
+        var handlers: [any JobHandler] = [publish, unpublish, metricsReader, processing]
         if let smtp = configuration.mail.smtp {
             handlers.append(EmailJobHandler(client: SMTPClient(server: smtp), mail: configuration.mail, cipher: cipher, logger: logger))
         }

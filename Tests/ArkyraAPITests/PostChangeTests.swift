@@ -96,6 +96,38 @@ struct PostChangeTests {
         }
     }
 
+    @Test("a published post's counts: none yet and a worker asked to read them (once), then what it stored; a post not published has none")
+    func metrics() async throws {
+        try await APITestHarness.run { api in
+            let (token, organization, post) = try await scheduled(api)
+            let path = "/api/v1/organizations/\(organization)/posts/\(post)/metrics"
+            #expect(try await api.request(.get, path, token: token).errorCode == "post_not_published")
+            try await TestEnvironment.withClient(api.database) { client async throws in
+                _ = try await client.query("UPDATE posts SET state = 'published', platform_post_id = '1090', published_at = now() WHERE id = \(UUID(uuidString: post)!)")
+            }
+            let first = try await api.request(.get, path, token: token)
+            #expect(first.status == .ok, "\(first.json)")
+            #expect(first.json["refreshing"] as? Bool == true)
+            #expect((first.json["counts"] as? [String: Any])?.isEmpty == true)
+            let queue = JobQueue(name: .publish, redis: api.redis)
+            #expect(try await queue.dueTime(ofJob: "metrics:\(post.uppercased())") != nil)
+            _ = try await api.request(.get, path, token: token)
+            let waiting = try await api.redis.send(RedisCommand("ZRANGE", .string(queue.keys.delayed), "0", "-1")).elements?.compactMap(\.string) ?? []
+            #expect(waiting.filter { $0.hasPrefix("metrics:") }.count == 1, "asking twice keeps one job")
+            try await TestEnvironment.withClient(api.database) { client async throws in
+                _ = try await client.query("""
+                    INSERT INTO post_metrics (post_id, organization_id, counts, fetched_at) SELECT id, organization_id, '{"likes": 3}', now() FROM posts WHERE id = \(UUID(uuidString: post)!)
+                    """)
+            }
+            let stored = try await api.request(.get, path, token: token)
+            #expect((stored.json["counts"] as? [String: Any])?["likes"] as? Int == 3)
+            #expect(stored.json["refreshing"] as? Bool == false)
+            #expect(stored.json["fetched_at"] is String)
+            let viewer = try await api.member("viewer", of: organization, invitedBy: token)
+            #expect(try await api.request(.get, path, token: viewer.token).status == .ok)
+        }
+    }
+
     /// A signed-up user with a channel who has scheduled the thread "1/3" followed by `items`; returns the
     /// token, the channel, the organization's posts path and the creation's answer.
     private func thread(_ api: APITestHarness, _ items: [[String: Any]]) async throws -> (String, String, String, TestResponse) {

@@ -169,6 +169,12 @@ extension OpenAPISpec {
         .init(method: "DELETE", path: "\(organization)/posts/:post/publication",
               summary: "Take a published post down from its platform; a worker does it, platform_removal tells how it went (editor+)",
               tag: "posts", security: .bearer, responses: [202: .ref("Post")]),
+        .init(method: "GET", path: "\(organization)/posts/:post/metrics",
+              summary: "A published post's counts on its platform as last read (views, likes, replies, reposts, quotes, shares); stale counts are read again by a worker (viewer+)",
+              tag: "posts", security: .bearer,
+              responses: [200: .object(properties: [
+                  "counts": .object(properties: [:], required: [], closed: false), "fetched_at": .nullable(.dateTime), "error": .nullable(.text), "refreshing": .boolean,
+              ], required: ["counts", "refreshing"])]),
         .init(method: "GET", path: "\(organization)/notifications", summary: "In-app notifications (viewer+)", tag: "notifications",
               security: .bearer, responses: [200: list("notifications", of: "Notification")]),
         .init(method: "GET", path: "\(organization)/events", summary: "Post events over WebSocket (viewer+; upgrade with ?access_token=)",

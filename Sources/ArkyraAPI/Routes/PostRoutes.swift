@@ -156,6 +156,12 @@ struct PostRoutes {
             )
             return try JSONBody.response(post, status: .accepted)
         }
+        group.get(":post/metrics") { request, context in
+            let organization = try await organizations.authorize(.readContent, in: context)
+            return try JSONBody.response(try await posts.metrics(
+                organizationID: organization.id, postID: try context.parameters.require("post"), requestID: context.origin(request).requestID
+            ))
+        }
         group.get(":post") { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             return try JSONBody.response(try await posts.find(organizationID: organization.id, postID: try context.parameters.require("post")))

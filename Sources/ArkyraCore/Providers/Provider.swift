@@ -76,6 +76,13 @@ package protocol Provider: Sendable {
     /// - Throws: ``ProviderError``.
     func findPublished(_ request: PublishRequest) async throws -> PublishedPost?
 
+    /// Whether ``metrics(_:)`` reads a published post's counts.
+    var readsMetrics: Bool { get }
+
+    /// A published post's counts as the platform reports them now.
+    /// - Throws: ``ProviderError``; `.tokenExpired` when refreshing the credentials may help.
+    func metrics(_ request: MetricsRequest) async throws -> PostMetrics
+
     /// Whether ``delete(_:)`` removes published posts from the platform.
     var deletesPosts: Bool { get }
 
@@ -101,6 +108,12 @@ extension Provider {
     package func publishStep(_ request: PublishRequest) async throws -> PublishStep { .published(try await publish(request)) }
 
     package var deletesPosts: Bool { false }
+
+    package var readsMetrics: Bool { false }
+
+    package func metrics(_ request: MetricsRequest) async throws -> PostMetrics {
+        throw ProviderError.rejected(status: 0, message: "ARKYRA does not read \(displayName)'s counts yet")
+    }
 
     package func delete(_ request: DeleteRequest) async throws {
         throw ProviderError.rejected(status: 0, message: "\(displayName) posts cannot be deleted through its API")

@@ -40,6 +40,14 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["statuses": statuses])
         }
+        group.post("mastodon/statuses/:id/engagement") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard await mastodon.setEngagement(id: context.parameters.get("id") ?? "", favourites: parameters["favourites"] as? Int ?? 0,
+                                               reblogs: parameters["reblogs"] as? Int ?? 0)
+            else { return SandboxJSON.response(["error": "no such status"], status: .notFound) }
+            return Response(status: .noContent)
+        }
         group.post("bluesky/accounts") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let parameters = SandboxJSON.parameters(body, contentType: "application/json"),
@@ -196,6 +204,14 @@ struct ControlRoutes {
                      "comments": comments.filter { $0.mediaID == post.id }.map { ["id": $0.id, "from": $0.fromID, "text": $0.text] }]
                 }
                 return SandboxJSON.response(["posts": posts])
+            }
+            group.post(RouterPath("\(platform)/posts/:id/insights")) { request, context in
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                let counts = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:]).compactMapValues { $0 as? Int }
+                guard await state.setInsights(id: context.parameters.get("id") ?? "", counts) else {
+                    return SandboxJSON.response(["error": "no such post"], status: .notFound)
+                }
+                return Response(status: .noContent)
             }
             group.post(RouterPath("\(platform)/processing")) { request, _ in
                 let body = try await request.body.collect(upTo: 64 * 1024)

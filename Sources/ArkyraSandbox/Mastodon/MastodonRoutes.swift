@@ -247,10 +247,10 @@ struct MastodonRoutes {
     private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account) async -> [String: Any] {
         var media: [[String: Any]] = []
         for id in status.mediaIDs { if let attachment = await state.attachment(id: id) { media.append(attachmentJSON(attachment)) } }
-        return statusJSON(status, account: account, media: media)
+        return statusJSON(status, account: account, media: media, replies: await state.replies(to: status.id))
     }
 
-    private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account, media: [[String: Any]]) -> [String: Any] {
+    private func statusJSON(_ status: MastodonState.Status, account: MastodonState.Account, media: [[String: Any]], replies: Int = 0) -> [String: Any] {
         let escaped = status.text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
         return [
@@ -259,7 +259,7 @@ struct MastodonRoutes {
             "sensitive": false, "spoiler_text": "", "visibility": status.visibility, "language": "en",
             "uri": "\(baseURL)/users/\(account.username)/statuses/\(status.id)",
             "url": "\(baseURL)/@\(account.username)/\(status.id)",
-            "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
+            "replies_count": replies, "reblogs_count": status.reblogs, "favourites_count": status.favourites,
             "content": "<p>\(escaped)</p>", "reblog": NSNull(), "application": ["name": "ARKYRA", "website": NSNull()],
             "account": accountJSON(account), "media_attachments": media, "mentions": [Any](), "tags": [Any](), "emojis": [Any](),
             "card": NSNull(), "poll": NSNull(),

@@ -19,6 +19,9 @@ actor MastodonState {
         var inReplyToID: String?
         var createdAt: Date
         var mediaIDs: [String] = []
+        /// What readers did with it (the sandbox's control API sets these).
+        var favourites = 0
+        var reblogs = 0
     }
 
     struct Attachment: Sendable {
@@ -80,6 +83,17 @@ actor MastodonState {
     }
 
     func status(id: String) -> Status? { statuses.first { $0.id == id } }
+
+    /// How many statuses reply to `id`.
+    func replies(to id: String) -> Int { statuses.filter { $0.inReplyToID == id }.count }
+
+    /// Sets what readers did with a status; false when there is none.
+    func setEngagement(id: String, favourites: Int, reblogs: Int) -> Bool {
+        guard let index = statuses.firstIndex(where: { $0.id == id }) else { return false }
+        statuses[index].favourites = favourites
+        statuses[index].reblogs = reblogs
+        return true
+    }
 
     /// Removes the account's status `id` and returns it (its attachments come loose, as Mastodon keeps them
     /// for a redraft); nil when the account has no such status.

@@ -64,6 +64,7 @@ struct MetaContainerRoutes {
             let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
             return await authenticated(request, body: ByteBuffer()) { account, parameters, _ in
                 if dialect.comments, edge == "comments" { return await listComments(of: id, parameters) }
+                if edge == "insights" { return await insights(of: id, parameters, as: account) }
                 guard id == account.id || id == "me", edge == dialect.list || edge == dialect.replies else { return Self.unsupported("\(id)/\(edge)", "get") }
                 return await list(replies: edge == dialect.replies, parameters, as: account)
             }
@@ -242,6 +243,25 @@ struct MetaContainerRoutes {
         } catch {
             return Self.graphError(.badRequest, code: 100, subcode: 33, "Unsupported post request. Object with ID '\(creationID)' does not exist, cannot be loaded due to missing permissions, or does not support this operation")
         }
+    }
+
+    // MARK: Insights
+
+    static let postMetrics = ["views", "likes", "replies", "reposts", "quotes", "shares"]
+
+    /// `GET /{media}/insights?metric=…`: each metric's lifetime value (replies counted from the replies there are).
+    private func insights(of id: String, _ parameters: [String: String], as account: OAuthServer.Account) async -> Response {
+        guard let post = await state.post(id: id), post.ownerID == account.id else { return Self.unsupported("\(id)/insights", "get") }
+        let asked = (parameters["metric"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !asked.isEmpty, asked.allSatisfy(Self.postMetrics.contains) else {
+            return Self.graphError(.badRequest, code: 100, "(#100) metric[0] must be one of the following values: \(Self.postMetrics.joined(separator: ", "))")
+        }
+        let replies = await state.posts.filter { $0.replyTo == id }.count + (await state.comments.filter { $0.mediaID == id }.count)
+        let data = asked.map { name -> [String: Any] in
+            let value = name == "replies" ? replies : post.insights[name] ?? 0
+            return ["name": name, "period": "lifetime", "values": [["value": value]], "title": name.capitalized, "id": "\(id)/insights/\(name)/lifetime"]
+        }
+        return SandboxJSON.response(["data": data])
     }
 
     // MARK: Comments (Instagram)

@@ -48,6 +48,8 @@ actor MetaContainerState {
         var shortcode: String
         var media: [[String: String]]
         var timestamp: Date
+        /// What readers did with it (the sandbox's control API sets these): views, likes, reposts, quotes, shares.
+        var insights: [String: Int] = [:]
     }
 
     /// Long-lived tokens live 60 days, and may be renewed once a day old.
@@ -159,6 +161,13 @@ actor MetaContainerState {
     }
 
     func post(id: String) -> Post? { posts.first { $0.id == id } }
+
+    /// Sets what readers did with a post; false when there is none.
+    func setInsights(id: String, _ insights: [String: Int]) -> Bool {
+        guard let index = posts.firstIndex(where: { $0.id == id }) else { return false }
+        posts[index].insights = insights
+        return true
+    }
 
     func container(id: String) -> Container? { containers[id] }
 

@@ -77,6 +77,24 @@ package struct MastodonProvider: Provider {
         guard response.status == 200 || response.status == 404 else { throw Self.error(for: response, mutates: false) }
     }
 
+    package let readsMetrics = true
+
+    /// `GET /api/v1/statuses/:id`: its favourites, boosts and replies.
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v1/statuses/\(Self.pathSegment(post.platformID))"))
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await http.send(request, mutates: false)
+        guard response.status == 200 else {
+            if response.status == 404 { throw ProviderError.rejected(status: 404, message: "the post is no longer on Mastodon") }
+            throw Self.error(for: response, mutates: false)
+        }
+        guard let status = response.decode(MastodonCounts.self) else {
+            throw ProviderError.unavailable(message: "the server did not answer like Mastodon's API: \(response.summary)")
+        }
+        return PostMetrics(counts: ["likes": status.favouritesCount, "reposts": status.reblogsCount, "replies": status.repliesCount])
+    }
+
     static func pathSegment(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
     }
@@ -186,4 +204,12 @@ struct MastodonAttachment: Decodable {
 /// Mastodon's Error entity.
 struct MastodonError: Decodable {
     var error: String
+}
+
+struct MastodonCounts: Decodable {
+    var favouritesCount: Int
+    var reblogsCount: Int
+    var repliesCount: Int
+
+    enum CodingKeys: String, CodingKey { case favouritesCount = "favourites_count", reblogsCount = "reblogs_count", repliesCount = "replies_count" }
 }

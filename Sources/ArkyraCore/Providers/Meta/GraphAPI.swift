@@ -33,3 +33,25 @@ struct GraphToken: Decodable {
 
     enum CodingKeys: String, CodingKey { case accessToken = "access_token", expiresIn = "expires_in" }
 }
+
+/// An insights answer: `{data: [{name, period, values: [{value}], total_value?: {value}}]}`.
+struct GraphInsights: Decodable {
+    var data: [Metric]
+
+    struct Metric: Decodable {
+        var name: String
+        var values: [Value]?
+        var totalValue: Value?
+
+        enum CodingKeys: String, CodingKey { case name, values, totalValue = "total_value" }
+    }
+
+    struct Value: Decodable {
+        var value: Int
+    }
+
+    /// Each metric's lifetime value.
+    var counts: [String: Int] {
+        Dictionary(data.compactMap { metric in (metric.totalValue ?? metric.values?.last).map { (metric.name, $0.value) } }, uniquingKeysWith: { $1 })
+    }
+}

@@ -127,6 +127,19 @@ package struct ThreadsProvider: OAuthProvider, GraphContainers {
         return page.data.first { ($0.text ?? "") == post.content }.map { PublishedPost(platformID: $0.id, url: $0.permalink) }
     }
 
+    package let readsMetrics = true
+
+    /// `GET /{media}/insights`: views, likes, replies, reposts, quotes and shares.
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        let response = try await graph(.GET, "/\(post.platformID)/insights", [("metric", "views,likes,replies,reposts,quotes,shares")],
+                                       token: post.credentials.accessToken, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let insights = response.decode(GraphInsights.self) else {
+            throw ProviderError.unavailable(message: "the server did not answer like the Threads API: \(response.summary)")
+        }
+        return PostMetrics(counts: insights.counts)
+    }
+
     /// `DELETE /{media}`; a post already gone (error 100, subcode 33) counts as deleted.
     package func delete(_ post: DeleteRequest) async throws {
         let response = try await graph(.DELETE, "/\(post.platformID)", [], token: post.credentials.accessToken, mutates: false)

@@ -1,0 +1,82 @@
+import ArkyraCore
+import ArkyraTestSupport
+@testable import ArkyraWorker
+import Foundation
+import Testing
+
+extension PublishingWorld {
+    var metricsReader: MetricsJobHandler {
+        MetricsJobHandler(
+            database: database, providers: ProviderRegistry.all(http: platformHTTP, platforms: platforms),
+            cipher: TokenCipher(keys: security.encryptionKeys), queue: queue, metrics: WorkerMetrics(registry: .init()), logger: TestEnvironment.logger
+        )
+    }
+
+    func storedMetrics(of post: Post) async throws -> PostMetricsRepository.Stored? {
+        try await PostMetricsRepository(logger: TestEnvironment.logger).find(postID: post.id, organizationID: organizationID, client: database)
+    }
+}
+
+@Suite("Worker: reading published posts' counts from their platforms")
+struct MetricsTests {
+    @Test("Mastodon: favourites, boosts and replies are read and kept; read again, the newer counts replace them")
+    func mastodon() async throws {
+        try await PublishingWorld.run { world in
+            let (post, job) = try await world.schedulePost("Count me")
+            try await world.handler.handle(job.job(requestID: nil), context: .first)
+            let status = try #require(try await world.reload(post).platformPostID)
+            try await world.sandbox.execute(uri: "/_sandbox/mastodon/statuses/\(status)/engagement", method: .post, body: jsonBody(["favourites": 7, "reblogs": 2])) {
+                #expect($0.status == .noContent)
+            }
+            let read = MetricsJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
+            try await world.metricsReader.handle(read, context: .first)
+            let first = try #require(try await world.storedMetrics(of: post))
+            #expect(first.metrics.counts == ["likes": 7, "reposts": 2, "replies": 0])
+            #expect(first.fetchedAt != nil)
+            try await world.sandbox.execute(uri: "/_sandbox/mastodon/statuses/\(status)/engagement", method: .post, body: jsonBody(["favourites": 9, "reblogs": 3])) {
+                #expect($0.status == .noContent)
+            }
+            try await world.metricsReader.handle(read, context: .first)
+            #expect(try await world.storedMetrics(of: post)?.metrics.counts == ["likes": 9, "reposts": 3, "replies": 0])
+        }
+    }
+
+    @Test("Threads: the post's insights (replies counted from its replies); a post gone from the platform keeps its last counts and says why")
+    func threads() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectThreads()
+            let thread = try await FacebookPublishingTests.post(world, channel: channel, "Reach?", thread: ["A reply"])
+            for item in thread {
+                try await world.handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            }
+            let first = try await world.reload(thread[0])
+            let id = try #require(first.platformPostID)
+            try await world.sandbox.execute(uri: "/_sandbox/threads/posts/\(id)/insights", method: .post,
+                                            body: jsonBody(["views": 120, "likes": 11, "reposts": 1, "quotes": 0, "shares": 4])) { #expect($0.status == .noContent) }
+            let read = MetricsJob(postID: first.id, organizationID: world.organizationID).job(requestID: nil)
+            try await world.metricsReader.handle(read, context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["views": 120, "likes": 11, "replies": 1, "reposts": 1, "quotes": 0, "shares": 4])
+
+            let provider = ThreadsProvider(http: world.platformHTTP, app: world.platforms.threads)
+            try await provider.delete(DeleteRequest(credentials: try await world.openedCredentials(of: channel), platformID: id, accountID: nil))
+            try await world.metricsReader.handle(read, context: .first)
+            let kept = try #require(try await world.storedMetrics(of: first))
+            #expect(kept.metrics.counts["views"] == 120)
+            #expect(kept.error?.contains("does not exist") == true)
+        }
+    }
+
+    @Test("a platform whose counts ARKYRA does not read says so, and a post not published has none to read")
+    func unsupported() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectFacebook()
+            let post = try await FacebookPublishingTests.post(world, channel: channel, "Page post")[0]
+            let read = MetricsJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
+            try await world.metricsReader.handle(read, context: .first)
+            #expect(try await world.storedMetrics(of: post) == nil, "not published yet")
+            try await world.handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            try await world.metricsReader.handle(read, context: .first)
+            #expect(try await world.storedMetrics(of: post)?.error == "ARKYRA does not read facebook's counts yet")
+        }
+    }
+}
