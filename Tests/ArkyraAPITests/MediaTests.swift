@@ -320,7 +320,7 @@ struct MediaTests {
             #expect(listed.contains { ($0["media_ids"] as? [String])?.count == 2 })
 
             #expect(try await schedule(images).errorFields["variants[0].media"] == "Mastodon takes at most 4 files on a post")
-            #expect(try await schedule([video]).errorFields["variants[0].media"] == "ARKYRA publishes only image files to Mastodon so far")
+            #expect(try await schedule([images[0], video]).errorFields["variants[0].media"] == "Mastodon takes one video, or images, on a post")
             #expect(try await schedule([images[0], images[0]]).errorFields["variants[0].media[1]"] == "names the same file twice")
             #expect(try await schedule([UUID().uuidString, "junk"]).errorFields.keys.sorted() == ["variants[0].media[0]", "variants[0].media[1]"])
             #expect(try await schedule([], thread: ["junk"]).errorFields.keys.sorted() == ["variants[0].thread[0].media[0]"])

@@ -83,6 +83,47 @@ struct MediaPublishingTests {
         }
     }
 
+    @Test("a Mastodon video: uploaded once, the status waits in later queue jobs while Mastodon processes it (206), then carries it")
+    func mastodonVideo() async throws {
+        try await PublishingWorld.run { world in
+            let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-pub-\(UUID().uuidString)"),
+                                           publicURL: "http://127.0.0.1", signingSecret: [7])
+            try await world.sandbox.execute(uri: "/_sandbox/mastodon/processing", method: .post, body: jsonBody(["seconds": 2])) { #expect($0.status == .noContent) }
+            let path = try await MediaProcessingTests.make("clip.mp4", ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=5", "-t", "1", "-pix_fmt", "yuv420p"])
+            let staged = try await MediaStaging.inspect(path: path, limits: MediaLimits())
+            let key = "\(world.organizationID.uuidString.lowercased())/\(UUID().uuidString.lowercased()).mp4"
+            try await storage.store(file: path, size: staged.size, key: key, contentType: "video/mp4")
+            let clip = try await MediaRepository(logger: TestEnvironment.logger).insert(
+                .init(organizationID: world.organizationID, name: "clip.mp4", format: .mp4, sizeBytes: staged.size, sha256: staged.sha256, storageKey: key, uploadedBy: nil),
+                client: world.database)
+            let post = try await world.database.inTransaction(logger: TestEnvironment.logger) { connection in
+                try await world.posts.createGroup(organizationID: world.organizationID, authorID: world.userID,
+                                                  posts: [.init(integrationID: world.channels[0], content: "Watch this", mediaIDs: [clip.id])],
+                                                  state: .scheduled, publishAt: Date(), timeZone: "UTC", on: connection)[0]
+            }
+            let handler = Self.handler(world, storage: storage)
+            let job = PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
+            try await handler.handle(job, context: .first)
+            #expect(try await world.reload(post).state == .publishing)
+            #expect(try await world.statuses().isEmpty)
+            try await handler.handle(job, context: ThreadsPublishingTests.continuing)
+            #expect(try await world.reload(post).state == .publishing, "still processing: checked, not uploaded again")
+            try await Task.sleep(for: .milliseconds(2100))
+            try await handler.handle(job, context: ThreadsPublishingTests.continuing)
+            let published = try await world.reload(post)
+            #expect(published.state == .published, "\(published.error ?? "")")
+            let status = try #require(published.platformPostID)
+            let answer = try await world.sandbox.execute(uri: "/mastodon/api/v1/statuses/\(status)", method: .get, headers: [.authorization: "Bearer token-0"], body: nil)
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: answer.body)) as? [String: Any]
+            #expect((json?["media_attachments"] as? [[String: Any]])?.map { $0["type"] as? String } == ["video"])
+            let uploads = try await world.sandbox.execute(uri: "/_sandbox/requests", method: .get) { response in
+                (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+            }
+            #expect(uploads.filter { $0["path"] as? String == "/mastodon/api/v2/media" }.count == 1)
+            #expect(uploads.filter { ($0["path"] as? String)?.hasPrefix("/mastodon/api/v1/media/") == true }.map { $0["status"] as? Int } == [206, 200])
+        }
+    }
+
     @Test("a Bluesky post with images uploads blobs and embeds them with alt text and aspect ratios")
     func bluesky() async throws {
         try await PublishingWorld.run { world in

@@ -40,6 +40,14 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["statuses": statuses])
         }
+        group.post("mastodon/processing") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let seconds = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["seconds"] as? Double, seconds >= 0 else {
+                return SandboxJSON.response(["error": "send {seconds}"], status: .badRequest)
+            }
+            await mastodon.setProcessing(seconds: seconds)
+            return Response(status: .noContent)
+        }
         group.post("mastodon/statuses/:id/engagement") { request, context in
             let body = try await request.body.collect(upTo: 64 * 1024)
             let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]

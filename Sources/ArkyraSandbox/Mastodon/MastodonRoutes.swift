@@ -36,6 +36,15 @@ struct MastodonRoutes {
                 if mediaIDs.count > Self.maximumAttachments {
                     return SandboxJSON.response(["error": "Validation failed: Cannot attach more than \(Self.maximumAttachments) files"], status: .unprocessableContent)
                 }
+                var attached: [MastodonState.Attachment] = []
+                for id in mediaIDs { if let attachment = await state.attachment(id: id), attachment.accountID == account.id { attached.append(attachment) } }
+                if attached.contains(where: { $0.readyAt > now }) {
+                    return SandboxJSON.response(["error": "Validation failed: Cannot attach files that have not finished processing. Try again in a moment!"],
+                                                status: .unprocessableContent)
+                }
+                if attached.contains(where: \.isVideo) && attached.count > 1 {
+                    return SandboxJSON.response(["error": "Validation failed: Cannot attach a video to a post that already contains images"], status: .unprocessableContent)
+                }
                 if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && mediaIDs.isEmpty {
                     return SandboxJSON.response(["error": "Validation failed: Text can't be blank"], status: .unprocessableContent)
                 }
@@ -86,7 +95,7 @@ struct MastodonRoutes {
         group.get("api/v1/instance") { _, _ in SandboxJSON.response(instanceV1JSON) }
         group.get("api/v2/instance") { _, _ in SandboxJSON.response(instanceV2JSON) }
         group.post("api/v2/media") { request, _ in
-            let body = try await request.body.collect(upTo: Self.maximumImageBytes + 1024 * 1024)
+            let body = try await request.body.collect(upTo: Self.maximumVideoBytes + 1024 * 1024)
             return await answer(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes of multipart)")) { account, now in
                 let limit = await sandbox.countRequest(bucket: "media", accountID: account.id, limit: 30, window: 1800, now: now)
                 if limit.exceeded { return tooManyRequests(limit) }
@@ -96,11 +105,12 @@ struct MastodonRoutes {
                 guard let file = parts.first(where: { $0.name == "file" && $0.filename != nil }), !file.data.isEmpty else {
                     return SandboxJSON.response(["error": "Validation failed: File can't be blank"], status: .unprocessableContent)
                 }
-                guard let type = SandboxMediaType.image(file.data) else {
+                guard let type = SandboxMediaType.sniff(file.data) else {
                     return SandboxJSON.response(["error": "Validation failed: File content type is invalid, File is invalid"], status: .unprocessableContent)
                 }
-                if file.data.count > Self.maximumImageBytes {
-                    return SandboxJSON.response(["error": "Validation failed: File file size must be less than 16 MB"], status: .unprocessableContent)
+                let video = type.hasPrefix("video/")
+                if file.data.count > (video ? Self.maximumVideoBytes : Self.maximumImageBytes) {
+                    return SandboxJSON.response(["error": "Validation failed: File file size must be less than \(video ? 99 : 16) MB"], status: .unprocessableContent)
                 }
                 let description = parts.first { $0.name == "description" }.map { String(decoding: $0.data, as: UTF8.self) }
                 if (description?.count ?? 0) > 1500 {
@@ -108,8 +118,9 @@ struct MastodonRoutes {
                 }
                 let size = SandboxMediaType.pngSize(file.data)
                 let attachment = await state.addAttachment(account: account, contentType: type, size: file.data.count, description: description,
-                                                           width: size?.width, height: size?.height)
-                return SandboxJSON.response(attachmentJSON(attachment), headers: rateHeaders(limit, of: 30))
+                                                           width: size?.width, height: size?.height, now: now)
+                // A video is processed after the upload: 202, its URL null until it is ready.
+                return SandboxJSON.response(attachmentJSON(attachment, now: now), status: attachment.readyAt > now ? .accepted : .ok, headers: rateHeaders(limit, of: 30))
             }
         }
         group.get("api/v1/media/:id") { request, context in
@@ -118,12 +129,13 @@ struct MastodonRoutes {
                 guard let attachment = await state.attachment(id: id), attachment.accountID == account.id else {
                     return SandboxJSON.response(["error": "Record not found"], status: .notFound)
                 }
-                return SandboxJSON.response(attachmentJSON(attachment))
+                return SandboxJSON.response(attachmentJSON(attachment, now: now), status: attachment.readyAt > now ? .partialContent : .ok)
             }
         }
     }
 
     static let maximumAttachments = 4
+    static let maximumVideoBytes = 99 * 1024 * 1024
     static let version = "4.3.2"
 
     private var host: String { URL(string: baseURL)?.host ?? "127.0.0.1" }
@@ -163,15 +175,15 @@ struct MastodonRoutes {
     }
     static let maximumImageBytes = 16 * 1024 * 1024
 
-    private func attachmentJSON(_ attachment: MastodonState.Attachment) -> [String: Any] {
+    private func attachmentJSON(_ attachment: MastodonState.Attachment, now: Date = Date()) -> [String: Any] {
         var meta: [String: Any] = [:]
         if let width = attachment.width, let height = attachment.height, height > 0 {
             let original: [String: Any] = ["width": width, "height": height, "size": "\(width)x\(height)", "aspect": Double(width) / Double(height)]
             meta = ["original": original, "small": original]
         }
-        let file = "\(baseURL)/system/media_attachments/files/\(attachment.id)/original/image"
+        let file = "\(baseURL)/system/media_attachments/files/\(attachment.id)/original/\(attachment.isVideo ? "video.mp4" : "image")"
         return [
-            "id": attachment.id, "type": "image", "url": file, "preview_url": file.replacingOccurrences(of: "/original/", with: "/small/"),
+            "id": attachment.id, "type": attachment.isVideo ? "video" : "image", "url": attachment.readyAt > now ? NSNull() : file as Any, "preview_url": file.replacingOccurrences(of: "/original/", with: "/small/"),
             "remote_url": NSNull(), "preview_remote_url": NSNull(), "text_url": NSNull(), "meta": meta,
             "description": attachment.description as Any? ?? NSNull(), "blurhash": "UFBWY:8_0Jxv_4t7M{of00xu%MRj~qRjt7WB",
         ]

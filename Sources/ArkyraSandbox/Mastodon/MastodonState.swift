@@ -33,11 +33,17 @@ actor MastodonState {
         var width: Int?
         var height: Int?
         var statusID: String?
+        /// Until when the server is processing it (videos).
+        var readyAt = Date.distantPast
+
+        var isVideo: Bool { contentType.hasPrefix("video/") }
     }
 
     private(set) var accounts: [String: Account] = [:]  // by token
     private(set) var statuses: [Status] = []
     private(set) var attachments: [String: Attachment] = [:]
+    /// How long videos take to process (the sandbox's control API sets it).
+    private(set) var processingSeconds: TimeInterval = 2
     private var idempotency: [String: (statusID: String, at: Date)] = [:]  // "account:key"
     private var nextID: Int64 = 109_000_000_000_000_000
 
@@ -57,10 +63,13 @@ actor MastodonState {
         mediaIDs.filter { attachments[$0]?.accountID == account.id && attachments[$0]?.statusID == nil }
     }
 
-    func addAttachment(account: Account, contentType: String, size: Int, description: String?, width: Int?, height: Int?) -> Attachment {
+    func setProcessing(seconds: TimeInterval) { processingSeconds = seconds }
+
+    func addAttachment(account: Account, contentType: String, size: Int, description: String?, width: Int?, height: Int?, now: Date = Date()) -> Attachment {
         nextID += 1
-        let attachment = Attachment(id: String(nextID), accountID: account.id, contentType: contentType, size: size, description: description,
+        var attachment = Attachment(id: String(nextID), accountID: account.id, contentType: contentType, size: size, description: description,
                                     width: width, height: height)
+        if attachment.isVideo { attachment.readyAt = now.addingTimeInterval(processingSeconds) }
         attachments[attachment.id] = attachment
         return attachment
     }
@@ -109,5 +118,6 @@ actor MastodonState {
         statuses = []
         attachments = [:]
         idempotency = [:]
+        processingSeconds = 2
     }
 }

@@ -5,8 +5,10 @@ import NIOFoundationCompat
 import NIOHTTP1
 
 /// Mastodon (and API-compatible servers) through its REST API: verify_credentials to connect,
-/// POST /api/v1/statuses with an Idempotency-Key to publish, images uploaded first (POST /api/v2/media),
-/// DELETE /api/v1/statuses/:id to remove a post.
+/// POST /api/v1/statuses with an Idempotency-Key to publish, files uploaded first (POST /api/v2/media) —
+/// a video is processed by the server for a while (202), so such a post waits in later queue jobs
+/// (GET /api/v1/media/:id until it is ready) before its status is created — and DELETE /api/v1/statuses/:id
+/// to remove a post.
 package struct MastodonProvider: Provider {
     package let identifier = "mastodon"
     package let displayName = "Mastodon"
@@ -18,9 +20,10 @@ package struct MastodonProvider: Provider {
     package let maximumCharacters = 500
     /// 300 requests per 5 minutes per account.
     package let rateLimitWindow: TimeInterval = 300
-    /// Mastodon's defaults: four attachments, images up to 16 MB. (Video needs the asynchronous processing
-    /// Mastodon does, which ARKYRA does not follow yet.)
-    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image], maximumImageBytes: 16 * 1024 * 1024)
+    /// Mastodon's defaults: four images up to 16 MB, or one video up to 99 MB.
+    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image, .video], maximumImageBytes: 16 * 1024 * 1024, maximumVideoBytes: 99 * 1024 * 1024)
+    /// Files the server is still processing: `media:ID,ID,…`, kept until they are ready.
+    static let processingMedia = "media:"
     let http: PlatformHTTP
 
     package init(http: PlatformHTTP) {
@@ -47,14 +50,40 @@ package struct MastodonProvider: Provider {
     }
 
     package func publish(_ post: PublishRequest) async throws -> PublishedPost {
+        switch try await publishStep(post) {
+        case .published(let published): return published
+        case .processing: throw ProviderError.unavailable(message: "Mastodon is still processing the post's files")
+        }
+    }
+
+    /// Uploads the files (or, on a later step, checks the ones the server was processing); once every one is
+    /// ready, creates the status.
+    package func publishStep(_ post: PublishRequest) async throws -> PublishStep {
+        var mediaIDs: [String] = []
+        if let container = post.container?.id, container.hasPrefix(Self.processingMedia) {
+            mediaIDs = container.dropFirst(Self.processingMedia.count).split(separator: ",").map(String.init)
+            for id in mediaIDs where !(try await isReady(id, post)) {
+                return .processing(container: container, checkAfter: 5)
+            }
+        } else {
+            var processing = false
+            for file in post.media {
+                let uploaded = try await upload(file, for: post)
+                mediaIDs.append(uploaded.id)
+                processing = processing || !uploaded.ready
+            }
+            if processing { return .processing(container: Self.processingMedia + mediaIDs.joined(separator: ","), checkAfter: 5) }
+        }
+        return .published(try await createStatus(post, mediaIDs: mediaIDs))
+    }
+
+    private func createStatus(_ post: PublishRequest, mediaIDs: [String]) async throws -> PublishedPost {
         var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v1/statuses"))
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
         request.headers.add(name: "Idempotency-Key", value: post.idempotencyKey)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
-        var mediaIDs: [String] = []
-        for file in post.media { mediaIDs.append(try await upload(file, for: post)) }
         let body = try JSONEncoder().encode(MastodonNewStatus(status: post.content, inReplyToID: post.replyTo, mediaIDs: mediaIDs.isEmpty ? nil : mediaIDs))
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await http.send(request, mutates: true)
@@ -63,6 +92,20 @@ package struct MastodonProvider: Provider {
             throw ProviderError.outcomeUnknown(message: "status created but the answer could not be read: \(response.summary)")
         }
         return PublishedPost(platformID: status.id, url: status.url ?? status.uri)
+    }
+
+    /// `GET /api/v1/media/:id`: 200 once processed, 206 while the server is still at it.
+    private func isReady(_ id: String, _ post: PublishRequest) async throws -> Bool {
+        var request = HTTPClientRequest(url: try endpoint(post.credentials, "/api/v1/media/\(Self.pathSegment(id))"))
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await http.send(request, mutates: false)
+        switch response.status {
+        case 200: return true
+        case 206: return false
+        case 404: throw ProviderError.rejected(status: 404, message: "Mastodon no longer has the uploaded file \(id) (unattached uploads are removed after a day)")
+        default: throw Self.error(for: response, mutates: false)
+        }
     }
 
     package let deletesPosts = true
@@ -99,10 +142,11 @@ package struct MastodonProvider: Provider {
         id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id
     }
 
-    /// Uploads one image (`POST /api/v2/media`, multipart) and returns its attachment id. An upload that is
-    /// lost or repeated leaves at most an unattached file, which Mastodon removes by itself.
-    func upload(_ file: PublishMedia, for post: PublishRequest) async throws -> String {
-        let bytes = try await post.contents(of: file, maximumBytes: mediaRules.maximumImageBytes)
+    /// Uploads one file (`POST /api/v2/media`, multipart) and returns its attachment id, and whether it is
+    /// ready (200) or still being processed (202). An upload that is lost or repeated leaves at most an
+    /// unattached file, which Mastodon removes by itself.
+    func upload(_ file: PublishMedia, for post: PublishRequest) async throws -> (id: String, ready: Bool) {
+        let bytes = try await post.contents(of: file, maximumBytes: file.kind == .video ? mediaRules.maximumVideoBytes : mediaRules.maximumImageBytes)
         let boundary = "arkyra-\(UUID().uuidString)"
         var body = ByteBuffer()
         if let alt = file.alt {
@@ -121,14 +165,11 @@ package struct MastodonProvider: Provider {
         request.body = .bytes(body)
         // Not the post itself: a failed upload is retried like a read.
         let response = try await http.send(request, mutates: false)
-        if response.status == 202 {
-            throw ProviderError.unavailable(message: "Mastodon is still processing \(file.fileName); trying again shortly")
-        }
-        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard response.status == 200 || response.status == 202 else { throw Self.error(for: response, mutates: false) }
         guard let attachment = response.decode(MastodonAttachment.self) else {
             throw ProviderError.unavailable(message: "the media upload's answer could not be read: \(response.summary)")
         }
-        return attachment.id
+        return (attachment.id, response.status == 200)
     }
 
     /// Mastodon counts characters, every link as 23, and a mention `@user@domain` as `@user`.
