@@ -66,6 +66,23 @@ struct MetricsTests {
         }
     }
 
+    @Test("X: public metrics (impressions as views, likes, replies counted from the replies, reposts, quotes)")
+    func x() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectX()
+            let thread = try await FacebookPublishingTests.post(world, channel: channel, "How far did this go?", thread: ["A reply"])
+            for item in thread {
+                try await world.handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            }
+            let first = try await world.reload(thread[0])
+            let id = try #require(first.platformPostID)
+            try await world.sandbox.execute(uri: "/_sandbox/x/posts/\(id)/metrics", method: .post,
+                                            body: jsonBody(["impressions": 900, "likes": 12, "retweets": 3, "quotes": 1])) { #expect($0.status == .noContent) }
+            try await world.metricsReader.handle(MetricsJob(postID: first.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["views": 900, "likes": 12, "replies": 1, "reposts": 3, "quotes": 1])
+        }
+    }
+
     @Test("a platform whose counts ARKYRA does not read says so, and a post not published has none to read")
     func unsupported() async throws {
         try await PublishingWorld.run { world in

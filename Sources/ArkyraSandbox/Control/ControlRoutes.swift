@@ -110,6 +110,12 @@ struct ControlRoutes {
                 return Response(status: .noContent)
             }
         }
+        group.post("x/posts/:id/metrics") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let counts = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:]).compactMapValues { $0 as? Int }
+            guard await x.setMetrics(id: context.parameters.get("id") ?? "", counts) else { return SandboxJSON.response(["error": "no such post"], status: .notFound) }
+            return Response(status: .noContent)
+        }
         group.get("x/posts") { _, _ in
             let posts = await x.posts.map { post -> [String: Any] in
                 ["id": post.id, "author_id": post.authorID, "text": post.text, "in_reply_to_id": post.replyTo as Any? ?? NSNull(),

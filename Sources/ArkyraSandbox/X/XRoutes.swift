@@ -40,7 +40,15 @@ struct XRoutes {
             let id = context.parameters.get("id") ?? ""
             return await authenticated(request, body: ByteBuffer(), bucket: "tweets:read", limit: Self.readLimit) { _, _ in
                 guard let post = await state.post(id: id) else { return (.ok, Self.notFound(id)) }
-                return (.ok, ["data": postJSON(post)])
+                var json = postJSON(post)
+                let fields = request.uri.queryParameters["tweet.fields"].map { $0.split(separator: ",").map(String.init) } ?? []
+                if fields.contains("public_metrics") {
+                    json["public_metrics"] = [
+                        "retweet_count": post.metrics["retweets"] ?? 0, "reply_count": await state.replies(to: post.id), "like_count": post.metrics["likes"] ?? 0,
+                        "quote_count": post.metrics["quotes"] ?? 0, "bookmark_count": post.metrics["bookmarks"] ?? 0, "impression_count": post.metrics["impressions"] ?? 0,
+                    ]
+                }
+                return (.ok, ["data": json])
             }
         }
         group.delete("2/tweets/:id") { request, context in

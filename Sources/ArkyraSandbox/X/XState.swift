@@ -8,6 +8,8 @@ actor XState {
         var text: String
         var replyTo: String?
         var createdAt: Date
+        /// What readers did with it (the sandbox's control API sets these): likes, retweets, quotes, bookmarks, impressions.
+        var metrics: [String: Int] = [:]
     }
 
     /// X's OAuth 2.0 server: codes live 30 s, access tokens two hours; `offline.access` gives a refresh token
@@ -35,6 +37,15 @@ actor XState {
     }
 
     func post(id: String) -> Post? { posts.first { $0.id == id } }
+
+    func replies(to id: String) -> Int { posts.filter { $0.replyTo == id }.count }
+
+    /// Sets what readers did with a post; false when there is none.
+    func setMetrics(id: String, _ metrics: [String: Int]) -> Bool {
+        guard let index = posts.firstIndex(where: { $0.id == id }) else { return false }
+        posts[index].metrics = metrics
+        return true
+    }
 
     func deletePost(id: String, by author: OAuthServer.Account) -> Bool {
         guard let index = posts.firstIndex(where: { $0.id == id && $0.authorID == author.id }) else { return false }

@@ -80,6 +80,20 @@ package struct XProvider: OAuthProvider {
         return match.map { PublishedPost(platformID: $0.id, url: Self.webURL(of: $0.id)) }
     }
 
+    package let readsMetrics = true
+
+    /// `GET /2/tweets/:id?tweet.fields=public_metrics`: impressions, likes, replies, reposts and quotes.
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        let response = try await send(.GET, "/2/tweets/\(post.platformID)?tweet.fields=public_metrics", token: post.credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let counts = response.decode(XEnvelope<XMetricsPost>.self)?.data?.publicMetrics else {
+            throw ProviderError.rejected(status: response.status, message: "X has no such post any more: \(response.summary)")
+        }
+        return PostMetrics(counts: [
+            "views": counts.impressionCount ?? 0, "likes": counts.likeCount, "replies": counts.replyCount, "reposts": counts.retweetCount, "quotes": counts.quoteCount,
+        ])
+    }
+
     package let deletesPosts = true
 
     /// `DELETE /2/tweets/:id`. X answers a post that is not there with 200 and a `resource-not-found` error.
@@ -200,4 +214,22 @@ struct XProblem: Decodable {
     struct Entry: Decodable {
         var message: String?
     }
+}
+
+struct XMetricsPost: Decodable {
+    var publicMetrics: Counts?
+
+    struct Counts: Decodable {
+        var retweetCount: Int
+        var replyCount: Int
+        var likeCount: Int
+        var quoteCount: Int
+        var impressionCount: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case retweetCount = "retweet_count", replyCount = "reply_count", likeCount = "like_count", quoteCount = "quote_count", impressionCount = "impression_count"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case publicMetrics = "public_metrics" }
 }
