@@ -83,6 +83,24 @@ struct MetricsTests {
         }
     }
 
+    @Test("Bluesky: likes, reposts, quotes and the replies there are, from the AppView's view of the post")
+    func bluesky() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectBluesky()
+            let thread = try await FacebookPublishingTests.post(world, channel: channel, "Skyward", thread: ["A reply"])
+            for item in thread {
+                try await world.handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            }
+            let first = try await world.reload(thread[0])
+            let uri = try #require(first.platformPostID)
+            try await world.sandbox.execute(uri: "/_sandbox/bluesky/engagement", method: .post, body: jsonBody(["uri": uri, "likes": 5, "reposts": 2, "quotes": 1])) {
+                #expect($0.status == .noContent)
+            }
+            try await world.metricsReader.handle(MetricsJob(postID: first.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["likes": 5, "reposts": 2, "replies": 1, "quotes": 1])
+        }
+    }
+
     @Test("a platform whose counts ARKYRA does not read says so, and a post not published has none to read")
     func unsupported() async throws {
         try await PublishingWorld.run { world in

@@ -41,6 +41,10 @@ did, _, rkey = post.uri[len("at://"):].partition("/app.bsky.feed.post/")
 record = client.get_post(rkey, did)
 check(record.value.text == "Hello from the atproto SDK", f"get_post reads the record: {record}")
 
+# The AppView's view, as ARKYRA reads counts from it (app.bsky.feed.getPosts).
+views = client.get_posts([post.uri]).posts
+check(len(views) == 1 and views[0].uri == post.uri and views[0].reply_count == 1, f"get_posts counts the reply: {views}")
+
 check(client.delete_post(reply.uri), "delete_post deletes the reply")
 check(client.delete_post(post.uri), "delete_post deletes the post")
 try:

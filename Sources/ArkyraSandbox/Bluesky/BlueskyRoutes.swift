@@ -115,6 +115,25 @@ struct BlueskyRoutes {
                 ])
             }
         }
+        // The AppView's view of posts, with their counts; unknown URIs are left out, as Bluesky does.
+        group.get("xrpc/app.bsky.feed.getPosts") { request, _ in
+            await authenticated(request, body: ByteBuffer()) { _, _ in
+                let uris = request.uri.queryParameters.getAll("uris").map { String($0).removingPercentEncoding ?? String($0) }
+                guard !uris.isEmpty, uris.count <= 25 else { return Self.error(.badRequest, "InvalidRequest", "uris must have from 1 to 25 items") }
+                var posts: [[String: Any]] = []
+                for uri in uris {
+                    guard let found = await state.record(uri: uri), let author = await state.account(identifier: found.did) else { continue }
+                    let counts = await state.engagement[uri] ?? [:]
+                    posts.append([
+                        "uri": found.uri, "cid": found.cid, "author": ["did": author.did, "handle": author.handle],
+                        "record": (try? JSONSerialization.jsonObject(with: found.value)) ?? [:], "indexedAt": SandboxJSON.timestamp(found.indexedAt),
+                        "likeCount": counts["likes"] ?? 0, "repostCount": counts["reposts"] ?? 0, "quoteCount": counts["quotes"] ?? 0,
+                        "replyCount": await state.replies(to: uri), "labels": [Any](),
+                    ])
+                }
+                return SandboxJSON.response(["posts": posts])
+            }
+        }
         group.post("xrpc/com.atproto.repo.uploadBlob") { request, _ in
             let body = try await request.body.collect(upTo: Self.maximumBlobBytes + 1)
             return await authenticated(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes)")) { account, _ in

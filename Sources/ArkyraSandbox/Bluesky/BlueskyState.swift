@@ -40,6 +40,21 @@ actor BlueskyState {
     private var refreshTokens: [String: Session] = [:]
     private var revokedRefreshTokens: Set<String> = []
     private(set) var records: [Record] = []
+    /// What readers did with posts, by URI (the sandbox's control API sets these): likes, reposts, quotes.
+    private(set) var engagement: [String: [String: Int]] = [:]
+
+    func setEngagement(uri: String, _ counts: [String: Int]) -> Bool {
+        guard records.contains(where: { $0.uri == uri }) else { return false }
+        engagement[uri] = counts
+        return true
+    }
+
+    /// How many posts reply to `uri`.
+    func replies(to uri: String) -> Int {
+        records.filter { record in
+            ((try? JSONSerialization.jsonObject(with: record.value)) as? [String: Any]).flatMap { ($0["reply"] as? [String: Any])?["parent"] as? [String: Any] }?["uri"] as? String == uri
+        }.count
+    }
     private var lastTID: UInt64 = 0
 
     func addAccount(handle: String, password: String, accessLifetime: TimeInterval) -> Account {

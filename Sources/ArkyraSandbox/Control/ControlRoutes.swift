@@ -74,6 +74,14 @@ struct ControlRoutes {
             let count = await bluesky.revokeSessions(handle: context.parameters.get("handle") ?? "")
             return SandboxJSON.response(["revoked": count])
         }
+        group.post("bluesky/engagement") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let uri = parameters["uri"] as? String,
+                  await bluesky.setEngagement(uri: uri, parameters.compactMapValues { $0 as? Int })
+            else { return SandboxJSON.response(["error": "send {uri, likes?, reposts?, quotes?} for a post that exists"], status: .badRequest) }
+            return Response(status: .noContent)
+        }
         group.get("bluesky/records") { _, _ in
             SandboxJSON.response(["records": await bluesky.records.map(\.json)])
         }

@@ -121,6 +121,20 @@ package struct BlueskyProvider: Provider {
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
     }
 
+    package let readsMetrics = true
+
+    /// `app.bsky.feed.getPosts`: likes, reposts, replies and quotes (Bluesky counts no views).
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        let instance = post.credentials.instanceURL ?? defaultInstanceURL!
+        let uri = post.platformID.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? post.platformID
+        let response = try await send(instance, "app.bsky.feed.getPosts?uris=\(uri)", method: .GET, token: post.credentials.accessToken, body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let found = response.decode(BlueskyPostViews.self)?.posts.first(where: { $0.uri == post.platformID }) else {
+            throw ProviderError.rejected(status: response.status, message: "the post is no longer on Bluesky")
+        }
+        return PostMetrics(counts: ["likes": found.likeCount ?? 0, "reposts": found.repostCount ?? 0, "replies": found.replyCount ?? 0, "quotes": found.quoteCount ?? 0])
+    }
+
     /// The DID of `handle` (`com.atproto.identity.resolveHandle`), or nil when no account has it.
     private func resolve(handle: String, credentials: ProviderCredentials) async throws -> String? {
         let instance = credentials.instanceURL ?? defaultInstanceURL!
@@ -196,5 +210,17 @@ package struct BlueskyProvider: Provider {
             request.body = .bytes(ByteBuffer(data: body))
         }
         return try await http.send(request, mutates: mutates)
+    }
+}
+
+struct BlueskyPostViews: Decodable {
+    var posts: [View]
+
+    struct View: Decodable {
+        var uri: String
+        var likeCount: Int?
+        var repostCount: Int?
+        var replyCount: Int?
+        var quoteCount: Int?
     }
 }
