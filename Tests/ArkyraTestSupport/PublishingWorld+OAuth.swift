@@ -143,8 +143,10 @@ extension PublishingWorld {
 extension PublishingWorld {
     /// Consents on the emulated platform as `username`, chooses the place named `choiceName` through the
     /// real provider and stores it as a channel; returns the channel's id, the choice's and the login's.
-    package func connectChoice(_ provider: some OAuthProvider & ChoosingProvider, username: String, choiceName: String) async throws -> (channel: UUID, choice: String, login: String) {
-        try await sandbox.execute(uri: "/_sandbox/\(provider.identifier)/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
+    /// `sandboxPlatform` names the emulation when it is not the provider's identifier (LinkedIn Pages are LinkedIn's).
+    package func connectChoice(_ provider: some OAuthProvider & ChoosingProvider, username: String, choiceName: String,
+                               sandboxPlatform: String? = nil) async throws -> (channel: UUID, choice: String, login: String) {
+        try await sandbox.execute(uri: "/_sandbox/\(sandboxPlatform ?? provider.identifier)/accounts", method: .post, body: jsonBody(["username": username])) { #expect($0.status == .created) }
         let redirect = "http://127.0.0.1:1/callback"
         let url = try #require(provider.authorizationURL(state: "s1", challenge: "", redirectURI: redirect))
         let back = try await SandboxConsent.answer(url.absoluteString, allow: true, on: sandbox, account: username)
@@ -161,6 +163,12 @@ extension PublishingWorld {
             ), on: connection)
         }
         return (integration.id, choice.id, login.account.id)
+    }
+
+    /// Connects the LinkedIn company Page `pageName` that `username` administers (every member has "<name>'s Company").
+    package func connectLinkedInPage(username: String = "Grace Hopper", pageName: String = "Grace Hopper's Company") async throws -> UUID {
+        try await connectChoice(LinkedInPageProvider(http: platformHTTP, app: platforms.linkedIn), username: username, choiceName: pageName,
+                                sandboxPlatform: "linkedin").channel
     }
 
     /// Connects the Page `pageName` of `username` on the emulated Facebook (every person has "<name>'s Page").

@@ -91,3 +91,29 @@ private enum LinkedInTextShown {
         text.replacing(/\\(.)/) { String($0.output.1) }
     }
 }
+
+@Suite("Worker: publishing to a LinkedIn company Page (the member's token, the Page as author)")
+struct LinkedInPagePublishingTests {
+    @Test("a thread on a Page: the post and its comments are by the organization, and the Page's post can be deleted")
+    func pageThread() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectLinkedInPage()
+            let organization = try await world.externalID(of: channel)
+            let items = try await FacebookPublishingTests.post(world, channel: channel, "We are hiring", thread: ["Apply by Friday"])
+            for item in items {
+                try await world.handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            }
+            let published = try await items.asyncMap { try await world.reload($0) }
+            #expect(published.map(\.state) == [.published, .published], "\(published.map { $0.error ?? "" })")
+            let posts = try await world.linkedInPosts()
+            #expect(posts.map { $0["author"] as? String } == ["urn:li:organization:\(organization)"])
+            let comments = try #require(posts.first?["comments"] as? [[String: Any]])
+            #expect(comments.map { $0["actor"] as? String } == ["urn:li:organization:\(organization)"])
+            let provider = LinkedInPageProvider(http: world.platformHTTP, app: world.platforms.linkedIn)
+            let credentials = try await world.openedCredentials(of: channel)
+            try await provider.delete(DeleteRequest(credentials: credentials, platformID: try #require(published[1].platformPostID), accountID: organization))
+            try await provider.delete(DeleteRequest(credentials: credentials, platformID: try #require(published[0].platformPostID), accountID: organization))
+            #expect(try await world.linkedInPosts().isEmpty)
+        }
+    }
+}

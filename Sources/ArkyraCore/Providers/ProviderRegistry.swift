@@ -15,7 +15,8 @@ package struct ProviderRegistry: Sendable {
     package static func all(http: PlatformHTTP, platforms: PlatformConfiguration) -> ProviderRegistry {
         ProviderRegistry([
             MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x),
-            LinkedInProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
+            LinkedInProvider(http: http, app: platforms.linkedIn),
+            LinkedInPageProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
             DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),
             ThreadsProvider(http: http, app: platforms.threads), FacebookProvider(http: http, app: platforms.facebook),
             InstagramProvider(http: http, app: platforms.instagram),

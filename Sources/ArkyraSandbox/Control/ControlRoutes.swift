@@ -131,6 +131,15 @@ struct ControlRoutes {
             }
             return SandboxJSON.response(["posts": posts])
         }
+        group.post("linkedin/organizations") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let administrator = parameters["administrator_id"] as? String, let name = parameters["name"] as? String, !name.isEmpty else {
+                return SandboxJSON.response(["error": "send {administrator_id, name}"], status: .badRequest)
+            }
+            let organization = await linkedIn.addOrganization(name: name, administrator: "urn:li:person:\(administrator)")
+            return SandboxJSON.response(["id": organization.id, "urn": organization.urn, "name": organization.name], status: .created)
+        }
         group.get("linkedin/posts") { _, _ in
             let comments = await linkedIn.comments
             let posts = await linkedIn.posts.map { post -> [String: Any] in

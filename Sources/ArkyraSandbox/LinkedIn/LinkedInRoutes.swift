@@ -32,6 +32,30 @@ struct LinkedInRoutes {
                 ])
             }
         }
+        // The Community Management API: the Pages a member administers, and a Page's details.
+        group.get("rest/organizationAcls") { request, _ in
+            await authenticated(request, body: ByteBuffer(), bucket: "organizationAcls", limit: Self.readLimit, versioned: true) { account, _ in
+                let query = request.uri.queryParameters
+                guard query["q"] == "roleAssignee" else {
+                    return SandboxJSON.response(Self.error(400, code: "ILLEGAL_ARGUMENT", "q must be roleAssignee"), status: .badRequest)
+                }
+                let role = query["role"].map(String.init) ?? "ADMINISTRATOR"
+                let organizations = role == "ADMINISTRATOR" ? await state.organizations(administeredBy: Self.person(account), name: account.name) : []
+                let elements = organizations.map { ["role": "ADMINISTRATOR", "organization": $0.urn, "roleAssignee": Self.person(account), "state": "APPROVED"] }
+                return SandboxJSON.response(["elements": elements, "paging": ["count": 100, "start": 0, "total": elements.count, "links": [Any]()]])
+            }
+        }
+        group.get("rest/organizations/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await authenticated(request, body: ByteBuffer(), bucket: "organizations", limit: Self.readLimit, versioned: true) { _, _ in
+                guard let organization = await state.organization(id: id) else { return Self.notFound }
+                return SandboxJSON.response([
+                    "id": Int(organization.id) ?? 0, "localizedName": organization.name, "vanityName": organization.vanityName,
+                    "name": ["localized": ["en_US": organization.name], "preferredLocale": ["country": "US", "language": "en"]],
+                    "primaryOrganizationType": "NONE", "organizationType": "PRIVATELY_HELD",
+                ])
+            }
+        }
         group.post("rest/posts") { request, _ in
             let body = try await request.body.collect(upTo: 1024 * 1024)
             return await authenticated(request, body: body, bucket: "posts:create", limit: Self.postLimit, versioned: true) { account, now in
@@ -62,11 +86,12 @@ struct LinkedInRoutes {
             let urn = Self.urn(context.parameters.get("urn"))
             let id = context.parameters.get("id") ?? ""
             return await authenticated(request, body: ByteBuffer(), bucket: "comments:delete", limit: Self.postLimit, versioned: true) { account, _ in
-                guard request.uri.queryParameters["actor"].map({ $0.removingPercentEncoding ?? String($0) }) == Self.person(account) else {
+                let actor = request.uri.queryParameters["actor"].map { $0.removingPercentEncoding ?? String($0) } ?? ""
+                guard await state.may(Self.person(account), actAs: actor) else {
                     return Self.accessDenied("partnerApiSocialActions.DELETE")
                 }
                 do throws(LinkedInState.DeleteError) {
-                    try await state.deleteComment(id: id, on: urn, by: Self.person(account))
+                    try await state.deleteComment(id: id, on: urn, by: actor, member: Self.person(account))
                     return Response(status: .noContent)
                 } catch .notFound {
                     return Self.notFound
@@ -93,7 +118,7 @@ struct LinkedInRoutes {
         for field in ["author", "commentary", "visibility", "distribution", "lifecycleState"] where input[field] == nil {
             return SandboxJSON.response(Self.fieldRequired("/\(field)"), status: .unprocessableContent)
         }
-        guard input["author"] as? String == Self.person(account) else {
+        guard let author = input["author"] as? String, await state.may(Self.person(account), actAs: author) else {
             return Self.accessDenied("partnerApiPostsExternal.CREATE")
         }
         let commentary = input["commentary"] as? String ?? ""
@@ -104,7 +129,7 @@ struct LinkedInRoutes {
         guard ["PUBLIC", "CONNECTIONS", "LOGGED_IN"].contains(visibility) else {
             return SandboxJSON.response(Self.inputError("/visibility", code: "INVALID_ENUM_VALUE", "\(visibility) is not a valid visibility"), status: .unprocessableContent)
         }
-        switch await state.createPost(author: Self.person(account), commentary: commentary, visibility: visibility, now: now) {
+        switch await state.createPost(author: author, commentary: commentary, visibility: visibility, now: now) {
         case .created(let post):
             return Response(status: .created, headers: [HTTPField.Name("x-restli-id")!: post.urn, HTTPField.Name("x-linkedin-id")!: post.urn])
         case .duplicate(let earlier):
@@ -116,13 +141,13 @@ struct LinkedInRoutes {
         guard let input = SandboxJSON.parameters(body, contentType: "application/json"),
               let text = (input["message"] as? [String: Any])?["text"] as? String, !text.isEmpty
         else { return SandboxJSON.response(Self.fieldRequired("/message/text"), status: .unprocessableContent) }
-        guard input["actor"] as? String == Self.person(account) else {
+        guard let actor = input["actor"] as? String, await state.may(Self.person(account), actAs: actor) else {
             return Self.accessDenied("partnerApiSocialActions.CREATE")
         }
         if let object = input["object"] as? String, object != urn {
             return SandboxJSON.response(Self.error(400, code: "INVALID_VALUE", "object \(object) does not match the URN in the path \(urn)"), status: .badRequest)
         }
-        guard let comment = await state.comment(on: urn, actor: Self.person(account), text: text, now: now) else {
+        guard let comment = await state.comment(on: urn, actor: actor, text: text, now: now) else {
             return Self.notFound
         }
         let time = Int(comment.createdAt.timeIntervalSince1970 * 1000)

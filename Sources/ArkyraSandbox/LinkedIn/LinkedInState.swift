@@ -33,6 +33,40 @@ actor LinkedInState {
 
     private(set) var posts: [Post] = []
     private(set) var comments: [Comment] = []
+    private(set) var organizations: [Organization] = []
+
+    /// A company Page and the members who administer it.
+    struct Organization: Sendable {
+        var id: String
+        var name: String
+        var vanityName: String
+        var administrators: [String]
+
+        var urn: String { "urn:li:organization:\(id)" }
+    }
+
+    /// A Page administered by `administrator` (a member URN).
+    @discardableResult
+    func addOrganization(name: String, administrator: String) -> Organization {
+        nextID += 1
+        let organization = Organization(id: String(nextID % 100_000_000), name: name,
+                                        vanityName: name.lowercased().filter { $0.isLetter || $0.isNumber }, administrators: [administrator])
+        organizations.append(organization)
+        return organization
+    }
+
+    /// The Pages `member` administers (every member gets one the first time they ask).
+    func organizations(administeredBy member: String, name: String) -> [Organization] {
+        if !organizations.contains(where: { $0.administrators.contains(member) }) { addOrganization(name: "\(name)'s Company", administrator: member) }
+        return organizations.filter { $0.administrators.contains(member) }
+    }
+
+    func organization(id: String) -> Organization? { organizations.first { $0.id == id } }
+
+    /// Whether `member` may act as `author`: themselves, or a Page they administer.
+    func may(_ member: String, actAs author: String) -> Bool {
+        author == member || organizations.contains { $0.urn == author && $0.administrators.contains(member) }
+    }
     private var nextID: UInt64 = 7_400_000_000_000_000_000
 
     enum Creation { case created(Post), duplicate(of: String) }
@@ -50,17 +84,18 @@ actor LinkedInState {
 
     enum DeleteError: Error { case notFound, notAuthor }
 
-    func deletePost(urn: String, by author: String) throws(DeleteError) {
+    /// Removes a post by `member` or by a Page they administer.
+    func deletePost(urn: String, by member: String) throws(DeleteError) {
         guard let index = posts.firstIndex(where: { $0.urn == urn }) else { throw .notFound }
-        guard posts[index].author == author else { throw .notAuthor }
+        guard may(member, actAs: posts[index].author) else { throw .notAuthor }
         posts.remove(at: index)
         comments.removeAll { $0.object == urn }
     }
 
     /// Removes comment `id` on `object`, written by `actor`.
-    func deleteComment(id: String, on object: String, by actor: String) throws(DeleteError) {
+    func deleteComment(id: String, on object: String, by actor: String, member: String) throws(DeleteError) {
         guard let index = comments.firstIndex(where: { $0.id == id && $0.object == object }) else { throw .notFound }
-        guard comments[index].actor == actor else { throw .notAuthor }
+        guard comments[index].actor == actor, may(member, actAs: actor) else { throw .notAuthor }
         comments.remove(at: index)
     }
 
@@ -76,6 +111,7 @@ actor LinkedInState {
     func reset() {
         posts = []
         comments = []
+        organizations = []
     }
 
     /// The text a reader sees for `commentary` in little text format: escapes removed, and cut at the first

@@ -12,25 +12,39 @@ import NIOHTTP1
 /// takes no idempotency key and its posts cannot be listed without a partner scope, so a post whose
 /// outcome is unknown is left for a person to check.
 package struct LinkedInProvider: OAuthProvider {
-    package let identifier = "linkedin"
-    package let displayName = "LinkedIn"
+    /// Whom posts are by: the member who connected, or a company Page they administer (``LinkedInPageProvider``).
+    package enum Author: Sendable {
+        case member, organization
+    }
+
+    package var identifier: String { author == .member ? "linkedin" : "linkedin-page" }
+    package var displayName: String { author == .member ? "LinkedIn" : "LinkedIn Page" }
     package let connectMethod = ConnectMethod.oauth2
     package let requiresInstanceURL = false
     package let supportsIdempotencyKeys = false
     package let maximumCharacters = LinkedInText.maximum
     /// LinkedIn's limits are daily, reset at midnight UTC; its 429s carry no reset (see ``nextMidnightUTC(after:)``).
     package let rateLimitWindow: TimeInterval = 86_400
-    package let scopes = ["openid", "profile", "w_member_social"]
+    package var scopes: [String] {
+        author == .member ? ["openid", "profile", "w_member_social"] : ["openid", "profile", "r_organization_admin", "w_organization_social"]
+    }
     package let clientIDSetting = "ARKYRA_LINKEDIN_CLIENT_ID"
     package let usesPKCE = false
     package let app: PlatformConfiguration.OAuthApp?
     let http: PlatformHTTP
+    let author: Author
     /// The Posts API version asked for (`LinkedIn-Version`, YYYYMM); LinkedIn serves each for a year.
     static let apiVersion = "202601"
 
-    package init(http: PlatformHTTP, app: PlatformConfiguration.OAuthApp?) {
+    package init(http: PlatformHTTP, app: PlatformConfiguration.OAuthApp?, author: Author = .member) {
         self.http = http
         self.app = app
+        self.author = author
+    }
+
+    /// The URN posts and comments are by, for the channel's account id (`urn:li:person:…`, `urn:li:organization:…`).
+    func authorURN(_ accountID: String) -> String {
+        author == .member ? "urn:li:person:\(accountID)" : "urn:li:organization:\(accountID)"
     }
 
     package func characterCount(of text: String) -> Int { LinkedInText.count(text) }
@@ -63,7 +77,7 @@ package struct LinkedInProvider: OAuthProvider {
         guard let accountID = post.accountID else {
             throw ProviderError.rejected(status: 0, message: "the channel has no LinkedIn member id; connect the account again")
         }
-        let author = "urn:li:person:\(accountID)"
+        let author = authorURN(accountID)
         if let replyTo = post.replyTo { return try await comment(post.content, on: Self.commentedPost(replyTo), as: author, token: post.credentials.accessToken) }
         let body = try JSONSerialization.data(withJSONObject: [
             "author": author, "commentary": LinkedInText.escaped(post.content), "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
@@ -89,7 +103,7 @@ package struct LinkedInProvider: OAuthProvider {
                 throw ProviderError.rejected(status: 0, message: "\(post.platformID) is not a LinkedIn comment URN")
             }
             let commentID = post.platformID[post.platformID.index(after: comma)...].dropLast()
-            let actor = Self.pathEncoded("urn:li:person:\(accountID)")
+            let actor = Self.pathEncoded(authorURN(accountID))
             path = "/rest/socialActions/\(Self.pathEncoded(Self.commentedPost(post.platformID)))/comments/\(commentID)?actor=\(actor)"
         } else {
             path = "/rest/posts/\(Self.pathEncoded(post.platformID))"
@@ -130,7 +144,7 @@ package struct LinkedInProvider: OAuthProvider {
         return app
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
+    func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
         var request = HTTPClientRequest(url: try configuredApp().api(path))
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
