@@ -53,4 +53,26 @@ struct PlatformRulesTests {
             #expect(actions.contains("integration.disabled") && actions.contains("integration.enabled"), "\(actions)")
         }
     }
+
+    @Test("Pinterest: a Pin needs an image and takes no thread; both are refused when scheduled")
+    func pinterest() async throws {
+        try await APITestHarness.run { api in
+            let token = try await api.signUp()
+            let organization = try await api.createOrganization(token)
+            let started = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations/oauth/pinterest", token: token)
+            let back = try await SandboxConsent.answer(try #require(started.json["authorization_url"] as? String), allow: true, on: api.sandbox)
+            let pending = try await api.request(.get, back.path + "?" + (back.percentEncodedQuery ?? ""))
+            #expect(pending.json["status"] as? String == "choose", "\(pending.json)")
+            let board = try #require((pending.json["choices"] as? [[String: Any]])?.first?["id"] as? String)
+            let chosen = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations/pending/\(try #require(pending.json["id"] as? String))",
+                                               token: token, json: ["choice": board])
+            let channel = try #require(chosen.json["id"] as? String)
+            let refused = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "A pin", "thread": [["content": "a comment"]]]],
+            ])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.errorFields["variants[0].thread"] == "Pinterest posts take no replies or comments; send one item")
+            #expect(refused.errorFields["variants[0].media"] == "Pinterest posts need at least one image")
+        }
+    }
 }

@@ -171,6 +171,11 @@ extension PublishingWorld {
                                 sandboxPlatform: "linkedin").channel
     }
 
+    /// Connects the board `board` of `username` on the emulated Pinterest (every account has "Ideas").
+    package func connectPinterest(username: String = "ada_pins", board: String = "Ideas") async throws -> UUID {
+        try await connectChoice(PinterestProvider(http: platformHTTP, app: platforms.pinterest), username: username, choiceName: board).channel
+    }
+
     /// Connects the Page `pageName` of `username` on the emulated Facebook (every person has "<name>'s Page").
     package func connectFacebook(username: String = "Ada Lovelace", pageName: String = "Ada Lovelace's Page") async throws -> UUID {
         try await connectChoice(FacebookProvider(http: platformHTTP, app: platforms.facebook), username: username, choiceName: pageName).channel

@@ -67,6 +67,10 @@ package enum TestEnvironment {
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/instagram/oauth/authorize")!, apiURL: URL(string: "\(sandbox)/instagram")!,
                 tokenURL: URL(string: "\(sandbox)/instagram/oauth/access_token")!
+            ),
+            pinterest: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/pinterest/oauth/")!, apiURL: URL(string: "\(sandbox)/pinterest")!
             )
         )
     }

@@ -185,6 +185,7 @@ struct PostService: Sendable {
             }
             if let problem = Self.contentProblem(variant.content, provider: provider) { fields["\(path).content"] = problem }
             if variant.thread.count > Self.maximumThreadItems { fields["\(path).thread"] = "must have at most \(Self.maximumThreadItems) items" }
+            if !provider.takesThreads, !variant.thread.isEmpty { fields["\(path).thread"] = "\(provider.displayName) posts take no replies or comments; send one item" }
             for (itemIndex, item) in variant.thread.enumerated() {
                 if let problem = Self.contentProblem(item.content, provider: provider) { fields["\(path).thread[\(itemIndex)].content"] = problem }
                 if !(0...Self.maximumDelaySeconds).contains(item.delaySeconds) { fields["\(path).thread[\(itemIndex)].delay_seconds"] = "must be 0 to \(Self.maximumDelaySeconds)" }

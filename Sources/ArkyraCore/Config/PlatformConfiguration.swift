@@ -77,9 +77,11 @@ package struct PlatformConfiguration: Sendable {
     package var facebook: OAuthApp?
     /// Instagram professional accounts through Instagram Login; the code is traded at `…_TOKEN_URL`.
     package var instagram: OAuthApp?
+    /// Pinterest boards: an app of Pinterest's developer platform; the token endpoint is the API's.
+    package var pinterest: OAuthApp?
 
     package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil,
-                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil) {
+                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil, pinterest: OAuthApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
@@ -88,10 +90,11 @@ package struct PlatformConfiguration: Sendable {
         self.threads = threads
         self.facebook = facebook
         self.instagram = instagram
+        self.pinterest = pinterest
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`) and
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`) and
     /// Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
@@ -111,7 +114,8 @@ package struct PlatformConfiguration: Sendable {
             instagram: try Self.app(
                 reader, prefix: "ARKYRA_INSTAGRAM", authorizeURL: "https://www.instagram.com/oauth/authorize", apiURL: "https://graph.instagram.com",
                 tokenURL: "https://api.instagram.com/oauth/access_token"
-            )
+            ),
+            pinterest: try Self.app(reader, prefix: "ARKYRA_PINTEREST", authorizeURL: "https://www.pinterest.com/oauth/", apiURL: "https://api.pinterest.com")
         )
     }
 

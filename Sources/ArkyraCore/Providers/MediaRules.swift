@@ -39,7 +39,7 @@ package struct MediaRules: Sendable {
 
     /// Why a post without files cannot go to `platform`, or nil.
     package func problemWithoutFiles(platform: String) -> String? {
-        requiresFiles ? "\(platform) posts need at least one image or video" : nil
+        requiresFiles ? "\(platform) posts need at least one \(kinds.contains(.video) ? "image or video" : "image")" : nil
     }
 
     /// Why `files` cannot go on one post of `platform`, or nil.

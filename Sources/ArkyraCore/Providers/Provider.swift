@@ -39,6 +39,9 @@ package protocol Provider: Sendable {
     /// long (nil: it does not, in a way a person would notice).
     var countingRule: String? { get }
 
+    /// Whether a post's later items can follow it as replies or comments (a thread).
+    var takesThreads: Bool { get }
+
     /// What breaks the platform's rules for a post's text besides its length (Threads: more than 5 links), in
     /// words naming the rule, or nil (checked at scheduling time).
     func textProblem(_ text: String) -> String?
@@ -94,6 +97,7 @@ package protocol Provider: Sendable {
 extension Provider {
     package var countingRule: String? { nil }
     package func textProblem(_ text: String) -> String? { nil }
+    package var takesThreads: Bool { true }
     package var mediaRules: MediaRules { .none }
     package var findsPublishedPosts: Bool { false }
     package var defaultInstanceURL: URL? { nil }

@@ -19,7 +19,7 @@ package struct ProviderRegistry: Sendable {
             LinkedInPageProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
             DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),
             ThreadsProvider(http: http, app: platforms.threads), FacebookProvider(http: http, app: platforms.facebook),
-            InstagramProvider(http: http, app: platforms.instagram),
+            InstagramProvider(http: http, app: platforms.instagram), PinterestProvider(http: http, app: platforms.pinterest),
         ])
     }
 

@@ -17,6 +17,7 @@ struct ControlRoutes {
     /// The Meta APIs that publish through containers (Threads, Instagram), by platform.
     let meta: [String: MetaContainerState]
     let facebook: FacebookState
+    let pinterest: PinterestState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -286,6 +287,20 @@ struct ControlRoutes {
             let page = await facebook.addPage(name: name, managerID: manager, tasks: tasks)
             return SandboxJSON.response(["id": page.id, "name": page.name], status: .created)
         }
+        // Pinterest: the Pins; what readers did with one.
+        group.get("pinterest/pins") { _, _ in
+            let pins = await pinterest.pins.map { pin -> [String: Any] in
+                ["id": pin.id, "board_id": pin.boardID, "title": pin.title, "description": pin.description, "link": pin.link as Any? ?? NSNull(),
+                 "alt_text": pin.altText as Any? ?? NSNull(), "content_type": pin.contentType]
+            }
+            return SandboxJSON.response(["pins": pins])
+        }
+        group.post("pinterest/pins/:id/metrics") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let counts = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:]).compactMapValues { $0 as? Int }
+            guard await pinterest.setMetrics(id: context.parameters.get("id") ?? "", counts) else { return SandboxJSON.response(["error": "no such pin"], status: .notFound) }
+            return Response(status: .noContent)
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -297,6 +312,7 @@ struct ControlRoutes {
             await slack.reset()
             for state in meta.values { await state.reset() }
             await facebook.reset()
+            await pinterest.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }
