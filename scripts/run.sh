@@ -31,7 +31,7 @@ start() {
   nohup env "$@" > "$logs/$name.log" 2>&1 &
   echo $! > "$pids/$name.pid"
 }
-# The sandbox's apps, so that a newcomer can connect X, LinkedIn, Threads, Facebook, Instagram, Pinterest, Discord, Slack and Telegram channels through the sandbox.
+# The sandbox's apps, so that a newcomer can connect X, LinkedIn, Threads, Facebook, Instagram, Pinterest, Reddit, Discord, Slack and Telegram channels through the sandbox.
 sandbox_url="http://127.0.0.1:$sandbox_port"
 platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
        ARKYRA_X_AUTHORIZE_URL="$sandbox_url/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox_url/x"
@@ -51,7 +51,9 @@ platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=a
        ARKYRA_INSTAGRAM_AUTHORIZE_URL="$sandbox_url/instagram/oauth/authorize" ARKYRA_INSTAGRAM_API_URL="$sandbox_url/instagram"
        ARKYRA_INSTAGRAM_TOKEN_URL="$sandbox_url/instagram/oauth/access_token"
        ARKYRA_PINTEREST_CLIENT_ID=arkyra-sandbox-client ARKYRA_PINTEREST_CLIENT_SECRET=arkyra-sandbox-secret
-       ARKYRA_PINTEREST_AUTHORIZE_URL="$sandbox_url/pinterest/oauth/" ARKYRA_PINTEREST_API_URL="$sandbox_url/pinterest")
+       ARKYRA_PINTEREST_AUTHORIZE_URL="$sandbox_url/pinterest/oauth/" ARKYRA_PINTEREST_API_URL="$sandbox_url/pinterest"
+       ARKYRA_REDDIT_CLIENT_ID=arkyra-sandbox-client ARKYRA_REDDIT_CLIENT_SECRET=arkyra-sandbox-secret
+       ARKYRA_REDDIT_AUTHORIZE_URL="$sandbox_url/reddit/api/v1/authorize" ARKYRA_REDDIT_API_URL="$sandbox_url/reddit/oauth")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
 start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"
@@ -77,7 +79,7 @@ cat <<TEXT
 
 ARKYRA is running.
   API            http://127.0.0.1:$api_port        (health: /health)
-  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack, /threads, /instagram, /facebook, /pinterest   (what reached it: /_sandbox/requests)
+  sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack, /threads, /instagram, /facebook, /pinterest, /reddit   (what reached it: /_sandbox/requests)
   admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)

@@ -176,6 +176,11 @@ extension PublishingWorld {
         try await connectChoice(PinterestProvider(http: platformHTTP, app: platforms.pinterest), username: username, choiceName: board).channel
     }
 
+    /// Connects `place` (`u/<name>` or `r/<subreddit>`) for `username` on the emulated Reddit.
+    package func connectReddit(username: String = "ada_reddit", place: String = "r/arkyra_sandbox") async throws -> UUID {
+        try await connectChoice(RedditProvider(http: platformHTTP, app: platforms.reddit), username: username, choiceName: place).channel
+    }
+
     /// Connects the Page `pageName` of `username` on the emulated Facebook (every person has "<name>'s Page").
     package func connectFacebook(username: String = "Ada Lovelace", pageName: String = "Ada Lovelace's Page") async throws -> UUID {
         try await connectChoice(FacebookProvider(http: platformHTTP, app: platforms.facebook), username: username, choiceName: pageName).channel

@@ -71,6 +71,10 @@ package enum TestEnvironment {
             pinterest: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/pinterest/oauth/")!, apiURL: URL(string: "\(sandbox)/pinterest")!
+            ),
+            reddit: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/reddit/api/v1/authorize")!, apiURL: URL(string: "\(sandbox)/reddit/oauth")!
             )
         )
     }

@@ -79,9 +79,12 @@ package struct PlatformConfiguration: Sendable {
     package var instagram: OAuthApp?
     /// Pinterest boards: an app of Pinterest's developer platform; the token endpoint is the API's.
     package var pinterest: OAuthApp?
+    /// Reddit: a "web app"; the token endpoint sits beside the consent page, the API on oauth.reddit.com.
+    package var reddit: OAuthApp?
 
     package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil,
-                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil, pinterest: OAuthApp? = nil) {
+                 threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil, pinterest: OAuthApp? = nil,
+                 reddit: OAuthApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
@@ -91,10 +94,11 @@ package struct PlatformConfiguration: Sendable {
         self.facebook = facebook
         self.instagram = instagram
         self.pinterest = pinterest
+        self.reddit = reddit
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`) and
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`), Reddit (`ARKYRA_REDDIT_…`) and
     /// Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
@@ -115,7 +119,8 @@ package struct PlatformConfiguration: Sendable {
                 reader, prefix: "ARKYRA_INSTAGRAM", authorizeURL: "https://www.instagram.com/oauth/authorize", apiURL: "https://graph.instagram.com",
                 tokenURL: "https://api.instagram.com/oauth/access_token"
             ),
-            pinterest: try Self.app(reader, prefix: "ARKYRA_PINTEREST", authorizeURL: "https://www.pinterest.com/oauth/", apiURL: "https://api.pinterest.com")
+            pinterest: try Self.app(reader, prefix: "ARKYRA_PINTEREST", authorizeURL: "https://www.pinterest.com/oauth/", apiURL: "https://api.pinterest.com"),
+            reddit: try Self.app(reader, prefix: "ARKYRA_REDDIT", authorizeURL: "https://www.reddit.com/api/v1/authorize", apiURL: "https://oauth.reddit.com")
         )
     }
 

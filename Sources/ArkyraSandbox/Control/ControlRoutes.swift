@@ -18,6 +18,7 @@ struct ControlRoutes {
     let meta: [String: MetaContainerState]
     let facebook: FacebookState
     let pinterest: PinterestState
+    let reddit: RedditState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -301,6 +302,30 @@ struct ControlRoutes {
             guard await pinterest.setMetrics(id: context.parameters.get("id") ?? "", counts) else { return SandboxJSON.response(["error": "no such pin"], status: .notFound) }
             return Response(status: .noContent)
         }
+        // Reddit: posts and comments; upvotes on one; a subreddit a person joined.
+        group.get("reddit/things") { _, _ in
+            let things = await reddit.things.map { thing -> [String: Any] in
+                ["name": thing.name, "author": thing.author, "subreddit": thing.subreddit, "title": thing.title as Any? ?? NSNull(), "text": thing.text,
+                 "link_id": thing.linkID as Any? ?? NSNull(), "parent_id": thing.parentID as Any? ?? NSNull()]
+            }
+            return SandboxJSON.response(["things": things])
+        }
+        group.post("reddit/things/:name/ups") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let ups = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["ups"] as? Int,
+                  await reddit.setUps(name: context.parameters.get("name") ?? "", ups)
+            else { return SandboxJSON.response(["error": "send {ups} for a thing that exists"], status: .badRequest) }
+            return Response(status: .noContent)
+        }
+        group.post("reddit/subreddits") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let user = parameters["username"] as? String, let name = parameters["name"] as? String, !name.isEmpty else {
+                return SandboxJSON.response(["error": "send {username, name}"], status: .badRequest)
+            }
+            await reddit.join(name, user: user)
+            return Response(status: .created)
+        }
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -313,6 +338,7 @@ struct ControlRoutes {
             for state in meta.values { await state.reset() }
             await facebook.reset()
             await pinterest.reset()
+            await reddit.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }
