@@ -33,13 +33,8 @@ struct InstagramPublishingTests {
             try await world.sandbox.execute(uri: "/_sandbox/instagram/processing", method: .post, body: jsonBody(["seconds": 0])) { #expect($0.status == .noContent) }
             let photo = try await Self.images(1, format: .jpeg, world: world, storage: storage)
             let thread = try await FacebookPublishingTests.post(world, channel: channel, "New office #hiring", media: photo, thread: ["Come by on Friday"])
-            for (index, item) in thread.enumerated() {
-                // The first item takes a job for its container and one after Threads-like processing; the comment one.
-                for context in index == 0 ? [JobContext.first, ThreadsPublishingTests.continuing] : [JobContext.first] {
-                    try await handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: context)
-                    try await Task.sleep(for: .milliseconds(300))
-                }
-            }
+            // The first item takes a job for its container and later ones while Instagram processes it; the comment one.
+            for item in thread { try await ThreadsPublishingTests.publishToTheEnd(item, with: handler, in: world) }
             let published = try await thread.asyncMap { try await world.reload($0) }
             #expect(published.map(\.state) == [.published, .published], "\(published.map { $0.error ?? "" })")
             var posts = try await world.instagramPosts()
@@ -51,10 +46,7 @@ struct InstagramPublishingTests {
             #expect(published[1].platformPostID == "\(published[0].platformPostID ?? "")/\(comments.first?["id"] as? String ?? "")")
 
             let carousel = try await FacebookPublishingTests.post(world, channel: channel, "Three views", media: try await Self.images(3, format: .jpeg, from: 1, world: world, storage: storage))[0]
-            for context in [JobContext.first, ThreadsPublishingTests.continuing, ThreadsPublishingTests.continuing] {
-                try await handler.handle(PublishJob(postID: carousel.id, organizationID: world.organizationID).job(requestID: nil), context: context)
-                try await Task.sleep(for: .milliseconds(300))
-            }
+            try await ThreadsPublishingTests.publishToTheEnd(carousel, with: handler, in: world)
             #expect(try await world.reload(carousel).state == .published)
             posts = try await world.instagramPosts()
             #expect(posts.last?["media_type"] as? String == "CAROUSEL")

@@ -88,7 +88,7 @@ struct MediaPublishingTests {
         try await PublishingWorld.run { world in
             let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-pub-\(UUID().uuidString)"),
                                            publicURL: "http://127.0.0.1", signingSecret: [7])
-            try await world.sandbox.execute(uri: "/_sandbox/mastodon/processing", method: .post, body: jsonBody(["seconds": 2])) { #expect($0.status == .noContent) }
+            try await world.sandbox.execute(uri: "/_sandbox/mastodon/processing", method: .post, body: jsonBody(["seconds": 600])) { #expect($0.status == .noContent) }
             let path = try await MediaProcessingTests.make("clip.mp4", ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=5", "-t", "1", "-pix_fmt", "yuv420p"])
             let staged = try await MediaStaging.inspect(path: path, limits: MediaLimits())
             let key = "\(world.organizationID.uuidString.lowercased())/\(UUID().uuidString.lowercased()).mp4"
@@ -108,7 +108,8 @@ struct MediaPublishingTests {
             #expect(try await world.statuses().isEmpty)
             try await handler.handle(job, context: ThreadsPublishingTests.continuing)
             #expect(try await world.reload(post).state == .publishing, "still processing: checked, not uploaded again")
-            try await Task.sleep(for: .milliseconds(2100))
+            // Mastodon finishes processing.
+            try await world.sandbox.execute(uri: "/_sandbox/mastodon/processing", method: .post, body: jsonBody(["seconds": 0])) { #expect($0.status == .noContent) }
             try await handler.handle(job, context: ThreadsPublishingTests.continuing)
             let published = try await world.reload(post)
             #expect(published.state == .published, "\(published.error ?? "")")

@@ -41,6 +41,17 @@ struct ThreadsPublishingTests {
         }
     }
 
+    /// Runs the post's job, then the jobs that continue it, as the queue would, until it is published or
+    /// failed (at most `tries` continuations, 100 ms apart: the emulated platform fetches files on its own time).
+    static func publishToTheEnd(_ post: Post, with handler: PublishJobHandler, in world: PublishingWorld, tries: Int = 50) async throws {
+        let job = PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
+        try await handler.handle(job, context: .first)
+        for _ in 0..<tries where try await world.reload(post).state == .publishing {
+            try await Task.sleep(for: .milliseconds(100))
+            try await handler.handle(job, context: continuing)
+        }
+    }
+
     static func container(of post: Post, in world: PublishingWorld) async throws -> String? {
         for try await value in try await world.database.query("SELECT platform_container FROM posts WHERE id = \(post.id)").decode(String?.self) { return value }
         return nil
@@ -83,7 +94,7 @@ struct ThreadsPublishingTests {
             let storage = S3Storage(configuration: TestS3.configuration(), client: .shared)
             let channel = try await world.connectThreads()
             let handler = Self.handler(world, storage: storage)
-            try await Self.processing(world, seconds: 4)
+            try await Self.processing(world, seconds: 600)
 
             let single = try await Self.post(world, channel: channel, "One photo", media: try await Self.images(1, world: world, storage: storage))
             try await handler.handle(PublishJob(postID: single.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
@@ -98,8 +109,12 @@ struct ThreadsPublishingTests {
             try await handler.handle(PublishJob(postID: single.id, organizationID: world.organizationID).job(requestID: nil), context: Self.continuing)
             #expect(try await world.reload(single).state == .publishing)
             #expect(try await Self.container(of: single, in: world) == container)
-            try await Task.sleep(for: .milliseconds(4200))
-            try await handler.handle(PublishJob(postID: single.id, organizationID: world.organizationID).job(requestID: nil), context: Self.continuing)
+            // Threads finishes processing (once it has fetched the file, which it does on its own time).
+            try await Self.processing(world, seconds: 0)
+            for _ in 0..<50 where try await world.reload(single).state == .publishing {
+                try await handler.handle(PublishJob(postID: single.id, organizationID: world.organizationID).job(requestID: nil), context: Self.continuing)
+                try await Task.sleep(for: .milliseconds(100))
+            }
             let published = try await world.reload(single)
             #expect(published.state == .published, "\(published.error ?? "")")
             var posts = try await world.threadsPosts()
@@ -111,10 +126,7 @@ struct ThreadsPublishingTests {
             try await Self.processing(world, seconds: 0)
             let carousel = try await Self.post(world, channel: channel, "Two photos", media: try await Self.images(2, from: 1, world: world, storage: storage))
             // Items, then the carousel's own container (kept before it is published), then the publish.
-            for context in [JobContext.first, Self.continuing, Self.continuing] {
-                try await handler.handle(PublishJob(postID: carousel.id, organizationID: world.organizationID).job(requestID: nil), context: context)
-                try await Task.sleep(for: .milliseconds(300))
-            }
+            try await Self.publishToTheEnd(carousel, with: handler, in: world)
             #expect(try await world.reload(carousel).state == .published)
             posts = try await world.threadsPosts()
             #expect(posts.count == 2)
@@ -131,9 +143,7 @@ struct ThreadsPublishingTests {
             let handler = Self.handler(world, storage: storage)
             try await Self.processing(world, seconds: 0, error: "INVALID_ASPEC_RATIO")
             let post = try await Self.post(world, channel: channel, "Too wide", media: try await Self.images(1, world: world, storage: storage))
-            try await handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
-            try await Task.sleep(for: .milliseconds(300))
-            try await handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: Self.continuing)
+            try await Self.publishToTheEnd(post, with: handler, in: world)
             let failed = try await world.reload(post)
             #expect(failed.state == .failed)
             #expect(failed.error == "Threads could not process the media: the aspect ratio is not one Threads takes")
@@ -151,8 +161,15 @@ struct ThreadsPublishingTests {
             try await Self.processing(world, seconds: 0)
             let post = try await Self.post(world, channel: channel, "Did it go out?", media: try await Self.images(1, world: world, storage: storage))
             try await handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            // Once Threads has fetched the file, the publish call's answer gets lost.
+            let container = try #require(try await Self.container(of: post, in: world))
+            let token = try await world.openedCredentials(of: channel).accessToken
+            for _ in 0..<50 {
+                let status = try await world.sandbox.execute(uri: "/threads/v1.0/\(container)?fields=status&access_token=\(token)", method: .get) { $0.json["status"] as? String }
+                if status == "FINISHED" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             try await world.fault("timeout_after_accept", platform: "threads", extra: ["delay": 6, "path": "/threads_publish"])
-            try await Task.sleep(for: .milliseconds(300))
             try await handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: Self.continuing)
             #expect(try await world.reload(post).state == .publishing)
             #expect(try await world.threadsPosts().count == 1)

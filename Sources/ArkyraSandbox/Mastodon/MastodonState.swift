@@ -63,7 +63,11 @@ actor MastodonState {
         mediaIDs.filter { attachments[$0]?.accountID == account.id && attachments[$0]?.statusID == nil }
     }
 
-    func setProcessing(seconds: TimeInterval) { processingSeconds = seconds }
+    /// Videos uploaded from now on, and those still processing, are ready `seconds` from now.
+    func setProcessing(seconds: TimeInterval, now: Date = Date()) {
+        processingSeconds = seconds
+        for (id, attachment) in attachments where attachment.readyAt > now { attachments[id]?.readyAt = now.addingTimeInterval(seconds) }
+    }
 
     func addAttachment(account: Account, contentType: String, size: Int, description: String?, width: Int?, height: Int?, now: Date = Date()) -> Attachment {
         nextID += 1

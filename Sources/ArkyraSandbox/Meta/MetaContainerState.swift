@@ -76,9 +76,11 @@ actor MetaContainerState {
 
     var longLivedTokens: [String] { Array(longLived.keys) }
 
-    func setProcessing(seconds: TimeInterval, error: String?) {
+    /// Files fetched from now on, and those still processing, are ready `seconds` from now (or fail with `error`).
+    func setProcessing(seconds: TimeInterval, error: String?, now: Date = Date()) {
         processingSeconds = seconds
         processingError = error
+        for (id, container) in containers where container.readyAt > now { containers[id]?.readyAt = now.addingTimeInterval(seconds) }
     }
 
     private func newID() -> String {
