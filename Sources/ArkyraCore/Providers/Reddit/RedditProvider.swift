@@ -85,7 +85,8 @@ package struct RedditProvider: OAuthProvider, ChoosingProvider {
         }
         // The channel's account id is `<subreddit>/<user>`: where to post, and whose posts to look through.
         return ConnectedAccount(
-            account: ProviderAccount(id: "\(choice.id)/\(connected.account.username)", name: "\(choice.name) as \(connected.account.name)",
+            account: ProviderAccount(id: "\(choice.id)/\(connected.account.username)",
+                                     name: choice.kind == "profile" ? connected.account.name : "\(choice.name) as \(connected.account.name)",
                                      username: connected.account.username, avatarURL: connected.account.avatarURL),
             credentials: connected.credentials
         )
