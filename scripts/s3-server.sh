@@ -17,6 +17,26 @@ dir=${ARKYRA_DEV_S3_DIR:-$root/.run/seaweedfs-$s3_port}
 access_key=arkyra-test
 secret_key=arkyra-test-secret-key
 
+# Starts the server once; succeeds when it answers a signed request, fails when it exits first or never does.
+launch() {
+  local base=$((s3_port - 10))
+  "$venv/bin/weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" -master.telemetry=false -volume.max=20 \
+    -master.port=$base -volume.port=$((base + 1)) -filer.port=$((base + 2)) -iam.port=$((base + 3)) \
+    -s3 -s3.port="$s3_port" -s3.port.iceberg=$((base + 4)) -s3.port.lance=$((base + 5)) -s3.config="$dir/identities.json" \
+    -metricsPort=$((base + 6)) >"$dir/server.log" 2>&1 &
+  echo $! >"$dir/pid"
+  for _ in $(seq 120); do
+    # Ready when a signed request succeeds (the gateway answers 403 before the filer is up).
+    if curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$access_key:$secret_key" "http://127.0.0.1:$s3_port/"; then
+      echo "s3 (SeaweedFS) started on 127.0.0.1:$s3_port"; return 0
+    fi
+    kill -0 "$(cat "$dir/pid")" 2>/dev/null || return 1
+    sleep 0.25
+  done
+  kill -9 "$(cat "$dir/pid")" 2>/dev/null || true
+  return 1
+}
+
 start() {
   if curl -s -o /dev/null "http://127.0.0.1:$s3_port/"; then echo "s3 already running on 127.0.0.1:$s3_port"; return; fi
   if [ ! -x "$venv/bin/weed" ]; then
@@ -29,19 +49,13 @@ start() {
 {"identities": [{"name": "arkyra", "credentials": [{"accessKey": "$access_key", "secretKey": "$secret_key"}],
   "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
 JSON
-  local base=$((s3_port - 10))
-  "$venv/bin/weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" -master.telemetry=false -volume.max=20 \
-    -master.port=$base -volume.port=$((base + 1)) -filer.port=$((base + 2)) -iam.port=$((base + 3)) \
-    -s3 -s3.port="$s3_port" -s3.port.iceberg=$((base + 4)) -s3.port.lance=$((base + 5)) -s3.config="$dir/identities.json" \
-    -metricsPort=$((base + 6)) >"$dir/server.log" 2>&1 &
-  echo $! >"$dir/pid"
-  for _ in $(seq 120); do
-    # Ready when a signed request succeeds (the gateway answers 403 before the filer is up).
-    if curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$access_key:$secret_key" "http://127.0.0.1:$s3_port/"; then
-      echo "s3 (SeaweedFS) started on 127.0.0.1:$s3_port"; return
-    fi
-    kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
-    sleep 0.25
+  # Its ports sit in the kernel's ephemeral range, where another connection's local end can hold one for a
+  # moment; a start that fails on a port taken is tried again a little later.
+  for attempt in 1 2 3; do
+    launch && return
+    grep -q "address already in use" "$dir/server.log" || break
+    echo "a SeaweedFS port was taken (attempt $attempt); trying again ..." >&2
+    sleep 2
   done
   echo "SeaweedFS did not start; its log ends:" >&2; tail -20 "$dir/server.log" >&2; exit 1
 }
