@@ -96,11 +96,14 @@ package struct IntegrationRepository: Sendable {
     }
 
     /// Gives the channel `id` (from ``reconnectableID(for:on:)``) `new`'s token and profile and connects it again.
+    /// A consent that gave no refresh token keeps the one the channel had (some platforms give it only the first
+    /// time a person consents).
     package func reconnect(id: UUID, with new: NewIntegration, on connection: PostgresConnection) async throws -> Integration? {
         try await Self.decode(connection.query(
             """
             UPDATE integrations SET access_token_encrypted = \(new.credentials.encryptedAccessToken),
-                   refresh_token_encrypted = \(new.credentials.encryptedRefreshToken), token_expires_at = \(new.credentials.expiresAt),
+                   refresh_token_encrypted = coalesce(\(new.credentials.encryptedRefreshToken), refresh_token_encrypted),
+                   token_expires_at = \(new.credentials.expiresAt),
                    state = 'connected', name = \(new.name), username = \(new.username), avatar_url = \(new.avatarURL),
                    refresh_lease_until = NULL, updated_at = now()
             WHERE id = \(id) AND organization_id = \(new.organizationID)
