@@ -5,8 +5,9 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler and
-/// the retention sweep every `reconcileInterval`, and reconciles at once when Redis loses its data.
+/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler, the
+/// retention sweep and the collection of posts' counts every `reconcileInterval`, and reconciles at once when
+/// Redis loses its data.
 package func buildCron(
     configuration: CronConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -16,6 +17,11 @@ package func buildCron(
         let reconciler = Reconciler(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger)
         let mediaReconciler = MediaReconciler(database: database, queue: JobQueue(name: .media, redis: redis), logger: logger)
         let retention = RetentionSweep(database: database, configuration: configuration, logger: logger)
+        // Only which platforms read counts is asked of the providers here; cron calls no platform.
+        let providers = ProviderRegistry.all(http: PlatformHTTP(client: .shared, timeout: .seconds(10), policy: OutboundURLPolicy(allowPrivateHosts: false)),
+                                             platforms: configuration.service.platforms)
+        let counts = MetricsCollection(database: database, queue: JobQueue(name: .publish, redis: redis),
+                                       platforms: providers.identifiers.filter { providers.provider(for: $0)?.readsMetrics == true }, logger: logger)
         let leading = metrics.makeGauge(descriptor: .init(namespace: "arkyra", metricName: "cron_leader", unitName: "", helpText: "1 while this replica leads"))
         let election = LeaderElection(database: database, lockKey: AdvisoryLockKey.cronLeader, leading: leading, logger: logger)
         let detector = RedisLossDetector(redis: redis)
@@ -32,6 +38,7 @@ package func buildCron(
                     try await reconciler.reconcile()
                     try await mediaReconciler.reconcile()
                     try await retention.sweep()
+                    try await counts.collect()
                 }
             },
             InstallationGauges(database: database, registry: metrics, interval: configuration.reconcileInterval, logger: logger),
