@@ -44,6 +44,12 @@ struct FacebookConnectTests {
             #expect(chosen.status == .created, "\(chosen.json)")
             #expect(chosen.json["provider"] as? String == "facebook")
             #expect(chosen.json["name"] as? String == "Launch Notes")
+            let avatarURL = try #require(chosen.json["avatar_url"] as? String)
+            let avatar = try #require(URLComponents(string: avatarURL))
+            try await api.sandbox.execute(uri: avatar.path, method: .get) { picture in
+                #expect(picture.status == .ok)
+                #expect(picture.headers[.contentType] == "image/png")
+            }
             #expect(try await api.request(.get, back.path + "?" + (back.percentEncodedQuery ?? "")).errorCode == "invalid_oauth_state")
         }
     }

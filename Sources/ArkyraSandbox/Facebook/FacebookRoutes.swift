@@ -35,6 +35,8 @@ struct FacebookRoutes {
         }
         api.get(":id/:edge") { request, context in
             let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
+            // A profile or Page picture is public, as on Facebook (which redirects to its CDN).
+            if edge == "picture" { return await record(request, body: ByteBuffer()) { _ in Self.picture } }
             return await authenticated(request, body: ByteBuffer()) { caller, parameters, _ in await list(edge, of: id, caller: caller, parameters) }
         }
         api.post(":id/:edge") { request, context in
@@ -221,6 +223,12 @@ struct FacebookRoutes {
             invalidToken: Self.invalidToken,
             expiredToken: Self.graphError(.badRequest, code: 190, subcode: 463, "Error validating access token: Session has expired.", type: "OAuthException")
         )
+    }
+
+    /// A 1×1 PNG.
+    static var picture: Response {
+        let png = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")!
+        return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
     }
 
     static let invalidToken = graphError(.badRequest, code: 190, "Invalid OAuth access token - Cannot parse access token", type: "OAuthException")
