@@ -5,9 +5,9 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler, the
-/// retention sweep and the collection of posts' counts every `reconcileInterval`, and reconciles at once when
-/// Redis loses its data.
+/// Builds `arkyra-cron`: the admin server, and one leader among the replicas that runs the reconciler and the
+/// retention sweep every `reconcileInterval`, asks for recent posts' counts every five minutes, and reconciles
+/// at once when Redis loses its data.
 package func buildCron(
     configuration: CronConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -26,6 +26,9 @@ package func buildCron(
         let election = LeaderElection(database: database, lockKey: AdvisoryLockKey.cronLeader, leading: leading, logger: logger)
         let detector = RedisLossDetector(redis: redis)
         let passes = Cadence(every: configuration.reconcileInterval)
+        // Counts are asked for at most every quarter of an hour and hourly after: a pass every five minutes
+        // is enough, and keeps the scan of the week's published posts off every reconcile pass.
+        let countPasses = Cadence(every: .seconds(300))
         return [
             // Every second the leader checks that Redis still holds its data and, if not, reconciles at once;
             // the full pass and the retention sweep run every reconcile interval.
@@ -38,6 +41,8 @@ package func buildCron(
                     try await reconciler.reconcile()
                     try await mediaReconciler.reconcile()
                     try await retention.sweep()
+                }
+                if countPasses.isDue() {
                     try await counts.collect()
                 }
             },

@@ -41,6 +41,20 @@ package struct PlatformHTTP: Sendable {
         }
     }
 
+    /// Sends a JSON API call with a bearer token (and `body` as JSON when there is one), as X and Pinterest take them.
+    /// - Throws: ``ProviderError``, as ``send(_:mutates:)``.
+    package func sendJSON(_ method: HTTPMethod, _ url: String, bearer token: String, body: Data?, mutates: Bool) async throws -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        return try await send(request, mutates: mutates)
+    }
+
     /// Sends `request`. For a request that changes something on the platform (`mutates`), a failure after the
     /// request may have gone out is `.outcomeUnknown`; a failure to connect is always `.unavailable`.
     /// - Throws: ``ProviderError``.

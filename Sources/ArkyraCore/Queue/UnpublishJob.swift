@@ -1,7 +1,7 @@
 import Foundation
 
 /// The arguments of an `unpublish` job: take a published post down from its platform.
-package struct UnpublishJob: Sendable, Equatable {
+package struct UnpublishJob: PostJobArguments {
     package static let type = "unpublish"
 
     package var postID: UUID
@@ -10,22 +10,5 @@ package struct UnpublishJob: Sendable, Equatable {
     package init(postID: UUID, organizationID: UUID) {
         self.postID = postID
         self.organizationID = organizationID
-    }
-
-    /// Reads a job's arguments; nil when it is not a well-formed unpublish job.
-    package init?(_ job: Job) {
-        guard job.type == Self.type,
-              let postID = job.data["post_id"].flatMap(UUID.init(uuidString:)),
-              let organizationID = job.data["organization_id"].flatMap(UUID.init(uuidString:))
-        else { return nil }
-        self.init(postID: postID, organizationID: organizationID)
-    }
-
-    /// The queue job; one per post (asking twice keeps one job).
-    package func job(requestID: String?) -> Job {
-        Job(
-            id: "unpublish:\(postID.uuidString)", type: Self.type,
-            data: ["post_id": postID.uuidString, "organization_id": organizationID.uuidString], requestID: requestID
-        )
     }
 }

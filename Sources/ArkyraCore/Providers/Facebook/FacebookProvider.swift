@@ -64,14 +64,7 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
     }
 
     private func token(_ parameters: [(String, String)]) async throws -> GraphToken {
-        var request = HTTPClientRequest(url: try configuredApp().api("/\(Self.version)/oauth/access_token") + "?" + GraphAPI.form(parameters))
-        request.method = .GET
-        let response = try await http.send(request, mutates: false)
-        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let token = response.decode(GraphToken.self) else {
-            throw ProviderError.rejected(status: response.status, message: "the server did not answer like Facebook's Graph API")
-        }
-        return token
+        try await GraphAPI.token(http: http, url: try configuredApp().api("/\(Self.version)/oauth/access_token"), parameters, platform: displayName)
     }
 
     /// The Pages the person may create content on.

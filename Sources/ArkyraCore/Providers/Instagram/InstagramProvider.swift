@@ -79,8 +79,9 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
         guard let short = response.decode(InstagramCodeAnswer.self)?.data.first ?? response.decode(GraphToken.self).map({ InstagramCodeAnswer.Token(accessToken: $0.accessToken) }) else {
             throw ProviderError.rejected(status: response.status, message: "the server did not answer like Instagram's API")
         }
-        let credentials = try await longLived(
-            "/access_token", [("grant_type", "ig_exchange_token"), ("client_secret", app.clientSecret ?? ""), ("access_token", short.accessToken)]
+        let credentials = try await GraphAPI.selfRenewing(
+            http: http, url: app.api("/access_token"), [("grant_type", "ig_exchange_token"), ("client_secret", app.clientSecret ?? ""), ("access_token", short.accessToken)],
+            platform: displayName
         )
         let profile = try await graph(.GET, "/me", [("fields", "user_id,username,name,profile_picture_url,account_type")], token: credentials.accessToken, mutates: false)
         guard profile.status == 200 else { throw Self.error(for: profile, mutates: false) }
@@ -93,25 +94,8 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
         )
     }
 
-    /// A long-lived token renews itself: it is its own refresh token.
     package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
-        do {
-            return try await longLived("/refresh_access_token", [("grant_type", "ig_refresh_token"), ("access_token", credentials.refreshToken ?? credentials.accessToken)])
-        } catch ProviderError.tokenExpired(let message) {
-            throw ProviderError.invalidCredentials(message: "Instagram no longer renews the token (\(message)); connect the account again")
-        }
-    }
-
-    private func longLived(_ path: String, _ parameters: [(String, String)]) async throws -> ProviderCredentials {
-        var request = HTTPClientRequest(url: try configuredApp().api(path) + "?" + GraphAPI.form(parameters))
-        request.method = .GET
-        let response = try await http.send(request, mutates: false)
-        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let token = response.decode(GraphToken.self) else {
-            throw ProviderError.rejected(status: response.status, message: "the server did not answer like Instagram's API")
-        }
-        let expiresAt = token.expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) }
-        return ProviderCredentials(accessToken: token.accessToken, refreshToken: token.accessToken, expiresAt: expiresAt, instanceURL: nil)
+        try await GraphAPI.renew(credentials, http: http, url: try configuredApp().api("/refresh_access_token"), grant: "ig_refresh_token", platform: displayName)
     }
 
     // MARK: Publishing

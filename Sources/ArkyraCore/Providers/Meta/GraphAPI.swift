@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -23,6 +24,36 @@ enum GraphAPI {
         }
         request.method = method
         return request
+    }
+}
+
+extension GraphAPI {
+    /// `GET <url>?<parameters>` of a Meta token endpoint (code exchanges, long-lived tokens, renewals).
+    static func token(http: PlatformHTTP, url: String, _ parameters: [(String, String)], platform: String) async throws -> GraphToken {
+        var request = HTTPClientRequest(url: url + "?" + form(parameters))
+        request.method = .GET
+        let response = try await http.send(request, mutates: false)
+        guard response.status == 200 else { throw GraphError.classify(response, mutates: false, platform: platform) }
+        guard let token = response.decode(GraphToken.self) else {
+            throw ProviderError.rejected(status: response.status, message: "the server did not answer like the \(platform) API")
+        }
+        return token
+    }
+
+    /// A long-lived token of Threads or Instagram, which renews itself: it is its own refresh token.
+    static func selfRenewing(http: PlatformHTTP, url: String, _ parameters: [(String, String)], platform: String) async throws -> ProviderCredentials {
+        let token = try await token(http: http, url: url, parameters, platform: platform)
+        let expiresAt = token.expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) }
+        return ProviderCredentials(accessToken: token.accessToken, refreshToken: token.accessToken, expiresAt: expiresAt, instanceURL: nil)
+    }
+
+    /// Renews a self-renewing token with `grant`; one the platform no longer renews asks for a reconnect.
+    static func renew(_ credentials: ProviderCredentials, http: PlatformHTTP, url: String, grant: String, platform: String) async throws -> ProviderCredentials {
+        do {
+            return try await selfRenewing(http: http, url: url, [("grant_type", grant), ("access_token", credentials.refreshToken ?? credentials.accessToken)], platform: platform)
+        } catch ProviderError.tokenExpired(let message) {
+            throw ProviderError.invalidCredentials(message: "\(platform) no longer renews the token (\(message)); connect the account again")
+        }
     }
 }
 

@@ -175,15 +175,7 @@ package struct PinterestProvider: OAuthProvider, ChoosingProvider {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
-        var request = HTTPClientRequest(url: try configuredApp().api(path))
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: body))
-        }
-        return try await http.send(request, mutates: mutates)
+        try await http.sendJSON(method, try configuredApp().api(path), bearer: token, body: body, mutates: mutates)
     }
 
     /// Pinterest's errors are `{code, message}`: 401 for a token that expired or was revoked, 403 for a

@@ -62,8 +62,9 @@ package struct ThreadsProvider: OAuthProvider, GraphContainers {
         let app = try configuredApp()
         let short = try await OAuth2TokenEndpoint(http: http, url: app.api("/oauth/access_token"), app: app, clientAuthentication: .requestBody)
             .exchange(code: code, verifier: nil, redirectURI: redirectURI)
-        let credentials = try await longLived(
-            "/access_token", [("grant_type", "th_exchange_token"), ("client_secret", app.clientSecret ?? ""), ("access_token", short.accessToken)]
+        let credentials = try await GraphAPI.selfRenewing(
+            http: http, url: app.api("/access_token"), [("grant_type", "th_exchange_token"), ("client_secret", app.clientSecret ?? ""), ("access_token", short.accessToken)],
+            platform: displayName
         )
         let response = try await graph(.GET, "/me", [("fields", "id,username,name,threads_profile_picture_url")], token: credentials.accessToken, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
@@ -76,25 +77,8 @@ package struct ThreadsProvider: OAuthProvider, GraphContainers {
         )
     }
 
-    /// A long-lived token renews itself: it is its own refresh token.
     package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials {
-        do {
-            return try await longLived("/refresh_access_token", [("grant_type", "th_refresh_token"), ("access_token", credentials.refreshToken ?? credentials.accessToken)])
-        } catch ProviderError.tokenExpired(let message) {
-            throw ProviderError.invalidCredentials(message: "Threads no longer renews the token (\(message)); connect the account again")
-        }
-    }
-
-    private func longLived(_ path: String, _ parameters: [(String, String)]) async throws -> ProviderCredentials {
-        var request = HTTPClientRequest(url: try configuredApp().api(path) + "?" + GraphAPI.form(parameters))
-        request.method = .GET
-        let response = try await http.send(request, mutates: false)
-        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
-        guard let token = response.decode(GraphToken.self) else {
-            throw ProviderError.rejected(status: response.status, message: "the server did not answer like the Threads API")
-        }
-        let expiresAt = token.expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) }
-        return ProviderCredentials(accessToken: token.accessToken, refreshToken: token.accessToken, expiresAt: expiresAt, instanceURL: nil)
+        try await GraphAPI.renew(credentials, http: http, url: try configuredApp().api("/refresh_access_token"), grant: "th_refresh_token", platform: displayName)
     }
 
     // MARK: Publishing
