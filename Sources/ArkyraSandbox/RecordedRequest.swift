@@ -46,9 +46,11 @@ package struct Fault: Sendable, Codable, Equatable {
     package var delay: Double?
     /// Only requests whose path ends with this get the fault (`/threads_publish`); nil: every request.
     package var path: String?
+    /// How many matching requests pass untouched before the fault starts (the second chunk of an upload).
+    package var after: Int?
 
     enum CodingKeys: String, CodingKey {
-        case platform, kind, count, delay, path
+        case platform, kind, count, delay, path, after
         case resetIn = "reset_in"
     }
 }

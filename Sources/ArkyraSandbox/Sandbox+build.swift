@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
-/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`, Threads under `/threads`, Instagram under `/instagram`, Facebook's Graph API under `/facebook`, Pinterest under `/pinterest`, Reddit under `/reddit`) and the control API
+/// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`, Threads under `/threads`, Instagram under `/instagram`, Facebook's Graph API under `/facebook`, Pinterest under `/pinterest`, Reddit under `/reddit`, YouTube under `/youtube`, TikTok under `/tiktok`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
     let sandbox = SandboxState()
@@ -45,10 +45,16 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let redditOAuth = OAuthServer(policy: RedditState.oauthPolicy)
     let reddit = RedditState()
     RedditRoutes(sandbox: sandbox, oauth: redditOAuth, state: reddit).add(to: router.group("reddit"))
+    let youTubeOAuth = OAuthServer(policy: YouTubeState.oauthPolicy)
+    let youTube = YouTubeState()
+    YouTubeRoutes(sandbox: sandbox, oauth: youTubeOAuth, state: youTube).add(to: router.group("youtube"))
+    let tikTokOAuth = OAuthServer(policy: TikTokState.oauthPolicy)
+    let tikTok = TikTokState()
+    TikTokRoutes(sandbox: sandbox, oauth: tikTokOAuth, state: tikTok).add(to: router.group("tiktok"))
     ControlRoutes(
         sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord, slack: slack,
-        meta: meta.mapValues(\.state), facebook: facebook, pinterest: pinterest, reddit: reddit,
-        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth, "facebook": facebookOAuth, "pinterest": pinterestOAuth, "reddit": redditOAuth].merging(meta.mapValues(\.oauth)) { $1 }
+        meta: meta.mapValues(\.state), facebook: facebook, pinterest: pinterest, reddit: reddit, youTube: youTube, tikTok: tikTok,
+        oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth, "facebook": facebookOAuth, "pinterest": pinterestOAuth, "reddit": redditOAuth, "youtube": youTubeOAuth, "tiktok": tikTokOAuth].merging(meta.mapValues(\.oauth)) { $1 }
     ).add(to: router.group("_sandbox"))
     return Application(
         router: router,

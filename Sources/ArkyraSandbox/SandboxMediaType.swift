@@ -21,6 +21,13 @@ enum SandboxMediaType {
         return nil
     }
 
+    /// A video container the video platforms take: MP4 or QuickTime (`ftyp` box first) or WebM (EBML header).
+    static func video(_ head: [UInt8]) -> String? {
+        if head.count >= 12, Array(head[4..<8]) == Array("ftyp".utf8) { return Array(head[8..<10]) == Array("qt".utf8) ? "video/quicktime" : "video/mp4" }
+        if head.starts(with: [0x1A, 0x45, 0xDF, 0xA3]) { return "video/webm" }
+        return nil
+    }
+
     /// A PNG's size from its IHDR chunk.
     static func pngSize(_ data: Data) -> (width: Int, height: Int)? {
         let bytes = [UInt8](data.prefix(24))

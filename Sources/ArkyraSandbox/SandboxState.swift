@@ -20,9 +20,13 @@ actor SandboxState {
     func addFault(_ fault: Fault) { faults.append(fault) }
 
     /// Takes one use of the first fault for `platform` (and for a request path ending in the fault's `path`,
-    /// when it names one), if any.
+    /// when it names one), if any, once the requests it lets through first (`after`) have passed.
     func takeFault(platform: String, path: String) -> Fault? {
         guard let index = faults.firstIndex(where: { $0.platform == platform && $0.count > 0 && $0.path.map { path.hasSuffix($0) } ?? true }) else { return nil }
+        if let after = faults[index].after, after > 0 {
+            faults[index].after = after - 1
+            return nil
+        }
         faults[index].count -= 1
         let fault = faults[index]
         if faults[index].count == 0 { faults.remove(at: index) }

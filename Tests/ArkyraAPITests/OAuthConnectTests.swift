@@ -12,7 +12,7 @@ struct OAuthConnectTests {
     }
 
     @Test("consent stores the channel once; the same state again, a refused consent and a forged state store nothing",
-          arguments: ["x", "linkedin", "threads", "instagram"])
+          arguments: ["x", "linkedin", "threads", "instagram", "youtube", "tiktok"])
     func connectFlow(platform: String) async throws {
         try await APITestHarness.run { api in
             let token = try await api.signUp()
@@ -32,6 +32,17 @@ struct OAuthConnectTests {
                 // LinkedIn's web apps use the client secret, not PKCE.
                 #expect(asked.query("code_challenge") == nil)
                 #expect(asked.query("scope") == "openid profile w_member_social")
+            } else if platform == "youtube" {
+                // Google: PKCE, and offline access with a fresh consent so that a refresh token always comes.
+                #expect(asked.query("code_challenge_method") == "S256")
+                #expect(asked.query("access_type") == "offline")
+                #expect(asked.query("prompt") == "consent")
+                #expect(asked.query("scope")?.split(separator: " ").contains("https://www.googleapis.com/auth/youtube.upload") == true)
+            } else if platform == "tiktok" {
+                // TikTok names the app `client_key`.
+                #expect(asked.query("client_key") == "arkyra-sandbox-client")
+                #expect(asked.query("client_id") == nil)
+                #expect(asked.query("scope") == "user.info.basic,video.publish,video.upload,video.list")
             } else {
                 // Meta's consent pages: the client secret, comma-separated scopes.
                 #expect(asked.query("code_challenge") == nil)

@@ -75,6 +75,15 @@ package enum TestEnvironment {
             reddit: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/reddit/api/v1/authorize")!, apiURL: URL(string: "\(sandbox)/reddit/oauth")!
+            ),
+            youtube: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/youtube/o/oauth2/v2/auth")!, apiURL: URL(string: "\(sandbox)/youtube")!,
+                tokenURL: URL(string: "\(sandbox)/youtube/token")!
+            ),
+            tiktok: .init(
+                clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
+                authorizeURL: URL(string: "\(sandbox)/tiktok/v2/auth/authorize/")!, apiURL: URL(string: "\(sandbox)/tiktok")!
             )
         )
     }

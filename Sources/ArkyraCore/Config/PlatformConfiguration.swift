@@ -81,10 +81,15 @@ package struct PlatformConfiguration: Sendable {
     package var pinterest: OAuthApp?
     /// Reddit: a "web app"; the token endpoint sits beside the consent page, the API on oauth.reddit.com.
     package var reddit: OAuthApp?
+    /// YouTube: a Google Cloud project's OAuth client ("Web application") with the YouTube Data API v3
+    /// enabled; Google's token endpoint is on a host of its own (`…_TOKEN_URL`).
+    package var youtube: OAuthApp?
+    /// TikTok: an app of TikTok for Developers with Login Kit and the Content Posting API; its `client_key`.
+    package var tiktok: OAuthApp?
 
     package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil,
                  threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil, pinterest: OAuthApp? = nil,
-                 reddit: OAuthApp? = nil) {
+                 reddit: OAuthApp? = nil, youtube: OAuthApp? = nil, tiktok: OAuthApp? = nil) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
@@ -95,10 +100,12 @@ package struct PlatformConfiguration: Sendable {
         self.instagram = instagram
         self.pinterest = pinterest
         self.reddit = reddit
+        self.youtube = youtube
+        self.tiktok = tiktok
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`), Reddit (`ARKYRA_REDDIT_…`) and
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`), Reddit (`ARKYRA_REDDIT_…`), YouTube (`ARKYRA_YOUTUBE_…`, with `_TOKEN_URL`), TikTok (`ARKYRA_TIKTOK_…`) and
     /// Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
@@ -120,7 +127,12 @@ package struct PlatformConfiguration: Sendable {
                 tokenURL: "https://api.instagram.com/oauth/access_token"
             ),
             pinterest: try Self.app(reader, prefix: "ARKYRA_PINTEREST", authorizeURL: "https://www.pinterest.com/oauth/", apiURL: "https://api.pinterest.com"),
-            reddit: try Self.app(reader, prefix: "ARKYRA_REDDIT", authorizeURL: "https://www.reddit.com/api/v1/authorize", apiURL: "https://oauth.reddit.com")
+            reddit: try Self.app(reader, prefix: "ARKYRA_REDDIT", authorizeURL: "https://www.reddit.com/api/v1/authorize", apiURL: "https://oauth.reddit.com"),
+            youtube: try Self.app(
+                reader, prefix: "ARKYRA_YOUTUBE", authorizeURL: "https://accounts.google.com/o/oauth2/v2/auth", apiURL: "https://www.googleapis.com",
+                tokenURL: "https://oauth2.googleapis.com/token"
+            ),
+            tiktok: try Self.app(reader, prefix: "ARKYRA_TIKTOK", authorizeURL: "https://www.tiktok.com/v2/auth/authorize/", apiURL: "https://open.tiktokapis.com")
         )
     }
 

@@ -19,6 +19,8 @@ struct ControlRoutes {
     let facebook: FacebookState
     let pinterest: PinterestState
     let reddit: RedditState
+    let youTube: YouTubeState
+    let tikTok: TikTokState
     /// The authorization servers of platforms whose accounts connect through a consent page, by platform.
     let oauth: [String: OAuthServer]
 
@@ -99,7 +101,7 @@ struct ControlRoutes {
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)), fault.count > 0 else {
                 return SandboxJSON.response(
-                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow|trickle, count, reset_in?, delay?, path?}"],
+                    ["error": "send {platform, kind: rate_limit|server_error|timeout_after_accept|invalid_token|expired_token|slow|trickle, count, reset_in?, delay?, path?, after?}"],
                     status: .badRequest
                 )
             }
@@ -326,6 +328,7 @@ struct ControlRoutes {
             await reddit.join(name, user: user)
             return Response(status: .created)
         }
+        addVideoPlatforms(to: group)
         group.post("reset") { _, _ in
             await sandbox.reset()
             await mastodon.reset()
@@ -339,6 +342,8 @@ struct ControlRoutes {
             await facebook.reset()
             await pinterest.reset()
             await reddit.reset()
+            await youTube.reset()
+            await tikTok.reset()
             for server in oauth.values { await server.reset() }
             return Response(status: .noContent)
         }

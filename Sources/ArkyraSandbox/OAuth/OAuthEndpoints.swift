@@ -14,6 +14,8 @@ struct OAuthEndpoints {
     /// Where consenting also adds the app to something of the person's (Discord's `bot` scope: a server):
     /// the redirect's extra parameters and the code's token answer's extra fields, for the account.
     var install: (@Sendable (_ accountID: String) async -> Install)? = nil
+    /// What the consent page's query calls the app's id (TikTok: `client_key`).
+    var clientIDField = "client_id"
 
     struct Install: Sendable {
         var redirect: [String: String]
@@ -45,7 +47,7 @@ struct OAuthEndpoints {
 
     func consentPage(_ query: Parameters) async -> Response {
         let policy = server.policy
-        let clientID = query["client_id"].map(String.init) ?? ""
+        let clientID = query[Substring(clientIDField)].map(String.init) ?? ""
         guard await server.apps[clientID] != nil else {
             return Self.page("Something went wrong", "You weren't able to give access to the App. Go back and try logging in again.", status: .badRequest)
         }

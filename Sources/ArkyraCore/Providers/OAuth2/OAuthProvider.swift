@@ -17,6 +17,8 @@ package protocol OAuthProvider: Provider {
     var extraAuthorizationParameters: [URLQueryItem] { get }
     /// How the consent page's `scope` separates scopes (RFC 6749: a space; Slack: a comma).
     var scopeSeparator: String { get }
+    /// The name the consent page gives the app's id (RFC 6749: `client_id`; TikTok: `client_key`).
+    var clientIDParameter: String { get }
 
     /// Trades the code the consent page gave for tokens, and reads the account they act as.
     /// - Throws: ``ProviderError``: `.rejected` for a code or verifier the platform refused.
@@ -27,13 +29,14 @@ extension OAuthProvider {
     package var usesPKCE: Bool { true }
     package var extraAuthorizationParameters: [URLQueryItem] { [] }
     package var scopeSeparator: String { " " }
+    package var clientIDParameter: String { "client_id" }
 
     /// The consent page for one attempt, or nil without an app.
     package func authorizationURL(state: String, challenge: String, redirectURI: String) -> URL? {
         guard let app, var components = URLComponents(url: app.authorizeURL, resolvingAgainstBaseURL: false) else { return nil }
         var items = [
             URLQueryItem(name: "response_type", value: "code"),
-            URLQueryItem(name: "client_id", value: app.clientID),
+            URLQueryItem(name: clientIDParameter, value: app.clientID),
             URLQueryItem(name: "redirect_uri", value: redirectURI),
             URLQueryItem(name: "scope", value: scopes.joined(separator: scopeSeparator)),
             URLQueryItem(name: "state", value: state),
