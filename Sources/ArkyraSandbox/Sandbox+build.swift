@@ -29,16 +29,17 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let slackOAuth = OAuthServer(policy: SlackState.oauthPolicy)
     let slack = SlackState()
     SlackRoutes(sandbox: sandbox, oauth: slackOAuth, state: slack).add(to: router.group("slack"))
-    var meta: [String: (state: MetaContainerState, oauth: OAuthServer)] = [:]
+    var meta: [String: (state: MetaContainerState, oauth: OAuthServer, routes: MetaContainerRoutes)] = [:]
     for dialect in [MetaDialect.threads, .instagram] {
         let server = OAuthServer(policy: dialect.oauthPolicy)
-        let state = MetaContainerState()
-        MetaContainerRoutes(sandbox: sandbox, oauth: server, state: state, dialect: dialect).add(to: router.group(RouterPath(dialect.platform)))
-        meta[dialect.platform] = (state, server)
+        let routes = MetaContainerRoutes(sandbox: sandbox, oauth: server, state: MetaContainerState(), dialect: dialect)
+        routes.add(to: router.group(RouterPath(dialect.platform)))
+        meta[dialect.platform] = (routes.state, server, routes)
     }
     let facebookOAuth = OAuthServer(policy: FacebookState.oauthPolicy)
     let facebook = FacebookState()
-    FacebookRoutes(sandbox: sandbox, oauth: facebookOAuth, state: facebook).add(to: router.group("facebook"))
+    FacebookRoutes(sandbox: sandbox, oauth: facebookOAuth, state: facebook, instagram: meta["instagram"].map { ($0.routes, $0.oauth) })
+        .add(to: router.group("facebook"))
     let pinterestOAuth = OAuthServer(policy: PinterestState.oauthPolicy)
     let pinterest = PinterestState()
     PinterestRoutes(sandbox: sandbox, oauth: pinterestOAuth, state: pinterest).add(to: router.group("pinterest"))

@@ -54,6 +54,40 @@ struct InstagramPublishingTests {
         }
     }
 
+    @Test("through Facebook Login: the Instagram account linked to a Page is chosen, and the Page's token publishes on Facebook's Graph API as Instagram Login does")
+    func facebookLogin() async throws {
+        try await PublishingWorld.run { world in
+            let storage = S3Storage(configuration: TestS3.configuration(), client: .shared)
+            let handler = ThreadsPublishingTests.handler(world, storage: storage)
+            let person = try await world.sandbox.execute(uri: "/_sandbox/facebook/accounts", method: .post, body: jsonBody(["username": "Ada Lovelace"])) {
+                $0.json["id"] as? String ?? ""
+            }
+            let page = try await world.sandbox.execute(uri: "/_sandbox/facebook/pages", method: .post, body: jsonBody(["manager_id": person, "name": "Ada's Studio"])) {
+                $0.json["id"] as? String ?? ""
+            }
+            try await world.sandbox.execute(uri: "/_sandbox/facebook/pages/\(page)/instagram", method: .post, body: jsonBody(["username": "ada.studio"])) {
+                #expect($0.status == .created)
+            }
+            try await world.sandbox.execute(uri: "/_sandbox/instagram/processing", method: .post, body: jsonBody(["seconds": 0])) { #expect($0.status == .noContent) }
+            let provider = InstagramFacebookProvider(http: world.platformHTTP, app: world.platforms.facebook)
+            let connected = try await world.connectChoice(provider, username: "Ada Lovelace", choiceName: "@ada.studio (Ada's Studio)", sandboxPlatform: "facebook")
+            let photo = try await Self.images(1, format: .jpeg, world: world, storage: storage)
+            let thread = try await FacebookPublishingTests.post(world, channel: connected.channel, "Studio opening", media: photo, thread: ["Doors at six"])
+            for item in thread { try await ThreadsPublishingTests.publishToTheEnd(item, with: handler, in: world) }
+            let published = try await thread.asyncMap { try await world.reload($0) }
+            #expect(published.map(\.state) == [.published, .published], "\(published.map { $0.error ?? "" })")
+            let posts = try await world.instagramPosts()
+            #expect(posts.map { $0["text"] as? String } == ["Studio opening"])
+            #expect((posts.first?["comments"] as? [[String: Any]])?.map { $0["text"] as? String } == ["Doors at six"])
+            let calls = try await world.sandbox.execute(uri: "/_sandbox/requests?platform=facebook", method: .get) { ($0.json["requests"] as? [[String: Any]]) ?? [] }
+            let paths = calls.compactMap { $0["path"] as? String }
+            #expect(paths.contains("/facebook/v23.0/\(connected.choice)/media"))
+            #expect(paths.contains("/facebook/v23.0/\(connected.choice)/media_publish"))
+            #expect(try await world.sandbox.execute(uri: "/_sandbox/requests?platform=instagram", method: .get) { ($0.json["requests"] as? [[String: Any]]) ?? [] }.isEmpty,
+                    "nothing went to Instagram's own host")
+        }
+    }
+
     @Test("a PNG without its JPEG copy fails in words and nothing is sent to Instagram")
     func needsJPEG() async throws {
         try await PublishingWorld.run { world in

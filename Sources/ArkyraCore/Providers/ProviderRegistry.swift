@@ -19,7 +19,8 @@ package struct ProviderRegistry: Sendable {
             LinkedInPageProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
             DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),
             ThreadsProvider(http: http, app: platforms.threads), FacebookProvider(http: http, app: platforms.facebook),
-            InstagramProvider(http: http, app: platforms.instagram), PinterestProvider(http: http, app: platforms.pinterest),
+            InstagramProvider(http: http, app: platforms.instagram), InstagramFacebookProvider(http: http, app: platforms.facebook),
+            PinterestProvider(http: http, app: platforms.pinterest),
             RedditProvider(http: http, app: platforms.reddit), YouTubeProvider(http: http, app: platforms.youtube),
             TikTokProvider(http: http, app: platforms.tiktok),
         ])

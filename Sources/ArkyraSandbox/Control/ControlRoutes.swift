@@ -290,6 +290,18 @@ struct ControlRoutes {
             let page = await facebook.addPage(name: name, managerID: manager, tasks: tasks)
             return SandboxJSON.response(["id": page.id, "name": page.name], status: .created)
         }
+        group.post("facebook/pages/:id/instagram") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let username = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["username"] as? String, !username.isEmpty,
+                  let server = oauth["instagram"] else {
+                return SandboxJSON.response(["error": "send {username}"], status: .badRequest)
+            }
+            let account = await server.addAccount(username: username, name: nil)
+            guard await facebook.link(page: context.parameters.get("id") ?? "", instagram: account.id) else {
+                return SandboxJSON.response(["error": "no such page"], status: .notFound)
+            }
+            return SandboxJSON.response(["id": account.id, "username": account.username], status: .created)
+        }
         // Pinterest: the Pins; what readers did with one.
         group.get("pinterest/pins") { _, _ in
             let pins = await pinterest.pins.map { pin -> [String: Any] in

@@ -9,11 +9,15 @@ import NIOCore
 /// Page tokens and tasks), and with a Page token: `POST /{page}/feed`, `POST /{page}/photos` (multipart
 /// `source`, published or not), `POST /{post}/comments`, `GET /{page}/published_posts`,
 /// `GET /{post}/comments`, `GET /{id}` and `DELETE /{id}`. Errors are Graph API errors; a Page may make
-/// 4,800 calls a day here (code 32 past that).
+/// 4,800 calls a day here (code 32 past that). A Page's Instagram professional account (`instagram_business_account`
+/// in `/me/accounts`) is reached through the same API with the Page's token: those calls are answered by the
+/// emulated Instagram (``MetaContainerRoutes``).
 struct FacebookRoutes {
     let sandbox: SandboxState
     let oauth: OAuthServer
     let state: FacebookState
+    /// The emulated Instagram, for the accounts linked to Pages.
+    let instagram: (routes: MetaContainerRoutes, oauth: OAuthServer)?
     static let platform = "facebook"
     static let callLimit = 4800
     static let day: TimeInterval = 86_400
@@ -31,24 +35,32 @@ struct FacebookRoutes {
         }
         api.get(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return await authenticated(request, body: ByteBuffer()) { caller, parameters, _ in await read(id, caller: caller, parameters) }
+            return await authenticated(request, body: ByteBuffer()) { caller, parameters, now in
+                if let answer = await instagramAnswer(.get, id: id, edge: nil, caller: caller, parameters, now: now) { return answer }
+                return await read(id, caller: caller, parameters)
+            }
         }
         api.get(":id/:edge") { request, context in
             let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
             // A profile or Page picture is public, as on Facebook (which redirects to its CDN).
             if edge == "picture" { return await record(request, body: ByteBuffer()) { _ in Self.picture } }
-            return await authenticated(request, body: ByteBuffer()) { caller, parameters, _ in await list(edge, of: id, caller: caller, parameters) }
+            return await authenticated(request, body: ByteBuffer()) { caller, parameters, now in
+                if let answer = await instagramAnswer(.get, id: id, edge: edge, caller: caller, parameters, now: now) { return answer }
+                return await list(edge, of: id, caller: caller, parameters)
+            }
         }
         api.post(":id/:edge") { request, context in
             let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
             let body = try await request.body.collect(upTo: 12 * 1024 * 1024)
             return await authenticated(request, body: body) { caller, parameters, now in
-                await create(edge, on: id, caller: caller, parameters, body: body, contentType: request.headers[.contentType], now: now)
+                if let answer = await instagramAnswer(.post, id: id, edge: edge, caller: caller, parameters, now: now) { return answer }
+                return await create(edge, on: id, caller: caller, parameters, body: body, contentType: request.headers[.contentType], now: now)
             }
         }
         api.delete(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return await authenticated(request, body: ByteBuffer()) { caller, _, _ in
+            return await authenticated(request, body: ByteBuffer()) { caller, parameters, now in
+                if let answer = await instagramAnswer(.delete, id: id, edge: nil, caller: caller, parameters, now: now) { return answer }
                 guard case .page(let page) = caller else { return Self.needsPageToken }
                 guard await state.delete(id: id, by: page.id) else { return Self.unsupported(id, "delete") }
                 return SandboxJSON.response(["success": true])
@@ -77,6 +89,24 @@ struct FacebookRoutes {
         }
     }
 
+    // MARK: Instagram
+
+    /// The emulated Instagram's answer to a Page token's call on the Page's Instagram account or on one of that
+    /// account's containers, media or comments; nil for Facebook's own objects.
+    private func instagramAnswer(_ method: HTTPRequest.Method, id: String, edge: String?, caller: Caller, _ parameters: [String: String], now: Date) async -> Response? {
+        guard let instagram, case .page(let page) = caller, let linked = page.instagramID, id != page.id, id != "me" else { return nil }
+        let facebooks = await state.knows(id)
+        guard id == linked || !facebooks, let account = await instagram.oauth.account(id: linked) else { return nil }
+        return await instagram.routes.answer(method, id: id, edge: edge, parameters, as: account, now: now)
+    }
+
+    /// A Page's `instagram_business_account`, as `/me/accounts` gives it.
+    private func linkedInstagram(_ page: FacebookState.Page) async -> [String: Any]? {
+        guard let id = page.instagramID, let account = await instagram?.oauth.account(id: id) else { return nil }
+        return ["id": account.id, "username": account.username, "name": account.name,
+                "profile_picture_url": "https://scontent.cdninstagram.com/v/t51/\(account.id).jpg"]
+    }
+
     // MARK: Reading
 
     private func read(_ id: String, caller: Caller, _ parameters: [String: String]) async -> Response {
@@ -102,9 +132,14 @@ struct FacebookRoutes {
         let limit = min(100, parameters["limit"].flatMap(Int.init) ?? 25)
         switch (edge, caller) {
         case ("accounts", .person(let person)) where id == "me" || id == person.id:
-            let pages = await state.pages(of: person.id, name: person.name).map { page -> [String: Any] in
-                ["id": page.id, "name": page.name, "access_token": page.token, "category": page.category, "tasks": page.tasks,
-                 "category_list": [["id": "2211", "name": page.category]]]
+            var pages: [[String: Any]] = []
+            for page in await state.pages(of: person.id, name: person.name) {
+                var json: [String: Any] = ["id": page.id, "name": page.name, "access_token": page.token, "category": page.category, "tasks": page.tasks,
+                                           "category_list": [["id": "2211", "name": page.category]]]
+                if (parameters["fields"] ?? "").contains("instagram_business_account"), let linked = await linkedInstagram(page) {
+                    json["instagram_business_account"] = linked
+                }
+                pages.append(json)
             }
             return SandboxJSON.response(["data": pages, "paging": ["cursors": ["before": "QVFI", "after": "QVFJ"]]])
         case ("published_posts", .page(let page)), ("feed", .page(let page)):

@@ -11,6 +11,8 @@ actor FacebookState {
         var token: String
         /// What the person may do on the Page (`CREATE_CONTENT` lets them post).
         var tasks: [String]
+        /// The Instagram professional account linked to the Page (an account of the emulated Instagram).
+        var instagramID: String?
     }
 
     struct Photo: Sendable {
@@ -73,6 +75,18 @@ actor FacebookState {
     }
 
     func page(token: String) -> Page? { pages.first { $0.token == token } }
+
+    /// Links an Instagram professional account to the Page; false when there is no such Page.
+    func link(page id: String, instagram: String) -> Bool {
+        guard let index = pages.firstIndex(where: { $0.id == id }) else { return false }
+        pages[index].instagramID = instagram
+        return true
+    }
+
+    /// Whether `id` is a post, photo or comment of the emulated Facebook.
+    func knows(_ id: String) -> Bool {
+        photos[id] != nil || posts.contains { $0.id == id } || comments.contains { $0.id == id }
+    }
 
     func addPhoto(page: String, contentType: String, bytes: Int, caption: String?, alt: String?, published: Bool) -> Photo {
         let photo = Photo(id: newID(), pageID: page, contentType: contentType, bytes: bytes, caption: caption, alt: alt, published: published)

@@ -37,37 +37,54 @@ struct MetaContainerRoutes {
         api.get(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
             return await authenticated(request, body: ByteBuffer()) { account, parameters, now in
-                await read(id, parameters: parameters, as: account, now: now)
+                await answer(.get, id: id, edge: nil, parameters, as: account, now: now)
             }
         }
         api.delete(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return await authenticated(request, body: ByteBuffer()) { account, _, _ in
-                guard await state.delete(post: id, owner: account.id) else { return Self.unsupported(id, "delete") }
-                return SandboxJSON.response(["success": true, "deleted_id": id])
+            return await authenticated(request, body: ByteBuffer()) { account, parameters, now in
+                await answer(.delete, id: id, edge: nil, parameters, as: account, now: now)
             }
         }
         api.post(":id/:edge") { request, context in
             let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
             let body = try await request.body.collect(upTo: 1024 * 1024)
             return await authenticated(request, body: body) { account, parameters, now in
-                if dialect.comments, edge == "comments" { return await comment(on: id, parameters, as: account, now: now) }
-                guard id == account.id || id == "me" else { return Self.unsupported(id, "post") }
-                switch edge {
-                case dialect.create: return await createContainer(parameters, as: account, now: now)
-                case dialect.publish: return await publish(parameters["creation_id"] ?? "", as: account, now: now)
-                default: return Self.unsupported("\(id)/\(edge)", "post")
-                }
+                await answer(.post, id: id, edge: edge, parameters, as: account, now: now)
             }
         }
         api.get(":id/:edge") { request, context in
             let id = context.parameters.get("id") ?? "", edge = context.parameters.get("edge") ?? ""
-            return await authenticated(request, body: ByteBuffer()) { account, parameters, _ in
-                if dialect.comments, edge == "comments" { return await listComments(of: id, parameters) }
-                if edge == "insights" { return await insights(of: id, parameters, as: account) }
-                guard id == account.id || id == "me", edge == dialect.list || edge == dialect.replies else { return Self.unsupported("\(id)/\(edge)", "get") }
-                return await list(replies: edge == dialect.replies, parameters, as: account)
+            return await authenticated(request, body: ByteBuffer()) { account, parameters, now in
+                await answer(.get, id: id, edge: edge, parameters, as: account, now: now)
             }
+        }
+    }
+
+    /// Answers a Graph call on `id` (and its `edge`) for `account`, its token checked. Facebook's Graph API
+    /// hands the calls for an Instagram account linked to a Page here too.
+    func answer(_ method: HTTPRequest.Method, id: String, edge: String?, _ parameters: [String: String], as account: OAuthServer.Account, now: Date) async -> Response {
+        switch (method, edge) {
+        case (.get, nil):
+            return await read(id, parameters: parameters, as: account, now: now)
+        case (.delete, nil):
+            guard await state.delete(post: id, owner: account.id) else { return Self.unsupported(id, "delete") }
+            return SandboxJSON.response(["success": true, "deleted_id": id])
+        case (.post, let edge?):
+            if dialect.comments, edge == "comments" { return await comment(on: id, parameters, as: account, now: now) }
+            guard id == account.id || id == "me" else { return Self.unsupported(id, "post") }
+            switch edge {
+            case dialect.create: return await createContainer(parameters, as: account, now: now)
+            case dialect.publish: return await publish(parameters["creation_id"] ?? "", as: account, now: now)
+            default: return Self.unsupported("\(id)/\(edge)", "post")
+            }
+        case (.get, let edge?):
+            if dialect.comments, edge == "comments" { return await listComments(of: id, parameters) }
+            if edge == "insights" { return await insights(of: id, parameters, as: account) }
+            guard id == account.id || id == "me", edge == dialect.list || edge == dialect.replies else { return Self.unsupported("\(id)/\(edge)", "get") }
+            return await list(replies: edge == dialect.replies, parameters, as: account)
+        default:
+            return Self.unsupported(id, method.rawValue.lowercased())
         }
     }
 

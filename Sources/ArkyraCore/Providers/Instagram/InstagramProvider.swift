@@ -23,7 +23,8 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
     package let rateLimitWindow: TimeInterval = 3600
     package let scopes = ["instagram_business_basic", "instagram_business_content_publish", "instagram_business_manage_comments"]
     package let scopeSeparator = ","
-    package let clientIDSetting = "ARKYRA_INSTAGRAM_CLIENT_ID"
+    /// `ARKYRA_INSTAGRAM_CLIENT_ID`; `ARKYRA_FACEBOOK_CLIENT_ID` when it publishes for ``InstagramFacebookProvider``.
+    package let clientIDSetting: String
     package let usesPKCE = false
     /// JPEG images up to 8 MB, videos up to 300 MB and 15 minutes (Reels), up to 10 in a carousel; a post
     /// needs one at least.
@@ -45,9 +46,11 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
     let dialect = GraphDialect(platform: "Instagram", create: "media", publish: "media_publish", textField: "caption", statusField: "status_code",
                                videoType: "REELS", textType: nil, replyField: nil)
 
-    package init(http: PlatformHTTP, app: PlatformConfiguration.OAuthApp?) {
+    /// - Parameter clientIDSetting: the setting that names `app`, for messages to administrators.
+    package init(http: PlatformHTTP, app: PlatformConfiguration.OAuthApp?, clientIDSetting: String = "ARKYRA_INSTAGRAM_CLIENT_ID") {
         self.http = http
         self.app = app
+        self.clientIDSetting = clientIDSetting
     }
 
     package func characterCount(of text: String) -> Int { text.count }
@@ -141,7 +144,7 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
                 .map { PublishedPost(platformID: "\(media)/\($0.id)", url: nil) }
         }
         let since = String(Int(post.createdAt.timeIntervalSince1970) - 60)
-        let response = try await graph(.GET, "/me/media", [("fields", "id,caption,timestamp,permalink"), ("since", since), ("limit", "100")], token: token, mutates: false)
+        let response = try await graph(.GET, "/\(post.accountID ?? "me")/media", [("fields", "id,caption,timestamp,permalink"), ("since", since), ("limit", "100")], token: token, mutates: false)
         guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
         guard let page = response.decode(GraphPage.self) else {
             throw ProviderError.unavailable(message: "the server did not answer like Instagram's API: \(response.summary)")
@@ -153,7 +156,7 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
 
     private func configuredApp() throws -> PlatformConfiguration.OAuthApp {
         guard let app else {
-            throw ProviderError.rejected(status: 0, message: "this installation has no Instagram app; an administrator sets \(clientIDSetting)")
+            throw ProviderError.rejected(status: 0, message: "this installation has no app for Instagram; an administrator sets \(clientIDSetting)")
         }
         return app
     }
