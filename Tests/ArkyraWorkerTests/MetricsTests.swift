@@ -101,17 +101,76 @@ struct MetricsTests {
         }
     }
 
+    @Test("Instagram: the media's insights (views, reach, likes, comments counted from its comments, shares, saves)")
+    func instagram() async throws {
+        try await PublishingWorld.run { world in
+            let storage = S3Storage(configuration: TestS3.configuration(), client: .shared)
+            let channel = try await world.connectInstagram()
+            try await world.sandbox.execute(uri: "/_sandbox/instagram/processing", method: .post, body: jsonBody(["seconds": 0])) { #expect($0.status == .noContent) }
+            let photo = try await InstagramPublishingTests.images(1, format: .jpeg, world: world, storage: storage)
+            let thread = try await FacebookPublishingTests.post(world, channel: channel, "Counted", media: photo, thread: ["A comment"])
+            for item in thread { try await ThreadsPublishingTests.publishToTheEnd(item, with: ThreadsPublishingTests.handler(world, storage: storage), in: world) }
+            let first = try await world.reload(thread[0])
+            let id = try #require(first.platformPostID)
+            try await world.sandbox.execute(uri: "/_sandbox/instagram/posts/\(id)/insights", method: .post,
+                                            body: jsonBody(["views": 300, "reach": 210, "likes": 25, "shares": 2, "saved": 6])) { #expect($0.status == .noContent) }
+            try await world.metricsReader.handle(MetricsJob(postID: first.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["views": 300, "reach": 210, "likes": 25, "replies": 1, "shares": 2, "saves": 6])
+            let comment = try await world.reload(thread[1])
+            try await world.metricsReader.handle(MetricsJob(postID: comment.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            #expect(try await world.storedMetrics(of: comment)?.error == "Instagram gives no counts of comments")
+        }
+    }
+
+    @Test("Facebook: a Page post's reactions, comments and shares")
+    func facebook() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectFacebook()
+            let thread = try await FacebookPublishingTests.post(world, channel: channel, "Page post", thread: ["A comment"])
+            for item in thread {
+                try await world.handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            }
+            let first = try await world.reload(thread[0])
+            let id = try #require(first.platformPostID)
+            let read = MetricsJob(postID: first.id, organizationID: world.organizationID).job(requestID: nil)
+            try await world.metricsReader.handle(read, context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["likes": 0, "replies": 1, "shares": 0], "Facebook leaves out shares while there are none")
+            try await world.sandbox.execute(uri: "/_sandbox/facebook/posts/\(id)/engagement", method: .post, body: jsonBody(["reactions": 14, "shares": 3])) {
+                #expect($0.status == .noContent)
+            }
+            try await world.metricsReader.handle(read, context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["likes": 14, "replies": 1, "shares": 3])
+        }
+    }
+
+    @Test("LinkedIn: a Page's post's reactions and comments through socialActions (a member's need a partner permission, so ARKYRA does not read them)")
+    func linkedIn() async throws {
+        try await PublishingWorld.run { world in
+            let channel = try await world.connectLinkedInPage()
+            let thread = try await FacebookPublishingTests.post(world, channel: channel, "Company news", thread: ["More below"])
+            for item in thread {
+                try await world.handler.handle(PublishJob(postID: item.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            }
+            let first = try await world.reload(thread[0])
+            try await world.sandbox.execute(uri: "/_sandbox/linkedin/likes", method: .post, body: jsonBody(["urn": try #require(first.platformPostID), "likes": 8])) {
+                #expect($0.status == .noContent)
+            }
+            try await world.metricsReader.handle(MetricsJob(postID: first.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            #expect(try await world.storedMetrics(of: first)?.metrics.counts == ["likes": 8, "replies": 1])
+        }
+    }
+
     @Test("a platform whose counts ARKYRA does not read says so, and a post not published has none to read")
     func unsupported() async throws {
         try await PublishingWorld.run { world in
-            let channel = try await world.connectFacebook()
-            let post = try await FacebookPublishingTests.post(world, channel: channel, "Page post")[0]
+            let channel = try await world.connectLinkedIn()
+            let post = try await FacebookPublishingTests.post(world, channel: channel, "Member post")[0]
             let read = MetricsJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
             try await world.metricsReader.handle(read, context: .first)
             #expect(try await world.storedMetrics(of: post) == nil, "not published yet")
             try await world.handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
             try await world.metricsReader.handle(read, context: .first)
-            #expect(try await world.storedMetrics(of: post)?.error == "ARKYRA does not read facebook's counts yet")
+            #expect(try await world.storedMetrics(of: post)?.error == "ARKYRA does not read linkedin's counts yet")
         }
     }
 }

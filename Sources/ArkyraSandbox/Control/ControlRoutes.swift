@@ -290,6 +290,22 @@ struct ControlRoutes {
             let page = await facebook.addPage(name: name, managerID: manager, tasks: tasks)
             return SandboxJSON.response(["id": page.id, "name": page.name], status: .created)
         }
+        group.post("linkedin/likes") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let urn = parameters["urn"] as? String, let likes = parameters["likes"] as? Int else {
+                return SandboxJSON.response(["error": "send {urn, likes}"], status: .badRequest)
+            }
+            guard await linkedIn.setLikes(urn: urn, likes) else { return SandboxJSON.response(["error": "no such post"], status: .notFound) }
+            return Response(status: .noContent)
+        }
+        group.post("facebook/posts/:id/engagement") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard await facebook.setEngagement(id: context.parameters.get("id") ?? "", reactions: parameters["reactions"] as? Int ?? 0, shares: parameters["shares"] as? Int ?? 0)
+            else { return SandboxJSON.response(["error": "no such post"], status: .notFound) }
+            return Response(status: .noContent)
+        }
         group.post("facebook/pages/:id/instagram") { request, context in
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let username = (SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["username"] as? String, !username.isEmpty,

@@ -117,8 +117,17 @@ struct FacebookRoutes {
             return SandboxJSON.response(["id": page.id, "name": page.name])
         default:
             if let post = await state.post(id: id) {
-                return SandboxJSON.response(["id": post.id, "message": post.message, "created_time": Self.graphTimestamp(post.createdAt),
-                                             "permalink_url": "https://www.facebook.com/\(post.id)"])
+                var json: [String: Any] = ["id": post.id, "message": post.message, "created_time": Self.graphTimestamp(post.createdAt),
+                                           "permalink_url": "https://www.facebook.com/\(post.id)"]
+                // Edges asked for with a summary answer their totals (`reactions.summary(total_count).limit(0)`).
+                let fields = parameters["fields"] ?? ""
+                if fields.contains("shares"), post.shares > 0 { json["shares"] = ["count": post.shares] }
+                if fields.contains("reactions.summary") { json["reactions"] = ["data": [] as [Any], "summary": ["total_count": post.reactions, "viewer_reaction": "NONE"]] }
+                if fields.contains("comments.summary") {
+                    let comments = await state.comments.filter { $0.postID == post.id }.count
+                    json["comments"] = ["data": [] as [Any], "summary": ["order": "ranked", "total_count": comments, "can_comment": true]]
+                }
+                return SandboxJSON.response(json)
             }
             if let photo = await state.photo(id: id) {
                 return SandboxJSON.response(["id": photo.id, "name": photo.caption as Any? ?? NSNull(), "alt_text_custom": photo.alt as Any? ?? NSNull()])

@@ -31,6 +31,9 @@ actor FacebookState {
         var message: String
         var photoIDs: [String]
         var createdAt: Date
+        /// What readers did with it (the sandbox's control API sets these).
+        var reactions = 0
+        var shares = 0
     }
 
     struct Comment: Sendable {
@@ -104,6 +107,13 @@ actor FacebookState {
     }
 
     func post(id: String) -> Post? { posts.first { $0.id == id } }
+
+    func setEngagement(id: String, reactions: Int, shares: Int) -> Bool {
+        guard let index = posts.firstIndex(where: { $0.id == id }) else { return false }
+        posts[index].reactions = reactions
+        posts[index].shares = shares
+        return true
+    }
 
     func addComment(on postID: String, from: String, message: String, now: Date) -> Comment {
         let suffix = postID.split(separator: "_").last.map(String.init) ?? postID

@@ -100,6 +100,23 @@ struct LinkedInRoutes {
                 }
             }
         }
+        group.get("rest/socialActions/:urn") { request, context in
+            let urn = Self.urn(context.parameters.get("urn"))
+            return await authenticated(request, body: ByteBuffer(), bucket: "socialActions:read", limit: Self.readLimit, versioned: true) { _, now in
+                guard let post = await state.post(urn: urn) else { return Self.notFound }
+                // Reading a member's posts' social actions takes r_member_social, which LinkedIn grants to few
+                // partners; an organization's takes r_organization_social.
+                let needed = post.author.hasPrefix("urn:li:organization:") ? "r_organization_social" : "r_member_social"
+                let token = String((request.headers[.authorization] ?? "").dropFirst(7))
+                guard await oauth.scopes(of: token, now: now).contains(needed) else { return Self.accessDenied("partnerApiSocialActions.GET") }
+                let comments = await state.comments.filter { $0.object == urn }.count
+                return SandboxJSON.response([
+                    "target": urn,
+                    "likesSummary": ["selectedLikes": [] as [Any], "aggregatedTotalLikes": post.likes, "likedByCurrentUser": false, "totalLikes": post.likes],
+                    "commentsSummary": ["selectedComments": [] as [Any], "aggregatedTotalComments": comments, "totalFirstLevelComments": comments, "commentsState": "OPEN"],
+                ])
+            }
+        }
         group.post("rest/socialActions/:urn/comments") { request, context in
             let urn = Self.urn(context.parameters.get("urn"))
             let body = try await request.body.collect(upTo: 1024 * 1024)

@@ -9,6 +9,8 @@ actor LinkedInState {
         var commentary: String
         var visibility: String
         var createdAt: Date
+        /// Reactions readers gave it (the sandbox's control API sets them).
+        var likes = 0
     }
 
     struct Comment: Sendable {
@@ -81,6 +83,12 @@ actor LinkedInState {
     }
 
     func post(urn: String) -> Post? { posts.first { $0.urn == urn } }
+
+    func setLikes(urn: String, _ likes: Int) -> Bool {
+        guard let index = posts.firstIndex(where: { $0.urn == urn }) else { return false }
+        posts[index].likes = likes
+        return true
+    }
 
     enum DeleteError: Error { case notFound, notAuthor }
 

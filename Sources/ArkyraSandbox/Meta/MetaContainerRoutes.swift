@@ -264,18 +264,16 @@ struct MetaContainerRoutes {
 
     // MARK: Insights
 
-    static let postMetrics = ["views", "likes", "replies", "reposts", "quotes", "shares"]
-
-    /// `GET /{media}/insights?metric=…`: each metric's lifetime value (replies counted from the replies there are).
+    /// `GET /{media}/insights?metric=…`: each metric's lifetime value (replies or comments counted from those there are).
     private func insights(of id: String, _ parameters: [String: String], as account: OAuthServer.Account) async -> Response {
         guard let post = await state.post(id: id), post.ownerID == account.id else { return Self.unsupported("\(id)/insights", "get") }
         let asked = (parameters["metric"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !asked.isEmpty, asked.allSatisfy(Self.postMetrics.contains) else {
-            return Self.graphError(.badRequest, code: 100, "(#100) metric[0] must be one of the following values: \(Self.postMetrics.joined(separator: ", "))")
+        guard !asked.isEmpty, asked.allSatisfy(dialect.insightMetrics.contains) else {
+            return Self.graphError(.badRequest, code: 100, "(#100) metric[0] must be one of the following values: \(dialect.insightMetrics.joined(separator: ", "))")
         }
         let replies = await state.posts.filter { $0.replyTo == id }.count + (await state.comments.filter { $0.mediaID == id }.count)
         let data = asked.map { name -> [String: Any] in
-            let value = name == "replies" ? replies : post.insights[name] ?? 0
+            let value = name == dialect.repliesMetric ? replies : post.insights[name] ?? 0
             return ["name": name, "period": "lifetime", "values": [["value": value]], "title": name.capitalized, "id": "\(id)/insights/\(name)/lifetime"]
         }
         return SandboxJSON.response(["data": data])

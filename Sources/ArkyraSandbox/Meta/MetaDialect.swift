@@ -39,6 +39,9 @@ struct MetaDialect: Sendable {
     var postLimit: Int
     var permalink: @Sendable (_ username: String, _ shortcode: String) -> String
     var profilePicture: String
+    /// The metrics `GET /{media}/insights` takes, and the one counted from the post's replies or comments.
+    var insightMetrics: [String]
+    var repliesMetric: String
 
     static let threads = MetaDialect(
         platform: "threads", displayName: "Threads", version: "v1.0",
@@ -64,7 +67,8 @@ struct MetaDialect: Sendable {
             return links > 5 ? "THREADS_API__LINK_LIMIT_EXCEEDED: a post may contain at most 5 links." : nil
         },
         postLimit: 250, permalink: { username, shortcode in "https://www.threads.net/@\(username)/post/\(shortcode)" },
-        profilePicture: "threads_profile_picture_url"
+        profilePicture: "threads_profile_picture_url",
+        insightMetrics: ["views", "likes", "replies", "reposts", "quotes", "shares"], repliesMetric: "replies"
     )
 
     static let instagram = MetaDialect(
@@ -84,6 +88,7 @@ struct MetaDialect: Sendable {
             return hashtags > 30 ? "The caption has more than 30 hashtags." : nil
         },
         postLimit: 100, permalink: { _, shortcode in "https://www.instagram.com/p/\(shortcode)/" },
-        profilePicture: "profile_picture_url"
+        profilePicture: "profile_picture_url",
+        insightMetrics: ["views", "reach", "likes", "comments", "shares", "saved", "total_interactions"], repliesMetric: "comments"
     )
 }

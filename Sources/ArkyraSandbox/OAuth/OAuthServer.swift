@@ -159,6 +159,12 @@ actor OAuthServer {
         return account(id: token.accountID)
     }
 
+    /// The scopes a valid access token was granted, split on spaces and commas.
+    func scopes(of accessToken: String, now: Date) -> Set<String> {
+        guard let token = tokens[accessToken], token.expiresAt > now else { return [] }
+        return Set(token.scope.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init))
+    }
+
     /// A new access token for the account `accessToken` acts as, living `lifetime` (Meta's long-lived tokens,
     /// traded for a short-lived one and renewed by themselves); nil when `accessToken` is unknown or expired.
     func reissue(_ accessToken: String, lifetime: TimeInterval, now: Date) -> (access: String, token: Token)? {

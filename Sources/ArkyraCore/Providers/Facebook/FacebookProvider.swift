@@ -185,6 +185,24 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
         throw Self.error(for: response, mutates: false)
     }
 
+    // MARK: Counts
+
+    package let readsMetrics = true
+
+    /// `GET /{post}?fields=shares,reactions.summary(…),comments.summary(…)`: reactions (as likes), comments and
+    /// shares (Facebook leaves `shares` out while there are none). A thread item is a comment, which has no counts here.
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        guard !post.platformID.contains("/") else { throw ProviderError.rejected(status: 0, message: "ARKYRA reads the counts of Facebook posts, not of comments") }
+        let fields = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
+        let response = try await send(.GET, "/\(post.platformID)", [("fields", fields)], token: post.credentials.accessToken, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let counts = response.decode(FacebookCounts.self) else {
+            throw ProviderError.unavailable(message: "the server did not answer like Facebook's Graph API: \(response.summary)")
+        }
+        return PostMetrics(counts: ["likes": counts.reactions?.summary.totalCount ?? 0, "replies": counts.comments?.summary.totalCount ?? 0,
+                                    "shares": counts.shares?.count ?? 0])
+    }
+
     // MARK: Plumbing
 
     private func configuredApp() throws -> PlatformConfiguration.OAuthApp {
@@ -202,6 +220,24 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
     /// A Page token refused (code 190) cannot be refreshed: the Page must be connected again.
     static func error(for response: PlatformHTTP.Response, mutates: Bool) -> ProviderError {
         GraphError.classify(response, mutates: mutates, platform: "Facebook")
+    }
+}
+
+struct FacebookCounts: Decodable {
+    var shares: Shares?
+    var reactions: Edge?
+    var comments: Edge?
+
+    struct Shares: Decodable { var count: Int }
+
+    struct Edge: Decodable {
+        var summary: Summary
+
+        struct Summary: Decodable {
+            var totalCount: Int
+
+            enum CodingKeys: String, CodingKey { case totalCount = "total_count" }
+        }
     }
 }
 

@@ -83,6 +83,8 @@ package struct InstagramFacebookProvider: OAuthProvider, ChoosingProvider {
     package func publishStep(_ post: PublishRequest) async throws -> PublishStep { try await instagram.publishStep(post) }
     package func findPublished(_ post: PublishRequest) async throws -> PublishedPost? { try await instagram.findPublished(post) }
     package func delete(_ post: DeleteRequest) async throws { try await instagram.delete(post) }
+    package var readsMetrics: Bool { instagram.readsMetrics }
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics { try await instagram.metrics(post) }
 }
 
 /// `/me/accounts` with each Page's linked Instagram account.

@@ -152,6 +152,27 @@ package struct InstagramProvider: OAuthProvider, GraphContainers {
         return page.data.first { ($0.caption ?? "") == post.content }.map { PublishedPost(platformID: $0.id, url: $0.permalink) }
     }
 
+    // MARK: Counts
+
+    package var readsMetrics: Bool { true }
+
+    /// `GET /{media}/insights`: views, accounts reached, likes, comments, shares and saves (a thread item is a
+    /// comment, which has no counts).
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        guard !post.platformID.contains("/") else { throw ProviderError.rejected(status: 0, message: "Instagram gives no counts of comments") }
+        let response = try await graph(.GET, "/\(post.platformID)/insights", [("metric", "views,reach,likes,comments,shares,saved")],
+                                       token: post.credentials.accessToken, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let insights = response.decode(GraphInsights.self) else {
+            throw ProviderError.unavailable(message: "the server did not answer like Instagram's API: \(response.summary)")
+        }
+        var counts: [String: Int] = [:]
+        for (theirs, ours) in [("views", "views"), ("reach", "reach"), ("likes", "likes"), ("comments", "replies"), ("shares", "shares"), ("saved", "saves")] {
+            if let value = insights.counts[theirs] { counts[ours] = value }
+        }
+        return PostMetrics(counts: counts)
+    }
+
     // MARK: Plumbing
 
     private func configuredApp() throws -> PlatformConfiguration.OAuthApp {

@@ -33,6 +33,8 @@ package struct LinkedInPageProvider: OAuthProvider, ChoosingProvider {
     package func refresh(_ credentials: ProviderCredentials) async throws -> ProviderCredentials { try await member.refresh(credentials) }
     package func publish(_ request: PublishRequest) async throws -> PublishedPost { try await member.publish(request) }
     package func delete(_ request: DeleteRequest) async throws { try await member.delete(request) }
+    package var readsMetrics: Bool { member.readsMetrics }
+    package func metrics(_ request: MetricsRequest) async throws -> PostMetrics { try await member.metrics(request) }
 
     /// The Pages the member administers (approved administrator roles), with their names.
     package func choices(for connected: ConnectedAccount) async throws -> [ProviderChoice] {

@@ -26,7 +26,7 @@ package struct LinkedInProvider: OAuthProvider {
     /// LinkedIn's limits are daily, reset at midnight UTC; its 429s carry no reset (see ``nextMidnightUTC(after:)``).
     package let rateLimitWindow: TimeInterval = 86_400
     package var scopes: [String] {
-        author == .member ? ["openid", "profile", "w_member_social"] : ["openid", "profile", "r_organization_admin", "w_organization_social"]
+        author == .member ? ["openid", "profile", "w_member_social"] : ["openid", "profile", "r_organization_admin", "w_organization_social", "r_organization_social"]
     }
     package let clientIDSetting = "ARKYRA_LINKEDIN_CLIENT_ID"
     package let usesPKCE = false
@@ -93,6 +93,21 @@ package struct LinkedInProvider: OAuthProvider {
     }
 
     package let deletesPosts = true
+
+    /// A Page's posts' counts; a member's need `r_member_social`, which LinkedIn grants to few partners.
+    package var readsMetrics: Bool { author == .organization }
+
+    /// `GET /rest/socialActions/{urn}`: reactions (as likes) and comments.
+    package func metrics(_ post: MetricsRequest) async throws -> PostMetrics {
+        guard author == .organization else { throw ProviderError.rejected(status: 0, message: "LinkedIn lets only its partners read members' counts") }
+        let response = try await send(.GET, "/rest/socialActions/\(Self.pathEncoded(Self.commentedPost(post.platformID)))", token: post.credentials.accessToken,
+                                      body: nil, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let actions = response.decode(LinkedInSocialActions.self) else {
+            throw ProviderError.unavailable(message: "the server did not answer like LinkedIn's API: \(response.summary)")
+        }
+        return PostMetrics(counts: ["likes": actions.likesSummary?.totalLikes ?? 0, "replies": actions.commentsSummary?.aggregatedTotalComments ?? 0])
+    }
 
     /// `DELETE /rest/posts/{urn}`, or for a thread item `DELETE /rest/socialActions/{post}/comments/{id}`;
     /// a post already gone (404) counts as deleted.
@@ -215,4 +230,12 @@ struct LinkedInProblem: Decodable {
         var description: String?
         var code: String?
     }
+}
+
+struct LinkedInSocialActions: Decodable {
+    var likesSummary: Likes?
+    var commentsSummary: Comments?
+
+    struct Likes: Decodable { var totalLikes: Int }
+    struct Comments: Decodable { var aggregatedTotalComments: Int }
 }
