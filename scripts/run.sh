@@ -58,7 +58,8 @@ platform_apps=(ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=a
        ARKYRA_YOUTUBE_AUTHORIZE_URL="$sandbox_url/youtube/o/oauth2/v2/auth" ARKYRA_YOUTUBE_API_URL="$sandbox_url/youtube"
        ARKYRA_YOUTUBE_TOKEN_URL="$sandbox_url/youtube/token"
        ARKYRA_TIKTOK_CLIENT_ID=arkyra-sandbox-client ARKYRA_TIKTOK_CLIENT_SECRET=arkyra-sandbox-secret
-       ARKYRA_TIKTOK_AUTHORIZE_URL="$sandbox_url/tiktok/v2/auth/authorize/" ARKYRA_TIKTOK_API_URL="$sandbox_url/tiktok")
+       ARKYRA_TIKTOK_AUTHORIZE_URL="$sandbox_url/tiktok/v2/auth/authorize/" ARKYRA_TIKTOK_API_URL="$sandbox_url/tiktok"
+       ARKYRA_BLUESKY_VIDEO_URL="$sandbox_url/bluesky-video")
 start sandbox "$bin/arkyra-sandbox" --port "$sandbox_port"
 start api ARKYRA_API_PORT="$api_port" ARKYRA_ADMIN_PORT=9100 "${platform_apps[@]}" "$bin/arkyra-api"
 start worker ARKYRA_ADMIN_PORT=9101 "${platform_apps[@]}" "$bin/arkyra-worker"

@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 
-/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky`, X under `/x`, LinkedIn under
+/// Builds `arkyra-sandbox`: the emulated platform APIs (Mastodon under `/mastodon`, a Bluesky PDS under `/bluesky` and its video service under `/bluesky-video`, X under `/x`, LinkedIn under
 /// `/linkedin`, Telegram's Bot API under `/telegram`, Discord under `/discord`, Slack under `/slack`, Threads under `/threads`, Instagram under `/instagram`, Facebook's Graph API under `/facebook`, Pinterest under `/pinterest`, Reddit under `/reddit`, YouTube under `/youtube`, TikTok under `/tiktok`) and the control API
 /// under `/_sandbox`.
 package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) async -> some ApplicationProtocol {
@@ -15,6 +15,8 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     MastodonRoutes(sandbox: sandbox, state: mastodon, baseURL: baseURL).add(to: router.group("mastodon"))
     let bluesky = BlueskyState()
     BlueskyRoutes(sandbox: sandbox, state: bluesky).add(to: router.group("bluesky"))
+    let blueskyVideo = BlueskyVideoState()
+    BlueskyVideoRoutes(sandbox: sandbox, pds: bluesky, state: blueskyVideo).add(to: router.group("bluesky-video"))
     let xOAuth = OAuthServer(policy: XState.oauthPolicy)
     let x = XState()
     XRoutes(sandbox: sandbox, oauth: xOAuth, state: x).add(to: router.group("x"))
@@ -53,7 +55,7 @@ package func buildSandbox(configuration: SandboxConfiguration, logger: Logger) a
     let tikTok = TikTokState()
     TikTokRoutes(sandbox: sandbox, oauth: tikTokOAuth, state: tikTok).add(to: router.group("tiktok"))
     ControlRoutes(
-        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord, slack: slack,
+        sandbox: sandbox, mastodon: mastodon, bluesky: bluesky, blueskyVideo: blueskyVideo, x: x, linkedIn: linkedIn, telegram: telegram, discord: discord, slack: slack,
         meta: meta.mapValues(\.state), facebook: facebook, pinterest: pinterest, reddit: reddit, youTube: youTube, tikTok: tikTok,
         oauth: ["x": xOAuth, "linkedin": linkedInOAuth, "discord": discordOAuth, "slack": slackOAuth, "facebook": facebookOAuth, "pinterest": pinterestOAuth, "reddit": redditOAuth, "youtube": youTubeOAuth, "tiktok": tikTokOAuth].merging(meta.mapValues(\.oauth)) { $1 }
     ).add(to: router.group("_sandbox"))

@@ -84,7 +84,8 @@ package enum TestEnvironment {
             tiktok: .init(
                 clientID: "arkyra-sandbox-client", clientSecret: "arkyra-sandbox-secret",
                 authorizeURL: URL(string: "\(sandbox)/tiktok/v2/auth/authorize/")!, apiURL: URL(string: "\(sandbox)/tiktok")!
-            )
+            ),
+            blueskyVideo: URL(string: "\(sandbox)/bluesky-video")!
         )
     }
 

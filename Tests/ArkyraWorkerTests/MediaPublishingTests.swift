@@ -159,4 +159,41 @@ struct MediaPublishingTests {
             #expect((images.first?["aspectRatio"] as? [String: Any])?["width"] as? Int == 100)
         }
     }
+
+    @Test("a Bluesky video goes to the video service with a token from the PDS; the job is checked by later queue jobs; the post embeds the finished blob, once")
+    func blueskyVideo() async throws {
+        try await PublishingWorld.run { world in
+            let storage = YouTubePublishingTests.storage()
+            let channel = try await world.connectBluesky()
+            try await world.sandbox.execute(uri: "/_sandbox/bluesky/video-processing", method: .post, body: jsonBody(["seconds": 600])) { #expect($0.status == .noContent) }
+            let clip = try await YouTubePublishingTests.video(bytes: 200_000, world: world, storage: storage)
+            try await world.database.query("UPDATE media SET width = 64, height = 48, alt = 'A test pattern', processing = 'ready'")
+            let post = try await FacebookPublishingTests.post(world, channel: channel, "Watch", media: [clip])[0]
+            let handler = Self.handler(world, storage: storage)
+            let job = PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
+            try await handler.handle(job, context: .first)
+            try await handler.handle(job, context: ThreadsPublishingTests.continuing)
+            #expect(try await world.reload(post).state == .publishing, "still processing")
+            try await world.sandbox.execute(uri: "/_sandbox/bluesky/video-processing", method: .post, body: jsonBody(["seconds": 0])) { #expect($0.status == .noContent) }
+            try await handler.handle(job, context: ThreadsPublishingTests.continuing)
+            let published = try await world.reload(post)
+            #expect(published.state == .published, "\(published.error ?? "")")
+            let calls = try await YouTubePublishingTests.calls(world, platform: "bluesky-video").compactMap { $0["path"] as? String }
+            #expect(calls == ["/bluesky-video/xrpc/app.bsky.video.uploadVideo", "/bluesky-video/xrpc/app.bsky.video.getJobStatus",
+                              "/bluesky-video/xrpc/app.bsky.video.getJobStatus"])
+            let records = try await world.blueskyRecords()
+            #expect(records.count == 1)
+            let embed = try #require((records.first?["value"] as? [String: Any])?["embed"] as? [String: Any])
+            #expect(embed["$type"] as? String == "app.bsky.embed.video")
+            #expect(embed["alt"] as? String == "A test pattern")
+            #expect(((embed["video"] as? [String: Any])?["mimeType"]) as? String == "video/mp4")
+            #expect((embed["aspectRatio"] as? [String: Any])?["width"] as? Int == 64)
+
+            // The same bytes again (a retry after a lost answer) answer the same job: no second video.
+            let again = try await FacebookPublishingTests.post(world, channel: channel, "Watch again", media: [clip])[0]
+            try await handler.handle(PublishJob(postID: again.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            let uploads = try await YouTubePublishingTests.calls(world, platform: "bluesky-video").filter { ($0["path"] as? String)?.hasSuffix("uploadVideo") == true }
+            #expect(uploads.map { $0["status"] as? Int } == [200, 409])
+        }
+    }
 }

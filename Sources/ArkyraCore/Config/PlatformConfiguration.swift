@@ -84,12 +84,15 @@ package struct PlatformConfiguration: Sendable {
     /// YouTube: a Google Cloud project's OAuth client ("Web application") with the YouTube Data API v3
     /// enabled; Google's token endpoint is on a host of its own (`…_TOKEN_URL`).
     package var youtube: OAuthApp?
+    /// Bluesky's video service, which takes videos for every PDS (`ARKYRA_BLUESKY_VIDEO_URL`).
+    package var blueskyVideo: URL
     /// TikTok: an app of TikTok for Developers with Login Kit and the Content Posting API; its `client_key`.
     package var tiktok: OAuthApp?
 
     package init(x: OAuthApp? = nil, linkedIn: OAuthApp? = nil, telegram: Bot? = nil, discord: DiscordApp? = nil, slack: OAuthApp? = nil,
                  threads: OAuthApp? = nil, facebook: OAuthApp? = nil, instagram: OAuthApp? = nil, pinterest: OAuthApp? = nil,
-                 reddit: OAuthApp? = nil, youtube: OAuthApp? = nil, tiktok: OAuthApp? = nil) {
+                 reddit: OAuthApp? = nil, youtube: OAuthApp? = nil, tiktok: OAuthApp? = nil,
+                 blueskyVideo: URL = BlueskyProvider.videoService) {
         self.x = x
         self.linkedIn = linkedIn
         self.telegram = telegram
@@ -102,10 +105,11 @@ package struct PlatformConfiguration: Sendable {
         self.reddit = reddit
         self.youtube = youtube
         self.tiktok = tiktok
+        self.blueskyVideo = blueskyVideo
     }
 
     /// Reads `ARKYRA_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`, `_AUTHORIZE_URL` and `_API_URL` for X
-    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`), Reddit (`ARKYRA_REDDIT_…`), YouTube (`ARKYRA_YOUTUBE_…`, with `_TOKEN_URL`), TikTok (`ARKYRA_TIKTOK_…`) and
+    /// (`ARKYRA_X_…`), LinkedIn (`ARKYRA_LINKEDIN_…`), Slack (`ARKYRA_SLACK_…`), Threads (`ARKYRA_THREADS_…`), Facebook (`ARKYRA_FACEBOOK_…`), Instagram (`ARKYRA_INSTAGRAM_…`, with `_TOKEN_URL`), Pinterest (`ARKYRA_PINTEREST_…`), Reddit (`ARKYRA_REDDIT_…`), YouTube (`ARKYRA_YOUTUBE_…`, with `_TOKEN_URL`), TikTok (`ARKYRA_TIKTOK_…`), Bluesky's video service (`ARKYRA_BLUESKY_VIDEO_URL`) and
     /// Discord (`ARKYRA_DISCORD_…`, with `_BOT_TOKEN`);
     /// `ARKYRA_TELEGRAM_BOT_TOKEN` and `_API_URL`.
     /// - Throws: ``ConfigurationError`` for a URL that is not one, or a secret without a client id.
@@ -132,7 +136,8 @@ package struct PlatformConfiguration: Sendable {
                 reader, prefix: "ARKYRA_YOUTUBE", authorizeURL: "https://accounts.google.com/o/oauth2/v2/auth", apiURL: "https://www.googleapis.com",
                 tokenURL: "https://oauth2.googleapis.com/token"
             ),
-            tiktok: try Self.app(reader, prefix: "ARKYRA_TIKTOK", authorizeURL: "https://www.tiktok.com/v2/auth/authorize/", apiURL: "https://open.tiktokapis.com")
+            tiktok: try Self.app(reader, prefix: "ARKYRA_TIKTOK", authorizeURL: "https://www.tiktok.com/v2/auth/authorize/", apiURL: "https://open.tiktokapis.com"),
+            blueskyVideo: try reader.url("ARKYRA_BLUESKY_VIDEO_URL", default: BlueskyProvider.videoService.absoluteString, schemes: ["http", "https"])
         )
     }
 

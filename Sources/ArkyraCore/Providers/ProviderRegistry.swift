@@ -14,7 +14,7 @@ package struct ProviderRegistry: Sendable {
     /// Every platform ARKYRA supports, talking through `http`, as this installation's apps on them.
     package static func all(http: PlatformHTTP, platforms: PlatformConfiguration) -> ProviderRegistry {
         ProviderRegistry([
-            MastodonProvider(http: http), BlueskyProvider(http: http), XProvider(http: http, app: platforms.x),
+            MastodonProvider(http: http), BlueskyProvider(http: http, videoService: platforms.blueskyVideo), XProvider(http: http, app: platforms.x),
             LinkedInProvider(http: http, app: platforms.linkedIn),
             LinkedInPageProvider(http: http, app: platforms.linkedIn), TelegramProvider(http: http, bot: platforms.telegram),
             DiscordProvider(http: http, app: platforms.discord), SlackProvider(http: http, app: platforms.slack),

@@ -6,7 +6,8 @@ import NIOFoundationCompat
 
 /// A Bluesky PDS's XRPC API as the AT Protocol documents it, under `/bluesky/xrpc`: createSession with an app
 /// password, refreshSession (refresh tokens rotate), uploadBlob (images embedded in posts), createRecord (with a record key of the client's, or a fresh TID) / getRecord / listRecords / deleteRecord for posts,
-/// app.bsky.actor.getProfile.
+/// app.bsky.actor.getProfile, getSession (with the DID document naming this PDS) and getServiceAuth (tokens
+/// for the video service, ``BlueskyVideoRoutes``).
 /// Errors are `{"error", "message"}`: an expired access token is 400 `ExpiredToken`, a revoked refresh
 /// token 401 `ExpiredToken`, a missing or unknown token 401. Writes cost points (create: 3) against 5,000
 /// per hour per account, reported in `ratelimit-*` headers; past it, 429 `RateLimitExceeded`; createSession
@@ -134,6 +135,33 @@ struct BlueskyRoutes {
                 return SandboxJSON.response(["posts": posts])
             }
         }
+        group.get("xrpc/com.atproto.server.getSession") { request, _ in
+            await authenticated(request, body: ByteBuffer()) { account, _ in
+                let endpoint = "http://\(request.head.authority ?? "127.0.0.1")/bluesky"
+                return SandboxJSON.response([
+                    "did": account.did, "handle": account.handle, "active": true, "emailConfirmed": true,
+                    "didDoc": [
+                        "@context": ["https://www.w3.org/ns/did/v1"], "id": account.did, "alsoKnownAs": ["at://\(account.handle)"],
+                        "service": [["id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": endpoint]],
+                    ],
+                ])
+            }
+        }
+        group.get("xrpc/com.atproto.server.getServiceAuth") { request, _ in
+            await authenticated(request, body: ByteBuffer()) { account, now in
+                let query = request.uri.queryParameters
+                guard let audience = query["aud"].map(String.init), audience.hasPrefix("did:") else {
+                    return Self.error(.badRequest, "InvalidRequest", "Params must have the property \"aud\"")
+                }
+                let expiry = query["exp"].flatMap { Double(String($0)) }.map { Date(timeIntervalSince1970: $0) } ?? now.addingTimeInterval(60)
+                guard expiry > now, expiry.timeIntervalSince(now) <= 3600 else {
+                    return Self.error(.badRequest, "BadExpiration", "expiration must be in the future and within an hour")
+                }
+                let method = query["lxm"].map(String.init) ?? ""
+                let token = await state.issueServiceToken(did: account.did, audience: audience, method: method, expiresAt: expiry, now: now)
+                return SandboxJSON.response(["token": token])
+            }
+        }
         group.post("xrpc/com.atproto.repo.uploadBlob") { request, _ in
             let body = try await request.body.collect(upTo: Self.maximumBlobBytes + 1)
             return await authenticated(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes)")) { account, _ in
@@ -227,8 +255,16 @@ struct BlueskyRoutes {
     func embedProblem(in input: [String: Any], did: String) async -> String? {
         guard let embed = (input["record"] as? [String: Any])?["embed"] else { return nil }
         let prefix = "Invalid app.bsky.feed.post record: Record/embed"
-        guard let object = embed as? [String: Any], object["$type"] as? String == "app.bsky.embed.images" else {
-            return "\(prefix) must be an object which includes the \"$type\" property (only app.bsky.embed.images is emulated)"
+        guard let object = embed as? [String: Any], let type = object["$type"] as? String, ["app.bsky.embed.images", "app.bsky.embed.video"].contains(type) else {
+            return "\(prefix) must be an object which includes the \"$type\" property (app.bsky.embed.images and app.bsky.embed.video are emulated)"
+        }
+        if type == "app.bsky.embed.video" {
+            guard let blob = object["video"] as? [String: Any], let link = (blob["ref"] as? [String: Any])?["$link"] as? String,
+                  let stored = await state.blob(cid: link), stored.did == did
+            else { return "\(prefix)/video should be a blob ref" }
+            if stored.mimeType != "video/mp4" { return "\(prefix)/video mimeType (\(stored.mimeType)) does not match accepted types: video/mp4" }
+            if let alt = object["alt"] as? String, alt.count > 1000 { return "\(prefix)/alt must not be longer than 1000 graphemes" }
+            return nil
         }
         guard let images = object["images"] as? [[String: Any]], (1...4).contains(images.count) else {
             return "\(prefix)/images must not have more than 4 elements"

@@ -117,6 +117,22 @@ actor BlueskyState {
         return count
     }
 
+    /// Service tokens (`getServiceAuth`): who they act for, for which method, until when.
+    private var serviceTokens: [String: (did: String, method: String, expiresAt: Date)] = [:]
+
+    /// A token for another service (the video service) to call `method` on this PDS as `did`.
+    func issueServiceToken(did: String, audience: String, method: String, expiresAt: Date, now: Date) -> String {
+        let token = Self.token(scope: "com.atproto.service", did: did, issuedAt: now, expiresAt: expiresAt)
+        serviceTokens[token] = (did, method, expiresAt)
+        return token
+    }
+
+    /// The DID a service token acts for, when it is valid for `method`.
+    func serviceTokenSubject(_ token: String, method: String, now: Date) -> String? {
+        guard let entry = serviceTokens[token], entry.method == method, entry.expiresAt > now else { return nil }
+        return entry.did
+    }
+
     /// A blob an account uploaded: its CID, type and size.
     struct Blob: Sendable {
         var cid: String

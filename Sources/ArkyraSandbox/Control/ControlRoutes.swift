@@ -9,6 +9,7 @@ struct ControlRoutes {
     let sandbox: SandboxState
     let mastodon: MastodonState
     let bluesky: BlueskyState
+    let blueskyVideo: BlueskyVideoState
     let x: XState
     let linkedIn: LinkedInState
     let telegram: TelegramState
@@ -77,6 +78,15 @@ struct ControlRoutes {
         group.post("bluesky/accounts/:handle/revoke-sessions") { _, context in
             let count = await bluesky.revokeSessions(handle: context.parameters.get("handle") ?? "")
             return SandboxJSON.response(["revoked": count])
+        }
+        group.post("bluesky/video-processing") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let parameters = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+            guard let seconds = parameters["seconds"] as? Double, seconds >= 0 else {
+                return SandboxJSON.response(["error": "send {seconds, error?}"], status: .badRequest)
+            }
+            await blueskyVideo.setProcessing(seconds: seconds, error: parameters["error"] as? String)
+            return Response(status: .noContent)
         }
         group.post("bluesky/engagement") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024)
@@ -361,6 +371,7 @@ struct ControlRoutes {
             await sandbox.reset()
             await mastodon.reset()
             await bluesky.reset()
+            await blueskyVideo.reset()
             await x.reset()
             await linkedIn.reset()
             await telegram.reset()

@@ -8,7 +8,9 @@ import NIOHTTP1
 /// token expires after about two hours and is renewed with the refresh token (refreshSession); posts are
 /// `app.bsky.feed.post` records (createRecord) under a record key derived from the post, so that a post
 /// is created at most once; after an unknown outcome the record is read back by that key (getRecord); deleteRecord removes it. Links,
-/// mentions (resolved to DIDs) and hashtags are marked with facets (``BlueskyRichText``).
+/// mentions (resolved to DIDs) and hashtags are marked with facets (``BlueskyRichText``). A video goes to
+/// Bluesky's video service first (with a service token from the PDS), which processes it and puts it on the
+/// PDS; the job is the post's container, checked by later queue jobs, and the post embeds the finished blob.
 package struct BlueskyProvider: Provider {
     package let identifier = "bluesky"
     package let displayName = "Bluesky"
@@ -23,13 +25,19 @@ package struct BlueskyProvider: Provider {
     /// Record writes are limited per hour (5,000 points).
     package let rateLimitWindow: TimeInterval = 3600
     static let postCollection = "app.bsky.feed.post"
-    /// `app.bsky.embed.images`: four images of at most 1,000,000 bytes each. (Video goes through Bluesky's
-    /// separate video service, which ARKYRA does not call yet.)
-    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image], maximumImageBytes: 1_000_000)
+    /// `app.bsky.embed.images`: four images of at most 1,000,000 bytes each; or `app.bsky.embed.video`: one
+    /// MP4 of at most 100 MB and 3 minutes.
+    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image, .video], maximumImageBytes: 1_000_000, maximumVideoBytes: 100 * 1024 * 1024,
+                                        maximumVideoDurationMs: 180_000)
     let http: PlatformHTTP
+    /// Where videos are uploaded (video.bsky.app serves every PDS).
+    let videoService: URL
+    package static let videoService = URL(string: "https://video.bsky.app")!
+    static let videoJob = "video-job:"
 
-    package init(http: PlatformHTTP) {
+    package init(http: PlatformHTTP, videoService: URL = BlueskyProvider.videoService) {
         self.http = http
+        self.videoService = videoService
     }
 
     package func characterCount(of text: String) -> Int { text.count }
@@ -57,6 +65,34 @@ package struct BlueskyProvider: Provider {
     }
 
     package func publish(_ post: PublishRequest) async throws -> PublishedPost {
+        try await publish(post, embed: nil)
+    }
+
+    /// A post with a video: the file goes to the video service (a new job, or the one that has these bytes
+    /// already), the job's status is checked by later queue jobs, and the post embeds the blob it made.
+    package func publishStep(_ post: PublishRequest) async throws -> PublishStep {
+        guard let video = post.media.first(where: { $0.kind == .video }) else { return .published(try await publish(post, embed: nil)) }
+        guard let container = post.container?.id, container.hasPrefix(Self.videoJob) else {
+            return .processing(container: Self.videoJob + (try await uploadVideo(video, for: post)), checkAfter: 3)
+        }
+        let status = try await jobStatus(String(container.dropFirst(Self.videoJob.count)))
+        switch status.state {
+        case "JOB_STATE_COMPLETED":
+            guard let blob = status.blobObject else { throw ProviderError.unavailable(message: "Bluesky's video service finished without a blob") }
+            // The record key is the post's: a record made before an answer was lost is found, not made again.
+            if let found = try await findPublished(post) { return .published(found) }
+            var embed: [String: Any] = ["$type": "app.bsky.embed.video", "video": blob]
+            if let alt = video.alt, !alt.isEmpty { embed["alt"] = alt }
+            if let width = video.width, let height = video.height, width > 0, height > 0 { embed["aspectRatio"] = ["width": width, "height": height] }
+            return .published(try await publish(post, embed: embed))
+        case "JOB_STATE_FAILED":
+            throw ProviderError.rejected(status: 0, message: "Bluesky could not process the video: \(status.message ?? status.error ?? "no reason given")")
+        default:
+            return .processing(container: container, checkAfter: 3)
+        }
+    }
+
+    private func publish(_ post: PublishRequest, embed: [String: Any]?) async throws -> PublishedPost {
         let did = try Self.subject(of: post.credentials.accessToken)
         var record: [String: Any] = [
             "$type": Self.postCollection, "text": post.content, "createdAt": ISO8601Timestamp.format(post.createdAt),
@@ -71,7 +107,9 @@ package struct BlueskyProvider: Provider {
             let facets = BlueskyRichText.facets(spans, dids: dids)
             if !facets.isEmpty { record["facets"] = facets }
         }
-        if !post.media.isEmpty {
+        if let embed {
+            record["embed"] = embed
+        } else if !post.media.isEmpty {
             var images: [[String: Any]] = []
             for file in post.media {
                 var image: [String: Any] = ["alt": file.alt ?? "", "image": try await uploadBlob(file, for: post)]
