@@ -108,4 +108,36 @@ struct FacebookPublishingTests {
             #expect(try await world.facebookPosts().isEmpty)
         }
     }
+
+    @Test("a video goes up through a resumable session kept on the post: a chunk refused midway is sent again into the same session, and finishing it publishes one video")
+    func video() async throws {
+        try await PublishingWorld.run { world in
+            let storage = YouTubePublishingTests.storage()
+            let channel = try await world.connectFacebook()
+            let size = 6 * 1024 * 1024 + 777
+            let clip = try await YouTubePublishingTests.video(bytes: size, world: world, storage: storage)
+            let post = try await Self.post(world, channel: channel, "Behind the scenes\nHow we built it", media: [clip])[0]
+            let handler = MediaPublishingTests.handler(world, storage: storage)
+            let job = PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
+            try await handler.handle(job, context: .first)
+            #expect(try await world.reload(post).state == .publishing, "the session is opened and kept first")
+            try await world.sandbox.execute(uri: "/_sandbox/faults", method: .post, body: jsonBody(
+                ["platform": "facebook", "kind": "server_error", "count": 1, "path": "/videos", "after": 1]
+            )) { #expect($0.status == .created) }
+            try await handler.handle(job, context: ThreadsPublishingTests.continuing)
+            #expect(try await world.reload(post).state == .publishing, "a refused chunk is retried")
+            try await handler.handle(job, context: ThreadsPublishingTests.continuing)
+            let published = try await world.reload(post)
+            #expect(published.state == .published, "\(published.error ?? "")")
+            let videos = try await world.facebookPosts().filter { $0["video_bytes"] as? Int != nil }
+            #expect(videos.count == 1)
+            #expect(videos.first?["video_bytes"] as? Int == size)
+            #expect(videos.first?["message"] as? String == "Behind the scenes\nHow we built it")
+            let id = try #require(published.platformPostID)
+            #expect(published.platformURL == "https://www.facebook.com/\(try await world.externalID(of: channel))/videos/\(id)/")
+            let provider = FacebookProvider(http: world.platformHTTP, app: world.platforms.facebook)
+            try await provider.delete(DeleteRequest(credentials: try await world.openedCredentials(of: channel), platformID: id, accountID: nil))
+            #expect(try await world.facebookPosts().isEmpty)
+        }
+    }
 }

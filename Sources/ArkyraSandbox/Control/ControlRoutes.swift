@@ -285,6 +285,7 @@ struct ControlRoutes {
             let photos = await facebook.photos
             let posts = await facebook.posts.map { post -> [String: Any] in
                 ["id": post.id, "page_id": post.pageID, "message": post.message, "created_time": SandboxJSON.timestamp(post.createdAt),
+                 "video_bytes": post.videoBytes as Any? ?? NSNull(),
                  "photos": post.photoIDs.compactMap { photos[$0] }.map { ["id": $0.id, "content_type": $0.contentType, "alt_text": $0.alt as Any? ?? NSNull()] as [String: Any] },
                  "comments": comments.filter { $0.postID == post.id }.map { ["id": $0.id, "from": $0.fromID, "message": $0.message] }]
             }

@@ -203,12 +203,49 @@ struct FacebookRoutes {
             guard published else { return SandboxJSON.response(["id": photo.id]) }
             let post = await state.addPost(page: page.id, message: message, photoIDs: [photo.id], now: now)
             return SandboxJSON.response(["id": photo.id, "post_id": post.id])
+        case "videos":
+            guard id == page.id || id == "me" else { return Self.unsupported(id, "post") }
+            return await video(parameters, page: page, body: body, contentType: contentType, now: now)
         case "comments":
             guard await state.post(id: id) != nil else { return Self.unsupported(id, "post") }
             guard !message.isEmpty else { return Self.graphError(.badRequest, code: 100, "(#100) Missing message") }
             return SandboxJSON.response(["id": await state.addComment(on: id, from: page.id, message: message, now: now).id])
         default:
             return Self.unsupported("\(id)/\(edge)", "post")
+        }
+    }
+
+    /// The resumable upload's three phases; chunks of 4 MiB are asked for.
+    private func video(_ parameters: [String: String], page: FacebookState.Page, body: ByteBuffer, contentType: String?, now: Date) async -> Response {
+        let chunk = 4 * 1024 * 1024
+        switch parameters["upload_phase"] {
+        case "start":
+            guard let size = parameters["file_size"].flatMap(Int.init), size > 0, size <= 10 * 1024 * 1024 * 1024 else {
+                return Self.graphError(.badRequest, code: 100, "(#100) file_size must be between 1 byte and 10 GB")
+            }
+            let upload = await state.startUpload(page: page.id, size: size)
+            return SandboxJSON.response(["video_id": upload.videoID, "upload_session_id": upload.sessionID, "start_offset": "0", "end_offset": String(min(size, chunk))])
+        case "transfer":
+            guard let file = SandboxMultipart.parts(body, contentType: contentType)?.first(where: { $0.name == "video_file_chunk" }),
+                  let offset = parameters["start_offset"].flatMap(Int.init),
+                  let upload = await state.receive(session: parameters["upload_session_id"] ?? "", offset: offset, bytes: file.data)
+            else { return Self.graphError(.badRequest, code: 6000, "There was a problem uploading your video file. Please try again with another file.", type: "OAuthException") }
+            let end = min(upload.size, upload.received + chunk)
+            return SandboxJSON.response(["start_offset": String(upload.received), "end_offset": String(end)])
+        case "finish":
+            let session = parameters["upload_session_id"] ?? ""
+            guard let upload = await state.upload(session: session), upload.pageID == page.id else {
+                return Self.graphError(.badRequest, code: 100, "(#100) Invalid upload_session_id")
+            }
+            guard SandboxMediaType.video(upload.head) != nil else {
+                return Self.graphError(.badRequest, code: 352, "(#352) Sorry, the video file you selected is in a format that we don't support.")
+            }
+            guard await state.finish(session: session, description: parameters["description"] ?? "", now: now) != nil else {
+                return Self.graphError(.badRequest, code: 6001, "(#6001) The upload is not complete: \(upload.received) of \(upload.size) bytes arrived")
+            }
+            return SandboxJSON.response(["success": true])
+        default:
+            return Self.graphError(.badRequest, code: 100, "(#100) Non-resumable video uploads are not emulated: send upload_phase=start, transfer, finish")
         }
     }
 

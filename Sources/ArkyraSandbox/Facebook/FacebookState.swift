@@ -34,6 +34,19 @@ actor FacebookState {
         /// What readers did with it (the sandbox's control API sets these).
         var reactions = 0
         var shares = 0
+        /// A video post's file size (nil: a feed or photo post).
+        var videoBytes: Int?
+    }
+
+    /// A resumable video upload of a Page.
+    struct VideoUpload: Sendable {
+        var videoID: String
+        var sessionID: String
+        var pageID: String
+        var size: Int
+        var received = 0
+        var head: [UInt8] = []
+        var finished = false
     }
 
     struct Comment: Sendable {
@@ -57,6 +70,7 @@ actor FacebookState {
     private(set) var photos: [String: Photo] = [:]
     private(set) var posts: [Post] = []
     private(set) var comments: [Comment] = []
+    private var uploads: [String: VideoUpload] = [:]
     private var nextID: UInt64 = 102_000_000_000_000
 
     private func newID() -> String {
@@ -108,6 +122,34 @@ actor FacebookState {
 
     func post(id: String) -> Post? { posts.first { $0.id == id } }
 
+    func startUpload(page: String, size: Int) -> VideoUpload {
+        let upload = VideoUpload(videoID: newID(), sessionID: newID(), pageID: page, size: size)
+        uploads[upload.sessionID] = upload
+        return upload
+    }
+
+    func upload(session: String) -> VideoUpload? { uploads[session] }
+
+    /// Takes a chunk at `offset` (at most where the upload stands); answers the upload after it.
+    func receive(session: String, offset: Int, bytes: Data) -> VideoUpload? {
+        guard var upload = uploads[session], offset <= upload.received, offset + bytes.count <= upload.size else { return nil }
+        if offset == 0 { upload.head = [UInt8](bytes.prefix(16)) }
+        upload.received = max(upload.received, offset + bytes.count)
+        uploads[session] = upload
+        return upload
+    }
+
+    /// Publishes a complete upload as a video post (once: finishing it again changes nothing).
+    func finish(session: String, description: String, now: Date) -> Post? {
+        guard var upload = uploads[session], upload.received == upload.size else { return nil }
+        if upload.finished { return post(id: upload.videoID) }
+        upload.finished = true
+        uploads[session] = upload
+        let post = Post(id: upload.videoID, pageID: upload.pageID, message: description, photoIDs: [], createdAt: now, videoBytes: upload.size)
+        posts.append(post)
+        return post
+    }
+
     func setEngagement(id: String, reactions: Int, shares: Int) -> Bool {
         guard let index = posts.firstIndex(where: { $0.id == id }) else { return false }
         posts[index].reactions = reactions
@@ -141,5 +183,6 @@ actor FacebookState {
         photos = [:]
         posts = []
         comments = []
+        uploads = [:]
     }
 }

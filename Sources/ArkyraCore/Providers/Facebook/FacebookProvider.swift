@@ -26,9 +26,10 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
     package let scopeSeparator = ","
     package let clientIDSetting = "ARKYRA_FACEBOOK_CLIENT_ID"
     package let usesPKCE = false
-    /// Photos (JPEG, PNG, GIF, WebP) up to 10 MB, up to 10 on a post. (Video goes through Facebook's
-    /// resumable upload, which ARKYRA does not do yet.)
-    package let mediaRules = MediaRules(maximumItems: 10, kinds: [.image], maximumImageBytes: 10 * 1024 * 1024)
+    /// Photos (JPEG, PNG, GIF, WebP) up to 10 MB, up to 10 on a post; or one video up to 10 GB and 4 hours
+    /// (``publishStep(_:)``).
+    package let mediaRules = MediaRules(maximumItems: 10, kinds: [.image, .video], maximumImageBytes: 10 * 1024 * 1024,
+                                        maximumVideoBytes: 10 * 1024 * 1024 * 1024, maximumVideoDurationMs: 4 * 3_600_000)
     package let deletesPosts = true
     package let app: PlatformConfiguration.OAuthApp?
     let http: PlatformHTTP
@@ -138,7 +139,7 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
         return try Self.created(try await http.send(request, mutates: published), mutates: published)
     }
 
-    private static func created(_ response: PlatformHTTP.Response, mutates: Bool) throws -> FacebookCreated {
+    static func created(_ response: PlatformHTTP.Response, mutates: Bool) throws -> FacebookCreated {
         guard response.status == 200 else { throw error(for: response, mutates: mutates) }
         guard let created = response.decode(FacebookCreated.self) else {
             let summary = "Facebook accepted the call but its answer could not be read: \(response.summary)"
@@ -205,7 +206,7 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
 
     // MARK: Plumbing
 
-    private func configuredApp() throws -> PlatformConfiguration.OAuthApp {
+    func configuredApp() throws -> PlatformConfiguration.OAuthApp {
         guard let app else {
             throw ProviderError.rejected(status: 0, message: "this installation has no Facebook app; an administrator sets \(clientIDSetting)")
         }
@@ -213,7 +214,7 @@ package struct FacebookProvider: OAuthProvider, ChoosingProvider {
     }
 
     /// A Graph call under the API's version.
-    private func send(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], token: String, mutates: Bool) async throws -> PlatformHTTP.Response {
+    func send(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], token: String, mutates: Bool) async throws -> PlatformHTTP.Response {
         try await http.send(GraphAPI.request(method, try configuredApp().api("/\(Self.version)\(path)"), parameters, token: token), mutates: mutates)
     }
 
