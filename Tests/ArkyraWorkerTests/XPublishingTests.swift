@@ -31,6 +31,23 @@ struct XPublishingTests {
         }
     }
 
+    @Test("images are uploaded with their alt text and attached to the post")
+    func images() async throws {
+        try await PublishingWorld.run { world in
+            let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-x-\(UUID().uuidString)"),
+                                           publicURL: "http://127.0.0.1", signingSecret: [7])
+            let channel = try await world.connectX()
+            let images = try await MediaPublishingTests.images(2, world: world, storage: storage, alt: "A chart")
+            let post = try await FacebookPublishingTests.post(world, channel: channel, "Two charts", media: images)[0]
+            try await MediaPublishingTests.handler(world, storage: storage).handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+            let published = try await world.reload(post)
+            #expect(published.state == .published, "\(published.error ?? "")")
+            let media = try #require(try await world.xPosts().first?["media"] as? [[String: Any]])
+            #expect(media.map { $0["content_type"] as? String } == ["image/png", "image/png"])
+            #expect(media.allSatisfy { $0["alt_text"] as? String == "A chart" })
+        }
+    }
+
     @Test("after a timeout once X had accepted, the post is found among the account's posts, never posted twice")
     func unknownOutcomeIsLookedUp() async throws {
         try await PublishingWorld.run { fixture in

@@ -139,9 +139,11 @@ struct ControlRoutes {
             return Response(status: .noContent)
         }
         group.get("x/posts") { _, _ in
+            let media = await x.media
             let posts = await x.posts.map { post -> [String: Any] in
                 ["id": post.id, "author_id": post.authorID, "text": post.text, "in_reply_to_id": post.replyTo as Any? ?? NSNull(),
-                 "created_at": SandboxJSON.timestamp(post.createdAt)]
+                 "created_at": SandboxJSON.timestamp(post.createdAt),
+                 "media": post.mediaIDs.compactMap { media[$0] }.map { ["id": $0.id, "content_type": $0.contentType, "alt_text": $0.alt as Any? ?? NSNull()] as [String: Any] }]
             }
             return SandboxJSON.response(["posts": posts])
         }

@@ -6,7 +6,9 @@ import NIOCore
 /// X's API v2 as its documentation describes it, under `/x`: the OAuth 2.0 consent page
 /// (`/i/oauth2/authorize`, with Authorize and Cancel) and token endpoint (`/2/oauth2/token`: authorization
 /// code with PKCE S256, refresh tokens that work once), `users/me`, creating, reading and deleting posts and
-/// an account's posts. Errors are problem documents `{title, detail, type, status}`; every answer carries
+/// an account's posts, and images: `POST /2/media/upload` (multipart `media` with `media_category`, the
+/// `media.write` scope; 5 MB, a GIF 15 MB; usable for a day) and `POST /2/media/metadata` (alt text of up to
+/// 1,000 characters), attached to a post through `media.media_ids` (1 to 4). Errors are problem documents `{title, detail, type, status}`; every answer carries
 /// `x-rate-limit-limit/remaining/reset` (epoch seconds); posting allows 100 requests per 15 minutes per
 /// account, reading 900.
 struct XRoutes {
@@ -34,6 +36,45 @@ struct XRoutes {
             let body = try await request.body.collect(upTo: 1024 * 1024)
             return await authenticated(request, body: body, bucket: "tweets:create", limit: Self.postLimit) { account, now in
                 await create(body, as: account, now: now)
+            }
+        }
+        group.post("2/media/upload") { request, _ in
+            let body = try await request.body.collect(upTo: 16 * 1024 * 1024)
+            return await authenticated(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes)"), bucket: "media:upload", limit: 500) { account, now in
+                let token = String((request.headers[.authorization] ?? "").dropFirst(7))
+                guard await oauth.scopes(of: token, now: now).contains("media.write") else {
+                    return (.forbidden, Self.problem("Forbidden", "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint: media.write is missing.", status: 403))
+                }
+                let parts = SandboxMultipart.parts(body, contentType: request.headers[.contentType]) ?? []
+                guard let file = parts.first(where: { $0.name == "media" }), let type = SandboxMediaType.image(file.data) else {
+                    return (.badRequest, Self.invalidRequest("media", "The `media` field must be an image (JPEG, PNG, GIF or WebP)."))
+                }
+                let category = parts.first { $0.name == "media_category" }.map { String(decoding: $0.data, as: UTF8.self) } ?? "tweet_image"
+                guard ["tweet_image", "tweet_gif"].contains(category) else {
+                    return (.badRequest, Self.invalidRequest("media_category", "This sandbox takes tweet_image and tweet_gif uploads."))
+                }
+                let limit = type == "image/gif" ? 15 * 1024 * 1024 : 5 * 1024 * 1024
+                guard file.data.count <= limit else {
+                    return (.badRequest, Self.invalidRequest("media", "The image is larger than \(limit / (1024 * 1024)) MB."))
+                }
+                let item = await state.addMedia(owner: account.id, contentType: type, size: file.data.count, now: now)
+                var image: [String: Any] = ["image_type": type]
+                if let size = SandboxMediaType.pngSize(file.data) { image["w"] = size.width; image["h"] = size.height }
+                return (.ok, ["data": ["id": item.id, "media_key": "3_\(item.id)", "size": item.size, "expires_after_secs": 86_400, "image": image]])
+            }
+        }
+        group.post("2/media/metadata") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await authenticated(request, body: body, bucket: "media:metadata", limit: 500) { account, _ in
+                let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+                let id = input["id"] as? String ?? ""
+                guard let text = ((input["metadata"] as? [String: Any])?["alt_text"] as? [String: Any])?["text"] as? String, text.count <= 1000 else {
+                    return (.badRequest, Self.invalidRequest("metadata.alt_text.text", "The alt text is required and at most 1000 characters."))
+                }
+                guard await state.setAlt(media: id, owner: account.id, text) else {
+                    return (.badRequest, Self.invalidRequest("id", "The media \(id) does not exist or is not yours."))
+                }
+                return (.ok, ["data": ["id": id, "associated_metadata": ["alt_text": ["text": text]]]])
             }
         }
         group.get("2/tweets/:id") { request, context in
@@ -78,13 +119,21 @@ struct XRoutes {
     // MARK: Posts
 
     private func create(_ body: ByteBuffer, as account: OAuthServer.Account, now: Date) async -> (HTTPResponse.Status, [String: Any]) {
-        guard let input = SandboxJSON.parameters(body, contentType: "application/json"), let text = input["text"] as? String, !text.isEmpty else {
+        let input = SandboxJSON.parameters(body, contentType: "application/json") ?? [:]
+        let mediaIDs = (input["media"] as? [String: Any])?["media_ids"] as? [String] ?? []
+        let text = input["text"] as? String ?? ""
+        guard !text.isEmpty || !mediaIDs.isEmpty else {
             return (.badRequest, Self.invalidRequest("text", "The `text` field is required when no media, poll or quote is given."))
+        }
+        if input["media"] != nil, !(1...4).contains(mediaIDs.count) {
+            return (.badRequest, Self.invalidRequest("media.media_ids", "media.media_ids must have from 1 to 4 items."))
         }
         let replyTo = (input["reply"] as? [String: Any])?["in_reply_to_tweet_id"] as? String
         do {
-            let post = try await state.createPost(author: account, text: text, replyTo: replyTo, now: now)
+            let post = try await state.createPost(author: account, text: text, replyTo: replyTo, mediaIDs: mediaIDs, now: now)
             return (.created, ["data": ["id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]]])
+        } catch .mediaNotFound {
+            return (.badRequest, Self.invalidRequest("media.media_ids", "Your media IDs are invalid."))
         } catch .duplicate {
             return (.forbidden, Self.problem("Forbidden", "You are not allowed to create a Tweet with duplicate content.", status: 403))
         } catch {
@@ -98,6 +147,7 @@ struct XRoutes {
             "edit_history_tweet_ids": [post.id],
         ]
         if let replyTo = post.replyTo { json["referenced_tweets"] = [["type": "replied_to", "id": replyTo]] }
+        if !post.mediaIDs.isEmpty { json["attachments"] = ["media_keys": post.mediaIDs.map { "3_\($0)" }] }
         return json
     }
 

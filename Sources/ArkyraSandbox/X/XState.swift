@@ -8,6 +8,8 @@ actor XState {
         var text: String
         var replyTo: String?
         var createdAt: Date
+        /// The uploaded media the post carries.
+        var mediaIDs: [String] = []
         /// What readers did with it (the sandbox's control API sets these): likes, retweets, quotes, bookmarks, impressions.
         var metrics: [String: Int] = [:]
     }
@@ -21,17 +23,42 @@ actor XState {
         invalidRefreshError: "invalid_request"
     )
 
+    /// An uploaded image: whose, what, and its alt text; usable for a day.
+    struct Media: Sendable {
+        var id: String
+        var ownerID: String
+        var contentType: String
+        var size: Int
+        var alt: String?
+        var expiresAt: Date
+    }
+
     private(set) var posts: [Post] = []
+    private(set) var media: [String: Media] = [:]
     private var nextID: UInt64 = 1_870_000_000_000_000_000
 
-    enum CreateError: Error { case duplicate, replyNotFound }
+    enum CreateError: Error { case duplicate, replyNotFound, mediaNotFound }
 
-    func createPost(author: OAuthServer.Account, text: String, replyTo: String?, now: Date) throws(CreateError) -> Post {
+    func addMedia(owner: String, contentType: String, size: Int, now: Date) -> Media {
+        nextID += 1
+        let item = Media(id: String(nextID), ownerID: owner, contentType: contentType, size: size, expiresAt: now.addingTimeInterval(86_400))
+        media[item.id] = item
+        return item
+    }
+
+    func setAlt(media id: String, owner: String, _ text: String) -> Bool {
+        guard media[id]?.ownerID == owner else { return false }
+        media[id]?.alt = text
+        return true
+    }
+
+    func createPost(author: OAuthServer.Account, text: String, replyTo: String?, mediaIDs: [String] = [], now: Date) throws(CreateError) -> Post {
         if let replyTo, !posts.contains(where: { $0.id == replyTo }) { throw .replyNotFound }
+        for id in mediaIDs where !(media[id].map { $0.ownerID == author.id && $0.expiresAt > now } ?? false) { throw .mediaNotFound }
         // X refuses the same text twice from one account (recent posts).
         if posts.contains(where: { $0.authorID == author.id && $0.text == text && now.timeIntervalSince($0.createdAt) < 86_400 }) { throw .duplicate }
         nextID += 1
-        let post = Post(id: String(nextID), authorID: author.id, text: text, replyTo: replyTo, createdAt: now)
+        let post = Post(id: String(nextID), authorID: author.id, text: text, replyTo: replyTo, createdAt: now, mediaIDs: mediaIDs)
         posts.append(post)
         return post
     }
@@ -56,5 +83,6 @@ actor XState {
     /// Forgets the posts.
     func reset() {
         posts = []
+        media = [:]
     }
 }

@@ -7,7 +7,8 @@ import NIOHTTP1
 /// X (Twitter) through its API v2 in user context: OAuth 2.0 with PKCE to connect (access tokens live two
 /// hours; `offline.access` gives a refresh token, replaced at every refresh), `POST /2/tweets` to publish
 /// (a reply names the post it answers), and the account's recent posts to find one whose outcome is unknown
-/// (X takes no idempotency key).
+/// (X takes no idempotency key). Images are uploaded first (`POST /2/media/upload`, alt text through
+/// `/2/media/metadata`); an upload publishes nothing, so a retry uploads again.
 package struct XProvider: OAuthProvider {
     package let identifier = "x"
     package let displayName = "X"
@@ -18,7 +19,9 @@ package struct XProvider: OAuthProvider {
     package let maximumCharacters = XTextLength.maximum
     /// X's rate-limit windows are 15 minutes.
     package let rateLimitWindow: TimeInterval = 900
-    package let scopes = ["tweet.read", "tweet.write", "users.read", "offline.access"]
+    package let scopes = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
+    /// Up to four images of 5 MB (a GIF 15 MB). (Video goes through X's chunked upload, which ARKYRA does not do yet.)
+    package let mediaRules = MediaRules(maximumItems: 4, kinds: [.image], maximumImageBytes: 15 * 1024 * 1024)
     package let clientIDSetting = "ARKYRA_X_CLIENT_ID"
     package let app: PlatformConfiguration.OAuthApp?
     let http: PlatformHTTP
@@ -52,6 +55,11 @@ package struct XProvider: OAuthProvider {
     package func publish(_ post: PublishRequest) async throws -> PublishedPost {
         var fields: [String: Any] = ["text": post.content]
         if let replyTo = post.replyTo { fields["reply"] = ["in_reply_to_tweet_id": replyTo] }
+        if !post.media.isEmpty {
+            var ids: [String] = []
+            for file in post.media { ids.append(try await upload(file, of: post)) }
+            fields["media"] = ["media_ids": ids]
+        }
         let body = try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes])
         let response = try await send(.POST, "/2/tweets", token: post.credentials.accessToken, body: body, mutates: true)
         guard response.status == 201 || response.status == 200 else { throw Self.error(for: response, mutates: true) }
@@ -127,6 +135,31 @@ package struct XProvider: OAuthProvider {
             throw ProviderError.rejected(status: 0, message: "this installation has no X app; an administrator sets \(clientIDSetting)")
         }
         return app
+    }
+
+    /// `POST /2/media/upload` (multipart), then the alt text; returns the media id.
+    private func upload(_ file: PublishMedia, of post: PublishRequest) async throws -> String {
+        let limit = file.contentType == "image/gif" ? 15 * 1024 * 1024 : 5 * 1024 * 1024
+        guard file.sizeBytes <= limit else { throw ProviderError.rejected(status: 0, message: "X takes images of at most 5 MB (GIFs 15 MB); \(file.fileName) is larger") }
+        var form = MultipartForm()
+        form.field("media_category", file.contentType == "image/gif" ? "tweet_gif" : "tweet_image")
+        form.file("media", fileName: file.fileName, contentType: file.contentType, contents: try await post.contents(of: file, maximumBytes: limit))
+        var request = HTTPClientRequest(url: try configuredApp().api("/2/media/upload"))
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Content-Type", value: form.contentType)
+        request.body = .bytes(form.finished())
+        let response = try await http.send(request, mutates: false)
+        guard response.status == 200 || response.status == 201 else { throw Self.error(for: response, mutates: false) }
+        guard let media = response.decode(XEnvelope<XMedia>.self)?.data else {
+            throw ProviderError.unavailable(message: "X's media upload answer could not be read: \(response.summary)")
+        }
+        if let alt = file.alt, !alt.isEmpty {
+            let body = try JSONSerialization.data(withJSONObject: ["id": media.id, "metadata": ["alt_text": ["text": String(alt.prefix(1000))]]])
+            let answer = try await send(.POST, "/2/media/metadata", token: post.credentials.accessToken, body: body, mutates: false)
+            guard answer.status == 200 else { throw Self.error(for: answer, mutates: false) }
+        }
+        return media.id
     }
 
     private func send(_ method: HTTPMethod, _ path: String, token: String, body: Data?, mutates: Bool) async throws -> PlatformHTTP.Response {
@@ -224,4 +257,8 @@ struct XMetricsPost: Decodable {
     }
 
     enum CodingKeys: String, CodingKey { case publicMetrics = "public_metrics" }
+}
+
+struct XMedia: Decodable {
+    var id: String
 }
