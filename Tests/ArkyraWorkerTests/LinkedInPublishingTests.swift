@@ -6,6 +6,31 @@ import Testing
 
 @Suite("Worker: publishing to LinkedIn (a member's posts, threads as comments, daily limits)")
 struct LinkedInPublishingTests {
+    @Test("images are registered, uploaded and attached: one as media, several as a multi-image post, each with its alt text; on a Page too")
+    func images() async throws {
+        try await PublishingWorld.run { world in
+            let storage = LocalFileStorage(configuration: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-li-\(UUID().uuidString)"),
+                                           publicURL: "http://127.0.0.1", signingSecret: [7])
+            let handler = MediaPublishingTests.handler(world, storage: storage)
+            let member = try await world.connectLinkedIn()
+            let page = try await world.connectLinkedInPage()
+            let files = try await MediaPublishingTests.images(4, world: world, storage: storage, alt: "A chart")
+            let one = try await FacebookPublishingTests.post(world, channel: member, "One chart", media: [files[0]])[0]
+            let three = try await FacebookPublishingTests.post(world, channel: page, "Three charts", media: Array(files[1...]))[0]
+            for post in [one, three] {
+                try await handler.handle(PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil), context: .first)
+                let published = try await world.reload(post)
+                #expect(published.state == .published, "\(published.error ?? "")")
+            }
+            let posts = try await world.sandbox.execute(uri: "/_sandbox/linkedin/posts", method: .get) { $0.json["posts"] as? [[String: Any]] ?? [] }
+            let images = posts.map { ($0["images"] as? [[String: Any]]) ?? [] }
+            #expect(images.map(\.count) == [1, 3])
+            #expect(images.first?.first?["alt"] as? String == "A chart")
+            #expect(images[1].allSatisfy { ($0["urn"] as? String)?.hasPrefix("urn:li:image:") == true })
+            #expect((posts.last?["author"] as? String)?.hasPrefix("urn:li:organization:") == true)
+        }
+    }
+
     @Test("a post with LinkedIn's reserved characters shows as written; a thread's later items are comments on its first")
     func publishesThreads() async throws {
         try await PublishingWorld.run { fixture in

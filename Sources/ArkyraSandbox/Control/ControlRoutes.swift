@@ -162,6 +162,7 @@ struct ControlRoutes {
                 [
                     "urn": post.urn, "author": post.author, "commentary": post.commentary, "shown_text": LinkedInState.shownText(post.commentary),
                     "created_at": SandboxJSON.timestamp(post.createdAt),
+                    "images": post.images.map { ["urn": $0.urn, "alt": $0.alt as Any? ?? NSNull()] as [String: Any] },
                     "comments": comments.filter { $0.object == post.urn }.map { ["urn": $0.urn, "actor": $0.actor, "text": $0.text] },
                 ]
             }

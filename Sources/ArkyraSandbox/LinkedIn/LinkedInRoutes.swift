@@ -62,6 +62,33 @@ struct LinkedInRoutes {
                 await create(body, as: account, now: now)
             }
         }
+        // Images: register one for an owner, then PUT its bytes to the upload URL (the URL carries the upload).
+        group.post("rest/images") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            return await authenticated(request, body: body, bucket: "images:create", limit: Self.postLimit * 20, versioned: true) { account, now in
+                guard request.uri.queryParameters["action"] == "initializeUpload" else {
+                    return SandboxJSON.response(Self.error(400, code: "ILLEGAL_ARGUMENT", "action=initializeUpload is required"), status: .badRequest)
+                }
+                guard let owner = ((SandboxJSON.parameters(body, contentType: "application/json") ?? [:])["initializeUploadRequest"] as? [String: Any])?["owner"] as? String
+                else { return SandboxJSON.response(Self.fieldRequired("/initializeUploadRequest/owner"), status: .unprocessableContent) }
+                guard await state.may(Self.person(account), actAs: owner) else { return Self.accessDenied("partnerApiImages.CREATE") }
+                let image = await state.registerImage(owner: owner)
+                let url = "http://\(request.head.authority ?? "127.0.0.1")/linkedin/dms-uploads/\(image.uploadID)"
+                return SandboxJSON.response(["value": ["uploadUrlExpiresAt": Int(now.addingTimeInterval(86_400).timeIntervalSince1970 * 1000), "uploadUrl": url, "image": image.urn]])
+            }
+        }
+        group.put("dms-uploads/:id") { request, context in
+            let body = try await request.body.collect(upTo: 40 * 1024 * 1024)
+            return await authenticated(request, body: ByteBuffer(string: "(\(body.readableBytes) bytes)"), bucket: "images:upload", limit: Self.postLimit * 20, versioned: false) { _, _ in
+                guard let type = SandboxMediaType.image(Data(buffer: body)), type != "image/webp" else {
+                    return SandboxJSON.response(Self.error(400, code: "INVALID_MEDIA", "LinkedIn takes JPG, GIF and PNG images"), status: .badRequest)
+                }
+                guard await state.receiveImage(uploadID: context.parameters.get("id") ?? "", contentType: type, size: body.readableBytes) else {
+                    return Self.notFound
+                }
+                return Response(status: .created)
+            }
+        }
         group.get("rest/posts/:urn") { request, context in
             let urn = Self.urn(context.parameters.get("urn"))
             return await authenticated(request, body: ByteBuffer(), bucket: "posts:read", limit: Self.readLimit, versioned: true) { _, _ in
@@ -146,7 +173,22 @@ struct LinkedInRoutes {
         guard ["PUBLIC", "CONNECTIONS", "LOGGED_IN"].contains(visibility) else {
             return SandboxJSON.response(Self.inputError("/visibility", code: "INVALID_ENUM_VALUE", "\(visibility) is not a valid visibility"), status: .unprocessableContent)
         }
-        switch await state.createPost(author: author, commentary: commentary, visibility: visibility, now: now) {
+        var images: [(urn: String, alt: String?)] = []
+        let content = input["content"] as? [String: Any]
+        if let media = content?["media"] as? [String: Any] {
+            images = [(media["id"] as? String ?? "", media["altText"] as? String)]
+        } else if let multi = (content?["multiImage"] as? [String: Any])?["images"] as? [[String: Any]] {
+            guard (2...20).contains(multi.count) else {
+                return SandboxJSON.response(Self.inputError("/content/multiImage/images", code: "INVALID_VALUE", "a multi-image post has from 2 to 20 images"), status: .unprocessableContent)
+            }
+            images = multi.map { ($0["id"] as? String ?? "", $0["altText"] as? String) }
+        }
+        for image in images {
+            guard let stored = await state.images[image.urn], stored.owner == author, stored.contentType != nil else {
+                return SandboxJSON.response(Self.inputError("/content", code: "INVALID_VALUE", "\(image.urn) is not an uploaded image of \(author)"), status: .unprocessableContent)
+            }
+        }
+        switch await state.createPost(author: author, commentary: commentary, visibility: visibility, images: images, now: now) {
         case .created(let post):
             return Response(status: .created, headers: [HTTPField.Name("x-restli-id")!: post.urn, HTTPField.Name("x-linkedin-id")!: post.urn])
         case .duplicate(let earlier):

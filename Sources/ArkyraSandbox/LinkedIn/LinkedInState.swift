@@ -11,6 +11,17 @@ actor LinkedInState {
         var createdAt: Date
         /// Reactions readers gave it (the sandbox's control API sets them).
         var likes = 0
+        /// The images it carries (`urn:li:image:…`), with their alt text.
+        var images: [(urn: String, alt: String?)] = []
+    }
+
+    /// An image registered with `initializeUpload`: whose, and what was uploaded to it.
+    struct Image: Sendable {
+        var urn: String
+        var owner: String
+        var uploadID: String
+        var contentType: String?
+        var size = 0
     }
 
     struct Comment: Sendable {
@@ -34,6 +45,7 @@ actor LinkedInState {
     )
 
     private(set) var posts: [Post] = []
+    private(set) var images: [String: Image] = [:]
     private(set) var comments: [Comment] = []
     private(set) var organizations: [Organization] = []
 
@@ -74,10 +86,25 @@ actor LinkedInState {
     enum Creation { case created(Post), duplicate(of: String) }
 
     /// A new share; LinkedIn refuses the same commentary twice from one author.
-    func createPost(author: String, commentary: String, visibility: String, now: Date) -> Creation {
+    func registerImage(owner: String) -> Image {
+        nextID += 1
+        let image = Image(urn: "urn:li:image:C4E10AQ\(nextID)", owner: owner, uploadID: BlueskyState.randomBase32(24))
+        images[image.urn] = image
+        return image
+    }
+
+    func receiveImage(uploadID: String, contentType: String, size: Int) -> Bool {
+        guard let urn = images.values.first(where: { $0.uploadID == uploadID })?.urn else { return false }
+        images[urn]?.contentType = contentType
+        images[urn]?.size = size
+        return true
+    }
+
+    func createPost(author: String, commentary: String, visibility: String, images: [(urn: String, alt: String?)] = [], now: Date) -> Creation {
         if let earlier = posts.first(where: { $0.author == author && $0.commentary == commentary }) { return .duplicate(of: earlier.urn) }
         nextID += 1
-        let post = Post(urn: "urn:li:share:\(nextID)", author: author, commentary: commentary, visibility: visibility, createdAt: now)
+        var post = Post(urn: "urn:li:share:\(nextID)", author: author, commentary: commentary, visibility: visibility, createdAt: now)
+        post.images = images
         posts.append(post)
         return .created(post)
     }
@@ -118,6 +145,7 @@ actor LinkedInState {
 
     func reset() {
         posts = []
+        images = [:]
         comments = []
         organizations = []
     }

@@ -20,6 +20,7 @@ package struct LinkedInPageProvider: OAuthProvider, ChoosingProvider {
     package var rateLimitWindow: TimeInterval { member.rateLimitWindow }
     package var countingRule: String? { member.countingRule }
     package var scopes: [String] { member.scopes }
+    package var mediaRules: MediaRules { member.mediaRules }
     package var clientIDSetting: String { member.clientIDSetting }
     package let usesPKCE = false
     package var app: PlatformConfiguration.OAuthApp? { member.app }

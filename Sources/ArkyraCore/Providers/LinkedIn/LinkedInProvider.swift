@@ -25,6 +25,10 @@ package struct LinkedInProvider: OAuthProvider {
     package let maximumCharacters = LinkedInText.maximum
     /// LinkedIn's limits are daily, reset at midnight UTC; its 429s carry no reset (see ``nextMidnightUTC(after:)``).
     package let rateLimitWindow: TimeInterval = 86_400
+    /// Up to 20 images (JPG, GIF, PNG; LinkedIn limits them to 36,152,320 pixels, ARKYRA to 20 MB). (Video goes
+    /// through LinkedIn's multipart video upload, which ARKYRA does not do yet.)
+    package let mediaRules = MediaRules(maximumItems: 20, kinds: [.image], maximumImageBytes: 20 * 1024 * 1024)
+
     package var scopes: [String] {
         author == .member ? ["openid", "profile", "w_member_social"] : ["openid", "profile", "r_organization_admin", "w_organization_social", "r_organization_social"]
     }
@@ -79,11 +83,21 @@ package struct LinkedInProvider: OAuthProvider {
         }
         let author = authorURN(accountID)
         if let replyTo = post.replyTo { return try await comment(post.content, on: Self.commentedPost(replyTo), as: author, token: post.credentials.accessToken) }
-        let body = try JSONSerialization.data(withJSONObject: [
+        var fields: [String: Any] = [
             "author": author, "commentary": LinkedInText.escaped(post.content), "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
             "distribution": ["feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []],
             "isReshareDisabledByAuthor": false,
-        ] as [String: Any], options: [.withoutEscapingSlashes, .sortedKeys])
+        ]
+        if !post.media.isEmpty {
+            var images: [[String: Any]] = []
+            for file in post.media {
+                var image: [String: Any] = ["id": try await uploadImage(file, of: post, owner: author)]
+                if let alt = file.alt, !alt.isEmpty { image["altText"] = String(alt.prefix(4086)) }
+                images.append(image)
+            }
+            fields["content"] = images.count == 1 ? ["media": images[0]] : ["multiImage": ["images": images]]
+        }
+        let body = try JSONSerialization.data(withJSONObject: fields, options: [.withoutEscapingSlashes, .sortedKeys])
         let response = try await send(.POST, "/rest/posts", token: post.credentials.accessToken, body: body, mutates: true)
         guard response.status == 201 else { throw Self.error(for: response, mutates: true) }
         guard let urn = response.headers.first(name: "x-restli-id"), !urn.isEmpty else {
@@ -93,6 +107,30 @@ package struct LinkedInProvider: OAuthProvider {
     }
 
     package let deletesPosts = true
+
+    /// Images API: `initializeUpload` registers the image for the author and answers where to PUT its bytes.
+    /// An image no post uses changes nothing anyone sees, so a retry registers another.
+    private func uploadImage(_ file: PublishMedia, of post: PublishRequest, owner: String) async throws -> String {
+        guard let stored = file.stored(as: ["image/jpeg", "image/png", "image/gif"]) else {
+            throw ProviderError.rejected(status: 0, message: "LinkedIn takes JPG, GIF and PNG images; \(file.fileName) has no such copy yet (is its processing finished?)")
+        }
+        var copy = file
+        (copy.storageKey, copy.contentType) = stored
+        let body = try JSONSerialization.data(withJSONObject: ["initializeUploadRequest": ["owner": owner]], options: [.withoutEscapingSlashes])
+        let response = try await send(.POST, "/rest/images?action=initializeUpload", token: post.credentials.accessToken, body: body, mutates: false)
+        guard response.status == 200 else { throw Self.error(for: response, mutates: false) }
+        guard let registered = response.decode(LinkedInImageUpload.self)?.value else {
+            throw ProviderError.unavailable(message: "LinkedIn's image registration could not be read: \(response.summary)")
+        }
+        var request = HTTPClientRequest(url: registered.uploadUrl)
+        request.method = .PUT
+        request.headers.add(name: "Authorization", value: "Bearer \(post.credentials.accessToken)")
+        request.headers.add(name: "Content-Type", value: copy.contentType)
+        request.body = .bytes(try await post.contents(of: copy, maximumBytes: mediaRules.maximumImageBytes))
+        let uploaded = try await http.send(request, mutates: false)
+        guard (200..<300).contains(uploaded.status) else { throw Self.error(for: uploaded, mutates: false) }
+        return registered.image
+    }
 
     /// A Page's posts' counts; a member's need `r_member_social`, which LinkedIn grants to few partners.
     package var readsMetrics: Bool { author == .organization }
@@ -238,4 +276,13 @@ struct LinkedInSocialActions: Decodable {
 
     struct Likes: Decodable { var totalLikes: Int }
     struct Comments: Decodable { var aggregatedTotalComments: Int }
+}
+
+struct LinkedInImageUpload: Decodable {
+    var value: Value
+
+    struct Value: Decodable {
+        var uploadUrl: String
+        var image: String
+    }
 }
