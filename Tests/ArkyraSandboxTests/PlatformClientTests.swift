@@ -51,4 +51,23 @@ struct PlatformClientTests {
             #expect(run.status == 0 && run.output.hasSuffix("ok\n"), "\(run.output)")
         }
     }
+
+    @Test("google-api-python-client: channels.list, videos.insert as a resumable upload in chunks, videos.list, commentThreads insert and list, comments.delete, videos.delete, an empty title, a refused token and refresh token")
+    func googleAPIClient() async throws {
+        try await withLiveSandbox { port, client in
+            try await client.execute(uri: "/_sandbox/youtube/accounts", method: .post, body: jsonBody(["username": "sdk_tube"])) { #expect($0.status == .created) }
+            let scope = "https://www.googleapis.com/auth/youtube.upload%20https://www.googleapis.com/auth/youtube.force-ssl"
+            let redirect = "http://127.0.0.1:1/cb"
+            let back = try await SandboxConsent.answer(
+                "http://127.0.0.1:\(port)/youtube/o/oauth2/v2/auth?client_id=arkyra-sandbox-client&redirect_uri=\(redirect)&response_type=code&state=s1&scope=\(scope)",
+                allow: true, on: client, account: "sdk_tube"
+            )
+            let code = try #require(back.query("code"))
+            let form = "grant_type=authorization_code&code=\(code)&redirect_uri=\(redirect)&client_id=arkyra-sandbox-client&client_secret=arkyra-sandbox-secret"
+            let token = try await client.execute(uri: "/youtube/token", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                 body: ByteBuffer(string: form)) { try #require($0.json["access_token"] as? String) }
+            let run = try await TestPython.runClientScript("youtube_py.py", ["http://127.0.0.1:\(port)/youtube/", token])
+            #expect(run.status == 0 && run.output.hasSuffix("ok\n"), "\(run.output)")
+        }
+    }
 }
