@@ -70,4 +70,19 @@ struct PlatformClientTests {
             #expect(run.status == 0 && run.output.hasSuffix("ok\n"), "\(run.output)")
         }
     }
+
+    @Test("slack_sdk: oauth.v2.access, auth.test, conversations.list, chat.postMessage with a thread reply, chat.getPermalink, chat.delete, a bad token, a message already deleted")
+    func slackSDK() async throws {
+        try await withLiveSandbox { port, client in
+            try await client.execute(uri: "/_sandbox/slack/accounts", method: .post, body: jsonBody(["username": "sdk_slack"])) { #expect($0.status == .created) }
+            let redirect = "http://127.0.0.1:1/cb"
+            let back = try await SandboxConsent.answer(
+                "http://127.0.0.1:\(port)/slack/oauth/v2/authorize?client_id=arkyra-sandbox-client&redirect_uri=\(redirect)&response_type=code&state=s1"
+                    + "&scope=chat:write,chat:write.public,channels:read,groups:read",
+                allow: true, on: client, account: "sdk_slack"
+            )
+            let run = try await TestPython.runClientScript("slack_py.py", ["http://127.0.0.1:\(port)/slack/api/", try #require(back.query("code")), redirect])
+            #expect(run.status == 0 && run.output.hasSuffix("ok\n"), "\(run.output)")
+        }
+    }
 }
