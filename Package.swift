@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // The web app's server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: Libraries
@@ -67,7 +69,9 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 // WebSocket close codes (1013 for a refused stream).
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Web/Assets")],
             swiftSettings: swiftSettings
         ),
         .target(name: "ArkyraWorker", dependencies: serviceDependencies, swiftSettings: swiftSettings),

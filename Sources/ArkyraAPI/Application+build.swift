@@ -96,6 +96,7 @@ package func buildRouter(
     httpClient: HTTPClient,
     revocations given: RevokedSessions? = nil,
     eventHub: EventHub? = nil,
+    webAssets web: WebAssets = .bundled,
     logger: Logger
 ) -> Router<AppRequestContext> {
     let service = configuration.service
@@ -145,6 +146,12 @@ package func buildRouter(
 
     let keys = APIKeyService(database: database, keys: APIKeyRepository(logger: logger), audit: audit, logger: logger)
 
+    let browser = BrowserSession(publicURL: configuration.mail.publicURL, refreshLifetime: security.refreshTokenLifetime, secret: security.jwtSecret)
+    let connections = OAuthConnectService(
+        redis: redis, providers: providers, integrations: integrations, organizations: organizations, publicURL: configuration.mail.publicURL,
+        cipher: TokenCipher(keys: security.encryptionKeys), logger: logger
+    )
+
     let router = Router(context: AppRequestContext.self)
     // Outermost, so it counts the status the client receives (after ErrorMiddleware), by route template.
     router.add(middleware: MetricsMiddleware())
@@ -152,8 +159,10 @@ package func buildRouter(
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: ErrorMiddleware())
 
-    router.get { _, _ in
-        try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health", "openapi": "/openapi.json", "docs": "/docs"])
+    // A browser is sent to the web app; API clients get the map of the API.
+    router.get { request, _ in
+        if request.headers[.accept]?.contains("text/html") == true { return WebSessionMiddleware.redirect(to: "/app") }
+        return try JSONBody.response(["name": "ARKYRA", "api": "/api/v1", "public_api": "/public/v1", "health": "/health", "openapi": "/openapi.json", "docs": "/docs"])
     }
     let storage = apiStorage(configuration, client: httpClient)
     HealthRoutes(checks: apiHealthChecks(database, redis, storage)).add(to: router)
@@ -168,11 +177,15 @@ package func buildRouter(
         client: httpClient, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts), timeout: .seconds(120)
     )
     DocsRoutes().add(to: router)
+    WebRoutes(pages: WebPages(
+        renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, sessions: sessions, organizations: organizations,
+        users: UserRepository(logger: logger), posts: posts, integrations: integrations, connections: connections, providers: providers, database: database
+    ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations)).add(to: router)
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
     // budget is charged by OrganizationService.authorize, once the caller is known to be a member.
     let v1 = router.group("api/v1")
-        .add(middleware: AuthenticationMiddleware(verifier: AccessTokenVerifier(signer: signer, revocations: revocations)))
+        .add(middleware: AuthenticationMiddleware(verifier: AccessTokenVerifier(signer: signer, revocations: revocations), browser: browser))
         .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
             var budgets: [(key: String, perMinute: Int)] = []
             if let userID = context.userID {
@@ -192,10 +205,7 @@ package func buildRouter(
     memberRoutes.add(invitations: authenticated.group("invitations"))
     IntegrationRoutes(organizations: organizations, integrations: integrations, posts: posts, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/integrations"))
-    let oauth = OAuthRoutes(organizations: organizations, connections: OAuthConnectService(
-        redis: redis, providers: providers, integrations: integrations, organizations: organizations, publicURL: configuration.mail.publicURL,
-        cipher: TokenCipher(keys: security.encryptionKeys), logger: logger
-    ))
+    let oauth = OAuthRoutes(organizations: organizations, connections: connections)
     oauth.add(start: authenticated.group("organizations/:organization/integrations/oauth"))
     oauth.add(choices: authenticated.group("organizations/:organization/integrations/pending"), maxBodyBytes: bodyLimit)
     oauth.add(callback: v1.group("oauth"))

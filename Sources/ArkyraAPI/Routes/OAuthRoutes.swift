@@ -22,10 +22,25 @@ struct OAuthRoutes {
     func add(callback group: RouterGroup<AppRequestContext>) {
         group.get(":provider/callback") { request, context in
             let query = request.uri.queryParameters
-            switch try await connections.callback(
-                provider: try context.parameters.require("provider"), state: query["state"].map(String.init), code: query["code"].map(String.init),
-                error: query["error"].map(String.init), origin: context.origin(request)
-            ) {
+            let finished: OAuthConnectService.Finished
+            do {
+                finished = try await connections.callback(
+                    provider: try context.parameters.require("provider"), state: query["state"].map(String.init), code: query["code"].map(String.init),
+                    error: query["error"].map(String.init), origin: context.origin(request)
+                )
+            } catch let failure as OAuthConnectService.CallbackFailure {
+                // Started from the web app: the channels page says what went wrong.
+                return Response(status: .seeOther, headers: [.location: failure.returnTo + "?error=" + failure.error.code, .cacheControl: "no-store"])
+            }
+            if let returnTo = finished.returnTo {
+                switch finished.outcome {
+                case .connected(let integration):
+                    return Response(status: .seeOther, headers: [.location: "\(returnTo)?connected=\(integration.id.uuidString.lowercased())", .cacheControl: "no-store"])
+                case .choose(let pending):
+                    return Response(status: .seeOther, headers: [.location: "\(returnTo)/pending/\(pending.id)", .cacheControl: "no-store"])
+                }
+            }
+            switch finished.outcome {
             case .connected(let integration): return try JSONBody.response(integration, status: .created)
             case .choose(let pending): return try JSONBody.response(pending)
             }

@@ -27,6 +27,21 @@ struct OAuthConnectService: Sendable {
         case choose(PendingChoice)
     }
 
+    /// How a callback ended, and where the browser that started it asked to be sent back (the web app's
+    /// channels page; nil for API clients, which read the JSON).
+    struct Finished {
+        var outcome: Outcome
+        var organizationID: UUID
+        var returnTo: String?
+    }
+
+    /// A callback whose state was known but that failed (a denied consent, a refused code): the error, and
+    /// where the browser that started it should read it.
+    struct CallbackFailure: Error {
+        var error: APIError
+        var returnTo: String
+    }
+
     /// A login waiting for the person to choose where to post.
     struct PendingChoice: Encodable {
         var status = "choose"
@@ -67,6 +82,7 @@ struct OAuthConnectService: Sendable {
         var organizationID: UUID
         var userID: UUID
         var verifier: String
+        var returnTo: String?
     }
 
     func redirectURI(for provider: String) -> String {
@@ -78,7 +94,7 @@ struct OAuthConnectService: Sendable {
     /// The consent page to send the person to.
     /// - Throws: 422 for a platform that does not connect this way; 503 when this installation has no app
     ///   on the platform (naming the setting).
-    func start(provider identifier: String, organizationID: UUID, userID: UUID) async throws -> Started {
+    func start(provider identifier: String, organizationID: UUID, userID: UUID, returnTo: String? = nil) async throws -> Started {
         let provider = try oauthProvider(identifier)
         let state = PKCE.makeVerifier()
         let verifier = PKCE.makeVerifier()
@@ -86,7 +102,7 @@ struct OAuthConnectService: Sendable {
             throw APIError(.serviceUnavailable, "platform_not_configured",
                            "this installation has no \(identifier) app yet; an administrator sets \(provider.clientIDSetting) (see docs/configuration.md)")
         }
-        let pending = Pending(provider: identifier, organizationID: organizationID, userID: userID, verifier: verifier)
+        let pending = Pending(provider: identifier, organizationID: organizationID, userID: userID, verifier: verifier, returnTo: returnTo)
         let text = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
         _ = try await redis.set(key(state), text, expiresIn: Self.stateLifetime)
         return Started(authorizationURL: url.absoluteString, expiresIn: Int(Self.stateLifetime.components.seconds))
@@ -95,7 +111,7 @@ struct OAuthConnectService: Sendable {
     /// Finishes a connection the person consented to (or refused) on the platform.
     /// - Throws: 400 for an unknown, used or expired state or a refused consent; 422 when the platform
     ///   refuses the code; 403 when the user may no longer connect channels in the organization.
-    func callback(provider identifier: String, state: String?, code: String?, error: String?, origin: RequestOrigin) async throws -> Outcome {
+    func callback(provider identifier: String, state: String?, code: String?, error: String?, origin: RequestOrigin) async throws -> Finished {
         let provider = try oauthProvider(identifier)
         guard let state, !state.isEmpty, state.count <= 128,
               let text = try await redis.take(key(state)),
@@ -104,6 +120,17 @@ struct OAuthConnectService: Sendable {
             throw APIError(.badRequest, "invalid_oauth_state",
                            "this connect link is unknown, was already used or expired (they last \(Self.stateLifetime.components.seconds / 60) minutes); start connecting again")
         }
+        do {
+            let outcome = try await finish(provider, identifier: identifier, pending: pending, code: code, error: error, origin: origin)
+            return Finished(outcome: outcome, organizationID: pending.organizationID, returnTo: pending.returnTo)
+        } catch let failure as APIError {
+            guard let returnTo = pending.returnTo else { throw failure }
+            throw CallbackFailure(error: failure, returnTo: returnTo)
+        }
+    }
+
+    private func finish(_ provider: any OAuthProvider, identifier: String, pending: Pending, code: String?, error: String?,
+                        origin: RequestOrigin) async throws -> Outcome {
         if let error {
             let refused = error == "access_denied" ? "you did not authorize ARKYRA on \(identifier)" : "\(identifier) answered \(error.prefix(100))"
             throw APIError(.badRequest, "consent_denied", "\(refused); no channel was connected")

@@ -95,7 +95,7 @@ struct LinkedPages: Decodable {
         var page: FacebookPage
         var instagram: InstagramProfile?
 
-        init(from decoder: Decoder) throws {
+        init(from decoder: any Decoder) throws {
             page = try FacebookPage(from: decoder)
             instagram = try decoder.container(keyedBy: Keys.self).decodeIfPresent(InstagramProfile.self, forKey: .instagram)
         }

@@ -1,0 +1,90 @@
+import ArkyraCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Renders a page: the template with the values every page shares (language, direction, the catalogue's
+/// strings as `t`, the form token, the person and their organizations), and the headers every page sends
+/// (no caching, a content security policy that allows only this site's scripts and styles).
+struct PageRenderer: Sendable {
+    let assets: WebAssets
+    let browser: BrowserSession
+
+    /// The cookie behind forms shown before a session exists (double submit).
+    static let formCookie = "arkyra_form"
+
+    /// The person a page is rendered for, when logged in.
+    struct Viewer: Sendable {
+        var user: User
+        var sessionID: UUID?
+        var organizations: [MemberOrganization]
+        var current: MemberOrganization?
+    }
+
+    func language(_ request: Request) -> Language {
+        Language.preferred(cookie: request.cookies[Language.cookie]?.value, acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    /// The token the page's forms carry: the session's, or the anonymous form cookie's (made when absent).
+    func formToken(_ request: Request, viewer: Viewer?) -> (token: String, newCookie: String?) {
+        if let sessionID = viewer?.sessionID { return (browser.csrf.token(for: sessionID), nil) }
+        if let existing = request.cookies[Self.formCookie]?.value, existing.hasPrefix("f_"), existing.count < 100 { return (existing, nil) }
+        let made = CSRFToken.random()
+        return (made, made)
+    }
+
+    /// The token a submitted form must carry (nil when a form of a logged-out page has no cookie yet).
+    func expectedToken(_ request: Request, sessionID: UUID?) -> String? {
+        if let sessionID { return browser.csrf.token(for: sessionID) }
+        return request.cookies[Self.formCookie]?.value
+    }
+
+    func render(_ template: String, _ values: [String: Any], request: Request, viewer: Viewer?, title: String,
+                status: HTTPResponse.Status = .ok) -> Response {
+        let language = language(request)
+        let (token, newCookie) = formToken(request, viewer: viewer)
+        var context = values
+        context["lang"] = language.rawValue
+        context["dir"] = language.direction
+        context["t"] = assets.catalogue.table(language)
+        context["csrf"] = token
+        context["title"] = title
+        context["path"] = request.uri.path
+        context["languages"] = Language.allCases.map { ["code": $0.rawValue, "name": $0.nativeName, "selected": $0 == language] }
+        if let viewer {
+            context["viewer"] = ["name": viewer.user.name.isEmpty ? viewer.user.email : viewer.user.name, "email": viewer.user.email]
+            context["organizations"] = viewer.organizations.map { organization in
+                ["id": organization.organization.id.uuidString.lowercased(), "name": organization.organization.name, "current": organization.organization.id == viewer.current?.organization.id] as [String: Any]
+            }
+            if let current = viewer.current { context["org"] = ["id": current.organization.id.uuidString.lowercased(), "name": current.organization.name, "role": current.role.rawValue] }
+        }
+        let html = assets.templates.render(context, withTemplate: template) ?? "template \(template) is missing"
+        var response = Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        if let newCookie {
+            response.setCookie(Cookie(name: Self.formCookie, value: newCookie, maxAge: 86_400, path: "/", secure: browser.secure, httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+
+    /// A template's values without the absent ones: an empty or missing value must not open a section.
+    static func values(_ values: [String: Any?]) -> [String: Any] {
+        values.compactMapValues { value in
+            if let text = value as? String, text.isEmpty { return nil }
+            return value
+        }
+    }
+
+    func text(_ key: String, _ request: Request, _ values: [String: String] = [:]) -> String {
+        assets.catalogue.text(key, language(request), values)
+    }
+
+    static let headers: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .cacheControl: "no-store",
+        HTTPField.Name("Content-Security-Policy")!:
+            "default-src 'self'; img-src 'self' data: https: http:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+    ]
+}

@@ -1,0 +1,79 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+
+/// `/login`, `/signup`, `/logout` and `/language`: the pages before a session, and the one that ends it.
+/// They call the same AccountService as `/api/v1/auth`; its errors are shown beside the field they name,
+/// and what was typed (never the password) is kept.
+struct AuthPages {
+    let pages: WebPages
+
+    func add(to router: RouterGroup<AppRequestContext>) {
+        router.get("login") { request, _ in
+            loginPage(request, values: ["next": WebPages.safeNext(request.uri.queryParameters["next"].map(String.init))])
+        }
+        router.post("login") { request, context in
+            let form = try await WebForm.read(request, expecting: pages.renderer.expectedToken(request, sessionID: nil))
+            let next = WebPages.safeNext(form["next"])
+            let email = form["email"] ?? ""
+            do {
+                let tokens = try await pages.accounts.login(email: email, password: form["password"] ?? "", origin: context.origin(request))
+                var response = WebSessionMiddleware.redirect(to: next)
+                pages.browser.store(tokens, on: &response)
+                return response
+            } catch let error as APIError {
+                return loginPage(request, values: ["next": next, "email": email, "error": error.message], status: error.status)
+            }
+        }
+        router.get("signup") { request, _ in
+            pages.renderer.render("signup", [:], request: request, viewer: nil, title: pages.renderer.text("signup_title", request))
+        }
+        router.post("signup") { request, context in
+            let form = try await WebForm.read(request, expecting: pages.renderer.expectedToken(request, sessionID: nil))
+            let values: [String: Any] = ["email": form["email"] ?? "", "name": form["name"] ?? ""]
+            do {
+                let registration = try await pages.accounts.register(
+                    email: form["email"] ?? "", password: form["password"] ?? "", name: form["name"] ?? "", origin: context.origin(request)
+                )
+                switch registration {
+                case .session(let tokens):
+                    var response = WebSessionMiddleware.redirect(to: "/app")
+                    pages.browser.store(tokens, on: &response)
+                    return response
+                case .activationRequired:
+                    return loginPage(request, values: ["notice": pages.renderer.text("signup_check_mail", request), "email": form["email"] ?? ""])
+                }
+            } catch let error as APIError {
+                var values = values
+                values["error"] = error.fields == nil ? error.message : nil
+                values["errors"] = error.fields ?? [:]
+                return pages.renderer.render("signup", values, request: request, viewer: nil, title: pages.renderer.text("signup_title", request), status: error.status)
+            }
+        }
+        router.post("logout") { request, context in
+            let identity = await pages.cookieSession(request)
+            _ = try await WebForm.read(request, expecting: pages.renderer.expectedToken(request, sessionID: identity?.sessionID))
+            if let identity, let sessionID = identity.sessionID {
+                try await pages.sessions.revoke(sessionID, userID: identity.userID, reason: "logout", origin: context.origin(request))
+            }
+            var response = WebSessionMiddleware.redirect(to: "/login")
+            pages.browser.clear(on: &response)
+            return response
+        }
+        // The language menu, on every page (logged in or not).
+        router.post("language") { request, _ in
+            let identity = await pages.cookieSession(request)
+            let form = try await WebForm.read(request, expecting: pages.renderer.expectedToken(request, sessionID: identity?.sessionID), maxBytes: 4096)
+            let next = form["next"].map { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : "/app" } ?? "/app"
+            var response = WebSessionMiddleware.redirect(to: next)
+            if let language = form["language"].flatMap(Language.init(rawValue:)) {
+                response.setCookie(pages.browser.preference(Language.cookie, language.rawValue))
+            }
+            return response
+        }
+    }
+
+    private func loginPage(_ request: Request, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        pages.renderer.render("login", values, request: request, viewer: nil, title: pages.renderer.text("login_title", request), status: status)
+    }
+}

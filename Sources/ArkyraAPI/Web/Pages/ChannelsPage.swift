@@ -1,0 +1,108 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+
+/// `/app/:organization/channels`: the organization's channels (a badge on those that need reconnecting),
+/// connecting a new one — through the platform's consent page for OAuth platforms (the callback comes
+/// back here, or to the picker where one login holds several places), with a token or app password for
+/// Mastodon and Bluesky — and enabling or disabling one. Every action is IntegrationService's or
+/// OAuthConnectService's, as in the API.
+struct ChannelsPage {
+    let pages: WebPages
+
+    func add(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("channels") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let query = request.uri.queryParameters
+            var notice: String?
+            if let connected = query["connected"].flatMap({ UUID(uuidString: String($0)) }),
+               let channel = try await pages.integrations.list(organizationID: viewer.current!.organization.id).first(where: { $0.id == connected }) {
+                notice = pages.renderer.text("channels_connected", request, ["name": channel.name])
+            }
+            // The code a failed callback sent back, in words (a code the catalogue does not know says so).
+            let error = query["error"].map { code in
+                pages.renderer.assets.catalogue.table(pages.renderer.language(request))["error_\(code)"]
+                    ?? pages.renderer.text("error_unknown", request) + " (\(code.prefix(60)))"
+            }
+            return try await page(request, viewer: viewer, notice: notice, error: error)
+        }
+        group.post("channels/connect") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let form = try await pages.form(request, context)
+            let organizationID = viewer.current!.organization.id
+            let provider = form["provider"] ?? ""
+            do {
+                if form["instance_url"] != nil || form["app_password"] != nil || form["access_token"] != nil {
+                    let channel = try await pages.integrations.connect(
+                        organizationID: try await pages.organizations.authorize(.connectChannels, organization: organizationID.uuidString, userID: context.userID).id,
+                        .init(provider: provider, instanceURL: form["instance_url"].flatMap { $0.isEmpty ? nil : $0 },
+                              accessToken: form["access_token"].flatMap { $0.isEmpty ? nil : $0 },
+                              identifier: form["identifier"].flatMap { $0.isEmpty ? nil : $0 }, appPassword: form["app_password"].flatMap { $0.isEmpty ? nil : $0 }),
+                        by: context.userID, origin: context.origin(request)
+                    )
+                    return WebSessionMiddleware.redirect(to: channelsPath(viewer) + "?connected=\(channel.id.uuidString.lowercased())")
+                }
+                _ = try await pages.organizations.authorize(.connectChannels, organization: organizationID.uuidString, userID: context.userID)
+                let started = try await pages.connections.start(provider: provider, organizationID: organizationID, userID: context.userID, returnTo: channelsPath(viewer))
+                return WebSessionMiddleware.redirect(to: started.authorizationURL)
+            } catch let error as APIError {
+                let message = error.fields.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") } ?? error.message
+                return try await page(request, viewer: viewer, notice: nil, error: message, status: error.status)
+            }
+        }
+        group.get("channels/pending/:pending") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: viewer.current!.organization.id.uuidString, userID: context.userID).id
+            let pending = try await pages.connections.pendingChoice(try context.parameters.require("pending"), organizationID: organizationID, userID: context.userID)
+            return pages.renderer.render("choose", [
+                "nav_channels": true, "pending": pending.id, "account": pending.account, "provider": pending.provider,
+                "choices": pending.choices.map { ["id": $0.id, "name": $0.name] },
+                "channels_link": channelsPath(viewer),
+            ], request: request, viewer: viewer, title: pages.renderer.text("choose_title", request))
+        }
+        group.post("channels/pending/:pending") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let form = try await pages.form(request, context)
+            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: viewer.current!.organization.id.uuidString, userID: context.userID).id
+            let channel = try await pages.connections.choose(form["choice"] ?? "", pending: try context.parameters.require("pending"), organizationID: organizationID,
+                                                             userID: context.userID, origin: context.origin(request))
+            return WebSessionMiddleware.redirect(to: channelsPath(viewer) + "?connected=\(channel.id.uuidString.lowercased())")
+        }
+        group.post("channels/:channel/state") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let form = try await pages.form(request, context)
+            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: viewer.current!.organization.id.uuidString, userID: context.userID).id
+            _ = try await pages.integrations.update(organizationID: organizationID, integrationID: try context.parameters.require("channel"), customerID: nil,
+                                                    postingTimes: nil, disabled: form["disabled"] == "true", by: context.userID, origin: context.origin(request))
+            return WebSessionMiddleware.redirect(to: channelsPath(viewer))
+        }
+    }
+
+    private func channelsPath(_ viewer: PageRenderer.Viewer) -> String {
+        "/app/\(viewer.current!.organization.id.uuidString.lowercased())/channels"
+    }
+
+    private func page(_ request: Request, viewer: PageRenderer.Viewer, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let channels = try await pages.integrations.list(organizationID: viewer.current!.organization.id)
+        let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
+        let oauth = pages.providers.identifiers.compactMap { identifier -> [String: Any]? in
+            guard let provider = pages.providers.provider(for: identifier) as? any OAuthProvider, provider.app != nil else { return nil }
+            return ["id": identifier, "name": provider.displayName]
+        }
+        let values: [String: Any] = [
+            "nav_channels": true,
+            "channels": channels.map { channel in
+                PageRenderer.values([
+                    "id": channel.id.uuidString.lowercased(), "name": channel.name, "username": channel.username, "provider": channel.provider,
+                    "avatar": channel.avatarURL, "refresh_needed": channel.state == .refreshNeeded, "disabled": channel.state == .disabled,
+                    "state_label": t["channel_\(channel.state.rawValue)"] ?? channel.state.rawValue,
+                    "reconnect": channel.state == .refreshNeeded && (pages.providers.provider(for: channel.provider) is any OAuthProvider),
+                ])
+            },
+            "no_channels": channels.isEmpty,
+            "oauth": oauth,
+            "can_connect": viewer.current!.role >= Permission.connectChannels.minimumRole,
+        ].merging(PageRenderer.values(["notice": notice, "error": error])) { own, _ in own }
+        return pages.renderer.render("channels", values, request: request, viewer: viewer, title: t["nav_channels"] ?? "Channels", status: status)
+    }
+}

@@ -1,0 +1,138 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+
+/// `/app/:organization/compose`: one text for the chosen channels, thread items after it, a time in the
+/// viewer's zone, and schedule, draft or post now. The form goes to the same PostService as
+/// `POST /api/v1/.../posts`, so every platform rule is the API's; its field errors are shown beside the
+/// field they name and what was typed is kept. composer.js keeps a local draft and adds thread items.
+struct ComposerPage {
+    let pages: WebPages
+
+    struct Draft {
+        var channels: Set<String> = []
+        var content = ""
+        var thread: [String] = []
+        var publishAt = ""
+    }
+
+    func add(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("compose") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            var draft = Draft()
+            let zone = CalendarPage.timeZone(request)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            // The next full hour, on the day the calendar was showing when that day is later than today.
+            var start = calendar.date(bySetting: .minute, value: 0, of: Date().addingTimeInterval(3600)) ?? Date()
+            if let day = request.uri.queryParameters["date"].flatMap({ CalendarGrid.Day(String($0)) }),
+               let chosen = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: calendar.component(.hour, from: start))),
+               chosen > start {
+                start = chosen
+            }
+            draft.publishAt = Self.wallTime(start, calendar)
+            if let channel = request.uri.queryParameters["channel"] { draft.channels = [String(channel)] }
+            return try await page(request, viewer: viewer, draft: draft, errors: [:], general: nil)
+        }
+        group.post("compose") { request, context in
+            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let form = try await pages.form(request, context)
+            let zone = CalendarPage.timeZone(request)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let chosen = form.all("channel").filter { !$0.isEmpty }
+            let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "")
+            let items = draft.thread.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            let mode = PostService.PublishMode(rawValue: form["mode"] ?? "schedule") ?? .schedule
+            let publishAt = Self.instant(draft.publishAt, calendar).map(ISO8601Timestamp.format) ?? ""
+            do {
+                let created = try await pages.posts.schedule(PostService.ScheduleRequest(
+                    organizationID: viewer.current!.organization.id,
+                    variants: chosen.map { PostService.Variant(
+                        integrationID: $0, content: draft.content, thread: items.map { .init(content: $0, delaySeconds: 0) },
+                        threadMedia: items.map { _ in [] }
+                    ) },
+                    publishAt: publishAt, timeZone: zone.identifier, mode: mode, userID: context.userID, origin: context.origin(request)
+                ))
+                let day = created.first?.publishAt.map { CalendarGrid.day(of: $0, calendar).text } ?? ""
+                return WebSessionMiddleware.redirect(to: "/app/\(viewer.current!.organization.id.uuidString.lowercased())/calendar?date=\(day)&saved=1")
+            } catch let error as APIError {
+                let (errors, general) = Self.placeErrors(error, channels: chosen)
+                return try await page(request, viewer: viewer, draft: draft, errors: errors, general: general, status: error.status)
+            }
+        }
+    }
+
+    private func page(_ request: Request, viewer: PageRenderer.Viewer, draft: Draft, errors: [String: [String]], general: String?,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        let channels = try await pages.integrations.list(organizationID: viewer.current!.organization.id)
+        let thread = draft.thread.isEmpty ? [""] : draft.thread
+        let values: [String: Any] = [
+            "nav_compose": true,
+            "channels": channels.filter { $0.state != .disabled }.map { channel in
+                PageRenderer.values([
+                    "id": channel.id.uuidString.lowercased(), "name": channel.name, "provider": channel.provider, "avatar": channel.avatarURL,
+                    "checked": draft.channels.contains(channel.id.uuidString.lowercased()) || draft.channels.contains(channel.id.uuidString),
+                    "refresh_needed": channel.state == .refreshNeeded,
+                ])
+            },
+            "no_channels": channels.isEmpty,
+            "channels_link": "/app/\(viewer.current!.organization.id.uuidString.lowercased())/channels",
+            "content": draft.content,
+            "thread": thread.enumerated().map { index, text in
+                ["index": index + 1, "text": text, "errors": errors["thread[\(index)]"] ?? [], "invalid": errors["thread[\(index)]"] != nil] as [String: Any]
+            },
+            "publish_at": draft.publishAt,
+            "time_zone": CalendarPage.name(CalendarPage.timeZone(request)),
+            "errors_channels": errors["channels"] ?? [],
+            "errors_content": errors["content"] ?? [],
+            "errors_publish_at": errors["publish_at"] ?? [],
+            "invalid_channels": errors["channels"] != nil,
+            "invalid_content": errors["content"] != nil,
+            "invalid_publish_at": errors["publish_at"] != nil,
+        ].merging(PageRenderer.values(["error": general])) { own, _ in own }
+        return pages.renderer.render("compose", values, request: request, viewer: viewer, title: pages.renderer.text("nav_compose", request), status: status)
+    }
+
+    /// The API's field paths (`variants[1].thread[0].content`) placed on the form's fields; the channel a
+    /// variant error belongs to is named (each channel has its own rules).
+    static func placeErrors(_ error: APIError, channels: [String]) -> (fields: [String: [String]], general: String?) {
+        guard let fields = error.fields, !fields.isEmpty else { return ([:], error.message) }
+        var placed: [String: [String]] = [:]
+        var general: [String] = []
+        for (path, message) in fields.sorted(by: { $0.key < $1.key }) {
+            if path == "publish_at" || path == "time_zone" {
+                placed["publish_at", default: []].append(message)
+            } else if path == "variants" || path.hasSuffix(".integration_id") {
+                placed["channels", default: []].append(message)
+            } else if let range = path.range(of: #"^variants\[(\d+)\]\.(.*)$"#, options: .regularExpression) {
+                let text = String(path[range])
+                let index = Int(text.dropFirst("variants[".count).prefix { $0.isNumber }) ?? 0
+                let rest = String(text.drop { $0 != "]" }.dropFirst(2))
+                let channelNote = channels.indices.contains(index) && channels.count > 1 ? "(\(index + 1)) " : ""
+                if rest.hasPrefix("thread["), let item = Int(rest.dropFirst("thread[".count).prefix { $0.isNumber }) {
+                    placed["thread[\(item)]", default: []].append(channelNote + message)
+                } else if rest == "content" || rest.hasPrefix("media") || rest == "thread" {
+                    placed["content", default: []].append(channelNote + message)
+                } else {
+                    general.append("\(path): \(message)")
+                }
+            } else {
+                general.append("\(path): \(message)")
+            }
+        }
+        return (placed, general.isEmpty ? nil : general.joined(separator: "; "))
+    }
+
+    /// `2026-12-08T09:30` (what `<input type=datetime-local>` sends) in the zone; nil when it is not one.
+    static func instant(_ wallTime: String, _ calendar: Calendar) -> Date? {
+        let parts = wallTime.split(whereSeparator: { $0 == "-" || $0 == "T" || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count == 5 || parts.count == 6 else { return nil }
+        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4]))
+    }
+
+    static func wallTime(_ date: Date, _ calendar: Calendar) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+    }
+}

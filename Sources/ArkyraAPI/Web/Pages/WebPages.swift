@@ -1,0 +1,53 @@
+import ArkyraCore
+import Foundation
+import Hummingbird
+
+/// What the pages share: the services they call (the same ones behind `/api/v1`, so a page never knows a
+/// rule the API does not enforce), the renderer, and how a page finds who is looking at it.
+struct WebPages: Sendable {
+    let renderer: PageRenderer
+    let browser: BrowserSession
+    let accounts: AccountService
+    let sessions: SessionService
+    let organizations: OrganizationService
+    let users: UserRepository
+    let posts: PostService
+    let integrations: IntegrationService
+    let connections: OAuthConnectService
+    let providers: ProviderRegistry
+    let database: Database
+
+    /// The person and, for pages under `/app/:organization`, the organization — which must be theirs
+    /// (another organization answers 404, as the API does).
+    func viewer(_ context: AuthenticatedContext, organization rawID: String? = nil) async throws -> PageRenderer.Viewer {
+        guard let user = try await users.find(id: context.userID, client: database) else {
+            throw APIError(.unauthorized, "unauthorized", "this account no longer exists")
+        }
+        let memberships = try await organizations.list(for: context.userID)
+        var current: MemberOrganization?
+        if let rawID {
+            guard let found = memberships.first(where: { $0.organization.id.uuidString.lowercased() == rawID.lowercased() }) else {
+                throw APIError.notFound("organization")
+            }
+            current = found
+        }
+        return .init(user: user, sessionID: context.sessionID, organizations: memberships, current: current)
+    }
+
+    /// A submitted form of a logged-in page, its CSRF token checked.
+    func form(_ request: Request, _ context: AuthenticatedContext) async throws -> WebForm {
+        try await WebForm.read(request, expecting: renderer.expectedToken(request, sessionID: context.sessionID))
+    }
+
+    /// The session of the access cookie, when it is still valid (for the forms outside `/app`).
+    func cookieSession(_ request: Request) async -> AccessTokenVerifier.Identity? {
+        guard let access = request.cookies[BrowserSession.accessCookie]?.value, !access.isEmpty else { return nil }
+        return try? await AccessTokenVerifier(signer: sessions.signer, revocations: sessions.revocations).verify(access)
+    }
+
+    /// A path inside the app to go back to after logging in (never another site).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/app"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 2000 else { return "/app" }
+        return next
+    }
+}
