@@ -38,8 +38,11 @@ package struct WebAssets: Sendable {
         }
     }()
 
+    /// Where the bundle keeps them.
+    static var folder: URL? { Bundle.module.url(forResource: "Assets", withExtension: nil) }
+
     static func load() throws -> WebAssets {
-        guard let folder = Bundle.module.url(forResource: "Assets", withExtension: nil) else { throw LoadError.bundleMissing }
+        guard let folder else { throw LoadError.bundleMissing }
         return try load(from: folder)
     }
 
