@@ -1,5 +1,5 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run stop test fuzz openapi build services bench abuse check-deploy rollout-check images clean-run
+.PHONY: run stop test fuzz openapi build services bench abuse check-deploy rollout-check images screenshots clean-run
 
 run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
 	@scripts/run.sh
@@ -31,6 +31,9 @@ rollout-check: ## restart two APIs behind nginx under wrk load, and a worker hol
 
 images: ## build the four service images with podman (base images made here by debootstrap) and run each once
 	@scripts/images.sh
+
+screenshots: ## the web app's main screens in English and Arabic, from headless Chromium, into docs/screenshots/
+	@scripts/screenshots.sh
 
 build:
 	@swift build --build-tests

@@ -14,6 +14,7 @@ LABEL org.opencontainers.image.title="arkyra-api" \
       org.opencontainers.image.vendor="ARKYRA"
 COPY --from=build /out/arkyra-api /app/
 COPY --from=build /out/arkyra_ArkyraCore.resources /app/arkyra_ArkyraCore.resources
+COPY --from=build /out/arkyra_ArkyraAPI.resources /app/arkyra_ArkyraAPI.resources
 ENV ARKYRA_API_HOST=0.0.0.0 ARKYRA_API_PORT=8080 ARKYRA_ADMIN_HOST=0.0.0.0 ARKYRA_ADMIN_PORT=9100 ARKYRA_STORAGE_PATH=/var/lib/arkyra/media
 EXPOSE 8080 9100
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/app/arkyra-api", "healthcheck"]

@@ -24,7 +24,7 @@ RUN for product in arkyra-api arkyra-worker arkyra-cron arkyra-orchestrator; do 
 RUN mkdir /out \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && cp "$bin/arkyra-api" "$bin/arkyra-worker" "$bin/arkyra-cron" "$bin/arkyra-orchestrator" /out/ \
-    && cp -R "$bin/arkyra_ArkyraCore.resources" /out/ \
+    && cp -R "$bin/arkyra_ArkyraCore.resources" "$bin/arkyra_ArkyraAPI.resources" /out/ \
     && strip /out/arkyra-*
 
 FROM ${DEBIAN_IMAGE} AS runtime

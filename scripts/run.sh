@@ -84,7 +84,8 @@ scripts/seed-demo.sh "http://127.0.0.1:$api_port" "http://127.0.0.1:$sandbox_por
 cat <<TEXT
 
 ARKYRA is running.
-  API            http://127.0.0.1:$api_port        (health: /health)
+  web app        http://127.0.0.1:$api_port        (log in as demo@arkyra.local / arkyra-demo)
+  API            http://127.0.0.1:$api_port/api/v1 (health: /health)
   sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack, /threads, /instagram, /facebook, /pinterest, /reddit   (what reached it: /_sandbox/requests)
   admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
   logs           $logs/

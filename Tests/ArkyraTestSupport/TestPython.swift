@@ -12,12 +12,17 @@ package enum TestPython {
     /// Runs `Tests/PlatformClients/<script>` with `arguments`; returns its exit status and what it printed
     /// (stdout and stderr together), or kills it after `timeout` seconds.
     package static func runClientScript(_ script: String, _ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, output: String) {
+        try await run("Tests/PlatformClients/\(script)", arguments, timeout: timeout)
+    }
+
+    /// Runs the script at `path` (from the repository's root) with `arguments`, as ``runClientScript(_:_:timeout:)``.
+    package static func run(_ script: String, _ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, output: String) {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw DescribedError(description: "no test Python at \(path): run `make test`, or set ARKYRA_TEST_PYTHON")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [repository.appendingPathComponent("Tests/PlatformClients/\(script)").path] + arguments
+        process.arguments = [repository.appendingPathComponent(script).path] + arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("arkyra-client-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)

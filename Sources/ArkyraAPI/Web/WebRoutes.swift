@@ -9,6 +9,12 @@ struct WebRoutes {
     let pages: WebPages
     let verifier: AccessTokenVerifier
 
+    /// Whether `path` is one of the web app's (HTML for browsers, not part of the OpenAPI description).
+    static func serves(_ path: String) -> Bool {
+        let path = path.hasPrefix("/") ? path : "/" + path
+        return ["/app", "/login", "/signup", "/logout", "/language", "/static/", "/service-worker.js"].contains { path == $0 || path.hasPrefix($0 + ($0.hasSuffix("/") ? "" : "/")) }
+    }
+
     func add(to router: Router<AppRequestContext>) {
         let files = pages.renderer.assets.files
         router.get("static/:file") { request, context in

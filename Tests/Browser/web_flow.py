@@ -1,0 +1,106 @@
+"""The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
+sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
+keyboard (the drag-and-drop script's other way in), then switch to Arabic and check the layout runs right
+to left. Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
+import os
+import sys
+import uuid
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+api, instance, token = sys.argv[1:4]
+
+options = webdriver.ChromeOptions()
+for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US", "--window-size=1400,1000"):
+    options.add_argument(flag)
+options.binary_location = "/usr/bin/chromium"
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+wait = WebDriverWait(driver, 15)
+# `make screenshots` sets this: each main screen is saved there as a PNG.
+shots = os.environ.get("ARKYRA_SCREENSHOTS")
+
+
+def shoot(name):
+    if shots:
+        os.makedirs(shots, exist_ok=True)
+        driver.save_screenshot(os.path.join(shots, name + ".png"))
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what + " (at " + driver.current_url + ")")
+    print("ok:", what)
+
+
+try:
+    driver.get(api + "/app")
+    check("/login" in driver.current_url, "a newcomer is sent to log in")
+    driver.find_element(By.LINK_TEXT, "Create one").click()
+    driver.find_element(By.ID, "name").send_keys("Ada")
+    driver.find_element(By.ID, "email").send_keys("ada-%s@example.com" % uuid.uuid4().hex[:6])
+    driver.find_element(By.ID, "password").send_keys("correct horse")
+    driver.find_element(By.CSS_SELECTOR, "button.primary").click()
+    wait.until(seen.presence_of_element_located((By.ID, "org-name"))).send_keys("Acme")
+    driver.find_element(By.CSS_SELECTOR, "button.primary").click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "[data-calendar]")))
+    check(len(driver.find_elements(By.CSS_SELECTOR, "li.day")) == 7, "the calendar shows a week")
+    check(driver.execute_script("return document.documentElement.classList.contains('js')"), "the page's script ran")
+
+    driver.find_element(By.LINK_TEXT, "Channels").click()
+    driver.find_element(By.ID, "mastodon-instance").send_keys(instance)
+    driver.find_element(By.ID, "mastodon-token").send_keys(token)
+    driver.find_element(By.ID, "mastodon-token").submit()
+    notice = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "p.notice[role=status]")))
+    shoot("channels-en")
+    check("is connected" in notice.text, "the channel is connected: " + notice.text)
+
+    driver.find_element(By.LINK_TEXT, "New post").click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "input[name=channel]"))).click()
+    content = driver.find_element(By.ID, "content")
+    content.send_keys("Hello from Chromium 👋")
+    check("characters" in driver.find_element(By.CSS_SELECTOR, "[data-counter-for]").text, "the counter counts")
+    driver.find_element(By.CSS_SELECTOR, "[data-add-item]").click()
+    items = driver.find_elements(By.CSS_SELECTOR, "textarea[name=thread]")
+    check(len(items) == 2, "a thread item was added")
+    items[0].send_keys("the second post of the thread")
+    # Tomorrow at 10:00 in the browser's zone; the form's value is a wall time.
+    driver.execute_script("""
+      const d = new Date(Date.now() + 86400000);
+      const pad = (n) => String(n).padStart(2, '0');
+      document.getElementById('publish-at').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T10:00`;
+    """)
+    shoot("composer-en")
+    driver.find_element(By.CSS_SELECTOR, "button[value=schedule]").click()
+    saved = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
+    check("Hello from Chromium" in saved.text, "the post is on the calendar")
+    check(driver.execute_script("return localStorage.length") == 0, "the local draft is cleared once saved")
+    day = saved.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date")
+
+    driver.get(driver.current_url.split("?")[0] + "?view=month&date=" + day)
+    card = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post[draggable=true]")))
+    shoot("calendar-month-en")
+    card.send_keys(Keys.ALT, Keys.ARROW_RIGHT)
+    wait.until(lambda d: "moved" in d.find_element(By.CSS_SELECTOR, "[data-status]").text)
+    card = driver.find_element(By.CSS_SELECTOR, "li.post")
+    moved_to = card.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date")
+    check(moved_to != day, "the post moved from %s to %s" % (day, moved_to))
+    driver.refresh()
+    again = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
+    check(again.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date") == moved_to, "the move was saved")
+
+    driver.get(driver.current_url.split("?")[0] + "?view=week&date=" + moved_to)
+    driver.execute_script("document.getElementById('language').value = 'ar'; document.getElementById('language').dispatchEvent(new Event('change'))")
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
+    days = driver.find_elements(By.CSS_SELECTOR, "li.day")
+    first, second = days[0].rect["x"], days[1].rect["x"]
+    shoot("calendar-week-ar")
+    check(first > second, "in Arabic the week runs right to left (%s > %s)" % (first, second))
+    check(driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "التقويم", "the navigation is in Arabic")
+    print("web flow: all checks passed")
+finally:
+    driver.quit()
