@@ -19,7 +19,8 @@ struct TikTokPublishingTests {
             let job = PublishJob(postID: post.id, organizationID: world.organizationID).job(requestID: nil)
 
             try await handler.handle(job, context: .first)
-            #expect(try await world.reload(post).state == .publishing)
+            let opened = try await world.reload(post)
+            #expect(opened.state == .publishing, "\(opened.error ?? "")")
             try await handler.handle(job, context: ThreadsPublishingTests.continuing)
             #expect(try await world.reload(post).state == .publishing, "still processing: checked, not uploaded again")
             try await world.sandbox.execute(uri: "/_sandbox/tiktok/processing", method: .post, body: jsonBody(["seconds": 0])) { #expect($0.status == .noContent) }

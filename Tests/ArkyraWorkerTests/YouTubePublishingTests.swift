@@ -46,9 +46,10 @@ struct YouTubePublishingTests {
             // The first step opens the session and keeps it; nothing is uploaded yet.
             try await handler.handle(job, context: .first)
             #expect(try await world.reload(items[0]).state == .publishing)
-            // YouTube takes the first chunk (after the status question) but its answer never comes back in time.
+            // YouTube takes the first chunk (after the status question) but its answer never comes back in time
+            // (the 8 MiB chunk is given 3 s plus 8 s at 1 MiB/s).
             try await world.sandbox.execute(uri: "/_sandbox/faults", method: .post, body: jsonBody(
-                ["platform": "youtube", "kind": "timeout_after_accept", "count": 1, "delay": 6, "path": "/upload/youtube/v3/videos", "after": 1]
+                ["platform": "youtube", "kind": "timeout_after_accept", "count": 1, "delay": 14, "path": "/upload/youtube/v3/videos", "after": 1]
             )) { #expect($0.status == .created) }
             try await handler.handle(job, context: ThreadsPublishingTests.continuing)
             #expect(try await world.reload(items[0]).state == .publishing, "the lost answer is retried, not failed")

@@ -63,7 +63,10 @@ try:
     wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "input[name=channel]"))).click()
     content = driver.find_element(By.ID, "content")
     content.send_keys("Hello from Chromium 👋")
-    check("characters" in driver.find_element(By.CSS_SELECTOR, "[data-counter-for]").text, "the counter counts")
+    # The counter is the API's count for the ticked channel (Mastodon: 500 at most).
+    wait.until(lambda d: "/ 500" in d.find_element(By.CSS_SELECTOR, "[data-counter-for]").text)
+    check("21 / 500" in driver.find_element(By.CSS_SELECTOR, "[data-counter-for]").text,
+          "the counter counts as Mastodon does: " + driver.find_element(By.CSS_SELECTOR, "[data-counter-for]").text)
     driver.find_element(By.CSS_SELECTOR, "[data-add-item]").click()
     items = driver.find_elements(By.CSS_SELECTOR, "textarea[name=thread]")
     check(len(items) == 2, "a thread item was added")

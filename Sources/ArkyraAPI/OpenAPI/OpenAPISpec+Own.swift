@@ -154,6 +154,12 @@ extension OpenAPISpec {
                   "warnings": .array(.object(properties: ["post_id": .uuid, "integration_id": .uuid, "duplicate_of": .uuid, "message": .text],
                                              required: ["post_id", "integration_id", "duplicate_of", "message"])),
               ], required: ["group_id", "posts", "warnings"])]),
+        .init(method: "POST", path: "\(organization)/posts/check", summary: "Measure a text against channels' rules, as scheduling would (editor+)",
+              tag: "posts", security: .bearer,
+              body: body(["content": .text, "integration_ids": .array(.uuid)], required: ["content", "integration_ids"]),
+              responses: [200: .object(properties: ["channels": .array(.object(properties: [
+                  "integration_id": .uuid, "provider": .text, "characters": .integer(), "maximum": .integer(), "counting_rule": .text, "problem": .text,
+              ], required: ["integration_id", "provider", "characters", "maximum"]))], required: ["channels"])]),
         .init(method: "GET", path: "\(organization)/posts", summary: "The calendar: posts in a time range (viewer+)", tag: "posts", security: .bearer,
               query: [.init(name: "from", schema: .dateTime, required: true), .init(name: "to", schema: .dateTime, required: true),
                       .init(name: "integration_id", schema: .uuid), .init(name: "state", schema: .text), .init(name: "tag", schema: .text),

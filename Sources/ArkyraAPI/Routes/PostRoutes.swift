@@ -93,6 +93,20 @@ struct PostRoutes {
         }
     }
 
+    struct CheckBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var content: String
+        var integrationIDs: [String]
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case content
+            case integrationIDs = "integration_ids"
+        }
+    }
+
+    struct Checks: Encodable {
+        var channels: [PostService.TextCheck]
+    }
+
     struct Group: Encodable {
         var groupID: String
         var posts: [Post]
@@ -119,6 +133,12 @@ struct PostRoutes {
             ))
             let warnings = try await posts.duplicateWarnings(for: created)
             return try JSONBody.response(Group(groupID: created.first?.groupID.uuidString ?? "", posts: created, warnings: warnings), status: .created)
+        }
+        // Before `:post`, so that "check" is not taken for a post id.
+        group.post("check") { request, context in
+            let organization = try await organizations.authorize(.writePosts, in: context)
+            let body = try await JSONBody.decode(CheckBody.self, from: request, maxBytes: maxBodyBytes)
+            return try JSONBody.response(Checks(channels: try await posts.check(organizationID: organization.id, content: body.content, integrationIDs: body.integrationIDs)))
         }
         group.get { request, context in
             let organization = try await organizations.authorize(.readContent, in: context)

@@ -10,6 +10,7 @@ struct WebSessionMiddleware: RouterMiddleware {
     let verifier: AccessTokenVerifier
     let sessions: SessionService
     let browser: BrowserSession
+    let coalescer = RefreshCoalescer()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let cookies = request.cookies
@@ -19,7 +20,10 @@ struct WebSessionMiddleware: RouterMiddleware {
             identity = try await Self.unlessRefused { try await verifier.verify(access) }
         }
         if identity == nil, let refresh = cookies[BrowserSession.refreshCookie]?.value, !refresh.isEmpty {
-            refreshed = try await Self.unlessRefused { try await sessions.refresh(refresh, origin: context.origin(request)) }
+            let origin = context.origin(request)
+            refreshed = try await Self.unlessRefused { [sessions] in
+                try await coalescer.refresh(refresh) { try await sessions.refresh($0, origin: origin) }
+            }
             if let refreshed { identity = .init(userID: refreshed.user.id, sessionID: refreshed.sessionID) }
         }
         guard let identity else {

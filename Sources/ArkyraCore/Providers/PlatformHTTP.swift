@@ -55,6 +55,16 @@ package struct PlatformHTTP: Sendable {
         return try await send(request, mutates: mutates)
     }
 
+    /// The slowest upload a platform call is given time for: a body of N bytes (its `Content-Length`) adds
+    /// N / this many seconds to the deadline, so a 10 MiB video chunk is not cut off by a deadline meant for
+    /// a JSON call, and a stalled upload still ends.
+    package static let minimumUploadBytesPerSecond = 1_048_576
+
+    static func timeout(_ base: Duration, sending request: HTTPClientRequest) -> Duration {
+        guard let length = request.headers.first(name: "Content-Length").flatMap(Int.init), length > 0 else { return base }
+        return base + .milliseconds(length * 1000 / minimumUploadBytesPerSecond)
+    }
+
     /// Sends `request`. For a request that changes something on the platform (`mutates`), a failure after the
     /// request may have gone out is `.outcomeUnknown`; a failure to connect is always `.unavailable`.
     /// - Throws: ``ProviderError``.
@@ -65,6 +75,7 @@ package struct PlatformHTTP: Sendable {
         do {
             // One deadline for the exchange: the client's own ends the wait for the answer's head (with its
             // errors: a connection that never opened is `unavailable`), ours ends a body still trickling in.
+            let timeout = Self.timeout(timeout, sending: request)
             let deadline = ContinuousClock.now + timeout
             let response = try await client.execute(request, timeout: TimeAmount(timeout))
             let body = try await withTimeout(max(.zero, deadline - ContinuousClock.now)) {

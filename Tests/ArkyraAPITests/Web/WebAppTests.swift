@@ -91,6 +91,19 @@ struct WebAppTests {
             let channel = try #require(channelsPage.html.firstMatch(of: /action="channels\/([0-9a-f-]{36})\/state"/)).output.1.description
 
             _ = try await browser.get("/app/\(organization)/compose")
+            // The composer's counter: the API measures as scheduling judges (Mastodon counts a URL as 23).
+            let measured = try await browser.api(.post, "/api/v1/organizations/\(organization)/posts/check",
+                                                 json: "{\"content\":\"see https://example.com/a/very/long/path/indeed 👋\",\"integration_ids\":[\"\(channel)\"]}")
+            #expect(measured.status == .ok)
+            #expect(measured.html.contains("\"characters\":29"))
+            #expect(measured.html.contains("\"maximum\":500"))
+            #expect(!measured.html.contains("\"problem\""))
+            let long = try await browser.api(.post, "/api/v1/organizations/\(organization)/posts/check",
+                                             json: "{\"content\":\"\(String(repeating: "a", count: 501))\",\"integration_ids\":[\"\(channel)\"]}")
+            #expect(long.html.contains("\"problem\":\"is 501 characters; mastodon takes at most 500"))
+            let foreign = try await browser.api(.post, "/api/v1/organizations/\(organization)/posts/check",
+                                                json: "{\"content\":\"x\",\"integration_ids\":[\"\(UUID().uuidString)\"]}")
+            #expect(foreign.status == .unprocessableContent)
             let refused = try await browser.post("/app/\(organization)/compose", [
                 ("content", "Kept as typed ✍️"), ("publish_at", "2020-01-01T09:00"), ("mode", "schedule"),
             ])
@@ -169,6 +182,25 @@ struct WebAppTests {
             )
             #expect(page.status == .ok)
             #expect(page.headers[values: .setCookie].contains { $0.hasPrefix("arkyra_refresh=rt_") && !$0.contains(refresh) })
+
+            // Several requests at once with the same refresh token (a page and its scripts) share one
+            // refresh: none is refused and the session survives (a second use would have ended it).
+            let second = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("arkyra_refresh=") }?.split(separator: ";").first)
+            let together = try await withThrowingTaskGroup(of: (HTTPResponse.Status, [String]).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let response = try await api.client.execute(uri: "/app/\(organization)/calendar", method: .get,
+                                                                    headers: [.cookie: "arkyra_access=expired; \(second)"], body: nil)
+                        return (response.status, response.headers[values: .setCookie].filter { $0.hasPrefix("arkyra_refresh=") })
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(together.allSatisfy { $0.0 == .ok })
+            #expect(Set(together.flatMap(\.1).map { $0.split(separator: ";")[0] }).count == 1)
+            let renewed = try #require(together.first?.1.first?.split(separator: ";").first)
+            let after = try await api.client.execute(uri: "/app/\(organization)/calendar", method: .get, headers: [.cookie: "arkyra_access=expired; \(renewed)"], body: nil)
+            #expect(after.status == .ok)
 
             let stranger = WebBrowser(api.client)
             _ = try await signUp(stranger)

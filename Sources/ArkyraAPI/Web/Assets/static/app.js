@@ -28,6 +28,16 @@ if ("serviceWorker" in navigator) navigator.serviceWorker.register("/service-wor
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
+// The access token expired: loading a page refreshes the session (and its cookies). Calls that fail
+// together share one refresh.
+let refreshing = null;
+function refreshSession() {
+  refreshing ??= fetch(location.pathname + location.search, { credentials: "same-origin", redirect: "manual" })
+    .then((page) => page.type !== "opaqueredirect" && page.status < 300)
+    .finally(() => setTimeout(() => { refreshing = null; }, 1000));
+  return refreshing;
+}
+
 export async function api(path, { method = "GET", body } = {}) {
   const send = () => fetch("/api/v1" + path, {
     method,
@@ -37,9 +47,7 @@ export async function api(path, { method = "GET", body } = {}) {
   });
   let response = await send();
   if (response.status === 401) {
-    // The access token expired: loading any page refreshes the session (and the cookies) once.
-    const refreshed = await fetch(location.pathname + location.search, { credentials: "same-origin", redirect: "manual" });
-    if (refreshed.type === "opaqueredirect" || refreshed.status >= 300) {
+    if (!(await refreshSession())) {
       location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
       throw new Error("session ended");
     }

@@ -1,5 +1,7 @@
 // The composer: keeps what is typed in a local draft (restored after an expired session or a closed tab,
-// cleared once the form is sent), counts the text's characters as a person sees them, and adds thread items.
+// cleared once the form is sent), counts the text as each chosen platform does, and adds thread items.
+import { api } from "./app.js";
+
 const form = document.querySelector("[data-composer]");
 if (form) {
   const key = form.dataset.draftKey;
@@ -42,13 +44,37 @@ if (form) {
   form.addEventListener("input", () => localStorage.setItem(key, JSON.stringify(fields())));
   form.addEventListener("submit", () => localStorage.removeItem(key));
 
+  // The counter asks the API to measure the text for each ticked channel (POST .../posts/check), so it
+  // counts as the platform does and as scheduling will judge; with no channel ticked, plain characters.
   const counter = form.querySelector("[data-counter-for]");
   const segmenter = "Segmenter" in Intl ? new Intl.Segmenter() : null;
-  const count = () => {
+  const organization = key.slice("draft:".length);
+  let pending = null;
+  const count = async () => {
     const text = form.content.value;
-    const n = segmenter ? [...segmenter.segment(text)].length : [...text].length;
-    counter.textContent = n + " " + form.dataset.characters;
+    const boxes = [...form.querySelectorAll('input[name="channel"]:checked')];
+    if (boxes.length === 0) {
+      const n = segmenter ? [...segmenter.segment(text)].length : [...text].length;
+      counter.textContent = n + " " + form.dataset.characters;
+      return;
+    }
+    try {
+      const answer = await api(`/organizations/${organization}/posts/check`, {
+        method: "POST", body: { content: text, integration_ids: boxes.map((b) => b.value) },
+      });
+      counter.replaceChildren(...answer.channels.map((check) => {
+        const line = document.createElement("span");
+        const name = boxes.find((b) => b.value === check.integration_id)?.dataset.name ?? check.provider;
+        line.textContent = `${name}: ${check.characters} / ${check.maximum}` + (check.problem && text.trim() ? ` — ${check.problem}` : "");
+        line.className = check.problem && text.trim() ? "field-error" : "";
+        return line;
+      }));
+    } catch (error) {
+      counter.textContent = error.message;
+    }
   };
-  form.content.addEventListener("input", count);
+  const soon = () => { clearTimeout(pending); pending = setTimeout(count, 250); };
+  form.content.addEventListener("input", soon);
+  for (const box of form.querySelectorAll('input[name="channel"]')) box.addEventListener("change", soon);
   count();
 }
