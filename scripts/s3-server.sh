@@ -18,16 +18,20 @@ access_key=arkyra-test
 secret_key=arkyra-test-secret-key
 
 # Starts the server once; succeeds when it answers a signed request, fails when it exits first or never does.
+# Its Iceberg and Lance catalogs are not used here and stay off (two fewer ports that can be taken).
 launch() {
   local base=$((s3_port - 10))
   "$venv/bin/weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" -master.telemetry=false -volume.max=20 \
     -master.port=$base -volume.port=$((base + 1)) -filer.port=$((base + 2)) -iam.port=$((base + 3)) \
-    -s3 -s3.port="$s3_port" -s3.port.iceberg=$((base + 4)) -s3.port.lance=$((base + 5)) -s3.config="$dir/identities.json" \
+    -s3 -s3.port="$s3_port" -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$dir/identities.json" \
     -metricsPort=$((base + 6)) >"$dir/server.log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 120); do
     # Ready when a signed request succeeds (the gateway answers 403 before the filer is up).
     if curl -sf -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$access_key:$secret_key" "http://127.0.0.1:$s3_port/"; then
+      # Some of its listeners open just after the gateway answers: still running a moment later, or a failure.
+      sleep 1
+      kill -0 "$(cat "$dir/pid")" 2>/dev/null || return 1
       echo "s3 (SeaweedFS) started on 127.0.0.1:$s3_port"; return 0
     fi
     kill -0 "$(cat "$dir/pid")" 2>/dev/null || return 1
