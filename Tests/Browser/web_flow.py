@@ -1,11 +1,12 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
 sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
 keyboard (the drag-and-drop script's other way in), then switch to Arabic and check the layout runs right
-to left. Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
+to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
 import os
 import sys
 import uuid
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -31,6 +32,15 @@ def shoot(name):
         driver.save_screenshot(os.path.join(shots, name + ".png"))
 
 
+def scan(screen):
+    """axe-core on the page as it is: no serious or critical violation."""
+    axe = Axe(driver)
+    axe.inject()
+    found = [v for v in axe.run()["violations"] if v.get("impact") in ("serious", "critical")]
+    details = "; ".join("%s (%s): %s" % (v["id"], v["impact"], ", ".join(n["target"][0] for n in v["nodes"][:3])) for v in found)
+    check(not found, "axe finds no serious or critical violation on " + screen + (": " + details if details else ""))
+
+
 def check(condition, what):
     if not condition:
         raise AssertionError(what + " (at " + driver.current_url + ")")
@@ -40,7 +50,9 @@ def check(condition, what):
 try:
     driver.get(api + "/app")
     check("/login" in driver.current_url, "a newcomer is sent to log in")
+    scan("login")
     driver.find_element(By.LINK_TEXT, "Create one").click()
+    scan("sign-up")
     driver.find_element(By.ID, "name").send_keys("Ada")
     driver.find_element(By.ID, "email").send_keys("ada-%s@example.com" % uuid.uuid4().hex[:6])
     driver.find_element(By.ID, "password").send_keys("correct horse")
@@ -49,6 +61,7 @@ try:
     driver.find_element(By.CSS_SELECTOR, "button.primary").click()
     wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "[data-calendar]")))
     check(len(driver.find_elements(By.CSS_SELECTOR, "li.day")) == 7, "the calendar shows a week")
+    scan("the week")
     check(driver.execute_script("return document.documentElement.classList.contains('js')"), "the page's script ran")
 
     driver.find_element(By.LINK_TEXT, "Channels").click()
@@ -57,6 +70,7 @@ try:
     driver.find_element(By.ID, "mastodon-token").submit()
     notice = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "p.notice[role=status]")))
     shoot("channels-en")
+    scan("channels")
     check("is connected" in notice.text, "the channel is connected: " + notice.text)
 
     driver.find_element(By.LINK_TEXT, "New post").click()
@@ -78,6 +92,7 @@ try:
       document.getElementById('publish-at').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T10:00`;
     """)
     shoot("composer-en")
+    scan("the composer")
     driver.find_element(By.CSS_SELECTOR, "button[value=schedule]").click()
     saved = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
     check("Hello from Chromium" in saved.text, "the post is on the calendar")
@@ -87,6 +102,7 @@ try:
     driver.get(driver.current_url.split("?")[0] + "?view=month&date=" + day)
     card = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post[draggable=true]")))
     shoot("calendar-month-en")
+    scan("the month")
     card.send_keys(Keys.ALT, Keys.ARROW_RIGHT)
     wait.until(lambda d: "moved" in d.find_element(By.CSS_SELECTOR, "[data-status]").text)
     card = driver.find_element(By.CSS_SELECTOR, "li.post")
@@ -102,6 +118,7 @@ try:
     days = driver.find_elements(By.CSS_SELECTOR, "li.day")
     first, second = days[0].rect["x"], days[1].rect["x"]
     shoot("calendar-week-ar")
+    scan("the week in Arabic")
     check(first > second, "in Arabic the week runs right to left (%s > %s)" % (first, second))
     check(driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "التقويم", "the navigation is in Arabic")
     print("web flow: all checks passed")

@@ -15,8 +15,7 @@ struct CalendarPage {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("calendar") { request, context in
-            let organizationID = try context.parameters.require("organization")
-            let viewer = try await pages.viewer(context, organization: organizationID)
+            let member = try await pages.member(context)
             let language = pages.renderer.language(request)
             let query = request.uri.queryParameters
             let zone = Self.timeZone(request)
@@ -29,8 +28,8 @@ struct CalendarPage {
             let grid = CalendarGrid(view: view, anchor: anchor, calendar: calendar)
             let channelFilter = query["channel"].map(String.init).flatMap(UUID.init(uuidString:))
 
-            let channels = try await pages.integrations.list(organizationID: viewer.current!.organization.id)
-            let (posts, truncated) = try await load(organization: organizationID, grid: grid, channel: channelFilter)
+            let channels = try await pages.integrations.list(organizationID: member.id)
+            let (posts, truncated) = try await load(organization: member.id, grid: grid, channel: channelFilter)
             let formatter = CalendarFormatter(calendar: calendar, language: language)
             let byID = Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             let t = pages.renderer.assets.catalogue.table(language)
@@ -60,7 +59,7 @@ struct CalendarPage {
                     "outside": view == .month && day.month != grid.anchor.month, "posts": items, "has_posts": !items.isEmpty,
                 ]
             }
-            let organization = viewer.current!.organization.id.uuidString.lowercased()
+            let organization = member.id.uuidString.lowercased()
             func link(view: CalendarGrid.View, date: CalendarGrid.Day) -> String {
                 var link = "/app/\(organization)/calendar?view=\(view.rawValue)&date=\(date.text)"
                 if let channelFilter { link += "&channel=\(channelFilter.uuidString.lowercased())" }
@@ -85,16 +84,15 @@ struct CalendarPage {
                 "truncated": truncated,
                 "channels": channels.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id == channelFilter] },
                 "anchor": grid.anchor.text,
-                "can_write": viewer.current!.role >= Permission.writePosts.minimumRole,
+                "can_write": member.role >= Permission.writePosts.minimumRole,
             ]
             if query["saved"] != nil { values["saved"] = true }
             values["compose_link"] = "/app/\(organization)/compose?date=\(grid.anchor.text)"
-            return pages.renderer.render("calendar", values, request: request, viewer: viewer, title: t["nav_calendar"] ?? "Calendar")
+            return pages.renderer.render("calendar", values, request: request, viewer: member.viewer, title: t["nav_calendar"] ?? "Calendar")
         }
     }
 
-    private func load(organization: String, grid: CalendarGrid, channel: UUID?) async throws -> ([Post], Bool) {
-        let organizationID = UUID(uuidString: organization)!
+    private func load(organization organizationID: UUID, grid: CalendarGrid, channel: UUID?) async throws -> ([Post], Bool) {
         var input = PostService.CalendarInput()
         input.from = ISO8601Timestamp.format(grid.start)
         input.to = ISO8601Timestamp.format(grid.end)

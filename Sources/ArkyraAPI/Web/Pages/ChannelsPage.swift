@@ -12,11 +12,11 @@ struct ChannelsPage {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("channels") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let member = try await pages.member(context)
             let query = request.uri.queryParameters
             var notice: String?
             if let connected = query["connected"].flatMap({ UUID(uuidString: String($0)) }),
-               let channel = try await pages.integrations.list(organizationID: viewer.current!.organization.id).first(where: { $0.id == connected }) {
+               let channel = try await pages.integrations.list(organizationID: member.id).first(where: { $0.id == connected }) {
                 notice = pages.renderer.text("channels_connected", request, ["name": channel.name])
             }
             // The code a failed callback sent back, in words (a code the catalogue does not know says so).
@@ -24,12 +24,12 @@ struct ChannelsPage {
                 pages.renderer.assets.catalogue.table(pages.renderer.language(request))["error_\(code)"]
                     ?? pages.renderer.text("error_unknown", request) + " (\(code.prefix(60)))"
             }
-            return try await page(request, viewer: viewer, notice: notice, error: error)
+            return try await page(request, member: member, notice: notice, error: error)
         }
         group.post("channels/connect") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let member = try await pages.member(context)
             let form = try await pages.form(request, context)
-            let organizationID = viewer.current!.organization.id
+            let organizationID = member.id
             let provider = form["provider"] ?? ""
             do {
                 if form["instance_url"] != nil || form["app_password"] != nil || form["access_token"] != nil {
@@ -40,50 +40,50 @@ struct ChannelsPage {
                               identifier: form["identifier"].flatMap { $0.isEmpty ? nil : $0 }, appPassword: form["app_password"].flatMap { $0.isEmpty ? nil : $0 }),
                         by: context.userID, origin: context.origin(request)
                     )
-                    return WebSessionMiddleware.redirect(to: channelsPath(viewer) + "?connected=\(channel.id.uuidString.lowercased())")
+                    return WebSessionMiddleware.redirect(to: channelsPath(member) + "?connected=\(channel.id.uuidString.lowercased())")
                 }
                 _ = try await pages.organizations.authorize(.connectChannels, organization: organizationID.uuidString, userID: context.userID)
-                let started = try await pages.connections.start(provider: provider, organizationID: organizationID, userID: context.userID, returnTo: channelsPath(viewer))
+                let started = try await pages.connections.start(provider: provider, organizationID: organizationID, userID: context.userID, returnTo: channelsPath(member))
                 return WebSessionMiddleware.redirect(to: started.authorizationURL)
             } catch let error as APIError {
                 let message = error.fields.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") } ?? error.message
-                return try await page(request, viewer: viewer, notice: nil, error: message, status: error.status)
+                return try await page(request, member: member, notice: nil, error: message, status: error.status)
             }
         }
         group.get("channels/pending/:pending") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
-            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: viewer.current!.organization.id.uuidString, userID: context.userID).id
+            let member = try await pages.member(context)
+            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: member.id.uuidString, userID: context.userID).id
             let pending = try await pages.connections.pendingChoice(try context.parameters.require("pending"), organizationID: organizationID, userID: context.userID)
             return pages.renderer.render("choose", [
                 "nav_channels": true, "pending": pending.id, "account": pending.account, "provider": pending.provider,
                 "choices": pending.choices.map { ["id": $0.id, "name": $0.name] },
-                "channels_link": channelsPath(viewer),
-            ], request: request, viewer: viewer, title: pages.renderer.text("choose_title", request))
+                "channels_link": channelsPath(member),
+            ], request: request, viewer: member.viewer, title: pages.renderer.text("choose_title", request))
         }
         group.post("channels/pending/:pending") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let member = try await pages.member(context)
             let form = try await pages.form(request, context)
-            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: viewer.current!.organization.id.uuidString, userID: context.userID).id
+            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: member.id.uuidString, userID: context.userID).id
             let channel = try await pages.connections.choose(form["choice"] ?? "", pending: try context.parameters.require("pending"), organizationID: organizationID,
                                                              userID: context.userID, origin: context.origin(request))
-            return WebSessionMiddleware.redirect(to: channelsPath(viewer) + "?connected=\(channel.id.uuidString.lowercased())")
+            return WebSessionMiddleware.redirect(to: channelsPath(member) + "?connected=\(channel.id.uuidString.lowercased())")
         }
         group.post("channels/:channel/state") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let member = try await pages.member(context)
             let form = try await pages.form(request, context)
-            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: viewer.current!.organization.id.uuidString, userID: context.userID).id
+            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: member.id.uuidString, userID: context.userID).id
             _ = try await pages.integrations.update(organizationID: organizationID, integrationID: try context.parameters.require("channel"), customerID: nil,
                                                     postingTimes: nil, disabled: form["disabled"] == "true", by: context.userID, origin: context.origin(request))
-            return WebSessionMiddleware.redirect(to: channelsPath(viewer))
+            return WebSessionMiddleware.redirect(to: channelsPath(member))
         }
     }
 
-    private func channelsPath(_ viewer: PageRenderer.Viewer) -> String {
-        "/app/\(viewer.current!.organization.id.uuidString.lowercased())/channels"
+    private func channelsPath(_ member: WebPages.MemberPage) -> String {
+        member.path + "/channels"
     }
 
-    private func page(_ request: Request, viewer: PageRenderer.Viewer, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let channels = try await pages.integrations.list(organizationID: viewer.current!.organization.id)
+    private func page(_ request: Request, member: WebPages.MemberPage, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let channels = try await pages.integrations.list(organizationID: member.id)
         let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
         let oauth = pages.providers.identifiers.compactMap { identifier -> [String: Any]? in
             guard let provider = pages.providers.provider(for: identifier) as? any OAuthProvider, provider.app != nil else { return nil }
@@ -101,8 +101,8 @@ struct ChannelsPage {
             },
             "no_channels": channels.isEmpty,
             "oauth": oauth,
-            "can_connect": viewer.current!.role >= Permission.connectChannels.minimumRole,
+            "can_connect": member.role >= Permission.connectChannels.minimumRole,
         ].merging(PageRenderer.values(["notice": notice, "error": error])) { own, _ in own }
-        return pages.renderer.render("channels", values, request: request, viewer: viewer, title: t["nav_channels"] ?? "Channels", status: status)
+        return pages.renderer.render("channels", values, request: request, viewer: member.viewer, title: t["nav_channels"] ?? "Channels", status: status)
     }
 }

@@ -18,7 +18,7 @@ struct ComposerPage {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("compose") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let member = try await pages.member(context)
             var draft = Draft()
             let zone = CalendarPage.timeZone(request)
             var calendar = Calendar(identifier: .gregorian)
@@ -32,10 +32,10 @@ struct ComposerPage {
             }
             draft.publishAt = Self.wallTime(start, calendar)
             if let channel = request.uri.queryParameters["channel"] { draft.channels = [String(channel)] }
-            return try await page(request, viewer: viewer, draft: draft, errors: [:], general: nil)
+            return try await page(request, member: member, draft: draft, errors: [:], general: nil)
         }
         group.post("compose") { request, context in
-            let viewer = try await pages.viewer(context, organization: try context.parameters.require("organization"))
+            let member = try await pages.member(context)
             let form = try await pages.form(request, context)
             let zone = CalendarPage.timeZone(request)
             var calendar = Calendar(identifier: .gregorian)
@@ -47,7 +47,7 @@ struct ComposerPage {
             let publishAt = Self.instant(draft.publishAt, calendar).map(ISO8601Timestamp.format) ?? ""
             do {
                 let created = try await pages.posts.schedule(PostService.ScheduleRequest(
-                    organizationID: viewer.current!.organization.id,
+                    organizationID: member.id,
                     variants: chosen.map { PostService.Variant(
                         integrationID: $0, content: draft.content, thread: items.map { .init(content: $0, delaySeconds: 0) },
                         threadMedia: items.map { _ in [] }
@@ -55,17 +55,17 @@ struct ComposerPage {
                     publishAt: publishAt, timeZone: zone.identifier, mode: mode, userID: context.userID, origin: context.origin(request)
                 ))
                 let day = created.first?.publishAt.map { CalendarGrid.day(of: $0, calendar).text } ?? ""
-                return WebSessionMiddleware.redirect(to: "/app/\(viewer.current!.organization.id.uuidString.lowercased())/calendar?date=\(day)&saved=1")
+                return WebSessionMiddleware.redirect(to: "/app/\(member.id.uuidString.lowercased())/calendar?date=\(day)&saved=1")
             } catch let error as APIError {
                 let (errors, general) = Self.placeErrors(error, channels: chosen)
-                return try await page(request, viewer: viewer, draft: draft, errors: errors, general: general, status: error.status)
+                return try await page(request, member: member, draft: draft, errors: errors, general: general, status: error.status)
             }
         }
     }
 
-    private func page(_ request: Request, viewer: PageRenderer.Viewer, draft: Draft, errors: [String: [String]], general: String?,
+    private func page(_ request: Request, member: WebPages.MemberPage, draft: Draft, errors: [String: [String]], general: String?,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
-        let channels = try await pages.integrations.list(organizationID: viewer.current!.organization.id)
+        let channels = try await pages.integrations.list(organizationID: member.id)
         let thread = draft.thread.isEmpty ? [""] : draft.thread
         let values: [String: Any] = [
             "nav_compose": true,
@@ -77,7 +77,7 @@ struct ComposerPage {
                 ])
             },
             "no_channels": channels.isEmpty,
-            "channels_link": "/app/\(viewer.current!.organization.id.uuidString.lowercased())/channels",
+            "channels_link": "/app/\(member.id.uuidString.lowercased())/channels",
             "content": draft.content,
             "thread": thread.enumerated().map { index, text in
                 ["index": index + 1, "text": text, "errors": errors["thread[\(index)]"] ?? [], "invalid": errors["thread[\(index)]"] != nil] as [String: Any]
@@ -91,7 +91,7 @@ struct ComposerPage {
             "invalid_content": errors["content"] != nil,
             "invalid_publish_at": errors["publish_at"] != nil,
         ].merging(PageRenderer.values(["error": general])) { own, _ in own }
-        return pages.renderer.render("compose", values, request: request, viewer: viewer, title: pages.renderer.text("nav_compose", request), status: status)
+        return pages.renderer.render("compose", values, request: request, viewer: member.viewer, title: pages.renderer.text("nav_compose", request), status: status)
     }
 
     /// The API's field paths (`variants[1].thread[0].content`) placed on the form's fields; the channel a

@@ -34,6 +34,23 @@ struct WebPages: Sendable {
         return .init(user: user, sessionID: context.sessionID, organizations: memberships, current: current)
     }
 
+    /// A page of one organization (`/app/:organization/...`): who looks at it, and the organization.
+    struct MemberPage: Sendable {
+        var viewer: PageRenderer.Viewer
+        var organization: MemberOrganization
+        var id: UUID { organization.organization.id }
+        /// `/app/<id>`, where the organization's pages live.
+        var path: String { "/app/\(id.uuidString.lowercased())" }
+        var role: Role { organization.role }
+    }
+
+    /// The viewer of a page under `/app/:organization` and that organization — theirs, or 404.
+    func member(_ context: AuthenticatedContext) async throws -> MemberPage {
+        let viewer = try await viewer(context, organization: try context.parameters.require("organization"))
+        guard let organization = viewer.current else { throw APIError.notFound("organization") }
+        return MemberPage(viewer: viewer, organization: organization)
+    }
+
     /// A submitted form of a logged-in page, its CSRF token checked.
     func form(_ request: Request, _ context: AuthenticatedContext) async throws -> WebForm {
         try await WebForm.read(request, expecting: renderer.expectedToken(request, sessionID: context.sessionID))
