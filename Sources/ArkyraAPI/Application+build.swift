@@ -177,24 +177,22 @@ package func buildRouter(
         client: httpClient, policy: OutboundURLPolicy(allowPrivateHosts: service.outbound.allowPrivateHosts), timeout: .seconds(120)
     )
     DocsRoutes().add(to: router)
+    // Limits per user (or address) for the API of ARKYRA's own clients and the web app's pages alike; the
+    // organization's budget is charged by OrganizationService.authorize, once the caller is a member.
+    let perUserOrAddress = RateLimitMiddleware(limiter: limiter) { _, context in
+        if let userID = context.userID { return [("user:\(userID)", limits.perUser)] }
+        return [("address:\(context.clientAddress ?? "unknown")", limits.perAddress)]
+    }
     WebRoutes(pages: WebPages(
         renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, sessions: sessions, organizations: organizations,
         users: UserRepository(logger: logger), posts: posts, integrations: integrations, connections: connections, providers: providers, database: database
-    ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations)).add(to: router)
+    ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations), rateLimit: perUserOrAddress).add(to: router)
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
     // budget is charged by OrganizationService.authorize, once the caller is known to be a member.
     let v1 = router.group("api/v1")
         .add(middleware: AuthenticationMiddleware(verifier: AccessTokenVerifier(signer: signer, revocations: revocations), browser: browser))
-        .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
-            var budgets: [(key: String, perMinute: Int)] = []
-            if let userID = context.userID {
-                budgets.append(("user:\(userID)", limits.perUser))
-            } else {
-                budgets.append(("address:\(context.clientAddress ?? "unknown")", limits.perAddress))
-            }
-            return budgets
-        })
+        .add(middleware: perUserOrAddress)
     let auth = AuthRoutes(accounts: accounts, sessions: sessions, mail: accountMail, maxBodyBytes: bodyLimit)
     auth.add(to: v1.group("auth"))
     let authenticated = v1.group(context: AuthenticatedContext.self)

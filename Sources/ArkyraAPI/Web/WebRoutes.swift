@@ -8,6 +8,8 @@ import Hummingbird
 struct WebRoutes {
     let pages: WebPages
     let verifier: AccessTokenVerifier
+    /// The API's limits per user (or address), so pages cost what API calls cost.
+    let rateLimit: RateLimitMiddleware
 
     /// Whether `path` is one of the web app's (HTML for browsers, not part of the OpenAPI description).
     static func serves(_ path: String) -> Bool {
@@ -32,10 +34,11 @@ struct WebRoutes {
             return Response(status: .ok, headers: [.contentType: file.contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: file.body))
         }
         let errors = WebErrorMiddleware(renderer: pages.renderer)
-        AuthPages(pages: pages).add(to: router.group().add(middleware: errors))
+        AuthPages(pages: pages).add(to: router.group().add(middleware: errors).add(middleware: rateLimit))
         let app = router.group("app")
             .add(middleware: errors)
             .add(middleware: WebSessionMiddleware(verifier: verifier, sessions: pages.sessions, browser: pages.browser))
+            .add(middleware: rateLimit)
             .group(context: AuthenticatedContext.self)
         OrganizationPages(pages: pages).add(to: app)
         let organization = app.group(":organization")

@@ -138,6 +138,25 @@ struct WebAppTests {
         }
     }
 
+    @Test("a viewer sees the calendar but may not compose or connect, through the pages as through the API")
+    func rolesApplyToPages() async throws {
+        try await APITestHarness.run { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let viewer = try await api.member("viewer", of: organization, invitedBy: owner)
+            let browser = WebBrowser(api.client)
+            browser.setCookie("arkyra_access", viewer.token)
+            #expect(try await browser.get("/app/\(organization)/calendar").status == .ok)
+            #expect(try await browser.get("/app/\(organization)/compose").status == .forbidden)
+            _ = try await browser.get("/app/\(organization)/calendar")
+            let composed = try await browser.post("/app/\(organization)/compose", [("content", "not mine to post"), ("publish_at", "2030-01-01T09:00")])
+            #expect(composed.status == .forbidden)
+            _ = try await browser.get("/app/\(organization)/calendar")
+            #expect(try await browser.post("/app/\(organization)/channels/connect", [("provider", "x")]).status == .forbidden)
+            #expect(try await api.posts(owner, organization: organization).isEmpty)
+        }
+    }
+
     @Test("connecting through the consent page comes back to the channels page: a refusal in words, a consent as a channel")
     func oauthFromTheChannelsPage() async throws {
         try await APITestHarness.run { api in

@@ -27,6 +27,11 @@ final class WebBrowser: Sendable {
 
     var cookies: [String: String] { jar.withLock { $0 } }
 
+    /// Sets a cookie as if a page had (a session opened through the API, say).
+    func setCookie(_ name: String, _ value: String) {
+        jar.withLock { $0[name] = value }
+    }
+
     func get(_ path: String, headers extra: HTTPFields = [:]) async throws -> Page {
         try await send(.get, path, body: nil, headers: extra)
     }

@@ -15,7 +15,7 @@ struct CalendarPage {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("calendar") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .readContent)
             let language = pages.renderer.language(request)
             let query = request.uri.queryParameters
             let zone = Self.timeZone(request)

@@ -12,29 +12,25 @@ struct ChannelsPage {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("channels") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .readContent)
             let query = request.uri.queryParameters
-            var notice: String?
-            if let connected = query["connected"].flatMap({ UUID(uuidString: String($0)) }),
-               let channel = try await pages.integrations.list(organizationID: member.id).first(where: { $0.id == connected }) {
-                notice = pages.renderer.text("channels_connected", request, ["name": channel.name])
-            }
+            let connected = query["connected"].flatMap { UUID(uuidString: String($0)) }
             // The code a failed callback sent back, in words (a code the catalogue does not know says so).
             let error = query["error"].map { code in
                 pages.renderer.assets.catalogue.table(pages.renderer.language(request))["error_\(code)"]
                     ?? pages.renderer.text("error_unknown", request) + " (\(code.prefix(60)))"
             }
-            return try await page(request, member: member, notice: notice, error: error)
+            return try await page(request, member: member, connected: connected, error: error)
         }
         group.post("channels/connect") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .connectChannels)
             let form = try await pages.form(request, context)
             let organizationID = member.id
             let provider = form["provider"] ?? ""
             do {
                 if form["instance_url"] != nil || form["app_password"] != nil || form["access_token"] != nil {
                     let channel = try await pages.integrations.connect(
-                        organizationID: try await pages.organizations.authorize(.connectChannels, organization: organizationID.uuidString, userID: context.userID).id,
+                        organizationID: organizationID,
                         .init(provider: provider, instanceURL: form["instance_url"].flatMap { $0.isEmpty ? nil : $0 },
                               accessToken: form["access_token"].flatMap { $0.isEmpty ? nil : $0 },
                               identifier: form["identifier"].flatMap { $0.isEmpty ? nil : $0 }, appPassword: form["app_password"].flatMap { $0.isEmpty ? nil : $0 }),
@@ -42,17 +38,16 @@ struct ChannelsPage {
                     )
                     return WebSessionMiddleware.redirect(to: channelsPath(member) + "?connected=\(channel.id.uuidString.lowercased())")
                 }
-                _ = try await pages.organizations.authorize(.connectChannels, organization: organizationID.uuidString, userID: context.userID)
                 let started = try await pages.connections.start(provider: provider, organizationID: organizationID, userID: context.userID, returnTo: channelsPath(member))
                 return WebSessionMiddleware.redirect(to: started.authorizationURL)
             } catch let error as APIError {
                 let message = error.fields.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") } ?? error.message
-                return try await page(request, member: member, notice: nil, error: message, status: error.status)
+                return try await page(request, member: member, connected: nil, error: message, status: error.status)
             }
         }
         group.get("channels/pending/:pending") { request, context in
-            let member = try await pages.member(context)
-            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: member.id.uuidString, userID: context.userID).id
+            let member = try await pages.member(context, .connectChannels)
+            let organizationID = member.id
             let pending = try await pages.connections.pendingChoice(try context.parameters.require("pending"), organizationID: organizationID, userID: context.userID)
             return pages.renderer.render("choose", [
                 "nav_channels": true, "pending": pending.id, "account": pending.account, "provider": pending.provider,
@@ -61,17 +56,17 @@ struct ChannelsPage {
             ], request: request, viewer: member.viewer, title: pages.renderer.text("choose_title", request))
         }
         group.post("channels/pending/:pending") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .connectChannels)
             let form = try await pages.form(request, context)
-            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: member.id.uuidString, userID: context.userID).id
+            let organizationID = member.id
             let channel = try await pages.connections.choose(form["choice"] ?? "", pending: try context.parameters.require("pending"), organizationID: organizationID,
                                                              userID: context.userID, origin: context.origin(request))
             return WebSessionMiddleware.redirect(to: channelsPath(member) + "?connected=\(channel.id.uuidString.lowercased())")
         }
         group.post("channels/:channel/state") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .connectChannels)
             let form = try await pages.form(request, context)
-            let organizationID = try await pages.organizations.authorize(.connectChannels, organization: member.id.uuidString, userID: context.userID).id
+            let organizationID = member.id
             _ = try await pages.integrations.update(organizationID: organizationID, integrationID: try context.parameters.require("channel"), customerID: nil,
                                                     postingTimes: nil, disabled: form["disabled"] == "true", by: context.userID, origin: context.origin(request))
             return WebSessionMiddleware.redirect(to: channelsPath(member))
@@ -82,8 +77,9 @@ struct ChannelsPage {
         member.path + "/channels"
     }
 
-    private func page(_ request: Request, member: WebPages.MemberPage, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func page(_ request: Request, member: WebPages.MemberPage, connected: UUID?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let channels = try await pages.integrations.list(organizationID: member.id)
+        let notice = channels.first { $0.id == connected }.map { pages.renderer.text("channels_connected", request, ["name": $0.name]) }
         let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
         let oauth = pages.providers.identifiers.compactMap { identifier -> [String: Any]? in
             guard let provider = pages.providers.provider(for: identifier) as? any OAuthProvider, provider.app != nil else { return nil }

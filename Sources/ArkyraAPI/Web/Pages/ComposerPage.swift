@@ -18,7 +18,7 @@ struct ComposerPage {
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("compose") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .writePosts)
             var draft = Draft()
             let zone = CalendarPage.timeZone(request)
             var calendar = Calendar(identifier: .gregorian)
@@ -35,7 +35,7 @@ struct ComposerPage {
             return try await page(request, member: member, draft: draft, errors: [:], general: nil)
         }
         group.post("compose") { request, context in
-            let member = try await pages.member(context)
+            let member = try await pages.member(context, .writePosts)
             let form = try await pages.form(request, context)
             let zone = CalendarPage.timeZone(request)
             var calendar = Calendar(identifier: .gregorian)

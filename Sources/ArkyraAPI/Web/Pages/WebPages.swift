@@ -44,8 +44,11 @@ struct WebPages: Sendable {
         var role: Role { organization.role }
     }
 
-    /// The viewer of a page under `/app/:organization` and that organization — theirs, or 404.
-    func member(_ context: AuthenticatedContext) async throws -> MemberPage {
+    /// The viewer of a page under `/app/:organization` and that organization, once they hold `permission` in
+    /// it (OrganizationService.authorize, as every API route: 404 for another organization, 403 for too low
+    /// a role, 429 past the organization's budget).
+    func member(_ context: AuthenticatedContext, _ permission: Permission) async throws -> MemberPage {
+        _ = try await organizations.authorize(permission, in: context)
         let viewer = try await viewer(context, organization: try context.parameters.require("organization"))
         guard let organization = viewer.current else { throw APIError.notFound("organization") }
         return MemberPage(viewer: viewer, organization: organization)
