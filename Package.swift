@@ -34,6 +34,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         // The web app's server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Temporal's gRPC API (ArkyraTemporal). swift-protobuf is exact: the committed generated code is its output.
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     ],
     targets: [
         // MARK: Libraries
@@ -58,6 +62,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Database/Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        // A small Temporal SDK: the WorkflowService client, workflow and activity workers, JSON payloads.
+        .target(
+            name: "ArkyraTemporal",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Generated/README.md"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -117,7 +133,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "ArkyraTestSupport",
-            dependencies: ["ArkyraSandbox"] + serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["ArkyraSandbox", "ArkyraTemporal"] + serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/ArkyraTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -135,6 +151,7 @@ let package = Package(
         .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraWorker", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraTemporalTests", dependencies: ["ArkyraTemporal", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraSandboxTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraEndToEndTests", dependencies: ["ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
     ]

@@ -1,0 +1,31 @@
+import ArkyraTemporal
+import Foundation
+import Logging
+
+/// The Temporal dev server `scripts/temporal-server.sh` starts, as `ARKYRA_TEST_TEMPORAL_ADDRESS` names it.
+package enum TestTemporal {
+    package static var address: String {
+        ProcessInfo.processInfo.environment["ARKYRA_TEST_TEMPORAL_ADDRESS"] ?? "127.0.0.1:47233"
+    }
+
+    package static func configuration(identity: String = "arkyra-tests") throws -> TemporalConfiguration {
+        try TemporalConfiguration(address: address, namespace: "default", identity: identity, callTimeout: .seconds(10), pollTimeout: .seconds(70))
+    }
+
+    /// Runs `body` with a connected WorkflowService, shutting it down after.
+    package static func withService<T: Sendable>(
+        identity: String = "arkyra-tests", _ body: @Sendable (WorkflowService) async throws -> T
+    ) async throws -> T {
+        let service = try WorkflowService(configuration: configuration(identity: identity), logger: Logger(label: "arkyra.tests.temporal"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            defer { service.shutdown(); group.cancelAll() }
+            return try await body(service)
+        }
+    }
+
+    /// A task queue no other test polls.
+    package static func taskQueue(_ name: String) -> String { "test-\(name)-\(UUID().uuidString.prefix(8))" }
+
+    package static let missing = "no Temporal server at ARKYRA_TEST_TEMPORAL_ADDRESS: run `make test`, or `scripts/temporal-server.sh start`"
+}
