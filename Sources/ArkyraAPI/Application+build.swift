@@ -1,4 +1,5 @@
 import ArkyraCore
+import ArkyraTemporal
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
@@ -27,9 +28,12 @@ package func buildApplication(
         database: database, sessions: SessionRepository(logger: logger), accessTokenLifetime: configuration.security.accessTokenLifetime, logger: logger
     )
     let hub = EventHub(redis: redis, database: database, revocations: revocations, logger: logger)
+    // Workflows are started, signalled and queried on Temporal; the API stays ready while Temporal is down (those
+    // routes answer 503).
+    let temporal = TemporalConnection(configuration: service.orchestration.temporal, logger: logger)
     let router = buildRouter(
         configuration: configuration, database: database, redis: redis, httpClient: platformClient.client,
-        revocations: revocations, eventHub: hub, logger: logger
+        revocations: revocations, eventHub: hub, temporal: temporal.client, logger: logger
     )
     let events = EventStream(
         verifier: AccessTokenVerifier(signer: JWTSigner(secret: configuration.security.jwtSecret), revocations: revocations),
@@ -62,7 +66,7 @@ package func buildApplication(
             )
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [platformClient, database, redis, revocations, hub, admin],
+        services: [platformClient, database, redis, revocations, hub, temporal, admin],
         logger: logger
     )
     if configuration.migrateOnStart {
@@ -96,6 +100,7 @@ package func buildRouter(
     httpClient: HTTPClient,
     revocations given: RevokedSessions? = nil,
     eventHub: EventHub? = nil,
+    temporal: TemporalClient? = nil,
     webAssets web: WebAssets = .bundled,
     logger: Logger
 ) -> Router<AppRequestContext> {
@@ -226,6 +231,12 @@ package func buildRouter(
         previews: PreviewLinkRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, logger: logger
     ), maxBodyBytes: bodyLimit)
     collaboration.add(to: authenticated.group("organizations/:organization/posts/:post"))
+    let approvals = ApprovalRoutes(organizations: organizations, approvals: ApprovalService(
+        database: database, posts: PostRepository(logger: logger), audit: audit, temporal: temporal,
+        taskQueue: service.orchestration.taskQueue, logger: logger
+    ), maxBodyBytes: bodyLimit)
+    approvals.add(toPost: authenticated.group("organizations/:organization/posts/:post"))
+    approvals.add(toOrganization: authenticated.group("organizations/:organization"))
     TemplateRoutes(organizations: organizations, templates: TemplateRepository(logger: logger), database: database, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization"))
     let privacy = PrivacyRoutes(organizations: organizations, privacy: PrivacyService(

@@ -1,14 +1,21 @@
 import ArkyraCore
+import ArkyraTemporal
 import Hummingbird
 import Logging
 import Prometheus
 
-/// Builds `arkyra-orchestrator`: for now it connects to PostgreSQL and Redis, serves `/health` and `/metrics`, and
-/// waits. The Temporal workflow workers come with the orchestration work.
+/// Builds `arkyra-orchestrator`: the workflow worker of ARKYRA's workflows (Workflows.swift) on the configured
+/// Temporal task queue, beside the PostgreSQL and Redis clients and `/health` (which includes Temporal: readiness
+/// is false while Temporal does not answer, and true again once it does).
 package func buildOrchestrator(
     configuration: ServiceConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger
 ) -> some ApplicationProtocol {
-    AdminRoutes.serviceApplication(configuration: configuration, metrics: metrics, logger: logger)
+    let orchestration = configuration.orchestration
+    let temporal = TemporalConnection(configuration: orchestration.temporal, logger: logger)
+    let worker = WorkflowWorker(service: temporal.service, taskQueue: orchestration.taskQueue, workflows: Workflows.all, logger: logger)
+    return AdminRoutes.serviceApplication(configuration: configuration, metrics: metrics, logger: logger, checks: [.temporal(temporal.client)]) { _, _ in
+        [temporal, TemporalWorkerService(worker)]
+    }
 }

@@ -1,4 +1,5 @@
 import ArkyraCore
+import ArkyraTemporal
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -6,7 +7,8 @@ import Prometheus
 import ServiceLifecycle
 
 /// Builds `arkyra-worker`: the admin server plus the database and Redis clients, a delayed-job promoter per
-/// queue and one consumer of all five queues (weighted by priority), in one service group.
+/// queue and one consumer of all five queues (weighted by priority), and the activity worker of the workflows,
+/// in one service group.
 package func buildWorker(
     configuration: WorkerConfiguration,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -41,6 +43,12 @@ package func buildWorker(
         let perQueue: [any Service] = queues.flatMap { queue -> [any Service] in
             [DelayedJobPromoter(queue: queue, redis: redis, logger: logger), QueueMetrics(queue: queue, registry: metrics, logger: logger)]
         }
-        return [platformClient] + perQueue + [consumer]
+        // The activities of ARKYRA's workflows, on the orchestrator's task queue.
+        let temporal = TemporalConnection(configuration: service.orchestration.temporal, logger: logger)
+        let activities = ActivityWorker(
+            service: temporal.service, taskQueue: service.orchestration.taskQueue,
+            activities: Workflows.activities(database: database, redis: redis, logger: logger), logger: logger
+        )
+        return [platformClient] + perQueue + [consumer, temporal, TemporalWorkerService(activities)]
     }
 }

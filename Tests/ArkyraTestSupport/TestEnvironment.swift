@@ -102,7 +102,9 @@ package enum TestEnvironment {
         ServiceConfiguration(
             database: database, redis: redis, adminPort: 0,
             storage: StorageConfiguration(localPath: NSTemporaryDirectory() + "arkyra-test-storage"),
-            outbound: OutboundConfiguration(timeout: .seconds(2), allowPrivateHosts: true)
+            outbound: OutboundConfiguration(timeout: .seconds(2), allowPrivateHosts: true),
+            // Temporal's dev server, on a task queue of the test's own (no other test's worker takes its tasks).
+            orchestration: OrchestrationConfiguration(temporal: try! TestTemporal.configuration(), taskQueue: TestTemporal.taskQueue("arkyra"))
         )
     }
 

@@ -16,7 +16,7 @@ package enum TestTemporal {
     package static func withService<T: Sendable>(
         identity: String = "arkyra-tests", _ body: @Sendable (WorkflowService) async throws -> T
     ) async throws -> T {
-        let service = try WorkflowService(configuration: configuration(identity: identity), logger: Logger(label: "arkyra.tests.temporal"))
+        let service = WorkflowService(configuration: try configuration(identity: identity), logger: Logger(label: "arkyra.tests.temporal"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
             defer { service.shutdown(); group.cancelAll() }

@@ -16,7 +16,7 @@ extension OpenAPISpec {
     }
 
     static let ownOperations: [OpenAPIOperation] = authOperations + organizationOperations + contentOperations + privacyOperations
-        + collaborationOperations
+        + collaborationOperations + workflowOperations
 
     static let privacyOperations: [OpenAPIOperation] = [
         .init(method: "GET", path: "/api/v1/me/export", summary: "Everything stored about you, as JSON (GDPR)", tag: "privacy", security: .bearer,
@@ -194,6 +194,25 @@ extension OpenAPISpec {
     ]
 
     static let post = "\(organization)/posts/:post"
+
+    static let workflowOperations: [OpenAPIOperation] = [
+        .init(method: "POST", path: "\(post)/approval", summary: "Submit the post group (with drafts) for approval (editor+)", tag: "workflows",
+              security: .bearer, body: body([
+                  "remind_every_minutes": .integer(minimum: 1, maximum: 129_600), "escalate_after_minutes": .integer(minimum: 1, maximum: 129_600),
+              ], required: []), responses: [201: .ref("Approval"), 409: .ref("Error"), 503: .ref("Error")]),
+        .init(method: "GET", path: "\(post)/approval", summary: "The post group's approval (viewer+)", tag: "workflows", security: .bearer,
+              responses: [200: .ref("Approval"), 503: .ref("Error")]),
+        .init(method: "POST", path: "\(post)/approval/decision", summary: "Approve, reject or ask for changes (admin+)", tag: "workflows",
+              security: .bearer, body: body([
+                  "verdict": .string(values: ["approve", "reject", "request_changes"]), "comment": .string(maxLength: 2000),
+              ], required: ["verdict"]), responses: [202: .ref("Approval"), 409: .ref("Error"), 503: .ref("Error")]),
+        .init(method: "POST", path: "\(post)/approval/resubmit", summary: "Send the group back after the changes asked for (editor+)",
+              tag: "workflows", security: .bearer, responses: [202: .ref("Approval"), 409: .ref("Error"), 503: .ref("Error")]),
+        .init(method: "GET", path: "\(organization)/workflows", summary: "The organization's workflow runs, newest first (viewer+; ?type=Approval, ?page_token=)",
+              tag: "workflows", security: .bearer,
+              responses: [200: .object(properties: ["workflows": .array(.ref("WorkflowRun")), "next_page_token": .nullable(.text)], required: ["workflows"]),
+                          503: .ref("Error")]),
+    ]
 
     static let collaborationOperations: [OpenAPIOperation] = [
         .init(method: "GET", path: "\(post)/comments", summary: "The post group's comments (viewer+)", tag: "collaboration", security: .bearer,

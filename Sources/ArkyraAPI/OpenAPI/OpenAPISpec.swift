@@ -131,6 +131,17 @@ enum OpenAPISpec {
             "parentId": .uuid, "error": .text,
             "arkyraState": .string(values: ["draft", "waiting", "scheduled", "publishing", "published", "failed", "unconfirmed"]),
         ], required: ["id", "content", "state", "group", "settings", "image", "tags", "integration", "arkyraState"]),
+        "Approval": .object(properties: [
+            "workflow_id": .text, "group_id": .uuid, "status": .string(values: ["pending", "changes_requested", "approved", "rejected"]),
+            "run_status": .text, "reminders": .integer(minimum: 0), "escalated": .boolean, "scheduled_posts": .integer(minimum: 0),
+            "submitted_at": .dateTime,
+            "decisions": .array(.object(properties: [
+                "verdict": .string(values: ["approve", "reject", "request_changes"]), "by": .uuid, "comment": .text,
+            ], required: ["verdict", "by"])),
+        ], required: ["workflow_id", "group_id", "status", "run_status", "decisions", "reminders", "escalated", "submitted_at"]),
+        "WorkflowRun": .object(properties: [
+            "workflow_id": .text, "run_id": .text, "type": .text, "status": .text, "started_at": .dateTime, "closed_at": .dateTime,
+        ], required: ["workflow_id", "run_id", "type", "status", "started_at"]),
         "Comment": .object(properties: [
             "id": .uuid, "group_id": .uuid, "author_id": .uuid, "author_name": .text, "via_preview": .boolean, "body": .text, "created_at": .dateTime,
         ], required: ["id", "group_id", "author_name", "via_preview", "body", "created_at"]),

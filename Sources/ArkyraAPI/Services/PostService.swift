@@ -327,19 +327,9 @@ struct PostService: Sendable {
         return locked.map(\.id)
     }
 
-    /// Schedules the publish jobs of committed posts. Jobs go to Redis only after the commit: a worker
-    /// handed a job earlier could look for its post before the post exists and drop the job. When Redis
-    /// refuses, the posts are safe in PostgreSQL and the reconciler creates their jobs once Redis answers.
+    /// Schedules the publish jobs of committed posts (JobQueue+Publishing.swift).
     func scheduleJobs(for scheduled: [Post], requestID: String?) async {
-        for post in scheduled {
-            guard let due = post.publishAt else { continue }
-            do {
-                try await queue.schedule(PublishJob(postID: post.id, organizationID: post.organizationID).job(requestID: requestID), at: due)
-            } catch {
-                logger.warning("post stored but its job not scheduled; the reconciler will schedule it",
-                               metadata: ["post_id": "\(post.id)", "error": "\(error)"])
-            }
-        }
+        await queue.schedulePublishing(scheduled, requestID: requestID, logger: logger)
     }
 
     /// Cancels the jobs of committed deletions or drafts. A job that stays (Redis refused) is harmless: the

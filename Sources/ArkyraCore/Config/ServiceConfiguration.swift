@@ -14,10 +14,12 @@ package struct ServiceConfiguration: Sendable {
     package var outbound: OutboundConfiguration
     /// The OAuth apps on platforms, for connecting channels (API) and refreshing their tokens (worker).
     package var platforms: PlatformConfiguration
+    /// Temporal, for the workflows (orchestrator), their activities (worker) and starting and signalling them (API).
+    package var orchestration: OrchestrationConfiguration
 
     package init(database: DatabaseConfiguration, redis: RedisConfiguration, logging: LoggingConfiguration = .init(),
                  adminHost: String = "127.0.0.1", adminPort: Int, storage: StorageConfiguration, outbound: OutboundConfiguration = .init(),
-                 platforms: PlatformConfiguration = .init()) {
+                 platforms: PlatformConfiguration = .init(), orchestration: OrchestrationConfiguration = .local) {
         self.database = database
         self.redis = redis
         self.logging = logging
@@ -26,6 +28,7 @@ package struct ServiceConfiguration: Sendable {
         self.storage = storage
         self.outbound = outbound
         self.platforms = platforms
+        self.orchestration = orchestration
     }
 
     /// Reads the shared keys; `defaultAdminPort` differs per service so all of them can run on one host.
@@ -38,7 +41,8 @@ package struct ServiceConfiguration: Sendable {
             adminPort: try reader.int("ARKYRA_ADMIN_PORT", default: defaultAdminPort, in: 0...65535),
             storage: try StorageConfiguration(reader: reader),
             outbound: try OutboundConfiguration(reader: reader),
-            platforms: try PlatformConfiguration(reader: reader)
+            platforms: try PlatformConfiguration(reader: reader),
+            orchestration: try OrchestrationConfiguration(reader: reader)
         )
     }
 }

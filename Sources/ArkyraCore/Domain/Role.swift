@@ -24,6 +24,7 @@ package enum Role: String, Sendable, Codable, CaseIterable, Comparable {
 /// | readContent: see channels, posts, the calendar, members, notifications | ✓ | ✓ | ✓ | ✓ |
 /// | writePosts: create, edit, move, delete posts | | ✓ | ✓ | ✓ |
 /// | connectChannels: connect and reconnect channels | | | ✓ | ✓ |
+/// | approvePosts: approve, reject or ask for changes to a post group submitted for approval | | | ✓ | ✓ |
 /// | manageMembers: invite, change roles below their own, remove | | | ✓ | ✓ |
 /// | manageJobs: see and redrive failed jobs | | | ✓ | ✓ |
 /// | manageAPIKeys: create and revoke API keys | | | ✓ | ✓ |
@@ -34,6 +35,8 @@ package enum Permission: Sendable, CaseIterable {
     case readContent
     case writePosts
     case connectChannels
+    /// Decide on post groups submitted for approval.
+    case approvePosts
     case manageMembers
     /// See failed jobs and run them again.
     case manageJobs
@@ -47,7 +50,7 @@ package enum Permission: Sendable, CaseIterable {
         switch self {
         case .readContent: return .viewer
         case .writePosts: return .editor
-        case .connectChannels, .manageMembers, .manageJobs, .manageAPIKeys, .manageSettings, .readAudit: return .admin
+        case .connectChannels, .approvePosts, .manageMembers, .manageJobs, .manageAPIKeys, .manageSettings, .readAudit: return .admin
         case .manageOrganization: return .owner
         }
     }

@@ -73,11 +73,12 @@ package enum AdminRoutes {
 
 extension AdminRoutes {
     /// The shape every background service shares: a PostgreSQL pool and a Redis client, health checks on
-    /// both, and the admin server, plus whatever loops `makeServices` adds with those clients.
+    /// both (and `checks`), and the admin server, plus whatever loops `makeServices` adds with those clients.
     package static func serviceApplication(
         configuration: ServiceConfiguration,
         metrics: PrometheusCollectorRegistry,
         logger: Logger,
+        checks: [HealthCheck] = [],
         makeServices: (Database, RedisClient) -> [any Service] = { _, _ in [] }
     ) -> some ApplicationProtocol {
         let database = Database(configuration: configuration.database, logger: logger)
@@ -85,7 +86,7 @@ extension AdminRoutes {
         return application(
             host: configuration.adminHost,
             port: configuration.adminPort,
-            checks: [.database(database), .redis(redis)],
+            checks: [.database(database), .redis(redis)] + checks,
             metrics: metrics,
             pools: PoolMetrics(database: database, redis: redis),
             services: [database, redis] + makeServices(database, redis),

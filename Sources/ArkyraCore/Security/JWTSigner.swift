@@ -74,7 +74,7 @@ package struct JWTSigner: Sendable {
         return claims
     }
 
-    static func base64URL(_ data: Data) -> String {
+    package static func base64URL(_ data: Data) -> String {
         String(decoding: data.base64EncodedData().compactMap { byte -> UInt8? in
             switch byte {
             case UInt8(ascii: "+"): UInt8(ascii: "-")
@@ -86,7 +86,7 @@ package struct JWTSigner: Sendable {
     }
 
     /// Decodes unpadded base64url; nil when `text` is not that.
-    static func decodeBase64URL<Text: Collection>(_ text: Text) -> Data? where Text.Element == UInt8 {
+    package static func decodeBase64URL<Text: Collection>(_ text: Text) -> Data? where Text.Element == UInt8 {
         var base64 = [UInt8]()
         base64.reserveCapacity(text.count + 3)
         for byte in text {

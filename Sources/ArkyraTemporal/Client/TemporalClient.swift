@@ -153,11 +153,11 @@ public struct TemporalClient: Sendable {
         return try history.jsonUTF8Data()
     }
 
-    /// Succeeds when the server answers for the namespace (the services' readiness).
+    /// Succeeds when the server answers for the namespace, at the first try (the services' readiness).
     public func checkNamespace() async throws {
         var request = Temporal_Api_Workflowservice_V1_DescribeNamespaceRequest()
         request.namespace = namespace
-        let _: Temporal_Api_Workflowservice_V1_DescribeNamespaceResponse = try await service.call("DescribeNamespace", request)
+        let _: Temporal_Api_Workflowservice_V1_DescribeNamespaceResponse = try await service.call("DescribeNamespace", request, attempts: 1)
     }
 }
 

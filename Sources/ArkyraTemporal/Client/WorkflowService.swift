@@ -13,12 +13,13 @@ public final class WorkflowService: Sendable {
     private let logger: Logger
     private static let service = ServiceDescriptor(fullyQualifiedService: "temporal.api.workflowservice.v1.WorkflowService")
 
-    public init(configuration: TemporalConfiguration, logger: Logger) throws {
+    public init(configuration: TemporalConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        let transport = try HTTP2ClientTransport.Posix(
+        // Throws only for a target no resolver of the default registry resolves, and it always resolves DNS names.
+        let transport = try! HTTP2ClientTransport.Posix(
             target: .dns(host: configuration.host, port: configuration.port),
-            transportSecurity: try Self.security(configuration.security),
+            transportSecurity: Self.security(configuration.security),
             config: .defaults { config in
                 // Long polls keep a stream open for a minute; keep the connection alive across them.
                 config.connection.maxIdleTime = nil
@@ -39,15 +40,16 @@ public final class WorkflowService: Sendable {
 
     /// Calls `method` with `request`. Polls pass `poll: true` for the long-poll deadline.
     func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
-        _ method: String, _ request: Request, poll: Bool = false
+        _ method: String, _ request: Request, poll: Bool = false, attempts: Int? = nil
     ) async throws -> Response {
+        let attempts = attempts ?? configuration.attempts
         var metadata: Metadata = ["temporal-namespace": "\(configuration.namespace)"]
         if let apiKey = configuration.apiKey { metadata.addString("Bearer \(apiKey)", forKey: "authorization") }
         var options = CallOptions.defaults
         options.timeout = poll ? configuration.pollTimeout : configuration.callTimeout
         let descriptor = MethodDescriptor(service: Self.service, method: method)
         var delay = Duration.milliseconds(100)
-        for attempt in 1...configuration.attempts {
+        for attempt in 1...attempts {
             do {
                 return try await client.unary(
                     request: ClientRequest(message: request, metadata: metadata),
@@ -57,7 +59,7 @@ public final class WorkflowService: Sendable {
                     options: options
                 ) { try $0.message }
             } catch let error as RPCError where error.code == .unavailable || error.code == .resourceExhausted {
-                guard attempt < configuration.attempts else { throw TemporalError(error) }
+                guard attempt < attempts else { throw TemporalError(error) }
                 logger.debug("Temporal \(method) answered \(error.code); trying again", metadata: ["attempt": "\(attempt)"])
                 try await Task.sleep(for: delay * Double.random(in: 0.5...1.5))
                 delay = min(delay * 2, .seconds(3))
@@ -68,7 +70,7 @@ public final class WorkflowService: Sendable {
         throw TemporalError.unavailable("no attempt was made")
     }
 
-    private static func security(_ security: TemporalConfiguration.Security) throws -> HTTP2ClientTransport.Posix.TransportSecurity {
+    private static func security(_ security: TemporalConfiguration.Security) -> HTTP2ClientTransport.Posix.TransportSecurity {
         switch security {
         case .plaintext:
             return .plaintext
