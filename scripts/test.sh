@@ -24,13 +24,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A real SMTP server for the email tests (aiosmtpd), and the platforms' client libraries the sandbox is
-# checked with (Tests/PlatformClients), all from PyPI.
+# A real SMTP server for the email tests (aiosmtpd), the platforms' client libraries the sandbox is checked with
+# (Tests/PlatformClients), and Temporal's Python SDK our workflows are checked with (Tests/TemporalClients), all from PyPI.
 venv=.run/test-venv
-if ! "$venv/bin/python" -c "import aiosmtpd, mastodon, atproto, telegram, googleapiclient, slack_sdk, selenium, axe_selenium_python" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import aiosmtpd, mastodon, atproto, telegram, googleapiclient, slack_sdk, selenium, axe_selenium_python, temporalio" 2>/dev/null; then
   [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q aiosmtpd==1.4.6 Mastodon.py==2.3.3 atproto==0.0.73 python-telegram-bot==22.8 google-api-python-client==2.202.0 slack_sdk==3.48.0 \
-    selenium==4.51.0 axe-selenium-python==2.1.6
+    selenium==4.51.0 axe-selenium-python==2.1.6 temporalio==1.35.0
 fi
 # The web app's browser tests drive Debian's Chromium through its chromedriver.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
