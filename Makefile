@@ -1,11 +1,12 @@
 # ARKYRA: the two commands a newcomer needs are `make run` and `make test`.
 .PHONY: run stop test fuzz openapi build services bench abuse check-deploy rollout-check images screenshots clean-run
 
-run: ## install what is missing, start PostgreSQL, Redis, the sandbox and the four services, seed a demo
+run: ## install what is missing, start PostgreSQL, Redis, Temporal, the sandbox and the four services, seed a demo
 	@scripts/run.sh
 
-stop: ## stop the services, the sandbox, PostgreSQL and Redis
+stop: ## stop the services, the sandbox, Temporal, PostgreSQL and Redis
 	@scripts/stop-services.sh
+	@scripts/temporal-server.sh stop
 	@scripts/dev-services.sh stop
 
 test: ## build and run every test against a real PostgreSQL and Redis
