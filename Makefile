@@ -18,7 +18,7 @@ fuzz: ## fuzz a live API with schemathesis against its OpenAPI description (make
 openapi: ## rewrite docs/openapi.json from the code (a test fails when they differ)
 	@swift build --product arkyra-api && $$(swift build --show-bin-path)/arkyra-api openapi > docs/openapi.json
 
-bench: ## measure the queue beside BullMQ and RQ, uploads beside curl, a transcode beside ffmpeg; table on screen, JSON lines in .bench/results.jsonl
+bench: ## measure the queue beside BullMQ and RQ, uploads beside curl, a transcode beside ffmpeg, workflows beside Temporal's Python SDK; table on screen, JSON lines in .bench/results.jsonl
 	@scripts/bench.sh
 
 abuse: ## attack and break the real binaries (floods, SSRF, slow clients, FLUSHALL with kill -9); prints a table

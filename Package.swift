@@ -129,7 +129,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .executableTarget(name: "arkyra-bench", dependencies: ["ArkyraWorker", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-bench", dependencies: ["ArkyraWorker", "ArkyraTemporal", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: ARKYRA's queue next to BullMQ's Python port and RQ, measured in the same run against the
-# same fresh Redis; the publishing burst, crash reclaim, the calendar, and media (uploads beside curl, a
-# transcode beside ffmpeg). Prints a table and writes the figures as JSON lines to .bench/results.jsonl (one file
-# per run; earlier runs are kept as .bench/results-TIMESTAMP.jsonl).
-# ARKYRA_BENCH_ONLY=burst,media measures only those parts (queue, burst, calendar, media).
+# same fresh Redis; the publishing burst, crash reclaim, the calendar, media (uploads beside curl, a
+# transcode beside ffmpeg), and workflows on a Temporal dev server of their own beside Temporal's Python
+# SDK. Prints a table and writes the figures as JSON lines to .bench/results.jsonl (one file per run;
+# earlier runs are kept as .bench/results-TIMESTAMP.jsonl).
+# ARKYRA_BENCH_ONLY=burst,media measures only those parts (queue, burst, calendar, media, workflows).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,10 +13,10 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 scripts/dev-services.sh start >/dev/null   # installs redis-server when missing
 venv=.run/bench-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import bullmq, rq" 2>/dev/null; then
-  echo "installing the peers (bullmq, rq) into $venv ..."
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import bullmq, rq, temporalio" 2>/dev/null; then
+  echo "installing the peers (bullmq, rq, temporalio) into $venv ..."
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q bullmq==3.4.4 rq==3.0.0
+  "$venv/bin/pip" install -q bullmq==3.4.4 rq==3.0.0 temporalio==1.35.0
 fi
 
 echo "building arkyra-bench and the services (release; the first time takes several minutes) ..."
@@ -32,7 +33,7 @@ bench_redis() { ARKYRA_DEV_REDIS_PORT=$port ARKYRA_DEV_REDIS_DIR="$root/.run/ben
 bench_redis start-redis
 trap 'bench_redis stop-redis' EXIT
 
-only=${ARKYRA_BENCH_ONLY:-queue,burst,calendar,media}
+only=${ARKYRA_BENCH_ONLY:-queue,burst,calendar,media,workflows}
 part() { [[ ",$only," == *",$1,"* ]]; }
 
 out=.bench/results.jsonl
@@ -86,6 +87,17 @@ fi
 if part media; then
   echo "measuring media: uploads through the API to the disk and to S3 beside curl, memory during a 1000 MiB upload, a transcode beside ffmpeg ..."
   scripts/bench/media.sh "$bin" "$port" >> "$out" || { echo "media was not measured (the reason is above)" >&2; failed=1; }
+fi
+
+if part workflows; then
+  echo "measuring workflows: ARKYRA's workflow worker beside Temporal's Python SDK on a Temporal dev server of their own ..."
+  temporal_env=(ARKYRA_DEV_TEMPORAL_PORT="$(free_port)" ARKYRA_DEV_TEMPORAL_UI_PORT=0 ARKYRA_DEV_TEMPORAL_DIR="$root/.run/bench-temporal")
+  rm -rf "$root/.run/bench-temporal"
+  env "${temporal_env[@]}" scripts/temporal-server.sh start >/dev/null
+  temporal_address=$(env "${temporal_env[@]}" scripts/temporal-server.sh env | sed -n 's/.*ARKYRA_TEMPORAL_ADDRESS=\([^ ]*\).*/\1/p')
+  "$venv/bin/python" scripts/bench/temporal.py measure --address "$temporal_address" --swift-worker "$bench_bin" >> "$out" ||
+    { echo "workflows were not measured (the reason is above)" >&2; failed=1; }
+  env "${temporal_env[@]}" scripts/temporal-server.sh stop >/dev/null
 fi
 
 python3 scripts/bench/table.py "$out"

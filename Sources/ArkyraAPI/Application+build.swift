@@ -231,12 +231,15 @@ package func buildRouter(
         previews: PreviewLinkRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, logger: logger
     ), maxBodyBytes: bodyLimit)
     collaboration.add(to: authenticated.group("organizations/:organization/posts/:post"))
-    let approvals = ApprovalRoutes(organizations: organizations, approvals: ApprovalService(
-        database: database, posts: PostRepository(logger: logger), audit: audit, temporal: temporal,
-        taskQueue: service.orchestration.taskQueue, logger: logger
-    ), maxBodyBytes: bodyLimit)
-    approvals.add(toPost: authenticated.group("organizations/:organization/posts/:post"))
-    approvals.add(toOrganization: authenticated.group("organizations/:organization"))
+    let workflowAccess = WorkflowAccess(
+        database: database, posts: PostRepository(logger: logger), audit: audit, temporal: temporal, taskQueue: service.orchestration.taskQueue
+    )
+    let workflows = WorkflowRoutes(
+        organizations: organizations, access: workflowAccess, approvals: ApprovalService(access: workflowAccess, logger: logger),
+        series: SeriesService(access: workflowAccess, logger: logger), maxBodyBytes: bodyLimit
+    )
+    workflows.add(toPost: authenticated.group("organizations/:organization/posts/:post"))
+    workflows.add(toOrganization: authenticated.group("organizations/:organization"))
     TemplateRoutes(organizations: organizations, templates: TemplateRepository(logger: logger), database: database, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization"))
     let privacy = PrivacyRoutes(organizations: organizations, privacy: PrivacyService(

@@ -12,7 +12,7 @@ import Synchronization
 struct ArkyraBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arkyra-bench", abstract: "Benchmark tools (used by make bench).",
-        subcommands: [QueueBench.self, HelloServer.self, TranscodeCommand.self], defaultSubcommand: QueueBench.self
+        subcommands: [QueueBench.self, HelloServer.self, TranscodeCommand.self, WorkflowWorkerBench.self], defaultSubcommand: QueueBench.self
     )
 }
 

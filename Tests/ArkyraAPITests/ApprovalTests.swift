@@ -10,7 +10,7 @@ import Testing
 @Suite("API: approvals on Temporal", .serialized)
 struct ApprovalTests {
     /// The orchestrator's workflow worker and the worker's activity worker, in this process, on the API's task queue.
-    private func withWorkers(_ api: APITestHarness, queue: String, _ body: @Sendable () async throws -> Void) async throws {
+    static func withWorkers(_ api: APITestHarness, queue: String, _ body: @Sendable () async throws -> Void) async throws {
         try await TestEnvironment.withClient(api.database) { database in
             try await TestTemporal.withService { service in
                 let logger = TestEnvironment.logger
@@ -46,7 +46,7 @@ struct ApprovalTests {
     func approvalRound() async throws {
         let queue = TestTemporal.taskQueue("approval")
         try await APITestHarness.run(configure: { $0.service.orchestration.taskQueue = queue }) { api in
-            try await withWorkers(api, queue: queue) {
+            try await Self.withWorkers(api, queue: queue) {
                 let owner = try await api.signUp()
                 let organization = try await api.createOrganization(owner)
                 let channel = try await api.connectMastodon(owner, organization: organization)

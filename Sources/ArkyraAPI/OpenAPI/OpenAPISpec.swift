@@ -139,6 +139,10 @@ enum OpenAPISpec {
                 "verdict": .string(values: ["approve", "reject", "request_changes"]), "by": .uuid, "comment": .text,
             ], required: ["verdict", "by"])),
         ], required: ["workflow_id", "group_id", "status", "run_status", "decisions", "reminders", "escalated", "submitted_at"]),
+        "Series": .object(properties: [
+            "workflow_id": .text, "template_group_id": .uuid, "status": .string(values: ["running", "paused", "stopped", "finished"]),
+            "run_status": .text, "made": .integer(minimum: 0), "next_at": .dateTime, "last_group_id": .uuid, "started_at": .dateTime,
+        ], required: ["workflow_id", "template_group_id", "status", "run_status", "made", "started_at"]),
         "WorkflowRun": .object(properties: [
             "workflow_id": .text, "run_id": .text, "type": .text, "status": .text, "started_at": .dateTime, "closed_at": .dateTime,
         ], required: ["workflow_id", "run_id", "type", "status", "started_at"]),

@@ -12,7 +12,7 @@ public struct WorkflowWorker: Sendable {
     let pollers: Int
     let logger: Logger
 
-    public init(service: WorkflowService, taskQueue: String, workflows: [any Workflow.Type], pollers: Int = 2, logger: Logger) {
+    public init(service: WorkflowService, taskQueue: String, workflows: [any Workflow.Type], pollers: Int = 4, logger: Logger) {
         self.service = service
         self.taskQueue = taskQueue
         self.types = Dictionary(workflows.map { type in (type.name, Self.erase(type)) }) { first, _ in first }

@@ -44,12 +44,11 @@ package struct PostRepository: Sendable {
         platform_post_id, platform_url, error, published_at, created_at, updated_at, attempt, recurrence::text, platform_removal::text
         """
 
-    /// Inserts the variants of one post group, all in `state`, and returns them in order.
+    /// Inserts the variants of one post group (`groupID`, new by default), all in `state`, and returns them in order.
     package func createGroup(
         organizationID: UUID, authorID: UUID?, posts: [NewPost], state: PostState, publishAt: Date, timeZone: String,
-        recurrence: Recurrence? = nil, on connection: PostgresConnection
+        recurrence: Recurrence? = nil, groupID: UUID = UUID(), on connection: PostgresConnection
     ) async throws -> [Post] {
-        let groupID = UUID()
         let recurrenceJSON = try recurrence.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         var created: [Post] = []
         for post in posts {

@@ -3,11 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `/api/v1/organizations/:organization/posts/:post/approval[/decision|/resubmit]` (the group holding the post)
-/// and `/api/v1/organizations/:organization/workflows`: approvals and the organization's workflow runs on Temporal.
-struct ApprovalRoutes {
+/// The workflows on Temporal: `/api/v1/organizations/:organization/posts/:post/approval[/decision|/resubmit]` and
+/// `…/posts/:post/series[/pause|/resume|/stop]` (of the group holding the post), and
+/// `/api/v1/organizations/:organization/workflows` (the organization's runs).
+struct WorkflowRoutes {
     let organizations: OrganizationService
+    let access: WorkflowAccess
     let approvals: ApprovalService
+    let series: SeriesService
     let maxBodyBytes: Int
 
     struct SubmitBody: StrictDecodable {
@@ -27,8 +30,28 @@ struct ApprovalRoutes {
         enum CodingKeys: String, CodingKey, CaseIterable { case verdict, comment }
     }
 
+    struct SeriesBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var recurrence: PostRoutes.RecurrenceBody
+        var firstAt: String
+        var timeZone: String?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case recurrence
+            case firstAt = "first_at"
+            case timeZone = "time_zone"
+        }
+
+        static func unknownFields(in object: [String: Any], path: String) -> [String: String] {
+            var unknown = ownUnknownFields(in: object, path: path)
+            if let recurrence = object["recurrence"] as? [String: Any] {
+                unknown.merge(PostRoutes.RecurrenceBody.unknownFields(in: recurrence, path: "recurrence.")) { first, _ in first }
+            }
+            return unknown
+        }
+    }
+
     struct RunList: Encodable {
-        var workflows: [ApprovalService.Run]
+        var workflows: [WorkflowAccess.Run]
         var nextPageToken: String?
     }
 
@@ -68,6 +91,28 @@ struct ApprovalRoutes {
             )
             return try JSONBody.response(approval, status: .accepted)
         }
+        group.post("series") { request, context in
+            let organization = try await organizations.authorize(.writePosts, in: context)
+            let body = try await JSONBody.decode(SeriesBody.self, from: request, maxBytes: maxBodyBytes)
+            let started = try await series.start(
+                organizationID: organization.id, postID: try context.parameters.require("post"),
+                recurrence: .init(unit: body.recurrence.unit, every: body.recurrence.every, cron: body.recurrence.cron),
+                firstAt: body.firstAt, timeZone: body.timeZone, by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(started, status: .created)
+        }
+        group.get("series") { _, context in
+            let organization = try await organizations.authorize(.readContent, in: context)
+            return try JSONBody.response(try await series.series(organizationID: organization.id, postID: try context.parameters.require("post")))
+        }
+        for signal in ["pause", "resume", "stop"] {
+            group.post("series/\(signal)") { request, context in
+                let organization = try await organizations.authorize(.writePosts, in: context)
+                let current = try await series.signal(signal, organizationID: organization.id, postID: try context.parameters.require("post"),
+                                                      by: context.userID, origin: context.origin(request))
+                return try JSONBody.response(current, status: .accepted)
+            }
+        }
     }
 
     /// Routes under `organizations/:organization`.
@@ -75,7 +120,7 @@ struct ApprovalRoutes {
         group.get("workflows") { request, context in
             let organization = try await organizations.authorize(.readContent, in: context)
             let parameters = request.uri.queryParameters
-            let page = try await approvals.runs(
+            let page = try await access.runs(
                 organizationID: organization.id, type: parameters["type"].map(String.init), pageToken: parameters["page_token"].map(String.init)
             )
             return try JSONBody.response(RunList(workflows: page.runs, nextPageToken: page.nextPageToken))
