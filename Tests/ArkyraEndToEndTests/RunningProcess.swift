@@ -1,3 +1,4 @@
+import ArkyraCore
 import Foundation
 
 /// One of ARKYRA's binaries started for real, with its output in a temporary file.
@@ -20,7 +21,7 @@ final class RunningProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try ProcessLauncher.run(process)
     }
 
     /// The last lines the process printed, for failure messages.

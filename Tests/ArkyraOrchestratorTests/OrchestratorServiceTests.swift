@@ -13,7 +13,13 @@ struct OrchestratorServiceTests {
         try await TestEnvironment.withDatabase { _, database async throws in
             let configuration = TestEnvironment.service(database: database, redis: TestEnvironment.redisConfiguration())
             try await buildOrchestrator(configuration: configuration, logger: TestEnvironment.logger).test(.live) { client in
-                try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+                // Ready once PostgreSQL, Redis and Temporal answer (the first call to Temporal opens its connection).
+                var status = HTTPResponse.Status.serviceUnavailable
+                for _ in 0..<100 where status != .ok {
+                    try await client.execute(uri: "/health", method: .get) { status = $0.status }
+                    if status != .ok { try await Task.sleep(for: .milliseconds(200)) }
+                }
+                #expect(status == .ok)
                 try await client.execute(uri: "/metrics", method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)

@@ -1,3 +1,4 @@
+import ArkyraCore
 import Foundation
 
 /// The test Python (`ARKYRA_TEST_PYTHON`, else the repository's .run/test-venv, which `make test` fills with
@@ -31,7 +32,7 @@ package enum TestPython {
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try process.run()
+                try ProcessLauncher.run(process)
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: error)

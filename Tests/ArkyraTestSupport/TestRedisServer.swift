@@ -24,7 +24,7 @@ package final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
             "--daemonize", "yes", "--pidfile", pidFile,
         ]
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLauncher.run(process)
         for _ in 0..<100 {
             let redis = RedisClient(configuration: configuration())
             let up = (try? await redis.ping()) == true

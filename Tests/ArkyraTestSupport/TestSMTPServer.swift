@@ -62,7 +62,7 @@ package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
         process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + tlsArguments + ["-c", "aiosmtpd.handlers.Mailbox", maildir]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLauncher.run(process)
         for _ in 0..<100 {
             if acceptsConnections(port: port) {
                 // Something accepts; make sure it is our server and not a listener that took the port first
@@ -90,7 +90,7 @@ package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
                              "-keyout", key, "-out", certificate]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
+        try ProcessLauncher.run(openssl)
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else { throw DescribedError(description: "openssl could not make a test certificate") }
         return (certificate, key)

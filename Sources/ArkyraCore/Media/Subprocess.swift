@@ -53,7 +53,7 @@ package enum Subprocess {
             exited.continuation.finish()
         }
         do {
-            try process.run()
+            try ProcessLauncher.run(process)
         } catch {
             throw Failure.cannotStart("\(executable): \(error)")
         }
