@@ -43,7 +43,7 @@ struct OrchestratorCrashTests {
                 try await client.signal(workflowID: id, name: "decide", input: ApprovalWorkflow.Decision(verdict: .requestChanges, by: world.userID, comment: "shorter"))
                 #expect(try await state(client, id, is: "changes_requested"), "\(first.output)")
 
-                kill(first.process.processIdentifier, SIGKILL)
+                first.process.signal(SIGKILL)
                 // Signals sent while no orchestrator runs wait in Temporal.
                 try await client.signal(workflowID: id, name: "resubmit", input: ApprovalWorkflow.Resubmission(by: world.userID))
                 let second = try orchestrator()

@@ -38,7 +38,7 @@ struct WorkerCrashTests {
                 heldByA = try await count(world, "state = 'publishing' AND lease_owner = 'worker-a'")
             }
             #expect(heldByA > 0, "worker A never claimed a post: \(workerA.output)")
-            kill(workerA.process.processIdentifier, SIGKILL)
+            workerA.process.signal(SIGKILL)
             let killedAt = ContinuousClock.now
             // Counted again once A is dead and before B starts: A may have finished a post between the first count
             // and the kill, and nothing else touches these rows until B runs.

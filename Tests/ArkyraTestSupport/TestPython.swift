@@ -21,26 +21,27 @@ package enum TestPython {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw DescribedError(description: "no test Python at \(path): run `make test`, or set ARKYRA_TEST_PYTHON")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [repository.appendingPathComponent(script).path] + arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("arkyra-client-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try ProcessLauncher.run(process)
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
-        }
+        let process = try ChildProcess(path, [repository.appendingPathComponent(script).path] + arguments,
+                                       standardOutput: handle.fileDescriptor, standardError: handle.fileDescriptor)
         try handle.close()
+        let status = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await process.waitForExit() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(timeout))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let status else {
+            process.signal(SIGKILL)
+            _ = await process.waitForExit()
+            return (-1, "killed after \(Int(timeout)) s: " + ((try? String(contentsOf: output, encoding: .utf8)) ?? ""))
+        }
         defer { try? FileManager.default.removeItem(at: output) }
         return (status, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
     }

@@ -4,9 +4,7 @@ import Foundation
 /// A Redis server of a test's own, for tests that flush, stop or restart Redis without disturbing the
 /// tests running beside them.
 package final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
-    // @unchecked: `process` (the launcher, which exits once the server has daemonized) is only run in init.
     package let port: Int
-    private let process = Process()
     private let directory: String
 
     /// Starts a server (on `port`, or a free one), runs `body` with it, and stops it.
@@ -18,13 +16,12 @@ package final class TestRedisServer: StoppableTestServer, @unchecked Sendable {
         self.port = try port ?? freeTCPPort()
         directory = NSTemporaryDirectory() + "arkyra-redis-\(self.port)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [
+        // The launcher exits once the server has daemonized.
+        let launcher = try ChildProcess("/usr/bin/redis-server", [
             "--bind", "127.0.0.1", "--port", String(self.port), "--dir", directory, "--save", "", "--appendonly", "no",
             "--daemonize", "yes", "--pidfile", pidFile,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try ProcessLauncher.run(process)
+        ])
+        _ = await launcher.waitForExit()
         for _ in 0..<100 {
             let redis = RedisClient(configuration: configuration())
             let up = (try? await redis.ping()) == true

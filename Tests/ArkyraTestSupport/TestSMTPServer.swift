@@ -5,9 +5,9 @@ import Foundation
 /// that stores what it receives in a Maildir the test reads; optionally with TLS on a certificate made for
 /// the test (`localhost` only, so that 127.0.0.1 does not match it), which ``certificateFile`` holds for clients to trust.
 package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
-    // @unchecked: `process` is started in init and only killed in stop(); the rest is immutable.
+    // @unchecked: `process` is set in init and only killed in stop(); the rest is immutable.
     package let port: Int
-    private let process = Process()
+    private var process: ChildProcess!
     private let maildir: String
     /// The server's self-signed certificate (PEM), when it speaks TLS.
     package let certificateFile: String?
@@ -58,11 +58,7 @@ package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw DescribedError(description: "no Python with aiosmtpd at \(Self.python): run `make test`, or set ARKYRA_TEST_PYTHON")
         }
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + tlsArguments + ["-c", "aiosmtpd.handlers.Mailbox", maildir]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ProcessLauncher.run(process)
+        process = try ChildProcess(Self.python, ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + tlsArguments + ["-c", "aiosmtpd.handlers.Mailbox", maildir])
         for _ in 0..<100 {
             if acceptsConnections(port: port) {
                 // Something accepts; make sure it is our server and not a listener that took the port first
@@ -83,16 +79,10 @@ package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
     /// A self-signed certificate for `localhost` (openssl), and its key, in `directory`.
     private static func makeCertificate(in directory: String) throws -> (certificate: String, key: String) {
         let certificate = directory + "/certificate.pem", key = directory + "/key.pem"
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+        let openssl = try ChildProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
                              "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                             "-keyout", key, "-out", certificate]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try ProcessLauncher.run(openssl)
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw DescribedError(description: "openssl could not make a test certificate") }
+                             "-keyout", key, "-out", certificate])
+        guard openssl.waitUntilExit() == 0 else { throw DescribedError(description: "openssl could not make a test certificate") }
         return (certificate, key)
     }
 
@@ -107,7 +97,7 @@ package final class TestSMTPServer: StoppableTestServer, @unchecked Sendable {
     }
 
     package func stop() async {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
         for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         try? FileManager.default.removeItem(atPath: maildir)
     }

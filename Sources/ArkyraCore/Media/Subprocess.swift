@@ -29,13 +29,7 @@ package enum Subprocess {
     /// - Parameter onLine: called with each line of standard output (then not kept in ``Outcome/output``).
     package static func run(_ executable: String, _ arguments: [String], deadline limit: Duration,
                             onLine: (@Sendable (String) -> Void)? = nil) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
         let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
         let collected = Collected()
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
@@ -47,22 +41,18 @@ package enum Subprocess {
             if data.isEmpty { handle.readabilityHandler = nil; return }
             collected.append(error: data)
         }
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { process in
-            exited.continuation.yield(process.terminationStatus)
-            exited.continuation.finish()
-        }
+        let child: ChildProcess
         do {
-            try ProcessLauncher.run(process)
+            child = try ChildProcess(executable, arguments, standardOutput: output.fileHandleForWriting.fileDescriptor,
+                                     standardError: errors.fileHandleForWriting.fileDescriptor)
         } catch {
             throw Failure.cannotStart("\(executable): \(error)")
         }
-        let pid = process.processIdentifier
+        // The child holds its own copies; the pipes end when it exits.
+        try? output.fileHandleForWriting.close()
+        try? errors.fileHandleForWriting.close()
         let status: Int32? = await withTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                var iterator = exited.stream.makeAsyncIterator()
-                return await iterator.next()
-            }
+            group.addTask { await child.waitForExit() }
             group.addTask {
                 try? await Task.sleep(for: limit)
                 return nil
@@ -70,9 +60,9 @@ package enum Subprocess {
             let first = await group.next() ?? nil
             if first == nil {
                 // The deadline (or cancellation): ask, then insist, then wait for the exit.
-                kill(pid, SIGTERM)
+                child.signal(SIGTERM)
                 try? await Task.sleep(for: .seconds(2))
-                kill(pid, SIGKILL)
+                child.signal(SIGKILL)
             }
             group.cancelAll()
             return first
@@ -83,7 +73,7 @@ package enum Subprocess {
         collected.append(output: (try? output.fileHandleForReading.readToEnd()) ?? Data(), lines: onLine, final: true)
         collected.append(error: (try? errors.fileHandleForReading.readToEnd()) ?? Data())
         guard let status else {
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+            _ = await child.waitForExit()
             throw Failure.deadlineExceeded(limit)
         }
         return collected.outcome(status: status)

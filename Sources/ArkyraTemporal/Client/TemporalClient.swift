@@ -61,7 +61,8 @@ public struct TemporalClient: Sendable {
         request.query.queryType = name
         let response: Temporal_Api_Workflowservice_V1_QueryWorkflowResponse
         do {
-            response = try await service.call("QueryWorkflow", request)
+            // A query waits for a worker to replay the run and answer: the long deadline, not an ordinary call's.
+            response = try await service.call("QueryWorkflow", request, poll: true)
         } catch TemporalError.rpc(_, let message) {
             throw TemporalError.queryFailed(message)
         }
