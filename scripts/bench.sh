@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/lib/processes.sh
 export PATH="/opt/swift/usr/bin:$PATH"
+private_task_queue bench
 
 scripts/dev-services.sh start >/dev/null   # installs redis-server when missing
 venv=.run/bench-venv

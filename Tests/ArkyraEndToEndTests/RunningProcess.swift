@@ -1,4 +1,5 @@
 import ArkyraCore
+import ArkyraTestSupport
 import Foundation
 
 /// One of ARKYRA's binaries started for real, with its output in a temporary file.
@@ -11,6 +12,9 @@ final class RunningProcess: Sendable {
         self.name = name
         let binDirectory = ProcessInfo.processInfo.environment["ARKYRA_BIN_DIR"] ?? FileManager.default.currentDirectoryPath + "/.build/debug"
         var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ARKYRA_") }
+        // The test's Temporal, on a task queue of its own: never the default queue a `make run` on this machine polls.
+        merged["ARKYRA_TEMPORAL_ADDRESS"] = TestTemporal.address
+        merged["ARKYRA_TEMPORAL_TASK_QUEUE"] = TestTemporal.taskQueue(name)
         merged.merge(environment) { _, new in new }
         logPath = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

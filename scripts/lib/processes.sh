@@ -46,7 +46,14 @@ fresh_database() {
   export ARKYRA_DATABASE_URL="postgres://arkyra:arkyra@127.0.0.1:$port/$name"
 }
 
-# Exports a random ARKYRA_JWT_SECRET and ARKYRA_ENCRYPTION_KEYS (key id ID), for a run whose data is thrown away.
+# Exports a random ARKYRA_JWT_SECRET and ARKYRA_ENCRYPTION_KEYS (key id ID), for a run whose data is thrown away,
+# and a Temporal task queue of the run's own (never the queue a `make run` on this machine polls).
 random_secrets() {
   export ARKYRA_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n') ARKYRA_ENCRYPTION_KEYS="$1:$(head -c 32 /dev/urandom | base64)"
+  private_task_queue "$1"
+}
+
+# Exports ARKYRA_TEMPORAL_TASK_QUEUE for this run alone, so that its workers take no other installation's activities.
+private_task_queue() {
+  export ARKYRA_TEMPORAL_TASK_QUEUE="throwaway-$1-$$"
 }
