@@ -113,6 +113,7 @@ struct EventStreamTests {
             let port = try #require(api.client.port)
             let url = "ws://127.0.0.1:\(port)/api/v1/organizations/\(organization)/events?access_token=\(token)"
             let path = "/api/v1/organizations/\(organization)/events?access_token=\(token)"
+            let began = ContinuousClock.now
             // Each of ten sockets says whether it opened (a failure is reported, never waited for).
             let (opened, openedSignal) = AsyncStream<String?>.makeStream()
             final class Released: Sendable { let flag = Mutex(false) }
@@ -162,9 +163,17 @@ struct EventStreamTests {
                 try await outbound.close(.normalClosure, reason: nil)
             }
             #expect(twelfth?.closeCode != .unknown(1013))
-            let thirteenth = try #require(try await RawWebSocketUpgrade.send(port: port, path: path), "the thirteenth socket was kept open")
-            #expect(thirteenth.closeCode == 1013)
-            #expect(thirteenth.reason?.hasPrefix("too_many_upgrades: ") == true, "\(thirteenth.reason ?? "")")
+            var thirteenth = try await RawWebSocketUpgrade.send(port: port, path: path)
+            // The address's budget is per minute. On cores so busy that this test outlived a minute, the window has
+            // rolled over: spend the new one, and the refusal must still come (within its twelve upgrades).
+            var tries = 1
+            while ContinuousClock.now - began > .seconds(50), thirteenth?.reason?.hasPrefix("too_many_upgrades: ") != true, tries < 30 {
+                thirteenth = try await RawWebSocketUpgrade.send(port: port, path: path, timeout: .seconds(2))
+                tries += 1
+            }
+            let refused = try #require(thirteenth, "the thirteenth socket was kept open")
+            #expect(refused.closeCode == 1013)
+            #expect(refused.reason?.hasPrefix("too_many_upgrades: ") == true, "\(refused.reason ?? "")")
         }
     }
 
