@@ -6,7 +6,11 @@ import Logging
 /// both on the configured task queue. A new workflow or activity is added here.
 package enum Workflows {
     package static let all: [any Workflow.Type] = [ApprovalWorkflow.self, SeriesWorkflow.self]
-    package static let names: [String] = [ApprovalWorkflow.name, SeriesWorkflow.name]
+    package static let names: [String] = {
+        var names: [String] = []
+        for type in all { names.append(type.name) }
+        return names
+    }()
 
     package static func activities(database: Database, redis: RedisClient, logger: Logger) -> [any Activity] {
         [
@@ -15,6 +19,13 @@ package enum Workflows {
             CreateSeriesOccurrence(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),
         ]
     }
+
+    /// How the workflows run their database activities: 30 s an attempt, retried with backoff for up to an hour
+    /// (PostgreSQL away for a while delays a step; it does not fail the workflow).
+    package static let databaseActivity = ActivityOptions(
+        scheduleToCloseTimeout: .seconds(3600), startToCloseTimeout: .seconds(30),
+        retry: RetryPolicy(initialInterval: .seconds(1), backoffCoefficient: 2, maximumInterval: .seconds(60))
+    )
 
     /// The search attribute that holds a run's organization: lists are filtered by it.
     package static let organizationAttribute = "ArkyraOrganization"

@@ -34,21 +34,12 @@ public struct ActivityWorker: Sendable {
         request.namespace = service.configuration.namespace
         request.taskQueue.name = taskQueue
         request.identity = service.configuration.identity
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                let task: Temporal_Api_Workflowservice_V1_PollActivityTaskQueueResponse =
-                    try await service.call("PollActivityTaskQueue", request, poll: true)
-                failures = 0
-                // An empty answer: the long poll ended without work.
-                guard !task.taskToken.isEmpty else { continue }
-                await execute(task)
-            } catch {
-                if Task.isCancelled { return }
-                failures += 1
-                logger.warning("polling activity task queue \(taskQueue) failed: \(error)")
-                try? await Task.sleep(for: .milliseconds(min(5000, 200 * (1 << min(failures, 5)))))
-            }
+        await pollUntilCancelled("polling activity task queue \(taskQueue)", logger: logger) {
+            let task: Temporal_Api_Workflowservice_V1_PollActivityTaskQueueResponse =
+                try await service.call("PollActivityTaskQueue", request, poll: true)
+            // An empty answer: the long poll ended without work.
+            guard !task.taskToken.isEmpty else { return }
+            await execute(task)
         }
     }
 

@@ -50,7 +50,7 @@ extension WorkflowContext {
                 if let outcome, outcome.eventType != .workflowTaskCompleted { continue }
                 isReplaying = outcome != nil
                 now = event.eventTime.date
-                patchesOfThisTask = outcome.map { Self.patches(after: $0, in: events) } ?? []
+                patchesOfThisTask = outcome.map { Self.patches(after: $0, in: events[(index + 1)...]) } ?? []
                 try activate()
             case .workflowTaskCompletedEventAttributes, .workflowTaskScheduledEventAttributes, .workflowTaskFailedEventAttributes,
                  .workflowTaskTimedOutEventAttributes, .workflowExecutionStartedEventAttributes, .activityTaskStartedEventAttributes,
@@ -210,7 +210,7 @@ extension WorkflowContext {
     }
 
     /// The patch ids recorded among the command events that follow a completed workflow task.
-    private static func patches(after completed: HistoryEvent, in events: [HistoryEvent]) -> Set<String> {
+    private static func patches(after completed: HistoryEvent, in events: ArraySlice<HistoryEvent>) -> Set<String> {
         var ids: Set<String> = []
         for event in events where event.eventID > completed.eventID {
             if event.eventType == .workflowTaskStarted { break }

@@ -37,20 +37,11 @@ public struct WorkflowWorker: Sendable {
         request.taskQueue.name = taskQueue
         request.taskQueue.kind = .normal
         request.identity = service.configuration.identity
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                let task: Temporal_Api_Workflowservice_V1_PollWorkflowTaskQueueResponse =
-                    try await service.call("PollWorkflowTaskQueue", request, poll: true)
-                failures = 0
-                guard !task.taskToken.isEmpty else { continue }
-                try await answer(task)
-            } catch {
-                if Task.isCancelled { return }
-                failures += 1
-                logger.warning("workflow task queue \(taskQueue): \(error)")
-                try? await Task.sleep(for: .milliseconds(min(5000, 200 * (1 << min(failures, 5)))))
-            }
+        await pollUntilCancelled("workflow task queue \(taskQueue)", logger: logger) {
+            let task: Temporal_Api_Workflowservice_V1_PollWorkflowTaskQueueResponse =
+                try await service.call("PollWorkflowTaskQueue", request, poll: true)
+            guard !task.taskToken.isEmpty else { return }
+            try await answer(task)
         }
     }
 
@@ -60,13 +51,13 @@ public struct WorkflowWorker: Sendable {
         var logger = logger
         logger[metadataKey: "workflow_id"] = "\(task.workflowExecution.workflowID)"
         let events = try await history(of: task)
-        let outcome = replay(events, logger: logger)
-        defer { outcome.context?.evict() }
+        let replayed = replay(events, logger: logger)
+        defer { (try? replayed.get())?.context.evict() }
         if task.hasQuery {
             var request = Temporal_Api_Workflowservice_V1_RespondQueryTaskCompletedRequest()
             request.namespace = service.configuration.namespace
             request.taskToken = task.taskToken
-            switch outcome.commands.flatMap({ _ in Result { try outcome.context!.answer(query: task.query.queryType) } }) {
+            switch replayed.flatMap({ run in Result { try run.context.answer(query: task.query.queryType) } }) {
             case .success(let answer):
                 request.completedType = .answered
                 request.queryResult.payloads = [answer]
@@ -78,17 +69,17 @@ public struct WorkflowWorker: Sendable {
             let _: Temporal_Api_Workflowservice_V1_RespondQueryTaskCompletedResponse = try await service.call("RespondQueryTaskCompleted", request)
             return
         }
-        switch outcome.commands {
-        case .success(let commands):
+        switch replayed {
+        case .success(let run):
             var request = Temporal_Api_Workflowservice_V1_RespondWorkflowTaskCompletedRequest()
             request.namespace = service.configuration.namespace
             request.taskToken = task.taskToken
             request.identity = service.configuration.identity
-            request.commands = commands
+            request.commands = run.commands
             for (id, query) in task.queries {
                 var result = Temporal_Api_Query_V1_WorkflowQueryResult()
                 do {
-                    result.answer.payloads = [try outcome.context!.answer(query: query.queryType)]
+                    result.answer.payloads = [try run.context.answer(query: query.queryType)]
                     result.resultType = .answered
                 } catch {
                     result.resultType = .failed
@@ -109,17 +100,22 @@ public struct WorkflowWorker: Sendable {
         }
     }
 
-    /// The run's replay: its context (for queries) and the commands, or why it could not be replayed.
-    func replay(_ events: [HistoryEvent], logger: Logger) -> (context: WorkflowContext?, commands: Result<[Command], any Error>) {
-        do {
+    /// A replayed run: its context (for queries; evicted once the task is answered) and the new commands.
+    struct Replayed {
+        let context: WorkflowContext
+        let commands: [Command]
+    }
+
+    /// The run's replay, or why it could not be replayed (a run that started and then failed is evicted here).
+    func replay(_ events: [HistoryEvent], logger: Logger) -> Result<Replayed, any Error> {
+        Result {
             let context = try WorkflowContext.start(events, types: types, namespace: service.configuration.namespace, logger: logger)
             do {
-                return (context, .success(try context.replay(events)))
+                return Replayed(context: context, commands: try context.replay(events))
             } catch {
-                return (context, .failure(error))
+                context.evict()
+                throw error
             }
-        } catch {
-            return (nil, .failure(error))
         }
     }
 

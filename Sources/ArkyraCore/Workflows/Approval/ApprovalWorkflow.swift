@@ -90,7 +90,7 @@ package final class ApprovalWorkflow: Workflow {
                 let scheduled = try await context.execute(
                     ScheduleApprovedGroup.self,
                     .init(organizationID: input.organizationID, groupID: input.groupID, approvedBy: decision.by),
-                    options: Self.databaseWork
+                    options: Workflows.databaseActivity
                 )
                 state.scheduledPosts = scheduled.posts
                 state.status = "approved"
@@ -135,14 +135,9 @@ package final class ApprovalWorkflow: Workflow {
         try await context.execute(
             NotifyOrganization.self,
             .init(organizationID: input.organizationID, groupID: input.groupID, kind: kind, message: "Post group \(input.groupID.uuidString.prefix(8)): \(message)"),
-            options: Self.databaseWork
+            options: Workflows.databaseActivity
         )
     }
-
-    static let databaseWork = ActivityOptions(
-        scheduleToCloseTimeout: .seconds(3600), startToCloseTimeout: .seconds(30),
-        retry: RetryPolicy(initialInterval: .seconds(1), backoffCoefficient: 2, maximumInterval: .seconds(60))
-    )
 
     private static func quoted(_ comment: String?) -> String {
         guard let comment, !comment.isEmpty else { return "" }

@@ -101,8 +101,8 @@ package final class SeriesWorkflow: Workflow {
             let made = try await context.execute(
                 CreateSeriesOccurrence.self,
                 .init(organizationID: input.organizationID, templateGroupID: input.templateGroupID, createdBy: input.createdBy,
-                      publishAt: occurrence, timeZone: input.timeZone, groupID: occurrenceGroupID(input.made + madeThisRun)),
-                options: ApprovalWorkflow.databaseWork
+                      publishAt: occurrence, timeZone: input.timeZone, groupID: context.uuid()),
+                options: Workflows.databaseActivity
             )
             madeThisRun += 1
             state.made = input.made + madeThisRun
@@ -119,18 +119,5 @@ package final class SeriesWorkflow: Workflow {
         state.status = "stopped"
         state.nextAt = nil
         return state
-    }
-
-    /// The group id of occurrence `index`: the same on every replay and retry, so an occurrence is made once.
-    private func occurrenceGroupID(_ index: Int) -> UUID {
-        var hash: UInt64 = 14_695_981_039_346_656_037
-        for byte in "\(context.info.workflowID)#\(index)".utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        var second = hash
-        for byte in "\(index)#\(context.info.workflowID)".utf8 { second = (second ^ UInt64(byte)) &* 1_099_511_628_211 }
-        var bytes = withUnsafeBytes(of: hash) { Array($0) } + withUnsafeBytes(of: second) { Array($0) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x50
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
