@@ -1,5 +1,6 @@
 import ArkyraTemporal
 import Foundation
+import Synchronization
 
 /// Activities and workflows the SDK's tests run against the Temporal dev server.
 struct Shout: Activity {
@@ -102,5 +103,114 @@ final class Countdown: Workflow {
     func run() async throws -> String {
         if from > 0 { throw try ContinueAsNew(input: from - 1) }
         return "liftoff"
+    }
+}
+
+/// Heartbeats every 100 ms until the workflow cancels it (its heartbeat then throws), for at most 30 s.
+struct Dawdle: Activity {
+    static let name = "Dawdle"
+    /// The workflows whose Dawdle has started (the history records the start only once the activity ends).
+    static let started = Mutex<Set<String>>([])
+
+    func run(_ input: Empty, context: ActivityContext) async throws -> String {
+        _ = Self.started.withLock { $0.insert(context.workflowID) }
+        for _ in 0..<300 {
+            try await context.heartbeat()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return "never cancelled"
+    }
+}
+
+/// Sleeps `input` seconds without a heartbeat.
+struct Silent: Activity {
+    static let name = "Silent"
+    func run(_ input: Int, context: ActivityContext) async throws -> Empty {
+        try await Task.sleep(for: .seconds(input))
+        return Empty()
+    }
+}
+
+/// A child: shouts its input.
+final class Echo: Workflow {
+    static let name = "Echo"
+    let context: WorkflowContext
+    let text: String
+    init(context: WorkflowContext, input: String) { self.context = context; self.text = input }
+    func run() async throws -> String {
+        try await context.execute(Shout.self, text, options: ActivityOptions(startToCloseTimeout: .seconds(10)))
+    }
+}
+
+/// A parent: records a side effect, upserts its memo and a search attribute, runs a child, then fails to start a
+/// second child under the first one's id.
+final class Family: Workflow {
+    static let name = "Family"
+    struct Output: Codable, Equatable { var token: String; var child: String; var duplicate: String }
+    let context: WorkflowContext
+    let organization: String
+    init(context: WorkflowContext, input: String) { self.context = context; self.organization = input }
+    func run() async throws -> Output {
+        // A value from outside the workflow's deterministic world, made once and read back from the history.
+        let token = try context.sideEffect { UUID().uuidString }
+        try context.upsertMemo(["stage": "children"])
+        context.upsertSearchAttributes(["ArkyraOrganization": organization])
+        let childID = "\(context.info.workflowID)-child"
+        let options = ChildWorkflowOptions(searchAttributes: ["ArkyraOrganization": organization])
+        let child = try await context.executeChild(Echo.self, id: childID, input: "kid", options: options)
+        var duplicate = "started"
+        do {
+            _ = try await context.executeChild(Echo.self, id: childID, input: "twin", options: options)
+        } catch let failure as ChildWorkflowFailure {
+            duplicate = failure.type
+        }
+        try context.upsertMemo(["stage": "done"])
+        return Output(token: token, child: child, duplicate: duplicate)
+    }
+}
+
+/// Races a heartbeating activity and an hour's timer against a "stop" signal: the signal wins and cancels both.
+/// Then runs a silent activity past its heartbeat timeout. (Sendable unchecked so that its task group's tasks may
+/// read `stopped`: every task of a run runs on the run's one thread, WorkflowExecutor.)
+final class Race: Workflow, @unchecked Sendable {
+    static let name = "Race"
+    let context: WorkflowContext
+    var stopped = false
+    init(context: WorkflowContext, input: Empty) {
+        self.context = context
+        context.onSignal("stop", as: Empty.self) { [unowned self] _ in stopped = true }
+    }
+
+    func run() async throws -> [String] {
+        var outcomes: [String] = []
+        let context = context
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask {
+                do {
+                    return try await context.execute(Dawdle.self, Empty(), options: ActivityOptions(startToCloseTimeout: .seconds(60), heartbeatTimeout: .seconds(5)))
+                } catch is CancellationError { return "activity cancelled" }
+            }
+            group.addTask {
+                do {
+                    try await context.sleep(for: .seconds(3600))
+                    return "timer fired"
+                } catch is CancellationError { return "timer cancelled" }
+            }
+            group.addTask { [unowned self] in
+                try await context.condition { [unowned self] in stopped }
+                return "stop signalled"
+            }
+            outcomes.append(try await group.next() ?? "")
+            group.cancelAll()
+            while let outcome = try await group.next() { outcomes.append(outcome) }
+        }
+        do {
+            _ = try await context.execute(Silent.self, 5, options: ActivityOptions(
+                startToCloseTimeout: .seconds(30), heartbeatTimeout: .seconds(1), retry: RetryPolicy(maximumAttempts: 1)))
+            outcomes.append("silent finished")
+        } catch let failure as ActivityFailure {
+            outcomes.append(failure.type)
+        }
+        return outcomes
     }
 }

@@ -14,7 +14,7 @@ struct WorkflowWorkerTests {
         _ body: @Sendable (TemporalClient) async throws -> T
     ) async throws -> T {
         let workflowWorker = WorkflowWorker(service: service, taskQueue: queue, workflows: workflows, logger: logger)
-        let activityWorker = ActivityWorker(service: service, taskQueue: queue, activities: [Shout(), Flaky()], logger: logger)
+        let activityWorker = ActivityWorker(service: service, taskQueue: queue, activities: [Shout(), Flaky(), Dawdle(), Silent()], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await workflowWorker.run() }
             group.addTask { try await activityWorker.run() }
@@ -110,6 +110,64 @@ struct WorkflowWorkerTests {
             try WorkflowReplayer.replay(historyJSON: newHistory, workflows: [PatchableV2.self])
             // The new run's history has the patch's marker: the old code cannot replay it.
             #expect(throws: (any Error).self) { try WorkflowReplayer.replay(historyJSON: newHistory, workflows: [Patchable.self]) }
+        }
+    }
+
+    @Test("a parent records a side effect, upserts its memo and search attribute, runs a child listed with it, and is refused a second child under the same id")
+    func childWorkflows() async throws {
+        try await TestTemporal.withService { service in
+            let queue = TestTemporal.taskQueue("family")
+            try await withWorkers(service, queue: queue, workflows: [Family.self, Echo.self]) { client in
+                let id = "family-\(UUID().uuidString)"
+                let organization = "org-\(UUID().uuidString)"
+                let runID = try await client.start(Family.self, id: id, taskQueue: queue, input: organization)
+                let output = try await client.result(workflowID: id, runID: runID, as: Family.Output.self)
+                #expect(output.child == "KID")
+                #expect(output.duplicate == "already_started")
+                #expect(UUID(uuidString: output.token) != nil)
+                let parent = try await client.describe(workflowID: id)
+                #expect(parent.memo["stage"] == "done")
+                #expect(parent.searchAttributes["ArkyraOrganization"] == organization)
+                let child = try await client.describe(workflowID: "\(id)-child")
+                #expect(child.status == "completed")
+                #expect(child.searchAttributes["ArkyraOrganization"] == organization)
+                // Both are listed by the attribute (visibility catches up within a moment).
+                var listed: [String] = []
+                for _ in 0..<50 {
+                    listed = try await client.list(query: "ArkyraOrganization = '\(organization)'", pageSize: 10, pageToken: Data()).runs.map(\.workflowID)
+                    if listed.count == 2 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(Set(listed) == [id, "\(id)-child"])
+                // The replay reads the side effect's value from the history (a second UUID would not match).
+                try WorkflowReplayer.replay(historyJSON: try await client.history(workflowID: id, runID: runID), workflows: [Family.self])
+            }
+        }
+    }
+
+    @Test("cancelling the tasks of a lost race cancels their activity (which hears it at its heartbeat) and timer; a silent activity times out by its heartbeat timeout")
+    func cancellation() async throws {
+        try await TestTemporal.withService { service in
+            let queue = TestTemporal.taskQueue("race")
+            try await withWorkers(service, queue: queue, workflows: [Race.self]) { client in
+                let id = "race-\(UUID().uuidString)"
+                let runID = try await client.start(Race.self, id: id, taskQueue: queue, input: Empty())
+                // Once the activity runs, the signal ends the race.
+                for _ in 0..<100 where !Dawdle.started.withLock({ $0.contains(id) }) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await client.signal(workflowID: id, name: "stop", input: Empty())
+                let outcomes = try await client.result(workflowID: id, runID: runID, as: [String].self)
+                #expect(outcomes.first == "stop signalled")
+                #expect(Set(outcomes.dropFirst().prefix(2)) == ["activity cancelled", "timer cancelled"])
+                #expect(outcomes.last == "timeout (heartbeat)", "\(outcomes)")
+                let historyJSON = try await client.history(workflowID: id, runID: runID)
+                let history = String(decoding: historyJSON, as: UTF8.self)
+                for event in ["ACTIVITY_TASK_CANCEL_REQUESTED", "ACTIVITY_TASK_CANCELED", "TIMER_CANCELED", "ACTIVITY_TASK_TIMED_OUT"] {
+                    #expect(history.contains("EVENT_TYPE_\(event)\""), "no \(event) in the history")
+                }
+                try WorkflowReplayer.replay(historyJSON: historyJSON, workflows: [Race.self])
+            }
         }
     }
 

@@ -27,11 +27,7 @@ public struct TemporalClient: Sendable {
         // The same request sent twice (a retry after a lost answer) starts one run.
         request.requestID = UUID().uuidString
         request.workflowIDReusePolicy = .allowDuplicate
-        for (name, value) in searchAttributes {
-            var payload = try PayloadConverter.payload(value)
-            payload.metadata["type"] = Data("Keyword".utf8)
-            request.searchAttributes.indexedFields[name] = payload
-        }
+        if !searchAttributes.isEmpty { request.searchAttributes = PayloadConverter.keywordSearchAttributes(searchAttributes) }
         for (name, value) in memo { request.memo.fields[name] = try PayloadConverter.payload(value) }
         do {
             let response: Temporal_Api_Workflowservice_V1_StartWorkflowExecutionResponse = try await service.call("StartWorkflowExecution", request)

@@ -29,6 +29,19 @@ public enum PayloadConverter {
         return payloads
     }
 
+    /// Search attributes of Temporal's Keyword type (exact-match strings), as a start or an upsert sends them.
+    static func keywordSearchAttributes(_ attributes: [String: String]) -> Temporal_Api_Common_V1_SearchAttributes {
+        var result = Temporal_Api_Common_V1_SearchAttributes()
+        for (name, value) in attributes {
+            var payload = Payload()
+            payload.metadata[encodingKey] = json
+            payload.data = (try? JSONEncoder().encode(value)) ?? Data("\"\"".utf8)
+            payload.metadata["type"] = Data("Keyword".utf8)
+            result.indexedFields[name] = payload
+        }
+        return result
+    }
+
     /// The value of a payload; a missing payload or `binary/null` decodes only as an optional or `Empty`.
     public static func value<T: Decodable>(_ type: T.Type, from payload: Payload?) throws -> T {
         guard let payload, payload.metadata[encodingKey] != null else {

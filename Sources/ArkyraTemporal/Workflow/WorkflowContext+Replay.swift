@@ -50,7 +50,7 @@ extension WorkflowContext {
                 if let outcome, outcome.eventType != .workflowTaskCompleted { continue }
                 isReplaying = outcome != nil
                 now = event.eventTime.date
-                patchesOfThisTask = outcome.map { Self.patches(after: $0, in: events[(index + 1)...]) } ?? []
+                readMarkers(after: outcome, in: events[(index + 1)...])
                 try activate()
             case .workflowTaskCompletedEventAttributes, .workflowTaskScheduledEventAttributes, .workflowTaskFailedEventAttributes,
                  .workflowTaskTimedOutEventAttributes, .workflowExecutionStartedEventAttributes, .activityTaskStartedEventAttributes,
@@ -69,6 +69,7 @@ extension WorkflowContext {
             guard executor.runUntilIdle() else {
                 throw WorkflowReplayError("the workflow's code ran a million steps without waiting on its context")
             }
+            if let divergence { throw WorkflowReplayError(divergence) }
             guard let ready = conditions.firstIndex(where: { $0.check() }) else { return }
             conditions.remove(at: ready).resolve(.success(true))
         }
@@ -122,7 +123,7 @@ extension WorkflowContext {
 
     /// The command that ends the run, from how its code ended.
     func finish(_ result: Result<Payload, any Error>) {
-        guard !finished, !evicted else { return }
+        guard !finished, !evicted, divergence == nil else { return }
         finished = true
         var command = Command()
         switch result {
@@ -156,8 +157,15 @@ extension WorkflowContext {
             throw WorkflowReplayError("the code issued \(command.commandType) where the history has \(event.eventType) (event \(event.eventID))")
         }
         confirmedCommands += 1
-        if case .activityTaskScheduledEventAttributes(let scheduled)? = event.attributes {
+        switch event.attributes {
+        case .activityTaskScheduledEventAttributes(let scheduled)?:
             scheduledActivities[event.eventID] = scheduled.activityID
+            activities[scheduled.activityID]?.eventID = event.eventID
+        case .startChildWorkflowExecutionInitiatedEventAttributes(let initiated)?:
+            initiatedChildren[event.eventID] = initiated.workflowID
+            children[initiated.workflowID]?.eventID = event.eventID
+        default:
+            break
         }
     }
 
@@ -168,11 +176,11 @@ extension WorkflowContext {
             takeActivity(completed.scheduledEventID)?.resolve(.success(completed.result.payloads.first))
         case .activityTaskFailedEventAttributes(let failed):
             if let activity = takeActivity(failed.scheduledEventID) {
-                activity.resolve(.failure(ActivityFailure(activityType: activity.activityType, failure: failed.failure)))
+                activity.resolve(.failure(ActivityFailure(activityType: activity.type, failure: failed.failure)))
             }
         case .activityTaskTimedOutEventAttributes(let timedOut):
             if let activity = takeActivity(timedOut.scheduledEventID) {
-                activity.resolve(.failure(ActivityFailure(activityType: activity.activityType, failure: timedOut.failure)))
+                activity.resolve(.failure(ActivityFailure(activityType: activity.type, failure: timedOut.failure)))
             }
         case .activityTaskCanceledEventAttributes(let canceled):
             takeActivity(canceled.scheduledEventID)?.resolve(.failure(CancellationError()))
@@ -181,6 +189,28 @@ extension WorkflowContext {
         case .workflowExecutionSignaledEventAttributes(let signal):
             let input = signal.hasInput ? signal.input : nil
             if let handler = signalHandlers[signal.signalName] { handler(input) } else { bufferedSignals.append((signal.signalName, input)) }
+        case .startChildWorkflowExecutionFailedEventAttributes(let failed):
+            if let (id, child) = takeChild(failed.initiatedEventID) {
+                let message = failed.cause == .workflowAlreadyExists ? "a workflow with this id already exists" : "could not start: \(failed.cause)"
+                child.resolve(.failure(ChildWorkflowFailure(workflowType: child.type, workflowID: id, message: message,
+                                                            type: failed.cause == .workflowAlreadyExists ? "already_started" : "failure")))
+            }
+        case .childWorkflowExecutionCompletedEventAttributes(let completed):
+            takeChild(completed.initiatedEventID)?.child.resolve(.success(completed.result.payloads.first))
+        case .childWorkflowExecutionFailedEventAttributes(let failed):
+            if let (id, child) = takeChild(failed.initiatedEventID) {
+                child.resolve(.failure(ChildWorkflowFailure(workflowType: child.type, workflowID: id, failure: failed.failure)))
+            }
+        case .childWorkflowExecutionTimedOutEventAttributes(let timedOut):
+            if let (id, child) = takeChild(timedOut.initiatedEventID) {
+                child.resolve(.failure(ChildWorkflowFailure(workflowType: child.type, workflowID: id, message: "timed out", type: "timeout")))
+            }
+        case .childWorkflowExecutionTerminatedEventAttributes(let terminated):
+            if let (id, child) = takeChild(terminated.initiatedEventID) {
+                child.resolve(.failure(ChildWorkflowFailure(workflowType: child.type, workflowID: id, message: "terminated", type: "terminated")))
+            }
+        case .childWorkflowExecutionCanceledEventAttributes(let canceled):
+            takeChild(canceled.initiatedEventID)?.child.resolve(.failure(CancellationError()))
         case .workflowExecutionCancelRequestedEventAttributes:
             cancelRequested = true
             cancelWaits()
@@ -192,11 +222,13 @@ extension WorkflowContext {
 
     /// Every wait of the code throws CancellationError (a cancellation the run was asked for, or an eviction).
     private func cancelWaits() {
+        // The waits of the run's task hear it first (WorkflowContext+Cancellation); whatever still waits then throws.
         mainTask?.cancel()
-        let waitingActivities = activities.values.map(\.resolve)
+        let waitingActivities = activities.values.map(\.resolve) + children.values.map(\.resolve)
         let waitingTimers = Array(timers.values)
         let waitingConditions = conditions.map(\.resolve)
         activities.removeAll()
+        children.removeAll()
         timers.removeAll()
         conditions.removeAll()
         for resolve in waitingActivities { resolve(.failure(CancellationError())) }
@@ -204,22 +236,32 @@ extension WorkflowContext {
         for resolve in waitingConditions { resolve(.failure(CancellationError())) }
     }
 
-    private func takeActivity(_ scheduledEventID: Int64) -> (activityType: String, resolve: (Result<Payload?, any Error>) -> Void)? {
+    private func takeActivity(_ scheduledEventID: Int64) -> Pending<Payload?>? {
         guard let id = scheduledActivities.removeValue(forKey: scheduledEventID) else { return nil }
         return activities.removeValue(forKey: id)
     }
 
-    /// The patch ids recorded among the command events that follow a completed workflow task.
-    private static func patches(after completed: HistoryEvent, in events: ArraySlice<HistoryEvent>) -> Set<String> {
-        var ids: Set<String> = []
+    private func takeChild(_ initiatedEventID: Int64) -> (id: String, child: Pending<Payload?>)? {
+        guard let id = initiatedChildren.removeValue(forKey: initiatedEventID), let child = children.removeValue(forKey: id) else { return nil }
+        return (id, child)
+    }
+
+    /// The patch ids and side-effect values recorded among the command events that follow a completed workflow task
+    /// (none for the task being answered).
+    private func readMarkers(after completed: HistoryEvent?, in events: ArraySlice<HistoryEvent>) {
+        patchesOfThisTask = []
+        sideEffectsOfThisTask = [:]
+        guard let completed else { return }
         for event in events where event.eventID > completed.eventID {
             if event.eventType == .workflowTaskStarted { break }
-            if case .markerRecordedEventAttributes(let marker)? = event.attributes, marker.markerName == patchMarker,
-               let id = try? PayloadConverter.value(String.self, from: marker.details["patch_id"]) {
-                ids.insert(id)
+            guard case .markerRecordedEventAttributes(let marker)? = event.attributes else { continue }
+            if marker.markerName == Self.patchMarker, let id = try? PayloadConverter.value(String.self, from: marker.details["patch_id"]) {
+                patchesOfThisTask.insert(id)
+            } else if marker.markerName == Self.sideEffectMarker, let id = try? PayloadConverter.value(Int.self, from: marker.details["id"]),
+                      let data = marker.details["data"] {
+                sideEffectsOfThisTask[id] = data
             }
         }
-        return ids
     }
 
     private static func isCommandEvent(_ event: HistoryEvent) -> Bool {
@@ -244,11 +286,19 @@ extension WorkflowContext {
             issued.timerID == recorded.timerID
         case (.recordMarkerCommandAttributes(let issued)?, .markerRecordedEventAttributes(let recorded)?):
             issued.markerName == recorded.markerName && issued.details == recorded.details
+        case (.requestCancelActivityTaskCommandAttributes(let issued)?, .activityTaskCancelRequestedEventAttributes(let recorded)?):
+            issued.scheduledEventID == recorded.scheduledEventID
+        case (.startChildWorkflowExecutionCommandAttributes(let issued)?, .startChildWorkflowExecutionInitiatedEventAttributes(let recorded)?):
+            issued.workflowID == recorded.workflowID && issued.workflowType.name == recorded.workflowType.name
+        case (.requestCancelExternalWorkflowExecutionCommandAttributes(let issued)?,
+              .requestCancelExternalWorkflowExecutionInitiatedEventAttributes(let recorded)?):
+            issued.workflowID == recorded.workflowExecution.workflowID
         case (.completeWorkflowExecutionCommandAttributes?, .workflowExecutionCompletedEventAttributes?),
              (.failWorkflowExecutionCommandAttributes?, .workflowExecutionFailedEventAttributes?),
              (.cancelWorkflowExecutionCommandAttributes?, .workflowExecutionCanceledEventAttributes?),
              (.continueAsNewWorkflowExecutionCommandAttributes?, .workflowExecutionContinuedAsNewEventAttributes?),
-             (.upsertWorkflowSearchAttributesCommandAttributes?, .upsertWorkflowSearchAttributesEventAttributes?):
+             (.upsertWorkflowSearchAttributesCommandAttributes?, .upsertWorkflowSearchAttributesEventAttributes?),
+             (.modifyWorkflowPropertiesCommandAttributes?, .workflowPropertiesModifiedEventAttributes?):
             true
         default:
             false

@@ -16,15 +16,22 @@ public final class WorkflowContext: @unchecked Sendable {
     var commands: [Command] = []
     var confirmedCommands = 0
     var nextSequence = 1
-    var activities: [String: (activityType: String, resolve: (Result<Payload?, any Error>) -> Void)] = [:]
+    var activities: [String: Pending<Payload?>] = [:]
     var scheduledActivities: [Int64: String] = [:]
+    var children: [String: Pending<Payload?>] = [:]
+    var initiatedChildren: [Int64: String] = [:]
     var timers: [String: (Result<Void, any Error>) -> Void] = [:]
     var conditions: [(id: Int, check: () -> Bool, resolve: (Result<Bool, any Error>) -> Void)] = []
     var signalHandlers: [String: (Payloads?) -> Void] = [:]
     var bufferedSignals: [(name: String, input: Payloads?)] = []
     var queryHandlers: [String: () throws -> Payload] = [:]
     var patches: [String: Bool] = [:]
+    /// The markers the task being replayed recorded: its patches and its side effects' values.
     var patchesOfThisTask: Set<String> = []
+    var sideEffectsOfThisTask: [Int: Payloads] = [:]
+    /// Set when the code and the history disagree where the code cannot throw it (a side effect missing on
+    /// replay): the activation then fails the workflow task instead of the run.
+    var divergence: String?
     var randomState: UInt64
     var finished = false
     var cancelRequested = false
@@ -46,9 +53,12 @@ public final class WorkflowContext: @unchecked Sendable {
     // MARK: Activities
 
     /// Runs activity `A` (on the workflow's task queue unless `options` names another) and waits for its result.
-    /// Throws ActivityFailure when it failed for good, timed out or was cancelled.
+    /// Throws ActivityFailure when it failed for good or timed out. Cancelling the Swift task that waits (a task
+    /// group's `cancelAll()`, the run's cancellation) asks Temporal to cancel the activity, whose next heartbeat
+    /// then throws, and throws CancellationError here at once.
     public func execute<A: Activity>(_ activity: A.Type, _ input: A.Input, options: ActivityOptions) async throws -> A.Output {
         try checkRunning()
+        try Task.checkCancellation()
         let id = "\(takeSequence())"
         var attributes = Temporal_Api_Command_V1_ScheduleActivityTaskCommandAttributes()
         attributes.activityID = id
@@ -63,46 +73,62 @@ public final class WorkflowContext: @unchecked Sendable {
         command.commandType = .scheduleActivityTask
         command.scheduleActivityTaskCommandAttributes = attributes
         commands.append(command)
-        let payload: Payload? = try await withCheckedThrowingContinuation { continuation in
-            activities[id] = (A.name, { continuation.resume(with: $0) })
+        let payload: Payload? = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                activities[id] = Pending(type: A.name) { continuation.resume(with: $0) }
+            }
+        } onCancel: {
+            self.cancelActivity(id)
         }
         return try PayloadConverter.value(A.Output.self, from: payload)
     }
 
     // MARK: Timers and conditions
 
-    /// Waits `duration` of workflow time (a durable timer: it survives restarts and deploys).
+    /// Waits `duration` of workflow time (a durable timer: it survives restarts and deploys). Cancelling the waiting
+    /// Swift task cancels the timer and throws CancellationError.
     public func sleep(for duration: Duration) async throws {
         try checkRunning()
+        try Task.checkCancellation()
         let id = startTimer(duration)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            timers[id] = { continuation.resume(with: $0) }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                timers[id] = { continuation.resume(with: $0) }
+            }
+        } onCancel: {
+            self.cancelSleep(id)
         }
     }
 
     /// Waits until `check` is true (it is asked again after every event: a signal, an activity's result), or until
     /// `timeout` passes. True when the condition held, false on the timeout.
+    /// Cancelling the waiting Swift task ends the wait with CancellationError.
     @discardableResult
     public func condition(timeout: Duration? = nil, _ check: @escaping () -> Bool) async throws -> Bool {
         try checkRunning()
+        try Task.checkCancellation()
         if check() { return true }
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
-            // Either the condition or its timer ends the wait (a cancellation reaches both).
-            let once = ResumeOnce(continuation)
-            let conditionID = takeSequence()
-            var timer: String?
-            if let timeout {
-                let id = startTimer(timeout)
-                timer = id
-                timers[id] = { [unowned self] result in
-                    conditions.removeAll { $0.id == conditionID }
-                    once.resume(with: result.map { false })
+        let conditionID = takeSequence()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
+                // Either the condition or its timer ends the wait (a cancellation reaches both).
+                let once = ResumeOnce(continuation)
+                var timer: String?
+                if let timeout {
+                    let id = startTimer(timeout)
+                    timer = id
+                    timers[id] = { [unowned self] result in
+                        conditions.removeAll { $0.id == conditionID }
+                        once.resume(with: result.map { false })
+                    }
                 }
+                conditions.append((conditionID, check, { [unowned self] result in
+                    if let timer, timers.removeValue(forKey: timer) != nil, !evicted { cancelTimer(timer) }
+                    once.resume(with: result)
+                }))
             }
-            conditions.append((conditionID, check, { [unowned self] result in
-                if let timer, timers.removeValue(forKey: timer) != nil, case .success = result { cancelTimer(timer) }
-                once.resume(with: result)
-            }))
+        } onCancel: {
+            self.cancelCondition(conditionID)
         }
     }
 
@@ -128,6 +154,27 @@ public final class WorkflowContext: @unchecked Sendable {
         queryHandlers[name] = { try PayloadConverter.payload(try handler()) }
     }
 
+    // MARK: Visibility
+
+    /// Sets Keyword search attributes of the run (they must be registered on the server), so that lists can
+    /// filter by what the run has reached.
+    public func upsertSearchAttributes(_ attributes: [String: String]) {
+        var command = Command()
+        command.commandType = .upsertWorkflowSearchAttributes
+        command.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes = PayloadConverter.keywordSearchAttributes(attributes)
+        commands.append(command)
+    }
+
+    /// Sets fields of the run's memo (JSON strings that lists and the UI show without asking the workflow).
+    public func upsertMemo(_ memo: [String: String]) throws {
+        var command = Command()
+        command.commandType = .modifyWorkflowProperties
+        for (name, value) in memo {
+            command.modifyWorkflowPropertiesCommandAttributes.upsertedMemo.fields[name] = try PayloadConverter.payload(value)
+        }
+        commands.append(command)
+    }
+
     // MARK: Determinism
 
     /// Whether this run takes the code path added under patch `id`. A run that got past this point before the patch
@@ -149,6 +196,32 @@ public final class WorkflowContext: @unchecked Sendable {
         return takesNewPath
     }
 
+    /// The value `body` makes the first time the run gets here, recorded in the history and returned from it on
+    /// every replay: for a value the code must not compute again (an id from outside, a reading of the clock).
+    /// `body` must not wait or fail for a reason that could differ the next time.
+    public func sideEffect<T: Codable>(_ body: () throws -> T) throws -> T {
+        let id = takeSequence()
+        let value: T
+        if isReplaying {
+            guard let recorded = sideEffectsOfThisTask[id] else {
+                divergence = "the code made side effect \(id) where the history recorded none"
+                throw CancellationError()
+            }
+            value = try PayloadConverter.value(T.self, from: recorded)
+        } else {
+            value = try body()
+        }
+        var attributes = Temporal_Api_Command_V1_RecordMarkerCommandAttributes()
+        attributes.markerName = Self.sideEffectMarker
+        attributes.details["id"] = try PayloadConverter.payloads(id)
+        attributes.details["data"] = try PayloadConverter.payloads(value)
+        var command = Command()
+        command.commandType = .recordMarker
+        command.recordMarkerCommandAttributes = attributes
+        commands.append(command)
+        return value
+    }
+
     /// A random number that replays the same (seeded from the run; SplitMix64).
     public func random() -> UInt64 {
         randomState &+= 0x9E37_79B9_7F4A_7C15
@@ -168,54 +241,7 @@ public final class WorkflowContext: @unchecked Sendable {
     }
 
     static let patchMarker = "arkyra_patch"
-}
-
-/// When an activity may run and how it is retried.
-public struct ActivityOptions: Sendable {
-    public var taskQueue: String?
-    public var scheduleToCloseTimeout: Duration?
-    public var startToCloseTimeout: Duration?
-    public var heartbeatTimeout: Duration?
-    public var retry: RetryPolicy?
-
-    public init(taskQueue: String? = nil, scheduleToCloseTimeout: Duration? = nil, startToCloseTimeout: Duration? = nil,
-                heartbeatTimeout: Duration? = nil, retry: RetryPolicy? = nil) {
-        precondition(scheduleToCloseTimeout != nil || startToCloseTimeout != nil, "an activity needs a schedule-to-close or start-to-close timeout")
-        self.taskQueue = taskQueue
-        self.scheduleToCloseTimeout = scheduleToCloseTimeout
-        self.startToCloseTimeout = startToCloseTimeout
-        self.heartbeatTimeout = heartbeatTimeout
-        self.retry = retry
-    }
-}
-
-/// Temporal's retry policy: intervals growing by `backoffCoefficient` up to `maximumInterval`, at most
-/// `maximumAttempts` (0: unlimited), never for the failure types named non-retryable.
-public struct RetryPolicy: Sendable {
-    public var initialInterval: Duration
-    public var backoffCoefficient: Double
-    public var maximumInterval: Duration?
-    public var maximumAttempts: Int
-    public var nonRetryableErrorTypes: [String]
-
-    public init(initialInterval: Duration = .seconds(1), backoffCoefficient: Double = 2, maximumInterval: Duration? = nil,
-                maximumAttempts: Int = 0, nonRetryableErrorTypes: [String] = []) {
-        self.initialInterval = initialInterval
-        self.backoffCoefficient = backoffCoefficient
-        self.maximumInterval = maximumInterval
-        self.maximumAttempts = maximumAttempts
-        self.nonRetryableErrorTypes = nonRetryableErrorTypes
-    }
-
-    var protobuf: Temporal_Api_Common_V1_RetryPolicy {
-        var policy = Temporal_Api_Common_V1_RetryPolicy()
-        policy.initialInterval = initialInterval.protobuf
-        policy.backoffCoefficient = backoffCoefficient
-        if let maximumInterval { policy.maximumInterval = maximumInterval.protobuf }
-        policy.maximumAttempts = Int32(maximumAttempts)
-        policy.nonRetryableErrorTypes = nonRetryableErrorTypes
-        return policy
-    }
+    static let sideEffectMarker = "arkyra_side_effect"
 }
 
 /// A continuation two callbacks may race to resume; the first wins.
