@@ -236,7 +236,9 @@ package func buildRouter(
     )
     let workflows = WorkflowRoutes(
         organizations: organizations, access: workflowAccess, approvals: ApprovalService(access: workflowAccess, logger: logger),
-        series: SeriesService(access: workflowAccess, logger: logger), maxBodyBytes: bodyLimit
+        series: SeriesService(access: workflowAccess, logger: logger),
+        campaigns: CampaignService(access: workflowAccess, countsWaitSeconds: service.orchestration.campaignCountsWaitSeconds, logger: logger),
+        maxBodyBytes: bodyLimit
     )
     workflows.add(toPost: authenticated.group("organizations/:organization/posts/:post"))
     workflows.add(toOrganization: authenticated.group("organizations/:organization"))

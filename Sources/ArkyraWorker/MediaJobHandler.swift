@@ -85,7 +85,7 @@ package struct MediaJobHandler: JobHandler {
             return
         }
         logger.info("media processed", metadata: ["media_id": "\(file.id)", "variants": "\(variants.map(\.name))"])
-        try? await events.publish(MediaEvent(type: "media.ready", organizationID: file.organizationID, mediaID: file.id, percent: 100))
+        _ = try? await events.publish(MediaEvent(type: "media.ready", organizationID: file.organizationID, mediaID: file.id, percent: 100))
     }
 
     /// Takes a video's thumbnail again at the frame a person chose, under a new key (so no cache shows the old
@@ -110,7 +110,7 @@ package struct MediaJobHandler: JobHandler {
         case .none: try? await storage.delete(key: key) // deleted meanwhile
         default: break
         }
-        try? await events.publish(MediaEvent(type: "media.ready", organizationID: file.organizationID, mediaID: file.id, percent: 100))
+        _ = try? await events.publish(MediaEvent(type: "media.ready", organizationID: file.organizationID, mediaID: file.id, percent: 100))
     }
 
     /// Transcodes while a child task relays the progress (only the latest percent waits when Redis is slow).
@@ -119,7 +119,7 @@ package struct MediaJobHandler: JobHandler {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await percent in percents where percent < 100 {
-                    try? await events.publish(MediaEvent(type: "media.progress", organizationID: file.organizationID, mediaID: file.id, percent: percent))
+                    _ = try? await events.publish(MediaEvent(type: "media.progress", organizationID: file.organizationID, mediaID: file.id, percent: percent))
                 }
             }
             do {
@@ -162,6 +162,6 @@ package struct MediaJobHandler: JobHandler {
     private func fail(_ file: MediaRepository.Media, _ message: String) async throws {
         logger.notice("media cannot be processed", metadata: ["media_id": "\(file.id)", "reason": "\(message)"])
         try await media.markFailed(id: file.id, error: message, client: database)
-        try? await events.publish(MediaEvent(type: "media.failed", organizationID: file.organizationID, mediaID: file.id, message: message))
+        _ = try? await events.publish(MediaEvent(type: "media.failed", organizationID: file.organizationID, mediaID: file.id, message: message))
     }
 }

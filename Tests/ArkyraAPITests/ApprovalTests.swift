@@ -141,6 +141,8 @@ struct ApprovalTests {
             #expect(down.status == .serviceUnavailable)
             #expect(down.errorCode == "temporal_unavailable")
             #expect(try await api.request(.get, "/api/v1/organizations/\(organization)/workflows", token: owner).errorCode == "temporal_unavailable")
+            let campaign = try await api.request(.post, "/api/v1/organizations/\(organization)/campaigns", token: owner, json: ["name": "Down", "post_ids": [draftID]])
+            #expect(campaign.errorCode == "temporal_unavailable")
             // The rest of the API is not held up by it.
             #expect(try await api.request(.get, "/health").status == .ok)
         }

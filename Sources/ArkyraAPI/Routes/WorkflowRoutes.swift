@@ -4,13 +4,15 @@ import HTTPTypes
 import Hummingbird
 
 /// The workflows on Temporal: `/api/v1/organizations/:organization/posts/:post/approval[/decision|/resubmit]` and
-/// `…/posts/:post/series[/pause|/resume|/stop]` (of the group holding the post), and
+/// `…/posts/:post/series[/pause|/resume|/stop]` (of the group holding the post),
+/// `/api/v1/organizations/:organization/campaigns[/:campaign[/review|/resubmit|/cancel]]`, and
 /// `/api/v1/organizations/:organization/workflows` (the organization's runs).
 struct WorkflowRoutes {
     let organizations: OrganizationService
     let access: WorkflowAccess
     let approvals: ApprovalService
     let series: SeriesService
+    let campaigns: CampaignService
     let maxBodyBytes: Int
 
     struct SubmitBody: StrictDecodable {
@@ -47,6 +49,22 @@ struct WorkflowRoutes {
                 unknown.merge(PostRoutes.RecurrenceBody.unknownFields(in: recurrence, path: "recurrence.")) { first, _ in first }
             }
             return unknown
+        }
+    }
+
+    struct CampaignBody: StrictDecodable {
+        typealias Fields = CodingKeys
+        var name: String
+        var postIds: [String]
+        var resultsAfterMinutes: Int?
+        var remindEveryMinutes: Int?
+        var escalateAfterMinutes: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name
+            case postIds = "post_ids"
+            case resultsAfterMinutes = "results_after_minutes"
+            case remindEveryMinutes = "remind_every_minutes"
+            case escalateAfterMinutes = "escalate_after_minutes"
         }
     }
 
@@ -124,6 +142,42 @@ struct WorkflowRoutes {
                 organizationID: organization.id, type: parameters["type"].map(String.init), pageToken: parameters["page_token"].map(String.init)
             )
             return try JSONBody.response(RunList(workflows: page.runs, nextPageToken: page.nextPageToken))
+        }
+        group.post("campaigns") { request, context in
+            let organization = try await organizations.authorize(.writePosts, in: context)
+            let body = try await JSONBody.decode(CampaignBody.self, from: request, maxBytes: maxBodyBytes)
+            let campaign = try await campaigns.create(
+                organizationID: organization.id,
+                .init(name: body.name, postIDs: body.postIds, resultsAfterMinutes: body.resultsAfterMinutes,
+                      remindEveryMinutes: body.remindEveryMinutes, escalateAfterMinutes: body.escalateAfterMinutes),
+                by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(campaign, status: .created)
+        }
+        group.get("campaigns/:campaign") { _, context in
+            let organization = try await organizations.authorize(.readContent, in: context)
+            return try JSONBody.response(try await campaigns.campaign(organizationID: organization.id, campaignID: try context.parameters.require("campaign")))
+        }
+        group.post("campaigns/:campaign/review") { request, context in
+            let organization = try await organizations.authorize(.approvePosts, in: context)
+            let body = try await JSONBody.decode(DecisionBody.self, from: request, maxBytes: maxBodyBytes)
+            let campaign = try await campaigns.review(
+                organizationID: organization.id, campaignID: try context.parameters.require("campaign"), verdict: body.verdict, comment: body.comment,
+                by: context.userID, origin: context.origin(request)
+            )
+            return try JSONBody.response(campaign, status: .accepted)
+        }
+        group.post("campaigns/:campaign/resubmit") { request, context in
+            let organization = try await organizations.authorize(.writePosts, in: context)
+            let campaign = try await campaigns.resubmit(organizationID: organization.id, campaignID: try context.parameters.require("campaign"),
+                                                        by: context.userID, origin: context.origin(request))
+            return try JSONBody.response(campaign, status: .accepted)
+        }
+        group.post("campaigns/:campaign/cancel") { request, context in
+            let organization = try await organizations.authorize(.writePosts, in: context)
+            let campaign = try await campaigns.cancel(organizationID: organization.id, campaignID: try context.parameters.require("campaign"),
+                                                      by: context.userID, origin: context.origin(request))
+            return try JSONBody.response(campaign, status: .accepted)
         }
     }
 }

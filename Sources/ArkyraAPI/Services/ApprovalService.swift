@@ -100,7 +100,12 @@ struct ApprovalService {
     private func approval(groupID: UUID, organizationID: UUID) async throws -> Approval {
         let id = Self.workflowID(groupID)
         let (run, state) = try await access.state(of: id, organizationID: organizationID, as: ApprovalWorkflow.State.self, missing: "approval")
-        return Approval(
+        return Self.view(id: id, groupID: groupID, run: run, state: state)
+    }
+
+    /// An approval run and its state as the API shows them (a campaign's review too).
+    static func view(id: String, groupID: UUID, run: WorkflowDescription, state: ApprovalWorkflow.State) -> Approval {
+        Approval(
             workflowId: id, groupId: groupID, status: state.status, runStatus: run.status,
             decisions: state.decisions.map { DecisionView(verdict: $0.verdict.rawValue, by: $0.by, comment: $0.comment) },
             reminders: state.reminders, escalated: state.escalated, scheduledPosts: state.scheduledPosts, submittedAt: run.startTime

@@ -79,10 +79,15 @@ struct WorkflowAccess {
     }
 
     func record(_ action: String, groupID: UUID, organizationID: UUID, by userID: UUID, origin: RequestOrigin, logger: Logger) async throws {
+        try await record(action, target: ("post_group", groupID), organizationID: organizationID, by: userID, origin: origin, logger: logger)
+    }
+
+    func record(_ action: String, target: (type: String, id: UUID), organizationID: UUID, by userID: UUID, origin: RequestOrigin,
+                logger: Logger) async throws {
         try await database.inTransaction(logger: logger) { connection in
             try await audit.record(
-                AuditEvent(organizationID: organizationID, actorUserID: userID, action: action, targetType: "post_group",
-                           targetID: groupID.uuidString, origin: origin),
+                AuditEvent(organizationID: organizationID, actorUserID: userID, action: action, targetType: target.type,
+                           targetID: target.id.uuidString, origin: origin),
                 on: connection
             )
         }

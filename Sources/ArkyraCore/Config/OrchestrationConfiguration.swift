@@ -6,10 +6,13 @@ import Foundation
 package struct OrchestrationConfiguration: Sendable {
     package var temporal: TemporalConfiguration
     package var taskQueue: String
+    /// How long a campaign waits for the platforms' counts after asking the worker to read them again.
+    package var campaignCountsWaitSeconds: Int
 
-    package init(temporal: TemporalConfiguration, taskQueue: String = "arkyra") {
+    package init(temporal: TemporalConfiguration, taskQueue: String = "arkyra", campaignCountsWaitSeconds: Int = 300) {
         self.temporal = temporal
         self.taskQueue = taskQueue
+        self.campaignCountsWaitSeconds = campaignCountsWaitSeconds
     }
 
     /// The dev server of scripts/temporal-server.sh.
@@ -19,7 +22,8 @@ package struct OrchestrationConfiguration: Sendable {
 
     /// Reads `ARKYRA_TEMPORAL_ADDRESS` (host:port), `ARKYRA_TEMPORAL_NAMESPACE`, `ARKYRA_TEMPORAL_TASK_QUEUE`,
     /// `ARKYRA_TEMPORAL_TLS` (true for TLS), `ARKYRA_TEMPORAL_TLS_CA_FILE`, `ARKYRA_TEMPORAL_TLS_CERT_FILE` and
-    /// `ARKYRA_TEMPORAL_TLS_KEY_FILE` (mutual TLS), `ARKYRA_TEMPORAL_API_KEY` (Temporal Cloud; needs TLS).
+    /// `ARKYRA_TEMPORAL_TLS_KEY_FILE` (mutual TLS), `ARKYRA_TEMPORAL_API_KEY` (Temporal Cloud; needs TLS),
+    /// `ARKYRA_CAMPAIGN_COUNTS_WAIT_SECONDS` (1–86400, default 300).
     package init(reader: EnvironmentReader) throws {
         let certificate = reader.string("ARKYRA_TEMPORAL_TLS_CERT_FILE")
         let key = reader.string("ARKYRA_TEMPORAL_TLS_KEY_FILE")
@@ -46,7 +50,8 @@ package struct OrchestrationConfiguration: Sendable {
         }
         let taskQueue = reader.string("ARKYRA_TEMPORAL_TASK_QUEUE", default: "arkyra")
         guard !taskQueue.isEmpty else { throw ConfigurationError(key: "ARKYRA_TEMPORAL_TASK_QUEUE", problem: "must not be empty") }
-        self.init(temporal: temporal, taskQueue: taskQueue)
+        self.init(temporal: temporal, taskQueue: taskQueue,
+                  campaignCountsWaitSeconds: try reader.int("ARKYRA_CAMPAIGN_COUNTS_WAIT_SECONDS", default: 300, in: 1...86_400))
     }
 
     /// This process in Temporal's histories: `arkyra-worker@host:pid`.

@@ -5,7 +5,7 @@ import Logging
 /// ARKYRA's workflows and the activities they call: the orchestrator runs the first, arkyra-worker the second,
 /// both on the configured task queue. A new workflow or activity is added here.
 package enum Workflows {
-    package static let all: [any Workflow.Type] = [ApprovalWorkflow.self, SeriesWorkflow.self]
+    package static let all: [any Workflow.Type] = [ApprovalWorkflow.self, SeriesWorkflow.self, CampaignWorkflow.self]
     package static let names: [String] = {
         var names: [String] = []
         for type in all { names.append(type.name) }
@@ -17,6 +17,8 @@ package enum Workflows {
             ScheduleApprovedGroup(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),
             NotifyOrganization(database: database, logger: logger),
             CreateSeriesOccurrence(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),
+            ReadCampaignSchedule(database: database, logger: logger),
+            CollectCampaignResults(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),
         ]
     }
 

@@ -21,11 +21,15 @@ package struct NotificationRepository: Sendable {
     }
 
     /// Adds a notification in the caller's transaction.
-    package func create(organizationID: UUID, postID: UUID?, kind: String, message: String, on connection: PostgresConnection) async throws {
+    /// Adds a notification; one with the `id` of an existing one is not added again (a retried workflow step).
+    package func create(id: UUID? = nil, organizationID: UUID, postID: UUID?, kind: String, message: String, on connection: PostgresConnection)
+        async throws
+    {
         try await connection.query(
             """
-            INSERT INTO notifications (organization_id, post_id, kind, message)
-            VALUES (\(organizationID), \(postID), \(kind), \(message))
+            INSERT INTO notifications (id, organization_id, post_id, kind, message)
+            VALUES (COALESCE(\(id), gen_random_uuid()), \(organizationID), \(postID), \(kind), \(message))
+            ON CONFLICT (id) DO NOTHING
             """,
             logger: logger
         )

@@ -52,7 +52,8 @@ package struct ScheduleApprovedGroup: Activity {
     }
 }
 
-/// Adds an in-app notification for the organization about a post group (reminders, escalations, decisions).
+/// Adds an in-app notification for the organization about a post group (reminders, escalations, decisions). With
+/// a `notificationID` (the workflow's `uuid()`), a retry after a lost answer does not add it twice.
 package struct NotifyOrganization: Activity {
     package static let name = "NotifyOrganization"
 
@@ -61,6 +62,7 @@ package struct NotifyOrganization: Activity {
         package var groupID: UUID
         package var kind: String
         package var message: String
+        package var notificationID: UUID?
     }
 
     let database: Database
@@ -75,7 +77,7 @@ package struct NotifyOrganization: Activity {
         let first = try await PostRepository(logger: logger).group(input.groupID, organizationID: input.organizationID, client: database).first
         try await database.inTransaction(logger: logger) { connection in
             try await NotificationRepository(logger: logger).create(
-                organizationID: input.organizationID, postID: first?.id, kind: input.kind, message: input.message, on: connection
+                id: input.notificationID, organizationID: input.organizationID, postID: first?.id, kind: input.kind, message: input.message, on: connection
             )
         }
         return Empty()

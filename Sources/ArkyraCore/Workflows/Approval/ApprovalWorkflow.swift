@@ -5,7 +5,8 @@ import Foundation
 /// the `decide` signal (approve, reject, request changes), reminding the organization every `remindEvery` and
 /// escalating once after `escalateAfter`. Approved groups are scheduled through the publishing pipeline (which
 /// publishes each post once); after a request for changes the group waits for `resubmit`. The API checks who may
-/// signal before anything reaches Temporal.
+/// signal before anything reaches Temporal. A campaign's review is this workflow over all the campaign's groups
+/// (`groupIDs`), run as the campaign's child.
 package final class ApprovalWorkflow: Workflow {
     package static let name = "Approval"
 
@@ -15,13 +16,20 @@ package final class ApprovalWorkflow: Workflow {
         package var submittedBy: UUID
         package var remindEverySeconds: Int
         package var escalateAfterSeconds: Int
+        /// The groups approved together, when more than `groupID` (whose first post the notifications link to).
+        package var groupIDs: [UUID]?
+        /// How notifications name what waits ("Campaign “Spring”"); "Post group 1a2b3c4d" otherwise.
+        package var subject: String?
 
-        package init(organizationID: UUID, groupID: UUID, submittedBy: UUID, remindEverySeconds: Int, escalateAfterSeconds: Int) {
+        package init(organizationID: UUID, groupID: UUID, submittedBy: UUID, remindEverySeconds: Int, escalateAfterSeconds: Int,
+                     groupIDs: [UUID]? = nil, subject: String? = nil) {
             self.organizationID = organizationID
             self.groupID = groupID
             self.submittedBy = submittedBy
             self.remindEverySeconds = remindEverySeconds
             self.escalateAfterSeconds = escalateAfterSeconds
+            self.groupIDs = groupIDs
+            self.subject = subject
         }
     }
 
@@ -87,14 +95,16 @@ package final class ApprovalWorkflow: Workflow {
             waitingDecision = nil
             switch decision.verdict {
             case .approve:
-                let scheduled = try await context.execute(
-                    ScheduleApprovedGroup.self,
-                    .init(organizationID: input.organizationID, groupID: input.groupID, approvedBy: decision.by),
-                    options: Workflows.databaseActivity
-                )
-                state.scheduledPosts = scheduled.posts
+                var scheduled = 0
+                for groupID in input.groupIDs ?? [input.groupID] {
+                    scheduled += try await context.execute(
+                        ScheduleApprovedGroup.self, .init(organizationID: input.organizationID, groupID: groupID, approvedBy: decision.by),
+                        options: Workflows.databaseActivity
+                    ).posts
+                }
+                state.scheduledPosts = scheduled
                 state.status = "approved"
-                try await notify("approval.approved", "Approved; \(scheduled.posts) post(s) scheduled.")
+                try await notify("approval.approved", "Approved; \(scheduled) post(s) scheduled.")
                 return state
             case .reject:
                 state.status = "rejected"
@@ -134,7 +144,8 @@ package final class ApprovalWorkflow: Workflow {
     private func notify(_ kind: String, _ message: String) async throws {
         try await context.execute(
             NotifyOrganization.self,
-            .init(organizationID: input.organizationID, groupID: input.groupID, kind: kind, message: "Post group \(input.groupID.uuidString.prefix(8)): \(message)"),
+            .init(organizationID: input.organizationID, groupID: input.groupID, kind: kind,
+                  message: "\(input.subject ?? "Post group \(input.groupID.uuidString.prefix(8))"): \(message)", notificationID: context.uuid()),
             options: Workflows.databaseActivity
         )
     }
