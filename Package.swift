@@ -129,12 +129,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .executableTarget(name: "arkyra-bench", dependencies: ["ArkyraWorker", "ArkyraTemporal", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
+        .executableTarget(name: "arkyra-bench", dependencies: ["ArkyraWorker", argumentParser] + serviceDependencies, swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(
             name: "ArkyraTestSupport",
-            dependencies: ["ArkyraSandbox", "ArkyraTemporal"] + serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["ArkyraSandbox"] + serviceDependencies + [.product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/ArkyraTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -151,8 +151,9 @@ let package = Package(
         ),
         .testTarget(name: "ArkyraWorkerTests", dependencies: ["ArkyraWorker", "ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraCronTests", dependencies: ["ArkyraCron", "ArkyraWorker", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
-        .testTarget(name: "ArkyraTemporalTests", dependencies: ["ArkyraTemporal", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraOrchestratorTests", dependencies: ["ArkyraOrchestrator", "ArkyraTestSupport"] + testDependencies,
+                    exclude: ["Histories"], swiftSettings: swiftSettings),
+        .testTarget(name: "ArkyraTemporalTests", dependencies: ["ArkyraTestSupport"] + testDependencies, exclude: ["Histories"], swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraSandboxTests", dependencies: ["ArkyraSandbox", "ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
         .testTarget(name: "ArkyraEndToEndTests", dependencies: ["ArkyraTestSupport"] + testDependencies, swiftSettings: swiftSettings),
     ]

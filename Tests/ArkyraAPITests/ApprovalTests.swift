@@ -88,6 +88,7 @@ struct ApprovalTests {
                 let done = try await approval(api, path, token: editor.token) { $0["run_status"] as? String == "completed" }
                 #expect(done["status"] as? String == "approved")
                 #expect(done["scheduled_posts"] as? Int == 1)
+                try await TestTemporal.recordHistory(of: try #require(done["workflow_id"] as? String), as: "approval-changes-then-approved")
                 #expect((done["decisions"] as? [[String: Any]])?.map { $0["verdict"] as? String } == ["request_changes", "approve"])
                 #expect(try await api.request(.post, "\(path)/decision", token: owner, json: ["verdict": "reject"]).errorCode == "not_waiting_for_decision")
 

@@ -97,6 +97,9 @@ struct CampaignTests {
                 // Approved: both groups are scheduled; their results are collected once their posts are due.
                 let finished = try await campaign(api, path, token: editor.token) { $0["status"] as? String == "finished" }
                 #expect(finished["run_status"] as? String == "completed")
+                try await TestTemporal.recordHistory(of: try #require(finished["workflow_id"] as? String), as: "campaign-finished")
+                try await TestTemporal.recordHistory(of: try #require((finished["review"] as? [String: Any])?["workflow_id"] as? String),
+                                                     as: "campaign-review-approved")
                 #expect(review(finished) == "approved")
                 #expect((finished["review"] as? [String: Any])?["scheduled_posts"] as? Int == 2)
                 let results = (finished["results"] as? [[String: Any]]) ?? []
@@ -135,6 +138,7 @@ struct CampaignTests {
                     $0["run_status"] as? String == "canceled" && ($0["review"] as? [String: Any])?["run_status"] as? String == "canceled"
                 }
                 #expect(cancelled["status"] as? String == "in_review")
+                try await TestTemporal.recordHistory(of: try #require(cancelled["workflow_id"] as? String), as: "campaign-cancelled-in-review")
                 let after = try await api.posts(owner, organization: organization)
                 #expect(after.first { $0["id"] as? String == third }?["state"] as? String == "draft")
             } }

@@ -83,6 +83,7 @@ struct SeriesTests {
                 state = try await waitFor(api, path, owner) { $0["run_status"] as? String == "completed" }
                 #expect(state["status"] as? String == "stopped")
                 #expect(state["made"] as? Int == 1)
+                try await TestTemporal.recordHistory(of: try #require(state["workflow_id"] as? String), as: "series-paused-resumed-stopped")
                 #expect(try await api.request(.post, "\(path)/resume", token: owner, json: [:]).errorCode == "series_ended")
             }
         }

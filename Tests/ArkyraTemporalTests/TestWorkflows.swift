@@ -214,3 +214,14 @@ final class Race: Workflow, @unchecked Sendable {
         return outcomes
     }
 }
+
+/// Version 2 done wrong: the first step changed without `patched`.
+final class PatchableUnguarded: Workflow {
+    static let name = "Patchable"
+    let context: WorkflowContext
+    init(context: WorkflowContext, input: String) { self.context = context }
+    func run() async throws -> String {
+        try await context.sleep(for: .seconds(1))
+        return try await context.execute(Shout.self, "new", options: ActivityOptions(startToCloseTimeout: .seconds(10)))
+    }
+}

@@ -7,6 +7,7 @@ import Testing
 @Suite("Temporal workflows against the dev server", .serialized)
 struct WorkflowWorkerTests {
     let logger = Logger(label: "arkyra.tests.temporal")
+    static let histories = "ArkyraTemporalTests/Histories"
 
     /// Runs the workflow and activity workers on `queue` while `body` runs.
     func withWorkers<T: Sendable>(
@@ -42,6 +43,7 @@ struct WorkflowWorkerTests {
                 try await client.signal(workflowID: id, name: "approve", input: true)
                 let result = try await client.result(workflowID: id, runID: runID, as: String.self)
                 #expect(result == "Hello, ADA (done, 2 attempts, approved)")
+                try await TestTemporal.recordHistory(of: id, as: "greeting", in: Self.histories)
 
                 let description = try await client.describe(workflowID: id)
                 #expect(description.status == "completed")
@@ -96,6 +98,7 @@ struct WorkflowWorkerTests {
                 let id = "patch-old-\(UUID().uuidString)"
                 let runID = try await client.start(Patchable.self, id: id, taskQueue: queue, input: "")
                 #expect(try await client.result(workflowID: id, runID: runID, as: String.self) == "OLD")
+                try await TestTemporal.recordHistory(of: id, as: "patchable-v1", in: Self.histories)
                 return try await client.history(workflowID: id, runID: runID)
             }
             try WorkflowReplayer.replay(historyJSON: oldHistory, workflows: [PatchableV2.self])
@@ -105,6 +108,7 @@ struct WorkflowWorkerTests {
                 let id = "patch-new-\(UUID().uuidString)"
                 let runID = try await client.start(PatchableV2.self, id: id, taskQueue: queue2, input: "")
                 #expect(try await client.result(workflowID: id, runID: runID, as: String.self) == "new")
+                try await TestTemporal.recordHistory(of: id, as: "patchable-v2", in: Self.histories)
                 return try await client.history(workflowID: id, runID: runID)
             }
             try WorkflowReplayer.replay(historyJSON: newHistory, workflows: [PatchableV2.self])
@@ -125,6 +129,7 @@ struct WorkflowWorkerTests {
                 #expect(output.child == "KID")
                 #expect(output.duplicate == "already_started")
                 #expect(UUID(uuidString: output.token) != nil)
+                try await TestTemporal.recordHistory(of: id, as: "family", in: Self.histories)
                 let parent = try await client.describe(workflowID: id)
                 #expect(parent.memo["stage"] == "done")
                 #expect(parent.searchAttributes["ArkyraOrganization"] == organization)
@@ -161,6 +166,7 @@ struct WorkflowWorkerTests {
                 #expect(outcomes.first == "stop signalled")
                 #expect(Set(outcomes.dropFirst().prefix(2)) == ["activity cancelled", "timer cancelled"])
                 #expect(outcomes.last == "timeout (heartbeat)", "\(outcomes)")
+                try await TestTemporal.recordHistory(of: id, as: "race", in: Self.histories)
                 let historyJSON = try await client.history(workflowID: id, runID: runID)
                 let history = String(decoding: historyJSON, as: UTF8.self)
                 for event in ["ACTIVITY_TASK_CANCEL_REQUESTED", "ACTIVITY_TASK_CANCELED", "TIMER_CANCELED", "ACTIVITY_TASK_TIMED_OUT"] {

@@ -22,7 +22,7 @@ package enum TestPython {
             throw DescribedError(description: "no test Python at \(path): run `make test`, or set ARKYRA_TEST_PYTHON")
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("arkyra-client-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         let process = try ChildProcess(path, [repository.appendingPathComponent(script).path] + arguments,
                                        standardOutput: handle.fileDescriptor, standardError: handle.fileDescriptor)

@@ -29,3 +29,19 @@ package enum TestTemporal {
 
     package static let missing = "no Temporal server at ARKYRA_TEST_TEMPORAL_ADDRESS: run `make test`, or `scripts/temporal-server.sh start`"
 }
+
+extension TestTemporal {
+    /// With `ARKYRA_RECORD_HISTORIES=1`, saves the history of `workflowID`'s latest run as `Tests/<folder>/<name>.json`,
+    /// the input of the replay tests that run without a server (`folder` is ArkyraOrchestratorTests/Histories for
+    /// ARKYRA's workflows, ArkyraTemporalTests/Histories for the SDK's). Does nothing otherwise.
+    package static func recordHistory(of workflowID: String, as name: String, in folder: String = "ArkyraOrchestratorTests/Histories") async throws {
+        guard ProcessInfo.processInfo.environment["ARKYRA_RECORD_HISTORIES"] == "1" else { return }
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        try await withService { service in
+            let client = TemporalClient(service: service)
+            let run = try await client.describe(workflowID: workflowID)
+            let history = try await client.history(workflowID: workflowID, runID: run.runID)
+            try history.write(to: tests.appendingPathComponent(folder).appendingPathComponent("\(name).json"))
+        }
+    }
+}

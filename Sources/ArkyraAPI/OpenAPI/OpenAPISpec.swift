@@ -143,6 +143,18 @@ enum OpenAPISpec {
             "workflow_id": .text, "template_group_id": .uuid, "status": .string(values: ["running", "paused", "stopped", "finished"]),
             "run_status": .text, "made": .integer(minimum: 0), "next_at": .dateTime, "last_group_id": .uuid, "started_at": .dateTime,
         ], required: ["workflow_id", "template_group_id", "status", "run_status", "made", "started_at"]),
+        "Campaign": .object(properties: [
+            "campaign_id": .uuid, "workflow_id": .text, "name": .text, "status": .string(values: ["in_review", "rejected", "running", "finished"]),
+            "run_status": .text, "group_ids": .array(.uuid), "review": .ref("Approval"), "created_at": .dateTime,
+            "collections": .array(.object(properties: ["group_id": .uuid, "at": .dateTime], required: ["group_id", "at"])),
+            "results": .array(.object(properties: [
+                "group_id": .uuid, "collected_at": .dateTime,
+                "posts": .array(.object(properties: [
+                    "post_id": .uuid, "integration_id": .uuid, "state": .text, "published_at": .dateTime, "url": .text, "error": .text,
+                    "counts": .object(properties: [:], closed: false), "counts_at": .dateTime, "counts_error": .text,
+                ], required: ["post_id", "integration_id", "state", "counts"])),
+            ], required: ["group_id", "collected_at", "posts"])),
+        ], required: ["campaign_id", "workflow_id", "name", "status", "run_status", "group_ids", "collections", "results", "created_at"]),
         "WorkflowRun": .object(properties: [
             "workflow_id": .text, "run_id": .text, "type": .text, "status": .text, "started_at": .dateTime, "closed_at": .dateTime,
         ], required: ["workflow_id", "run_id", "type", "status", "started_at"]),
