@@ -9,7 +9,7 @@ package enum TestTemporal {
     }
 
     package static func configuration(identity: String = "arkyra-tests") throws -> TemporalConfiguration {
-        try TemporalConfiguration(address: address, namespace: "default", identity: identity, callTimeout: .seconds(10), pollTimeout: .seconds(70))
+        try TemporalConfiguration(address: address, namespace: "default", identity: identity, callTimeout: .seconds(30), pollTimeout: .seconds(70))
     }
 
     /// Runs `body` with a connected WorkflowService, shutting it down after.
