@@ -232,7 +232,8 @@ package func buildRouter(
     ), maxBodyBytes: bodyLimit)
     collaboration.add(to: authenticated.group("organizations/:organization/posts/:post"))
     let workflowAccess = WorkflowAccess(
-        database: database, posts: PostRepository(logger: logger), audit: audit, temporal: temporal, taskQueue: service.orchestration.taskQueue
+        database: database, posts: PostRepository(logger: logger), audit: audit, redis: redis, temporal: temporal,
+        taskQueue: service.orchestration.taskQueue
     )
     let workflows = WorkflowRoutes(
         organizations: organizations, access: workflowAccess, approvals: ApprovalService(access: workflowAccess, logger: logger),

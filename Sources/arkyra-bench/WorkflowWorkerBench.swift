@@ -10,12 +10,13 @@ struct WorkflowWorkerBench: AsyncParsableCommand {
 
     @Option(help: "Temporal's frontend, host:port.") var address = "127.0.0.1:47233"
     @Option(help: "The task queue to poll.") var taskQueue: String
+    @Option(help: "Long polls kept open at once.") var pollers = 4
 
     func run() async throws {
         var logger = Logger(label: "bench.workflows")
         logger.logLevel = .error
         let service = WorkflowService(configuration: try TemporalConfiguration(address: address, identity: "arkyra-bench@\(ProcessInfo.processInfo.processIdentifier)"), logger: logger)
-        let worker = WorkflowWorker(service: service, taskQueue: taskQueue, workflows: [BenchNoop.self, BenchWait.self], logger: logger)
+        let worker = WorkflowWorker(service: service, taskQueue: taskQueue, workflows: [BenchNoop.self, BenchWait.self], pollers: pollers, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
             group.addTask { try await worker.run() }

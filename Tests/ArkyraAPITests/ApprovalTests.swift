@@ -84,12 +84,19 @@ struct ApprovalTests {
                 #expect(try await api.request(.post, "\(path)/resubmit", token: editor.token, json: [:]).status == .accepted)
                 _ = try await approval(api, path, token: editor.token) { $0["status"] as? String == "pending" }
 
-                #expect(try await api.request(.post, "\(path)/decision", token: owner, json: ["verdict": "approve"]).status == .accepted)
+                // Two decisions at the same moment: one counts, the other is told so.
+                let admin = try await api.member("admin", of: organization, invitedBy: owner)
+                async let byOwner = api.request(.post, "\(path)/decision", token: owner, json: ["verdict": "approve"])
+                async let byAdmin = api.request(.post, "\(path)/decision", token: admin.token, json: ["verdict": "approve", "comment": "me too"])
+                let answers = try await [byOwner, byAdmin]
+                #expect(answers.filter { $0.status == .accepted }.count == 1, "\(answers.map(\.json))")
+                let loser = try #require(answers.first { $0.status != .accepted })
+                #expect(["decision_taken", "not_waiting_for_decision"].contains(loser.errorCode ?? ""), "\(loser.json)")
                 let done = try await approval(api, path, token: editor.token) { $0["run_status"] as? String == "completed" }
+                #expect((done["decisions"] as? [[String: Any]])?.map { $0["verdict"] as? String } == ["request_changes", "approve"])
                 #expect(done["status"] as? String == "approved")
                 #expect(done["scheduled_posts"] as? Int == 1)
                 try await TestTemporal.recordHistory(of: try #require(done["workflow_id"] as? String), as: "approval-changes-then-approved")
-                #expect((done["decisions"] as? [[String: Any]])?.map { $0["verdict"] as? String } == ["request_changes", "approve"])
                 #expect(try await api.request(.post, "\(path)/decision", token: owner, json: ["verdict": "reject"]).errorCode == "not_waiting_for_decision")
 
                 // The group is scheduled through the pipeline, and the organization was told at each step.

@@ -74,6 +74,7 @@ struct ApprovalService {
         guard current.runStatus == "running", current.status == "pending" else {
             throw APIError(.conflict, "not_waiting_for_decision", "the approval is \(current.status), not waiting for a decision")
         }
+        guard try await access.claimDecision(Self.workflowID(groupID), round: current.decisions.count) else { throw WorkflowAccess.decisionTaken }
         try await access.signal(Self.workflowID(groupID), name: "decide", input: ApprovalWorkflow.Decision(verdict: verdict, by: userID, comment: comment),
                                 closed: Self.closed)
         try await access.record("approval.\(verdict.rawValue)", groupID: groupID, organizationID: organizationID, by: userID, origin: origin, logger: logger)

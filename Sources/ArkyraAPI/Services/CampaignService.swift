@@ -112,6 +112,7 @@ struct CampaignService {
         guard current.runStatus == "running", let review = current.review, review.runStatus == "running", review.status == "pending" else {
             throw APIError(.conflict, "not_waiting_for_review", "the campaign is \(current.status), not waiting for a review")
         }
+        guard try await access.claimDecision(review.workflowId, round: review.decisions.count) else { throw WorkflowAccess.decisionTaken }
         try await access.signal(review.workflowId, name: "decide", input: ApprovalWorkflow.Decision(verdict: verdict, by: userID, comment: comment),
                                 closed: Self.closed)
         try await access.record("campaign.\(verdict.rawValue)", target: ("campaign", current.campaignId), organizationID: organizationID,

@@ -10,6 +10,8 @@ struct WorkflowAccess {
     let database: Database
     let posts: PostRepository
     let audit: AuditRepository
+    /// Where concurrent decisions are told apart (claimDecision).
+    let redis: RedisClient
     /// Nil when the API was built without Temporal (some tests): the routes answer 503.
     let temporal: TemporalClient?
     let taskQueue: String
@@ -77,6 +79,15 @@ struct WorkflowAccess {
             throw Self.apiError(error)
         }
     }
+
+    /// Claims decision `round` (the number of decisions the run already has) of run `id` for this request. Two
+    /// members deciding at the same moment both see the run waiting; only the first gets the claim, so the second
+    /// is told at once instead of being answered 202 for a decision the workflow then ignores.
+    func claimDecision(_ id: String, round: Int) async throws -> Bool {
+        try await redis.set("arkyra:workflow-decision:\(id):\(round)", "1", expiresIn: .seconds(3600), onlyIfAbsent: true)
+    }
+
+    static let decisionTaken = APIError(.conflict, "decision_taken", "another member decided at the same moment; it is no longer waiting for a decision")
 
     func record(_ action: String, groupID: UUID, organizationID: UUID, by userID: UUID, origin: RequestOrigin, logger: Logger) async throws {
         try await record(action, target: ("post_group", groupID), organizationID: organizationID, by: userID, origin: origin, logger: logger)
