@@ -90,7 +90,7 @@ ARKYRA is running.
   API            http://127.0.0.1:$api_port/api/v1 (health: /health)
   sandbox        http://127.0.0.1:$sandbox_port/mastodon, /bluesky, /x, /linkedin, /telegram, /discord, /slack, /threads, /instagram, /facebook, /pinterest, /reddit   (what reached it: /_sandbox/requests)
   admin (/health, /health/live, /metrics): api http://127.0.0.1:9100, worker 9101, cron 9102, orchestrator 9103
-  Temporal UI    http://127.0.0.1:${ARKYRA_DEV_TEMPORAL_UI_PORT:-47234}     (the workflows: approvals; gRPC on 127.0.0.1:${ARKYRA_DEV_TEMPORAL_PORT:-47233})
+  Temporal UI    http://127.0.0.1:${ARKYRA_DEV_TEMPORAL_UI_PORT:-47234}     (the workflows: approvals, series, campaigns; gRPC on 127.0.0.1:${ARKYRA_DEV_TEMPORAL_PORT:-47233})
   logs           $logs/
   demo login     demo@arkyra.local / arkyra-demo  (organization "Demo", channel "demo" on the sandbox)
 
