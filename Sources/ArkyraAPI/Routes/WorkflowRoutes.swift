@@ -78,10 +78,8 @@ struct WorkflowRoutes {
         group.post("approval") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(SubmitBody.self, from: request, maxBytes: maxBodyBytes)
-            var problems: [String: String] = [:]
-            for (field, value) in [("remind_every_minutes", body.remindEveryMinutes), ("escalate_after_minutes", body.escalateAfterMinutes)] {
-                if let value, !(1...(90 * 24 * 60)).contains(value) { problems[field] = "must be between 1 and 129600 (90 days)" }
-            }
+            let problems = ApprovalService.minutesProblems([("remind_every_minutes", body.remindEveryMinutes),
+                                                            ("escalate_after_minutes", body.escalateAfterMinutes)])
             guard problems.isEmpty else { throw APIError.validation(problems) }
             let approval = try await approvals.submit(
                 organizationID: organization.id, postID: try context.parameters.require("post"), remindEveryMinutes: body.remindEveryMinutes,

@@ -65,19 +65,15 @@ struct ApprovalService {
     func decide(organizationID: UUID, postID rawPostID: String, verdict rawVerdict: String, comment: String?,
                 by userID: UUID, origin: RequestOrigin) async throws -> Approval {
         _ = try access.client()
-        guard let verdict = ApprovalWorkflow.Verdict(rawValue: rawVerdict) else {
-            throw APIError.validation(["verdict": "must be approve, reject or request_changes"])
-        }
-        if let comment, comment.count > 2000 { throw APIError.validation(["comment": "must be at most 2000 characters"]) }
+        let decision = try Self.decision(verdict: rawVerdict, comment: comment, by: userID)
         let groupID = try await access.group(of: rawPostID, organizationID: organizationID)[0].groupID
         let current = try await approval(groupID: groupID, organizationID: organizationID)
         guard current.runStatus == "running", current.status == "pending" else {
             throw APIError(.conflict, "not_waiting_for_decision", "the approval is \(current.status), not waiting for a decision")
         }
         guard try await access.claimDecision(Self.workflowID(groupID), round: current.decisions.count) else { throw WorkflowAccess.decisionTaken }
-        try await access.signal(Self.workflowID(groupID), name: "decide", input: ApprovalWorkflow.Decision(verdict: verdict, by: userID, comment: comment),
-                                closed: Self.closed)
-        try await access.record("approval.\(verdict.rawValue)", groupID: groupID, organizationID: organizationID, by: userID, origin: origin, logger: logger)
+        try await access.signal(Self.workflowID(groupID), name: "decide", input: decision, closed: Self.closed)
+        try await access.record("approval.\(decision.verdict.rawValue)", groupID: groupID, organizationID: organizationID, by: userID, origin: origin, logger: logger)
         return current
     }
 
@@ -95,6 +91,27 @@ struct ApprovalService {
     }
 
     static func workflowID(_ groupID: UUID) -> String { "approval-\(groupID.uuidString.lowercased())" }
+
+    /// A member's decision as the `decide` signal carries it (an approval's or a campaign review's).
+    /// - Throws: 422 for a verdict other than approve, reject, request_changes, or a comment over 2000 characters.
+    static func decision(verdict rawVerdict: String, comment: String?, by userID: UUID) throws -> ApprovalWorkflow.Decision {
+        guard let verdict = ApprovalWorkflow.Verdict(rawValue: rawVerdict) else {
+            throw APIError.validation(["verdict": "must be approve, reject or request_changes"])
+        }
+        if let comment, comment.count > 2000 { throw APIError.validation(["comment": "must be at most 2000 characters"]) }
+        return ApprovalWorkflow.Decision(verdict: verdict, by: userID, comment: comment)
+    }
+
+    /// The fields among `fields` (minutes) outside `lowest`…129600 (90 days).
+    static func minutesProblems(_ fields: [(name: String, value: Int?)], lowest: Int = 1) -> [String: String] {
+        var problems: [String: String] = [:]
+        for field in fields {
+            if let value = field.value, !(lowest...(90 * 24 * 60)).contains(value) {
+                problems[field.name] = "must be between \(lowest) and 129600 (90 days)"
+            }
+        }
+        return problems
+    }
 
     static let closed = APIError(.conflict, "approval_closed", "the approval has already ended")
 

@@ -48,15 +48,17 @@ struct CampaignService {
         let name = new.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 200 { problems["name"] = "must be 1 to 200 characters" }
         if new.postIDs.isEmpty || new.postIDs.count > Self.maxGroups { problems["post_ids"] = "must name 1 to \(Self.maxGroups) posts" }
-        for (field, value) in [("results_after_minutes", new.resultsAfterMinutes), ("remind_every_minutes", new.remindEveryMinutes),
-                               ("escalate_after_minutes", new.escalateAfterMinutes)] {
-            let lowest = field == "results_after_minutes" ? 0 : 1
-            if let value, !(lowest...(90 * 24 * 60)).contains(value) { problems[field] = "must be between \(lowest) and 129600 (90 days)" }
-        }
+        problems.merge(ApprovalService.minutesProblems([("results_after_minutes", new.resultsAfterMinutes)], lowest: 0)) { first, _ in first }
+        problems.merge(ApprovalService.minutesProblems([("remind_every_minutes", new.remindEveryMinutes),
+                                                        ("escalate_after_minutes", new.escalateAfterMinutes)])) { first, _ in first }
         var groupIDs: [UUID] = []
         for (index, rawID) in new.postIDs.enumerated() where problems["post_ids"] == nil {
             let field = "post_ids[\(index)]"
-            guard let group = try? await access.group(of: rawID, organizationID: organizationID) else {
+            // Only "no such post" is the caller's mistake; the database going away is not answered as one.
+            let group: [Post]
+            do {
+                group = try await access.group(of: rawID, organizationID: organizationID)
+            } catch let error as APIError where error.status == .notFound {
                 problems[field] = "is not a post of this organization"
                 continue
             }
@@ -104,18 +106,14 @@ struct CampaignService {
     /// A member's verdict on the campaign's review; 409 when the review does not wait for one.
     func review(organizationID: UUID, campaignID rawID: String, verdict rawVerdict: String, comment: String?, by userID: UUID,
                 origin: RequestOrigin) async throws -> Campaign {
-        guard let verdict = ApprovalWorkflow.Verdict(rawValue: rawVerdict) else {
-            throw APIError.validation(["verdict": "must be approve, reject or request_changes"])
-        }
-        if let comment, comment.count > 2000 { throw APIError.validation(["comment": "must be at most 2000 characters"]) }
+        let decision = try ApprovalService.decision(verdict: rawVerdict, comment: comment, by: userID)
         let current = try await campaign(organizationID: organizationID, campaignID: rawID)
         guard current.runStatus == "running", let review = current.review, review.runStatus == "running", review.status == "pending" else {
             throw APIError(.conflict, "not_waiting_for_review", "the campaign is \(current.status), not waiting for a review")
         }
         guard try await access.claimDecision(review.workflowId, round: review.decisions.count) else { throw WorkflowAccess.decisionTaken }
-        try await access.signal(review.workflowId, name: "decide", input: ApprovalWorkflow.Decision(verdict: verdict, by: userID, comment: comment),
-                                closed: Self.closed)
-        try await access.record("campaign.\(verdict.rawValue)", target: ("campaign", current.campaignId), organizationID: organizationID,
+        try await access.signal(review.workflowId, name: "decide", input: decision, closed: Self.closed)
+        try await access.record("campaign.\(decision.verdict.rawValue)", target: ("campaign", current.campaignId), organizationID: organizationID,
                                 by: userID, origin: origin, logger: logger)
         return current
     }

@@ -5,12 +5,9 @@ import Logging
 /// ARKYRA's workflows and the activities they call: the orchestrator runs the first, arkyra-worker the second,
 /// both on the configured task queue. A new workflow or activity is added here.
 package enum Workflows {
-    package static let all: [any Workflow.Type] = [ApprovalWorkflow.self, SeriesWorkflow.self, CampaignWorkflow.self]
-    package static let names: [String] = {
-        var names: [String] = []
-        for type in all { names.append(type.name) }
-        return names
-    }()
+    /// Computed: an array of metatypes is not Sendable, so it is not kept in a static.
+    package static var all: [any Workflow.Type] { [ApprovalWorkflow.self, SeriesWorkflow.self, CampaignWorkflow.self] }
+    package static let names: [String] = all.map { $0.name }
 
     package static func activities(database: Database, redis: RedisClient, logger: Logger) -> [any Activity] {
         [

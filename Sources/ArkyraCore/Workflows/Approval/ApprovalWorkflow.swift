@@ -142,7 +142,7 @@ package final class ApprovalWorkflow: Workflow {
     }
 
     private func notify(_ kind: String, _ message: String) async throws {
-        try await context.execute(
+        _ = try await context.execute(
             NotifyOrganization.self,
             .init(organizationID: input.organizationID, groupID: input.groupID, kind: kind,
                   message: "\(input.subject ?? "Post group \(input.groupID.uuidString.prefix(8))"): \(message)", notificationID: context.uuid()),

@@ -68,6 +68,12 @@ package final class CampaignWorkflow: Workflow {
 
     package static func reviewID(_ campaignID: UUID) -> String { "campaign-\(campaignID.uuidString.lowercased())-review" }
 
+    /// The campaign's status, in its state and its memo (what the Temporal UI and lists show).
+    private func setStatus(_ status: String) throws {
+        state.status = status
+        try context.upsertMemo(["status": status])
+    }
+
     /// How many times a group still in the pipeline is looked at again before its results are kept as they are.
     static let maxChecks = 12
 
@@ -88,7 +94,7 @@ package final class CampaignWorkflow: Workflow {
     }
 
     package func run() async throws -> State {
-        try context.upsertMemo(["status": state.status])
+        try setStatus(state.status)
         let review = try await context.executeChild(
             ApprovalWorkflow.self, id: Self.reviewID(input.campaignID),
             input: ApprovalWorkflow.Input(
@@ -100,12 +106,10 @@ package final class CampaignWorkflow: Workflow {
         )
         state.review = review
         guard review.status == "approved" else {
-            state.status = "rejected"
-            try context.upsertMemo(["status": state.status])
+            try setStatus("rejected")
             return state
         }
-        state.status = "running"
-        try context.upsertMemo(["status": state.status])
+        try setStatus("running")
         let schedule = try await context.execute(
             ReadCampaignSchedule.self, .init(organizationID: input.organizationID, groupIDs: input.groupIDs), options: Workflows.databaseActivity
         )
@@ -118,9 +122,8 @@ package final class CampaignWorkflow: Workflow {
             if wait > 0 { try await context.sleep(for: .milliseconds(Int64(wait * 1000))) }
             state.results.append(try await collect(collection.groupID))
         }
-        state.status = "finished"
-        try context.upsertMemo(["status": state.status])
-        try await context.execute(
+        try setStatus("finished")
+        _ = try await context.execute(
             NotifyOrganization.self,
             .init(organizationID: input.organizationID, groupID: input.groupIDs[0], kind: "campaign.finished",
                   message: "Campaign “\(input.name)”: results collected for \(state.results.count) post group(s).", notificationID: context.uuid()),
