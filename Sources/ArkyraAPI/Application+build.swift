@@ -188,9 +188,16 @@ package func buildRouter(
         if let userID = context.userID { return [("user:\(userID)", limits.perUser)] }
         return [("address:\(context.clientAddress ?? "unknown")", limits.perAddress)]
     }
+    let privacyService = PrivacyService(
+        database: database, privacy: PrivacyRepository(logger: logger), users: UserRepository(logger: logger),
+        hasher: PasswordHasher(cost: security.bcryptCost), audit: audit, queue: JobQueue(name: .publish, redis: redis),
+        revocations: revocations, sessions: SessionRepository(logger: logger), logger: logger
+    )
     WebRoutes(pages: WebPages(
-        renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, sessions: sessions, organizations: organizations,
-        users: UserRepository(logger: logger), posts: posts, integrations: integrations, connections: connections, providers: providers, database: database
+        renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, mail: accountMail, sessions: sessions,
+        organizations: organizations, members: members, keys: keys, audit: audit, privacy: privacyService,
+        users: UserRepository(logger: logger), posts: posts, integrations: integrations, connections: connections, providers: providers, database: database,
+        publicURL: configuration.mail.publicURL
     ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations), rateLimit: perUserOrAddress).add(to: router)
 
     // The API of ARKYRA's own clients: access tokens, limits per user (or address); the organization's
@@ -245,11 +252,7 @@ package func buildRouter(
     workflows.add(toOrganization: authenticated.group("organizations/:organization"))
     TemplateRoutes(organizations: organizations, templates: TemplateRepository(logger: logger), database: database, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization"))
-    let privacy = PrivacyRoutes(organizations: organizations, privacy: PrivacyService(
-        database: database, privacy: PrivacyRepository(logger: logger), users: UserRepository(logger: logger),
-        hasher: PasswordHasher(cost: security.bcryptCost), audit: audit, queue: JobQueue(name: .publish, redis: redis),
-        revocations: revocations, sessions: SessionRepository(logger: logger), logger: logger
-    ), maxBodyBytes: bodyLimit)
+    let privacy = PrivacyRoutes(organizations: organizations, privacy: privacyService, maxBodyBytes: bodyLimit)
     privacy.add(me: authenticated.group("me"))
     privacy.add(organization: authenticated.group("organizations/:organization"))
     CustomerRoutes(organizations: organizations, customers: CustomerRepository(logger: logger), audit: audit, database: database, maxBodyBytes: bodyLimit)

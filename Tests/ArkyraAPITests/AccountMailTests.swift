@@ -32,6 +32,91 @@ struct AccountMailTests {
         return String(match.output[1].substring ?? "")
     }
 
+    /// The link of the last email sent, as a path of this site (what a person clicking it opens).
+    private func lastLink(_ smtp: TestSMTPServer) throws -> String {
+        let message = try #require(try smtp.messages().last)
+        return String(try #require(message.firstMatch(of: /https:\/\/arkyra\.test(\/[a-z\/-]+\?token=[A-Za-z0-9_-]+)/)).output.1)
+    }
+
+    @Test("the emailed links open pages: activate logs in, a reset link sets a new password once, an invitation joins after signing up")
+    func linksOpenPages() async throws {
+        try await TestSMTPServer.with { smtp in
+            let mail = MailConfiguration(smtp: smtp.server, from: "no-reply@arkyra.test", publicURL: "https://arkyra.test")
+            try await APITestHarness.run(mail: mail) { api in
+                let browser = WebBrowser(api.client)
+                _ = try await browser.get("/signup")
+                let signedUp = try await browser.post("/signup", [("name", "Ada"), ("email", "ada@example.com"), ("password", "correct horse")])
+                #expect(signedUp.html.contains("We sent you an activation link"))
+                _ = try await deliverNext(api, smtp: smtp, prefix: "act_")
+                let activation = try lastLink(smtp)
+                #expect(activation.hasPrefix("/activate?token=act_"))
+                // Opening the link spends nothing (mail scanners open links); the button does.
+                let opened = try await browser.get(activation)
+                #expect(opened.status == .ok)
+                #expect(opened.html.contains("Activate my account"))
+                let token = String(activation.split(separator: "=")[1])
+                #expect(opened.html.contains("value=\"\(token)\""))
+                let activated = try await browser.post("/activate", [("token", token)])
+                #expect(activated.location == "/app")
+                #expect(browser.cookies["arkyra_access"] != nil)
+                let other = WebBrowser(api.client)
+                _ = try await other.get(activation)
+                let again = try await other.post("/activate", [("token", token)])
+                #expect(again.status == .unprocessableContent)
+                #expect(again.html.contains("the activation link is unknown, used or expired"))
+
+                // Forgot the password: the form answers the same for any address; the link sets a new one once.
+                let stranger = WebBrowser(api.client)
+                _ = try await stranger.get("/login")
+                #expect(try await stranger.get("/login").html.contains("href=\"/forgot-password\""))
+                _ = try await stranger.get("/forgot-password")
+                let unknown = try await stranger.post("/forgot-password", [("email", "nobody@example.com")])
+                let known = try await stranger.post("/forgot-password", [("email", "ada@example.com")])
+                #expect(unknown.status == .accepted && known.status == .accepted)
+                #expect(unknown.html == known.html.replacingOccurrences(of: "ada@example.com", with: "nobody@example.com"))
+                _ = try await deliverNext(api, smtp: smtp, prefix: "rst_")
+                let reset = try lastLink(smtp)
+                #expect(reset.hasPrefix("/reset-password?token=rst_"))
+                let resetToken = String(reset.split(separator: "=")[1])
+                _ = try await stranger.get(reset)
+                let short = try await stranger.post("/reset-password", [("token", resetToken), ("new_password", "short")])
+                #expect(short.status == .unprocessableContent)
+                #expect(short.html.contains("id=\"password-error\""))
+                let done = try await stranger.post("/reset-password", [("token", resetToken), ("new_password", "battery staple")])
+                #expect(done.location == "/login?done=password_reset")
+                #expect(try await stranger.get(try #require(done.location)).html.contains("Your password is changed. Log in with the new one."))
+                let spent = try await stranger.post("/reset-password", [("token", resetToken), ("new_password", "battery staple")])
+                #expect(spent.html.contains("This reset link cannot be used any more."))
+                #expect(try await stranger.post("/login", [("email", "ada@example.com"), ("password", "battery staple")]).location == "/app")
+
+                // An invitation by email: the invitee has no account, signs up from the link and lands in the organization.
+                let owner = try #require(stranger.cookies["arkyra_access"])
+                let organization = try await api.createOrganization(owner, name: "Acme")
+                let invited = try await api.request(.post, "/api/v1/organizations/\(organization)/invitations", token: owner, json: ["email": "grace@example.com", "role": "editor"])
+                #expect(invited.status == .created)
+                _ = try await deliverNext(api, smtp: smtp, prefix: "inv_")
+                let invitation = try lastLink(smtp)
+                #expect(invitation.hasPrefix("/app/invitations/accept?token=inv_"))
+                let grace = WebBrowser(api.client)
+                let toLogin = try await grace.get(invitation)
+                let login = try await grace.get(try #require(toLogin.location))
+                let signupLink = try #require(login.html.firstMatch(of: /href="(\/signup\?next=[^"]+)"/)).output.1
+                let signup = try await grace.get(String(signupLink).replacingOccurrences(of: "&amp;", with: "&"))
+                #expect(signup.html.contains("name=\"next\" value=\"\(invitation)\""))
+                _ = try await grace.post("/signup", [("name", "Grace"), ("email", "grace@example.com"), ("password", "correct horse"), ("next", invitation)])
+                _ = try await deliverNext(api, smtp: smtp, prefix: "act_")
+                _ = try await grace.post("/activate", [("token", String(try lastLink(smtp).split(separator: "=")[1]))])
+                let page = try await grace.get(invitation)
+                #expect(page.html.contains("Accept the invitation"))
+                let joined = try await grace.post("/app/invitations/accept", [("token", String(invitation.split(separator: "=")[1]))])
+                #expect(joined.location == "/app/\(organization.lowercased())/calendar")
+                let twice = try await grace.post("/app/invitations/accept", [("token", String(invitation.split(separator: "=")[1]))])
+                #expect(twice.status == .notFound)
+                #expect(twice.html.contains("this invitation does not exist"))
+            }
+        }
+    }
+
     @Test("with email configured, a new account is activated by the emailed link before it can log in")
     func activation() async throws {
         try await TestSMTPServer.with { smtp in

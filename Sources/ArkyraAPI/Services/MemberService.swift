@@ -82,11 +82,16 @@ struct MemberService: Sendable {
 
             Open this link to accept (it works for 7 days, once, for this address):
 
-            \(mailer.publicURL)/invitations/accept?token=\(token)
+            \(Self.invitationLink(publicURL: mailer.publicURL, token: token))
 
             Or, logged in as \(email), send {"token": "\(token)"} to POST \(mailer.publicURL)/api/v1/invitations/accept.
             If you do not know them, ignore this email.
             """)
+    }
+
+    /// The web app's page that accepts an invitation (it asks to log in or sign up first).
+    static func invitationLink(publicURL: String, token: String) -> String {
+        "\(publicURL)/app/invitations/accept?token=\(token)"
     }
 
     func pendingInvitations(organizationID: UUID) async throws -> [Invitation] {

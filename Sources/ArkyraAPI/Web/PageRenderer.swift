@@ -57,7 +57,10 @@ struct PageRenderer: Sendable {
             context["organizations"] = viewer.organizations.map { organization in
                 ["id": organization.organization.id.uuidString.lowercased(), "name": organization.organization.name, "current": organization.organization.id == viewer.current?.organization.id] as [String: Any]
             }
-            if let current = viewer.current { context["org"] = ["id": current.organization.id.uuidString.lowercased(), "name": current.organization.name, "role": current.role.rawValue] }
+            if let current = viewer.current {
+                context["org"] = ["id": current.organization.id.uuidString.lowercased(), "name": current.organization.name, "role": current.role.rawValue,
+                                  "keys": current.role.includes(Permission.manageAPIKeys.minimumRole), "audit": current.role.includes(Permission.readAudit.minimumRole)]
+            }
         }
         let html = assets.templates.render(context, withTemplate: template) ?? "template \(template) is missing"
         var response = Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: html)))

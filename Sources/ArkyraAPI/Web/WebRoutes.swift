@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The web app: `/login`, `/signup`, `/logout`, `/language`, the pages under `/app` (behind the browser
+/// The web app: `/login`, `/signup`, `/logout`, `/language`, the pages the account emails link to, the pages under `/app` (behind the browser
 /// session) and `/static/*` (styles, scripts, the manifest and the service worker).
 struct WebRoutes {
     let pages: WebPages
@@ -14,7 +14,7 @@ struct WebRoutes {
     /// Whether `path` is one of the web app's (HTML for browsers, not part of the OpenAPI description).
     static func serves(_ path: String) -> Bool {
         let path = path.hasPrefix("/") ? path : "/" + path
-        return ["/app", "/login", "/signup", "/logout", "/language", "/static/", "/service-worker.js"].contains { path == $0 || path.hasPrefix($0 + ($0.hasSuffix("/") ? "" : "/")) }
+        return ["/app", "/login", "/signup", "/logout", "/language", "/activate", "/forgot-password", "/reset-password", "/static/", "/service-worker.js"].contains { path == $0 || path.hasPrefix($0 + ($0.hasSuffix("/") ? "" : "/")) }
     }
 
     func add(to router: Router<AppRequestContext>) {
@@ -34,16 +34,23 @@ struct WebRoutes {
             return Response(status: .ok, headers: [.contentType: file.contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: file.body))
         }
         let errors = WebErrorMiddleware(renderer: pages.renderer)
-        AuthPages(pages: pages).add(to: router.group().add(middleware: errors).add(middleware: rateLimit))
+        let beforeSession = router.group().add(middleware: errors).add(middleware: rateLimit)
+        AuthPages(pages: pages).add(to: beforeSession)
+        AccountMailPages(pages: pages).add(to: beforeSession)
         let app = router.group("app")
             .add(middleware: errors)
             .add(middleware: WebSessionMiddleware(verifier: verifier, sessions: pages.sessions, browser: pages.browser))
             .add(middleware: rateLimit)
             .group(context: AuthenticatedContext.self)
         OrganizationPages(pages: pages).add(to: app)
+        InvitationPage(pages: pages).add(to: app)
+        AccountPage(pages: pages).add(to: app)
         let organization = app.group(":organization")
         CalendarPage(pages: pages).add(to: organization)
         ComposerPage(pages: pages).add(to: organization)
         ChannelsPage(pages: pages).add(to: organization)
+        TeamPage(pages: pages).add(to: organization)
+        APIKeysPage(pages: pages).add(to: organization)
+        AuditPage(pages: pages).add(to: organization)
     }
 }

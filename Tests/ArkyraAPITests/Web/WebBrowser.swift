@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Synchronization
+import Testing
 
 /// Enough of a browser for the web app's tests: keeps the cookies the pages set and sends them back,
 /// submits forms as `application/x-www-form-urlencoded` with the page's CSRF token, and does not follow
@@ -72,5 +73,25 @@ final class WebBrowser: Sendable {
 
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? text
+    }
+}
+
+extension WebBrowser {
+    /// A new account through the sign-up form and its first organization through the welcome form; the
+    /// organization's id.
+    func signUp(name: String = "Ada", email: String = "ada-\(UUID().uuidString.prefix(6))@example.com") async throws -> String {
+        _ = try await get("/signup")
+        let signedUp = try await post("/signup", [("name", name), ("email", email), ("password", "correct horse")])
+        #expect(signedUp.status == .seeOther)
+        #expect(signedUp.location == "/app")
+        #expect(cookies["arkyra_access"] != nil && cookies["arkyra_refresh"] != nil)
+        #expect(signedUp.headers[values: .setCookie].allSatisfy { $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+        let welcome = try await get("/app")
+        #expect(welcome.status == .ok)
+        #expect(welcome.html.contains("action=\"/app/organizations\""))
+        let created = try await post("/app/organizations", [("name", "Acme")])
+        #expect(created.status == .seeOther)
+        let path = try #require(created.location)
+        return try #require(path.firstMatch(of: /\/app\/([0-9a-f-]{36})\//)).output.1.description
     }
 }

@@ -17,6 +17,8 @@ struct CalendarFormatter {
     func time(_ date: Date) -> String { formatter("jmm").string(from: date) }
     func dayLabel(_ date: Date) -> String { formatter("EEEd").string(from: date) }
     func weekday(_ date: Date) -> String { formatter("EEE").string(from: date) }
+    /// A moment in a table (a session's last use, an audit entry): date and time.
+    func moment(_ date: Date) -> String { formatter("yMMMdjmm").string(from: date) }
 
     /// `09:30` in the zone, whatever the language (what the drag-and-drop script keeps when moving a post).
     func hourMinute(_ date: Date) -> String {

@@ -10,7 +10,9 @@ struct AuthPages {
 
     func add(to router: RouterGroup<AppRequestContext>) {
         router.get("login") { request, _ in
-            loginPage(request, values: ["next": WebPages.safeNext(request.uri.queryParameters["next"].map(String.init))])
+            loginPage(request, values: PageRenderer.values([
+                "next": WebPages.safeNext(request.uri.queryParameters["next"].map(String.init)), "notice": pages.done(request),
+            ]))
         }
         router.post("login") { request, context in
             let form = try await WebForm.read(request, expecting: pages.renderer.expectedToken(request, sessionID: nil))
@@ -26,28 +28,29 @@ struct AuthPages {
             }
         }
         router.get("signup") { request, _ in
-            pages.renderer.render("signup", [:], request: request, viewer: nil, title: pages.renderer.text("signup_title", request))
+            signupPage(request, values: ["next": WebPages.safeNext(request.uri.queryParameters["next"].map(String.init))])
         }
         router.post("signup") { request, context in
             let form = try await WebForm.read(request, expecting: pages.renderer.expectedToken(request, sessionID: nil))
-            let values: [String: Any] = ["email": form["email"] ?? "", "name": form["name"] ?? ""]
+            let next = WebPages.safeNext(form["next"])
+            let values: [String: Any] = ["email": form["email"] ?? "", "name": form["name"] ?? "", "next": next]
             do {
                 let registration = try await pages.accounts.register(
                     email: form["email"] ?? "", password: form["password"] ?? "", name: form["name"] ?? "", origin: context.origin(request)
                 )
                 switch registration {
                 case .session(let tokens):
-                    var response = WebSessionMiddleware.redirect(to: "/app")
+                    var response = WebSessionMiddleware.redirect(to: next)
                     pages.browser.store(tokens, on: &response)
                     return response
                 case .activationRequired:
-                    return loginPage(request, values: ["notice": pages.renderer.text("signup_check_mail", request), "email": form["email"] ?? ""])
+                    return loginPage(request, values: ["notice": pages.renderer.text("signup_check_mail", request), "email": form["email"] ?? "", "next": next])
                 }
             } catch let error as APIError {
                 var values = values
                 values["error"] = error.fields == nil ? error.message : nil
                 values["errors"] = error.fields ?? [:]
-                return pages.renderer.render("signup", values, request: request, viewer: nil, title: pages.renderer.text("signup_title", request), status: error.status)
+                return signupPage(request, values: values, status: error.status)
             }
         }
         router.post("logout") { request, context in
@@ -74,6 +77,18 @@ struct AuthPages {
     }
 
     private func loginPage(_ request: Request, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        pages.renderer.render("login", values, request: request, viewer: nil, title: pages.renderer.text("login_title", request), status: status)
+        pages.renderer.render("login", Self.linkingNext(values), request: request, viewer: nil, title: pages.renderer.text("login_title", request), status: status)
+    }
+
+    private func signupPage(_ request: Request, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        pages.renderer.render("signup", Self.linkingNext(values), request: request, viewer: nil, title: pages.renderer.text("signup_title", request), status: status)
+    }
+
+    /// `next_link`: the page to come back to, escaped for the link between log-in and sign-up (an
+    /// invitation's `?token=` survives the trip).
+    private static func linkingNext(_ values: [String: Any]) -> [String: Any] {
+        var values = values
+        if let next = values["next"] as? String { values["next_link"] = WebSessionMiddleware.escape(next) }
+        return values
     }
 }

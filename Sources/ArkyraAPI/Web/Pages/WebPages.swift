@@ -8,14 +8,21 @@ struct WebPages: Sendable {
     let renderer: PageRenderer
     let browser: BrowserSession
     let accounts: AccountService
+    let mail: AccountMailService
     let sessions: SessionService
     let organizations: OrganizationService
+    let members: MemberService
+    let keys: APIKeyService
+    let audit: AuditRepository
+    let privacy: PrivacyService
     let users: UserRepository
     let posts: PostService
     let integrations: IntegrationService
     let connections: OAuthConnectService
     let providers: ProviderRegistry
     let database: Database
+    /// Where this installation is reached (links shown to be sent to someone, such as an invitation's).
+    let publicURL: String
 
     /// The person and, for pages under `/app/:organization`, the organization — which must be theirs
     /// (another organization answers 404, as the API does).
@@ -63,6 +70,28 @@ struct WebPages: Sendable {
     func cookieSession(_ request: Request) async -> AccessTokenVerifier.Identity? {
         guard let access = request.cookies[BrowserSession.accessCookie]?.value, !access.isEmpty else { return nil }
         return try? await AccessTokenVerifier(signer: sessions.signer, revocations: sessions.revocations).verify(access)
+    }
+
+    /// The confirmation a redirect after a form names (`?done=<code>`), in the viewer's language; a code the
+    /// catalogue does not know shows nothing, so a link cannot put words on the page.
+    func done(_ request: Request) -> String? {
+        guard let code = request.uri.queryParameters["done"], code.count < 60 else { return nil }
+        return renderer.assets.catalogue.table(renderer.language(request))["done_\(code)"]
+    }
+
+    /// An API error as a form's values: the message beside each field it names (`errors.<field>`), or as the
+    /// form's own message when it names none.
+    static func problem(_ error: APIError) -> [String: Any] {
+        if let fields = error.fields, !fields.isEmpty { return ["errors": fields] }
+        return ["error": error.message]
+    }
+
+    /// Dates and times in the viewer's language and time zone.
+    func formatter(_ request: Request) -> CalendarFormatter {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = CalendarPage.timeZone(request)
+        calendar.locale = renderer.language(request).locale
+        return CalendarFormatter(calendar: calendar, language: renderer.language(request))
     }
 
     /// A path inside the app to go back to after logging in (never another site).

@@ -1,0 +1,143 @@
+import ArkyraCore
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Web: the account, team, API key and audit pages, as a browser uses them")
+struct WebSettingsTests {
+    @Test("account: the sessions are listed and another one is ended; the password changes with field errors; the export downloads; deletion asks for the password")
+    func account() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let email = "ada-\(UUID().uuidString.prefix(6))@example.com"
+            let organization = try await browser.signUp(email: email)
+            let other = try await api.request(.post, "/api/v1/auth/login", json: ["email": email, "password": "correct horse"])
+            let otherToken = try #require(other.json["access_token"] as? String)
+
+            let page = try await browser.get("/app/account")
+            #expect(page.status == .ok)
+            #expect(try await browser.get("/app/\(organization)/calendar").html.contains("href=\"/app/account\""))
+            let ends = page.html.matches(of: /action="\/app\/account\/sessions\/([0-9a-f-]{36})\/end"/).map { String($0.output.1) }
+            #expect(ends.count == 1, "every session but this browser's can be ended")
+            #expect(page.html.contains("This browser"))
+            let ended = try await browser.post("/app/account/sessions/\(ends[0])/end", [])
+            #expect(ended.location == "/app/account?done=session_ended")
+            #expect(try await browser.get("/app/account?done=session_ended").html.contains("The session is ended."))
+            #expect(try await api.request(.get, "/api/v1/organizations", token: otherToken).errorCode == "session_revoked")
+            // A link cannot put its own words on the page.
+            #expect(!(try await browser.get("/app/account?done=%3Cb%3Ehi").html.contains("hi</b>")))
+
+            let wrong = try await browser.post("/app/account/password", [("current_password", "not it"), ("new_password", "battery staple")])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.html.contains("id=\"current-password-error\">is wrong"))
+            let short = try await browser.post("/app/account/password", [("current_password", "correct horse"), ("new_password", "short")])
+            #expect(short.html.contains("id=\"new-password-error\""))
+            let changed = try await browser.post("/app/account/password", [("current_password", "correct horse"), ("new_password", "battery staple")])
+            #expect(changed.location == "/app/account?done=password_changed")
+            #expect(try await browser.get("/app/account").status == .ok, "this browser stays logged in")
+
+            let export = try await browser.get("/app/account/export")
+            #expect(export.headers[.contentDisposition]?.contains("attachment") == true)
+            #expect(export.html.contains(email))
+
+            let refused = try await browser.post("/app/account/delete", [("password", "correct horse")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.html.contains("id=\"delete-password-error\">is wrong"))
+            let deleted = try await browser.post("/app/account/delete", [("password", "battery staple")])
+            #expect(deleted.location == "/login?done=account_deleted")
+            #expect(browser.cookies["arkyra_access"] == nil)
+            #expect(try await browser.get("/login?done=account_deleted").html.contains("Your account is deleted."))
+            #expect(try await api.request(.post, "/api/v1/auth/login", json: ["email": email, "password": "battery staple"]).status == .unauthorized)
+        }
+    }
+
+    @Test("team: an invitation by link is shown once and joins; roles change and members are removed by those who outrank them; an editor sees neither keys nor the audit log")
+    func team() async throws {
+        try await APITestHarness.run { api in
+            let owner = WebBrowser(api.client)
+            let organization = try await owner.signUp()
+            let team = try await owner.get("/app/\(organization)/team")
+            #expect(team.status == .ok)
+            #expect(team.html.contains("No invitation is waiting."))
+
+            let bad = try await owner.post("/app/\(organization)/team/invitations", [("email", "not an email"), ("role", "admin")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.html.contains("id=\"invite-email-error\""))
+            #expect(bad.html.contains("value=\"not an email\""))
+            #expect(bad.html.contains("<option value=\"admin\" selected>"))
+
+            let byLink = try await owner.post("/app/\(organization)/team/invitations", [("email", ""), ("role", "admin")])
+            #expect(byLink.status == .ok)
+            let link = try #require(byLink.html.firstMatch(of: /value="[^"]*(\/app\/invitations\/accept\?token=inv_[A-Za-z0-9_-]+)"/)).output.1
+            #expect(byLink.html.contains("By link"))
+            #expect(!(try await owner.get("/app/\(organization)/team").html.contains(String(link))), "the link is shown once")
+
+            let grace = WebBrowser(api.client)
+            _ = try await grace.signUp(name: "Grace")
+            _ = try await grace.get(String(link))
+            let joined = try await grace.post("/app/invitations/accept", [("token", String(link.split(separator: "=")[1]))])
+            #expect(joined.location == "/app/\(organization)/calendar")
+
+            let withGrace = try await owner.get("/app/\(organization)/team")
+            let graceID = try #require(withGrace.html.firstMatch(of: /action="team\/members\/([0-9a-f-]{36})\/role"/)).output.1
+            let changed = try await owner.post("/app/\(organization)/team/members/\(graceID)/role", [("role", "editor")])
+            #expect(changed.location == "/app/\(organization)/team?done=role_changed")
+            let owned = try await owner.post("/app/\(organization)/team/members/\(graceID)/role", [("role", "owner")])
+            #expect(owned.status == .unprocessableContent)
+            #expect(owned.html.contains("Role: must be one of"))
+
+            // The editor: the team without its controls, and no way to the keys or the audit log.
+            let asEditor = try await grace.get("/app/\(organization)/team")
+            #expect(asEditor.status == .ok)
+            #expect(!asEditor.html.contains("action=\"team/invitations\""))
+            #expect(asEditor.html.contains("Leave this organization"))
+            #expect(!asEditor.html.contains("/api-keys\""))
+            #expect(try await grace.get("/app/\(organization)/api-keys").status == .forbidden)
+            #expect(try await grace.get("/app/\(organization)/audit").status == .forbidden)
+            #expect(try await grace.post("/app/\(organization)/team/invitations", [("email", ""), ("role", "viewer")]).status == .forbidden)
+
+            let removed = try await owner.post("/app/\(organization)/team/members/\(graceID)/remove", [])
+            #expect(removed.location == "/app/\(organization)/team?done=member_removed")
+            #expect(try await grace.get("/app/\(organization)/calendar").status == .notFound)
+            #expect(!(try await owner.get("/app/\(organization)/team").html.contains("/remove\"")), "alone, the owner can neither remove nor leave")
+        }
+    }
+
+    @Test("API keys: created with its secret shown once, usable on the public API, revoked from the page; the audit log lists it and filters by action")
+    func keysAndAudit() async throws {
+        try await APITestHarness.run { api in
+            let owner = WebBrowser(api.client)
+            let organization = try await owner.signUp()
+            let empty = try await owner.get("/app/\(organization)/api-keys")
+            #expect(empty.status == .ok)
+            #expect(empty.html.contains("No key yet."))
+            let unnamed = try await owner.post("/app/\(organization)/api-keys", [("name", "  ")])
+            #expect(unnamed.status == .unprocessableContent)
+            #expect(unnamed.html.contains("id=\"key-name-error\""))
+
+            let created = try await owner.post("/app/\(organization)/api-keys", [("name", "n8n")])
+            #expect(created.status == .created)
+            let secret = String(try #require(created.html.firstMatch(of: /id="new-key" class="secret" readonly value="(ark_[^"]+)"/)).output.1)
+            var headers = HTTPFields()
+            headers[.authorization] = secret
+            #expect(try await api.request(.get, "/public/v1/integrations", headers: headers).status == .ok)
+            let listed = try await owner.get("/app/\(organization)/api-keys")
+            #expect(!listed.html.contains(secret))
+            #expect(listed.html.contains("n8n"))
+            let key = try #require(listed.html.firstMatch(of: /action="api-keys\/([0-9a-f-]{36})\/revoke"/)).output.1
+            let revoked = try await owner.post("/app/\(organization)/api-keys/\(key)/revoke", [])
+            #expect(revoked.location == "/app/\(organization)/api-keys?done=key_revoked")
+            #expect(try await api.request(.get, "/public/v1/integrations", headers: headers).status == .unauthorized)
+
+            let audit = try await owner.get("/app/\(organization)/audit")
+            #expect(audit.status == .ok)
+            for action in ["api_key.created", "api_key.revoked", "organization.created"] {
+                #expect(audit.html.contains("<code>\(action)</code>"), "the log shows \(action)")
+            }
+            let filtered = try await owner.get("/app/\(organization)/audit?action=api_key.")
+            #expect(filtered.html.contains("<code>api_key.revoked</code>"))
+            #expect(!filtered.html.contains("<code>organization.created</code>"))
+            #expect(try await owner.get("/app/\(organization)/audit?before=abc").status == .unprocessableContent)
+        }
+    }
+}
