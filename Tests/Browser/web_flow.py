@@ -1,6 +1,7 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
 sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
-keyboard (the drag-and-drop script's other way in), then switch to Arabic and check the layout runs right
+keyboard (the drag-and-drop script's other way in), invite by link on the team page, create an API key,
+read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
 import os
 import sys
@@ -117,7 +118,34 @@ try:
     again = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
     check(again.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date") == moved_to, "the move was saved")
 
-    driver.get(driver.current_url.split("?")[0] + "?view=week&date=" + moved_to)
+    # The settings screens: the team (an invitation by link), an API key shown once, the audit log, the account.
+    calendar_url = driver.current_url.split("?")[0]
+    driver.find_element(By.LINK_TEXT, "Team").click()
+    driver.find_element(By.ID, "invite-role").send_keys("Editor")
+    driver.find_element(By.CSS_SELECTOR, "form[action='team/invitations'] button.primary").click()
+    link = wait.until(seen.presence_of_element_located((By.ID, "invitation-link"))).get_attribute("value")
+    check("/app/invitations/accept?token=inv_" in link, "an invitation by link is shown once: " + link)
+    check("By link" in driver.find_element(By.CSS_SELECTOR, "table[aria-labelledby=invitations-title]").text, "the pending invitation is listed")
+    shoot("team-en")
+    scan("the team")
+    driver.find_element(By.LINK_TEXT, "API keys").click()
+    driver.find_element(By.ID, "key-name").send_keys("n8n")
+    driver.find_element(By.ID, "key-name").submit()
+    secret = wait.until(seen.presence_of_element_located((By.ID, "new-key"))).get_attribute("value")
+    check(secret.startswith("ark_"), "the new key is shown once")
+    scan("the API keys")
+    driver.find_element(By.LINK_TEXT, "Audit log").click()
+    rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.rows tbody tr"))
+    check(any("api_key.created" in row.text for row in rows), "the audit log lists the key's creation")
+    shoot("audit-en")
+    scan("the audit log")
+    driver.find_element(By.CSS_SELECTOR, "a.who").click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "table.rows")))
+    check("This browser" in driver.page_source, "the account page lists this browser's session")
+    shoot("account-en")
+    scan("the account")
+
+    driver.get(calendar_url + "?view=week&date=" + moved_to)
     driver.execute_script("document.getElementById('language').value = 'ar'; document.getElementById('language').dispatchEvent(new Event('change'))")
     wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
     days = driver.find_elements(By.CSS_SELECTOR, "li.day")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Web: the app in a real browser (headless Chromium through selenium)")
 struct BrowserTests {
-    @Test("sign up, connect a channel, compose a thread, see it and move it on the calendar, then read it in Arabic")
+    @Test("sign up, connect a channel, compose a thread, see it and move it on the calendar, the team, API key, audit and account screens, then read it in Arabic")
     func newcomerFlow() async throws {
         try await APITestHarness.run(overSocket: true) { api in
             let port = try #require(api.client.port)
