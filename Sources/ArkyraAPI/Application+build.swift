@@ -38,7 +38,7 @@ package func buildApplication(
     let events = EventStream(
         verifier: AccessTokenVerifier(signer: JWTSigner(secret: configuration.security.jwtSecret), revocations: revocations),
         organizations: OrganizationRepository(logger: logger), database: database, hub: hub,
-        limiter: RateLimiter(redis: redis), upgradesPerMinute: configuration.rateLimits.perAddress
+        limiter: RateLimiter(redis: redis), upgradesPerMinute: configuration.rateLimits.perAddress, publicURL: configuration.mail.publicURL
     )
     let clientAddress = ClientAddressMiddleware(trustedProxies: configuration.trustedProxies)
     // Probes and scrapes on their own port, which need not be exposed beyond the cluster.
@@ -195,7 +195,7 @@ package func buildRouter(
     )
     WebRoutes(pages: WebPages(
         renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, mail: accountMail, sessions: sessions,
-        organizations: organizations, members: members, keys: keys, audit: audit, privacy: privacyService,
+        organizations: organizations, members: members, keys: keys, audit: audit, notifications: NotificationRepository(logger: logger), privacy: privacyService,
         users: UserRepository(logger: logger), posts: posts, integrations: integrations, connections: connections, providers: providers, database: database,
         publicURL: configuration.mail.publicURL
     ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations), rateLimit: perUserOrAddress).add(to: router)

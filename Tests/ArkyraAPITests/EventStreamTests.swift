@@ -2,6 +2,7 @@
 import ArkyraCore
 import ArkyraTestSupport
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 import Synchronization
 import Testing
@@ -195,6 +196,84 @@ struct EventStreamTests {
             hub.closeListener(opened[0].id)
             #expect(hub.open(organizationID: organization, userID: cy, sessionID: nil) != nil)
             #expect(hub.socketCount == 5)
+        }
+    }
+}
+
+@Suite("API: the event stream opened by the web app's pages")
+struct EventStreamCookieTests {
+    private func upgrade(origin: String?, authority: String = "127.0.0.1:8080", cookie: String? = "arkyra_tz=UTC; arkyra_access=eyJ.a.b") -> HTTPRequest {
+        var request = HTTPRequest(method: .get, scheme: nil, authority: authority, path: "/api/v1/organizations/x/events")
+        if let origin { request.headerFields[.origin] = origin }
+        if let cookie { request.headerFields[.cookie] = cookie }
+        return request
+    }
+
+    @Test("the session cookie opens the stream only for a page of this site (its Host, or the public URL behind a proxy)")
+    func cookieNeedsThisOrigin() {
+        #expect(EventStream.pageCookie(upgrade(origin: "http://127.0.0.1:8080"), publicURL: nil) == "eyJ.a.b")
+        #expect(EventStream.pageCookie(upgrade(origin: "https://arkyra.example.com", authority: "api:8080"), publicURL: "https://arkyra.example.com") == "eyJ.a.b")
+        #expect(EventStream.pageCookie(upgrade(origin: "https://evil.example"), publicURL: "https://arkyra.example.com") == nil)
+        #expect(EventStream.pageCookie(upgrade(origin: "http://127.0.0.1:9999"), publicURL: nil) == nil)
+        #expect(EventStream.pageCookie(upgrade(origin: nil), publicURL: nil) == nil, "a client that is not a browser sends its token instead")
+        #expect(EventStream.pageCookie(upgrade(origin: "http://127.0.0.1:8080", cookie: "arkyra_access="), publicURL: nil) == nil)
+        #expect(EventStream.pageCookie(upgrade(origin: "null"), publicURL: nil) == nil)
+    }
+}
+
+@Suite("API: notifications seen and unseen, per person")
+struct NotificationReadTests {
+    @Test("each member has their own unread count; marking seen counts only what exists, for the caller only")
+    func unreadPerPerson() async throws {
+        try await APITestHarness.run { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let organizationID = try #require(UUID(uuidString: organization))
+            let viewer = try await api.member("viewer", of: organization, invitedBy: owner)
+            func add(_ message: String) async throws {
+                try await TestEnvironment.withClient(api.database) { database in
+                    try await database.inTransaction(logger: TestEnvironment.logger) { connection in
+                        try await NotificationRepository(logger: TestEnvironment.logger).create(
+                            organizationID: organizationID, postID: nil, kind: "post.failed", message: message, on: connection
+                        )
+                    }
+                }
+            }
+            func listing(_ token: String) async throws -> (unread: Int?, read: [Bool]) {
+                let response = try await api.request(.get, "/api/v1/organizations/\(organization)/notifications", token: token)
+                #expect(response.status == .ok)
+                let items = response.json["notifications"] as? [[String: Any]] ?? []
+                return (response.json["unread"] as? Int, items.map { $0["read_at"] != nil && !($0["read_at"] is NSNull) })
+            }
+            try await add("first")
+            try await add("second")
+            #expect(try await listing(owner).unread == 2)
+            #expect(try await api.request(.post, "/api/v1/organizations/\(organization)/notifications/seen", token: owner).status == .noContent)
+            let seen = try await listing(owner)
+            #expect(seen.unread == 0)
+            #expect(seen.read == [true, true])
+            #expect(try await listing(viewer.token).unread == 2, "the viewer has seen nothing yet")
+            try await add("third")
+            #expect(try await listing(owner).unread == 1)
+            #expect(try await listing(owner).read == [false, true, true])
+            let none = try await api.request(.get, "/api/v1/organizations/\(organization)/notifications?limit=0", token: owner)
+            #expect((none.json["notifications"] as? [Any])?.isEmpty == true)
+            #expect(none.json["unread"] as? Int == 1)
+            #expect(try await api.request(.get, "/api/v1/organizations/\(organization)/notifications?limit=500", token: owner).status == .unprocessableContent)
+            let stranger = try await api.signUp()
+            #expect(try await api.request(.post, "/api/v1/organizations/\(organization)/notifications/seen", token: stranger).status == .notFound)
+
+            // The web app's page lists them, marks them seen, and the header counts none afterwards.
+            let browser = WebBrowser(api.client)
+            browser.setCookie("arkyra_access", viewer.token)
+            let calendar = try await browser.get("/app/\(organization)/calendar")
+            #expect(calendar.html.contains("data-unread >3</span>"))
+            let page = try await browser.get("/app/\(organization)/notifications")
+            #expect(page.status == .ok)
+            #expect(page.html.components(separatedBy: "class=\"notification is-new\"").count - 1 == 3)
+            #expect(page.html.contains("Failed"))
+            #expect(try await listing(viewer.token).unread == 0)
+            #expect(try await browser.get("/app/\(organization)/calendar").html.contains("data-unread hidden>0</span>"))
         }
     }
 }

@@ -1,6 +1,6 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
 sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
-keyboard (the drag-and-drop script's other way in), invite by link on the team page, create an API key,
+keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
 import os
@@ -118,8 +118,40 @@ try:
     again = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
     check(again.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date") == moved_to, "the move was saved")
 
-    # The settings screens: the team (an invitation by link), an API key shown once, the audit log, the account.
     calendar_url = driver.current_url.split("?")[0]
+    # A post sent now: the worker publishes it while the calendar stays open, and the page turns it published
+    # over the event stream, without a reload; the header counts the new notification.
+    driver.find_element(By.LINK_TEXT, "New post").click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "input[name=channel]"))).click()
+    driver.find_element(By.ID, "content").send_keys("Live from Chromium")
+    driver.find_element(By.CSS_SELECTOR, "button[value=now]").click()
+    card = wait.until(lambda d: next((c for c in d.find_elements(By.CSS_SELECTOR, "li.post") if "Live from Chromium" in c.text), None))
+    check("state-published" not in card.get_attribute("class"), "the post is not published yet when the page opens: " + card.get_attribute("class"))
+    driver.execute_script("window.arkyraStillHere = true")
+    wait.until(lambda d: d.execute_script("return document.documentElement.dataset.stream") == "open")
+    WebDriverWait(driver, 30).until(lambda d: "state-published" in card.get_attribute("class"))
+    check(driver.execute_script("return window.arkyraStillHere === true"), "the card turned published without a reload")
+    check(card.find_element(By.CSS_SELECTOR, ".badge").text == "Published", "its label says so: " + card.find_element(By.CSS_SELECTOR, ".badge").text)
+    # The next one is refused by the platform: a notification, counted in the header.
+    driver.find_element(By.LINK_TEXT, "New post").click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "input[name=channel]"))).click()
+    driver.find_element(By.ID, "content").send_keys("Refused from Chromium")
+    driver.find_element(By.CSS_SELECTOR, "button[value=now]").click()
+    wait.until(lambda d: any("Refused from Chromium" in c.text for c in d.find_elements(By.CSS_SELECTOR, "li.post")))
+    # Two notifications: the post failed, and its channel needs reconnecting.
+    badge = "const b = document.querySelector('[data-unread]'); return b.hidden ? '' : b.textContent"
+    try:
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script(badge) == "2")
+    except TimeoutException:
+        pass
+    check(driver.execute_script(badge) == "2", "the header counts the unseen notifications: " + driver.execute_script(badge))
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Notifications").click()
+    check("refused the channel" in driver.page_source, "the notifications page says why")
+    shoot("notifications-en")
+    scan("the notifications")
+    check(not driver.find_element(By.CSS_SELECTOR, "[data-unread]").is_displayed(), "once seen, the header counts none")
+
+    # The settings screens: the team (an invitation by link), an API key shown once, the audit log, the account.
     driver.find_element(By.LINK_TEXT, "Team").click()
     driver.find_element(By.ID, "invite-role").send_keys("Editor")
     driver.find_element(By.CSS_SELECTOR, "form[action='team/invitations'] button.primary").click()
@@ -155,5 +187,9 @@ try:
     check(first > second, "in Arabic the week runs right to left (%s > %s)" % (first, second))
     check(driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "التقويم", "the navigation is in Arabic")
     print("web flow: all checks passed")
+except Exception:
+    # What the browser saw, for the test's report (the traceback goes to stderr).
+    print("failed at", driver.current_url, "; the browser's console:", driver.get_log("browser"))
+    raise
 finally:
     driver.quit()

@@ -10,7 +10,7 @@ import PostgresNIO
 /// `GET /api/v1/organizations/:organization/events` upgraded to a WebSocket: relays the organization's post
 /// events (published, failed, unconfirmed, rescheduled) to the browser as JSON text frames, through the
 /// process's ``EventHub``. Browsers cannot set headers on a WebSocket, so the access token may come as
-/// `?access_token=`. Upgrades are rate limited per client address; the socket closes (policy violation,
+/// `?access_token=`; the web app's own pages use the session cookie (``pageCookie(_:publicURL:)``). Upgrades are rate limited per client address; the socket closes (policy violation,
 /// with the reason) when its session ends or its user leaves the organization.
 ///
 /// A browser never sees the answer to a refused handshake, so an upgrade refused for capacity is accepted and
@@ -24,6 +24,8 @@ struct EventStream: Sendable {
     let hub: EventHub
     let limiter: RateLimiter
     let upgradesPerMinute: Int
+    /// Where this installation is reached (`ARKYRA_PUBLIC_URL`): an Origin the session cookie is good for.
+    let publicURL: String?
 
     typealias Upgrade = ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
 
@@ -41,7 +43,7 @@ struct EventStream: Sendable {
             return Self.refusal("too_many_upgrades", "too many event stream upgrades from this address; wait a minute")
         }
         let header = request.headerFields[.authorization].flatMap(BearerToken.from)
-        guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value,
+        guard let token = header ?? components.queryItems?.first(where: { $0.name == "access_token" })?.value ?? Self.pageCookie(request, publicURL: publicURL),
               let identity = try? await verifier.verify(token),
               let role = try? await organizations.role(ofUser: identity.userID, in: organizationID, client: database),
               role.includes(Permission.readContent.minimumRole)
@@ -67,6 +69,21 @@ struct EventStream: Sendable {
                 group.cancelAll()
             }
         }
+    }
+
+    /// The session cookie of one of this site's pages. A browser sends cookies with a WebSocket from any site, so
+    /// the cookie counts only when the upgrade's Origin is this site (the Host it asked for, or the public URL):
+    /// another site's page cannot listen to a logged-in person's events.
+    static func pageCookie(_ request: HTTPRequest, publicURL: String?) -> String? {
+        guard let origin = request.headerFields[.origin], let originURL = URL(string: origin), let originHost = originURL.host() else { return nil }
+        let originAuthority = originURL.port.map { "\(originHost):\($0)" } ?? originHost
+        let site = publicURL.flatMap { URL(string: $0) }.map { "\($0.scheme ?? "https")://\($0.host() ?? "")\($0.port.map { ":\($0)" } ?? "")" }
+        guard originAuthority.lowercased() == request.authority?.lowercased() || origin.lowercased() == site?.lowercased() else { return nil }
+        for part in request.headerFields[values: .cookie].flatMap({ $0.split(separator: ";") }) {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0] == BrowserSession.accessCookie, !pair[1].isEmpty { return String(pair[1]) }
+        }
+        return nil
     }
 
     /// WebSocket close code 1013: the server is overloaded, try again later.

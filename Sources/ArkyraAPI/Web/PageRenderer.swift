@@ -20,6 +20,8 @@ struct PageRenderer: Sendable {
         var sessionID: UUID?
         var organizations: [MemberOrganization]
         var current: MemberOrganization?
+        /// Notifications of the current organization the person has not seen (the header's count).
+        var unread = 0
     }
 
     func language(_ request: Request) -> Language {
@@ -59,7 +61,11 @@ struct PageRenderer: Sendable {
             }
             if let current = viewer.current {
                 context["org"] = ["id": current.organization.id.uuidString.lowercased(), "name": current.organization.name, "role": current.role.rawValue,
-                                  "keys": current.role.includes(Permission.manageAPIKeys.minimumRole), "audit": current.role.includes(Permission.readAudit.minimumRole)]
+                                  "keys": current.role.includes(Permission.manageAPIKeys.minimumRole), "audit": current.role.includes(Permission.readAudit.minimumRole),
+                                  "unread": viewer.unread, "has_unread": viewer.unread > 0]
+                // What the page's live script says and shows as events arrive, in the viewer's language.
+                let table = assets.catalogue.table(language)
+                context["live_states"] = Self.json(Dictionary(uniqueKeysWithValues: PostState.allCases.map { ($0.rawValue, table["state_\($0.rawValue)"] ?? $0.rawValue) }))
             }
         }
         let html = assets.templates.render(context, withTemplate: template) ?? "template \(template) is missing"
@@ -68,6 +74,13 @@ struct PageRenderer: Sendable {
             response.setCookie(Cookie(name: Self.formCookie, value: newCookie, maxAge: 86_400, path: "/", secure: browser.secure, httpOnly: true, sameSite: .strict))
         }
         return response
+    }
+
+    /// `value` as JSON for a data attribute (the template escapes it for HTML).
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// A template's values without the absent ones: an empty or missing value must not open a section.

@@ -52,5 +52,6 @@ struct WebRoutes {
         TeamPage(pages: pages).add(to: organization)
         APIKeysPage(pages: pages).add(to: organization)
         AuditPage(pages: pages).add(to: organization)
+        NotificationsPage(pages: pages).add(to: organization)
     }
 }

@@ -49,6 +49,12 @@ package struct EventPublisher: Sendable {
         try await publish(event, to: event.organizationID)
     }
 
+    /// Publishes a notification's arrival.
+    @discardableResult
+    package func publish(_ event: NotificationEvent) async throws -> Int {
+        try await publish(event, to: event.organizationID)
+    }
+
     /// Publishes a media processing event.
     @discardableResult
     package func publish(_ event: MediaEvent) async throws -> Int {

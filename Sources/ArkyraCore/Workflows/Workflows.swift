@@ -12,7 +12,7 @@ package enum Workflows {
     package static func activities(database: Database, redis: RedisClient, logger: Logger) -> [any Activity] {
         [
             ScheduleApprovedGroup(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),
-            NotifyOrganization(database: database, logger: logger),
+            NotifyOrganization(database: database, events: EventPublisher(redis: redis), logger: logger),
             CreateSeriesOccurrence(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),
             ReadCampaignSchedule(database: database, logger: logger),
             CollectCampaignResults(database: database, queue: JobQueue(name: .publish, redis: redis), logger: logger),

@@ -14,6 +14,7 @@ struct WebPages: Sendable {
     let members: MemberService
     let keys: APIKeyService
     let audit: AuditRepository
+    let notifications: NotificationRepository
     let privacy: PrivacyService
     let users: UserRepository
     let posts: PostService
@@ -56,8 +57,9 @@ struct WebPages: Sendable {
     /// a role, 429 past the organization's budget).
     func member(_ context: AuthenticatedContext, _ permission: Permission) async throws -> MemberPage {
         _ = try await organizations.authorize(permission, in: context)
-        let viewer = try await viewer(context, organization: try context.parameters.require("organization"))
+        var viewer = try await viewer(context, organization: try context.parameters.require("organization"))
         guard let organization = viewer.current else { throw APIError.notFound("organization") }
+        viewer.unread = try await notifications.unread(organizationID: organization.organization.id, reader: context.userID, client: database)
         return MemberPage(viewer: viewer, organization: organization)
     }
 

@@ -20,8 +20,7 @@ package struct NotificationRepository: Sendable {
         package var readAt: Date?
     }
 
-    /// Adds a notification in the caller's transaction.
-    /// Adds a notification; one with the `id` of an existing one is not added again (a retried workflow step).
+    /// Adds a notification in the caller's transaction; one with the `id` of an existing one is not added again (a retried workflow step).
     package func create(id: UUID? = nil, organizationID: UUID, postID: UUID?, kind: String, message: String, on connection: PostgresConnection)
         async throws
     {
@@ -35,12 +34,15 @@ package struct NotificationRepository: Sendable {
         )
     }
 
-    /// The organization's notifications, newest first, skipping the first `offset`.
-    package func list(organizationID: UUID, limit: Int = 100, offset: Int = 0, client: Database) async throws -> [Notification] {
+    /// The organization's notifications, newest first, skipping the first `offset`; `readAt` is when `reader` marked
+    /// them seen (nil for one created since, or without a reader: an API key).
+    package func list(organizationID: UUID, reader: UUID? = nil, limit: Int = 100, offset: Int = 0, client: Database) async throws -> [Notification] {
         let rows = try await client.query(
             """
-            SELECT id, post_id, kind, message, created_at, read_at FROM notifications
-            WHERE organization_id = \(organizationID) ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
+            SELECT n.id, n.post_id, n.kind, n.message, n.created_at, CASE WHEN n.created_at <= s.seen_at THEN s.seen_at END
+            FROM notifications n
+            LEFT JOIN notification_seen s ON s.organization_id = n.organization_id AND s.user_id = \(reader)
+            WHERE n.organization_id = \(organizationID) ORDER BY n.created_at DESC, n.id LIMIT \(limit) OFFSET \(offset)
             """,
             logger: logger
         )
@@ -49,6 +51,33 @@ package struct NotificationRepository: Sendable {
             result.append(Notification(id: id, postID: postID, kind: kind, message: message, createdAt: createdAt, readAt: readAt))
         }
         return result
+    }
+
+    /// How many of the organization's notifications `reader` has not seen.
+    package func unread(organizationID: UUID, reader: UUID, client: Database) async throws -> Int {
+        let rows = try await client.query(
+            """
+            SELECT count(*)::int FROM notifications n
+            WHERE n.organization_id = \(organizationID)
+              AND n.created_at > COALESCE((SELECT seen_at FROM notification_seen WHERE organization_id = \(organizationID) AND user_id = \(reader)), '-infinity')
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Marks every notification of the organization that exists now as seen by `reader` (by the newest one's
+    /// time, not the clock's: one inserted a moment later stays unread).
+    package func markSeen(organizationID: UUID, reader: UUID, client: Database) async throws {
+        try await client.query(
+            """
+            INSERT INTO notification_seen (user_id, organization_id, seen_at)
+            SELECT \(reader), \(organizationID), max(created_at) FROM notifications WHERE organization_id = \(organizationID) HAVING max(created_at) IS NOT NULL
+            ON CONFLICT (user_id, organization_id) DO UPDATE SET seen_at = GREATEST(notification_seen.seen_at, EXCLUDED.seen_at)
+            """,
+            logger: logger
+        )
     }
 
     /// How many notifications the organization has.

@@ -66,19 +66,28 @@ package struct NotifyOrganization: Activity {
     }
 
     let database: Database
+    let events: EventPublisher
     let logger: Logger
 
-    package init(database: Database, logger: Logger) {
+    package init(database: Database, events: EventPublisher, logger: Logger) {
         self.database = database
+        self.events = events
         self.logger = logger
     }
 
     package func run(_ input: Input, context: ActivityContext) async throws -> Empty {
         let first = try await PostRepository(logger: logger).group(input.groupID, organizationID: input.organizationID, client: database).first
+        let id = input.notificationID ?? UUID()
         try await database.inTransaction(logger: logger) { connection in
             try await NotificationRepository(logger: logger).create(
-                id: input.notificationID, organizationID: input.organizationID, postID: first?.id, kind: input.kind, message: input.message, on: connection
+                id: id, organizationID: input.organizationID, postID: first?.id, kind: input.kind, message: input.message, on: connection
             )
+        }
+        // The pages open in the organization hear of it at once; one missed (Redis away) is seen on the next page.
+        do {
+            try await events.publish(NotificationEvent(organizationID: input.organizationID, notificationID: id, kind: input.kind, message: input.message))
+        } catch {
+            logger.warning("a notification event was not published", metadata: ["error": "\(error)"])
         }
         return Empty()
     }
