@@ -196,7 +196,7 @@ package func buildRouter(
     WebRoutes(pages: WebPages(
         renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, mail: accountMail, sessions: sessions,
         organizations: organizations, members: members, keys: keys, audit: audit, notifications: NotificationRepository(logger: logger), privacy: privacyService,
-        users: UserRepository(logger: logger), posts: posts, integrations: integrations, connections: connections, providers: providers, database: database,
+        users: UserRepository(logger: logger), posts: posts, media: media, integrations: integrations, connections: connections, providers: providers, database: database,
         publicURL: configuration.mail.publicURL
     ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations), rateLimit: perUserOrAddress).add(to: router)
 

@@ -1,11 +1,14 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
 sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
-keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key,
+keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
 import os
+import struct
 import sys
+import tempfile
 import uuid
+import zlib
 
 from axe_selenium_python import Axe
 from selenium import webdriver
@@ -41,6 +44,14 @@ def scan(screen):
     found = [v for v in axe.run()["violations"] if v.get("impact") in ("serious", "critical")]
     details = "; ".join("%s (%s): %s" % (v["id"], v["impact"], ", ".join(n["target"][0] for n in v["nodes"][:3])) for v in found)
     check(not found, "axe finds no serious or critical violation on " + screen + (": " + details if details else ""))
+
+
+def png(width, height):
+    """A real PNG: a blue-to-orange gradient."""
+    rows = b"".join(b"\x00" + b"".join(bytes((30 + x * 2, 80, 200 - y * 2)) for x in range(width)) for y in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def check(condition, what):
@@ -171,6 +182,20 @@ try:
     check(any("api_key.created" in row.text for row in rows), "the audit log lists the key's creation")
     shoot("audit-en")
     scan("the audit log")
+    # The media library: an image uploaded through the form's script (with its progress bar).
+    driver.find_element(By.LINK_TEXT, "Media").click()
+    image = os.path.join(tempfile.mkdtemp(), "rocket.png")
+    with open(image, "wb") as out:
+        out.write(png(96, 64))
+    driver.find_element(By.ID, "media-file").send_keys(image)
+    driver.find_element(By.ID, "media-name").send_keys("Rocket")
+    driver.find_element(By.CSS_SELECTOR, "form[data-upload] button.primary").click()
+    notice = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "p.notice[role=status]")))
+    check("uploaded" in notice.text, "the image is uploaded: " + notice.text)
+    check("Rocket" in driver.find_element(By.CSS_SELECTOR, ".media-grid").text, "the library lists it")
+    shoot("media-en")
+    scan("the media library")
+
     driver.find_element(By.CSS_SELECTOR, "a.who").click()
     wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "table.rows")))
     check("This browser" in driver.page_source, "the account page lists this browser's session")

@@ -103,27 +103,8 @@ struct MediaRoutes {
             let organization = try await organizations.authorize(.writePosts, in: context)
             guard let id = UUID(uuidString: try context.parameters.require("media")) else { throw APIError.notFound("media") }
             let body = try await JSONBody.decode(UpdateBody.self, from: request, maxBytes: maxBodyBytes)
-            var fields: [String: String] = [:]
-            let name = body.name?.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let name, !(1...255).contains(name.count) { fields["name"] = "must be 1 to 255 characters" }
-            let alt: String?? = body.alt.map { text in text.flatMap { $0.isEmpty ? nil : $0 } }
-            if let text = alt ?? nil, text.count > 1500 { fields["alt"] = "must be at most 1500 characters" }
-            if let at = body.thumbnailAtMs {
-                guard let current = try await media.media.find(id: id, organizationID: organization.id, client: media.database) else { throw APIError.notFound("media") }
-                if current.kind != .video {
-                    fields["thumbnail_at_ms"] = "applies to videos only"
-                } else if at < 0 || at > (current.durationMs ?? Int.max) {
-                    fields["thumbnail_at_ms"] = current.durationMs.map { "must be 0 to \($0) (the video's length in milliseconds)" } ?? "must be at least 0"
-                }
-            }
-            guard fields.isEmpty else { throw APIError.validation(fields) }
-            guard let file = try await media.media.update(id: id, organizationID: organization.id, name: name, alt: alt, thumbnailAtMs: body.thumbnailAtMs,
-                                                          client: media.database) else {
-                throw APIError.notFound("media")
-            }
-            if body.thumbnailAtMs != nil, file.processing == "ready" {
-                try await media.queue.schedule(MediaJob(mediaID: file.id, organizationID: organization.id, thumbnailOnly: true).job(requestID: context.requestID), at: Date())
-            }
+            let file = try await media.update(id: id, organizationID: organization.id, name: body.name, alt: body.alt, thumbnailAtMs: body.thumbnailAtMs,
+                                              requestID: context.requestID)
             return try JSONBody.response(try await media.json([file])[0])
         }
         group.delete(":media") { request, context in

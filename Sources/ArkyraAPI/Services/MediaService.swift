@@ -153,6 +153,33 @@ struct MediaService: Sendable {
 
     /// Deletes a file, its thumbnail and its derived files. Posts that have not gone out keep it from being
     /// deleted (409 naming how many) unless `force` (they then go without it); one being published always does.
+    /// Renames a file, sets or removes (nil or empty) its alt text, or picks a video's thumbnail frame (made
+    /// again by the worker). Only what is given changes.
+    /// - Throws: 422 naming each field out of bounds; 404 for a file of another organization.
+    func update(id: UUID, organizationID: UUID, name rawName: String?, alt rawAlt: String??, thumbnailAtMs: Int?, requestID: String?) async throws -> MediaRepository.Media {
+        var fields: [String: String] = [:]
+        let name = rawName?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let name, !(1...255).contains(name.count) { fields["name"] = "must be 1 to 255 characters" }
+        let alt: String?? = rawAlt.map { text in text.flatMap { $0.isEmpty ? nil : $0 } }
+        if let text = alt ?? nil, text.count > 1500 { fields["alt"] = "must be at most 1500 characters" }
+        if let at = thumbnailAtMs {
+            guard let current = try await media.find(id: id, organizationID: organizationID, client: database) else { throw APIError.notFound("media") }
+            if current.kind != .video {
+                fields["thumbnail_at_ms"] = "applies to videos only"
+            } else if at < 0 || at > (current.durationMs ?? Int.max) {
+                fields["thumbnail_at_ms"] = current.durationMs.map { "must be 0 to \($0) (the video's length in milliseconds)" } ?? "must be at least 0"
+            }
+        }
+        guard fields.isEmpty else { throw APIError.validation(fields) }
+        guard let file = try await media.update(id: id, organizationID: organizationID, name: name, alt: alt, thumbnailAtMs: thumbnailAtMs, client: database) else {
+            throw APIError.notFound("media")
+        }
+        if thumbnailAtMs != nil, file.processing == "ready" {
+            try await queue.schedule(MediaJob(mediaID: file.id, organizationID: organizationID, thumbnailOnly: true).job(requestID: requestID), at: Date())
+        }
+        return file
+    }
+
     func delete(id: UUID, organizationID: UUID, force: Bool, by userID: UUID?, origin: RequestOrigin) async throws {
         let pending = try await posts.uses(ofMedia: id, organizationID: organizationID, client: database)
             .filter { [.draft, .waiting, .scheduled, .publishing].contains($0.state) }

@@ -24,11 +24,17 @@ struct WebForm: Sendable {
             throw APIError(.contentTooLarge, "payload_too_large", "the form is larger than \(maxBytes) bytes")
         }
         let form = parse(String(buffer: buffer))
-        guard let token, !token.isEmpty, let presented = form[BrowserSession.csrfField], CSRFToken.equal(presented, token) else {
-            throw APIError(.forbidden, "csrf_failed", "this form has expired or was not sent by this site; reload the page and try again")
-        }
+        guard tokenMatches(form[BrowserSession.csrfField], token) else { throw csrfFailed }
         return form
     }
+
+    /// Whether a form's `_csrf` is the token its page was given (for a multipart form, read by its own parser).
+    static func tokenMatches(_ presented: String?, _ expected: String?) -> Bool {
+        guard let expected, !expected.isEmpty, let presented else { return false }
+        return CSRFToken.equal(presented, expected)
+    }
+
+    static let csrfFailed = APIError(.forbidden, "csrf_failed", "this form has expired or was not sent by this site; reload the page and try again")
 
     static func parse(_ text: String) -> WebForm {
         var form = WebForm()

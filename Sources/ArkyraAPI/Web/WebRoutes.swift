@@ -53,5 +53,6 @@ struct WebRoutes {
         APIKeysPage(pages: pages).add(to: organization)
         AuditPage(pages: pages).add(to: organization)
         NotificationsPage(pages: pages).add(to: organization)
+        MediaPage(pages: pages).add(to: organization)
     }
 }

@@ -34,7 +34,7 @@ final class WebBrowser: Sendable {
     }
 
     func get(_ path: String, headers extra: HTTPFields = [:]) async throws -> Page {
-        try await send(.get, path, body: nil, headers: extra)
+        try await send(.get, path, body: Optional<ByteBuffer>.none, headers: extra)
     }
 
     /// Submits a form; `_csrf` is the last page's token unless the fields name one.
@@ -52,12 +52,24 @@ final class WebBrowser: Sendable {
         return try await send(method, path, body: json, headers: headers)
     }
 
+    /// The token the last page's forms carry.
+    var csrf: String? { lastToken.withLock { $0 } }
+
+    /// Submits a multipart form (an upload) as built by the caller, with the cookies.
+    func post(_ path: String, multipart body: ByteBuffer, contentType: String) async throws -> Page {
+        try await send(.post, path, body: body, headers: [.contentType: contentType])
+    }
+
     private func send(_ method: HTTPRequest.Method, _ path: String, body: String?, headers extra: HTTPFields) async throws -> Page {
+        try await send(method, path, body: body.map { ByteBuffer(string: $0) }, headers: extra)
+    }
+
+    private func send(_ method: HTTPRequest.Method, _ path: String, body: ByteBuffer?, headers extra: HTTPFields) async throws -> Page {
         var headers = extra
         let cookie = jar.withLock { $0.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !cookie.isEmpty { headers[.cookie] = cookie }
         if let language, headers[.acceptLanguage] == nil { headers[.acceptLanguage] = language }
-        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
         for line in response.headers[values: .setCookie] {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""

@@ -141,3 +141,65 @@ struct WebSettingsTests {
         }
     }
 }
+
+@Suite("Web: the media library page")
+struct WebMediaTests {
+    @Test("an upload by the page's form lands in the library; its alt text is kept; a forged form is refused; a viewer only looks; a file in use is not deleted")
+    func library() async throws {
+        try await APITestHarness.run { api in
+            let owner = WebBrowser(api.client)
+            let organization = try await owner.signUp()
+            let empty = try await owner.get("/app/\(organization)/media")
+            #expect(empty.status == .ok)
+            #expect(empty.html.contains("enctype=\"multipart/form-data\""))
+            #expect(empty.html.contains("No file yet."))
+
+            let forged = TestMedia.form(TestMedia.png(), fields: ["_csrf": "f_forged", "name": "forged"])
+            #expect(try await owner.post("/app/\(organization)/media", multipart: forged.body, contentType: forged.contentType).status == .forbidden)
+            _ = try await owner.get("/app/\(organization)/media")
+            let form = TestMedia.form(TestMedia.png(), fields: ["_csrf": try #require(owner.csrf), "name": "Launch banner"])
+            let uploaded = try await owner.post("/app/\(organization)/media", multipart: form.body, contentType: form.contentType)
+            #expect(uploaded.location == "/app/\(organization)/media?done=media_uploaded")
+            let listed = try await owner.get(try #require(uploaded.location))
+            #expect(listed.html.contains("The file is uploaded."))
+            #expect(listed.html.contains("Launch banner"))
+            let id = String(try #require(listed.html.firstMatch(of: /data-media="([0-9a-f-]{36})"/)).output.1)
+            let text = TestMedia.form(Data("not an image".utf8), filename: "notes.txt", contentType: "text/plain", fields: ["_csrf": try #require(owner.csrf)])
+            let refused = try await owner.post("/app/\(organization)/media", multipart: text.body, contentType: text.contentType)
+            #expect(refused.status == .unsupportedMediaType)
+            #expect(refused.html.contains("role=\"alert\""))
+
+            let tooLong = try await owner.post("/app/\(organization)/media/\(id)", [("name", "Launch banner"), ("alt", String(repeating: "a", count: 1501))])
+            #expect(tooLong.status == .unprocessableContent)
+            #expect(tooLong.html.contains("alt: must be at most 1500 characters"))
+            let saved = try await owner.post("/app/\(organization)/media/\(id)", [("name", "Banner"), ("alt", "A rocket on a blue sky")])
+            #expect(saved.location == "/app/\(organization)/media?done=media_saved")
+            let afterSave = try await owner.get("/app/\(organization)/media")
+            #expect(afterSave.html.contains("alt=\"A rocket on a blue sky\""))
+            let api1 = try await api.request(.get, "/api/v1/organizations/\(organization)/media/\(id)", token: try #require(owner.cookies["arkyra_access"]))
+            #expect(api1.json["alt"] as? String == "A rocket on a blue sky")
+
+            // A viewer sees the library without its forms.
+            let token = try #require(owner.cookies["arkyra_access"])
+            let viewer = try await api.member("viewer", of: organization, invitedBy: token)
+            let looking = WebBrowser(api.client)
+            looking.setCookie("arkyra_access", viewer.token)
+            let page = try await looking.get("/app/\(organization)/media")
+            #expect(page.status == .ok)
+            #expect(page.html.contains("Banner"))
+            #expect(!page.html.contains("enctype=\"multipart/form-data\""))
+            #expect(try await looking.post("/app/\(organization)/media/\(id)/delete", []).status == .forbidden)
+
+            // In a post's use, the file stays.
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let post = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "With a banner", "media": [id]]],
+            ])
+            #expect(post.status == .created, "\(post.json)")
+            _ = try await owner.get("/app/\(organization)/media")
+            let inUse = try await owner.post("/app/\(organization)/media/\(id)/delete", [])
+            #expect(inUse.status == .conflict)
+            #expect(inUse.html.contains("role=\"alert\""))
+        }
+    }
+}

@@ -18,6 +18,7 @@ struct WebPages: Sendable {
     let privacy: PrivacyService
     let users: UserRepository
     let posts: PostService
+    let media: MediaService
     let integrations: IntegrationService
     let connections: OAuthConnectService
     let providers: ProviderRegistry

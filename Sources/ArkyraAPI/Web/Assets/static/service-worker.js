@@ -1,8 +1,8 @@
 // Installable and honest offline: the styles, scripts and an offline page are kept; pages and the API
 // always come from the network (never a stale calendar), and a page that cannot be reached while offline
 // is answered with the offline page.
-const CACHE = "arkyra-shell-2";
-const SHELL = ["/static/app.css", "/static/app.js", "/static/calendar.js", "/static/composer.js", "/static/live.js", "/static/icon.svg", "/static/offline.html"];
+const CACHE = "arkyra-shell-3";
+const SHELL = ["/static/app.css", "/static/app.js", "/static/calendar.js", "/static/composer.js", "/static/live.js", "/static/media.js", "/static/icon.svg", "/static/offline.html"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
