@@ -190,12 +190,17 @@ struct WebMediaTests {
             #expect(!page.html.contains("enctype=\"multipart/form-data\""))
             #expect(try await looking.post("/app/\(organization)/media/\(id)/delete", []).status == .forbidden)
 
-            // In a post's use, the file stays.
+            // The composer offers the library; the post it makes carries the file, which then stays.
             let channel = try await api.connectMastodon(token, organization: organization)
-            let post = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
-                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "With a banner", "media": [id]]],
+            let composer = try await owner.get("/app/\(organization)/compose")
+            #expect(composer.html.contains("name=\"media\" value=\"\(id)\""))
+            let composed = try await owner.post("/app/\(organization)/compose", [
+                ("channel", channel), ("content", "With a banner"), ("media", id), ("publish_at", "2099-01-01T09:00"), ("mode", "draft"),
             ])
-            #expect(post.status == .created, "\(post.json)")
+            #expect(composed.status == .seeOther)
+            let drafts = try await api.request(.get, "/api/v1/organizations/\(organization)/posts?from=2098-12-31T00:00:00Z&to=2099-01-02T00:00:00Z", token: token)
+            let carried = (drafts.json["posts"] as? [[String: Any]])?.first?["media_ids"] as? [String]
+            #expect(carried?.map { $0.lowercased() } == [id])
             _ = try await owner.get("/app/\(organization)/media")
             let inUse = try await owner.post("/app/\(organization)/media/\(id)/delete", [])
             #expect(inUse.status == .conflict)

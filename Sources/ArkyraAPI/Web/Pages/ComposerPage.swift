@@ -5,7 +5,8 @@ import Hummingbird
 /// `/app/:organization/compose`: one text for the chosen channels, thread items after it, a time in the
 /// viewer's zone, and schedule, draft or post now. The form goes to the same PostService as
 /// `POST /api/v1/.../posts`, so every platform rule is the API's; its field errors are shown beside the
-/// field they name and what was typed is kept. composer.js keeps a local draft and adds thread items.
+/// field they name and what was typed is kept. Images and videos are picked from the library's newest files.
+/// composer.js keeps a local draft and adds thread items.
 struct ComposerPage {
     let pages: WebPages
 
@@ -14,7 +15,12 @@ struct ComposerPage {
         var content = ""
         var thread: [String] = []
         var publishAt = ""
+        /// Library files on the first item, in the order ticked.
+        var media: [String] = []
     }
+
+    /// How many of the library's newest files the picker offers.
+    static let pickerSize = 24
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("compose") { request, context in
@@ -41,7 +47,8 @@ struct ComposerPage {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
             let chosen = form.all("channel").filter { !$0.isEmpty }
-            let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "")
+            let media = form.all("media").filter { !$0.isEmpty }
+            let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "", media: media)
             let items = draft.thread.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
             let mode = PostService.PublishMode(rawValue: form["mode"] ?? "schedule") ?? .schedule
             let publishAt = Self.instant(draft.publishAt, calendar).map(ISO8601Timestamp.format) ?? ""
@@ -50,7 +57,7 @@ struct ComposerPage {
                     organizationID: member.id,
                     variants: chosen.map { PostService.Variant(
                         integrationID: $0, content: draft.content, thread: items.map { .init(content: $0, delaySeconds: 0) },
-                        threadMedia: items.map { _ in [] }
+                        media: media, threadMedia: items.map { _ in [] }
                     ) },
                     publishAt: publishAt, timeZone: zone.identifier, mode: mode, userID: context.userID, origin: context.origin(request)
                 ))
@@ -67,6 +74,15 @@ struct ComposerPage {
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let channels = try await pages.integrations.list(organizationID: member.id)
         let thread = draft.thread.isEmpty ? [""] : draft.thread
+        let (files, _) = try await pages.media.media.list(organizationID: member.id, filter: .init(perPage: Self.pickerSize), client: pages.database)
+        let site = pages.publicURL
+        let library = try await pages.media.json(files.filter { $0.processing != "failed" }).map { file in
+            let preview = (file.kind == .image ? file.url : file.thumbnailURL).map { $0.hasPrefix(site + "/") ? String($0.dropFirst(site.count)) : $0 }
+            return PageRenderer.values([
+                "id": file.id.uuidString.lowercased(), "name": file.name, "preview": preview, "alt": file.alt ?? file.name,
+                "checked": draft.media.contains { $0.lowercased() == file.id.uuidString.lowercased() },
+            ])
+        }
         let values: [String: Any] = [
             "nav_compose": true,
             "channels": channels.filter { $0.state != .disabled }.map { channel in
@@ -79,6 +95,8 @@ struct ComposerPage {
             "no_channels": channels.isEmpty,
             "channels_link": "/app/\(member.id.uuidString.lowercased())/channels",
             "content": draft.content,
+            "library": library, "has_library": !library.isEmpty,
+            "media_link": "/app/\(member.id.uuidString.lowercased())/media",
             "thread": thread.enumerated().map { index, text in
                 ["index": index + 1, "text": text, "errors": errors["thread[\(index)]"] ?? [], "invalid": errors["thread[\(index)]"] != nil] as [String: Any]
             },

@@ -9,6 +9,7 @@ if (form) {
     content: form.content.value,
     thread: [...form.querySelectorAll('textarea[name="thread"]')].map((t) => t.value),
     channels: [...form.querySelectorAll('input[name="channel"]:checked')].map((c) => c.value),
+    media: [...form.querySelectorAll('input[name="media"]:checked')].map((c) => c.value),
     publish_at: form.publish_at.value,
   });
   const thread = form.querySelector("[data-thread]");
@@ -38,6 +39,7 @@ if (form) {
     const areas = form.querySelectorAll('textarea[name="thread"]');
     saved.thread.forEach((text, i) => { if (areas[i]) areas[i].value = text; else addItem(text); });
     for (const box of form.querySelectorAll('input[name="channel"]')) box.checked = saved.channels.includes(box.value);
+    for (const box of form.querySelectorAll('input[name="media"]')) box.checked = (saved.media ?? []).includes(box.value);
     if (saved.publish_at) form.publish_at.value = saved.publish_at;
     form.querySelector("[data-restored]").hidden = false;
   }
