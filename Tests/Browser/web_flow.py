@@ -1,6 +1,6 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
 sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
-keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library,
+keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library, read the analytics,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
 import os
@@ -195,6 +195,14 @@ try:
     check("Rocket" in driver.find_element(By.CSS_SELECTOR, ".media-grid").text, "the library lists it")
     shoot("media-en")
     scan("the media library")
+
+    # The analytics dashboard: the post published live is counted, drawn as a bar.
+    driver.find_element(By.LINK_TEXT, "Analytics").click()
+    figures = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "ul.figures"))).text
+    check("1\npublished" in figures or "1 published" in figures, "the dashboard counts the post published: " + figures.replace("\n", " "))
+    check(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar-published")) == 30, "a bar for each of the last 30 days")
+    shoot("analytics-en")
+    scan("the analytics")
 
     driver.find_element(By.CSS_SELECTOR, "a.who").click()
     wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "table.rows")))

@@ -54,5 +54,6 @@ struct WebRoutes {
         AuditPage(pages: pages).add(to: organization)
         NotificationsPage(pages: pages).add(to: organization)
         MediaPage(pages: pages).add(to: organization)
+        AnalyticsPage(pages: pages).add(to: organization)
     }
 }

@@ -1,4 +1,5 @@
 import ArkyraCore
+import ArkyraTestSupport
 import Foundation
 import HTTPTypes
 import Testing
@@ -205,6 +206,69 @@ struct WebMediaTests {
             let inUse = try await owner.post("/app/\(organization)/media/\(id)/delete", [])
             #expect(inUse.status == .conflict)
             #expect(inUse.html.contains("role=\"alert\""))
+        }
+    }
+}
+
+@Suite("Web: the analytics dashboard")
+struct WebAnalyticsTests {
+    @Test("posts published and failed per day as an SVG chart and a table, the platforms' counts summed, the best posts first; by channel and period")
+    func dashboard() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let organization = try await browser.signUp()
+            let token = try #require(browser.cookies["arkyra_access"])
+            let channel = try await api.connectMastodon(token, organization: organization)
+            let empty = try await browser.get("/app/\(organization)/analytics")
+            #expect(empty.status == .ok)
+            #expect(empty.html.contains("No published post with counts in this period."))
+            #expect(empty.html.contains("<svg class=\"chart\""))
+
+            // Three posts: two published yesterday (with counts), one failed today; one published 40 days ago.
+            var ids: [String] = []
+            for text in ["Launch day", "Second thoughts", "Did not go", "Long ago"] {
+                let created = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: token, json: [
+                    "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": text]],
+                ])
+                ids.append(try #require(((created.json["posts"] as? [[String: Any]])?.first)?["id"] as? String))
+            }
+            try await TestEnvironment.withClient(api.database) { database in
+                let day: TimeInterval = 86_400
+                for (index, (state, ago)) in [("published", day), ("published", day), ("failed", 0), ("published", 40 * day)].enumerated() {
+                    let at = Date().addingTimeInterval(-ago - 60)
+                    let id = UUID(uuidString: ids[index])!
+                    try await database.query("UPDATE posts SET state = \(state), publish_at = \(at), published_at = CASE WHEN \(state) = 'published' THEN \(at) END WHERE id = \(id)")
+                }
+                let organizationID = UUID(uuidString: organization)!
+                for (index, counts) in [(0, #"{"likes": 12, "replies": 3}"#), (1, #"{"likes": 2, "reposts": 1}"#), (3, #"{"likes": 500}"#)] {
+                    try await database.query("INSERT INTO post_metrics (post_id, organization_id, counts, fetched_at) VALUES (\(UUID(uuidString: ids[index])!), \(organizationID), \(counts)::jsonb, now())")
+                }
+            }
+            let page = try await browser.get("/app/\(organization)/analytics?days=7")
+            #expect(page.status == .ok)
+            #expect(page.html.contains("<strong>2</strong> published"))
+            #expect(page.html.contains("<strong>1</strong> failed or unconfirmed"))
+            #expect(page.html.contains("<strong>14</strong> likes"), "the post of 40 days ago is outside the period")
+            #expect(page.html.contains("<strong>3</strong> replies"))
+            #expect(page.html.components(separatedBy: "<rect class=\"bar-published\"").count - 1 == 7, "one bar a day")
+            #expect(page.html.components(separatedBy: "<rect class=\"bar-failed\"").count - 1 == 1)
+            let best = try #require(page.html.range(of: "Launch day")), second = try #require(page.html.range(of: "Second thoughts"))
+            #expect(best.lowerBound < second.lowerBound, "the post with the most counts comes first")
+            #expect(!page.html.contains("Long ago"))
+
+            let quarter = try await browser.get("/app/\(organization)/analytics?days=90")
+            #expect(quarter.html.contains("<strong>514</strong> likes"))
+            #expect(quarter.html.contains("<strong>3</strong> published"))
+            let elsewhere = try await browser.get("/app/\(organization)/analytics?days=90&channel=\(UUID().uuidString)")
+            #expect(elsewhere.html.contains("<strong>514</strong> likes"), "a channel not of this organization is no filter")
+            // In Arabic the days run from the right: the chart's first bar (the oldest day) is drawn rightmost.
+            let arabic = WebBrowser(api.client, language: "ar")
+            for (name, value) in browser.cookies { arabic.setCookie(name, value) }
+            let rtl = try await arabic.get("/app/\(organization)/analytics?days=7").html
+            #expect(rtl.contains("dir=\"rtl\""))
+            let xs = page.html.matches(of: /class="bar-published" x="([0-9.]+)"/).compactMap { Double($0.output.1) }
+            let rtlXs = rtl.matches(of: /class="bar-published" x="([0-9.]+)"/).compactMap { Double($0.output.1) }
+            #expect(xs == xs.sorted() && rtlXs == rtlXs.sorted(by: >) && xs.count == 7)
         }
     }
 }
