@@ -232,11 +232,12 @@ package func buildRouter(
         database: database, redis: redis
     ).add(to: authenticated.group("organizations/:organization/dead-jobs"))
     AuditRoutes(organizations: organizations, audit: audit, database: database).add(to: authenticated.group("organizations/:organization"))
-    let collaboration = CollaborationRoutes(organizations: organizations, collaboration: CollaborationService(
+    let collaborationService = CollaborationService(
         database: database, posts: PostRepository(logger: logger), integrations: IntegrationRepository(logger: logger),
         comments: CommentRepository(logger: logger),
         previews: PreviewLinkRepository(logger: logger), users: UserRepository(logger: logger), audit: audit, logger: logger
-    ), maxBodyBytes: bodyLimit)
+    )
+    let collaboration = CollaborationRoutes(organizations: organizations, collaboration: collaborationService, maxBodyBytes: bodyLimit)
     collaboration.add(to: authenticated.group("organizations/:organization/posts/:post"))
     let workflowAccess = WorkflowAccess(
         database: database, posts: PostRepository(logger: logger), audit: audit, redis: redis, temporal: temporal,
@@ -265,7 +266,7 @@ package func buildRouter(
     // Preview links: no login, the link is the key; limited per client address.
     collaboration.add(preview: router.group("preview").add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
         [("preview-address:\(context.clientAddress ?? "unknown")", limits.perAddress)]
-    }))
+    }), page: PreviewPage(renderer: PageRenderer(assets: web, browser: browser), collaboration: collaborationService))
 
     // The public API for integrators (Postiz-compatible): API keys, limits per key and per organization.
     let publicAPI = router.group("public/v1")

@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 
 /// `/api/v1/organizations/:organization/posts/:post/{comments,preview-links}` and the page-less preview API
-/// `GET /preview/:token`, `POST /preview/:token/comments` (no login: the link is the key).
+/// `GET /preview/:token`, `POST /preview/:token/comments` (no login: the link is the key; a browser gets the
+/// preview as a page and comments through its form).
 struct CollaborationRoutes {
     let organizations: OrganizationService
     let collaboration: CollaborationService
@@ -75,11 +76,15 @@ struct CollaborationRoutes {
     }
 
     /// `GET /preview/:token`, `POST /preview/:token/comments`.
-    func add(preview group: RouterGroup<AppRequestContext>) {
-        group.get(":token") { _, context in
-            try JSONBody.response(try await collaboration.preview(token: try context.parameters.require("token")))
+    /// A browser gets `page` instead of JSON (PreviewPage).
+    func add(preview group: RouterGroup<AppRequestContext>, page: PreviewPage) {
+        group.get(":token") { request, context in
+            let token = try context.parameters.require("token")
+            if PreviewPage.wanted(request) { return try await page.show(request, token: token) }
+            return try JSONBody.response(try await collaboration.preview(token: token))
         }
         group.post(":token/comments") { request, context in
+            if PreviewPage.wanted(request) { return try await page.comment(request, token: try context.parameters.require("token"), origin: context.origin(request)) }
             let body = try await JSONBody.decode(PreviewCommentBody.self, from: request, maxBytes: maxBodyBytes)
             let comment = try await collaboration.commentOnPreview(token: try context.parameters.require("token"), name: body.name, body: body.body,
                                                                    origin: context.origin(request))

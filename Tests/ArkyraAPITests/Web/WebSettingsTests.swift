@@ -272,3 +272,50 @@ struct WebAnalyticsTests {
         }
     }
 }
+
+@Suite("Web: the shared preview page")
+struct WebPreviewTests {
+    @Test("a browser opening a preview link sees the posts and comments as a page and comments by its form; scripts still get JSON; a revoked link says so")
+    func sharedPreview() async throws {
+        try await APITestHarness.run { api in
+            let owner = try await api.signUp()
+            let organization = try await api.createOrganization(owner)
+            let channel = try await api.connectMastodon(owner, organization: organization)
+            let created = try await api.request(.post, "/api/v1/organizations/\(organization)/posts", token: owner, json: [
+                "publish_at": APITestHarness.future(), "variants": [["integration_id": channel, "content": "Our <launch> post", "thread": [["content": "and its reply"]]]],
+            ])
+            let post = try #require(((created.json["posts"] as? [[String: Any]])?.first)?["id"] as? String)
+            let link = try await api.request(.post, "/api/v1/organizations/\(organization)/posts/\(post)/preview-links", token: owner, json: [:])
+            let url = try #require(link.json["url"] as? String)
+
+            let guest = WebBrowser(api.client)
+            let html: HTTPFields = [.accept: "text/html"]
+            let page = try await guest.get(url, headers: html)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.html.contains("Our &lt;launch&gt; post"))
+            #expect(page.html.contains("class=\"preview-post is-reply\""))
+            #expect(page.html.contains("No comment yet."))
+
+            let nameless = try await guest.post("\(url)/comments", [("name", " "), ("body", "Looks good")])
+            #expect(nameless.status == .unprocessableContent)
+            #expect(nameless.html.contains("id=\"comment-name-error\""))
+            #expect(nameless.html.contains("Looks good"), "what was typed is kept")
+            let sent = try await guest.post("\(url)/comments", [("name", "Grace from the client"), ("body", "Looks good")])
+            #expect(sent.location == "\(url)?done=comment_sent")
+            let after = try await guest.get(try #require(sent.location), headers: html)
+            #expect(after.html.contains("Grace from the client"))
+            #expect(after.html.contains("your comment is sent to the team"))
+            #expect(try await guest.post("\(url)/comments", [("name", "x"), ("body", "y"), ("_csrf", "f_forged")]).status == .forbidden)
+
+            // The API is unchanged for scripts, and the team sees the guest's comment.
+            let json = try await api.request(.get, url)
+            #expect((json.json["comments"] as? [[String: Any]])?.first?["author_name"] as? String == "Grace from the client")
+            let linkID = try #require((link.json["preview_link"] as? [String: Any])?["id"] as? String)
+            #expect(try await api.request(.delete, "/api/v1/organizations/\(organization)/posts/\(post)/preview-links/\(linkID)", token: owner).status == .noContent)
+            let revoked = try await guest.get(url, headers: html)
+            #expect(revoked.status == .notFound)
+            #expect(revoked.html.contains("<html") && revoked.html.contains("this preview link does not exist, was revoked or has expired"))
+        }
+    }
+}
