@@ -252,6 +252,8 @@ struct WebAnalyticsTests {
             #expect(page.html.contains("<strong>3</strong> replies"))
             #expect(page.html.components(separatedBy: "<rect class=\"bar-published\"").count - 1 == 7, "one bar a day")
             #expect(page.html.components(separatedBy: "<rect class=\"bar-failed\"").count - 1 == 1)
+            #expect(page.html.firstMatch(of: /=""[0-9]/) == nil, "every SVG attribute is quoted once")
+            #expect(page.html.contains("<line class=\"axis\" x1=\"28\" y1=\"172.0\""))
             let best = try #require(page.html.range(of: "Launch day")), second = try #require(page.html.range(of: "Second thoughts"))
             #expect(best.lowerBound < second.lowerBound, "the post with the most counts comes first")
             #expect(!page.html.contains("Long ago"))

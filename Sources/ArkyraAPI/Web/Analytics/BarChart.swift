@@ -47,8 +47,8 @@ struct BarChart {
         let baseline = Self.height - Self.axis
         return """
             <svg class="chart" viewBox="0 0 \(Int(Self.width)) \(Int(Self.height))" role="img" aria-label="\(Self.escape(label))" xmlns="http://www.w3.org/2000/svg">\
-            <line class="axis" x1="\(Int(Self.axis))" y1="\(Self.number(baseline))" x2="\(Int(Self.width))" y2="\(Self.number(baseline))"></line>\
-            <text x="4" y="16">\(top)</text><text x="4" y="\(Self.number(baseline))">0</text>\
+            <line class="axis" x1="\(Int(Self.axis))" y1=\(Self.number(baseline)) x2="\(Int(Self.width))" y2=\(Self.number(baseline))></line>\
+            <text x="4" y="16">\(top)</text><text x="4" y=\(Self.number(baseline))>0</text>\
             \(shapes.joined())</svg>
             """
     }
