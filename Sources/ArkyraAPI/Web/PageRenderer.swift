@@ -62,6 +62,7 @@ struct PageRenderer: Sendable {
             if let current = viewer.current {
                 context["org"] = ["id": current.organization.id.uuidString.lowercased(), "name": current.organization.name, "role": current.role.rawValue,
                                   "keys": current.role.includes(Permission.manageAPIKeys.minimumRole), "audit": current.role.includes(Permission.readAudit.minimumRole),
+                                  "settings": current.role.includes(Permission.manageSettings.minimumRole),
                                   "unread": viewer.unread, "has_unread": viewer.unread > 0]
                 // What the page's live script says and shows as events arrive, in the viewer's language.
                 let table = assets.catalogue.table(language)

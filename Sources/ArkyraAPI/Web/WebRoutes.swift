@@ -55,5 +55,6 @@ struct WebRoutes {
         NotificationsPage(pages: pages).add(to: organization)
         MediaPage(pages: pages).add(to: organization)
         AnalyticsPage(pages: pages).add(to: organization)
+        OrganizationSettingsPage(pages: pages).add(to: organization)
     }
 }

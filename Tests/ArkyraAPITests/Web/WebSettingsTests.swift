@@ -321,3 +321,46 @@ struct WebPreviewTests {
         }
     }
 }
+
+@Suite("Web: the organization's settings page")
+struct WebOrganizationSettingsTests {
+    @Test("an admin renames; only the owner exports, transfers ownership and deletes, with the name typed to confirm")
+    func settings() async throws {
+        try await APITestHarness.run { api in
+            let owner = WebBrowser(api.client)
+            let organization = try await owner.signUp()
+            let token = try #require(owner.cookies["arkyra_access"])
+            let page = try await owner.get("/app/\(organization)/settings")
+            #expect(page.status == .ok)
+            #expect(page.html.contains("Invite someone first"))
+            let blank = try await owner.post("/app/\(organization)/settings/name", [("name", " ")])
+            #expect(blank.status == .unprocessableContent)
+            #expect(blank.html.contains("id=\"organization-name-error\""))
+            #expect(try await owner.post("/app/\(organization)/settings/name", [("name", "Acme Rockets")]).location == "/app/\(organization)/settings?done=organization_renamed")
+            #expect(try await owner.get("/app/\(organization)/calendar").html.contains("Acme Rockets"))
+            let export = try await owner.get("/app/\(organization)/settings/export")
+            #expect(export.headers[.contentDisposition]?.contains("attachment") == true)
+            #expect(export.html.contains("Acme Rockets"))
+
+            let admin = try await api.member("admin", of: organization, invitedBy: token)
+            let asAdmin = WebBrowser(api.client)
+            asAdmin.setCookie("arkyra_access", admin.token)
+            let adminPage = try await asAdmin.get("/app/\(organization)/settings")
+            #expect(adminPage.status == .ok)
+            #expect(!adminPage.html.contains("settings/delete"), "only the owner deletes")
+            #expect(try await asAdmin.get("/app/\(organization)/settings/export").status == .forbidden)
+
+            _ = try await owner.get("/app/\(organization)/settings")
+            let wrongName = try await owner.post("/app/\(organization)/settings/delete", [("name", "Acme")])
+            #expect(wrongName.status == .unprocessableContent)
+            #expect(wrongName.html.contains("id=\"confirm-name-error\""))
+            let transferred = try await owner.post("/app/\(organization)/settings/transfer", [("user_id", admin.id)])
+            #expect(transferred.location == "/app/\(organization)/team?done=ownership_transferred")
+            #expect(try await owner.get("/app/\(organization)/settings/export").status == .forbidden, "the former owner is an admin now")
+            _ = try await asAdmin.get("/app/\(organization)/settings")
+            let deleted = try await asAdmin.post("/app/\(organization)/settings/delete", [("name", "Acme Rockets")])
+            #expect(deleted.location == "/app")
+            #expect(try await owner.get("/app/\(organization)/calendar").status == .notFound)
+        }
+    }
+}
