@@ -22,7 +22,7 @@ struct LeaderElectionTests {
                     try await admin.query(
                         """
                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                        WHERE datname = current_database() AND pid <> pg_backend_pid()
+                        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
                         """
                     )
                 }

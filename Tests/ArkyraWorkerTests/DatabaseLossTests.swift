@@ -34,7 +34,7 @@ struct DatabaseLossTests {
                         let rows = try await admin.query(
                             """
                             SELECT count(pg_terminate_backend(pid))::int FROM pg_stat_activity
-                            WHERE datname = current_database() AND pid <> pg_backend_pid()
+                            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
                             """
                         )
                         for try await terminated in rows.decode(Int.self) { killed += terminated }
