@@ -1,9 +1,23 @@
 import Foundation
+import Hummingbird
 
 /// Dates and times in the viewer's language and zone.
 struct CalendarFormatter {
     let calendar: Calendar
     let language: Language
+
+    init(calendar: Calendar, language: Language) {
+        self.calendar = calendar
+        self.language = language
+    }
+
+    /// For the person making `request`: their zone (the `arkyra_tz` cookie; UTC until set), in `language`.
+    init(viewing request: Request, language: Language) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = CalendarPage.timeZone(request)
+        calendar.locale = language.locale
+        self.init(calendar: calendar, language: language)
+    }
 
     private func formatter(_ template: String) -> DateFormatter {
         let formatter = DateFormatter()
@@ -17,6 +31,8 @@ struct CalendarFormatter {
     func time(_ date: Date) -> String { formatter("jmm").string(from: date) }
     func dayLabel(_ date: Date) -> String { formatter("EEEd").string(from: date) }
     func weekday(_ date: Date) -> String { formatter("EEE").string(from: date) }
+    /// `Dec 7`: a day on a chart's axis.
+    func dayAndMonth(_ date: Date) -> String { formatter("MMMd").string(from: date) }
     /// A moment in a table (a session's last use, an audit entry): date and time.
     func moment(_ date: Date) -> String { formatter("yMMMdjmm").string(from: date) }
 

@@ -17,9 +17,10 @@ struct AnalyticsPage {
             let days = query["days"].flatMap { Int($0) }.flatMap { Self.periods.contains($0) ? $0 : nil } ?? 30
             let channels = try await pages.integrations.list(organizationID: member.id)
             let channel = query["channel"].flatMap { UUID(uuidString: String($0)) }.flatMap { id in channels.first { $0.id == id }?.id }
-            let zone = CalendarPage.timeZone(request)
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
+            let language = pages.renderer.language(request)
+            let formatter = pages.formatter(request)
+            let calendar = formatter.calendar
+            let zone = calendar.timeZone
             let today = calendar.startOfDay(for: Date())
             let end = calendar.date(byAdding: .day, value: 1, to: today) ?? Date()
             let start = calendar.date(byAdding: .day, value: -(days - 1), to: today) ?? today
@@ -28,15 +29,8 @@ struct AnalyticsPage {
             let totals = try await analytics.totals(organizationID: member.id, integrationID: channel, from: start, to: end, client: pages.database)
             let top = try await analytics.top(organizationID: member.id, integrationID: channel, from: start, to: end, client: pages.database)
 
-            let language = pages.renderer.language(request)
             let t = pages.renderer.assets.catalogue.table(language)
-            let formatter = pages.formatter(request)
             let byDay = Dictionary(found.map { ($0.day, $0) }, uniquingKeysWith: { first, _ in first })
-            let dayFormatter = DateFormatter()
-            dayFormatter.calendar = calendar
-            dayFormatter.timeZone = zone
-            dayFormatter.locale = language.locale
-            dayFormatter.setLocalizedDateFormatFromTemplate("MMMd")
             var rows: [AnalyticsRepository.Day] = []
             var bars: [BarChart.Bar] = []
             for offset in 0..<days {
@@ -44,7 +38,7 @@ struct AnalyticsPage {
                 let key = CalendarGrid.day(of: date, calendar).text
                 let day = byDay[key] ?? .init(day: key, published: 0, failed: 0)
                 rows.append(day)
-                let label = dayFormatter.string(from: date)
+                let label = formatter.dayAndMonth(date)
                 bars.append(.init(label: label, published: day.published, failed: day.failed,
                                   title: pages.renderer.text("analytics_bar", request, ["day": label, "published": String(day.published), "failed": String(day.failed)])))
             }

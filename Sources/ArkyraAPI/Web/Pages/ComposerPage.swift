@@ -75,11 +75,10 @@ struct ComposerPage {
         let channels = try await pages.integrations.list(organizationID: member.id)
         let thread = draft.thread.isEmpty ? [""] : draft.thread
         let (files, _) = try await pages.media.media.list(organizationID: member.id, filter: .init(perPage: Self.pickerSize), client: pages.database)
-        let site = pages.publicURL
         let library = try await pages.media.json(files.filter { $0.processing != "failed" }).map { file in
-            let preview = (file.kind == .image ? file.url : file.thumbnailURL).map { $0.hasPrefix(site + "/") ? String($0.dropFirst(site.count)) : $0 }
-            return PageRenderer.values([
-                "id": file.id.uuidString.lowercased(), "name": file.name, "preview": preview, "alt": file.alt ?? file.name,
+            PageRenderer.values([
+                "id": file.id.uuidString.lowercased(), "name": file.name, "preview": pages.sitePath(file.kind == .image ? file.url : file.thumbnailURL),
+                "alt": file.alt ?? file.name,
                 "checked": draft.media.contains { $0.lowercased() == file.id.uuidString.lowercased() },
             ])
         }

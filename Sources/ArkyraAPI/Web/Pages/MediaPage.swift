@@ -20,6 +20,7 @@ struct MediaPage {
             do {
                 let upload = try await MultipartUpload.read(request, staging: { try await pages.media.stage(organizationID: member.id) }, limits: pages.media.limits)
                 guard WebForm.tokenMatches(upload.fields[BrowserSession.csrfField], pages.renderer.expectedToken(request, sessionID: context.sessionID)) else {
+                    await MediaStaging.remove(upload.file)
                     throw WebForm.csrfFailed
                 }
                 _ = try await pages.media.ingest(upload.file, name: upload.fields["name"].flatMap { $0.isEmpty ? nil : $0 } ?? upload.filename,
@@ -71,13 +72,10 @@ struct MediaPage {
         values["nav_media"] = true
         values["writes"] = writes
         values["has_media"] = !files.isEmpty
-        // This site's own file URLs (the local store's) as paths, so they load on whichever host the page came from.
-        let site = pages.publicURL
-        func local(_ url: String?) -> String? { url.map { $0.hasPrefix(site + "/") ? String($0.dropFirst(site.count)) : $0 } }
         values["media"] = try await pages.media.json(files).map { file in
             PageRenderer.values([
-                "id": file.id.uuidString.lowercased(), "name": file.name, "alt": file.alt, "url": local(file.url),
-                "preview": local(file.kind == .image ? file.url : file.thumbnailURL),
+                "id": file.id.uuidString.lowercased(), "name": file.name, "alt": file.alt, "url": pages.sitePath(file.url),
+                "preview": pages.sitePath(file.kind == .image ? file.url : file.thumbnailURL),
                 "size": Self.bytes(file.sizeBytes),
                 "dimensions": file.width.flatMap { width in file.height.map { "\(width) × \($0)" } },
                 "duration": file.durationMs.map { String(format: "%.1f s", Double($0) / 1000) },

@@ -24,10 +24,7 @@ struct PreviewPage: Sendable {
                                    title: renderer.text("problem_title", request), status: error.status)
         }
         let language = renderer.language(request)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = CalendarPage.timeZone(request)
-        calendar.locale = language.locale
-        let formatter = CalendarFormatter(calendar: calendar, language: language)
+        let formatter = CalendarFormatter(viewing: request, language: language)
         let t = renderer.assets.catalogue.table(language)
         var context = values
         context["token"] = token

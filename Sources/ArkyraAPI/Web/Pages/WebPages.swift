@@ -91,10 +91,13 @@ struct WebPages: Sendable {
 
     /// Dates and times in the viewer's language and time zone.
     func formatter(_ request: Request) -> CalendarFormatter {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = CalendarPage.timeZone(request)
-        calendar.locale = renderer.language(request).locale
-        return CalendarFormatter(calendar: calendar, language: renderer.language(request))
+        CalendarFormatter(viewing: request, language: renderer.language(request))
+    }
+
+    /// One of this site's own file URLs (the local store's) as a path, so it loads on whichever host the page
+    /// came from; any other URL as it is.
+    func sitePath(_ url: String?) -> String? {
+        url.map { $0.hasPrefix(publicURL + "/") ? String($0.dropFirst(publicURL.count)) : $0 }
     }
 
     /// A path inside the app to go back to after logging in (never another site).
