@@ -193,10 +193,11 @@ package func buildRouter(
         hasher: PasswordHasher(cost: security.bcryptCost), audit: audit, queue: JobQueue(name: .publish, redis: redis),
         revocations: revocations, sessions: SessionRepository(logger: logger), logger: logger
     )
+    let customers = CustomerService(customers: CustomerRepository(logger: logger), audit: audit, database: database, logger: logger)
     WebRoutes(pages: WebPages(
         renderer: PageRenderer(assets: web, browser: browser), browser: browser, accounts: accounts, mail: accountMail, sessions: sessions,
         organizations: organizations, members: members, keys: keys, audit: audit, notifications: NotificationRepository(logger: logger), privacy: privacyService,
-        users: UserRepository(logger: logger), posts: posts, media: media, integrations: integrations, connections: connections, providers: providers, database: database,
+        users: UserRepository(logger: logger), posts: posts, media: media, integrations: integrations, customers: customers, connections: connections, providers: providers, database: database,
         publicURL: configuration.mail.publicURL
     ), verifier: AccessTokenVerifier(signer: signer, revocations: revocations), rateLimit: perUserOrAddress).add(to: router)
 
@@ -256,7 +257,7 @@ package func buildRouter(
     let privacy = PrivacyRoutes(organizations: organizations, privacy: privacyService, maxBodyBytes: bodyLimit)
     privacy.add(me: authenticated.group("me"))
     privacy.add(organization: authenticated.group("organizations/:organization"))
-    CustomerRoutes(organizations: organizations, customers: CustomerRepository(logger: logger), audit: audit, database: database, maxBodyBytes: bodyLimit)
+    CustomerRoutes(organizations: organizations, customers: customers, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/customers"))
     APIKeyRoutes(organizations: organizations, keys: keys, maxBodyBytes: bodyLimit)
         .add(to: authenticated.group("organizations/:organization/api-keys"))

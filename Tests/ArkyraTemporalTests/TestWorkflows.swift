@@ -111,12 +111,19 @@ struct Dawdle: Activity {
     static let name = "Dawdle"
     /// The workflows whose Dawdle has started (the history records the start only once the activity ends).
     static let started = Mutex<Set<String>>([])
+    /// The workflows whose Dawdle heard its cancellation at a heartbeat.
+    static let cancelled = Mutex<Set<String>>([])
 
     func run(_ input: Empty, context: ActivityContext) async throws -> String {
         _ = Self.started.withLock { $0.insert(context.workflowID) }
-        for _ in 0..<300 {
-            try await context.heartbeat()
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            for _ in 0..<300 {
+                try await context.heartbeat()
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        } catch is CancellationError {
+            _ = Self.cancelled.withLock { $0.insert(context.workflowID) }
+            throw CancellationError()
         }
         return "never cancelled"
     }

@@ -7,9 +7,7 @@ import PostgresNIO
 /// admin+ to change); channels belong to them through `PATCH …/integrations/:integration`.
 struct CustomerRoutes {
     let organizations: OrganizationService
-    let customers: CustomerRepository
-    let audit: AuditRepository
-    let database: Database
+    let customers: CustomerService
     let maxBodyBytes: Int
 
     struct CreateBody: StrictDecodable {
@@ -23,37 +21,18 @@ struct CustomerRoutes {
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get { _, context in
             let organization = try await organizations.authorize(.readContent, in: context)
-            return try JSONBody.response(Listing(customers: try await customers.list(organizationID: organization.id, client: database)))
+            return try JSONBody.response(Listing(customers: try await customers.list(organizationID: organization.id)))
         }
         group.post { request, context in
             let organization = try await organizations.authorize(.connectChannels, in: context)
             let body = try await JSONBody.decode(CreateBody.self, from: request, maxBytes: maxBodyBytes)
-            let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(name.count) else { throw APIError.validation(["name": "must be 1 to 200 characters"]) }
-            do {
-                let created = try await database.inTransaction(logger: context.logger) { connection in
-                    let customer = try await customers.create(organizationID: organization.id, name: name, on: connection)
-                    try await audit.record(
-                        AuditEvent(organizationID: organization.id, actorUserID: context.userID, action: "customer.created", targetType: "customer",
-                                   targetID: customer.id.uuidString, origin: context.origin(request)),
-                        on: connection
-                    )
-                    return customer
-                }
-                return try JSONBody.response(created, status: .created)
-            } catch RepositoryError.conflict {
-                throw APIError(.conflict, "customer_exists", "this organization already has a customer named \(name)")
-            }
+            let created = try await customers.create(organizationID: organization.id, name: body.name, by: context.userID, origin: context.origin(request))
+            return try JSONBody.response(created, status: .created)
         }
         group.delete(":customer") { request, context in
             let organization = try await organizations.authorize(.connectChannels, in: context)
-            guard let id = UUID(uuidString: try context.parameters.require("customer")) else { throw APIError.notFound("customer") }
-            let event = AuditEvent(organizationID: organization.id, actorUserID: context.userID, action: "customer.deleted", targetType: "customer",
-                                   targetID: id.uuidString, origin: context.origin(request))
-            let deleted = try await audit.recordingIfChanged(event, database: database, logger: context.logger) { connection in
-                try await customers.delete(id: id, organizationID: organization.id, on: connection)
-            }
-            if !deleted { throw APIError.notFound("customer") }
+            try await customers.delete(organizationID: organization.id, customerID: try context.parameters.require("customer"),
+                                       by: context.userID, origin: context.origin(request))
             return Response(status: .noContent)
         }
     }

@@ -371,6 +371,11 @@ struct PostService: Sendable {
         ids.isEmpty ? [:] : try await posts.tagNames(of: ids, client: database)
     }
 
+    /// The organization's tags, by name (the calendar's tag filter).
+    func tagNames(organizationID: UUID) async throws -> [String] {
+        try await posts.tagNames(organizationID: organizationID, client: database)
+    }
+
     func find(organizationID: UUID, postID rawID: String) async throws -> Post {
         guard let id = UUID(uuidString: rawID), let post = try await posts.find(id: id, organizationID: organizationID, client: database) else {
             throw APIError.notFound("post")

@@ -26,10 +26,11 @@ struct CalendarPage {
             let today = CalendarGrid.day(of: Date(), calendar)
             let anchor = query["date"].flatMap { CalendarGrid.Day(String($0)) } ?? today
             let grid = CalendarGrid(view: view, anchor: anchor, calendar: calendar)
-            let channelFilter = query["channel"].map(String.init).flatMap(UUID.init(uuidString:))
-
             let channels = try await pages.integrations.list(organizationID: member.id)
-            let (posts, truncated) = try await load(organization: member.id, grid: grid, channel: channelFilter)
+            let customers = try await pages.customers.list(organizationID: member.id)
+            let tags = try await pages.posts.tagNames(organizationID: member.id)
+            let filter = Filter(Dictionary(query.map { (String($0.key), String($0.value)) }) { first, _ in first }, channels: channels, customers: customers, tags: tags)
+            let (posts, truncated) = try await load(organization: member.id, grid: grid, filter: filter)
             let formatter = CalendarFormatter(calendar: calendar, language: language)
             let byID = Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             let t = pages.renderer.assets.catalogue.table(language)
@@ -51,19 +52,33 @@ struct CalendarPage {
                     "error": post.error,
                 ]))
             }
+            let organization = member.id.uuidString.lowercased()
+            let canWrite = member.role >= Permission.writePosts.minimumRole
+            // Free slots: the posting times of the channels in view that no post of the day takes yet.
+            let slotChannels = channels.filter { $0.state == .connected && filter.includes($0) }
             let days: [[String: Any]] = grid.days.map { date in
                 let day = CalendarGrid.day(of: date, calendar)
                 let items = postsByDay[day.text] ?? []
-                return [
+                var values: [String: Any] = [
                     "date": day.text, "label": formatter.dayLabel(date), "today": day == today,
                     "outside": view == .month && day.month != grid.anchor.month, "posts": items, "has_posts": !items.isEmpty,
                 ]
+                if canWrite, view == .week || view == .day {
+                    let taken = Set(items.compactMap { $0["hhmm"] as? String })
+                    let slots = Self.freeSlots(on: day, channels: slotChannels, calendar: calendar).compactMap { at -> [String: Any]? in
+                        let hhmm = formatter.hourMinute(at)
+                        guard !taken.contains(hhmm) else { return nil }
+                        var href = "/app/\(organization)/compose?date=\(day.text)&time=\(hhmm)"
+                        if let channel = filter.channel { href += "&channel=\(channel.uuidString.lowercased())" }
+                        return ["time": formatter.time(at), "href": href]
+                    }
+                    values["slots"] = slots
+                    values["has_slots"] = !slots.isEmpty
+                }
+                return values
             }
-            let organization = member.id.uuidString.lowercased()
             func link(view: CalendarGrid.View, date: CalendarGrid.Day) -> String {
-                var link = "/app/\(organization)/calendar?view=\(view.rawValue)&date=\(date.text)"
-                if let channelFilter { link += "&channel=\(channelFilter.uuidString.lowercased())" }
-                return link
+                "/app/\(organization)/calendar?view=\(view.rawValue)&date=\(date.text)" + filter.query
             }
             var values: [String: Any] = [
                 "nav_calendar": true,
@@ -82,9 +97,16 @@ struct CalendarPage {
                 "is_columns": view == .week || view == .day,
                 "empty": posts.isEmpty,
                 "truncated": truncated,
-                "channels": channels.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id == channelFilter] },
+                "channels": channels.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id == filter.channel] },
+                "customers": customers.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id == filter.customer] },
+                "has_customers": !customers.isEmpty,
+                "tags": tags.map { ["name": $0, "selected": $0.lowercased() == filter.tag?.lowercased()] },
+                "has_tags": !tags.isEmpty,
+                "states": PostState.allCases.map { ["id": $0.rawValue, "name": t["state_\($0.rawValue)"] ?? $0.rawValue, "selected": $0 == filter.state] },
+                "filtered": filter.query != "",
+                "clear_link": "/app/\(organization)/calendar?view=\(view.rawValue)&date=\(grid.anchor.text)",
                 "anchor": grid.anchor.text,
-                "can_write": member.role >= Permission.writePosts.minimumRole,
+                "can_write": canWrite,
             ]
             if query["saved"] != nil { values["saved"] = true }
             values["compose_link"] = "/app/\(organization)/compose?date=\(grid.anchor.text)"
@@ -92,11 +114,65 @@ struct CalendarPage {
         }
     }
 
-    private func load(organization organizationID: UUID, grid: CalendarGrid, channel: UUID?) async throws -> ([Post], Bool) {
+    /// What the calendar is narrowed to: one channel, the channels of one customer, one tag, one state. Only
+    /// values the organization has count (a stale link shows everything rather than an error).
+    struct Filter {
+        var channel: UUID?
+        var customer: UUID?
+        var tag: String?
+        var state: PostState?
+        private var customerChannels: Set<UUID> = []
+
+        init(_ query: [String: String], channels: [Integration], customers: [CustomerRepository.Customer], tags: [String]) {
+            channel = query["channel"].flatMap(UUID.init(uuidString:)).flatMap { id in channels.contains { $0.id == id } ? id : nil }
+            customer = query["customer"].flatMap(UUID.init(uuidString:)).flatMap { id in customers.contains { $0.id == id } ? id : nil }
+            tag = query["tag"].flatMap { tag in tags.first { $0.lowercased() == tag.lowercased() } }
+            state = query["state"].flatMap(PostState.init(rawValue:))
+            customerChannels = Set(channels.filter { $0.customerID != nil && $0.customerID == customer }.map(\.id))
+        }
+
+        /// Whether the channel's posts are in view.
+        func includes(_ channel: Integration) -> Bool {
+            (self.channel == nil || channel.id == self.channel) && (customer == nil || customerChannels.contains(channel.id))
+        }
+
+        /// The filter as the rest of a calendar link's query (`&channel=…&tag=…`).
+        var query: String {
+            var parts: [String] = []
+            if let channel { parts.append("channel=\(channel.uuidString.lowercased())") }
+            if let customer { parts.append("customer=\(customer.uuidString.lowercased())") }
+            if let tag { parts.append("tag=\(tag.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
+            if let state { parts.append("state=\(state.rawValue)") }
+            return parts.map { "&" + $0 }.joined()
+        }
+    }
+
+    /// The moments of `day` (in the viewer's calendar) at the channels' posting times (minutes after midnight
+    /// UTC), still ahead, earliest first.
+    static func freeSlots(on day: CalendarGrid.Day, channels: [Integration], calendar: Calendar) -> [Date] {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = Self.utc
+        guard let noon = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 12)) else { return [] }
+        let midnight = utc.startOfDay(for: noon)
+        let now = Date()
+        var moments: Set<Date> = []
+        for minute in Set(channels.flatMap(\.postingTimes)) {
+            for shift in -1...1 {
+                let at = midnight.addingTimeInterval(Double(shift * 86_400 + minute * 60))
+                if at > now, CalendarGrid.day(of: at, calendar) == day { moments.insert(at) }
+            }
+        }
+        return moments.sorted()
+    }
+
+    private func load(organization organizationID: UUID, grid: CalendarGrid, filter: Filter) async throws -> ([Post], Bool) {
         var input = PostService.CalendarInput()
         input.from = ISO8601Timestamp.format(grid.start)
         input.to = ISO8601Timestamp.format(grid.end)
-        input.integrationIDs = channel.map { [$0.uuidString] } ?? []
+        input.integrationIDs = filter.channel.map { [$0.uuidString] } ?? []
+        input.customer = filter.customer?.uuidString
+        input.tag = filter.tag
+        input.states = filter.state.map { [$0.rawValue] } ?? []
         var posts: [Post] = []
         while true {
             let page = try await pages.posts.calendar(organizationID: organizationID, input)

@@ -63,6 +63,40 @@ struct ChannelsPage {
                                                              userID: context.userID, origin: context.origin(request))
             return WebSessionMiddleware.redirect(to: channelsPath(member) + "?connected=\(channel.id.uuidString.lowercased())")
         }
+        group.post("channels/:channel/settings") { request, context in
+            let member = try await pages.member(context, .connectChannels)
+            let form = try await pages.form(request, context)
+            let channelID = try context.parameters.require("channel")
+            let customer = form["customer"] ?? ""
+            let times = form["posting_times"] ?? ""
+            do {
+                let minutes = try Self.minutes(times)
+                _ = try await pages.integrations.update(organizationID: member.id, integrationID: channelID, customerID: .some(customer.isEmpty ? nil : customer),
+                                                        postingTimes: minutes, by: context.userID, origin: context.origin(request))
+                return WebSessionMiddleware.redirect(to: channelsPath(member) + "?done=channel_saved")
+            } catch let error as APIError {
+                let edited = Edited(channel: channelID.lowercased(), customer: customer, times: times, problem: WebPages.problem(error))
+                return try await page(request, member: member, connected: nil, error: nil, edited: edited, status: error.status)
+            }
+        }
+        group.post("customers") { request, context in
+            let member = try await pages.member(context, .connectChannels)
+            let form = try await pages.form(request, context)
+            let name = form["name"] ?? ""
+            do {
+                _ = try await pages.customers.create(organizationID: member.id, name: name, by: context.userID, origin: context.origin(request))
+                return WebSessionMiddleware.redirect(to: channelsPath(member) + "?done=customer_added")
+            } catch let error as APIError {
+                let message = error.fields?["name"] ?? error.message
+                return try await page(request, member: member, connected: nil, error: nil, newCustomer: (name, message), status: error.status)
+            }
+        }
+        group.post("customers/:customer/delete") { request, context in
+            let member = try await pages.member(context, .connectChannels)
+            _ = try await pages.form(request, context)
+            try await pages.customers.delete(organizationID: member.id, customerID: try context.parameters.require("customer"), by: context.userID, origin: context.origin(request))
+            return WebSessionMiddleware.redirect(to: channelsPath(member) + "?done=customer_removed")
+        }
         group.post("channels/:channel/state") { request, context in
             let member = try await pages.member(context, .connectChannels)
             let form = try await pages.form(request, context)
@@ -77,8 +111,40 @@ struct ChannelsPage {
         member.path + "/channels"
     }
 
-    private func page(_ request: Request, member: WebPages.MemberPage, connected: UUID?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// A channel's settings form as the person sent it, with what the API said was wrong.
+    struct Edited {
+        var channel: String
+        var customer: String
+        var times: String
+        var problem: [String: Any]
+    }
+
+    /// Posting times as people write them ("09:30, 17:00"), as minutes after midnight.
+    /// - Throws: 422 on `posting_times` for anything that is not a list of HH:MM.
+    static func minutes(_ text: String) throws -> [Int] {
+        let parts = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
+        var minutes: [Int] = []
+        for part in parts {
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            guard pieces.count == 2, pieces[1].count == 2, let hour = Int(pieces[0]), let minute = Int(pieces[1]),
+                  (0...23).contains(hour), (0...59).contains(minute) else {
+                throw APIError.validation(["posting_times": "must be times as HH:MM separated by commas, such as 09:30, 17:00 (\(part.prefix(20)) is not)"])
+            }
+            minutes.append(hour * 60 + minute)
+        }
+        if minutes.isEmpty { throw APIError.validation(["posting_times": "must name at least one time, such as 09:30"]) }
+        return minutes
+    }
+
+    /// Minutes after midnight as HH:MM.
+    static func clock(_ minutes: Int) -> String {
+        String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    }
+
+    private func page(_ request: Request, member: WebPages.MemberPage, connected: UUID?, error: String?, edited: Edited? = nil,
+                      newCustomer: (name: String, error: String)? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let channels = try await pages.integrations.list(organizationID: member.id)
+        let customers = try await pages.customers.list(organizationID: member.id)
         let notice = channels.first { $0.id == connected }.map { pages.renderer.text("channels_connected", request, ["name": $0.name]) }
         let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
         let oauth = pages.providers.identifiers.compactMap { identifier -> [String: Any]? in
@@ -88,17 +154,27 @@ struct ChannelsPage {
         let values: [String: Any] = [
             "nav_channels": true,
             "channels": channels.map { channel in
-                PageRenderer.values([
-                    "id": channel.id.uuidString.lowercased(), "name": channel.name, "username": channel.username, "provider": channel.provider,
+                let id = channel.id.uuidString.lowercased()
+                let mine = edited?.channel == id ? edited : nil
+                let customer = mine?.customer ?? channel.customerID?.uuidString.lowercased() ?? ""
+                return PageRenderer.values([
+                    "id": id, "name": channel.name, "username": channel.username, "provider": channel.provider,
+                    "posting_times": mine?.times ?? channel.postingTimes.map(Self.clock).joined(separator: ", "),
+                    "customers": customers.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id.uuidString.lowercased() == customer] },
+                    "customer_name": customers.first { $0.id == channel.customerID }?.name,
+                    "errors": mine?.problem["errors"], "error": mine?.problem["error"], "open": mine != nil,
                     "avatar": channel.avatarURL, "refresh_needed": channel.state == .refreshNeeded, "disabled": channel.state == .disabled,
                     "state_label": t["channel_\(channel.state.rawValue)"] ?? channel.state.rawValue,
                     "reconnect": channel.state == .refreshNeeded && (pages.providers.provider(for: channel.provider) is any OAuthProvider),
                 ])
             },
             "no_channels": channels.isEmpty,
+            "customer_list": customers.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name] },
             "oauth": oauth,
             "can_connect": member.role >= Permission.connectChannels.minimumRole,
-        ].merging(PageRenderer.values(["notice": notice, "error": error])) { own, _ in own }
+        ].merging(PageRenderer.values([
+            "notice": notice ?? pages.done(request), "error": error, "new_customer_name": newCustomer?.name, "new_customer_error": newCustomer?.error,
+        ])) { own, _ in own }
         return pages.renderer.render("channels", values, request: request, viewer: member.viewer, title: t["nav_channels"] ?? "Channels", status: status)
     }
 }

@@ -29,11 +29,15 @@ struct ComposerPage {
             let zone = CalendarPage.timeZone(request)
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
-            // The next full hour, on the day the calendar was showing when that day is later than today.
+            // The next full hour, on the day the calendar was showing when that day is later than today; at the
+            // time the calendar offered (`time=HH:MM`, a free slot) when that is still ahead.
             var start = calendar.date(bySetting: .minute, value: 0, of: Date().addingTimeInterval(3600)) ?? Date()
-            if let day = request.uri.queryParameters["date"].flatMap({ CalendarGrid.Day(String($0)) }),
-               let chosen = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: calendar.component(.hour, from: start))),
-               chosen > start {
+            let query = request.uri.queryParameters
+            let slot = query["time"].flatMap { try? ChannelsPage.minutes(String($0)) }?.first
+            if let day = query["date"].flatMap({ CalendarGrid.Day(String($0)) }),
+               let chosen = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day,
+                                                              hour: slot.map { $0 / 60 } ?? calendar.component(.hour, from: start), minute: slot.map { $0 % 60 } ?? 0)),
+               chosen > (slot == nil ? start : Date()) {
                 start = chosen
             }
             draft.publishAt = Self.wallTime(start, calendar)

@@ -20,6 +20,7 @@ struct WebPages: Sendable {
     let posts: PostService
     let media: MediaService
     let integrations: IntegrationService
+    let customers: CustomerService
     let connections: OAuthConnectService
     let providers: ProviderRegistry
     let database: Database

@@ -36,4 +36,15 @@ extension PostRepository {
         for try await (postID, name) in rows.decode((UUID, String).self) { names[postID, default: []].append(name) }
         return names
     }
+
+    /// The organization's tag names, alphabetically (at most 500).
+    package func tagNames(organizationID: UUID, client: Database) async throws -> [String] {
+        let rows = try await client.query(
+            "SELECT name FROM tags WHERE organization_id = \(organizationID) AND deleted_at IS NULL ORDER BY lower(name) LIMIT 500",
+            logger: logger
+        )
+        var names: [String] = []
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
 }
