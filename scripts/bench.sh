@@ -14,10 +14,14 @@ private_task_queue bench
 
 scripts/dev-services.sh start >/dev/null   # installs redis-server when missing
 venv=.run/bench-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import bullmq, rq, temporalio" 2>/dev/null; then
-  echo "installing the peers (bullmq, rq, temporalio) into $venv ..."
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import bullmq, rq, temporalio, selenium" 2>/dev/null; then
+  echo "installing the peers (bullmq, rq, temporalio) and selenium into $venv ..."
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q bullmq==3.4.4 rq==3.0.0 temporalio==1.35.0
+  "$venv/bin/pip" install -q bullmq==3.4.4 rq==3.0.0 temporalio==1.35.0 selenium==4.51.0
+fi
+# The calendar page is measured in Debian's Chromium.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 echo "building arkyra-bench and the services (release; the first time takes several minutes) ..."
@@ -82,8 +86,8 @@ if part burst; then
 fi
 
 if part calendar; then
-  echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, 64 connections ..."
-  scripts/bench/calendar.sh "$bin" "$port" >> "$out" || { echo "the calendar was not measured (the reason is above)" >&2; failed=1; }
+  echo "measuring the calendar: a week of one organization with 1,000,000 posts in the table, through the API and as the web page, 64 connections; the page in Chromium ..."
+  scripts/bench/calendar.sh "$bin" "$port" "$root/$venv/bin/python" >> "$out" || { echo "the calendar was not measured (the reason is above)" >&2; failed=1; }
 fi
 if part media; then
   echo "measuring media: uploads through the API to the disk and to S3 beside curl, memory during a 1000 MiB upload, a transcode beside ffmpeg ..."

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The calendar benchmark of `make bench`: a week of one organization's calendar, read through the real API
 # (access token, rate limits, membership check, the index-backed query, JSON) with 1,000,000 posts across
-# 1,000 organizations in the table, by wrk with 64 connections; then a Hummingbird hello-world route, the
-# framework's ceiling on this machine, measured the same way. Prints JSON lines.
-# Usage: calendar.sh BIN_DIR REDIS_PORT
+# 1,000 organizations in the table, by wrk with 64 connections; the web app's calendar week page the same way
+# (the session cookie, server-rendered HTML); then a Hummingbird hello-world route, the framework's ceiling on
+# this machine. Last, the week page in headless Chromium: time until usable and bytes transferred
+# (calendar_page.py, with PYTHON: a Python with selenium). Prints JSON lines.
+# Usage: calendar.sh BIN_DIR REDIS_PORT PYTHON
 set -euo pipefail
 source "$(dirname "$0")/../lib/processes.sh"
 bin=$1
 redis_port=$2
+python=$3
 pg_port=${ARKYRA_DEV_PG_PORT:-55432}
 api_port=$(free_port)
 hello_port=$(free_port)
@@ -66,6 +69,21 @@ LUA
 # Sanity: a week holds posts.
 week=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$api_port/api/v1/organizations/$(head -1 .run/bench-organizations.txt)/posts?from=$(date -u +%Y-%m-%dT00:00:00Z)&to=$(date -u -d '+7 days' +%Y-%m-%dT00:00:00Z)" | json '["posts"].__len__()')
 
+# The web app's week page: the same organizations and weeks, with the session cookie a browser sends.
+cat > .run/bench-calendar-page.lua <<LUA
+local organizations = {}
+for line in io.lines(".run/bench-organizations.txt") do organizations[#organizations + 1] = line end
+local start = os.time()
+wrk.headers["Cookie"] = "arkyra_access=$token; arkyra_tz=UTC"
+request = function()
+  local organization = organizations[math.random(#organizations)]
+  local from = start + math.random(0, 51) * 7 * 86400
+  return wrk.format("GET", "/app/" .. organization .. "/calendar?view=week&date=" .. os.date("!%Y-%m-%d", from))
+end
+LUA
+page_days=$(curl -fsS -H "Cookie: arkyra_access=$token" "http://127.0.0.1:$api_port/app/$(head -1 .run/bench-organizations.txt)/calendar?view=week" | grep -c 'class="day' || true)
+[ "$page_days" = 7 ] || { echo "the calendar week page did not show 7 days ($page_days)" >&2; exit 1; }
+
 measure() { wrk -t2 -c64 -d"${seconds}s" --latency "$@" 2>&1; }
 report() {
   python3 - "$1" "$2" "${3:-}" <<'PY'
@@ -83,8 +101,13 @@ line(f"{prefix}_errors", float(errors.group(1)) if errors else 0, "responses")
 PY
 }
 measure -s .run/bench-calendar.lua "http://127.0.0.1:$api_port" > .run/bench-calendar-wrk.txt
+measure -s .run/bench-calendar-page.lua "http://127.0.0.1:$api_port" > .run/bench-calendar-page-wrk.txt
 measure "http://127.0.0.1:$hello_port/hello" > .run/bench-hello-wrk.txt
 echo "{\"name\": \"calendar_posts_in_table\", \"value\": $count, \"unit\": \"posts\"}"
 echo "{\"name\": \"calendar_posts_in_a_week\", \"value\": $week, \"unit\": \"posts\"}"
 report .run/bench-calendar-wrk.txt calendar_week
 report .run/bench-hello-wrk.txt calendar_week "Hummingbird hello world (ceiling)"
+report .run/bench-calendar-page-wrk.txt calendar_page_week
+report .run/bench-hello-wrk.txt calendar_page_week "Hummingbird hello world (ceiling)"
+"$python" scripts/bench/calendar_page.py --api "http://127.0.0.1:$api_port" --token "$token" \
+  --organizations .run/bench-organizations.txt --hello "http://127.0.0.1:$hello_port/hello"

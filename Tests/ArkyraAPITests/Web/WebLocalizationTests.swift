@@ -1,4 +1,5 @@
 @testable import ArkyraAPI
+import ArkyraTestSupport
 import Foundation
 import Testing
 
@@ -48,5 +49,34 @@ struct WebLocalizationTests {
         #expect(Language.preferred(cookie: nil, acceptLanguage: nil) == .en)
         #expect(Language.ar.direction == "rtl")
         #expect(Language.fr.direction == "ltr")
+    }
+
+    @Test("the language is the person's: their browser's at sign-up, changed by the menu, and it follows them to another browser at log-in")
+    func languageFollowsThePerson() async throws {
+        try await APITestHarness.run { api in
+            let email = "ada-\(UUID().uuidString.prefix(6))@example.com"
+            let french = WebBrowser(api.client, language: "fr-FR, fr;q=0.9")
+            let organization = try await french.signUp(email: email)
+            #expect(try await french.get("/app/\(organization)/calendar").html.contains("<html lang=\"fr\""))
+
+            func logIn(_ browser: WebBrowser) async throws -> String? {
+                _ = try await browser.get("/login")
+                let loggedIn = try await browser.post("/login", [("email", email), ("password", "correct horse")])
+                #expect(loggedIn.status == .seeOther)
+                return browser.cookies[Language.cookie]
+            }
+            // Another browser, set to English, opens in the account's French.
+            let other = WebBrowser(api.client, language: "en-US")
+            #expect(try await logIn(other) == "fr")
+            #expect(try await other.get("/app/\(organization)/calendar").html.contains("<html lang=\"fr\""))
+            // The menu changes it for the account: a third browser opens in German.
+            let chosen = try await other.post("/language", [("language", "de"), ("next", "/app/\(organization)/calendar")])
+            #expect(chosen.location == "/app/\(organization)/calendar")
+            #expect(try await logIn(WebBrowser(api.client, language: "en-US")) == "de")
+            // A language we do not speak changes nothing.
+            _ = try await other.get("/app/\(organization)/calendar")
+            _ = try await other.post("/language", [("language", "xx")])
+            #expect(try await logIn(WebBrowser(api.client)) == "de")
+        }
     }
 }

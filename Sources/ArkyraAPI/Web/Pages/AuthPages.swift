@@ -2,7 +2,9 @@ import ArkyraCore
 import Foundation
 import Hummingbird
 
-/// `/login`, `/signup`, `/logout` and `/language`: the pages before a session, and the one that ends it.
+/// `/login`, `/signup`, `/logout` and `/language`: the pages before a session, and the one that ends it. The
+/// language is the person's: stored on the account at sign-up (the browser's) and by the menu, and set on
+/// each browser they log in from.
 /// They call the same AccountService as `/api/v1/auth`; its errors are shown beside the field they name,
 /// and what was typed (never the password) is kept.
 struct AuthPages {
@@ -22,6 +24,10 @@ struct AuthPages {
                 let tokens = try await pages.accounts.login(email: email, password: form["password"] ?? "", origin: context.origin(request))
                 var response = WebSessionMiddleware.redirect(to: next)
                 pages.browser.store(tokens, on: &response)
+                // The language the person chose follows them to this browser.
+                if let language = try await pages.users.language(id: tokens.user.id, client: pages.database).flatMap(Language.init(rawValue:)) {
+                    response.setCookie(pages.browser.preference(Language.cookie, language.rawValue))
+                }
                 return response
             } catch let error as APIError {
                 return loginPage(request, values: ["next": next, "email": email, "error": error.message], status: error.status)
@@ -40,10 +46,12 @@ struct AuthPages {
                 )
                 switch registration {
                 case .session(let tokens):
+                    try await pages.users.setLanguage(id: tokens.user.id, pages.renderer.language(request).rawValue, client: pages.database)
                     var response = WebSessionMiddleware.redirect(to: next)
                     pages.browser.store(tokens, on: &response)
                     return response
-                case .activationRequired:
+                case .activationRequired(let user):
+                    try await pages.users.setLanguage(id: user.id, pages.renderer.language(request).rawValue, client: pages.database)
                     return loginPage(request, values: ["notice": pages.renderer.text("signup_check_mail", request), "email": form["email"] ?? "", "next": next])
                 }
             } catch let error as APIError {
@@ -71,6 +79,8 @@ struct AuthPages {
             var response = WebSessionMiddleware.redirect(to: next)
             if let language = form["language"].flatMap(Language.init(rawValue:)) {
                 response.setCookie(pages.browser.preference(Language.cookie, language.rawValue))
+                // Logged in, the choice is the account's too (the next browser they log in from opens in it).
+                if let identity { try await pages.users.setLanguage(id: identity.userID, language.rawValue, client: pages.database) }
             }
             return response
         }

@@ -72,4 +72,16 @@ package struct UserRepository: Sendable {
     package func markVerified(id: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = \(id)", logger: logger)
     }
+
+    /// The language user `id` reads the web app in (`en`, `ar`, …), or nil for their browser's.
+    package func language(id: UUID, client: Database) async throws -> String? {
+        let rows = try await client.query("SELECT language FROM users WHERE id = \(id) AND deleted_at IS NULL", logger: logger)
+        for try await language in rows.decode(String?.self) { return language }
+        return nil
+    }
+
+    /// Stores the language user `id` chose (one of the web app's).
+    package func setLanguage(id: UUID, _ language: String, client: Database) async throws {
+        try await client.query("UPDATE users SET language = \(language), updated_at = now() WHERE id = \(id) AND deleted_at IS NULL", logger: logger)
+    }
 }
