@@ -81,7 +81,7 @@ request = function()
   return wrk.format("GET", "/app/" .. organization .. "/calendar?view=week&date=" .. os.date("!%Y-%m-%d", from))
 end
 LUA
-page_days=$(curl -fsS -H "Cookie: arkyra_access=$token" "http://127.0.0.1:$api_port/app/$(head -1 .run/bench-organizations.txt)/calendar?view=week" | grep -c 'class="day' || true)
+page_days=$(curl -fsS -H "Cookie: arkyra_access=$token" "http://127.0.0.1:$api_port/app/$(head -1 .run/bench-organizations.txt)/calendar?view=week" | grep -o '<li class="day' | wc -l)
 [ "$page_days" = 7 ] || { echo "the calendar week page did not show 7 days ($page_days)" >&2; exit 1; }
 
 measure() { wrk -t2 -c64 -d"${seconds}s" --latency "$@" 2>&1; }

@@ -41,8 +41,13 @@ struct OrganizationService: Sendable {
         }
     }
 
-    func list(for userID: UUID) async throws -> [MemberOrganization] {
-        try await organizations.list(forUser: userID, client: database)
+    func list(for userID: UUID, limit: Int? = nil) async throws -> [MemberOrganization] {
+        try await organizations.list(forUser: userID, limit: limit, client: database)
+    }
+
+    /// `userID`'s membership of `organizationID`, or nil when they are not a member.
+    func membership(of userID: UUID, in organizationID: UUID) async throws -> MemberOrganization? {
+        try await organizations.membership(ofUser: userID, in: organizationID, client: database)
     }
 
     /// `authorize(_:organization:userID:)` for the route's `:organization` and the request's user.

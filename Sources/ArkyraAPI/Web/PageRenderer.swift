@@ -18,7 +18,10 @@ struct PageRenderer: Sendable {
     struct Viewer: Sendable {
         var user: User
         var sessionID: UUID?
+        /// The switcher's organizations (the first ``WebPages/switcherSize``, or all on the page listing them).
         var organizations: [MemberOrganization]
+        /// Whether the person has more than the switcher lists.
+        var moreOrganizations = false
         var current: MemberOrganization?
         /// Notifications of the current organization the person has not seen (the header's count).
         var unread = 0
@@ -59,6 +62,7 @@ struct PageRenderer: Sendable {
             context["organizations"] = viewer.organizations.map { organization in
                 ["id": organization.organization.id.uuidString.lowercased(), "name": organization.organization.name, "current": organization.organization.id == viewer.current?.organization.id] as [String: Any]
             }
+            context["more_organizations"] = viewer.moreOrganizations
             if let current = viewer.current {
                 context["org"] = ["id": current.organization.id.uuidString.lowercased(), "name": current.organization.name, "role": current.role.rawValue,
                                   "keys": current.role.includes(Permission.manageAPIKeys.minimumRole), "audit": current.role.includes(Permission.readAudit.minimumRole),

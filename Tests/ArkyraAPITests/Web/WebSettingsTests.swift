@@ -363,4 +363,31 @@ struct WebOrganizationSettingsTests {
             #expect(try await owner.get("/app/\(organization)/calendar").status == .notFound)
         }
     }
+
+    @Test("the header's switcher lists 20 organizations and links to all of them; an organization past the first 20 opens; another one is created from the list")
+    func manyOrganizations() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let first = try await browser.signUp()
+            let token = try #require(browser.cookies["arkyra_access"])
+            var last = ""
+            for index in 2...22 { last = try await api.createOrganization(token, name: "Org \(index)") }
+            let page = try await browser.get("/app/\(first)/calendar")
+            let switcher = try #require(page.html.firstMatch(of: /<details class="switcher">(?s)(.*?)<\/details>/)).output.1
+            #expect(switcher.matches(of: /\/calendar"/).count == 20)
+            #expect(switcher.contains("href=\"/app/organizations\">All your organizations…"))
+            let past = try await browser.get("/app/\(last.lowercased())/calendar")
+            #expect(past.status == .ok, "an organization the switcher does not list still opens")
+            #expect(past.html.contains("Organization: Org 22"))
+            let all = try await browser.get("/app/organizations")
+            #expect(all.html.contains("Your organizations"))
+            #expect(all.html.matches(of: /<li><a href="\/app\/[0-9a-f-]{36}\/calendar">/).count == 22)
+            let blank = try await browser.post("/app/organizations", [("name", " ")])
+            #expect(blank.status == .unprocessableContent)
+            #expect(blank.html.contains("Your organizations"), "the list stays beside the error")
+            let created = try await browser.post("/app/organizations", [("name", "Org 23")])
+            #expect(created.status == .seeOther)
+            #expect(try await api.request(.get, "/api/v1/organizations", token: token).json.description.contains("Org 23"))
+        }
+    }
 }

@@ -27,21 +27,30 @@ struct WebPages: Sendable {
     /// Where this installation is reached (links shown to be sent to someone, such as an invitation's).
     let publicURL: String
 
+    /// How many organizations the header's switcher lists; the rest are on `/app/organizations`.
+    static let switcherSize = 20
+
     /// The person and, for pages under `/app/:organization`, the organization — which must be theirs
-    /// (another organization answers 404, as the API does).
-    func viewer(_ context: AuthenticatedContext, organization rawID: String? = nil) async throws -> PageRenderer.Viewer {
+    /// (another organization answers 404, as the API does). The switcher's first ``switcherSize``
+    /// organizations come along, or all of them with `allOrganizations`.
+    func viewer(_ context: AuthenticatedContext, organization rawID: String? = nil, allOrganizations: Bool = false) async throws -> PageRenderer.Viewer {
         guard let user = try await users.find(id: context.userID, client: database) else {
             throw APIError(.unauthorized, "unauthorized", "this account no longer exists")
         }
-        let memberships = try await organizations.list(for: context.userID)
+        var memberships = try await organizations.list(for: context.userID, limit: allOrganizations ? nil : Self.switcherSize + 1)
+        let more = memberships.count > Self.switcherSize && !allOrganizations
+        if more { memberships.removeLast() }
         var current: MemberOrganization?
         if let rawID {
-            guard let found = memberships.first(where: { $0.organization.id.uuidString.lowercased() == rawID.lowercased() }) else {
+            if let listed = memberships.first(where: { $0.organization.id.uuidString.lowercased() == rawID.lowercased() }) {
+                current = listed
+            } else if let id = UUID(uuidString: rawID), let found = try await organizations.membership(of: context.userID, in: id) {
+                current = found
+            } else {
                 throw APIError.notFound("organization")
             }
-            current = found
         }
-        return .init(user: user, sessionID: context.sessionID, organizations: memberships, current: current)
+        return .init(user: user, sessionID: context.sessionID, organizations: memberships, moreOrganizations: more, current: current)
     }
 
     /// A page of one organization (`/app/:organization/...`): who looks at it, and the organization.

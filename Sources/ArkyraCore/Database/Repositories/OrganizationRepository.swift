@@ -28,18 +28,19 @@ package struct OrganizationRepository: Sendable {
     }
 
     /// The organizations `userID` belongs to, with their role, oldest first.
-    package func list(forUser userID: UUID, client: Database) async throws -> [MemberOrganization] {
-        try await client.withConnection { try await list(forUser: userID, connection: $0) }
+    package func list(forUser userID: UUID, limit: Int? = nil, client: Database) async throws -> [MemberOrganization] {
+        try await client.withConnection { try await list(forUser: userID, limit: limit, connection: $0) }
     }
 
-    /// ``list(forUser:client:)`` on a connection (inside a transaction).
-    package func list(forUser userID: UUID, connection: PostgresConnection) async throws -> [MemberOrganization] {
+    /// ``list(forUser:limit:client:)`` on a connection (inside a transaction); the first `limit` (nil: all).
+    package func list(forUser userID: UUID, limit: Int? = nil, connection: PostgresConnection) async throws -> [MemberOrganization] {
         let rows = try await connection.query(
             """
             SELECT o.id, o.name, o.created_at, m.role FROM organizations o
             JOIN memberships m ON m.organization_id = o.id
             WHERE m.user_id = \(userID) AND o.deleted_at IS NULL
             ORDER BY o.created_at, o.id
+            LIMIT \(limit)
             """,
             logger: logger
         )
@@ -49,6 +50,22 @@ package struct OrganizationRepository: Sendable {
             result.append(MemberOrganization(organization: Organization(id: id, name: name, createdAt: createdAt), role: role))
         }
         return result
+    }
+
+    /// `userID`'s membership of `organizationID`, or nil when they are not a member (or it does not exist).
+    package func membership(ofUser userID: UUID, in organizationID: UUID, client: Database) async throws -> MemberOrganization? {
+        let rows = try await client.query(
+            """
+            SELECT o.id, o.name, o.created_at, m.role FROM organizations o JOIN memberships m ON m.organization_id = o.id
+            WHERE m.user_id = \(userID) AND o.id = \(organizationID) AND o.deleted_at IS NULL
+            """,
+            logger: logger
+        )
+        for try await (id, name, createdAt, role) in rows.decode((UUID, String, Date, String).self) {
+            guard let role = Role(rawValue: role) else { return nil }
+            return MemberOrganization(organization: Organization(id: id, name: name, createdAt: createdAt), role: role)
+        }
+        return nil
     }
 
     /// `userID`'s role in `organizationID`, or nil when they are not a member (or it does not exist).
