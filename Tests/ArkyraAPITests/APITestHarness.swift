@@ -97,6 +97,16 @@ struct APITestHarness {
         return try #require(response.json["id"] as? String)
     }
 
+    /// Adds a second Mastodon account ("grace") to the sandbox and connects it as another channel.
+    func connectSecondMastodon(_ token: String, organization: String) async throws -> String {
+        try await sandbox.execute(uri: "/_sandbox/mastodon/accounts", method: .post, headers: [.contentType: "application/json"],
+                                  body: ByteBuffer(string: "{\"username\":\"grace\",\"token\":\"second\"}")) { #expect($0.status == .created) }
+        let response = try await request(.post, "/api/v1/organizations/\(organization)/integrations", token: token,
+                                         json: ["provider": "mastodon", "instance_url": instanceURL, "access_token": "second"])
+        #expect(response.status == .created)
+        return try #require(response.json["id"] as? String)
+    }
+
     /// Posts of the organization in a wide window.
     func posts(_ token: String, organization: String) async throws -> [[String: Any]] {
         let wide = try await request(.get, "/api/v1/organizations/\(organization)/posts?from=\(ISO8601Timestamp.format(Date().addingTimeInterval(-86400)))&to=\(ISO8601Timestamp.format(Date().addingTimeInterval(300 * 86400)))", token: token)

@@ -1,5 +1,5 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
-sandbox's Mastodon account, compose a thread, see it on the calendar, move it to the next day with the
+sandbox's Mastodon account, compose a thread (its preview card, a channel's own text), see it on the calendar, move it to the next day with the
 keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library, read the analytics,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
@@ -102,6 +102,18 @@ try:
     items = driver.find_elements(By.CSS_SELECTOR, "textarea[name=thread]")
     check(len(items) == 2, "a thread item was added")
     items[0].send_keys("the second post of the thread")
+    # The preview: a card for the ticked channel, with the text and the thread as the channel will show them.
+    card = wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, ".preview-card.preview-mastodon")))
+    check("Hello from Chromium" in card.text and "the second post of the thread" in card.text, "the preview shows the post: " + card.text)
+    # A text of its own for the ticked channel: the preview follows it; emptied, the main text is back.
+    driver.find_element(By.CSS_SELECTOR, "[data-override-for]:not([hidden]) summary").click()
+    own = driver.find_element(By.CSS_SELECTOR, "[data-override-for]:not([hidden]) textarea")
+    own.send_keys("Only for Mastodon")
+    wait.until(lambda d: "Only for Mastodon" in d.find_element(By.CSS_SELECTOR, ".preview-card").text)
+    check("Hello from Chromium" not in driver.find_element(By.CSS_SELECTOR, ".preview-card").text, "the channel's own text replaces the main one in its preview")
+    own.send_keys(Keys.CONTROL, "a")
+    own.send_keys(Keys.DELETE)
+    wait.until(lambda d: "Hello from Chromium" in d.find_element(By.CSS_SELECTOR, ".preview-card").text)
     # Tomorrow at 10:00 in the browser's zone; the form's value is a wall time.
     driver.execute_script("""
       const d = new Date(Date.now() + 86400000);

@@ -7,16 +7,6 @@ import Testing
 
 @Suite("Web: the channels page's customers and posting times, the calendar's filters and free slots")
 struct WebCalendarTests {
-    /// Connects the sandbox's second Mastodon account ("grace") as a second channel.
-    func connectSecond(_ api: APITestHarness, token: String, organization: String) async throws -> String {
-        try await api.sandbox.execute(uri: "/_sandbox/mastodon/accounts", method: .post, headers: [.contentType: "application/json"],
-                                      body: ByteBuffer(string: "{\"username\":\"grace\",\"token\":\"second\"}")) { #expect($0.status == .created) }
-        let response = try await api.request(.post, "/api/v1/organizations/\(organization)/integrations", token: token,
-                                             json: ["provider": "mastodon", "instance_url": api.instanceURL, "access_token": "second"])
-        #expect(response.status == .created)
-        return try #require(response.json["id"] as? String)
-    }
-
     @Test("channels page: customers are added (a taken name is a field error with the name kept) and removed; a channel's customer and posting times are saved, a bad time is a field error with the text kept; a viewer sees no settings and is refused")
     func channelSettings() async throws {
         try await APITestHarness.run { api in
@@ -80,7 +70,7 @@ struct WebCalendarTests {
             let organization = try await browser.signUp()
             let owner = try #require(browser.cookies["arkyra_access"])
             let first = try await api.connectMastodon(owner, organization: organization)
-            let second = try await connectSecond(api, token: owner, organization: organization)
+            let second = try await api.connectSecondMastodon(owner, organization: organization)
             let posts = "/api/v1/organizations/\(organization)/posts"
             let customer = try #require(try await api.request(.post, "/api/v1/organizations/\(organization)/customers", token: owner, json: ["name": "Bakery"]).json["id"] as? String).lowercased()
             #expect(try await api.request(.patch, "/api/v1/organizations/\(organization)/integrations/\(second)", token: owner, json: ["customer_id": customer]).status == .ok)

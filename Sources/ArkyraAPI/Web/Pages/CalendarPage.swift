@@ -109,6 +109,11 @@ struct CalendarPage {
                 "can_write": canWrite,
             ]
             if query["saved"] != nil { values["saved"] = true }
+            if let duplicates = query["duplicates"].flatMap({ Int($0) }), (1...1000).contains(duplicates) {
+                values["duplicates"] = pages.renderer.text("calendar_duplicates", request, [
+                    "count": String(duplicates), "hours": String(Int(pages.posts.duplicateWindow / 3600)),
+                ])
+            }
             values["compose_link"] = "/app/\(organization)/compose?date=\(grid.anchor.text)"
             return pages.renderer.render("calendar", values, request: request, viewer: member.viewer, title: t["nav_calendar"] ?? "Calendar")
         }

@@ -2,11 +2,13 @@ import ArkyraCore
 import Foundation
 import Hummingbird
 
-/// `/app/:organization/compose`: one text for the chosen channels, thread items after it, a time in the
-/// viewer's zone, and schedule, draft or post now. The form goes to the same PostService as
+/// `/app/:organization/compose`: one text for the chosen channels (and, for any of them, a text of its own),
+/// thread items after it, a time in the viewer's zone, and schedule, draft or post now. The form goes to the same PostService as
 /// `POST /api/v1/.../posts`, so every platform rule is the API's; its field errors are shown beside the
 /// field they name and what was typed is kept. Images and videos are picked from the library's newest files.
-/// composer.js keeps a local draft and adds thread items.
+/// composer.js keeps a local draft, counts and previews each channel's text, and adds thread items. A post
+/// that repeats what its channel already has close in time is saved with the API's duplicate warning,
+/// which the calendar then shows.
 struct ComposerPage {
     let pages: WebPages
 
@@ -17,6 +19,13 @@ struct ComposerPage {
         var publishAt = ""
         /// Library files on the first item, in the order ticked.
         var media: [String] = []
+        /// A channel's own text instead of `content`, by channel id (lowercased).
+        var overrides: [String: String] = [:]
+
+        /// The text channel `id` gets.
+        func content(for id: String) -> String {
+            overrides[id.lowercased()].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 } ?? content
+        }
     }
 
     /// How many of the library's newest files the picker offers.
@@ -52,7 +61,13 @@ struct ComposerPage {
             calendar.timeZone = zone
             let chosen = form.all("channel").filter { !$0.isEmpty }
             let media = form.all("media").filter { !$0.isEmpty }
-            let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "", media: media)
+            var overrides: [String: String] = [:]
+            for channel in try await pages.integrations.list(organizationID: member.id) {
+                let id = channel.id.uuidString.lowercased()
+                if let text = form["override:\(id)"], !text.isEmpty { overrides[id] = text }
+            }
+            let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "",
+                              media: media, overrides: overrides)
             let items = draft.thread.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
             let mode = PostService.PublishMode(rawValue: form["mode"] ?? "schedule") ?? .schedule
             let publishAt = Self.instant(draft.publishAt, calendar).map(ISO8601Timestamp.format) ?? ""
@@ -60,15 +75,16 @@ struct ComposerPage {
                 let created = try await pages.posts.schedule(PostService.ScheduleRequest(
                     organizationID: member.id,
                     variants: chosen.map { PostService.Variant(
-                        integrationID: $0, content: draft.content, thread: items.map { .init(content: $0, delaySeconds: 0) },
+                        integrationID: $0, content: draft.content(for: $0), thread: items.map { .init(content: $0, delaySeconds: 0) },
                         media: media, threadMedia: items.map { _ in [] }
                     ) },
                     publishAt: publishAt, timeZone: zone.identifier, mode: mode, userID: context.userID, origin: context.origin(request)
                 ))
                 let day = created.first?.publishAt.map { CalendarGrid.day(of: $0, calendar).text } ?? ""
-                return WebSessionMiddleware.redirect(to: "/app/\(member.id.uuidString.lowercased())/calendar?date=\(day)&saved=1")
+                let duplicates = try await pages.posts.duplicateWarnings(for: created).count
+                return WebSessionMiddleware.redirect(to: "/app/\(member.id.uuidString.lowercased())/calendar?date=\(day)&saved=1" + (duplicates > 0 ? "&duplicates=\(duplicates)" : ""))
             } catch let error as APIError {
-                let (errors, general) = Self.placeErrors(error, channels: chosen)
+                let (errors, general) = Self.placeErrors(error, channels: chosen, overridden: Set(chosen.indices.filter { draft.overrides[chosen[$0].lowercased()] != nil }))
                 return try await page(request, member: member, draft: draft, errors: errors, general: general, status: error.status)
             }
         }
@@ -89,10 +105,15 @@ struct ComposerPage {
         let values: [String: Any] = [
             "nav_compose": true,
             "channels": channels.filter { $0.state != .disabled }.map { channel in
-                PageRenderer.values([
-                    "id": channel.id.uuidString.lowercased(), "name": channel.name, "provider": channel.provider, "avatar": channel.avatarURL,
-                    "checked": draft.channels.contains(channel.id.uuidString.lowercased()) || draft.channels.contains(channel.id.uuidString),
+                let id = channel.id.uuidString.lowercased()
+                let overrideErrors = errors["override:\(id)"] ?? []
+                return PageRenderer.values([
+                    "id": id, "name": channel.name, "username": channel.username, "provider": channel.provider, "avatar": channel.avatarURL,
+                    "provider_name": pages.providers.provider(for: channel.provider)?.displayName,
+                    "checked": draft.channels.contains(id) || draft.channels.contains(channel.id.uuidString),
                     "refresh_needed": channel.state == .refreshNeeded,
+                    "override": draft.overrides[id], "override_errors": overrideErrors, "override_invalid": !overrideErrors.isEmpty,
+                    "override_open": draft.overrides[id] != nil || !overrideErrors.isEmpty,
                 ])
             },
             "no_channels": channels.isEmpty,
@@ -117,7 +138,8 @@ struct ComposerPage {
 
     /// The API's field paths (`variants[1].thread[0].content`) placed on the form's fields; the channel a
     /// variant error belongs to is named (each channel has its own rules).
-    static func placeErrors(_ error: APIError, channels: [String]) -> (fields: [String: [String]], general: String?) {
+    /// `overridden`: the variants (by index) written with a text of their own, whose content errors go beside that text.
+    static func placeErrors(_ error: APIError, channels: [String], overridden: Set<Int> = []) -> (fields: [String: [String]], general: String?) {
         guard let fields = error.fields, !fields.isEmpty else { return ([:], error.message) }
         var placed: [String: [String]] = [:]
         var general: [String] = []
@@ -131,7 +153,9 @@ struct ComposerPage {
                 let index = Int(text.dropFirst("variants[".count).prefix { $0.isNumber }) ?? 0
                 let rest = String(text.drop { $0 != "]" }.dropFirst(2))
                 let channelNote = channels.indices.contains(index) && channels.count > 1 ? "(\(index + 1)) " : ""
-                if rest.hasPrefix("thread["), let item = Int(rest.dropFirst("thread[".count).prefix { $0.isNumber }) {
+                if rest == "content", overridden.contains(index), channels.indices.contains(index) {
+                    placed["override:\(channels[index].lowercased())", default: []].append(message)
+                } else if rest.hasPrefix("thread["), let item = Int(rest.dropFirst("thread[".count).prefix { $0.isNumber }) {
                     placed["thread[\(item)]", default: []].append(channelNote + message)
                 } else if rest == "content" || rest.hasPrefix("media") || rest == "thread" {
                     placed["content", default: []].append(channelNote + message)

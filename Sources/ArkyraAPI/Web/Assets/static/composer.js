@@ -1,15 +1,23 @@
 // The composer: keeps what is typed in a local draft (restored after an expired session or a closed tab,
-// cleared once the form is sent), counts the text as each chosen platform does, and adds thread items.
+// cleared once the form is sent), shows a text of its own for each ticked channel when one is written,
+// counts each channel's text as its platform does, previews the post as each channel will show it, and
+// adds thread items.
 import { api } from "./app.js";
 
 const form = document.querySelector("[data-composer]");
 if (form) {
   const key = form.dataset.draftKey;
+  const ticked = () => [...form.querySelectorAll('input[name="channel"]:checked')];
+  const overrideOf = (id) => form.querySelector(`textarea[data-override="${id}"]`);
+  // The text a channel will get: its own when one is written, the main text otherwise.
+  const textFor = (id) => overrideOf(id)?.value.trim() ? overrideOf(id).value : form.content.value;
+  const threadTexts = () => [...form.querySelectorAll('textarea[name="thread"]')].map((t) => t.value);
   const fields = () => ({
     content: form.content.value,
-    thread: [...form.querySelectorAll('textarea[name="thread"]')].map((t) => t.value),
-    channels: [...form.querySelectorAll('input[name="channel"]:checked')].map((c) => c.value),
+    thread: threadTexts(),
+    channels: ticked().map((c) => c.value),
     media: [...form.querySelectorAll('input[name="media"]:checked')].map((c) => c.value),
+    overrides: Object.fromEntries([...form.querySelectorAll("textarea[data-override]")].filter((a) => a.value).map((a) => [a.dataset.override, a.value])),
     publish_at: form.publish_at.value,
   });
   const thread = form.querySelector("[data-thread]");
@@ -32,6 +40,13 @@ if (form) {
   };
   addButton.addEventListener("click", () => addItem().focus());
 
+  // A channel's own text is offered only for the ticked channels.
+  const showOverrides = () => {
+    const chosen = new Set(ticked().map((c) => c.value));
+    for (const block of form.querySelectorAll("[data-override-for]")) block.hidden = !chosen.has(block.dataset.overrideFor);
+    form.querySelector("[data-overrides]").hidden = chosen.size === 0;
+  };
+
   const saved = JSON.parse(localStorage.getItem(key) || "null");
   const untouched = !form.content.value && !form.querySelector(".field-error");
   if (saved && untouched && (saved.content || saved.thread?.some(Boolean))) {
@@ -40,33 +55,87 @@ if (form) {
     saved.thread.forEach((text, i) => { if (areas[i]) areas[i].value = text; else addItem(text); });
     for (const box of form.querySelectorAll('input[name="channel"]')) box.checked = saved.channels.includes(box.value);
     for (const box of form.querySelectorAll('input[name="media"]')) box.checked = (saved.media ?? []).includes(box.value);
+    for (const [id, text] of Object.entries(saved.overrides ?? {})) { const area = overrideOf(id); if (area) area.value = text; }
     if (saved.publish_at) form.publish_at.value = saved.publish_at;
     form.querySelector("[data-restored]").hidden = false;
   }
-  form.addEventListener("input", () => localStorage.setItem(key, JSON.stringify(fields())));
-  form.addEventListener("submit", () => localStorage.removeItem(key));
 
-  // The counter asks the API to measure the text for each ticked channel (POST .../posts/check), so it
-  // counts as the platform does and as scheduling will judge; with no channel ticked, plain characters.
+  // The preview: a card per ticked channel with its name, handle, text, pictures and thread, styled after
+  // its platform (the cards are built from text nodes only: what is typed is never markup).
+  const cards = form.querySelector("[data-preview-cards]");
+  const element = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const preview = () => {
+    const boxes = ticked();
+    const pictures = [...form.querySelectorAll('input[name="media"]:checked')].map((m) => m.closest("label").querySelector("img")).filter(Boolean);
+    const replies = threadTexts().filter((t) => t.trim());
+    cards.replaceChildren(...boxes.map((box) => {
+      const card = element("article", "preview-card preview-" + box.dataset.provider);
+      const head = element("header", "preview-head");
+      if (box.dataset.avatar) {
+        const avatar = element("img", "avatar");
+        avatar.src = box.dataset.avatar;
+        avatar.alt = "";
+        avatar.width = avatar.height = 36;
+        head.append(avatar);
+      }
+      const who = element("span", "preview-who");
+      who.append(element("strong", "", box.dataset.name), element("span", "preview-handle", box.dataset.username ? "@" + box.dataset.username : box.dataset.provider));
+      head.append(who, element("span", "preview-platform", box.dataset.providerName || box.dataset.provider));
+      card.append(head, element("p", "preview-text", textFor(box.value)));
+      if (pictures.length) {
+        const grid = element("div", "preview-media");
+        for (const picture of pictures.slice(0, 4)) {
+          const copy = element("img");
+          copy.src = picture.src;
+          copy.alt = picture.alt;
+          grid.append(copy);
+        }
+        card.append(grid);
+      }
+      if (replies.length) {
+        const list = element("ol", "preview-thread");
+        for (const reply of replies) list.append(element("li", "", reply));
+        card.append(list);
+      }
+      return card;
+    }));
+    cards.closest("[data-previews]").hidden = boxes.length === 0;
+  };
+
+  // The counter asks the API to measure each channel's text (POST .../posts/check, once per distinct text),
+  // so it counts as the platform does and as scheduling will judge; with no channel ticked, plain characters.
   const counter = form.querySelector("[data-counter-for]");
   const segmenter = "Segmenter" in Intl ? new Intl.Segmenter() : null;
   const organization = key.slice("draft:".length);
   let pending = null;
   const count = async () => {
-    const text = form.content.value;
-    const boxes = [...form.querySelectorAll('input[name="channel"]:checked')];
+    const boxes = ticked();
     if (boxes.length === 0) {
+      const text = form.content.value;
       const n = segmenter ? [...segmenter.segment(text)].length : [...text].length;
       counter.textContent = n + " " + form.dataset.characters;
       return;
     }
+    const byText = new Map();
+    for (const box of boxes) {
+      const text = textFor(box.value);
+      byText.set(text, [...(byText.get(text) ?? []), box]);
+    }
     try {
-      const answer = await api(`/organizations/${organization}/posts/check`, {
-        method: "POST", body: { content: text, integration_ids: boxes.map((b) => b.value) },
-      });
-      counter.replaceChildren(...answer.channels.map((check) => {
+      const answers = await Promise.all([...byText].map(async ([text, group]) => {
+        const answer = await api(`/organizations/${organization}/posts/check`, {
+          method: "POST", body: { content: text, integration_ids: group.map((b) => b.value) },
+        });
+        return answer.channels.map((check) => ({ check, text, box: group.find((b) => b.value === check.integration_id) }));
+      }));
+      counter.replaceChildren(...answers.flat().map(({ check, text, box }) => {
         const line = document.createElement("span");
-        const name = boxes.find((b) => b.value === check.integration_id)?.dataset.name ?? check.provider;
+        const name = box?.dataset.name ?? check.provider;
         line.textContent = `${name}: ${check.characters} / ${check.maximum}` + (check.problem && text.trim() ? ` — ${check.problem}` : "");
         line.className = check.problem && text.trim() ? "field-error" : "";
         return line;
@@ -76,7 +145,17 @@ if (form) {
     }
   };
   const soon = () => { clearTimeout(pending); pending = setTimeout(count, 250); };
-  form.content.addEventListener("input", soon);
-  for (const box of form.querySelectorAll('input[name="channel"]')) box.addEventListener("change", soon);
+  form.addEventListener("input", (event) => {
+    localStorage.setItem(key, JSON.stringify(fields()));
+    preview();
+    if (event.target === form.content || event.target.dataset.override) soon();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "channel") { showOverrides(); soon(); }
+    preview();
+  });
+  form.addEventListener("submit", () => localStorage.removeItem(key));
+  showOverrides();
+  preview();
   count();
 }

@@ -1,0 +1,64 @@
+import ArkyraCore
+import ArkyraTestSupport
+import Foundation
+import Testing
+
+@Suite("Web: the composer's text per channel and its duplicate warning")
+struct WebComposerTests {
+    @Test("a channel's own text replaces the main one for that channel only; its platform's rule is judged on it and the error shows beside it, with everything typed kept")
+    func textPerChannel() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let organization = try await browser.signUp()
+            let owner = try #require(browser.cookies["arkyra_access"])
+            let first = try await api.connectMastodon(owner, organization: organization).lowercased()
+            let second = try await api.connectSecondMastodon(owner, organization: organization).lowercased()
+            let page = try await browser.get("/app/\(organization)/compose")
+            #expect(page.html.contains("name=\"override:\(second)\""))
+            #expect(page.html.contains("data-username=\"grace\""))
+            let at = String(ISO8601Timestamp.format(Date().addingTimeInterval(2 * 86_400)).prefix(10)) + "T10:00"
+
+            let long = String(repeating: "b", count: 501)
+            let refused = try await browser.post("/app/\(organization)/compose", [
+                ("channel", first), ("channel", second), ("content", "The main text"), ("override:\(second)", long),
+                ("publish_at", at), ("mode", "schedule"),
+            ])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.html.contains("id=\"override-\(second)-error\"><p class=\"field-error\">is 501 characters; mastodon takes at most 500"))
+            #expect(refused.html.contains(">\(long)</textarea>"), "the channel's text is kept")
+            #expect(refused.html.contains(">The main text</textarea>"))
+            #expect(!refused.html.contains("id=\"content-error\"><p class=\"field-error\">"), "the main text is fine")
+
+            let saved = try await browser.post("/app/\(organization)/compose", [
+                ("channel", first), ("channel", second), ("content", "The main text"), ("override:\(second)", "Grace's own words"),
+                ("override:\(first)", "   "), ("publish_at", at), ("mode", "schedule"),
+            ])
+            #expect(saved.status == .seeOther)
+            let posts = try await api.posts(owner, organization: organization)
+            let byChannel = Dictionary(posts.map { (($0["integration_id"] as? String ?? "").lowercased(), $0["content"] as? String ?? "") }) { a, _ in a }
+            #expect(byChannel[first] == "The main text", "a blank text of its own means the main text")
+            #expect(byChannel[second] == "Grace's own words")
+        }
+    }
+
+    @Test("a post repeating what its channel has within 24 hours is saved, and the calendar says so")
+    func duplicateWarning() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let organization = try await browser.signUp()
+            let owner = try #require(browser.cookies["arkyra_access"])
+            let channel = try await api.connectMastodon(owner, organization: organization).lowercased()
+            let day = String(ISO8601Timestamp.format(Date().addingTimeInterval(2 * 86_400)).prefix(10))
+            _ = try await browser.get("/app/\(organization)/compose")
+            let fields = [("channel", channel), ("content", "Same words twice"), ("publish_at", "\(day)T10:00"), ("mode", "schedule")]
+            let once = try await browser.post("/app/\(organization)/compose", fields)
+            #expect(once.location == "/app/\(organization)/calendar?date=\(day)&saved=1")
+            let twice = try await browser.post("/app/\(organization)/compose", fields.map { $0.0 == "publish_at" ? ($0.0, "\(day)T13:00") : $0 })
+            #expect(twice.location == "/app/\(organization)/calendar?date=\(day)&saved=1&duplicates=1")
+            let calendar = try await browser.get(try #require(twice.location))
+            #expect(calendar.html.contains("Saved, but 1 of these posts repeat a text their channel already has scheduled within 24 hours of them."))
+            #expect(try await api.posts(owner, organization: organization).count == 2, "both are kept: the warning does not refuse")
+            #expect(!(try await browser.get("/app/\(organization)/calendar?duplicates=%3Cb%3E").html.contains("Saved, but")))
+        }
+    }
+}
