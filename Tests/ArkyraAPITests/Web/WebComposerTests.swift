@@ -3,7 +3,7 @@ import ArkyraTestSupport
 import Foundation
 import Testing
 
-@Suite("Web: the composer's text per channel and its duplicate warning")
+@Suite("Web: the composer — text per channel, duplicate warning, thread delays, tags, signature, repeat rule")
 struct WebComposerTests {
     @Test("a channel's own text replaces the main one for that channel only; its platform's rule is judged on it and the error shows beside it, with everything typed kept")
     func textPerChannel() async throws {
@@ -59,6 +59,43 @@ struct WebComposerTests {
             #expect(calendar.html.contains("Saved, but 1 of these posts repeat a text their channel already has scheduled within 24 hours of them."))
             #expect(try await api.posts(owner, organization: organization).count == 2, "both are kept: the warning does not refuse")
             #expect(!(try await browser.get("/app/\(organization)/calendar?duplicates=%3Cb%3E").html.contains("Saved, but")))
+        }
+    }
+
+    @Test("thread delays, tags, a signature and a repeat rule go from the form to the post; a bad one is named beside its field with everything kept")
+    func threadTagsSignatureRepeat() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let organization = try await browser.signUp()
+            let owner = try #require(browser.cookies["arkyra_access"])
+            let channel = try await api.connectMastodon(owner, organization: organization).lowercased()
+            let signature = try #require(try await api.request(.post, "/api/v1/organizations/\(organization)/signatures", token: owner,
+                                                               json: ["name": "Team", "text": "— the Acme team"]).json["id"] as? String).lowercased()
+            let page = try await browser.get("/app/\(organization)/compose")
+            #expect(page.html.contains("<option value=\"\(signature)\" >Team</option>"))
+            #expect(page.html.contains("<option value=\"3600\" >1 hour after the one before</option>"))
+            let day = String(ISO8601Timestamp.format(Date().addingTimeInterval(2 * 86_400)).prefix(10))
+            let fields = [("channel", channel), ("content", "Weekly news"), ("thread", "and more below"), ("thread_delay", "3600"),
+                          ("tags", "news, Launch"), ("signature", signature), ("repeat", "week"), ("publish_at", "\(day)T10:00"), ("mode", "schedule")]
+
+            let badDelay = try await browser.post("/app/\(organization)/compose", fields.map { $0.0 == "thread_delay" ? ($0.0, "-5") : $0 })
+            #expect(badDelay.status == .unprocessableContent)
+            #expect(badDelay.html.contains(">and more below</textarea>"))
+            #expect(badDelay.html.contains("<p class=\"field-error\">must be 0 to"), "the delay's error is beside its item")
+            let badTags = try await browser.post("/app/\(organization)/compose", fields.map { $0.0 == "tags" ? ($0.0, String(repeating: "t", count: 101)) : $0 })
+            #expect(badTags.html.contains("id=\"tags-error\"><p class=\"field-error\">must be at most 20 names of 1 to 100 characters"))
+            #expect(badTags.html.contains("<option value=\"week\" selected>"), "the repeat rule is kept")
+            #expect(badTags.html.contains("<option value=\"\(signature)\" selected>"), "the signature is kept")
+            let badSignature = try await browser.post("/app/\(organization)/compose", fields.map { $0.0 == "signature" ? ($0.0, UUID().uuidString) : $0 })
+            #expect(badSignature.html.contains("<p class=\"field-error\">is not a signature of this organization"))
+
+            let saved = try await browser.post("/app/\(organization)/compose", fields)
+            #expect(saved.status == .seeOther)
+            let head = try #require(try await api.posts(owner, organization: organization).first)
+            #expect(head["content"] as? String == "Weekly news\n\n— the Acme team")
+            #expect((head["recurrence"] as? [String: Any])?["unit"] as? String == "week")
+            let tagged = try await browser.get("/app/\(organization)/calendar?view=week&date=\(day)&tag=launch")
+            #expect(tagged.html.contains("Weekly news"))
         }
     }
 }

@@ -21,6 +21,14 @@ struct ComposerPage {
         var media: [String] = []
         /// A channel's own text instead of `content`, by channel id (lowercased).
         var overrides: [String: String] = [:]
+        /// Seconds each thread item waits after the one before it, as the form sent them.
+        var delays: [String] = []
+        /// Tags as typed, comma-separated.
+        var tags = ""
+        /// `day` or `week` to repeat every day or week; empty for once.
+        var repeats = ""
+        /// A signature id, `none`, or empty for the organization's default.
+        var signature = ""
 
         /// The text channel `id` gets.
         func content(for id: String) -> String {
@@ -30,6 +38,8 @@ struct ComposerPage {
 
     /// How many of the library's newest files the picker offers.
     static let pickerSize = 24
+    /// The waits a thread item may have after the item before it, in seconds.
+    static let delays = [0, 300, 900, 3600, 86_400]
 
     func add(to group: RouterGroup<AuthenticatedContext>) {
         group.get("compose") { request, context in
@@ -67,18 +77,28 @@ struct ComposerPage {
                 if let text = form["override:\(id)"], !text.isEmpty { overrides[id] = text }
             }
             let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "",
-                              media: media, overrides: overrides)
-            let items = draft.thread.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+                              media: media, overrides: overrides, delays: form.all("thread_delay"), tags: form["tags"] ?? "",
+                              repeats: form["repeat"] ?? "", signature: form["signature"] ?? "")
+            // Each item with its delay; empty items are left out.
+            let items = draft.thread.enumerated().compactMap { index, text -> PostRepository.ThreadItem? in
+                guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+                let delay = draft.delays.indices.contains(index) ? Int(draft.delays[index]) ?? -1 : 0
+                return PostRepository.ThreadItem(content: text, delaySeconds: delay)
+            }
+            let tags = draft.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let mode = PostService.PublishMode(rawValue: form["mode"] ?? "schedule") ?? .schedule
             let publishAt = Self.instant(draft.publishAt, calendar).map(ISO8601Timestamp.format) ?? ""
             do {
                 let created = try await pages.posts.schedule(PostService.ScheduleRequest(
                     organizationID: member.id,
                     variants: chosen.map { PostService.Variant(
-                        integrationID: $0, content: draft.content(for: $0), thread: items.map { .init(content: $0, delaySeconds: 0) },
+                        integrationID: $0, content: draft.content(for: $0), thread: items,
                         media: media, threadMedia: items.map { _ in [] }
                     ) },
-                    publishAt: publishAt, timeZone: zone.identifier, mode: mode, userID: context.userID, origin: context.origin(request)
+                    publishAt: publishAt, timeZone: zone.identifier,
+                    recurrence: draft.repeats.isEmpty ? nil : PostService.RecurrenceInput(unit: draft.repeats, every: 1),
+                    mode: mode, tags: tags, signature: draft.signature.isEmpty ? nil : draft.signature,
+                    userID: context.userID, origin: context.origin(request)
                 ))
                 let day = created.first?.publishAt.map { CalendarGrid.day(of: $0, calendar).text } ?? ""
                 let duplicates = try await pages.posts.duplicateWarnings(for: created).count
@@ -94,6 +114,20 @@ struct ComposerPage {
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let channels = try await pages.integrations.list(organizationID: member.id)
         let thread = draft.thread.isEmpty ? [""] : draft.thread
+        let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
+        let signatures = try await pages.posts.templates.signatures(organizationID: member.id, client: pages.database)
+        let repeats: [[String: Any]] = ["", "day", "week"].map { unit in
+            ["value": unit, "label": t["compose_repeat_\(unit.isEmpty ? "once" : unit)"] ?? unit, "selected": unit == draft.repeats]
+        }
+        var signatureChoices: [[String: Any]] = [
+            ["value": "", "label": t["compose_signature_default"] ?? "", "selected": draft.signature.isEmpty],
+            ["value": "none", "label": t["compose_signature_none"] ?? "", "selected": draft.signature == "none"],
+        ]
+        for signature in signatures {
+            let id = signature.id.uuidString.lowercased()
+            signatureChoices.append(["value": id, "label": signature.name, "selected": id == draft.signature.lowercased()])
+        }
+        let knownTags = try await pages.posts.tagNames(organizationID: member.id)
         let (files, _) = try await pages.media.media.list(organizationID: member.id, filter: .init(perPage: Self.pickerSize), client: pages.database)
         let library = try await pages.media.json(files.filter { $0.processing != "failed" }).map { file in
             PageRenderer.values([
@@ -122,8 +156,18 @@ struct ComposerPage {
             "library": library, "has_library": !library.isEmpty,
             "media_link": "/app/\(member.id.uuidString.lowercased())/media",
             "thread": thread.enumerated().map { index, text in
-                ["index": index + 1, "text": text, "errors": errors["thread[\(index)]"] ?? [], "invalid": errors["thread[\(index)]"] != nil] as [String: Any]
+                let delay = draft.delays.indices.contains(index) ? draft.delays[index] : "0"
+                let delays: [[String: Any]] = Self.delays.map { seconds in
+                    ["seconds": seconds, "label": t["compose_delay_\(seconds)"] ?? "\(seconds)", "selected": String(seconds) == delay]
+                }
+                let itemErrors: [String] = errors["thread[\(index)]"] ?? []
+                return ["index": index + 1, "text": text, "errors": itemErrors, "invalid": !itemErrors.isEmpty, "delays": delays] as [String: Any]
             },
+            "tags": draft.tags,
+            "known_tags": knownTags,
+            "repeats": repeats,
+            "signatures": signatureChoices,
+            "invalid_tags": errors["tags"] != nil, "errors_tags": errors["tags"] ?? [], "errors_repeat": errors["repeat"] ?? [], "errors_signature": errors["signature"] ?? [],
             "publish_at": draft.publishAt,
             "time_zone": CalendarPage.name(CalendarPage.timeZone(request)),
             "errors_channels": errors["channels"] ?? [],
@@ -146,6 +190,8 @@ struct ComposerPage {
         for (path, message) in fields.sorted(by: { $0.key < $1.key }) {
             if path == "publish_at" || path == "time_zone" {
                 placed["publish_at", default: []].append(message)
+            } else if path == "tags" || path == "recurrence" || path.hasPrefix("recurrence.") || path == "signature_id" {
+                placed[path == "tags" ? "tags" : path == "signature_id" ? "signature" : "repeat", default: []].append(message)
             } else if path == "variants" || path.hasSuffix(".integration_id") {
                 placed["channels", default: []].append(message)
             } else if let range = path.range(of: #"^variants\[(\d+)\]\.(.*)$"#, options: .regularExpression) {

@@ -15,6 +15,10 @@ if (form) {
   const fields = () => ({
     content: form.content.value,
     thread: threadTexts(),
+    delays: [...form.querySelectorAll('select[name="thread_delay"]')].map((d) => d.value),
+    tags: form.tags.value,
+    repeat: form.repeat.value,
+    signature: form.signature.value,
     channels: ticked().map((c) => c.value),
     media: [...form.querySelectorAll('input[name="media"]:checked')].map((c) => c.value),
     overrides: Object.fromEntries([...form.querySelectorAll("textarea[data-override]")].filter((a) => a.value).map((a) => [a.dataset.override, a.value])),
@@ -34,7 +38,13 @@ if (form) {
     area.name = "thread";
     area.rows = 3;
     area.value = text;
-    item.append(label, area);
+    // The same waits as the first item offers, starting at "right after".
+    const delayLabel = thread.querySelector('label[for^="thread-delay-"]').cloneNode(true);
+    const delay = thread.querySelector('select[name="thread_delay"]').cloneNode(true);
+    delay.id = "thread-delay-" + index;
+    delay.selectedIndex = 0;
+    delayLabel.htmlFor = delay.id;
+    item.append(label, area, delayLabel, delay);
     thread.append(item);
     return area;
   };
@@ -56,6 +66,8 @@ if (form) {
     for (const box of form.querySelectorAll('input[name="channel"]')) box.checked = saved.channels.includes(box.value);
     for (const box of form.querySelectorAll('input[name="media"]')) box.checked = (saved.media ?? []).includes(box.value);
     for (const [id, text] of Object.entries(saved.overrides ?? {})) { const area = overrideOf(id); if (area) area.value = text; }
+    (saved.delays ?? []).forEach((value, i) => { const select = form.querySelectorAll('select[name="thread_delay"]')[i]; if (select) select.value = value; });
+    for (const name of ["tags", "repeat", "signature"]) if (saved[name] !== undefined) form[name].value = saved[name];
     if (saved.publish_at) form.publish_at.value = saved.publish_at;
     form.querySelector("[data-restored]").hidden = false;
   }
