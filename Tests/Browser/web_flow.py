@@ -1,5 +1,5 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
-sandbox's Mastodon account, compose a thread (its preview card, a channel's own text), see it on the calendar, move it to the next day with the
+sandbox's Mastodon account, compose a thread with an image uploaded from the composer (its preview card, a channel's own text), see it on the calendar, move it to the next day with the
 keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library, read the analytics,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
@@ -114,6 +114,13 @@ try:
     own.send_keys(Keys.CONTROL, "a")
     own.send_keys(Keys.DELETE)
     wait.until(lambda d: "Hello from Chromium" in d.find_element(By.CSS_SELECTOR, ".preview-card").text)
+    # An image uploaded from the composer (its progress bar, the API's media route) comes back ticked.
+    picture = os.path.join(tempfile.mkdtemp(), "thread-picture.png")
+    with open(picture, "wb") as out:
+        out.write(png(80, 60))
+    driver.find_element(By.ID, "compose-file").send_keys(picture)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".preview-card .preview-media img"))
+    check(len(driver.find_elements(By.CSS_SELECTOR, "input[name=media]:checked")) == 1, "the uploaded image is ticked in the picker and in the preview")
     # Tomorrow at 10:00 in the browser's zone; the form's value is a wall time.
     driver.execute_script("""
       const d = new Date(Date.now() + 86400000);
@@ -126,6 +133,14 @@ try:
     saved = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
     check("Hello from Chromium" in saved.text, "the post is on the calendar")
     check(driver.execute_script("return localStorage.length") == 0, "the local draft is cleared once saved")
+    media = driver.execute_async_script("""
+      const done = arguments[arguments.length - 1];
+      const organization = document.querySelector('[data-calendar]').dataset.organization;
+      const from = new Date(Date.now() - 86400000).toISOString(), to = new Date(Date.now() + 7 * 86400000).toISOString();
+      fetch(`/api/v1/organizations/${organization}/posts?from=${from}&to=${to}`).then((r) => r.json())
+        .then((j) => done(j.posts.map((p) => p.media_ids.length)), (e) => done(String(e)));
+    """)
+    check(media == [1], "the thread's first post carries the image: %s" % media)
     day = saved.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date")
 
     driver.get(driver.current_url.split("?")[0] + "?view=month&date=" + day)

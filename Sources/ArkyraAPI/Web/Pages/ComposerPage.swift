@@ -155,6 +155,7 @@ struct ComposerPage {
             "content": draft.content,
             "library": library, "has_library": !library.isEmpty,
             "media_link": "/app/\(member.id.uuidString.lowercased())/media",
+            "public_url": pages.publicURL,
             "thread": thread.enumerated().map { index, text in
                 let delay = draft.delays.indices.contains(index) ? draft.delays[index] : "0"
                 let delays: [[String: Any]] = Self.delays.map { seconds in

@@ -166,6 +166,65 @@ if (form) {
     if (event.target.name === "channel") { showOverrides(); soon(); }
     preview();
   });
+  // Upload from the composer: the file goes to POST /api/v1/.../media with a progress bar, and comes back
+  // ticked in the picker (the API's error is shown beside it otherwise).
+  const upload = form.querySelector("[data-upload-to]");
+  const sitePath = (url) => url && url.startsWith(upload.dataset.publicUrl + "/") ? url.slice(upload.dataset.publicUrl.length) : url;
+  const addPick = (file) => {
+    const label = element("label", "pick");
+    const box = element("input");
+    box.type = "checkbox";
+    box.name = "media";
+    box.value = file.id;
+    box.checked = true;
+    label.append(box);
+    const source = sitePath(file.kind === "image" ? file.url : file.thumbnail_url);
+    if (source) {
+      const image = element("img");
+      image.src = source;
+      image.alt = file.alt || file.name;
+      image.width = 72;
+      image.height = 54;
+      label.append(image);
+    } else {
+      label.append(element("span", "", file.name));
+    }
+    upload.closest(".compose-upload").before(label);
+    form.querySelector("[data-no-media]")?.remove();
+  };
+  upload?.addEventListener("change", () => {
+    const file = upload.files[0];
+    if (!file) return;
+    const bar = form.querySelector("[data-upload-progress]");
+    const problem = form.querySelector("[data-upload-problem]");
+    const data = new FormData();
+    data.append("file", file);
+    const request = new XMLHttpRequest();
+    request.open("POST", upload.dataset.uploadTo);
+    request.setRequestHeader("X-CSRF-Token", document.querySelector('meta[name="csrf-token"]')?.content ?? "");
+    request.setRequestHeader("Accept", "application/json");
+    request.upload.addEventListener("progress", (step) => { if (step.lengthComputable) bar.value = Math.round((step.loaded * 100) / step.total); });
+    const done = () => { bar.hidden = true; upload.disabled = false; upload.value = ""; };
+    request.addEventListener("load", () => {
+      done();
+      if (request.status < 300) {
+        addPick(JSON.parse(request.responseText));
+        localStorage.setItem(key, JSON.stringify(fields()));
+        preview();
+        return;
+      }
+      let message = request.statusText;
+      try { message = JSON.parse(request.responseText).error?.message ?? message; } catch { /* not JSON */ }
+      problem.textContent = message;
+      problem.hidden = false;
+    });
+    request.addEventListener("error", () => { done(); problem.textContent = document.querySelector("[data-offline]")?.textContent ?? "offline"; problem.hidden = false; });
+    problem.hidden = true;
+    bar.value = 0;
+    bar.hidden = false;
+    upload.disabled = true;
+    request.send(data);
+  });
   form.addEventListener("submit", () => localStorage.removeItem(key));
   showOverrides();
   preview();
