@@ -98,4 +98,40 @@ struct WebComposerTests {
             #expect(tagged.html.contains("Weekly news"))
         }
     }
+
+    @Test("a saved set keeps the text, thread, channels, texts per channel and tags, and the composer starts from it; a set needs a name")
+    func savedSets() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let organization = try await browser.signUp()
+            let owner = try #require(browser.cookies["arkyra_access"])
+            let channel = try await api.connectMastodon(owner, organization: organization).lowercased()
+            _ = try await browser.get("/app/\(organization)/compose")
+            let fields = [("channel", channel), ("content", "Our weekly tip"), ("thread", "Tip 2"), ("override:\(channel)", "Tip for Mastodon"),
+                          ("tags", "tips"), ("publish_at", ""), ("mode", "set")]
+            let unnamed = try await browser.post("/app/\(organization)/compose", fields + [("set_name", "  ")])
+            #expect(unnamed.status == .unprocessableContent)
+            #expect(unnamed.html.contains("id=\"set-name-error\">must be 1 to 100 characters"))
+            #expect(unnamed.html.contains(">Our weekly tip</textarea>"))
+            let saved = try await browser.post("/app/\(organization)/compose", fields + [("set_name", "Weekly tip")])
+            let location = try #require(saved.location)
+            #expect(location.contains("/compose?set=") && location.hasSuffix("&done=set_saved"))
+            let page = try await browser.get(location)
+            #expect(page.html.contains("The set is saved"))
+            #expect(page.html.contains(">Our weekly tip</textarea>"))
+            #expect(page.html.contains(">Tip 2</textarea>"))
+            #expect(page.html.contains(">Tip for Mastodon</textarea>"))
+            #expect(page.html.contains("value=\"\(channel)\" data-name") && page.html.contains("checked>"))
+            #expect(page.html.contains("name=\"tags\" value=\"tips\""))
+            #expect(page.html.contains(">Weekly tip</option>"), "the set is offered to start from")
+            let sets = try await api.request(.get, "/api/v1/organizations/\(organization)/sets", token: owner)
+            #expect((sets.json["sets"] as? [[String: Any]])?.first?["name"] as? String == "Weekly tip")
+            #expect(try await api.posts(owner, organization: organization).isEmpty, "saving a set schedules nothing")
+            // A set another editor saved in its own shape opens as an empty composer rather than failing.
+            let foreign = try await api.request(.post, "/api/v1/organizations/\(organization)/sets", token: owner,
+                                                json: ["name": "Postiz's", "content": ["posts": [["value": [["content": "<p>hi</p>"]]]]]])
+            let foreignID = try #require(foreign.json["id"] as? String)
+            #expect(try await browser.get("/app/\(organization)/compose?set=\(foreignID)").status == .ok)
+        }
+    }
 }

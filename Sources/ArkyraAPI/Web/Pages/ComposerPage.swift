@@ -34,6 +34,24 @@ struct ComposerPage {
         func content(for id: String) -> String {
             overrides[id.lowercased()].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 } ?? content
         }
+
+        /// The draft as a saved set keeps it (the sets' JSON is the editor's own: this composer's fields).
+        var asSet: JSONValue {
+            .object([
+                "content": .string(content), "thread": .array(thread.map(JSONValue.string)), "channels": .array(channels.sorted().map(JSONValue.string)),
+                "overrides": .object(overrides.mapValues(JSONValue.string)), "tags": .string(tags),
+            ])
+        }
+
+        /// What of a saved set this composer understands (a set another editor saved may hold other fields).
+        mutating func fill(from set: JSONValue) {
+            guard case .object(let fields) = set else { return }
+            if case .string(let text)? = fields["content"] { content = text }
+            if case .array(let items)? = fields["thread"] { thread = items.compactMap { if case .string(let text) = $0 { text } else { nil } } }
+            if case .array(let ids)? = fields["channels"] { channels = Set(ids.compactMap { if case .string(let id) = $0 { id.lowercased() } else { nil } }) }
+            if case .object(let texts)? = fields["overrides"] { overrides = texts.compactMapValues { if case .string(let text) = $0 { text } else { nil } } }
+            if case .string(let text)? = fields["tags"] { tags = text }
+        }
     }
 
     /// How many of the library's newest files the picker offers.
@@ -61,7 +79,11 @@ struct ComposerPage {
             }
             draft.publishAt = Self.wallTime(start, calendar)
             if let channel = request.uri.queryParameters["channel"] { draft.channels = [String(channel)] }
-            return try await page(request, member: member, draft: draft, errors: [:], general: nil)
+            if let id = query["set"].flatMap({ UUID(uuidString: String($0)) }),
+               let set = try await pages.posts.templates.sets(organizationID: member.id, client: pages.database).first(where: { $0.id == id }) {
+                draft.fill(from: set.content)
+            }
+            return try await page(request, member: member, draft: draft, errors: [:], general: nil, notice: pages.done(request))
         }
         group.post("compose") { request, context in
             let member = try await pages.member(context, .writePosts)
@@ -86,6 +108,18 @@ struct ComposerPage {
                 return PostRepository.ThreadItem(content: text, delaySeconds: delay)
             }
             let tags = draft.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if form["mode"] == "set" {
+                // Saved as a set to start from later, not scheduled.
+                let name = (form["set_name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard (1...100).contains(name.count) else {
+                    return try await page(request, member: member, draft: draft, errors: ["set_name": [pages.renderer.text("compose_set_name_needed", request)]],
+                                          general: nil, status: .unprocessableContent)
+                }
+                let set = try await pages.database.withConnection { connection in
+                    try await pages.posts.templates.createSet(organizationID: member.id, name: name, content: try draft.asSet.text(), createdBy: context.userID, on: connection)
+                }
+                return WebSessionMiddleware.redirect(to: "/app/\(member.id.uuidString.lowercased())/compose?set=\(set.id.uuidString.lowercased())&done=set_saved")
+            }
             let mode = PostService.PublishMode(rawValue: form["mode"] ?? "schedule") ?? .schedule
             let publishAt = Self.instant(draft.publishAt, calendar).map(ISO8601Timestamp.format) ?? ""
             do {
@@ -111,7 +145,7 @@ struct ComposerPage {
     }
 
     private func page(_ request: Request, member: WebPages.MemberPage, draft: Draft, errors: [String: [String]], general: String?,
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
+                      notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let channels = try await pages.integrations.list(organizationID: member.id)
         let thread = draft.thread.isEmpty ? [""] : draft.thread
         let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
@@ -128,6 +162,7 @@ struct ComposerPage {
             signatureChoices.append(["value": id, "label": signature.name, "selected": id == draft.signature.lowercased()])
         }
         let knownTags = try await pages.posts.tagNames(organizationID: member.id)
+        let sets = try await pages.posts.templates.sets(organizationID: member.id, client: pages.database)
         let (files, _) = try await pages.media.media.list(organizationID: member.id, filter: .init(perPage: Self.pickerSize), client: pages.database)
         let library = try await pages.media.json(files.filter { $0.processing != "failed" }).map { file in
             PageRenderer.values([
@@ -166,6 +201,8 @@ struct ComposerPage {
             },
             "tags": draft.tags,
             "known_tags": knownTags,
+            "sets": sets.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name] }, "has_sets": !sets.isEmpty,
+            "errors_set_name": errors["set_name"] ?? [], "invalid_set_name": errors["set_name"] != nil,
             "repeats": repeats,
             "signatures": signatureChoices,
             "invalid_tags": errors["tags"] != nil, "errors_tags": errors["tags"] ?? [], "errors_repeat": errors["repeat"] ?? [], "errors_signature": errors["signature"] ?? [],
@@ -177,7 +214,7 @@ struct ComposerPage {
             "invalid_channels": errors["channels"] != nil,
             "invalid_content": errors["content"] != nil,
             "invalid_publish_at": errors["publish_at"] != nil,
-        ].merging(PageRenderer.values(["error": general])) { own, _ in own }
+        ].merging(PageRenderer.values(["error": general, "notice": notice])) { own, _ in own }
         return pages.renderer.render("compose", values, request: request, viewer: member.viewer, title: pages.renderer.text("nav_compose", request), status: status)
     }
 
