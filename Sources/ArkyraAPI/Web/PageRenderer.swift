@@ -27,6 +27,11 @@ struct PageRenderer: Sendable {
         var unread = 0
     }
 
+    /// The API's error as the page shows it: its messages in the viewer's language where they are known.
+    func localized(_ error: APIError, _ request: Request) -> APIError {
+        ErrorMessages(catalogue: assets.catalogue).translate(error, language(request))
+    }
+
     func language(_ request: Request) -> Language {
         Language.preferred(cookie: request.cookies[Language.cookie]?.value, acceptLanguage: request.headers[.acceptLanguage])
     }

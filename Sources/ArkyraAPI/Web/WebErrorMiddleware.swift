@@ -13,6 +13,7 @@ struct WebErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            let error = renderer.localized(error, request)
             return page(request, status: error.status, message: error.message, headers: error.headers)
         } catch let error as HTTPError {
             return page(request, status: error.status, message: error.body ?? error.status.reasonPhrase, headers: [:])

@@ -79,4 +79,45 @@ struct WebLocalizationTests {
             #expect(try await logIn(WebBrowser(api.client)) == "de")
         }
     }
+
+    @Test("the API's error messages are shown in the page's language where known, their numbers and names kept; others as the API wrote them")
+    func errorMessages() throws {
+        let catalogue = try Catalogue.load(from: try #require(WebAssets.folder).appendingPathComponent("locales"))
+        let messages = ErrorMessages(catalogue: catalogue)
+        for (id, _) in ErrorMessages.patterns {
+            #expect(catalogue.strings[.en]?["apierror_\(id)"] != nil, "apierror_\(id) is in the catalogue")
+        }
+        #expect(messages.translate("is 501 characters; mastodon takes at most 500", .fr) == "fait 501 caractères ; mastodon en accepte au plus 500")
+        #expect(messages.translate("is 290 characters; x takes at most 280 (a URL counts as 23)", .de) == "hat 290 Zeichen; x nimmt höchstens 280 (a URL counts as 23)")
+        #expect(messages.translate("must be 1 to 100 characters", .es) == "debe tener de 1 a 100 caracteres")
+        #expect(messages.translate("must be 0 to 604800", .ar) == "يجب أن يكون من 0 إلى 604800")
+        #expect(messages.translate("this organization already has a customer named Bäckerei", .de) == "diese Organisation hat schon einen Kunden namens Bäckerei")
+        #expect(messages.translate("must be in the future", .en) == "must be in the future", "English is the API's own words")
+        #expect(messages.translate("a message no pattern knows", .fr) == "a message no pattern knows")
+        #expect(messages.translate("prefix: must be in the future", .fr) == "prefix: must be in the future", "patterns match whole messages")
+        let error = messages.translate(APIError.validation(["password": "must be at least 8 characters"]), .fr)
+        #expect(error.message == "certains champs ne sont pas valides")
+        #expect(error.fields?["password"] == "doit faire au moins 8 caractères")
+    }
+
+    @Test("a French page shows the API's field errors in French")
+    func frenchFieldErrors() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client, language: "fr")
+            _ = try await browser.get("/signup")
+            let short = try await browser.post("/signup", [("name", "Ada"), ("email", "ada-\(UUID().uuidString.prefix(6))@example.com"), ("password", "short")])
+            #expect(short.status == .unprocessableContent)
+            #expect(short.html.contains("doit faire au moins 8 caractères"), "the password's rule in French")
+            let organization = try await browser.signUp()
+            let owner = try #require(browser.cookies["arkyra_access"])
+            let channel = try await api.connectMastodon(owner, organization: organization).lowercased()
+            _ = try await browser.get("/app/\(organization)/compose")
+            let long = try await browser.post("/app/\(organization)/compose", [
+                ("channel", channel), ("content", String(repeating: "a", count: 501)), ("publish_at", "2031-01-01T10:00"), ("mode", "schedule"),
+            ])
+            #expect(long.html.contains("fait 501 caractères ; mastodon en accepte au plus 500"))
+            let none = try await browser.post("/app/\(organization)/compose", [("content", "x"), ("publish_at", "2031-01-01T10:00"), ("mode", "schedule")])
+            #expect(none.html.contains("choisissez au moins un canal"))
+        }
+    }
 }

@@ -20,6 +20,7 @@ struct APIKeysPage {
                 let created = try await pages.keys.create(organizationID: member.id, name: form["name"] ?? "", by: context.userID, origin: context.origin(request))
                 return try await page(request, member: member, ["secret": created.key, "secret_name": created.apiKey.name], status: .created)
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, WebPages.problem(error).merging(["name": form["name"] ?? ""]) { own, _ in own }, status: error.status)
             }
         }

@@ -22,6 +22,7 @@ struct AccountMailPages {
                 pages.browser.store(tokens, on: &response)
                 return response
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return page("activate", request, ["token": token, "error": error.message], status: error.status)
             }
         }
@@ -35,6 +36,7 @@ struct AccountMailPages {
                 try await pages.mail.forgotPassword(email: email, origin: context.origin(request))
                 return page("forgot", request, ["email": email, "notice": pages.renderer.text("forgot_sent", request)], status: .accepted)
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return page("forgot", request, WebPages.problem(error).merging(["email": email]) { own, _ in own }, status: error.status)
             }
         }
@@ -48,6 +50,7 @@ struct AccountMailPages {
                 try await pages.mail.resetPassword(token: token, newPassword: form["new_password"] ?? "", origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: "/login?done=password_reset")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 // A spent or unknown link cannot be fixed by typing again: say so above the form.
                 var values = WebPages.problem(error)
                 if let problem = error.fields?["token"] { values = ["error": pages.renderer.text("reset_link_invalid", request) + " (\(problem))"] }

@@ -26,6 +26,7 @@ struct AccountPage {
                                                         keepingSession: context.sessionID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: "/app/account?done=password_changed")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, context, ["password": WebPages.problem(error)], status: error.status)
             }
         }
@@ -37,6 +38,7 @@ struct AccountPage {
             do {
                 try await pages.privacy.deleteUser(context.userID, password: form["password"] ?? "", origin: context.origin(request))
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, context, ["deletion": WebPages.problem(error)], status: error.status)
             }
             var response = WebSessionMiddleware.redirect(to: "/login?done=account_deleted")

@@ -30,6 +30,7 @@ struct AuthPages {
                 }
                 return response
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return loginPage(request, values: ["next": next, "email": email, "error": error.message], status: error.status)
             }
         }
@@ -55,6 +56,7 @@ struct AuthPages {
                     return loginPage(request, values: ["notice": pages.renderer.text("signup_check_mail", request), "email": form["email"] ?? "", "next": next])
                 }
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 var values = values
                 values["error"] = error.fields == nil ? error.message : nil
                 values["errors"] = error.fields ?? [:]

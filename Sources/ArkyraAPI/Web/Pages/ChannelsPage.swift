@@ -41,6 +41,7 @@ struct ChannelsPage {
                 let started = try await pages.connections.start(provider: provider, organizationID: organizationID, userID: context.userID, returnTo: channelsPath(member))
                 return WebSessionMiddleware.redirect(to: started.authorizationURL)
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 let message = error.fields.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") } ?? error.message
                 return try await page(request, member: member, connected: nil, error: message, status: error.status)
             }
@@ -75,6 +76,7 @@ struct ChannelsPage {
                                                         postingTimes: minutes, by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: channelsPath(member) + "?done=channel_saved")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 let edited = Edited(channel: channelID.lowercased(), customer: customer, times: times, problem: WebPages.problem(error))
                 return try await page(request, member: member, connected: nil, error: nil, edited: edited, status: error.status)
             }
@@ -87,6 +89,7 @@ struct ChannelsPage {
                 _ = try await pages.customers.create(organizationID: member.id, name: name, by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: channelsPath(member) + "?done=customer_added")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 let message = error.fields?["name"] ?? error.message
                 return try await page(request, member: member, connected: nil, error: nil, newCustomer: (name, message), status: error.status)
             }

@@ -138,6 +138,7 @@ struct ComposerPage {
                 let duplicates = try await pages.posts.duplicateWarnings(for: created).count
                 return WebSessionMiddleware.redirect(to: "/app/\(member.id.uuidString.lowercased())/calendar?date=\(day)&saved=1" + (duplicates > 0 ? "&duplicates=\(duplicates)" : ""))
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 let (errors, general) = Self.placeErrors(error, channels: chosen, overridden: Set(chosen.indices.filter { draft.overrides[chosen[$0].lowercased()] != nil }))
                 return try await page(request, member: member, draft: draft, errors: errors, general: general, status: error.status)
             }

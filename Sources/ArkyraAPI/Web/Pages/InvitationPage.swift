@@ -20,6 +20,7 @@ struct InvitationPage {
                 let joined = try await pages.members.accept(token: token, userID: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: "/app/\(joined.organization.id.uuidString.lowercased())/calendar")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 let viewer = try await pages.viewer(context)
                 return page(request, viewer: viewer, ["token": token, "error": error.message], status: error.status)
             }

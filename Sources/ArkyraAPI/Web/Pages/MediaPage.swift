@@ -27,6 +27,7 @@ struct MediaPage {
                                                  organizationID: member.id, by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: member.path + "/media?done=media_uploaded")
             } catch let error as APIError where error.status != .forbidden {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["error": error.message], status: error.status)
             }
         }
@@ -39,6 +40,7 @@ struct MediaPage {
                                                  requestID: context.requestID)
                 return WebSessionMiddleware.redirect(to: member.path + "/media?done=media_saved")
             } catch let error as APIError where error.status == .unprocessableContent {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["error": error.fields.map { $0.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") } ?? error.message],
                                       status: error.status)
             }
@@ -50,6 +52,7 @@ struct MediaPage {
                 try await pages.media.delete(id: try mediaID(context), organizationID: member.id, force: false, by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: member.path + "/media?done=media_deleted")
             } catch let error as APIError where error.status == .conflict {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["error": error.message], status: error.status)
             }
         }

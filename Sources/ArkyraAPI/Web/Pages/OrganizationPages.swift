@@ -26,6 +26,7 @@ struct OrganizationPages {
                 let created = try await pages.organizations.create(name: form["name"] ?? "", by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: "/app/\(created.organization.id.uuidString.lowercased())/calendar")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 let viewer = try await pages.viewer(context, allOrganizations: true)
                 return pages.renderer.render("welcome", listing(viewer, request).merging(["name": form["name"] ?? "", "errors": error.fields ?? ["name": error.message]]) { _, new in new },
                                              request: request, viewer: viewer, title: pages.renderer.text("welcome_title", request), status: error.status)

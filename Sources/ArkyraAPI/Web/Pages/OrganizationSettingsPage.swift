@@ -20,6 +20,7 @@ struct OrganizationSettingsPage {
                 _ = try await pages.organizations.rename(member.id, to: form["name"] ?? "", by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: member.path + "/settings?done=organization_renamed")
             } catch let error as APIError where error.status == .unprocessableContent {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["rename": WebPages.problem(error)], status: error.status)
             }
         }
@@ -35,6 +36,7 @@ struct OrganizationSettingsPage {
                 try await pages.members.transferOwnership(to: target, organizationID: member.id, by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: member.path + "/team?done=ownership_transferred")
             } catch let error as APIError where error.status == .unprocessableContent {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["transfer": WebPages.problem(error)], status: error.status)
             }
         }
@@ -45,6 +47,7 @@ struct OrganizationSettingsPage {
                 try await pages.privacy.deleteOrganization(member.id, confirmingName: form["name"] ?? "", by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: "/app")
             } catch let error as APIError where error.status == .unprocessableContent {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["deletion": WebPages.problem(error)], status: error.status)
             }
         }

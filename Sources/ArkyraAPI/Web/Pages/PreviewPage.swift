@@ -20,6 +20,7 @@ struct PreviewPage: Sendable {
         do {
             preview = try await collaboration.preview(token: token)
         } catch let error as APIError {
+            let error = renderer.localized(error, request)
             return renderer.render("problem", ["message": error.message, "status": error.status.code], request: request, viewer: nil,
                                    title: renderer.text("problem_title", request), status: error.status)
         }
@@ -49,6 +50,7 @@ struct PreviewPage: Sendable {
         do {
             form = try await WebForm.read(request, expecting: renderer.expectedToken(request, sessionID: nil), maxBytes: 32 * 1024)
         } catch let error as APIError {
+            let error = renderer.localized(error, request)
             return try await show(request, token: token, form: ["error": error.message], status: error.status)
         }
         let name = form["name"] ?? "", body = form["body"] ?? ""
@@ -56,6 +58,7 @@ struct PreviewPage: Sendable {
             _ = try await collaboration.commentOnPreview(token: token, name: name, body: body, origin: origin)
             return WebSessionMiddleware.redirect(to: "/preview/\(token)?done=comment_sent")
         } catch let error as APIError {
+            let error = renderer.localized(error, request)
             return try await show(request, token: token, form: WebPages.problem(error).merging(["name": name, "body": body]) { own, _ in own }, status: error.status)
         }
     }

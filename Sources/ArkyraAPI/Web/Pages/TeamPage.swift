@@ -27,6 +27,7 @@ struct TeamPage {
                 }
                 return WebSessionMiddleware.redirect(to: teamPath(member) + "?done=invitation_sent")
             } catch let error as APIError {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["invite": WebPages.problem(error).merging(["email": email, "role": form["role"] ?? ""]) { own, _ in own }],
                                       status: error.status)
             }
@@ -46,6 +47,7 @@ struct TeamPage {
                                                    by: (context.userID, member.role), origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: teamPath(member) + "?done=role_changed")
             } catch let error as APIError where error.status == .unprocessableContent {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["error": error.fields?["role"].map { "\(pages.renderer.text("team_role", request)): \($0)" } ?? error.message],
                                       status: error.status)
             }
@@ -57,6 +59,7 @@ struct TeamPage {
             do {
                 try await pages.members.remove(target, organizationID: member.id, by: (context.userID, member.role), origin: context.origin(request))
             } catch let error as APIError where error.status == .conflict {
+                let error = pages.renderer.localized(error, request)
                 return try await page(request, member: member, ["error": error.message], status: error.status)
             }
             return WebSessionMiddleware.redirect(to: target == context.userID ? "/app" : teamPath(member) + "?done=member_removed")
