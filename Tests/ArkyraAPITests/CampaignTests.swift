@@ -132,7 +132,7 @@ struct CampaignTests {
                 // A campaign cancelled in review cancels its review; its drafts stay drafts.
                 let third = try await draft(api, editor.token, organization: organization, channel: channel, "Never reviewed", in: 3600)
                 let other = try await api.request(.post, base, token: editor.token, json: ["name": "Maybe", "post_ids": [third]])
-                let otherPath = "\(base)/\(try #require(other.json["campaign_id"] as? String))"
+                let otherPath = "\(base)/\(try #require(other.json["campaign_id"] as? String, "\(other.status) \(other.json)"))"
                 _ = try await campaign(api, otherPath, token: editor.token) { review($0) == "pending" }
                 #expect(try await api.request(.post, "\(otherPath)/cancel", token: editor.token, json: [:]).status == .accepted)
                 let cancelled = try await campaign(api, otherPath, token: editor.token) {

@@ -257,6 +257,11 @@ struct WebAnalyticsTests {
             let best = try #require(page.html.range(of: "Launch day")), second = try #require(page.html.range(of: "Second thoughts"))
             #expect(best.lowerBound < second.lowerBound, "the post with the most counts comes first")
             #expect(!page.html.contains("Long ago"))
+            // Each best post has its counts drawn, on a scale shared by the posts shown (12 likes is the longest bar).
+            #expect(page.html.components(separatedBy: "<svg class=\"counts-chart\"").count - 1 == 2)
+            #expect(page.html.contains("<title>likes: 12</title>"))
+            #expect(page.html.contains("<rect class=\"bar-likes\" x=\"110.0\" y=\"4.0\" width=\"190.0\""))
+            #expect(page.html.contains("<rect class=\"bar-likes\" x=\"110.0\" y=\"4.0\" width=\"31.7\""), "2 likes against 12")
 
             let quarter = try await browser.get("/app/\(organization)/analytics?days=90")
             #expect(quarter.html.contains("<strong>514</strong> likes"))
@@ -271,6 +276,7 @@ struct WebAnalyticsTests {
             let xs = page.html.matches(of: /class="bar-published" x="([0-9.]+)"/).compactMap { Double($0.output.1) }
             let rtlXs = rtl.matches(of: /class="bar-published" x="([0-9.]+)"/).compactMap { Double($0.output.1) }
             #expect(xs == xs.sorted() && rtlXs == rtlXs.sorted(by: >) && xs.count == 7)
+            #expect(rtl.contains("<rect class=\"bar-likes\" x=\"60.0\" y=\"4.0\" width=\"190.0\""), "a post's bars grow from the right")
         }
     }
 }

@@ -48,6 +48,9 @@ struct AnalyticsPage {
             number.locale = language.locale
             number.numberStyle = .decimal
             func count(_ value: Int) -> String { number.string(from: NSNumber(value: value)) ?? String(value) }
+            // Each kind's highest count among the best posts: their charts share that scale.
+            var scale: [String: Int] = [:]
+            for post in top { for (kind, value) in post.counts { scale[kind] = max(scale[kind] ?? 0, value) } }
             let values: [String: Any] = [
                 "nav_analytics": true,
                 "chart": chart.svg,
@@ -60,10 +63,16 @@ struct AnalyticsPage {
                 "has_totals": !totals.isEmpty,
                 "rows": rows.reversed().filter { $0.published + $0.failed > 0 }.map { ["day": $0.day, "published": $0.published, "failed": $0.failed] as [String: Any] },
                 "top": top.map { post in
-                    PageRenderer.values([
+                    let rows = post.counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { kind, value in
+                        CountsChart.Row(kind: kind, label: t["metric_\(kind)"] ?? kind, value: value, text: count(value))
+                    }
+                    let chart = CountsChart(rows: rows, scale: scale, label: pages.renderer.text("analytics_post_chart", request, ["total": count(post.total)]),
+                                            rightToLeft: language.direction == "rtl")
+                    return PageRenderer.values([
                         "text": String(post.content.prefix(140)), "channel": names[post.integrationID], "url": post.platformURL,
                         "when": formatter.moment(post.publishedAt), "total": count(post.total),
-                        "counts": post.counts.sorted { $0.key < $1.key }.map { "\(t["metric_\($0.key)"] ?? $0.key) \(count($0.value))" }.joined(separator: " · "),
+                        "counts": rows.map { "\($0.label) \($0.text)" }.joined(separator: " · "),
+                        "post_chart": rows.isEmpty ? nil : chart.svg,
                     ])
                 },
                 "has_top": !top.isEmpty,
