@@ -2,7 +2,7 @@
 sandbox's Mastodon account, compose a thread with an image uploaded from the composer (its preview card, a channel's own text), see it on the calendar, move it to the next day with the
 keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library, read the analytics,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
-to left; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
+to left on every main screen; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
 import os
 import struct
 import sys
@@ -246,6 +246,21 @@ try:
     scan("the week in Arabic")
     check(first > second, "in Arabic the week runs right to left (%s > %s)" % (first, second))
     check(driver.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "التقويم", "the navigation is in Arabic")
+    # The other main screens in Arabic: right to left, scanned, and shot for docs/screenshots.
+    base = calendar_url.rsplit("/", 1)[0]
+    for path, name in (("compose", "composer"), ("channels", "channels"), ("media", "media"), ("analytics", "analytics"),
+                       ("team", "team"), ("notifications", "notifications"), ("audit", "audit")):
+        driver.get(base + "/" + path)
+        check(driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl", "the %s page is right to left in Arabic" % name)
+        if path == "compose":
+            wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "input[name=channel]"))).click()
+            driver.find_element(By.ID, "content").send_keys("مرحبًا من المتصفح")
+            wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, ".preview-card")))
+        shoot(name + "-ar")
+        scan("the %s in Arabic" % name)
+    driver.find_element(By.CSS_SELECTOR, "a.who").click()
+    shoot("account-ar")
+    scan("the account in Arabic")
     print("web flow: all checks passed")
 except Exception:
     # What the browser saw, for the test's report (the traceback goes to stderr).

@@ -189,7 +189,8 @@ if (form) {
     } else {
       label.append(element("span", "", file.name));
     }
-    upload.closest(".compose-upload").before(label);
+    // Into the picker's group, without the upload's own input (a group holds only the files to tick).
+    form.querySelector("fieldset.picker").append(label);
     form.querySelector("[data-no-media]")?.remove();
   };
   upload?.addEventListener("change", () => {
