@@ -256,6 +256,7 @@ try:
             wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "input[name=channel]"))).click()
             driver.find_element(By.ID, "content").send_keys("مرحبًا من المتصفح")
             wait.until(seen.visibility_of_element_located((By.CSS_SELECTOR, ".preview-card")))
+            wait.until(lambda d: "/ 500" in d.find_element(By.CSS_SELECTOR, "[data-counter-for]").text)
         shoot(name + "-ar")
         scan("the %s in Arabic" % name)
     driver.find_element(By.CSS_SELECTOR, "a.who").click()
