@@ -134,4 +134,38 @@ struct WebComposerTests {
             #expect(try await browser.get("/app/\(organization)/compose?set=\(foreignID)").status == .ok)
         }
     }
+
+    @Test("a thread item carries the files ticked on it, and the first post its own")
+    func mediaOnThreadItems() async throws {
+        try await APITestHarness.run { api in
+            let browser = WebBrowser(api.client)
+            let organization = try await browser.signUp()
+            let owner = try #require(browser.cookies["arkyra_access"])
+            let channel = try await api.connectMastodon(owner, organization: organization).lowercased()
+            var ids: [String] = []
+            for name in ["first", "second"] {
+                _ = try await browser.get("/app/\(organization)/media")
+                let form = TestMedia.form(TestMedia.png(name), fields: ["_csrf": try #require(browser.csrf), "name": name])
+                #expect(try await browser.post("/app/\(organization)/media", multipart: form.body, contentType: form.contentType).status == .seeOther)
+            }
+            let page = try await browser.get("/app/\(organization)/compose")
+            ids = page.html.matches(of: /name="media" value="([0-9a-f-]{36})"/).map { String($0.output.1) }
+            #expect(ids.count == 2)
+            #expect(page.html.contains("name=\"thread_media_1\" value=\"\(ids[0])\""), "the first thread item offers the library")
+            let saved = try await browser.post("/app/\(organization)/compose", [
+                ("channel", channel), ("content", "Look"), ("media", ids[0]), ("thread", "and this"), ("thread_delay", "0"), ("thread_media_1", ids[1]),
+                ("publish_at", "2099-01-01T09:00"), ("mode", "draft"),
+            ])
+            #expect(saved.status == .seeOther)
+            try await TestEnvironment.withClient(api.database) { database in
+                let rows = try await database.query("""
+                    SELECT p.content, m.media_id FROM posts p JOIN post_media m ON m.post_id = p.id
+                    WHERE p.organization_id = \(UUID(uuidString: organization)!) ORDER BY p.position
+                    """)
+                var carried: [String: String] = [:]
+                for try await (content, media) in rows.decode((String, UUID).self) { carried[content] = media.uuidString.lowercased() }
+                #expect(carried == ["Look": ids[0], "and this": ids[1]])
+            }
+        }
+    }
 }

@@ -23,6 +23,8 @@ struct ComposerPage {
         var overrides: [String: String] = [:]
         /// Seconds each thread item waits after the one before it, as the form sent them.
         var delays: [String] = []
+        /// Library files on each thread item, as ticked.
+        var threadMedia: [[String]] = []
         /// Tags as typed, comma-separated.
         var tags = ""
         /// `day` or `week` to repeat every day or week; empty for once.
@@ -99,14 +101,15 @@ struct ComposerPage {
                 if let text = form["override:\(id)"], !text.isEmpty { overrides[id] = text }
             }
             let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "",
-                              media: media, overrides: overrides, delays: form.all("thread_delay"), tags: form["tags"] ?? "",
-                              repeats: form["repeat"] ?? "", signature: form["signature"] ?? "")
-            // Each item with its delay; empty items are left out.
-            let items = draft.thread.enumerated().compactMap { index, text -> PostRepository.ThreadItem? in
-                guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
-                let delay = draft.delays.indices.contains(index) ? Int(draft.delays[index]) ?? -1 : 0
-                return PostRepository.ThreadItem(content: text, delaySeconds: delay)
+                              media: media, overrides: overrides, delays: form.all("thread_delay"),
+                              threadMedia: form.all("thread").indices.map { form.all("thread_media_\($0 + 1)").filter { !$0.isEmpty } },
+                              tags: form["tags"] ?? "", repeats: form["repeat"] ?? "", signature: form["signature"] ?? "")
+            // Each item with its delay and files; empty items are left out.
+            let kept = draft.thread.indices.filter { !draft.thread[$0].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            let items = kept.map { index in
+                PostRepository.ThreadItem(content: draft.thread[index], delaySeconds: draft.delays.indices.contains(index) ? Int(draft.delays[index]) ?? -1 : 0)
             }
+            let itemMedia = kept.map { draft.threadMedia.indices.contains($0) ? draft.threadMedia[$0] : [] }
             let tags = draft.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if form["mode"] == "set" {
                 // Saved as a set to start from later, not scheduled.
@@ -127,7 +130,7 @@ struct ComposerPage {
                     organizationID: member.id,
                     variants: chosen.map { PostService.Variant(
                         integrationID: $0, content: draft.content(for: $0), thread: items,
-                        media: media, threadMedia: items.map { _ in [] }
+                        media: media, threadMedia: itemMedia
                     ) },
                     publishAt: publishAt, timeZone: zone.identifier,
                     recurrence: draft.repeats.isEmpty ? nil : PostService.RecurrenceInput(unit: draft.repeats, every: 1),
@@ -198,7 +201,12 @@ struct ComposerPage {
                     ["seconds": seconds, "label": t["compose_delay_\(seconds)"] ?? "\(seconds)", "selected": String(seconds) == delay]
                 }
                 let itemErrors: [String] = errors["thread[\(index)]"] ?? []
-                return ["index": index + 1, "text": text, "errors": itemErrors, "invalid": !itemErrors.isEmpty, "delays": delays] as [String: Any]
+                let ticked = Set((draft.threadMedia.indices.contains(index) ? draft.threadMedia[index] : []).map { $0.lowercased() })
+                let files: [[String: Any]] = library.map { file in
+                    file.merging(["checked": ticked.contains(file["id"] as? String ?? "")]) { _, new in new }
+                }
+                return ["index": index + 1, "text": text, "errors": itemErrors, "invalid": !itemErrors.isEmpty, "delays": delays,
+                        "files": files, "has_media": !ticked.isEmpty] as [String: Any]
             },
             "tags": draft.tags,
             "known_tags": knownTags,

@@ -16,6 +16,7 @@ if (form) {
     content: form.content.value,
     thread: threadTexts(),
     delays: [...form.querySelectorAll('select[name="thread_delay"]')].map((d) => d.value),
+    thread_media: [...form.querySelectorAll(".thread-item")].map((item) => [...item.querySelectorAll('input[name^="thread_media_"]:checked')].map((c) => c.value)),
     tags: form.tags.value,
     repeat: form.repeat.value,
     signature: form.signature.value,
@@ -45,6 +46,15 @@ if (form) {
     delay.selectedIndex = 0;
     delayLabel.htmlFor = delay.id;
     item.append(label, area, delayLabel, delay);
+    // The same files to pick from as the first item, none ticked.
+    const media = thread.querySelector(".thread-media")?.cloneNode(true);
+    if (media) {
+      media.open = false;
+      const legend = media.querySelector("legend");
+      legend.textContent = legend.dataset.label + " " + index;
+      for (const box of media.querySelectorAll("input")) { box.name = "thread_media_" + index; box.checked = false; }
+      item.append(media);
+    }
     thread.append(item);
     return area;
   };
@@ -66,6 +76,9 @@ if (form) {
     for (const box of form.querySelectorAll('input[name="channel"]')) box.checked = saved.channels.includes(box.value);
     for (const box of form.querySelectorAll('input[name="media"]')) box.checked = (saved.media ?? []).includes(box.value);
     for (const [id, text] of Object.entries(saved.overrides ?? {})) { const area = overrideOf(id); if (area) area.value = text; }
+    (saved.thread_media ?? []).forEach((ids, i) => {
+      for (const box of form.querySelectorAll(`input[name="thread_media_${i + 1}"]`)) box.checked = ids.includes(box.value);
+    });
     (saved.delays ?? []).forEach((value, i) => { const select = form.querySelectorAll('select[name="thread_delay"]')[i]; if (select) select.value = value; });
     for (const name of ["tags", "repeat", "signature"]) if (saved[name] !== undefined) form[name].value = saved[name];
     if (saved.publish_at) form.publish_at.value = saved.publish_at;
@@ -190,7 +203,7 @@ if (form) {
       label.append(element("span", "", file.name));
     }
     // Into the picker's group, without the upload's own input (a group holds only the files to tick).
-    form.querySelector("fieldset.picker").append(label);
+    form.querySelector("[data-main-picker]").append(label);
     form.querySelector("[data-no-media]")?.remove();
   };
   upload?.addEventListener("change", () => {
