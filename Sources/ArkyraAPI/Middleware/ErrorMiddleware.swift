@@ -15,7 +15,9 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let apiError = Self.apiError(for: error, requestID: context.requestID, logger: context.logger)
+            var apiError = Self.apiError(for: error, requestID: context.requestID, logger: context.logger)
+            // The web app's scripts (the browser sends the page's language cookie) read it in the page's language.
+            if let language = ErrorMessages.pageLanguage(of: request) { apiError = ErrorMessages.bundled.translate(apiError, language) }
             var headers = HTTPFields()
             for (name, value) in apiError.headers {
                 if let name = HTTPField.Name(name) { headers[name] = value }

@@ -138,7 +138,12 @@ struct PostRoutes {
         group.post("check") { request, context in
             let organization = try await organizations.authorize(.writePosts, in: context)
             let body = try await JSONBody.decode(CheckBody.self, from: request, maxBytes: maxBodyBytes)
-            return try JSONBody.response(Checks(channels: try await posts.check(organizationID: organization.id, content: body.content, integrationIDs: body.integrationIDs)))
+            var checks = try await posts.check(organizationID: organization.id, content: body.content, integrationIDs: body.integrationIDs)
+            // The composer's counter shows the problem in the page's language.
+            if let language = ErrorMessages.pageLanguage(of: request) {
+                for index in checks.indices { checks[index].problem = checks[index].problem.map { ErrorMessages.bundled.translate($0, language) } }
+            }
+            return try JSONBody.response(Checks(channels: checks))
         }
         group.get { request, context in
             let organization = try await organizations.authorize(.readContent, in: context)

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// The API's error messages in the page's language. The services write their messages in English (the
 /// API's clients read them as such); a page shows them beside the field in the viewer's language when the
@@ -73,4 +74,13 @@ struct ErrorMessages: Sendable {
         translated.fields = error.fields?.mapValues { translate($0, language) }
         return translated
     }
+
+    /// The language the web app's own scripts want: the page's language cookie (`arkyra_lang`) that browsers
+    /// send along with the session; nil for anyone else (integrators read the API's English).
+    static func pageLanguage(of request: Request) -> Language? {
+        request.cookies[Language.cookie].flatMap { Language(rawValue: $0.value) }.flatMap { $0 == .en ? nil : $0 }
+    }
+
+    /// The web app's messages, for the API's answers to its scripts.
+    static let bundled = ErrorMessages(catalogue: WebAssets.bundled.catalogue)
 }
