@@ -18,7 +18,9 @@ struct BlueskyProviderTests {
             try await client.execute(uri: "/_sandbox/bluesky/accounts", method: .post, body: jsonBody(["handle": "ada.test", "password": "app-pass"])) {
                 #expect($0.status == .created)
             }
-            let provider = BlueskyProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(3), policy: OutboundURLPolicy(allowPrivateHosts: true)))
+            // A generous deadline: no test here is about deadlines, and a machine busy with the whole suite can
+            // take seconds to answer a session request.
+            let provider = BlueskyProvider(http: PlatformHTTP(client: .shared, timeout: .seconds(20), policy: OutboundURLPolicy(allowPrivateHosts: true)))
             let connected = try await provider.connect(ConnectRequest(identifier: "ada.test", password: "app-pass", instanceURL: instance))
             try await body(provider, connected, client)
         }
