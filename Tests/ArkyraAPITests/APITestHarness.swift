@@ -38,6 +38,9 @@ struct APITestHarness {
                     )
                     var configured = configuration
                     configured.service.platforms = TestEnvironment.sandboxPlatforms(port: sandboxClient.port!)
+                    // The API's calls to the sandbox (connecting, OAuth exchanges) get time on a machine busy with
+                    // the whole suite; no API test is about that deadline (the workers' tests are).
+                    configured.service.outbound.timeout = .seconds(15)
                     configure(&configured)
                     let app = buildApplication(configuration: configured, logger: TestEnvironment.logger)
                     try await app.test(overSocket ? .live : .router) { client in

@@ -1,8 +1,9 @@
 """The web app in headless Chromium, as a newcomer uses it: sign up, create an organization, connect the
 sandbox's Mastodon account, compose a thread with an image uploaded from the composer (its preview card, a channel's own text), see it on the calendar, move it to the next day with the
-keyboard (the drag-and-drop script's other way in), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library, read the analytics,
+keyboard and to another by drag and drop (a drop on a day gone by is rolled back with the API's reason), send a post now and watch it turn published live, invite by link on the team page, create an API key, upload an image to the media library, read the analytics,
 read the audit log and the account's sessions, then switch to Arabic and check the layout runs right
 to left on every main screen; axe-core scans each screen on the way (no serious or critical violation). Usage: web_flow.py API_URL MASTODON_INSTANCE_URL MASTODON_TOKEN. Exits non-zero on the first failure."""
+import datetime
 import os
 import struct
 import sys
@@ -155,6 +156,30 @@ try:
     driver.refresh()
     again = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
     check(again.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date") == moved_to, "the move was saved")
+    # Dragged with the mouse's events (HTML5 drag and drop: dragstart on the card, dragover and drop on a day).
+    drag = """
+      const [card, target] = arguments;
+      const data = new DataTransfer();
+      card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: data}));
+      target.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));
+      target.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));
+    """
+    cells = {c.get_attribute("data-date"): c for c in driver.find_elements(By.CSS_SELECTOR, "[data-date]")}
+    start = datetime.date.fromisoformat(moved_to)
+    later = next((d for d in ((start + datetime.timedelta(days=n)).isoformat() for n in (2, 1, -1)) if d in cells and d > datetime.date.today().isoformat()), None)
+    driver.execute_script(drag, again, cells[later])
+    wait.until(lambda d: "moved" in d.find_element(By.CSS_SELECTOR, "[data-status]").text)
+    driver.refresh()
+    dropped = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "li.post")))
+    check(dropped.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date") == later, "the post dragged to %s stays there" % later)
+    moved_to = later
+    # Dropped on a day gone by, the API refuses: the card goes back and the page says why.
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    cells = {c.get_attribute("data-date"): c for c in driver.find_elements(By.CSS_SELECTOR, "[data-date]")}
+    if yesterday in cells:
+        driver.execute_script(drag, dropped, cells[yesterday])
+        wait.until(lambda d: "must be in the future" in d.find_element(By.CSS_SELECTOR, "[data-status]").text)
+        check(dropped.find_element(By.XPATH, "ancestor::*[@data-date][1]").get_attribute("data-date") == moved_to, "a refused move is rolled back")
 
     calendar_url = driver.current_url.split("?")[0]
     # A post sent now: the worker publishes it while the calendar stays open, and the page turns it published

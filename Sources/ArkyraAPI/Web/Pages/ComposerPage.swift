@@ -118,8 +118,17 @@ struct ComposerPage {
                     return try await page(request, member: member, draft: draft, errors: ["set_name": [pages.renderer.text("compose_set_name_needed", request)]],
                                           general: nil, status: .unprocessableContent)
                 }
+                let content: String
+                do {
+                    // The API's rules for a set (its JSON at most 64 KiB).
+                    content = try TemplateRoutes.checked(name: name, content: draft.asSet).1 ?? "{}"
+                } catch let error as APIError {
+                    let error = pages.renderer.localized(error, request)
+                    return try await page(request, member: member, draft: draft, errors: [:], general: error.fields?.values.joined(separator: "; ") ?? error.message,
+                                          status: error.status)
+                }
                 let set = try await pages.database.withConnection { connection in
-                    try await pages.posts.templates.createSet(organizationID: member.id, name: name, content: try draft.asSet.text(), createdBy: context.userID, on: connection)
+                    try await pages.posts.templates.createSet(organizationID: member.id, name: name, content: content, createdBy: context.userID, on: connection)
                 }
                 return WebSessionMiddleware.redirect(to: "/app/\(member.id.uuidString.lowercased())/compose?set=\(set.id.uuidString.lowercased())&done=set_saved")
             }
