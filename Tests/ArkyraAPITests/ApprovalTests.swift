@@ -30,7 +30,7 @@ struct ApprovalTests {
     /// Asks for the approval until `done` holds for it (the workflow answers signals within a workflow task).
     private func approval(_ api: APITestHarness, _ path: String, token: String, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
         var last: [String: Any] = [:]
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             let response = try await api.request(.get, path, token: token)
             if response.status == .ok {
                 last = response.json
@@ -111,7 +111,7 @@ struct ApprovalTests {
 
                 // The organization's runs are listed by its search attribute; nobody else's.
                 var listed: [String] = []
-                for _ in 0..<50 {
+                for _ in 0..<150 {
                     let runs = try await api.request(.get, "/api/v1/organizations/\(organization)/workflows?type=Approval", token: viewer.token)
                     listed = ((runs.json["workflows"] as? [[String: Any]]) ?? []).compactMap { $0["workflow_id"] as? String }
                     if !listed.isEmpty { break }

@@ -120,7 +120,7 @@ struct CampaignTests {
                 #expect(messages.filter { $0.hasPrefix("Campaign “Launch”") }.count == 4, "\(messages)")
                 #expect(messages.contains { $0.contains("results collected for 2 post group(s)") })
                 var listed: [String] = []
-                for _ in 0..<50 {
+                for _ in 0..<150 {
                     let runs = try await api.request(.get, "/api/v1/organizations/\(organization)/workflows?type=Campaign", token: editor.token)
                     listed = ((runs.json["workflows"] as? [[String: Any]]) ?? []).compactMap { $0["workflow_id"] as? String }
                     if !listed.isEmpty { break }

@@ -45,7 +45,7 @@ struct SeriesTests {
 
                 // The first occurrence is within the lead time: made at once, a copy of the template with its thread.
                 var state: [String: Any] = [:]
-                for _ in 0..<100 {
+                for _ in 0..<300 {
                     state = try await api.request(.get, path, token: viewer.token).json
                     if state["made"] as? Int == 1 { break }
                     try await Task.sleep(for: .milliseconds(100))
@@ -91,7 +91,7 @@ struct SeriesTests {
 
     private func waitFor(_ api: APITestHarness, _ path: String, _ token: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
         var last: [String: Any] = [:]
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             last = try await api.request(.get, path, token: token).json
             if done(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
