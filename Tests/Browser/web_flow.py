@@ -217,7 +217,7 @@ try:
     # The settings screens: the team (an invitation by link), an API key shown once, the audit log, the account.
     driver.find_element(By.LINK_TEXT, "Team").click()
     driver.find_element(By.ID, "invite-role").send_keys("Editor")
-    driver.find_element(By.CSS_SELECTOR, "form[action='team/invitations'] button.primary").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/team/invitations'] button.primary").click()
     link = wait.until(seen.presence_of_element_located((By.ID, "invitation-link"))).get_attribute("value")
     check("/app/invitations/accept?token=inv_" in link, "an invitation by link is shown once: " + link)
     check("By link" in driver.find_element(By.CSS_SELECTOR, "table[aria-labelledby=invitations-title]").text, "the pending invitation is listed")

@@ -67,7 +67,7 @@ struct WebAppTests {
             #expect(connected.status == .seeOther)
             let channelsPage = try await browser.get(try #require(connected.location))
             #expect(channelsPage.html.contains("is connected."))
-            let channel = try #require(channelsPage.html.firstMatch(of: /action="channels\/([0-9a-f-]{36})\/state"/)).output.1.description
+            let channel = try #require(channelsPage.html.firstMatch(of: /action="\/app\/[0-9a-f-]{36}\/channels\/([0-9a-f-]{36})\/state"/)).output.1.description
 
             _ = try await browser.get("/app/\(organization)/compose")
             // The composer's counter: the API measures as scheduling judges (Mastodon counts a URL as 23).

@@ -118,8 +118,7 @@ struct WebLocalizationTests {
             #expect(long.html.contains("fait 501 caractères ; mastodon en accepte au plus 500"))
             let none = try await browser.post("/app/\(organization)/compose", [("content", "x"), ("publish_at", "2031-01-01T10:00"), ("mode", "schedule")])
             #expect(none.html.contains("choisissez au moins un canal"))
-            // The page's scripts (the language cookie along with the session) read the API in French too; integrators in English.
-            browser.setCookie("arkyra_lang", "fr")
+            // The page's scripts (the session cookie, the browser's French) read the API in French too; integrators in English.
             let counted = try await browser.api(.post, "/api/v1/organizations/\(organization)/posts/check",
                                                 json: "{\"content\":\"\(String(repeating: "a", count: 501))\",\"integration_ids\":[\"\(channel)\"]}")
             #expect(counted.html.contains("\"problem\":\"fait 501 caractères ; mastodon en accepte au plus 500"))

@@ -75,10 +75,13 @@ struct ErrorMessages: Sendable {
         return translated
     }
 
-    /// The language the web app's own scripts want: the page's language cookie (`arkyra_lang`) that browsers
-    /// send along with the session; nil for anyone else (integrators read the API's English).
+    /// The language the web app's own scripts want: a browser's request (it carries the session cookie or the
+    /// language cookie) gets the page's language — the cookie's, else its Accept-Language; nil for anyone else
+    /// (integrators, with bearer tokens, read the API's English) and for English.
     static func pageLanguage(of request: Request) -> Language? {
-        request.cookies[Language.cookie].flatMap { Language(rawValue: $0.value) }.flatMap { $0 == .en ? nil : $0 }
+        guard request.cookies[BrowserSession.accessCookie] != nil || request.cookies[Language.cookie] != nil else { return nil }
+        let language = Language.preferred(cookie: request.cookies[Language.cookie]?.value, acceptLanguage: request.headers[.acceptLanguage])
+        return language == .en ? nil : language
     }
 
     /// The web app's messages, for the API's answers to its scripts.
