@@ -53,7 +53,8 @@ struct BarChart {
             """
     }
 
-    private static func number(_ value: Double) -> String { "\"" + String(format: "%.1f", value) + "\"" }
+    /// A coordinate as a quoted SVG attribute value, to a tenth.
+    static func number(_ value: Double) -> String { "\"" + String(format: "%.1f", value) + "\"" }
 
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

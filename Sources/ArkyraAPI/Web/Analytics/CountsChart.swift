@@ -33,13 +33,13 @@ struct CountsChart {
             let barX = rightToLeft ? Self.width - Self.labelWidth - length : Self.labelWidth
             let labelX = rightToLeft ? Self.width - 4 : 4
             let valueX = rightToLeft ? barX - 4 : barX + length + 4
+            // Text runs from the bar's start side: the left, or the right in right-to-left pages.
             let anchor = rightToLeft ? "end" : "start"
-            let valueAnchor = rightToLeft ? "end" : "start"
             shapes.append("""
                 <g><title>\(BarChart.escape("\(row.label): \(row.text)"))</title>\
-                <text x=\(Self.number(labelX)) y=\(Self.number(y + 14)) text-anchor="\(anchor)">\(BarChart.escape(row.label))</text>\
-                <rect class="bar-\(BarChart.escape(row.kind))" x=\(Self.number(barX)) y=\(Self.number(y + 4)) width=\(Self.number(max(length, 1))) height="12"></rect>\
-                <text x=\(Self.number(valueX)) y=\(Self.number(y + 14)) text-anchor="\(valueAnchor)">\(BarChart.escape(row.text))</text></g>
+                <text x=\(BarChart.number(labelX)) y=\(BarChart.number(y + 14)) text-anchor="\(anchor)">\(BarChart.escape(row.label))</text>\
+                <rect class="bar-\(BarChart.escape(row.kind))" x=\(BarChart.number(barX)) y=\(BarChart.number(y + 4)) width=\(BarChart.number(max(length, 1))) height="12"></rect>\
+                <text x=\(BarChart.number(valueX)) y=\(BarChart.number(y + 14)) text-anchor="\(anchor)">\(BarChart.escape(row.text))</text></g>
                 """)
         }
         return """
@@ -48,5 +48,4 @@ struct CountsChart {
             """
     }
 
-    private static func number(_ value: Double) -> String { "\"" + String(format: "%.1f", value) + "\"" }
 }

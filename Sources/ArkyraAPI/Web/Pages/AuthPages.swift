@@ -47,12 +47,12 @@ struct AuthPages {
                 )
                 switch registration {
                 case .session(let tokens):
-                    try await pages.users.setLanguage(id: tokens.user.id, pages.renderer.language(request).rawValue, client: pages.database)
+                    await storeLanguage(of: tokens.user.id, request, context)
                     var response = WebSessionMiddleware.redirect(to: next)
                     pages.browser.store(tokens, on: &response)
                     return response
                 case .activationRequired(let user):
-                    try await pages.users.setLanguage(id: user.id, pages.renderer.language(request).rawValue, client: pages.database)
+                    await storeLanguage(of: user.id, request, context)
                     return loginPage(request, values: ["notice": pages.renderer.text("signup_check_mail", request), "email": form["email"] ?? "", "next": next])
                 }
             } catch let error as APIError {
@@ -85,6 +85,16 @@ struct AuthPages {
                 if let identity { try await pages.users.setLanguage(id: identity.userID, language.rawValue, client: pages.database) }
             }
             return response
+        }
+    }
+
+    /// Keeps the language the sign-up page was shown in as the new account's. A preference: the account is
+    /// made either way, so a failure to store it is logged rather than failing the sign-up.
+    private func storeLanguage(of userID: UUID, _ request: Request, _ context: AppRequestContext) async {
+        do {
+            try await pages.users.setLanguage(id: userID, pages.renderer.language(request).rawValue, client: pages.database)
+        } catch {
+            context.logger.warning("the new account's language was not stored", metadata: ["error": "\(error)"])
         }
     }
 

@@ -71,7 +71,7 @@ struct ChannelsPage {
             let customer = form["customer"] ?? ""
             let times = form["posting_times"] ?? ""
             do {
-                let minutes = try Self.minutes(times)
+                let minutes = try ClockTimes.minutes(times)
                 _ = try await pages.integrations.update(organizationID: member.id, integrationID: channelID, customerID: .some(customer.isEmpty ? nil : customer),
                                                         postingTimes: minutes, by: context.userID, origin: context.origin(request))
                 return WebSessionMiddleware.redirect(to: channelsPath(member) + "?done=channel_saved")
@@ -122,28 +122,6 @@ struct ChannelsPage {
         var problem: [String: Any]
     }
 
-    /// Posting times as people write them ("09:30, 17:00"), as minutes after midnight.
-    /// - Throws: 422 on `posting_times` for anything that is not a list of HH:MM.
-    static func minutes(_ text: String) throws -> [Int] {
-        let parts = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
-        var minutes: [Int] = []
-        for part in parts {
-            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
-            guard pieces.count == 2, pieces[1].count == 2, let hour = Int(pieces[0]), let minute = Int(pieces[1]),
-                  (0...23).contains(hour), (0...59).contains(minute) else {
-                throw APIError.validation(["posting_times": "must be times as HH:MM separated by commas, such as 09:30, 17:00 (\(part.prefix(20)) is not)"])
-            }
-            minutes.append(hour * 60 + minute)
-        }
-        if minutes.isEmpty { throw APIError.validation(["posting_times": "must name at least one time, such as 09:30"]) }
-        return minutes
-    }
-
-    /// Minutes after midnight as HH:MM.
-    static func clock(_ minutes: Int) -> String {
-        String(format: "%02d:%02d", minutes / 60, minutes % 60)
-    }
-
     private func page(_ request: Request, member: WebPages.MemberPage, connected: UUID?, error: String?, edited: Edited? = nil,
                       newCustomer: (name: String, error: String)? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let channels = try await pages.integrations.list(organizationID: member.id)
@@ -162,7 +140,7 @@ struct ChannelsPage {
                 let customer = mine?.customer ?? channel.customerID?.uuidString.lowercased() ?? ""
                 return PageRenderer.values([
                     "id": id, "name": channel.name, "username": channel.username, "provider": channel.provider,
-                    "posting_times": mine?.times ?? channel.postingTimes.map(Self.clock).joined(separator: ", "),
+                    "posting_times": mine?.times ?? channel.postingTimes.map(ClockTimes.text).joined(separator: ", "),
                     "customers": customers.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id.uuidString.lowercased() == customer] },
                     "customer_name": customers.first { $0.id == channel.customerID }?.name,
                     "errors": mine?.problem["errors"], "error": mine?.problem["error"], "open": mine != nil,

@@ -72,7 +72,7 @@ struct ComposerPage {
             // time the calendar offered (`time=HH:MM`, a free slot) when that is still ahead.
             var start = calendar.date(bySetting: .minute, value: 0, of: Date().addingTimeInterval(3600)) ?? Date()
             let query = request.uri.queryParameters
-            let slot = query["time"].flatMap { try? ChannelsPage.minutes(String($0)) }?.first
+            let slot = query["time"].flatMap { try? ClockTimes.minutes(String($0)) }?.first
             if let day = query["date"].flatMap({ CalendarGrid.Day(String($0)) }),
                let chosen = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day,
                                                               hour: slot.map { $0 / 60 } ?? calendar.component(.hour, from: start), minute: slot.map { $0 % 60 } ?? 0)),
@@ -81,11 +81,8 @@ struct ComposerPage {
             }
             draft.publishAt = Self.wallTime(start, calendar)
             if let channel = request.uri.queryParameters["channel"] { draft.channels = [String(channel)] }
-            if let id = query["set"].flatMap({ UUID(uuidString: String($0)) }),
-               let set = try await pages.posts.templates.sets(organizationID: member.id, client: pages.database).first(where: { $0.id == id }) {
-                draft.fill(from: set.content)
-            }
-            return try await page(request, member: member, draft: draft, errors: [:], general: nil, notice: pages.done(request))
+            return try await page(request, member: member, draft: draft, errors: [:], general: nil, notice: pages.done(request),
+                                  startingFrom: query["set"].flatMap { UUID(uuidString: String($0)) })
         }
         group.post("compose") { request, context in
             let member = try await pages.member(context, .writePosts)
@@ -96,9 +93,8 @@ struct ComposerPage {
             let chosen = form.all("channel").filter { !$0.isEmpty }
             let media = form.all("media").filter { !$0.isEmpty }
             var overrides: [String: String] = [:]
-            for channel in try await pages.integrations.list(organizationID: member.id) {
-                let id = channel.id.uuidString.lowercased()
-                if let text = form["override:\(id)"], !text.isEmpty { overrides[id] = text }
+            for field in form.fields where field.name.hasPrefix("override:") && !field.value.isEmpty {
+                overrides[field.name.dropFirst("override:".count).lowercased()] = field.value
             }
             let draft = Draft(channels: Set(chosen), content: form["content"] ?? "", thread: form.all("thread"), publishAt: form["publish_at"] ?? "",
                               media: media, overrides: overrides, delays: form.all("thread_delay"),
@@ -157,8 +153,12 @@ struct ComposerPage {
         }
     }
 
+    /// The composer with `draft`, or with the saved set `startingFrom` filled in when it is one of the organization's.
     private func page(_ request: Request, member: WebPages.MemberPage, draft: Draft, errors: [String: [String]], general: String?,
-                      notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+                      notice: String? = nil, startingFrom setID: UUID? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let sets = try await pages.posts.templates.sets(organizationID: member.id, client: pages.database)
+        var draft = draft
+        if let set = sets.first(where: { $0.id == setID }) { draft.fill(from: set.content) }
         let channels = try await pages.integrations.list(organizationID: member.id)
         let thread = draft.thread.isEmpty ? [""] : draft.thread
         let t = pages.renderer.assets.catalogue.table(pages.renderer.language(request))
@@ -175,7 +175,6 @@ struct ComposerPage {
             signatureChoices.append(["value": id, "label": signature.name, "selected": id == draft.signature.lowercased()])
         }
         let knownTags = try await pages.posts.tagNames(organizationID: member.id)
-        let sets = try await pages.posts.templates.sets(organizationID: member.id, client: pages.database)
         let (files, _) = try await pages.media.media.list(organizationID: member.id, filter: .init(perPage: Self.pickerSize), client: pages.database)
         let library = try await pages.media.json(files.filter { $0.processing != "failed" }).map { file in
             PageRenderer.values([
